@@ -1,0 +1,338 @@
+/*
+ * beamr engine: the public C API (the only header embedders include).
+ * Object model: engine -> module (immutable, shareable) -> store ->
+ * instance -> func/memory/table/global/tag; execution through br_exec_t.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BEAMR_H
+#define BEAMR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "br_errors.h"
+
+#if defined(__GNUC__)
+#define BR_API __attribute__((visibility("default")))
+#else
+#define BR_API
+#endif
+
+/* Ownership marker (wasm.h style): the receiver owns the pointee. */
+#define own
+
+/* ------------------------------------------------------------------ */
+/* Kinds and values                                                    */
+
+typedef uint8_t br_valkind_t;
+enum {
+    BR_I32 = 0x7F,
+    BR_I64 = 0x7E,
+    BR_F32 = 0x7D,
+    BR_F64 = 0x7C,
+    BR_V128 = 0x7B,
+    BR_FUNCREF = 0x70,
+    BR_EXTERNREF = 0x6F,
+};
+
+typedef uint8_t br_externkind_t;
+enum {
+    BR_EXTERN_FUNC = 0,
+    BR_EXTERN_TABLE = 1,
+    BR_EXTERN_MEMORY = 2,
+    BR_EXTERN_GLOBAL = 3,
+    BR_EXTERN_TAG = 4,
+};
+
+/* A reference: a funcref is a br_func_t *, an externref an opaque host
+ * pointer-sized value. NULL is the null reference in both cases. */
+typedef void *br_ref_t;
+
+/* A typed value. Floats are kept as raw bits (u32/u64 members alias them)
+ * so NaN payloads survive every crossing of the API. */
+typedef struct br_val {
+    br_valkind_t kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        uint32_t u32;
+        uint64_t u64;
+        float f32;
+        double f64;
+        uint8_t v128[16];
+        br_ref_t ref;
+    } of;
+} br_val_t;
+
+/* Status of an execution step (Lua's LUA_OK/LUA_YIELD shape). */
+typedef enum br_status {
+    BR_DONE = 0,   /* finished; results are available */
+    BR_YIELD = 1,  /* fuel ran out; call br_exec_run again to continue */
+    BR_TRAP = 2,   /* trapped; br_exec_trap tells why and where */
+    BR_IMPORT = 3, /* suspended in a host function; answer, then run */
+    BR_ERROR = 4,  /* misuse or allocation failure; br_exec_error */
+} br_status_t;
+
+/* Host functions return one of these. */
+typedef enum br_host_status {
+    BR_HOST_OK = 0,      /* results written */
+    BR_HOST_TRAP = 1,    /* trap with BR_TRAP_HOST */
+    BR_HOST_SUSPEND = 2, /* answer later: br_exec_run returns BR_IMPORT */
+} br_host_status_t;
+
+/* ------------------------------------------------------------------ */
+/* Errors and traps                                                    */
+
+#define BR_ERR_ENUM(name, msg, atom) BR_ERR_##name,
+typedef enum br_err { BR_ERRORS(BR_ERR_ENUM) BR_ERR__COUNT } br_err_t;
+#undef BR_ERR_ENUM
+
+#define BR_TRAP_ENUM(name, msg, atom) BR_TRAP_##name,
+typedef enum br_trapkind { BR_TRAPS(BR_TRAP_ENUM) BR_TRAP__COUNT } br_trapkind_t;
+#undef BR_TRAP_ENUM
+
+/* A failure to decode, validate, link or instantiate. */
+typedef struct br_error {
+    br_err_t code;
+    char message[160];  /* spec wording plus detail, NUL-terminated */
+    uint64_t offset;    /* byte offset in the module binary, if known */
+    int64_t func_index; /* function index, or -1 */
+} br_error_t;
+
+#define BR_TRAP_MAX_FRAMES 32
+typedef struct br_frame_info {
+    uint32_t func_index; /* in the function index space of its module */
+    uint32_t code_offset; /* byte offset of the instruction in the binary */
+} br_frame_info_t;
+
+typedef struct br_trap {
+    br_trapkind_t kind;
+    uint32_t frame_count; /* frames recorded (innermost first) */
+    br_frame_info_t frames[BR_TRAP_MAX_FRAMES];
+    char message[160];    /* host message for BR_TRAP_HOST, else the kind */
+} br_trap_t;
+
+BR_API const char *br_err_message(br_err_t code);
+BR_API const char *br_err_atom(br_err_t code);
+BR_API const char *br_trap_message(br_trapkind_t kind);
+BR_API const char *br_trap_atom(br_trapkind_t kind);
+
+/* ------------------------------------------------------------------ */
+/* Engine: allocator, features and default limits                      */
+
+/* lua_Alloc-style allocator: nsize == 0 frees; returns NULL on failure. */
+typedef void *(*br_alloc_fn)(void *ud, void *ptr, size_t osize,
+                             size_t nsize);
+
+typedef struct br_limits {
+    uint64_t max_memory_pages; /* per memory; 0 = spec maximum */
+    uint64_t max_table_elems;  /* per table; 0 = 10,000,000 */
+    uint32_t max_call_depth;   /* 0 = 10,000 frames */
+    uint32_t max_stack_slots;  /* value stack, 8-byte slots; 0 = 4M */
+} br_limits_t;
+
+typedef struct br_config {
+    br_alloc_fn alloc; /* NULL: malloc/realloc/free */
+    void *alloc_ud;
+    br_limits_t limits;
+} br_config_t;
+
+typedef struct br_engine br_engine_t;
+
+BR_API own br_engine_t *br_engine_new(const br_config_t *config);
+BR_API void br_engine_delete(own br_engine_t *engine);
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+
+typedef struct br_functype {
+    uint32_t param_count;
+    uint32_t result_count;
+    const br_valkind_t *params;
+    const br_valkind_t *results;
+} br_functype_t;
+
+typedef struct br_limits_type {
+    uint64_t min;
+    uint64_t max;   /* valid if has_max */
+    bool has_max;
+    bool is64;      /* memory64 / table64 index type */
+    bool shared;
+} br_limitstype_t;
+
+/* Description of an import or export. */
+typedef struct br_externtype {
+    br_externkind_t kind;
+    br_functype_t func;           /* BR_EXTERN_FUNC and BR_EXTERN_TAG */
+    br_limitstype_t limits;       /* BR_EXTERN_TABLE and BR_EXTERN_MEMORY */
+    br_valkind_t elem_or_global;  /* table element kind or global kind */
+    bool mutable_global;          /* BR_EXTERN_GLOBAL */
+} br_externtype_t;
+
+typedef struct br_name {
+    size_t size;
+    const char *data; /* not NUL-terminated */
+} br_name_t;
+
+/* ------------------------------------------------------------------ */
+/* Modules: decoded, validated and compiled once, then immutable        */
+
+typedef struct br_module br_module_t;
+
+/* Copies `bytes`; never keeps or mutates the caller's buffer. */
+BR_API br_err_t br_module_new(br_engine_t *engine, const uint8_t *bytes,
+                              size_t size, own br_module_t **out,
+                              br_error_t *error);
+BR_API void br_module_delete(own br_module_t *module);
+
+BR_API uint32_t br_module_import_count(const br_module_t *module);
+BR_API void br_module_import(const br_module_t *module, uint32_t index,
+                             br_name_t *module_name, br_name_t *field_name,
+                             br_externtype_t *type);
+BR_API uint32_t br_module_export_count(const br_module_t *module);
+BR_API void br_module_export(const br_module_t *module, uint32_t index,
+                             br_name_t *name, br_externtype_t *type);
+
+/* ------------------------------------------------------------------ */
+/* Stores and the objects that live in them                             */
+
+typedef struct br_store br_store_t;
+typedef struct br_instance br_instance_t;
+typedef struct br_func br_func_t;
+typedef struct br_memory br_memory_t;
+typedef struct br_table br_table_t;
+typedef struct br_global br_global_t;
+typedef struct br_tag br_tag_t;
+typedef struct br_exec br_exec_t;
+
+/* A store owns every instance and host object created in it; deleting the
+ * store frees them all. One thread uses a store at a time. `limits`
+ * overrides the engine's defaults where non-zero (may be NULL). */
+BR_API own br_store_t *br_store_new(br_engine_t *engine,
+                                    const br_limits_t *limits);
+BR_API void br_store_delete(own br_store_t *store);
+
+typedef struct br_extern {
+    br_externkind_t kind;
+    union {
+        br_func_t *func;
+        br_table_t *table;
+        br_memory_t *memory;
+        br_global_t *global;
+        br_tag_t *tag;
+    } of;
+} br_extern_t;
+
+/* Host function: reads args, writes results (kinds preset by the engine).
+ * Returns BR_HOST_SUSPEND to answer later through br_exec_resume. */
+typedef br_host_status_t (*br_host_fn)(void *env, br_exec_t *exec,
+                                       const br_val_t *args,
+                                       br_val_t *results);
+
+BR_API br_func_t *br_func_new_host(br_store_t *store,
+                                   const br_functype_t *type,
+                                   br_host_fn fn, void *env);
+BR_API const br_functype_t *br_func_type(const br_func_t *func);
+BR_API void *br_func_host_env(const br_func_t *func);
+
+BR_API br_memory_t *br_memory_new(br_store_t *store,
+                                  const br_limitstype_t *limits);
+BR_API uint8_t *br_memory_data(br_memory_t *memory);
+BR_API uint64_t br_memory_size(const br_memory_t *memory); /* bytes */
+/* Grows by `delta` pages; returns the old size in pages via `old_pages`,
+ * or false if the limit or the allocator refuses. */
+BR_API bool br_memory_grow(br_memory_t *memory, uint64_t delta,
+                           uint64_t *old_pages);
+BR_API void br_memory_type(const br_memory_t *memory, br_limitstype_t *out);
+
+BR_API br_table_t *br_table_new(br_store_t *store, br_valkind_t elem,
+                                const br_limitstype_t *limits,
+                                br_ref_t init);
+BR_API uint64_t br_table_size(const br_table_t *table);
+BR_API bool br_table_get(const br_table_t *table, uint64_t index,
+                         br_ref_t *out);
+BR_API bool br_table_set(br_table_t *table, uint64_t index, br_ref_t ref);
+BR_API bool br_table_grow(br_table_t *table, uint64_t delta, br_ref_t init,
+                          uint64_t *old_size);
+BR_API br_valkind_t br_table_elem_kind(const br_table_t *table);
+
+BR_API br_global_t *br_global_new(br_store_t *store, br_valkind_t kind,
+                                  bool mutable_, const br_val_t *init);
+BR_API void br_global_get(const br_global_t *global, br_val_t *out);
+/* Fails (false) on an immutable global or a kind mismatch. */
+BR_API bool br_global_set(br_global_t *global, const br_val_t *val);
+BR_API bool br_global_is_mutable(const br_global_t *global);
+
+BR_API br_tag_t *br_tag_new(br_store_t *store, const br_functype_t *type);
+
+/* ------------------------------------------------------------------ */
+/* Instances                                                           */
+
+/* Instantiates `module` in `store`. `imports` holds one extern per module
+ * import, in import order. Runs segment initialisation but not the start
+ * function: get it with br_instance_start_func and call it (it may need
+ * host imports that suspend). On failure returns an error code, fills
+ * `error`, and *out is NULL (any partially written shared memory or table
+ * keeps its writes, as the spec requires). */
+BR_API br_err_t br_instance_new(br_store_t *store, const br_module_t *module,
+                                const br_extern_t *imports,
+                                size_t import_count,
+                                br_instance_t **out, br_error_t *error,
+                                br_trap_t *trap);
+BR_API const br_module_t *br_instance_module(const br_instance_t *inst);
+BR_API br_func_t *br_instance_start_func(br_instance_t *inst);
+BR_API bool br_instance_export(br_instance_t *inst, const char *name,
+                               size_t name_len, br_extern_t *out);
+BR_API void br_instance_export_at(br_instance_t *inst, uint32_t index,
+                                  br_extern_t *out);
+/* The instance's memory 0 (imported or defined), or NULL. */
+BR_API br_memory_t *br_instance_memory(br_instance_t *inst, uint32_t index);
+BR_API br_table_t *br_instance_table(br_instance_t *inst, uint32_t index);
+
+/* ------------------------------------------------------------------ */
+/* Execution (resumable; the primary calling convention)                */
+
+/* An execution context: value stack, frames, status. Reusable for many
+ * calls, one at a time; several contexts may run on one store (nested
+ * calls from a suspended host function) as long as one thread does. */
+BR_API own br_exec_t *br_exec_new(br_store_t *store);
+BR_API void br_exec_delete(own br_exec_t *exec);
+
+/* Prepares a call of `func` with `args` (checked against its type).
+ * Nothing runs until br_exec_run. */
+BR_API br_err_t br_exec_call(br_exec_t *exec, br_func_t *func,
+                             const br_val_t *args, size_t arg_count);
+/* Runs for about `fuel` instructions (< 0: unlimited). */
+BR_API br_status_t br_exec_run(br_exec_t *exec, int64_t fuel);
+/* Results after BR_DONE. */
+BR_API size_t br_exec_result_count(const br_exec_t *exec);
+BR_API const br_val_t *br_exec_results(const br_exec_t *exec);
+BR_API const br_trap_t *br_exec_trap(const br_exec_t *exec);
+BR_API br_err_t br_exec_error(const br_exec_t *exec);
+
+/* After BR_IMPORT: the host function being called and its arguments. */
+BR_API br_func_t *br_exec_import_func(const br_exec_t *exec);
+BR_API const br_val_t *br_exec_import_args(const br_exec_t *exec);
+/* Answers the pending import; then br_exec_run continues. Results are
+ * checked against the import's type (BR_ERR_INVALID_ARGUMENT if wrong). */
+BR_API br_err_t br_exec_resume(br_exec_t *exec, const br_val_t *results,
+                               size_t result_count);
+/* Answers the pending import with a trap (BR_TRAP_HOST and a message). */
+BR_API void br_exec_resume_trap(br_exec_t *exec, const char *message);
+/* Makes the next fuel check end the run with BR_TRAP_CANCELLED. May be
+ * called from another thread (it sets an atomic flag). */
+BR_API void br_exec_cancel(br_exec_t *exec);
+/* Fuel used by the last br_exec_run. */
+BR_API int64_t br_exec_fuel_used(const br_exec_t *exec);
+/* The store the context runs in. */
+BR_API br_store_t *br_exec_store(const br_exec_t *exec);
+
+/* Blocking convenience wrapper: runs to completion; host functions must
+ * not suspend. Returns BR_DONE, BR_TRAP or BR_ERROR. */
+BR_API br_status_t br_func_call(br_store_t *store, br_func_t *func,
+                                const br_val_t *args, size_t arg_count,
+                                br_val_t *results, size_t result_cap,
+                                br_trap_t *trap);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * beamr engine: the one list of error codes and trap kinds.
+ * Each X-macro row generates an enumerator, the message (spec test suite
+ * wording) and the atom the Erlang side uses.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_ERRORS_H
+#define BR_ERRORS_H
+
+/* X(ENUM_SUFFIX, "message (spec wording)", atom) -- ORDER ERR */
+#define BR_ERRORS(X)                                                         \
+    X(OK, "ok", ok)                                                          \
+    X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \
+    X(INVALID_ARGUMENT, "invalid argument", invalid_argument)                \
+    /* malformed binaries (decoder) */                                       \
+    X(MAGIC, "magic header not detected", magic_header_not_detected)         \
+    X(VERSION, "unknown binary version", unknown_binary_version)             \
+    X(UNEXPECTED_END, "unexpected end", unexpected_end)                      \
+    X(UNEXPECTED_END_SECTION, "unexpected end of section or function",       \
+      unexpected_end_of_section_or_function)                                 \
+    X(SECTION_SIZE_MISMATCH, "section size mismatch", section_size_mismatch) \
+    X(INTEGER_TOO_LONG, "integer representation too long",                   \
+      integer_representation_too_long)                                       \
+    X(INTEGER_TOO_LARGE, "integer too large", integer_too_large)             \
+    X(MALFORMED_SECTION_ID, "malformed section id", malformed_section_id)    \
+    X(JUNK_AFTER_LAST_SECTION, "junk after last section",                    \
+      junk_after_last_section)                                               \
+    X(UNEXPECTED_CONTENT, "unexpected content after last section",           \
+      unexpected_content_after_last_section)                                 \
+    X(MALFORMED_UTF8, "malformed UTF-8 encoding", malformed_utf8_encoding)   \
+    X(TOO_MANY_LOCALS, "too many locals", too_many_locals)                   \
+    X(FUNC_CODE_MISMATCH, "function and code section have inconsistent "     \
+      "lengths", function_and_code_section_have_inconsistent_lengths)        \
+    X(DATA_COUNT_MISMATCH, "data count and data section have inconsistent "  \
+      "lengths", data_count_and_data_section_have_inconsistent_lengths)      \
+    X(DATA_COUNT_REQUIRED, "data count section required",                    \
+      data_count_section_required)                                           \
+    X(MALFORMED_REFTYPE, "malformed reference type",                         \
+      malformed_reference_type)                                              \
+    X(MALFORMED_VALTYPE, "malformed value type", malformed_value_type)       \
+    X(MALFORMED_IMPORT_KIND, "malformed import kind",                        \
+      malformed_import_kind)                                                 \
+    X(MALFORMED_EXPORT_KIND, "malformed export kind",                        \
+      malformed_export_kind)                                                 \
+    X(MALFORMED_MUTABILITY, "malformed mutability", malformed_mutability)    \
+    X(MALFORMED_LIMITS, "integer too large", malformed_limits_flags)         \
+    X(MALFORMED_MEMOP_FLAGS, "malformed memop flags", malformed_memop_flags) \
+    X(ZERO_BYTE_EXPECTED, "zero byte expected", zero_byte_expected)          \
+    X(ILLEGAL_OPCODE, "illegal opcode", illegal_opcode)                      \
+    X(MALFORMED_ELEM_KIND, "malformed element kind", malformed_element_kind) \
+    X(MALFORMED_FUNC_TYPE, "integer representation too long",               \
+      malformed_function_type)                                               \
+    X(END_OPCODE_EXPECTED, "END opcode expected", end_opcode_expected)       \
+    X(DUPLICATE_SECTION, "unexpected content after last section",            \
+      duplicate_section)                                                     \
+    X(MALFORMED_SECTION, "malformed section", malformed_section)             \
+    /* invalid modules (validator) */                                        \
+    X(TYPE_MISMATCH, "type mismatch", type_mismatch)                         \
+    X(UNKNOWN_LOCAL, "unknown local", unknown_local)                         \
+    X(UNKNOWN_GLOBAL, "unknown global", unknown_global)                      \
+    X(UNKNOWN_FUNC, "unknown function", unknown_function)                    \
+    X(UNKNOWN_TABLE, "unknown table", unknown_table)                         \
+    X(UNKNOWN_MEMORY, "unknown memory", unknown_memory)                      \
+    X(UNKNOWN_TYPE, "unknown type", unknown_type)                            \
+    X(UNKNOWN_LABEL, "unknown label", unknown_label)                         \
+    X(UNKNOWN_ELEM, "unknown elem segment", unknown_elem_segment)            \
+    X(UNKNOWN_DATA, "unknown data segment", unknown_data_segment)            \
+    X(UNKNOWN_TAG, "unknown tag", unknown_tag)                               \
+    X(INVALID_RESULT_ARITY, "invalid result arity", invalid_result_arity)    \
+    X(ALIGNMENT, "alignment must not be larger than natural",                \
+      alignment_too_large)                                                   \
+    X(MEMORY_SIZE_LIMIT, "memory size must be at most 65536 pages (4GiB)",   \
+      memory_size_too_large)                                                 \
+    X(TABLE_SIZE_LIMIT, "table size must be at most 2^32-1",                 \
+      table_size_too_large)                                                  \
+    X(SIZE_MINIMUM, "size minimum must not be greater than maximum",         \
+      size_minimum_greater_than_maximum)                                     \
+    X(MULTIPLE_MEMORIES, "multiple memories", multiple_memories)             \
+    X(GLOBAL_IMMUTABLE, "global is immutable", global_is_immutable)          \
+    X(CONSTANT_EXPR_REQUIRED, "constant expression required",                \
+      constant_expression_required)                                          \
+    X(DUPLICATE_EXPORT, "duplicate export name", duplicate_export_name)      \
+    X(START_FUNCTION, "start function", invalid_start_function)              \
+    X(UNDECLARED_FUNC_REF, "undeclared function reference",                  \
+      undeclared_function_reference)                                         \
+    X(INVALID_TAG_TYPE, "non-empty tag result type", invalid_tag_type)       \
+    /* linking and instantiation */                                          \
+    X(UNKNOWN_IMPORT, "unknown import", unknown_import)                      \
+    X(INCOMPATIBLE_IMPORT, "incompatible import type",                       \
+      incompatible_import_type)                                              \
+    X(LIMIT_EXCEEDED, "resource limit exceeded", limit_exceeded)             \
+    X(NOT_FOUND, "not found", not_found)                                     \
+    X(BUSY, "execution context busy", busy)
+
+/* X(ENUM_SUFFIX, "message (spec wording)", atom) -- ORDER TRAP */
+#define BR_TRAPS(X)                                                          \
+    X(NONE, "no trap", none)                                                 \
+    X(UNREACHABLE, "unreachable", unreachable)                               \
+    X(MEMORY_OOB, "out of bounds memory access", out_of_bounds_memory_access) \
+    X(INT_OVERFLOW, "integer overflow", integer_overflow)                    \
+    X(INT_DIV_ZERO, "integer divide by zero", integer_divide_by_zero)        \
+    X(INVALID_CONVERSION, "invalid conversion to integer",                   \
+      invalid_conversion_to_integer)                                         \
+    X(INDIRECT_TYPE_MISMATCH, "indirect call type mismatch",                 \
+      indirect_call_type_mismatch)                                           \
+    X(UNDEFINED_ELEMENT, "undefined element", undefined_element)             \
+    X(UNINITIALIZED_ELEMENT, "uninitialized element", uninitialized_element) \
+    X(TABLE_OOB, "out of bounds table access", out_of_bounds_table_access)   \
+    X(NULL_REFERENCE, "null reference", null_reference)                      \
+    X(STACK_EXHAUSTED, "call stack exhausted", call_stack_exhausted)         \
+    X(UNCAUGHT_EXCEPTION, "uncaught exception", uncaught_exception)          \
+    X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \
+    X(HOST, "host function failed", host_error)                              \
+    X(CANCELLED, "execution cancelled", cancelled)
+
+#endif

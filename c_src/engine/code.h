@@ -1,0 +1,126 @@
+/*
+ * beamr engine: the internal code format, the contract between the
+ * compiler (compile.c) and the interpreter (interp.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_CODE_H
+#define BR_CODE_H
+
+#include "internal.h"
+
+/*
+ * A compiled function is an array of 32-bit words. Each instruction is an
+ * opcode word (br_op_t) followed by its operand words. `pc` values are word
+ * indices into the function's array.
+ *
+ * Frame layout (all in 8-byte slots, indices relative to the frame base):
+ *   [0, param_slots)               parameters
+ *   [param_slots, local_slots)     declared locals (zeroed at entry)
+ *   [local_slots, local_slots+T)   hidden exception slots, one per try
+ *                                  nesting depth (T = max try depth)
+ *   [local_slots+T, frame_slots)   the operand stack
+ * The validator knows the operand stack height at every instruction, so
+ * the compiler turns every operand into a fixed slot: an instruction names
+ * `s`, the slot of its first operand (or of its result if it has no
+ * operand). The interpreter keeps no stack pointer.
+ *
+ * Slot contents: i32 and f32 values sit in the low 32 bits with the high
+ * 32 bits ZERO (so a memory address can always be read as u64, for 32-
+ * and 64-bit memories alike); i64/f64 use all 64 bits; references are
+ * pointers (NULL = null); a v128 (later) takes two consecutive slots.
+ *
+ * Layouts ("s" = first operand slot, results written from s):
+ *   simple ops (SIG != "*" in opcodes.h)   [op, s]
+ *   loads and stores                       [op, s, mem, off_lo, off_hi]
+ *                                          (store: address s, value s+1)
+ *   memory_size, memory_grow               [op, s, mem]
+ *   memory_fill (d, val, n)                [op, s, mem]
+ *   memory_copy (d, src, n)                [op, s, dst_mem, src_mem]
+ *   memory_init (d, src, n)                [op, s, data, mem]
+ *   data_drop                              [op, data]
+ *   table_get (i) / table_set (i, ref)     [op, s, table]
+ *   table_size / table_grow (init, delta)  [op, s, table]
+ *   table_fill (i, ref, n)                 [op, s, table]
+ *   table_copy (d, src, n)                 [op, s, dst_table, src_table]
+ *   table_init (d, src, n)                 [op, s, elem, table]
+ *   elem_drop                              [op, elem]
+ *   i32_const, f32_const                   [op, s, bits]
+ *   i64_const, f64_const                   [op, s, lo, hi]
+ *   local_get (local -> s)                 [op, s, local_slot]
+ *   local_set, local_tee (s -> local)      [op, s, local_slot]
+ *   global_get, global_set                 [op, s, global]
+ *   ref_null, ref_is_null                  [op, s]
+ *   ref_func                               [op, s, func]
+ *   select, select_t (a, b, cond -> s)     [op, s]
+ *   unreachable                            [op]
+ *   call (args at s.., results to s..)     [op, s, func]
+ *   call_indirect (args, then index)       [op, s, type, table]
+ *   throw (payload at s..)                 [op, s, tag]
+ *   rethrow                                [op, exn_slot]
+ *   move (copy n slots, memmove)           [move, dst, src, n]
+ *   jump                                   [jump, target]
+ *   jump_back (loop back-edge)             [jump_back, target, fuel]
+ *   jump_if (taken if s != 0)              [jump_if, s, target]
+ *   jump_if_back                           [jump_if_back, s, target, fuel]
+ *   jump_unless (taken if s == 0; `if`)    [jump_unless, s, target]
+ *   jump_table (index at s)                [jump_table, s, n, src, arity,
+ *                                           (n+1) x (target, dst, fuel)]
+ *      entry min(index, n) is taken: move `arity` slots from src to dst
+ *      (if they differ), charge fuel if non-zero, jump to target.
+ *   ret (results at s.. -> frame slot 0..) [ret, s, n]
+ * block, loop, nop, drop, end, else, try, catch, catch_all and delegate
+ * emit no instruction of their own; a branch that needs values moved is
+ * compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
+ * The end of a function body is a `ret`.
+ *
+ * Fuel: every call, call_indirect, jump_back, jump_if_back (when taken)
+ * and jump_table entry with fuel != 0 subtracts its fuel (calls: 1); the
+ * back-edge fuel is the number of instructions in the loop body, so fuel
+ * is about one unit per instruction executed.
+ *
+ * Traps and backtraces: the compiler records a site (pc of the opcode
+ * word, byte offset in the binary) for every instruction that can trap,
+ * call or throw. The interpreter maps any pc inside an instruction to the
+ * last site with site.pc <= pc.
+ *
+ * Exceptions: bri_code_t.handlers lists the try bodies, sorted by start.
+ * A throw at pc p (for a callee's exception: the caller's pc inside the
+ * call instruction, i.e. return pc - 1) starts at the innermost handler
+ * whose [start, end) contains p (the containing one with the greatest
+ * start), then:
+ *   CATCH:    the first catch whose tag is BR_NO_INDEX (catch_all) or
+ *             whose instance tag is the exception's tag object matches:
+ *             write the payload at slots [height..), store the exception
+ *             pointer in slot exn_slot, jump to catch.pc. No match: go to
+ *             `parent`.
+ *   DELEGATE: go to `delegate_to`.
+ * At -1 the frame is popped and the search continues in the caller; past
+ * the entry frame the run ends with BR_TRAP_UNCAUGHT_EXCEPTION.
+ * `parent` is the innermost try that encloses this try while in its body
+ * (not in one of its catches). For `try ... delegate l`, `delegate_to` is
+ * the innermost try-in-body among the blocks at label depth >= l counted
+ * after the delegating try is popped (l = the function's depth: -1).
+ */
+
+typedef union br_slot {
+    uint64_t u64;
+    int64_t i64;
+    uint32_t u32;
+    int32_t i32;
+    float f32;
+    double f64;
+    br_ref_t ref;
+} br_slot_t;
+
+/* An exception in flight or caught (interp.c owns them per exec). */
+typedef struct bri_exception {
+    struct bri_exception *next;
+    const br_tag_t *tag;
+    uint32_t slot_count;
+    br_slot_t payload[]; /* slot_count slots */
+} bri_exception_t;
+
+/* compile.c entry point, called by the validator per function. */
+typedef struct bri_compiler bri_compiler_t;
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * beamr engine: internal structures shared by the decoder, validator,
+ * compiler, instantiation and interpreter. Never included by embedders.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_INTERNAL_H
+#define BR_INTERNAL_H
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "beamr.h"
+#include "opcodes.h"
+
+#if defined(__GNUC__)
+#define BR_LIKELY(x) __builtin_expect(!!(x), 1)
+#define BR_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define BR_LIKELY(x) (x)
+#define BR_UNLIKELY(x) (x)
+#endif
+
+#define BR_PAGE_SIZE 65536u
+#define BR_MAX_PAGES32 65536u           /* 4 GiB */
+#define BR_MAX_PAGES64 (1ull << 48)     /* 2^64 bytes */
+#define BR_NO_INDEX UINT32_MAX
+
+/* ------------------------------------------------------------------ */
+/* Allocation (alloc.c): every engine allocation goes through the host. */
+
+typedef struct bri_allocator {
+    br_alloc_fn fn;
+    void *ud;
+} bri_allocator_t;
+
+void *bri_alloc(const bri_allocator_t *a, size_t size);
+void *bri_calloc(const bri_allocator_t *a, size_t count, size_t size);
+void *bri_realloc(const bri_allocator_t *a, void *ptr, size_t old_size,
+                  size_t new_size);
+void bri_free(const bri_allocator_t *a, void *ptr, size_t size);
+
+/* Fills an error (printf-style detail appended to the spec message). */
+br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
+                   int64_t func_index, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+struct br_engine {
+    bri_allocator_t alloc;
+    br_limits_t limits; /* defaults filled in (no zeros) */
+};
+
+/* ------------------------------------------------------------------ */
+/* Decoded module (decode.c fills it, validate.c/compile.c complete it) */
+
+/* A constant expression: raw bytes from the binary, up to and including
+ * its `end`; validated by the validator, evaluated at instantiation. */
+typedef struct bri_constexpr {
+    const uint8_t *code;
+    uint32_t size;
+    uint32_t offset; /* of code[0] in the binary */
+} bri_constexpr_t;
+
+typedef struct bri_import {
+    br_name_t module;
+    br_name_t name;
+    br_externkind_t kind;
+    uint32_t index; /* in the index space of its kind */
+} bri_import_t;
+
+typedef struct bri_export {
+    br_name_t name;
+    br_externkind_t kind;
+    uint32_t index;
+} bri_export_t;
+
+/* One try/catch region of compiled code (code.h describes the search). */
+typedef struct bri_catch {
+    uint32_t tag; /* tag index, or BR_NO_INDEX for catch_all */
+    uint32_t pc;  /* handler entry */
+} bri_catch_t;
+
+enum { BRI_HANDLER_CATCH = 0, BRI_HANDLER_DELEGATE = 1 };
+
+typedef struct bri_handler {
+    uint32_t start, end;  /* pc range of the try body: [start, end) */
+    int32_t parent;       /* next enclosing handler to try, or -1 */
+    int32_t delegate_to;  /* DELEGATE: handler to continue at, or -1 */
+    uint8_t kind;
+    uint32_t height;      /* slot where the tag's values are written */
+    uint32_t exn_slot;    /* slot holding the caught exception (rethrow) */
+    uint32_t catch_count;
+    bri_catch_t *catches; /* in source order; catch_all has tag NO_INDEX */
+} bri_handler_t;
+
+/* Maps a compiled pc back to a byte offset of the binary (backtraces). */
+typedef struct bri_site {
+    uint32_t pc;
+    uint32_t offset;
+} bri_site_t;
+
+/* A function compiled to internal code (code.h). */
+typedef struct bri_code {
+    uint32_t *words;
+    uint32_t word_count;
+    uint32_t param_slots;  /* params occupy slots [0, param_slots) */
+    uint32_t local_slots;  /* params + declared locals */
+    uint32_t result_slots;
+    uint32_t frame_slots;  /* locals + hidden + max operand height */
+    uint32_t handler_count;
+    bri_handler_t *handlers; /* sorted by start, outer before inner */
+    uint32_t site_count;
+    bri_site_t *sites;     /* sorted by pc */
+} bri_code_t;
+
+typedef struct bri_func {
+    uint32_t type;          /* type index */
+    /* defined functions only: */
+    uint32_t local_count;   /* declared locals (not params) */
+    br_valkind_t *locals;   /* their kinds */
+    const uint8_t *body;    /* first instruction byte (after locals) */
+    uint32_t body_size;     /* up to and including the final `end` */
+    uint32_t body_offset;   /* of body[0] in the binary */
+    bri_code_t code;        /* filled by the compiler */
+} bri_func_t;
+
+typedef struct bri_tabledecl {
+    br_valkind_t elem;
+    br_limitstype_t limits;
+} bri_tabledecl_t;
+
+typedef struct bri_globaldecl {
+    br_valkind_t kind;
+    bool mutable_;
+    bri_constexpr_t init; /* defined globals only */
+} bri_globaldecl_t;
+
+enum { BRI_SEG_ACTIVE = 0, BRI_SEG_PASSIVE = 1, BRI_SEG_DECLARATIVE = 2 };
+
+typedef struct bri_elem {
+    uint8_t mode;
+    br_valkind_t kind;      /* funcref or externref */
+    uint32_t table;
+    bri_constexpr_t offset; /* active only */
+    uint32_t count;
+    uint32_t *func_indices; /* legacy form (flags 0-3): function indices */
+    bri_constexpr_t *exprs; /* expression form (flags 4-7) */
+} bri_elem_t;
+
+typedef struct bri_data {
+    uint8_t mode;
+    uint32_t memory;
+    bri_constexpr_t offset; /* active only */
+    const uint8_t *bytes;
+    uint32_t size;
+} bri_data_t;
+
+struct br_module {
+    br_engine_t *engine;
+    uint8_t *bytes; /* our own copy of the binary; names point into it */
+    size_t size;
+
+    uint32_t type_count;
+    br_functype_t *types;
+
+    uint32_t import_count;
+    bri_import_t *imports;
+    uint32_t export_count;
+    bri_export_t *exports;
+
+    /* index spaces: imported entries first, then defined ones */
+    uint32_t func_count, func_import_count;
+    bri_func_t *funcs;
+    uint32_t table_count, table_import_count;
+    bri_tabledecl_t *tables;
+    uint32_t memory_count, memory_import_count;
+    br_limitstype_t *memories;
+    uint32_t global_count, global_import_count;
+    bri_globaldecl_t *globals;
+    uint32_t tag_count, tag_import_count;
+    uint32_t *tags; /* type index per tag */
+
+    uint32_t start; /* BR_NO_INDEX if none */
+    uint32_t elem_count;
+    bri_elem_t *elems;
+    uint32_t data_count;
+    bri_data_t *datas;
+    bool has_data_count; /* a data count section was present */
+
+    /* functions that ref.func may name (C.refs), one flag per func;
+     * filled by the validator */
+    uint8_t *declared_refs;
+};
+
+/* decode.c: parse m->bytes into the structure above (not function code). */
+br_err_t bri_decode(br_module_t *m, br_error_t *error);
+/* validate.c: validate the module and compile every function body. */
+br_err_t bri_validate(br_module_t *m, br_error_t *error);
+/* module.c: frees everything the decoder and compiler allocated. */
+void bri_module_free_parts(br_module_t *m);
+bool bri_functype_equal(const br_functype_t *a, const br_functype_t *b);
+/* Number of 8-byte slots a value of this kind takes (v128: 2). */
+static inline uint32_t
+bri_slots_of(br_valkind_t k)
+{
+    return k == BR_V128 ? 2u : 1u;
+}
+
+/* ------------------------------------------------------------------ */
+/* Store objects (instance.c, memory.c, table.c, global.c)              */
+
+/* Every store object starts with this header so the store can free it. */
+typedef struct bri_object {
+    struct bri_object *next;
+    void (*free)(br_store_t *store, struct bri_object *obj);
+} bri_object_t;
+
+struct br_store {
+    br_engine_t *engine;
+    bri_allocator_t alloc;
+    br_limits_t limits;
+    bri_object_t *objects; /* everything created in this store */
+};
+
+struct br_func {
+    bri_object_t obj;
+    const br_functype_t *type;
+    br_instance_t *inst;     /* defining instance (NULL for host funcs) */
+    uint32_t index;          /* in the defining module's func space */
+    const bri_code_t *code;  /* NULL for host funcs */
+    br_host_fn host;
+    void *env;
+};
+
+struct br_memory {
+    bri_object_t obj;
+    uint8_t *data;
+    uint64_t size;      /* bytes */
+    uint64_t max_pages; /* declared max clipped to the store's limit */
+    br_limitstype_t type;
+    bri_allocator_t alloc;
+};
+
+struct br_table {
+    bri_object_t obj;
+    br_ref_t *elems;
+    uint64_t size;
+    uint64_t max; /* declared max clipped to the store's limit */
+    br_valkind_t kind;
+    br_limitstype_t type;
+    bri_allocator_t alloc;
+};
+
+struct br_global {
+    bri_object_t obj;
+    br_val_t val; /* val.kind is the global's kind */
+    bool mutable_;
+};
+
+struct br_tag {
+    bri_object_t obj;
+    const br_functype_t *type;
+};
+
+struct br_instance {
+    bri_object_t obj;
+    br_store_t *store;
+    const br_module_t *module;
+    br_func_t **funcs;      /* whole func index space */
+    br_table_t **tables;
+    br_memory_t **memories;
+    br_global_t **globals;
+    br_tag_t **tags;
+    br_ref_t **elem_refs;   /* per elem segment; evaluated at instantiation */
+    uint32_t *elem_sizes;   /* 0 once dropped */
+    uint8_t *data_dropped;  /* per data segment */
+};
+
+/* Register an object with its store (freed with the store). */
+void bri_store_adopt(br_store_t *store, bri_object_t *obj,
+                     void (*free_fn)(br_store_t *, bri_object_t *));
+
+/* Evaluates a validated constant expression in an instance context. */
+br_err_t bri_constexpr_eval(br_instance_t *inst, const bri_constexpr_t *e,
+                            br_valkind_t kind, br_val_t *out);
+
+#endif
