@@ -111,6 +111,7 @@ typedef struct br_trap {
     uint32_t frame_count; /* frames recorded (innermost first) */
     br_frame_info_t frames[BR_TRAP_MAX_FRAMES];
     char message[160];    /* host message for BR_TRAP_HOST, else the kind */
+    int32_t exit_code;    /* BR_TRAP_EXIT: the program's exit status */
 } br_trap_t;
 
 BR_API const char *br_err_message(br_err_t code);
@@ -128,7 +129,7 @@ typedef void *(*br_alloc_fn)(void *ud, void *ptr, size_t osize,
 typedef struct br_limits {
     uint64_t max_memory_pages; /* per memory; 0 = spec maximum */
     uint64_t max_table_elems;  /* per table; 0 = 10,000,000 */
-    uint32_t max_call_depth;   /* 0 = 10,000 frames */
+    uint32_t max_call_depth;   /* 0 = 20,000 frames */
     uint32_t max_stack_slots;  /* value stack, 8-byte slots; 0 = 4M */
 } br_limits_t;
 
@@ -320,6 +321,14 @@ BR_API br_err_t br_exec_resume(br_exec_t *exec, const br_val_t *results,
                                size_t result_count);
 /* Answers the pending import with a trap (BR_TRAP_HOST and a message). */
 BR_API void br_exec_resume_trap(br_exec_t *exec, const char *message);
+/* Called by a host function just before it returns BR_HOST_TRAP, to
+ * choose the trap kind (default BR_TRAP_HOST), the exit code for
+ * BR_TRAP_EXIT and a message (may be NULL). */
+BR_API void br_exec_host_trap(br_exec_t *exec, br_trapkind_t kind,
+                              int32_t exit_code, const char *message);
+/* The instance whose code called the running host function (NULL when
+ * the host function was called directly by br_exec_call). */
+BR_API br_instance_t *br_exec_caller_instance(const br_exec_t *exec);
 /* Makes the next fuel check end the run with BR_TRAP_CANCELLED. May be
  * called from another thread (it sets an atomic flag). */
 BR_API void br_exec_cancel(br_exec_t *exec);

@@ -43,17 +43,22 @@
     X(MALFORMED_EXPORT_KIND, "malformed export kind",                        \
       malformed_export_kind)                                                 \
     X(MALFORMED_MUTABILITY, "malformed mutability", malformed_mutability)    \
-    X(MALFORMED_LIMITS, "integer too large", malformed_limits_flags)         \
+    X(MALFORMED_LIMITS, "malformed limits flags", malformed_limits_flags)    \
     X(MALFORMED_MEMOP_FLAGS, "malformed memop flags", malformed_memop_flags) \
     X(ZERO_BYTE_EXPECTED, "zero byte expected", zero_byte_expected)          \
     X(ILLEGAL_OPCODE, "illegal opcode", illegal_opcode)                      \
     X(MALFORMED_ELEM_KIND, "malformed element kind", malformed_element_kind) \
-    X(MALFORMED_FUNC_TYPE, "integer representation too long",               \
+    X(MALFORMED_FUNC_TYPE, "malformed function type",                        \
       malformed_function_type)                                               \
     X(END_OPCODE_EXPECTED, "END opcode expected", end_opcode_expected)       \
     X(DUPLICATE_SECTION, "unexpected content after last section",            \
       duplicate_section)                                                     \
     X(MALFORMED_SECTION, "malformed section", malformed_section)             \
+    X(LENGTH_OUT_OF_BOUNDS, "length out of bounds", length_out_of_bounds)    \
+    X(MALFORMED_ELEM_SEGMENT, "malformed elements segment kind",             \
+      malformed_elements_segment_kind)                                       \
+    X(MALFORMED_DATA_SEGMENT, "malformed data segment kind",                 \
+      malformed_data_segment_kind)                                           \
     /* invalid modules (validator) */                                        \
     X(TYPE_MISMATCH, "type mismatch", type_mismatch)                         \
     X(UNKNOWN_LOCAL, "unknown local", unknown_local)                         \
@@ -111,6 +116,7 @@
     X(UNCAUGHT_EXCEPTION, "uncaught exception", uncaught_exception)          \
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \
     X(HOST, "host function failed", host_error)                              \
-    X(CANCELLED, "execution cancelled", cancelled)
+    X(CANCELLED, "execution cancelled", cancelled)                           \
+    X(EXIT, "program exited", exit) /* WASI proc_exit: not an error */
 
 #endif

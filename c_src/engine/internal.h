@@ -46,7 +46,7 @@ br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
 
 struct br_engine {
     bri_allocator_t alloc;
-    br_limits_t limits; /* defaults filled in (no zeros) */
+    br_limits_t limits; /* defaults filled in; max_memory_pages 0 = spec max */
 };
 
 /* ------------------------------------------------------------------ */
@@ -160,7 +160,7 @@ struct br_module {
     size_t size;
 
     uint32_t type_count;
-    br_functype_t *types;
+    br_functype_t *types; /* params/results point into `bytes` */
 
     uint32_t import_count;
     bri_import_t *imports;

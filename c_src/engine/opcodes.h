@@ -7,6 +7,11 @@
 #ifndef BR_OPCODES_H
 #define BR_OPCODES_H
 
+#include <stdint.h>
+
+/* The prefix byte of the misc (0xFC) opcodes. */
+#define BR_PREFIX_FC 0xFC
+
 /*
  * X(NAME, PREFIX, CODE, IMM, SIG)
  *   PREFIX  0x00 for single-byte opcodes, 0xFC for the misc prefix.

@@ -1,0 +1,53 @@
+/*
+ * beamr engine: the opcode tables generated from BR_OPCODES and
+ * BR_INTERNAL_OPS (opcodes.h): descriptions and byte -> op lookups.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "internal.h"
+
+#define PREFIX_NONE 0x00
+#define PREFIX_FC 0xFC
+#define PREFIX_INTERNAL 0xFF
+
+#define OPINFO(name, prefix, code, imm, sig) \
+    [BR_OP_##name] = {#name, prefix, code, BR_IMM_##imm, sig},
+#define IOPINFO(name) \
+    [BR_OP_##name] = {#name, PREFIX_INTERNAL, 0, BR_IMM_NONE, "*"},
+const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {BR_OPCODES(OPINFO)
+                                                   BR_INTERNAL_OPS(IOPINFO)};
+#undef OPINFO
+#undef IOPINFO
+
+/* The lookup tables start from "illegal" (-1) everywhere and then name
+ * each opcode's slot, so overriding initializers are intended here. An
+ * opcode of the other prefix writes -1 into a slot that never holds an
+ * opcode (the 0xFC prefix byte itself, or the unassigned 0xFC sub-opcode
+ * FC_SPARE) to keep the generated list free of conditionals. */
+#define FC_SPARE 31
+
+#define FC_FITS(name, prefix, code, imm, sig)              \
+    _Static_assert(prefix != PREFIX_FC || code < FC_SPARE, \
+                   "0xFC sub-opcode of " #name " does not fit the table");
+BR_OPCODES(FC_FITS)
+#undef FC_FITS
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+
+#define BY_BYTE(name, prefix, code, imm, sig)    \
+    [prefix == PREFIX_NONE ? code : PREFIX_FC] = \
+        prefix == PREFIX_NONE ? BR_OP_##name : -1,
+const int16_t bri_op_by_byte[256] = {[0 ... 255] = -1, BR_OPCODES(BY_BYTE)};
+#undef BY_BYTE
+
+#define BY_FC(name, prefix, code, imm, sig)   \
+    [prefix == PREFIX_FC ? code : FC_SPARE] = \
+        prefix == PREFIX_FC ? BR_OP_##name : -1,
+const int16_t bri_op_by_fc[32] = {[0 ... 31] = -1, BR_OPCODES(BY_FC)};
+#undef BY_FC
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
