@@ -94,6 +94,7 @@
     X(INCOMPATIBLE_IMPORT, "incompatible import type",                       \
       incompatible_import_type)                                              \
     X(LIMIT_EXCEEDED, "resource limit exceeded", limit_exceeded)             \
+    X(TRAP, "instantiation trapped", trap)                                 \
     X(NOT_FOUND, "not found", not_found)                                     \
     X(BUSY, "execution context busy", busy)
 

@@ -1,0 +1,201 @@
+/*
+ * beamr engine: evaluation of constant expressions (global initialisers,
+ * segment offsets and element items) at instantiation.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "reader.h"
+#include "store.h"
+
+/* Expressions this shallow (nearly all) use a stack on the C stack. */
+#define SMALL_STACK 16
+
+typedef struct eval {
+    br_instance_t *inst;
+    bri_reader_t r;
+    br_val_t *stack;
+    size_t depth, cap;
+} eval_t;
+
+static br_err_t
+push(eval_t *ev, br_valkind_t kind, uint64_t bits, br_ref_t ref)
+{
+    if (ev->depth == ev->cap)
+        return BR_ERR_LIMIT_EXCEEDED; /* cannot happen: cap >= size/2 */
+    br_val_t *v = &ev->stack[ev->depth++];
+    memset(v, 0, sizeof *v);
+    v->kind = kind;
+    if (kind == BR_FUNCREF || kind == BR_EXTERNREF)
+        v->of.ref = ref;
+    else
+        v->of.u64 = bits;
+    return BR_ERR_OK;
+}
+
+/* i32/i64 add, sub and mul of the extended-const proposal; wrapping. */
+static br_err_t
+binop(eval_t *ev, br_op_t op, br_valkind_t kind)
+{
+    if (ev->depth < 2)
+        return BR_ERR_TYPE_MISMATCH;
+    br_val_t *a = &ev->stack[ev->depth - 2];
+    br_val_t *b = &ev->stack[ev->depth - 1];
+    if (a->kind != kind || b->kind != kind)
+        return BR_ERR_TYPE_MISMATCH;
+    uint64_t x = a->of.u64, y = b->of.u64, r;
+    if (op == BR_OP_i32_add || op == BR_OP_i64_add)
+        r = x + y;
+    else if (op == BR_OP_i32_sub || op == BR_OP_i64_sub)
+        r = x - y;
+    else
+        r = x * y;
+    ev->depth -= 2;
+    /* i32 values keep their high bits zero (as slots do in code.h) */
+    return push(ev, kind, kind == BR_I32 ? (uint32_t)r : r, NULL);
+}
+
+static br_err_t
+global_get(eval_t *ev)
+{
+    uint32_t idx;
+    if (!bri_read_u32(&ev->r, &idx))
+        return BR_ERR_UNEXPECTED_END;
+    const br_module_t *m = ev->inst->module;
+    /* only globals initialised before this one are visible */
+    if (idx >= m->global_count || ev->inst->globals[idx] == NULL)
+        return BR_ERR_UNKNOWN_GLOBAL;
+    if (ev->depth == ev->cap)
+        return BR_ERR_LIMIT_EXCEEDED;
+    ev->stack[ev->depth++] = ev->inst->globals[idx]->val;
+    return BR_ERR_OK;
+}
+
+static br_err_t
+ref_func(eval_t *ev)
+{
+    uint32_t idx;
+    if (!bri_read_u32(&ev->r, &idx))
+        return BR_ERR_UNEXPECTED_END;
+    if (idx >= ev->inst->module->func_count)
+        return BR_ERR_UNKNOWN_FUNC;
+    return push(ev, BR_FUNCREF, 0, ev->inst->funcs[idx]);
+}
+
+static br_err_t
+int_const(eval_t *ev, br_valkind_t kind)
+{
+    int64_t v;
+    bool ok = kind == BR_I32 ? bri_read_sleb(&ev->r, 32, &v)
+                             : bri_read_s64(&ev->r, &v);
+    if (!ok)
+        return BR_ERR_UNEXPECTED_END;
+    uint64_t bits = kind == BR_I32 ? (uint32_t)v : (uint64_t)v;
+    return push(ev, kind, bits, NULL);
+}
+
+static br_err_t
+float_const(eval_t *ev, br_valkind_t kind)
+{
+    uint64_t bits;
+    if (!bri_read_fixed(&ev->r, kind == BR_F32 ? 4 : 8, &bits))
+        return BR_ERR_UNEXPECTED_END;
+    return push(ev, kind, bits, NULL);
+}
+
+static br_err_t
+ref_null(eval_t *ev)
+{
+    uint8_t t;
+    if (!bri_read_u8(&ev->r, &t))
+        return BR_ERR_UNEXPECTED_END;
+    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+        return BR_ERR_MALFORMED_REFTYPE;
+    return push(ev, t, 0, NULL);
+}
+
+/* One instruction; sets *done at `end`. */
+static br_err_t
+step(eval_t *ev, bool *done)
+{
+    uint8_t byte;
+    if (!bri_read_u8(&ev->r, &byte))
+        return BR_ERR_UNEXPECTED_END;
+    switch ((int)bri_op_by_byte[byte]) {
+    case BR_OP_end:
+        *done = true;
+        return BR_ERR_OK;
+    case BR_OP_i32_const:
+        return int_const(ev, BR_I32);
+    case BR_OP_i64_const:
+        return int_const(ev, BR_I64);
+    case BR_OP_f32_const:
+        return float_const(ev, BR_F32);
+    case BR_OP_f64_const:
+        return float_const(ev, BR_F64);
+    case BR_OP_ref_null:
+        return ref_null(ev);
+    case BR_OP_ref_func:
+        return ref_func(ev);
+    case BR_OP_global_get:
+        return global_get(ev);
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
+        return binop(ev, (br_op_t)bri_op_by_byte[byte], BR_I32);
+    case BR_OP_i64_add:
+    case BR_OP_i64_sub:
+    case BR_OP_i64_mul:
+        return binop(ev, (br_op_t)bri_op_by_byte[byte], BR_I64);
+    default:
+        return BR_ERR_CONSTANT_EXPR_REQUIRED;
+    }
+}
+
+static br_err_t
+run(eval_t *ev, br_valkind_t kind, br_val_t *out)
+{
+    bool done = false;
+    while (!done) {
+        br_err_t err = step(ev, &done);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    if (ev->depth != 1 || ev->stack[0].kind != kind)
+        return BR_ERR_TYPE_MISMATCH;
+    *out = ev->stack[0];
+    return BR_ERR_OK;
+}
+
+/*
+ * The validator has checked the expression; the checks here only keep a
+ * malformed expression from reading or writing out of bounds. Every
+ * value-pushing instruction takes at least two bytes, so size / 2 + 1
+ * bounds the stack depth.
+ */
+br_err_t
+bri_constexpr_eval(br_instance_t *inst, const bri_constexpr_t *e,
+                   br_valkind_t kind, br_val_t *out)
+{
+    br_val_t small[SMALL_STACK];
+    br_error_t scratch; /* the reader's detail is not needed here */
+    if (e->code == NULL)
+        return BR_ERR_CONSTANT_EXPR_REQUIRED;
+    eval_t ev = {
+        .inst = inst,
+        .r = {.base = e->code, .p = e->code, .end = e->code + e->size,
+              .error = &scratch},
+        .stack = small,
+        .depth = 0,
+        .cap = (size_t)e->size / 2 + 1,
+    };
+    if (ev.cap <= SMALL_STACK) {
+        ev.cap = SMALL_STACK;
+    } else {
+        ev.stack = bri_alloc(&inst->store->alloc, ev.cap * sizeof(br_val_t));
+        if (ev.stack == NULL)
+            return BR_ERR_OUT_OF_MEMORY;
+    }
+    br_err_t err = run(&ev, kind, out);
+    if (ev.stack != small)
+        bri_free(&inst->store->alloc, ev.stack, ev.cap * sizeof(br_val_t));
+    return err;
+}

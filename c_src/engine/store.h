@@ -1,0 +1,44 @@
+/*
+ * beamr engine: internal helpers shared by the store objects (store.c,
+ * memory.c, table.c, global.c) and instantiation (instance.c, const.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_STORE_H
+#define BR_STORE_H
+
+#include "internal.h"
+
+/*
+ * The error br_instance_new returns when segment initialisation traps
+ * (the trap kind goes to its `trap` argument).
+ */
+#define BRI_ERR_TRAP BR_ERR_TRAP
+
+/* Spec maximum of a table's size by index type. */
+#define BRI_MAX_TABLE32 UINT32_MAX
+#define BRI_MAX_TABLE64 UINT64_MAX
+
+/*
+ * Memories and tables defined by an instance live inside the instance's
+ * own allocation, so they are initialised in place and released (their
+ * buffers only) by the instance. Host-created ones (br_memory_new,
+ * br_table_new) wrap the same functions and are adopted by the store.
+ * Both init functions return OK, OUT_OF_MEMORY, LIMIT_EXCEEDED (minimum
+ * above the effective maximum) or INVALID_ARGUMENT, and leave the object
+ * releasable in every case.
+ */
+br_err_t bri_memory_init(br_memory_t *mem, br_store_t *store,
+                         const br_limitstype_t *limits);
+void bri_memory_release(br_memory_t *mem);
+br_err_t bri_table_init(br_table_t *table, br_store_t *store,
+                        br_valkind_t elem, const br_limitstype_t *limits,
+                        br_ref_t init);
+void bri_table_release(br_table_t *table);
+
+/* Effective maxima (declared or spec maximum, clipped by the store). */
+uint64_t bri_memory_max_pages(const br_store_t *store,
+                              const br_limitstype_t *limits);
+uint64_t bri_table_max_elems(const br_store_t *store,
+                             const br_limitstype_t *limits);
+
+#endif
