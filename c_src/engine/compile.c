@@ -1,0 +1,1065 @@
+/*
+ * beamr engine: validation of a function body and its compilation to
+ * internal code (code.h) in one pass: entry points, the dispatch loop and
+ * every instruction that is not control flow (compile_ctl.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "compile.h"
+
+/* ------------------------------------------------------------------ */
+/* Immediates                                                          */
+
+/* The reader reports offsets relative to the body; make them offsets in
+ * the binary. Running out of body bytes is the spec's "unexpected end of
+ * section or function". */
+br_err_t
+bri_rd_failed(bri_compiler_t *c)
+{
+    br_error_t *e = c->error;
+    br_err_t code = e->code;
+    if (code == BR_ERR_UNEXPECTED_END)
+        code = BR_ERR_UNEXPECTED_END_SECTION;
+    return bri_error(e, code, e->offset + c->body_offset,
+                     (int64_t)c->func_index, "%s", "");
+}
+
+br_err_t
+bri_rd_u32(bri_compiler_t *c, uint32_t *out)
+{
+    return bri_read_u32(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
+}
+
+br_err_t
+bri_rd_u8(bri_compiler_t *c, uint8_t *out)
+{
+    return bri_read_u8(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
+}
+
+static br_err_t
+rd_u64(bri_compiler_t *c, uint64_t *out)
+{
+    return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
+}
+
+/* A reserved byte of the 2.0 encoding that must be zero (memory index
+ * placeholders; multi-memory will read an index here instead). */
+static br_err_t
+rd_zero(bri_compiler_t *c)
+{
+    uint8_t b = 0;
+    br_err_t err = bri_rd_u8(c, &b);
+    if (err == BR_ERR_OK && b != 0)
+        err = BRI_FAIL(c, BR_ERR_ZERO_BYTE_EXPECTED, "%s", "");
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookups                                                             */
+
+static br_valkind_t
+local_type(const bri_compiler_t *c, uint32_t x)
+{
+    uint32_t np = c->type->param_count;
+    return x < np ? c->type->params[x] : c->func->locals[x - np];
+}
+
+static uint32_t
+local_slot(const bri_compiler_t *c, uint32_t x)
+{
+    return c->local_slot ? c->local_slot[x] : x;
+}
+
+static br_valkind_t
+addr_type(bool is64)
+{
+    return is64 ? BR_I64 : BR_I32;
+}
+
+static br_err_t
+check_memory(bri_compiler_t *c, uint32_t mem)
+{
+    if (mem >= c->m->memory_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)mem);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_table(bri_compiler_t *c, uint32_t t)
+{
+    if (t >= c->m->table_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TABLE, "%u", (unsigned)t);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_elem(bri_compiler_t *c, uint32_t e)
+{
+    if (e >= c->m->elem_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_ELEM, "%u", (unsigned)e);
+    return BR_ERR_OK;
+}
+
+/* memory.init and data.drop need the data count section (the binary is
+ * malformed without it), then a valid data index. */
+static br_err_t
+check_data(bri_compiler_t *c, uint32_t d)
+{
+    if (!c->m->has_data_count)
+        return BRI_FAIL(c, BR_ERR_DATA_COUNT_REQUIRED, "%s", "");
+    if (d >= c->m->data_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_DATA, "%u", (unsigned)d);
+    return BR_ERR_OK;
+}
+
+static br_valkind_t
+sig_type(char ch, br_valkind_t addr)
+{
+    switch (ch) {
+    case 'i':
+        return BR_I32;
+    case 'l':
+        return BR_I64;
+    case 'f':
+        return BR_F32;
+    case 'd':
+        return BR_F64;
+    default:
+        return addr; /* 'a': the memory's address type */
+    }
+}
+
+/* Pops the params and pushes the results of a SIG string ("ai:" ...);
+ * *s gets the slot of the first operand (or of the result). */
+static br_err_t
+apply_sig(bri_compiler_t *c, br_op_t op, br_valkind_t addr, uint32_t *s)
+{
+    const char *sig = bri_opinfo[op].sig;
+    const char *colon = sig;
+    while (*colon != ':')
+        colon++;
+    for (const char *p = colon; p > sig; p--) {
+        br_err_t err = bri_pop(c, sig_type(p[-1], addr), NULL);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    *s = c->height;
+    for (const char *p = colon + 1; *p; p++) {
+        br_err_t err = bri_push(c, sig_type(*p, addr));
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* Simple ops that can trap need a site for the backtrace. */
+static bool
+simple_can_trap(br_op_t op)
+{
+    switch (op) {
+    case BR_OP_i32_div_s:
+    case BR_OP_i32_div_u:
+    case BR_OP_i32_rem_s:
+    case BR_OP_i32_rem_u:
+    case BR_OP_i64_div_s:
+    case BR_OP_i64_div_u:
+    case BR_OP_i64_rem_s:
+    case BR_OP_i64_rem_u:
+    case BR_OP_i32_trunc_f32_s:
+    case BR_OP_i32_trunc_f32_u:
+    case BR_OP_i32_trunc_f64_s:
+    case BR_OP_i32_trunc_f64_u:
+    case BR_OP_i64_trunc_f32_s:
+    case BR_OP_i64_trunc_f32_u:
+    case BR_OP_i64_trunc_f64_s:
+    case BR_OP_i64_trunc_f64_u:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* log2 of a load/store's access size, from the table: the digits after
+ * "load"/"store" in the name (i64_load32_s), else the value type in SIG. */
+static uint32_t
+natural_align(br_op_t op)
+{
+    const char *name = bri_opinfo[op].name;
+    const char *p = strstr(name, "load");
+    p = p ? p + 4 : strstr(name, "store") + 5;
+    if (*p >= '0' && *p <= '9') {
+        unsigned bits = 0;
+        while (*p >= '0' && *p <= '9')
+            bits = bits * 10 + (unsigned)(*p++ - '0');
+        return bits == 8 ? 0 : bits == 16 ? 1 : 2;
+    }
+    const char *sig = bri_opinfo[op].sig;
+    char value = sig[1] == ':' ? sig[2] : sig[1]; /* "a:i" or "ai:" */
+    return value == 'l' || value == 'd' ? 3 : 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* Generic instructions, driven by the SIG and IMM columns of the table */
+
+/* [op, s]: numeric instructions. */
+static br_err_t
+op_simple(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t s;
+    br_err_t err = apply_sig(c, op, BR_I32, &s);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    return bri_emit_op_s(c, op, s, simple_can_trap(op));
+}
+
+/* [op, s, mem, off_lo, off_hi]: loads and stores. The memarg's offset is
+ * a u64 for a 64-bit memory. Bit 6 of the flags will announce a memory
+ * index with multi-memory; until then it is an over-large alignment. */
+static br_err_t
+op_memarg(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t align = 0, mem = 0;
+    uint64_t offset = 0;
+    br_err_t err = bri_rd_u32(c, &align);
+    bool is64 = c->m->memory_count == 0 || c->m->memories[mem].is64;
+    if (err == BR_ERR_OK && is64) {
+        err = rd_u64(c, &offset);
+    } else if (err == BR_ERR_OK) {
+        uint32_t off32;
+        err = bri_rd_u32(c, &off32);
+        offset = off32;
+    }
+    if (err == BR_ERR_OK)
+        err = check_memory(c, mem);
+    if (err != BR_ERR_OK)
+        return err;
+    if (align > natural_align(op))
+        return BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
+    uint32_t s;
+    err = apply_sig(c, op, addr_type(is64), &s);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    if ((err = bri_emit_reserve(c, 5)) != BR_ERR_OK)
+        return err;
+    bri_site(c, bri_pc(c));
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    bri_word(c, mem);
+    bri_word(c, (uint32_t)offset);
+    bri_word(c, (uint32_t)(offset >> 32));
+    return BR_ERR_OK;
+}
+
+/* [op, s, mem]: memory.size and memory.grow (which never trap). */
+static br_err_t
+op_memidx(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t mem = 0, s;
+    br_err_t err = rd_zero(c);
+    if (err == BR_ERR_OK)
+        err = check_memory(c, mem);
+    if (err == BR_ERR_OK)
+        err = apply_sig(c, op, addr_type(c->m->memories[mem].is64), &s);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
+        return err;
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    bri_word(c, mem);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parametric instructions                                             */
+
+static br_err_t
+op_unreachable(bri_compiler_t *c, br_op_t op)
+{
+    if (bri_live(c)) {
+        br_err_t err = bri_emit_reserve(c, 1);
+        if (err != BR_ERR_OK)
+            return err;
+        bri_site(c, bri_pc(c));
+        bri_word(c, (uint32_t)op);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+op_nop(bri_compiler_t *c, br_op_t op)
+{
+    (void)c;
+    (void)op;
+    return BR_ERR_OK;
+}
+
+static br_err_t
+op_drop(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    return bri_pop(c, BRI_UNKNOWN, NULL);
+}
+
+static bool
+is_num(br_valkind_t t)
+{
+    return t == BR_I32 || t == BR_I64 || t == BR_F32 || t == BR_F64 ||
+           t == BRI_UNKNOWN;
+}
+
+static bool
+is_vec(br_valkind_t t)
+{
+    return t == BR_V128 || t == BRI_UNKNOWN;
+}
+
+static bool
+is_ref(br_valkind_t t)
+{
+    return t == BR_FUNCREF || t == BR_EXTERNREF || t == BRI_UNKNOWN;
+}
+
+/* The operand types of select: typed (select_t, exactly one type) or
+ * untyped (numeric or vector operands of one type). */
+static br_err_t
+select_types(bri_compiler_t *c, br_op_t op, br_valkind_t *out)
+{
+    br_valkind_t t1, t2;
+    br_err_t err;
+    if (op == BR_OP_select_t) {
+        uint32_t n;
+        uint8_t b;
+        if ((err = bri_rd_u32(c, &n)) != BR_ERR_OK)
+            return err;
+        if (n != 1)
+            return BRI_FAIL(c, BR_ERR_INVALID_RESULT_ARITY, "%u types",
+                            (unsigned)n);
+        if ((err = bri_rd_u8(c, &b)) != BR_ERR_OK)
+            return err;
+        if (bri_valtype_ref(b) == NULL)
+            return BRI_FAIL(c, BR_ERR_MALFORMED_VALTYPE, "0x%02x", b);
+        *out = b;
+        if ((err = bri_pop(c, BR_I32, NULL)) != BR_ERR_OK ||
+            (err = bri_pop(c, b, NULL)) != BR_ERR_OK)
+            return err;
+        return bri_pop(c, b, NULL);
+    }
+    if ((err = bri_pop(c, BR_I32, NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, BRI_UNKNOWN, &t1)) != BR_ERR_OK ||
+        (err = bri_pop(c, BRI_UNKNOWN, &t2)) != BR_ERR_OK)
+        return err;
+    if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2))))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "select needs numeric or vector operands");
+    if (t1 != t2 && t1 != BRI_UNKNOWN && t2 != BRI_UNKNOWN)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "select operands differ");
+    *out = t1 == BRI_UNKNOWN ? t2 : t1;
+    return BR_ERR_OK;
+}
+
+/* select (a, b, cond -> s) is [select, s] for both encodings. A v128
+ * (two slots each) is lowered to [jump_if cond, L][move s, s+2, 2] L:. */
+static br_err_t
+op_select(bri_compiler_t *c, br_op_t op)
+{
+    br_valkind_t t = BRI_UNKNOWN;
+    br_err_t err = select_types(c, op, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    uint32_t s = c->height;
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    if (t != BR_V128)
+        return bri_emit_op_s(c, BR_OP_select, s, false);
+    if ((err = bri_emit_reserve(c, 7)) != BR_ERR_OK)
+        return err;
+    bri_word(c, BR_OP_jump_if);
+    bri_slot_word(c, s + 4);
+    bri_word(c, bri_pc(c) + 5);
+    bri_word(c, BR_OP_move);
+    bri_slot_word(c, s);
+    bri_slot_word(c, s + 2);
+    bri_word(c, 2);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Variables                                                           */
+
+/* [op, s, local_slot]; a v128 local is copied with [move] instead. */
+static br_err_t
+emit_local(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t x)
+{
+    br_err_t err = bri_emit_reserve(c, 4);
+    if (err != BR_ERR_OK)
+        return err;
+    if (local_type(c, x) != BR_V128) {
+        bri_word(c, (uint32_t)op);
+        bri_slot_word(c, s);
+        bri_word(c, local_slot(c, x));
+        return BR_ERR_OK;
+    }
+    bri_word(c, BR_OP_move);
+    if (op == BR_OP_local_get) {
+        bri_slot_word(c, s);
+        bri_word(c, local_slot(c, x));
+    } else {
+        bri_word(c, local_slot(c, x));
+        bri_slot_word(c, s);
+    }
+    bri_word(c, 2);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+op_local(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->local_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_LOCAL, "%u", (unsigned)x);
+    br_valkind_t t = local_type(c, x);
+    if (op != BR_OP_local_get && (err = bri_pop(c, t, NULL)) != BR_ERR_OK)
+        return err;
+    uint32_t s = c->height;
+    if (op != BR_OP_local_set && (err = bri_push(c, t)) != BR_ERR_OK)
+        return err;
+    return bri_live(c) ? emit_local(c, op, s, x) : BR_ERR_OK;
+}
+
+/* Emits [op, s, a] or [op, s, a, b] (b == BR_NO_INDEX: absent). */
+static br_err_t
+emit_s_ab(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b,
+          bool site)
+{
+    br_err_t err = bri_emit_reserve(c, 4);
+    if (err != BR_ERR_OK)
+        return err;
+    if (site)
+        bri_site(c, bri_pc(c));
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    bri_word(c, a);
+    if (b != BR_NO_INDEX)
+        bri_word(c, b);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+op_global(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->m->global_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_GLOBAL, "%u", (unsigned)x);
+    const bri_globaldecl_t *g = &c->m->globals[x];
+    if (op == BR_OP_global_set) {
+        if (!g->mutable_)
+            return BRI_FAIL(c, BR_ERR_GLOBAL_IMMUTABLE, "%u", (unsigned)x);
+        err = bri_pop(c, g->kind, NULL);
+    } else {
+        err = bri_push(c, g->kind);
+    }
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    uint32_t s =
+        op == BR_OP_global_set ? c->height : c->height - bri_slots_of(g->kind);
+    return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables                                                              */
+
+/* Pops `n` operand types given as a string of 'a' (the table's index
+ * type), 'i' (i32) and 'r' (its element type), last operand first. */
+static br_err_t
+pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
+{
+    const bri_tabledecl_t *td = &c->m->tables[t];
+    for (size_t i = strlen(ops); i > 0; i--) {
+        char ch = ops[i - 1];
+        br_valkind_t k = ch == 'a'   ? addr_type(td->limits.is64)
+                         : ch == 'r' ? td->elem
+                                     : BR_I32;
+        br_err_t err = bri_pop(c, k, NULL);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* table.get/set/size/grow/fill: [op, s, table]. */
+static br_err_t
+op_table(bri_compiler_t *c, br_op_t op)
+{
+    static const struct {
+        br_op_t op;
+        const char *pops;
+        char push; /* 'a', 'r' or 0 */
+        bool site;
+    } forms[] = {
+        {BR_OP_table_get, "a", 'r', true},
+        {BR_OP_table_set, "ar", 0, true},
+        {BR_OP_table_size, "", 'a', false},
+        {BR_OP_table_grow, "ra", 'a', false},
+        {BR_OP_table_fill, "ara", 0, true},
+    };
+    size_t i = 0;
+    while (forms[i].op != op)
+        i++;
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err == BR_ERR_OK)
+        err = check_table(c, x);
+    if (err == BR_ERR_OK)
+        err = pop_table_ops(c, forms[i].pops, x);
+    if (err != BR_ERR_OK)
+        return err;
+    uint32_t s = c->height;
+    const bri_tabledecl_t *td = &c->m->tables[x];
+    if (forms[i].push == 'a')
+        err = bri_push(c, addr_type(td->limits.is64));
+    else if (forms[i].push == 'r')
+        err = bri_push(c, td->elem);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    return emit_s_ab(c, op, s, x, BR_NO_INDEX, forms[i].site);
+}
+
+/* table.copy d s: [table_copy, s, dst, src]; with table64 the length is
+ * i64 only when both tables are 64-bit. */
+static br_err_t
+op_table_copy(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t dst, src;
+    br_err_t err = bri_rd_u32(c, &dst);
+    if (err == BR_ERR_OK)
+        err = bri_rd_u32(c, &src);
+    if (err == BR_ERR_OK)
+        err = check_table(c, dst);
+    if (err == BR_ERR_OK)
+        err = check_table(c, src);
+    if (err != BR_ERR_OK)
+        return err;
+    const bri_tabledecl_t *d = &c->m->tables[dst], *s = &c->m->tables[src];
+    if (d->elem != s->elem)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "table element types differ");
+    bool both64 = d->limits.is64 && s->limits.is64;
+    if ((err = bri_pop(c, addr_type(both64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
+        return err;
+    if (!bri_live(c))
+        return BR_ERR_OK;
+    return emit_s_ab(c, op, c->height, dst, src, true);
+}
+
+/* table.init e t: [table_init, s, elem, table]. */
+static br_err_t
+op_table_init(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t e, t;
+    br_err_t err = bri_rd_u32(c, &e);
+    if (err == BR_ERR_OK)
+        err = bri_rd_u32(c, &t);
+    if (err == BR_ERR_OK)
+        err = check_table(c, t);
+    if (err == BR_ERR_OK)
+        err = check_elem(c, e);
+    if (err != BR_ERR_OK)
+        return err;
+    if (c->m->tables[t].elem != c->m->elems[e].kind)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "element segment type differs from the table's");
+    if ((err = pop_table_ops(c, "aii", t)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return emit_s_ab(c, op, c->height, e, t, true);
+}
+
+/* elem.drop e: [elem_drop, e]; data.drop d: [data_drop, d]. */
+static br_err_t
+op_drop_segment(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err == BR_ERR_OK)
+        err = op == BR_OP_elem_drop ? check_elem(c, x) : check_data(c, x);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)
+        return err;
+    bri_word(c, (uint32_t)op);
+    bri_word(c, x);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bulk memory                                                         */
+
+/* memory.init d: [memory_init, s, data, mem]; memory.copy:
+ * [memory_copy, s, dst_mem, src_mem]; memory.fill: [memory_fill, s, mem].
+ * The memory indices are reserved zero bytes until multi-memory. */
+static br_err_t
+op_memory_bulk(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t data = 0, mem = 0;
+    br_err_t err = BR_ERR_OK;
+    if (op == BR_OP_memory_init)
+        err = bri_rd_u32(c, &data);
+    if (err == BR_ERR_OK)
+        err = rd_zero(c);
+    if (err == BR_ERR_OK && op == BR_OP_memory_copy)
+        err = rd_zero(c);
+    if (err == BR_ERR_OK && op == BR_OP_memory_init)
+        err = check_data(c, data);
+    if (err == BR_ERR_OK)
+        err = check_memory(c, mem);
+    if (err != BR_ERR_OK)
+        return err;
+    br_valkind_t a = addr_type(c->m->memories[mem].is64);
+    br_valkind_t n = op == BR_OP_memory_init ? BR_I32 : a;
+    br_valkind_t mid = op == BR_OP_memory_copy ? a : BR_I32;
+    if ((err = bri_pop(c, n, NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, mid, NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, a, NULL)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    if (op == BR_OP_memory_init)
+        return emit_s_ab(c, op, c->height, data, mem, true);
+    return emit_s_ab(c, op, c->height, mem,
+                     op == BR_OP_memory_copy ? mem : BR_NO_INDEX, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Constants and references                                            */
+
+/* [op, s, bits] or [op, s, lo, hi]. */
+static br_err_t
+op_const(bri_compiler_t *c, br_op_t op)
+{
+    uint64_t bits;
+    br_valkind_t t;
+    bool ok;
+    if (op == BR_OP_i32_const) {
+        int64_t v;
+        ok = bri_read_sleb(&c->r, 32, &v);
+        bits = (uint32_t)v;
+        t = BR_I32;
+    } else if (op == BR_OP_i64_const) {
+        int64_t v;
+        ok = bri_read_s64(&c->r, &v);
+        bits = (uint64_t)v;
+        t = BR_I64;
+    } else {
+        t = op == BR_OP_f32_const ? BR_F32 : BR_F64;
+        ok = bri_read_fixed(&c->r, t == BR_F32 ? 4 : 8, &bits);
+    }
+    if (!ok)
+        return bri_rd_failed(c);
+    uint32_t s = c->height;
+    br_err_t err = bri_push(c, t);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    if ((err = bri_emit_reserve(c, 4)) != BR_ERR_OK)
+        return err;
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    bri_word(c, (uint32_t)bits);
+    if (t == BR_I64 || t == BR_F64)
+        bri_word(c, (uint32_t)(bits >> 32));
+    return BR_ERR_OK;
+}
+
+static br_err_t
+op_ref_null(bri_compiler_t *c, br_op_t op)
+{
+    uint8_t t;
+    br_err_t err = bri_rd_u8(c, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+        return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "0x%02x", t);
+    uint32_t s = c->height;
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return bri_emit_op_s(c, op, s, false);
+}
+
+static br_err_t
+op_ref_is_null(bri_compiler_t *c, br_op_t op)
+{
+    br_valkind_t t;
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (!is_ref(t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "ref.is_null needs a reference");
+    uint32_t s = c->height;
+    if ((err = bri_push(c, BR_I32)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return bri_emit_op_s(c, op, s, false);
+}
+
+/* ref.func x needs x in C.refs (functions referenced outside bodies). */
+static br_err_t
+op_ref_func(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->m->func_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_FUNC, "%u", (unsigned)x);
+    if (!c->m->declared_refs[x])
+        return BRI_FAIL(c, BR_ERR_UNDECLARED_FUNC_REF, "%u", (unsigned)x);
+    uint32_t s = c->height;
+    if ((err = bri_push(c, BR_FUNCREF)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
+}
+
+static br_err_t
+op_illegal(bri_compiler_t *c, br_op_t op)
+{
+    return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "%s (not supported yet)",
+                    bri_opinfo[op].name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                            */
+
+/* Handlers of the ops whose SIG is "*"; the others are dispatched on
+ * their IMM kind (op_simple, op_memarg, op_memidx). */
+static const bri_op_fn special_ops[BR_OP__COUNT] = {
+    [BR_OP_unreachable] = op_unreachable,
+    [BR_OP_nop] = op_nop,
+    [BR_OP_block] = bri_op_block,
+    [BR_OP_loop] = bri_op_block,
+    [BR_OP_if_] = bri_op_if,
+    [BR_OP_else_] = bri_op_else,
+    [BR_OP_try_] = bri_op_try,
+    [BR_OP_catch_] = bri_op_catch,
+    [BR_OP_throw_] = bri_op_throw,
+    [BR_OP_rethrow] = bri_op_rethrow,
+    [BR_OP_end] = bri_op_end,
+    [BR_OP_br] = bri_op_br,
+    [BR_OP_br_if] = bri_op_br_if,
+    [BR_OP_br_table] = bri_op_br_table,
+    [BR_OP_return_] = bri_op_return,
+    [BR_OP_call] = bri_op_call,
+    [BR_OP_call_indirect] = bri_op_call_indirect,
+    [BR_OP_return_call] = op_illegal,
+    [BR_OP_return_call_indirect] = op_illegal,
+    [BR_OP_delegate] = bri_op_delegate,
+    [BR_OP_catch_all] = bri_op_catch,
+    [BR_OP_drop] = op_drop,
+    [BR_OP_select] = op_select,
+    [BR_OP_select_t] = op_select,
+    [BR_OP_local_get] = op_local,
+    [BR_OP_local_set] = op_local,
+    [BR_OP_local_tee] = op_local,
+    [BR_OP_global_get] = op_global,
+    [BR_OP_global_set] = op_global,
+    [BR_OP_table_get] = op_table,
+    [BR_OP_table_set] = op_table,
+    [BR_OP_i32_const] = op_const,
+    [BR_OP_i64_const] = op_const,
+    [BR_OP_f32_const] = op_const,
+    [BR_OP_f64_const] = op_const,
+    [BR_OP_ref_null] = op_ref_null,
+    [BR_OP_ref_is_null] = op_ref_is_null,
+    [BR_OP_ref_func] = op_ref_func,
+    [BR_OP_memory_init] = op_memory_bulk,
+    [BR_OP_data_drop] = op_drop_segment,
+    [BR_OP_memory_copy] = op_memory_bulk,
+    [BR_OP_memory_fill] = op_memory_bulk,
+    [BR_OP_table_init] = op_table_init,
+    [BR_OP_elem_drop] = op_drop_segment,
+    [BR_OP_table_copy] = op_table_copy,
+    [BR_OP_table_grow] = op_table,
+    [BR_OP_table_size] = op_table,
+    [BR_OP_table_fill] = op_table,
+};
+
+static bri_op_fn
+handler_of(br_op_t op)
+{
+    if (special_ops[op])
+        return special_ops[op];
+    if (bri_opinfo[op].sig[0] == '*')
+        return op_illegal; /* a "*" op without a handler yet */
+    switch (bri_opinfo[op].imm) {
+    case BR_IMM_MEMARG:
+        return op_memarg;
+    case BR_IMM_MEMIDX:
+        return op_memidx;
+    default:
+        return op_simple;
+    }
+}
+
+/* Reads an opcode (with the 0xFC prefix's LEB sub-opcode). */
+static br_err_t
+read_op(bri_compiler_t *c, br_op_t *out)
+{
+    uint8_t b;
+    int op;
+    br_err_t err = bri_rd_u8(c, &b);
+    if (err != BR_ERR_OK)
+        return err;
+    if (b == BRI_PREFIX_MISC) {
+        uint32_t sub;
+        if ((err = bri_rd_u32(c, &sub)) != BR_ERR_OK)
+            return err;
+        op = sub < 32 ? bri_op_by_fc[sub] : -1;
+        if (op < 0)
+            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
+                            (unsigned)sub);
+    } else {
+        op = bri_op_by_byte[b];
+        if (op < 0)
+            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x", b);
+    }
+    *out = (br_op_t)op;
+    return BR_ERR_OK;
+}
+
+/* The body ended with blocks still open. The spec's decoder reads on into
+ * whatever follows, so it reports a missing `end` as such unless the
+ * body ran into the end of the binary. */
+static br_err_t
+missing_end(bri_compiler_t *c)
+{
+    uint64_t body_end = (uint64_t)c->body_offset + c->func->body_size;
+    br_err_t code = c->m->size != 0 && body_end >= c->m->size
+                        ? BR_ERR_UNEXPECTED_END_SECTION
+                        : BR_ERR_END_OPCODE_EXPECTED;
+    return bri_error(c->error, code, body_end, (int64_t)c->func_index, "%s",
+                     "");
+}
+
+static br_err_t
+compile_body(bri_compiler_t *c)
+{
+    while (c->ctrls.count > 0) {
+        if (bri_reader_eof(&c->r))
+            return missing_end(c);
+        c->insn_offset = c->body_offset + bri_reader_offset(&c->r);
+        br_op_t op = BR_OP_nop;
+        br_err_t err = read_op(c, &op);
+        if (err != BR_ERR_OK)
+            return err;
+        c->insn_count++;
+        if ((err = handler_of(op)(c, op)) != BR_ERR_OK)
+            return err;
+    }
+    if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
+        return bri_error(c->error, BR_ERR_SECTION_SIZE_MISMATCH,
+                         c->body_offset + bri_reader_offset(&c->r),
+                         (int64_t)c->func_index, "%s", "");
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Function setup and result                                           */
+
+/* Slots of params and locals; a v128 takes two, which shifts the slots
+ * of the locals after it (then a per-local table is built). */
+static br_err_t
+setup_locals(bri_compiler_t *c)
+{
+    const br_functype_t *t = c->type;
+    uint64_t count = (uint64_t)t->param_count + c->func->local_count;
+    uint64_t slots = 0;
+    bool shifted = false;
+    for (uint32_t x = 0; x < count; x++) {
+        br_valkind_t k = local_type(c, x);
+        slots += bri_slots_of(k);
+        shifted |= k == BR_V128;
+    }
+    if (count > BRI_MAX_STACK || slots > BRI_MAX_STACK)
+        return BRI_FAIL(c, BR_ERR_TOO_MANY_LOCALS, "%llu",
+                        (unsigned long long)count);
+    c->local_count = (uint32_t)count;
+    c->local_slots = (uint32_t)slots;
+    c->local_slot = NULL;
+    if (!shifted)
+        return BR_ERR_OK;
+    bri_buf_t b = {c->local_slot_buf, 0, c->local_slot_cap};
+    br_err_t err = bri_buf_reserve(c, &b, sizeof(uint32_t), (uint32_t)count);
+    c->local_slot_buf = b.data;
+    c->local_slot_cap = b.cap;
+    if (err != BR_ERR_OK)
+        return err;
+    c->local_slot = c->local_slot_buf;
+    for (uint32_t x = 0, s = 0; x < count; x++) {
+        c->local_slot[x] = s;
+        s += bri_slots_of(local_type(c, x));
+    }
+    return BR_ERR_OK;
+}
+
+static void
+free_handlers(bri_compiler_t *c)
+{
+    bri_handler_t *h = c->handlers.data;
+    for (uint32_t i = 0; i < c->handlers.count; i++)
+        bri_free(c->alloc, h[i].catches,
+                 h[i].catch_count * sizeof(bri_catch_t));
+    c->handlers.count = 0;
+}
+
+/* Adds the hidden exception slots (known only now) to every operand-slot
+ * word and handler height. */
+static void
+relocate(bri_compiler_t *c)
+{
+    uint32_t t = c->max_try;
+    uint32_t *w = c->words.data;
+    const uint32_t *rel = c->relocs.data;
+    if (t != 0)
+        for (uint32_t i = 0; i < c->relocs.count; i++)
+            w[rel[i]] += t;
+    bri_handler_t *h = c->handlers.data;
+    for (uint32_t i = 0; i < c->handlers.count; i++)
+        h[i].height += c->local_slots + t;
+}
+
+/* Copies a buffer into an exact-size block (NULL when empty). */
+static br_err_t
+copy_out(bri_compiler_t *c, const bri_buf_t *b, size_t elem, void **out)
+{
+    *out = NULL;
+    if (b->count == 0)
+        return BR_ERR_OK;
+    *out = bri_alloc(c->alloc, (size_t)b->count * elem);
+    if (*out == NULL)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "compiling");
+    memcpy(*out, b->data, (size_t)b->count * elem);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+finish(bri_compiler_t *c, bri_code_t *out)
+{
+    relocate(c);
+    bri_code_t code = {
+        .word_count = c->words.count,
+        .param_slots = bri_slots_sum(c->type->params, c->type->param_count),
+        .local_slots = c->local_slots,
+        .result_slots = bri_slots_sum(c->type->results, c->type->result_count),
+        .frame_slots = c->local_slots + c->max_try + c->max_height,
+        .handler_count = c->handlers.count,
+        .site_count = c->sites.count,
+    };
+    void *words, *sites, *handlers;
+    br_err_t err = copy_out(c, &c->words, sizeof(uint32_t), &words);
+    if (err == BR_ERR_OK)
+        err = copy_out(c, &c->sites, sizeof(bri_site_t), &sites);
+    else
+        sites = NULL;
+    if (err == BR_ERR_OK)
+        err = copy_out(c, &c->handlers, sizeof(bri_handler_t), &handlers);
+    else
+        handlers = NULL;
+    if (err != BR_ERR_OK) {
+        bri_free(c->alloc, words, code.word_count * sizeof(uint32_t));
+        bri_free(c->alloc, sites, code.site_count * sizeof(bri_site_t));
+        return err;
+    }
+    code.words = words;
+    code.sites = sites;
+    code.handlers = handlers;
+    c->handlers.count = 0; /* the catches now belong to the code */
+    *out = code;
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+
+void
+bri_compiler_init(bri_compiler_t *c, br_module_t *m, br_error_t *error)
+{
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->alloc = &m->engine->alloc;
+    c->error = error;
+}
+
+void
+bri_compiler_free(bri_compiler_t *c)
+{
+    free_handlers(c);
+    bri_buf_free(c, &c->vals, sizeof(br_valkind_t));
+    bri_buf_free(c, &c->ctrls, sizeof(bri_ctrl_t));
+    bri_buf_free(c, &c->words, sizeof(uint32_t));
+    bri_buf_free(c, &c->relocs, sizeof(uint32_t));
+    bri_buf_free(c, &c->sites, sizeof(bri_site_t));
+    bri_buf_free(c, &c->handlers, sizeof(bri_handler_t));
+    bri_free(c->alloc, c->local_slot_buf,
+             (size_t)c->local_slot_cap * sizeof(uint32_t));
+    c->local_slot_buf = c->local_slot = NULL;
+    c->local_slot_cap = 0;
+}
+
+void
+bri_code_free(const bri_allocator_t *a, bri_code_t *code)
+{
+    for (uint32_t i = 0; i < code->handler_count; i++)
+        bri_free(a, code->handlers[i].catches,
+                 code->handlers[i].catch_count * sizeof(bri_catch_t));
+    bri_free(a, code->handlers, code->handler_count * sizeof(bri_handler_t));
+    bri_free(a, code->words, code->word_count * sizeof(uint32_t));
+    bri_free(a, code->sites, code->site_count * sizeof(bri_site_t));
+    memset(code, 0, sizeof *code);
+}
+
+static void
+reset(bri_compiler_t *c, uint32_t func_index)
+{
+    br_module_t *m = c->m;
+    free_handlers(c);
+    c->vals.count = c->ctrls.count = 0;
+    c->words.count = c->relocs.count = c->sites.count = 0;
+    c->height = c->max_height = c->max_try = 0;
+    c->insn_count = 0;
+    c->func_index = func_index;
+    c->func = &m->funcs[func_index];
+    c->type = &m->types[c->func->type];
+    c->body = c->func->body;
+    c->body_offset = c->func->body_offset;
+    c->insn_offset = c->body_offset;
+    c->r = (bri_reader_t){
+        .base = c->body,
+        .p = c->body,
+        .end = c->body + c->func->body_size,
+        .error = c->error,
+    };
+}
+
+br_err_t
+bri_compile_func(bri_compiler_t *c, uint32_t func_index)
+{
+    reset(c, func_index);
+    bri_func_t *f = &c->m->funcs[func_index];
+    memset(&f->code, 0, sizeof f->code);
+    br_err_t err = setup_locals(c);
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, BRI_CTRL_FUNC, NULL, 0, c->type->results,
+                            c->type->result_count);
+    if (err == BR_ERR_OK)
+        err = compile_body(c);
+    if (err == BR_ERR_OK)
+        err = finish(c, &f->code);
+    if (err != BR_ERR_OK)
+        free_handlers(c);
+    return err;
+}

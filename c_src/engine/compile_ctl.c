@@ -1,0 +1,714 @@
+/*
+ * beamr engine: validation and compilation of control instructions:
+ * blocks, branches (with their value moves and patch chains), calls, and
+ * the legacy exception-handling instructions with their handler table.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "compile.h"
+
+/* The block type byte for "no params, no results". */
+#define BLOCKTYPE_EMPTY 0x40u
+
+/* ------------------------------------------------------------------ */
+/* Block types and labels                                              */
+
+typedef struct blocktype {
+    const br_valkind_t *params, *results;
+    uint32_t nparams, nresults;
+} blocktype_t;
+
+/* blocktype -> 0x40 | valtype | s33 type index (>= 0). */
+static br_err_t
+read_blocktype(bri_compiler_t *c, blocktype_t *bt)
+{
+    memset(bt, 0, sizeof *bt);
+    if (bri_reader_eof(&c->r)) {
+        uint8_t b;
+        return bri_rd_u8(c, &b); /* reports the end of the body */
+    }
+    uint8_t b = *c->r.p;
+    if (b == BLOCKTYPE_EMPTY) {
+        c->r.p++;
+        return BR_ERR_OK;
+    }
+    const br_valkind_t *single = bri_valtype_ref(b);
+    if (single) {
+        c->r.p++;
+        bt->results = single;
+        bt->nresults = 1;
+        return BR_ERR_OK;
+    }
+    int64_t idx;
+    if (!bri_read_sleb(&c->r, 33, &idx))
+        return bri_rd_failed(c);
+    if (idx < 0)
+        return BRI_FAIL(c, BR_ERR_MALFORMED_VALTYPE, "block type %lld",
+                        (long long)idx);
+    if ((uint64_t)idx >= c->m->type_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%lld", (long long)idx);
+    const br_functype_t *ft = &c->m->types[idx];
+    bt->params = ft->params;
+    bt->nparams = ft->param_count;
+    bt->results = ft->results;
+    bt->nresults = ft->result_count;
+    return BR_ERR_OK;
+}
+
+/* Reads a label index and checks it names an enclosing block. */
+static br_err_t
+read_label(bri_compiler_t *c, uint32_t *l)
+{
+    br_err_t err = bri_rd_u32(c, l);
+    if (err == BR_ERR_OK && *l >= c->ctrls.count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_LABEL, "%u", (unsigned)*l);
+    return err;
+}
+
+/* The values a branch to this frame carries. */
+static const br_valkind_t *
+label_types(const bri_ctrl_t *f, uint32_t *n, uint32_t *slots)
+{
+    if (f->kind == BRI_CTRL_LOOP) {
+        *n = f->nparams;
+        *slots = f->param_slots;
+        return f->params;
+    }
+    *n = f->nresults;
+    *slots = f->result_slots;
+    return f->results;
+}
+
+/* Back-edge fuel: the instructions read since the loop began (>= 1, as
+ * the branch itself counts), about the work of one iteration. */
+static uint32_t
+loop_fuel(const bri_compiler_t *c, const bri_ctrl_t *loop)
+{
+    uint32_t n = c->insn_count - loop->loop_insn;
+    return n ? n : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Branch emission                                                     */
+
+/* [ret, s, n]: results at s.. go to frame slot 0.. */
+static void
+emit_ret(bri_compiler_t *c, uint32_t s, uint32_t n)
+{
+    bri_word(c, BR_OP_ret);
+    bri_slot_word(c, s);
+    bri_word(c, n);
+}
+
+/* The jump part of a branch: [jump_back, target, fuel] to a loop, else
+ * [jump, target] with the target patched at the frame's end. */
+static void
+emit_jump(bri_compiler_t *c, bri_ctrl_t *target)
+{
+    if (target->kind == BRI_CTRL_LOOP) {
+        bri_site(c, bri_pc(c)); /* a fuel point */
+        bri_word(c, BR_OP_jump_back);
+        bri_word(c, target->loop_pc);
+        bri_word(c, loop_fuel(c, target));
+    } else {
+        bri_word(c, BR_OP_jump);
+        bri_patch_word(c, &target->patch);
+    }
+}
+
+/* An unconditional branch whose values sit at src..: [move][jump], or a
+ * [ret] for the function's own label. At most 7 words. */
+static void
+emit_branch(bri_compiler_t *c, bri_ctrl_t *target, uint32_t src)
+{
+    uint32_t n, slots;
+    label_types(target, &n, &slots);
+    if (target->kind == BRI_CTRL_FUNC) {
+        emit_ret(c, src, slots);
+        return;
+    }
+    if (slots != 0 && src != target->base) {
+        bri_word(c, BR_OP_move);
+        bri_slot_word(c, target->base);
+        bri_slot_word(c, src);
+        bri_word(c, slots);
+    }
+    emit_jump(c, target);
+}
+
+br_err_t
+bri_op_br(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    uint32_t l, n, slots;
+    br_err_t err = read_label(c, &l);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_ctrl_t *target = bri_ctrl_at(c, l);
+    const br_valkind_t *t = label_types(target, &n, &slots);
+    if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
+        return err;
+    if (bri_live(c)) {
+        if ((err = bri_emit_reserve(c, 7)) != BR_ERR_OK)
+            return err;
+        emit_branch(c, bri_ctrl_at(c, l), c->height);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+/* br_if: [jump_if, s, target] / [jump_if_back, s, target, fuel] when no
+ * value moves, else [jump_unless, s, L][move][jump] L: (or
+ * [jump_unless, s, L][ret] L: for the function's label). */
+static void
+emit_br_if(bri_compiler_t *c, bri_ctrl_t *target, uint32_t cond, uint32_t src)
+{
+    uint32_t n, slots;
+    label_types(target, &n, &slots);
+    bool moves = slots != 0 && src != target->base;
+    if (target->kind != BRI_CTRL_FUNC && !moves) {
+        if (target->kind == BRI_CTRL_LOOP) {
+            bri_site(c, bri_pc(c)); /* a fuel point */
+            bri_word(c, BR_OP_jump_if_back);
+            bri_slot_word(c, cond);
+            bri_word(c, target->loop_pc);
+            bri_word(c, loop_fuel(c, target));
+        } else {
+            bri_word(c, BR_OP_jump_if);
+            bri_slot_word(c, cond);
+            bri_patch_word(c, &target->patch);
+        }
+        return;
+    }
+    bri_word(c, BR_OP_jump_unless);
+    bri_slot_word(c, cond);
+    uint32_t skip = bri_pc(c);
+    bri_word(c, 0);
+    emit_branch(c, target, src);
+    ((uint32_t *)c->words.data)[skip] = bri_pc(c);
+}
+
+br_err_t
+bri_op_br_if(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    uint32_t l, n, slots;
+    br_err_t err = read_label(c, &l);
+    if (err == BR_ERR_OK)
+        err = bri_pop(c, BR_I32, NULL);
+    if (err != BR_ERR_OK)
+        return err;
+    uint32_t cond = c->height;
+    const br_valkind_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    /* the spec pops the label's values and pushes its types back */
+    if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
+        return err;
+    uint32_t src = c->height;
+    if ((err = bri_push_n(c, t, n)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    if ((err = bri_emit_reserve(c, 10)) != BR_ERR_OK)
+        return err;
+    emit_br_if(c, bri_ctrl_at(c, l), cond, src);
+    return BR_ERR_OK;
+}
+
+/* One (target, dst, fuel) entry of a jump_table. The function's label
+ * jumps to its final [ret] with the values moved to its base. */
+static void
+emit_table_entry(bri_compiler_t *c, bri_ctrl_t *target)
+{
+    if (target->kind == BRI_CTRL_LOOP) {
+        bri_word(c, target->loop_pc);
+        bri_slot_word(c, target->base);
+        bri_word(c, loop_fuel(c, target));
+    } else {
+        bri_patch_word(c, &target->patch);
+        bri_slot_word(c, target->base);
+        bri_word(c, 0);
+    }
+}
+
+/* Checks every label (the default last) for range, arity and the values
+ * on the stack, as the spec does, re-reading them from `labels`; in live
+ * code emits [jump_table, idx, count, src, slots, entries...]. */
+static br_err_t
+br_table_labels(bri_compiler_t *c, const uint8_t *labels, uint32_t count,
+                uint32_t def, uint32_t idx)
+{
+    uint32_t n, slots;
+    label_types(bri_ctrl_at(c, def), &n, &slots);
+    const uint8_t *after = c->r.p;
+    bool live = bri_live(c);
+    br_err_t err = BR_ERR_OK;
+    if (live) {
+        if ((err = bri_emit_reserve(c, 5 + 3 * (count + 1))) != BR_ERR_OK)
+            return err;
+        bri_site(c, bri_pc(c)); /* a fuel point */
+        bri_word(c, BR_OP_jump_table);
+        bri_slot_word(c, idx);
+        bri_word(c, count);
+        bri_slot_word(c, idx - slots);
+        bri_word(c, slots);
+    }
+    c->r.p = labels;
+    for (uint32_t i = 0; i <= count && err == BR_ERR_OK; i++) {
+        uint32_t l = def, ln, lslots;
+        if (i < count && (err = read_label(c, &l)) != BR_ERR_OK)
+            break;
+        const br_valkind_t *lt = label_types(bri_ctrl_at(c, l), &ln, &lslots);
+        if (ln != n)
+            err = BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                           "br_table label %u "
+                           "has arity %u, the default %u",
+                           (unsigned)l, (unsigned)ln, (unsigned)n);
+        if (err == BR_ERR_OK)
+            err = bri_peek_n(c, lt, ln);
+        if (err == BR_ERR_OK && live)
+            emit_table_entry(c, bri_ctrl_at(c, l));
+    }
+    c->r.p = after;
+    return err;
+}
+
+br_err_t
+bri_op_br_table(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    uint32_t count, def, skip;
+    br_err_t err = bri_rd_u32(c, &count);
+    if (err != BR_ERR_OK)
+        return err;
+    if (count > (UINT32_MAX - 16) / 3 ||
+        count > (size_t)(c->r.end - c->r.p)) /* each label takes a byte */
+        return BRI_FAIL(c, BR_ERR_UNEXPECTED_END_SECTION, "%s", "br_table");
+    const uint8_t *labels = c->r.p;
+    for (uint32_t i = 0; i < count && err == BR_ERR_OK; i++)
+        err = bri_rd_u32(c, &skip);
+    if (err == BR_ERR_OK)
+        err = bri_rd_u32(c, &def);
+    if (err == BR_ERR_OK)
+        err = bri_pop(c, BR_I32, NULL);
+    if (err == BR_ERR_OK && def >= c->ctrls.count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_LABEL, "%u", (unsigned)def);
+    if (err != BR_ERR_OK)
+        return err;
+    uint32_t n, slots;
+    const br_valkind_t *t = label_types(bri_ctrl_at(c, def), &n, &slots);
+    /* the default's values first: in live code they then surely sit
+     * right below the index */
+    err = bri_peek_n(c, t, n);
+    if (err == BR_ERR_OK)
+        err = br_table_labels(c, labels, count, def, c->height);
+    if (err == BR_ERR_OK)
+        err = bri_pop_n(c, t, n);
+    if (err == BR_ERR_OK)
+        bri_set_unreachable(c);
+    return err;
+}
+
+br_err_t
+bri_op_return(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    bri_ctrl_t *fn = (bri_ctrl_t *)c->ctrls.data;
+    br_err_t err = bri_pop_n(c, fn->results, fn->nresults);
+    if (err != BR_ERR_OK)
+        return err;
+    if (bri_live(c)) {
+        if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
+            return err;
+        emit_ret(c, c->height, ((bri_ctrl_t *)c->ctrls.data)->result_slots);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blocks                                                              */
+
+/* block and loop emit nothing; a loop remembers where back-edges go. */
+br_err_t
+bri_op_block(bri_compiler_t *c, br_op_t op)
+{
+    blocktype_t bt;
+    br_err_t err = read_blocktype(c, &bt);
+    if (err == BR_ERR_OK)
+        err = bri_pop_n(c, bt.params, bt.nparams);
+    if (err == BR_ERR_OK)
+        err =
+            bri_ctrl_push(c, op == BR_OP_loop ? BRI_CTRL_LOOP : BRI_CTRL_BLOCK,
+                          bt.params, bt.nparams, bt.results, bt.nresults);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    f->loop_pc = bri_pc(c);
+    f->loop_insn = c->insn_count;
+    return BR_ERR_OK;
+}
+
+/* if: [jump_unless, cond, else-or-end]. */
+br_err_t
+bri_op_if(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    blocktype_t bt;
+    br_err_t err = read_blocktype(c, &bt);
+    if (err == BR_ERR_OK)
+        err = bri_pop(c, BR_I32, NULL);
+    uint32_t cond = c->height;
+    if (err == BR_ERR_OK)
+        err = bri_pop_n(c, bt.params, bt.nparams);
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, BRI_CTRL_IF, bt.params, bt.nparams, bt.results,
+                            bt.nresults);
+    if (err != BR_ERR_OK || bri_ctrl_top(c)->dead)
+        return err;
+    if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
+        return err;
+    bri_word(c, BR_OP_jump_unless);
+    bri_slot_word(c, cond);
+    bri_patch_word(c, &bri_ctrl_top(c)->else_patch);
+    return BR_ERR_OK;
+}
+
+/* Ends the current clause of an if or try and starts the next one with
+ * `params` on the stack: a live clause end jumps to the block's end. */
+static br_err_t
+next_clause(bri_compiler_t *c, bri_ctrl_kind_t kind, const br_valkind_t *params,
+            uint32_t nparams, bri_ctrl_t *old)
+{
+    br_err_t err = bri_ctrl_pop(c, old);
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, kind, params, nparams, old->results,
+                            old->nresults);
+    if (err == BR_ERR_OK && !old->dead && !old->unreachable)
+        err = bri_emit_reserve(c, 2);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    f->patch = old->patch;
+    f->handler = old->handler;
+    f->exn_depth = old->exn_depth;
+    if (!old->dead && !old->unreachable) {
+        bri_word(c, BR_OP_jump);
+        bri_patch_word(c, &f->patch);
+    }
+    return BR_ERR_OK;
+}
+
+/* Misplaced else/catch/delegate: the spec's decoder stops the enclosing
+ * block there and then wants its `end`. */
+static br_err_t
+misplaced(bri_compiler_t *c, br_op_t op)
+{
+    return BRI_FAIL(c, BR_ERR_END_OPCODE_EXPECTED, "misplaced %s",
+                    bri_opinfo[op].name);
+}
+
+br_err_t
+bri_op_else(bri_compiler_t *c, br_op_t op)
+{
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    if (f->kind != BRI_CTRL_IF)
+        return misplaced(c, op);
+    bri_ctrl_t old;
+    br_err_t err = next_clause(c, BRI_CTRL_ELSE, f->params, f->nparams, &old);
+    if (err == BR_ERR_OK)
+        bri_patch_resolve(c, old.else_patch, bri_pc(c));
+    return err;
+}
+
+/* An if without else passes its params on as its results. */
+static bool
+same_types(const bri_ctrl_t *f)
+{
+    if (f->nparams != f->nresults)
+        return false;
+    for (uint32_t i = 0; i < f->nparams; i++)
+        if (f->params[i] != f->results[i])
+            return false;
+    return true;
+}
+
+/* end: the end of a function emits its [ret]; block ends resolve their
+ * patch chains (and an if without else its jump_unless). */
+br_err_t
+bri_op_end(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    bri_ctrl_t f;
+    bool live = bri_live(c);
+    br_err_t err = bri_ctrl_pop(c, &f);
+    if (err != BR_ERR_OK)
+        return err;
+    if (f.kind == BRI_CTRL_IF && !same_types(&f))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "if without else must not change the stack types");
+    if (f.kind == BRI_CTRL_FUNC) {
+        if (live || f.patch != BR_NO_INDEX) {
+            if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
+                return err;
+            bri_patch_resolve(c, f.patch, bri_pc(c));
+            emit_ret(c, f.base, f.result_slots);
+        }
+        return BR_ERR_OK;
+    }
+    if (f.kind == BRI_CTRL_TRY && f.handler >= 0)
+        ((bri_handler_t *)c->handlers.data)[f.handler].end = bri_pc(c);
+    bri_patch_resolve(c, f.else_patch, bri_pc(c));
+    bri_patch_resolve(c, f.patch, bri_pc(c));
+    return bri_push_n(c, f.results, f.nresults);
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                               */
+
+/* Pops the params and pushes the results of a call; *s gets the slot of
+ * the first argument (results are written from there). */
+static br_err_t
+call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+{
+    br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
+    if (err != BR_ERR_OK)
+        return err;
+    *s = c->height;
+    return bri_push_n(c, ft->results, ft->result_count);
+}
+
+static br_err_t
+emit_call(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b)
+{
+    br_err_t err = bri_emit_reserve(c, 4);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_site(c, bri_pc(c));
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    bri_word(c, a);
+    if (b != BR_NO_INDEX)
+        bri_word(c, b);
+    return BR_ERR_OK;
+}
+
+/* call x: [call, s, func]. */
+br_err_t
+bri_op_call(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x, s;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->m->func_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_FUNC, "%u", (unsigned)x);
+    err = call_types(c, &c->m->types[c->m->funcs[x].type], &s);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    return emit_call(c, op, s, x, BR_NO_INDEX);
+}
+
+/* call_indirect y x: [call_indirect, s, type, table]. */
+br_err_t
+bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t y, x, s;
+    br_err_t err = bri_rd_u32(c, &y);
+    if (err == BR_ERR_OK)
+        err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->m->table_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TABLE, "%u", (unsigned)x);
+    if (y >= c->m->type_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%u", (unsigned)y);
+    const bri_tabledecl_t *t = &c->m->tables[x];
+    if (t->elem != BR_FUNCREF)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "call_indirect needs a funcref table");
+    err = bri_pop(c, t->limits.is64 ? BR_I64 : BR_I32, NULL);
+    if (err == BR_ERR_OK)
+        err = call_types(c, &c->m->types[y], &s);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    return emit_call(c, op, s, y, x);
+}
+
+/* ------------------------------------------------------------------ */
+/* Exceptions                                                          */
+
+/* Try/catch frames around the top one: the hidden exception slot index
+ * of a new try is their count. */
+static uint32_t
+try_depth(bri_compiler_t *c)
+{
+    uint32_t d = 0;
+    for (uint32_t i = 1; i < c->ctrls.count; i++) {
+        uint8_t k = bri_ctrl_at(c, i)->kind;
+        d +=
+            k == BRI_CTRL_TRY || k == BRI_CTRL_CATCH || k == BRI_CTRL_CATCH_ALL;
+    }
+    return d;
+}
+
+/* The handler of the innermost try, from label depth `from` outwards,
+ * whose body (not a catch) encloses the current position; or -1. */
+static int32_t
+enclosing_try(bri_compiler_t *c, uint32_t from)
+{
+    for (uint32_t i = from; i < c->ctrls.count; i++) {
+        const bri_ctrl_t *f = bri_ctrl_at(c, i);
+        if (f->kind == BRI_CTRL_TRY)
+            return f->handler;
+    }
+    return -1;
+}
+
+/* try: emits nothing; opens a handler whose range starts here. */
+br_err_t
+bri_op_try(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    blocktype_t bt;
+    br_err_t err = read_blocktype(c, &bt);
+    if (err == BR_ERR_OK)
+        err = bri_pop_n(c, bt.params, bt.nparams);
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, BRI_CTRL_TRY, bt.params, bt.nparams, bt.results,
+                            bt.nresults);
+    if (err != BR_ERR_OK)
+        return err;
+    uint32_t depth = try_depth(c);
+    bri_ctrl_top(c)->exn_depth = depth;
+    if (depth + 1 > c->max_try)
+        c->max_try = depth + 1;
+    if (bri_ctrl_top(c)->dead)
+        return BR_ERR_OK;
+    err = bri_buf_reserve(c, &c->handlers, sizeof(bri_handler_t), 1);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    f->handler = (int32_t)c->handlers.count;
+    ((bri_handler_t *)c->handlers.data)[c->handlers.count++] = (bri_handler_t){
+        .start = bri_pc(c),
+        .end = bri_pc(c),
+        .parent = enclosing_try(c, 1),
+        .delegate_to = -1,
+        .kind = BRI_HANDLER_CATCH,
+        .height = f->base, /* made absolute in finish() */
+        .exn_slot = c->local_slots + depth,
+    };
+    return BR_ERR_OK;
+}
+
+/* Appends a catch clause starting at the current pc. */
+static br_err_t
+add_catch(bri_compiler_t *c, int32_t handler, uint32_t tag)
+{
+    bri_handler_t *h = (bri_handler_t *)c->handlers.data + handler;
+    bri_catch_t *p =
+        bri_realloc(c->alloc, h->catches, h->catch_count * sizeof(bri_catch_t),
+                    (h->catch_count + 1) * sizeof(bri_catch_t));
+    if (p == NULL)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "compiling");
+    h->catches = p;
+    p[h->catch_count++] = (bri_catch_t){.tag = tag, .pc = bri_pc(c)};
+    return BR_ERR_OK;
+}
+
+/* catch x / catch_all: the clause starts with the tag's values, written
+ * by the interpreter at the try's base slot. */
+br_err_t
+bri_op_catch(bri_compiler_t *c, br_op_t op)
+{
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    if (f->kind != BRI_CTRL_TRY && f->kind != BRI_CTRL_CATCH)
+        return misplaced(c, op);
+    uint32_t tag = BR_NO_INDEX;
+    const br_functype_t *ft = NULL;
+    if (op == BR_OP_catch_) {
+        br_err_t err = bri_rd_u32(c, &tag);
+        if (err != BR_ERR_OK)
+            return err;
+        if (tag >= c->m->tag_count)
+            return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)tag);
+        ft = &c->m->types[c->m->tags[tag]];
+    }
+    bool first = f->kind == BRI_CTRL_TRY;
+    uint32_t pc = bri_pc(c);
+    bri_ctrl_t old;
+    br_err_t err =
+        next_clause(c, op == BR_OP_catch_ ? BRI_CTRL_CATCH : BRI_CTRL_CATCH_ALL,
+                    ft ? ft->params : NULL, ft ? ft->param_count : 0, &old);
+    if (err != BR_ERR_OK || old.handler < 0)
+        return err;
+    if (first)
+        ((bri_handler_t *)c->handlers.data)[old.handler].end = pc;
+    return add_catch(c, old.handler, tag);
+}
+
+/* try ... delegate l: the handler passes exceptions to the innermost try
+ * (in its body) at label depth >= l after this try is popped. */
+br_err_t
+bri_op_delegate(bri_compiler_t *c, br_op_t op)
+{
+    if (bri_ctrl_top(c)->kind != BRI_CTRL_TRY)
+        return misplaced(c, op);
+    uint32_t l;
+    bri_ctrl_t f;
+    br_err_t err = bri_rd_u32(c, &l);
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_pop(c, &f);
+    if (err == BR_ERR_OK && l >= c->ctrls.count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_LABEL, "%u", (unsigned)l);
+    if (err != BR_ERR_OK)
+        return err;
+    if (f.handler >= 0) {
+        bri_handler_t *h = (bri_handler_t *)c->handlers.data + f.handler;
+        h->end = bri_pc(c);
+        h->kind = BRI_HANDLER_DELEGATE;
+        h->delegate_to = enclosing_try(c, l);
+    }
+    bri_patch_resolve(c, f.patch, bri_pc(c));
+    return bri_push_n(c, f.results, f.nresults);
+}
+
+/* throw x: [throw, s, tag] with the payload at s.. */
+br_err_t
+bri_op_throw(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t x;
+    br_err_t err = bri_rd_u32(c, &x);
+    if (err != BR_ERR_OK)
+        return err;
+    if (x >= c->m->tag_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)x);
+    const br_functype_t *ft = &c->m->types[c->m->tags[x]];
+    if ((err = bri_pop_n(c, ft->params, ft->param_count)) != BR_ERR_OK)
+        return err;
+    if (bri_live(c) &&
+        (err = emit_call(c, op, c->height, x, BR_NO_INDEX)) != BR_ERR_OK)
+        return err;
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+/* rethrow l: [rethrow, exn_slot] of the catch clause labelled l. */
+br_err_t
+bri_op_rethrow(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t l;
+    br_err_t err = read_label(c, &l);
+    if (err != BR_ERR_OK)
+        return err;
+    const bri_ctrl_t *f = bri_ctrl_at(c, l);
+    if (f->kind != BRI_CTRL_CATCH && f->kind != BRI_CTRL_CATCH_ALL)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_LABEL, "%s", "invalid rethrow label");
+    uint32_t slot = c->local_slots + f->exn_depth;
+    if (bri_live(c)) {
+        if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)
+            return err;
+        bri_site(c, bri_pc(c));
+        bri_word(c, (uint32_t)op);
+        bri_word(c, slot);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}

@@ -1,0 +1,312 @@
+/*
+ * beamr engine: the compiler's machinery: growable buffers, the operand
+ * type stack and control stack of the spec's validation algorithm, and
+ * emission of words, slots, sites and forward-branch patch chains.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "compile.h"
+
+/* ------------------------------------------------------------------ */
+/* Buffers                                                             */
+
+/* Grows geometrically so appends are amortised O(1). The old block stays
+ * valid if the allocator refuses, so cleanup can still free it. */
+br_err_t
+bri_buf_reserve(bri_compiler_t *c, bri_buf_t *b, size_t elem, uint32_t more)
+{
+    uint64_t need = (uint64_t)b->count + more;
+    if (need <= b->cap)
+        return BR_ERR_OK;
+    uint64_t cap = b->cap ? (uint64_t)b->cap * 2 : 16;
+    if (cap < need)
+        cap = need;
+    if (cap > UINT32_MAX || cap * elem > SIZE_MAX / 2)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "code too large");
+    void *p = bri_realloc(c->alloc, b->data, (size_t)b->cap * elem,
+                          (size_t)cap * elem);
+    if (p == NULL)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "compiling");
+    b->data = p;
+    b->cap = (uint32_t)cap;
+    return BR_ERR_OK;
+}
+
+void
+bri_buf_free(bri_compiler_t *c, bri_buf_t *b, size_t elem)
+{
+    bri_free(c->alloc, b->data, (size_t)b->cap * elem);
+    b->data = NULL;
+    b->count = b->cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Operand type stack                                                  */
+
+static const char *
+type_name(br_valkind_t t)
+{
+    switch (t) {
+    case BR_I32:
+        return "i32";
+    case BR_I64:
+        return "i64";
+    case BR_F32:
+        return "f32";
+    case BR_F64:
+        return "f64";
+    case BR_V128:
+        return "v128";
+    case BR_FUNCREF:
+        return "funcref";
+    case BR_EXTERNREF:
+        return "externref";
+    default:
+        return "any";
+    }
+}
+
+uint32_t
+bri_slots_sum(const br_valkind_t *t, uint32_t n)
+{
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += bri_slots_of(t[i]);
+    return sum;
+}
+
+br_err_t
+bri_push(bri_compiler_t *c, br_valkind_t t)
+{
+    if (BR_UNLIKELY(c->vals.count >= BRI_MAX_STACK))
+        return BRI_FAIL(c, BR_ERR_LIMIT_EXCEEDED, "%s",
+                        "operand stack too deep");
+    if (BR_UNLIKELY(c->vals.count == c->vals.cap)) {
+        br_err_t err = bri_buf_reserve(c, &c->vals, 1, 1);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    ((br_valkind_t *)c->vals.data)[c->vals.count++] = t;
+    c->height += bri_slots_of(t);
+    if (c->height > c->max_height)
+        c->max_height = c->height;
+    return BR_ERR_OK;
+}
+
+br_err_t
+bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        br_err_t err = bri_push(c, t[i]);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* The spec's pop_val/pop_val(expect): below the frame's height only an
+ * unreachable frame yields the polymorphic Unknown. */
+br_err_t
+bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+{
+    const bri_ctrl_t *f = bri_ctrl_top(c);
+    br_valkind_t actual = BRI_UNKNOWN;
+    if (c->vals.count == f->height) {
+        if (!f->unreachable)
+            return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                            "expected %s but the stack is empty",
+                            type_name(expect));
+    } else {
+        actual = ((br_valkind_t *)c->vals.data)[--c->vals.count];
+        c->height -= bri_slots_of(actual);
+    }
+    if (actual != expect && actual != BRI_UNKNOWN && expect != BRI_UNKNOWN)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
+                        type_name(expect), type_name(actual));
+    if (out)
+        *out = actual;
+    return BR_ERR_OK;
+}
+
+br_err_t
+bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+{
+    for (uint32_t i = n; i > 0; i--) {
+        br_err_t err = bri_pop(c, t[i - 1], NULL);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* Equivalent to the spec's push_vals(pop_vals(t)) used by br_table and
+ * br_if: values below the frame's height count as Unknown when the frame
+ * is unreachable, which is what popping and pushing back would give. */
+br_err_t
+bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+{
+    const bri_ctrl_t *f = bri_ctrl_top(c);
+    const br_valkind_t *vals = c->vals.data;
+    uint32_t avail = c->vals.count - f->height;
+    for (uint32_t k = 0; k < n; k++) {
+        br_valkind_t expect = t[n - 1 - k];
+        if (k >= avail) {
+            if (f->unreachable)
+                return BR_ERR_OK;
+            return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                            "expected %s but the stack is empty",
+                            type_name(expect));
+        }
+        br_valkind_t actual = vals[c->vals.count - 1 - k];
+        if (actual != expect && actual != BRI_UNKNOWN)
+            return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
+                            type_name(expect), type_name(actual));
+    }
+    return BR_ERR_OK;
+}
+
+void
+bri_set_unreachable(bri_compiler_t *c)
+{
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    c->vals.count = f->height;
+    c->height = f->base;
+    f->unreachable = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control stack                                                       */
+
+/* The spec's push_ctrl; the caller has already popped (checked) the
+ * params, which are pushed back here on top of the new frame's height. */
+br_err_t
+bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
+              const br_valkind_t *params, uint32_t nparams,
+              const br_valkind_t *results, uint32_t nresults)
+{
+    bool dead = false;
+    if (c->ctrls.count > 0) {
+        const bri_ctrl_t *outer = bri_ctrl_top(c);
+        dead = outer->unreachable || outer->dead;
+    }
+    br_err_t err = bri_buf_reserve(c, &c->ctrls, sizeof(bri_ctrl_t), 1);
+    if (err != BR_ERR_OK)
+        return err;
+    bri_ctrl_t *f = (bri_ctrl_t *)c->ctrls.data + c->ctrls.count++;
+    *f = (bri_ctrl_t){
+        .kind = (uint8_t)kind,
+        .dead = dead,
+        .nparams = nparams,
+        .nresults = nresults,
+        .params = params,
+        .results = results,
+        .param_slots = bri_slots_sum(params, nparams),
+        .result_slots = bri_slots_sum(results, nresults),
+        .height = c->vals.count,
+        .base = c->height,
+        .patch = BR_NO_INDEX,
+        .else_patch = BR_NO_INDEX,
+        .handler = -1,
+    };
+    return bri_push_n(c, params, nparams);
+}
+
+br_err_t
+bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out)
+{
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    br_err_t err = bri_pop_n(c, f->results, f->nresults);
+    if (err != BR_ERR_OK)
+        return err;
+    if (c->vals.count != f->height)
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                        "%u extra value(s) at "
+                        "the end of the block",
+                        (unsigned)(c->vals.count - f->height));
+    *out = *f;
+    c->height = f->base;
+    c->ctrls.count--;
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Emission                                                            */
+
+/* Every slot of the operand stack is emitted as local_slots + height and
+ * recorded, because the hidden exception slots that sit between the
+ * locals and the operand stack are only counted at the end. */
+void
+bri_slot_word(bri_compiler_t *c, uint32_t rel)
+{
+    ((uint32_t *)c->relocs.data)[c->relocs.count++] = c->words.count;
+    bri_word(c, c->local_slots + rel);
+}
+
+void
+bri_site(bri_compiler_t *c, uint32_t pc)
+{
+    bri_site_t *s = (bri_site_t *)c->sites.data + c->sites.count++;
+    s->pc = pc;
+    s->offset = c->insn_offset;
+}
+
+/* The slow path of bri_emit_reserve: grows the words, relocations and
+ * sites so an instruction of up to n words can be appended. */
+br_err_t
+bri_emit_grow(bri_compiler_t *c, uint32_t n)
+{
+    br_err_t err = bri_buf_reserve(c, &c->words, sizeof(uint32_t), n);
+    if (err == BR_ERR_OK)
+        err = bri_buf_reserve(c, &c->relocs, sizeof(uint32_t), n);
+    if (err == BR_ERR_OK)
+        err = bri_buf_reserve(c, &c->sites, sizeof(bri_site_t), 1);
+    return err;
+}
+
+br_err_t
+bri_emit_op_s(bri_compiler_t *c, br_op_t op, uint32_t s, bool site)
+{
+    br_err_t err = bri_emit_reserve(c, 2);
+    if (err != BR_ERR_OK)
+        return err;
+    if (site)
+        bri_site(c, bri_pc(c));
+    bri_word(c, (uint32_t)op);
+    bri_slot_word(c, s);
+    return BR_ERR_OK;
+}
+
+/* Forward targets are unknown when a branch is emitted: the target words
+ * of one label form a linked list through the words themselves (each
+ * holds the index of the previous one), resolved when the label's end is
+ * reached. No allocation is needed. */
+void
+bri_patch_word(bri_compiler_t *c, uint32_t *chain)
+{
+    uint32_t pos = c->words.count;
+    bri_word(c, *chain);
+    *chain = pos;
+}
+
+void
+bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target)
+{
+    uint32_t *w = c->words.data;
+    while (chain != BR_NO_INDEX) {
+        uint32_t next = w[chain];
+        w[chain] = target;
+        chain = next;
+    }
+}
+
+static const br_valkind_t valtypes[] = {
+    BR_I32, BR_I64, BR_F32, BR_F64, BR_V128, BR_FUNCREF, BR_EXTERNREF,
+};
+
+const br_valkind_t *
+bri_valtype_ref(uint8_t byte)
+{
+    for (size_t i = 0; i < sizeof valtypes / sizeof valtypes[0]; i++)
+        if (valtypes[i] == byte)
+            return &valtypes[i];
+    return NULL;
+}

@@ -1,0 +1,532 @@
+/*
+ * beamr engine: module validation (2.0, memory64, legacy exceptions,
+ * extended-const): types, limits, constant expressions, segments, exports
+ * and start; then every function body is compiled (compile.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+
+#include "compile.h"
+
+typedef struct validator {
+    br_module_t *m;
+    const bri_allocator_t *alloc;
+    br_error_t *error;
+    /* constant expression type stack, reused */
+    br_valkind_t *stack;
+    uint32_t depth, cap;
+} validator_t;
+
+#define FAIL_AT(v, code, offset, ...) \
+    bri_error((v)->error, (code), (offset), -1, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Constant expressions                                                */
+
+typedef struct constexpr_state {
+    validator_t *v;
+    const bri_constexpr_t *e;
+    bri_reader_t r;
+    uint32_t insn_offset;
+    br_err_t type_err; /* first type error, reported after constness */
+    uint32_t type_err_offset;
+} cstate_t;
+
+static br_err_t
+cs_reader_failed(cstate_t *s)
+{
+    br_error_t *e = s->v->error;
+    return bri_error(e, e->code, e->offset + s->e->offset, -1, "%s", "");
+}
+
+static void
+cs_type_error(cstate_t *s)
+{
+    if (s->type_err == BR_ERR_OK) {
+        s->type_err = BR_ERR_TYPE_MISMATCH;
+        s->type_err_offset = s->insn_offset;
+    }
+}
+
+static br_err_t
+cs_push(cstate_t *s, br_valkind_t t)
+{
+    validator_t *v = s->v;
+    if (v->depth == v->cap) {
+        uint32_t cap = v->cap ? v->cap * 2 : 16;
+        br_valkind_t *p = bri_realloc(v->alloc, v->stack, v->cap, cap);
+        if (p == NULL)
+            return FAIL_AT(v, BR_ERR_OUT_OF_MEMORY, s->insn_offset, "%s",
+                           "validating");
+        v->stack = p;
+        v->cap = cap;
+    }
+    v->stack[v->depth++] = t;
+    return BR_ERR_OK;
+}
+
+static void
+cs_pop(cstate_t *s, br_valkind_t want)
+{
+    validator_t *v = s->v;
+    if (v->depth == 0 || v->stack[v->depth - 1] != want)
+        cs_type_error(s);
+    if (v->depth > 0)
+        v->depth--;
+}
+
+/* global.get: only immutable imported globals are visible to constant
+ * expressions (2.0 rule, kept with extended-const). */
+static br_err_t
+cs_global_get(cstate_t *s)
+{
+    const br_module_t *m = s->v->m;
+    uint32_t x;
+    if (!bri_read_u32(&s->r, &x))
+        return cs_reader_failed(s);
+    if (x >= m->global_import_count)
+        return FAIL_AT(s->v, BR_ERR_UNKNOWN_GLOBAL, s->insn_offset, "%u",
+                       (unsigned)x);
+    if (m->globals[x].mutable_)
+        return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
+                       "global %u is mutable", (unsigned)x);
+    return cs_push(s, m->globals[x].kind);
+}
+
+/* ref.func x also declares x for ref.func in function bodies (C.refs). */
+static br_err_t
+cs_ref_func(cstate_t *s)
+{
+    br_module_t *m = s->v->m;
+    uint32_t x;
+    if (!bri_read_u32(&s->r, &x))
+        return cs_reader_failed(s);
+    if (x >= m->func_count)
+        return FAIL_AT(s->v, BR_ERR_UNKNOWN_FUNC, s->insn_offset, "%u",
+                       (unsigned)x);
+    m->declared_refs[x] = 1;
+    return cs_push(s, BR_FUNCREF);
+}
+
+static br_err_t
+cs_ref_null(cstate_t *s)
+{
+    uint8_t t;
+    if (!bri_read_u8(&s->r, &t))
+        return cs_reader_failed(s);
+    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+        return FAIL_AT(s->v, BR_ERR_MALFORMED_REFTYPE, s->insn_offset, "0x%02x",
+                       t);
+    return cs_push(s, t);
+}
+
+static br_err_t
+cs_const(cstate_t *s, br_op_t op)
+{
+    int64_t i;
+    uint64_t bits;
+    bool ok;
+    switch (op) {
+    case BR_OP_i32_const:
+        ok = bri_read_sleb(&s->r, 32, &i);
+        break;
+    case BR_OP_i64_const:
+        ok = bri_read_s64(&s->r, &i);
+        break;
+    case BR_OP_f32_const:
+        ok = bri_read_fixed(&s->r, 4, &bits);
+        break;
+    default:
+        ok = bri_read_fixed(&s->r, 8, &bits);
+        break;
+    }
+    if (!ok)
+        return cs_reader_failed(s);
+    static const br_valkind_t kinds[] = {BR_I32, BR_I64, BR_F32, BR_F64};
+    return cs_push(s, kinds[op - BR_OP_i32_const]); /* ORDER OP */
+}
+
+/* i32/i64 add, sub and mul (extended-const). */
+static br_err_t
+cs_binop(cstate_t *s, br_valkind_t t)
+{
+    cs_pop(s, t);
+    cs_pop(s, t);
+    return cs_push(s, t);
+}
+
+/* One instruction; *done at `end`. */
+static br_err_t
+cs_step(cstate_t *s, bool *done)
+{
+    uint8_t b;
+    s->insn_offset = s->e->offset + bri_reader_offset(&s->r);
+    if (!bri_read_u8(&s->r, &b))
+        return cs_reader_failed(s);
+    int op = bri_op_by_byte[b];
+    switch (op) {
+    case BR_OP_end:
+        *done = true;
+        return BR_ERR_OK;
+    case BR_OP_i32_const:
+    case BR_OP_i64_const:
+    case BR_OP_f32_const:
+    case BR_OP_f64_const:
+        return cs_const(s, (br_op_t)op);
+    case BR_OP_global_get:
+        return cs_global_get(s);
+    case BR_OP_ref_null:
+        return cs_ref_null(s);
+    case BR_OP_ref_func:
+        return cs_ref_func(s);
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
+        return cs_binop(s, BR_I32);
+    case BR_OP_i64_add:
+    case BR_OP_i64_sub:
+    case BR_OP_i64_mul:
+        return cs_binop(s, BR_I64);
+    default:
+        return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
+                       "%s", op >= 0 ? bri_opinfo[op].name : "");
+    }
+}
+
+/* Validates a constant expression of result type `want`. As in the
+ * spec, every instruction must be constant before types are checked, so
+ * a type error is only reported once the whole expression is read. */
+static br_err_t
+check_const(validator_t *v, const bri_constexpr_t *e, br_valkind_t want)
+{
+    cstate_t s = {
+        .v = v,
+        .e = e,
+        .r = {.base = e->code,
+              .p = e->code,
+              .end = e->code + e->size,
+              .error = v->error},
+        .insn_offset = e->offset,
+    };
+    v->depth = 0;
+    bool done = false;
+    while (!done) {
+        br_err_t err = cs_step(&s, &done);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    if (v->depth != 1 || v->stack[0] != want)
+        cs_type_error(&s);
+    if (s.type_err != BR_ERR_OK)
+        return FAIL_AT(v, s.type_err, s.type_err_offset, "%s",
+                       "in constant expression");
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Types, limits and declarations                                      */
+
+static br_err_t
+check_type_index(validator_t *v, uint32_t t)
+{
+    if (t >= v->m->type_count)
+        return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u", (unsigned)t);
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_funcs_and_tags(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->func_count; i++) {
+        br_err_t err = check_type_index(v, m->funcs[i].type);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    for (uint32_t i = 0; i < m->tag_count; i++) {
+        br_err_t err = check_type_index(v, m->tags[i]);
+        if (err != BR_ERR_OK)
+            return err;
+        if (m->types[m->tags[i]].result_count != 0)
+            return FAIL_AT(v, BR_ERR_INVALID_TAG_TYPE, 0, "tag %u",
+                           (unsigned)i);
+    }
+    return BR_ERR_OK;
+}
+
+/* The spec's check_limits: min and max within `range`, min <= max. */
+static br_err_t
+check_limits(validator_t *v, const br_limitstype_t *l, uint64_t range,
+             br_err_t range_err)
+{
+    if (l->min > range || (l->has_max && l->max > range))
+        return FAIL_AT(v, range_err, 0, "%s", "");
+    if (l->has_max && l->min > l->max)
+        return FAIL_AT(v, BR_ERR_SIZE_MINIMUM, 0, "%s", "");
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_tables_and_memories(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->table_count; i++) {
+        const br_limitstype_t *l = &m->tables[i].limits;
+        br_err_t err = check_limits(v, l, l->is64 ? UINT64_MAX : UINT32_MAX,
+                                    BR_ERR_TABLE_SIZE_LIMIT);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    for (uint32_t i = 0; i < m->memory_count; i++) {
+        const br_limitstype_t *l = &m->memories[i];
+        br_err_t err =
+            check_limits(v, l, l->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32,
+                         BR_ERR_MEMORY_SIZE_LIMIT);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_globals(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = m->global_import_count; i < m->global_count; i++) {
+        br_err_t err = check_const(v, &m->globals[i].init, m->globals[i].kind);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Segments                                                            */
+
+static br_err_t
+check_elem_items(validator_t *v, const bri_elem_t *e)
+{
+    br_module_t *m = v->m;
+    for (uint32_t j = 0; j < e->count; j++) {
+        if (e->exprs) {
+            br_err_t err = check_const(v, &e->exprs[j], e->kind);
+            if (err != BR_ERR_OK)
+                return err;
+            continue;
+        }
+        uint32_t x = e->func_indices[j];
+        if (x >= m->func_count)
+            return FAIL_AT(v, BR_ERR_UNKNOWN_FUNC, 0, "%u", (unsigned)x);
+        m->declared_refs[x] = 1;
+    }
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_elems(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->elem_count; i++) {
+        const bri_elem_t *e = &m->elems[i];
+        br_err_t err = check_elem_items(v, e);
+        if (err != BR_ERR_OK)
+            return err;
+        if (e->mode != BRI_SEG_ACTIVE)
+            continue;
+        if (e->table >= m->table_count)
+            return FAIL_AT(v, BR_ERR_UNKNOWN_TABLE, e->offset.offset, "%u",
+                           (unsigned)e->table);
+        const bri_tabledecl_t *t = &m->tables[e->table];
+        err = check_const(v, &e->offset, t->limits.is64 ? BR_I64 : BR_I32);
+        if (err != BR_ERR_OK)
+            return err;
+        if (t->elem != e->kind)
+            return FAIL_AT(v, BR_ERR_TYPE_MISMATCH, e->offset.offset, "%s",
+                           "element segment type differs from the table's");
+    }
+    return BR_ERR_OK;
+}
+
+static br_err_t
+check_datas(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->data_count; i++) {
+        const bri_data_t *d = &m->datas[i];
+        if (d->mode != BRI_SEG_ACTIVE)
+            continue;
+        if (d->memory >= m->memory_count)
+            return FAIL_AT(v, BR_ERR_UNKNOWN_MEMORY, d->offset.offset, "%u",
+                           (unsigned)d->memory);
+        br_valkind_t t = m->memories[d->memory].is64 ? BR_I64 : BR_I32;
+        br_err_t err = check_const(v, &d->offset, t);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exports and start                                                   */
+
+static int
+cmp_export_names(const void *a, const void *b)
+{
+    const br_name_t *x = &(*(const bri_export_t *const *)a)->name;
+    const br_name_t *y = &(*(const bri_export_t *const *)b)->name;
+    size_t n = x->size < y->size ? x->size : y->size;
+    int c = n ? memcmp(x->data, y->data, n) : 0;
+    if (c != 0)
+        return c;
+    return (x->size > y->size) - (x->size < y->size);
+}
+
+/* Names are sorted (through a pointer array) to find duplicates in
+ * O(n log n); many exports are common in real modules. */
+static br_err_t
+check_export_names(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    if (m->export_count < 2)
+        return BR_ERR_OK;
+    size_t size = m->export_count * sizeof(bri_export_t *);
+    const bri_export_t **sorted = bri_alloc(v->alloc, size);
+    if (sorted == NULL)
+        return FAIL_AT(v, BR_ERR_OUT_OF_MEMORY, 0, "%s", "validating");
+    for (uint32_t i = 0; i < m->export_count; i++)
+        sorted[i] = &m->exports[i];
+    qsort(sorted, m->export_count, sizeof *sorted, cmp_export_names);
+    br_err_t err = BR_ERR_OK;
+    for (uint32_t i = 1; i < m->export_count && err == BR_ERR_OK; i++)
+        if (cmp_export_names(&sorted[i - 1], &sorted[i]) == 0)
+            err = FAIL_AT(
+                v, BR_ERR_DUPLICATE_EXPORT, 0, "\"%.*s\"",
+                (int)(sorted[i]->name.size > 64 ? 64 : sorted[i]->name.size),
+                sorted[i]->name.data);
+    bri_free(v->alloc, sorted, size);
+    return err;
+}
+
+static br_err_t
+check_exports(validator_t *v)
+{
+    br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->export_count; i++) {
+        const bri_export_t *e = &m->exports[i];
+        static const br_err_t unknown[] = {
+            [BR_EXTERN_FUNC] = BR_ERR_UNKNOWN_FUNC,
+            [BR_EXTERN_TABLE] = BR_ERR_UNKNOWN_TABLE,
+            [BR_EXTERN_MEMORY] = BR_ERR_UNKNOWN_MEMORY,
+            [BR_EXTERN_GLOBAL] = BR_ERR_UNKNOWN_GLOBAL,
+            [BR_EXTERN_TAG] = BR_ERR_UNKNOWN_TAG,
+        };
+        const uint32_t counts[] = {
+            [BR_EXTERN_FUNC] = m->func_count,
+            [BR_EXTERN_TABLE] = m->table_count,
+            [BR_EXTERN_MEMORY] = m->memory_count,
+            [BR_EXTERN_GLOBAL] = m->global_count,
+            [BR_EXTERN_TAG] = m->tag_count,
+        };
+        if (e->kind > BR_EXTERN_TAG)
+            return FAIL_AT(v, BR_ERR_MALFORMED_EXPORT_KIND, 0, "%u",
+                           (unsigned)e->kind);
+        if (e->index >= counts[e->kind])
+            return FAIL_AT(v, unknown[e->kind], 0, "%u", (unsigned)e->index);
+        if (e->kind == BR_EXTERN_FUNC)
+            m->declared_refs[e->index] = 1;
+    }
+    return check_export_names(v);
+}
+
+static br_err_t
+check_start(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    if (m->start == BR_NO_INDEX)
+        return BR_ERR_OK;
+    if (m->start >= m->func_count)
+        return FAIL_AT(v, BR_ERR_UNKNOWN_FUNC, 0, "%u", (unsigned)m->start);
+    const br_functype_t *t = &m->types[m->funcs[m->start].type];
+    if (t->param_count != 0 || t->result_count != 0)
+        return FAIL_AT(v, BR_ERR_START_FUNCTION, 0, "%s",
+                       "must have type [] -> []");
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Functions                                                           */
+
+static void
+free_code(validator_t *v, uint32_t upto)
+{
+    br_module_t *m = v->m;
+    for (uint32_t i = m->func_import_count; i < upto; i++)
+        bri_code_free(v->alloc, &m->funcs[i].code);
+}
+
+static br_err_t
+compile_funcs(validator_t *v)
+{
+    br_module_t *m = v->m;
+    bri_compiler_t c;
+    bri_compiler_init(&c, m, v->error);
+    br_err_t err = BR_ERR_OK;
+    uint32_t i;
+    for (i = m->func_import_count; i < m->func_count; i++)
+        if ((err = bri_compile_func(&c, i)) != BR_ERR_OK)
+            break;
+    bri_compiler_free(&c);
+    if (err != BR_ERR_OK)
+        free_code(v, i);
+    return err;
+}
+
+/* The checks run in about the order of the spec's reference validator,
+ * so a module with several errors reports the same one. */
+static br_err_t
+validate_module(validator_t *v)
+{
+    br_module_t *m = v->m;
+    br_err_t err = check_funcs_and_tags(v);
+    if (err == BR_ERR_OK)
+        err = check_globals(v);
+    if (err == BR_ERR_OK)
+        err = check_tables_and_memories(v);
+    if (err == BR_ERR_OK)
+        err = check_elems(v);
+    if (err == BR_ERR_OK)
+        err = check_datas(v);
+    if (err == BR_ERR_OK)
+        err = check_start(v);
+    if (err == BR_ERR_OK)
+        err = check_exports(v);
+    if (err == BR_ERR_OK && m->memory_count > 1)
+        err = FAIL_AT(v, BR_ERR_MULTIPLE_MEMORIES, 0, "%s", "");
+    if (err == BR_ERR_OK)
+        err = compile_funcs(v);
+    return err;
+}
+
+br_err_t
+bri_validate(br_module_t *m, br_error_t *error)
+{
+    br_error_t scratch; /* the compiler reads codes back from the error */
+    validator_t v = {
+        .m = m,
+        .alloc = &m->engine->alloc,
+        .error = error ? error : &scratch,
+    };
+    m->declared_refs = NULL;
+    if (m->func_count > 0) {
+        m->declared_refs = bri_calloc(v.alloc, m->func_count, 1);
+        if (m->declared_refs == NULL)
+            return FAIL_AT(&v, BR_ERR_OUT_OF_MEMORY, 0, "%s", "validating");
+    }
+    br_err_t err = validate_module(&v);
+    bri_free(v.alloc, v.stack, v.cap);
+    if (err != BR_ERR_OK) {
+        bri_free(v.alloc, m->declared_refs, m->func_count);
+        m->declared_refs = NULL;
+    }
+    return err;
+}
