@@ -1,0 +1,271 @@
+/*
+ * beamr NIF: structures shared by the NIF files (resources, atoms, the
+ * per-load private data) and the cross-file functions (prefix bnif_).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BEAMR_NIF_H
+#define BEAMR_NIF_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <erl_nif.h>
+
+#include "beamr.h"
+
+/* ------------------------------------------------------------------ */
+/* Atoms: created once in load, kept in the private data                */
+
+/* X(c_name, "erlang_name") */
+#define BNIF_ATOMS(X)                           \
+    X(ok, "ok")                                 \
+    X(error, "error")                           \
+    X(true_, "true")                            \
+    X(false_, "false")                          \
+    X(undefined, "undefined")                   \
+    X(null, "null")                             \
+    X(nan, "nan")                               \
+    X(infinity, "infinity")                     \
+    X(neg_infinity, "-infinity")                \
+    X(i32, "i32")                               \
+    X(i64, "i64")                               \
+    X(f32, "f32")                               \
+    X(f64, "f64")                               \
+    X(v128, "v128")                             \
+    X(funcref, "funcref")                       \
+    X(externref, "externref")                   \
+    X(func, "func")                             \
+    X(table, "table")                           \
+    X(memory, "memory")                         \
+    X(global, "global")                         \
+    X(tag, "tag")                               \
+    X(module_, "module")                        \
+    X(name, "name")                             \
+    X(const_, "const")                          \
+    X(var, "var")                               \
+    X(min, "min")                               \
+    X(max, "max")                               \
+    X(is64, "is64")                             \
+    X(shared, "shared")                         \
+    X(done, "done")                             \
+    X(import, "import")                         \
+    X(trap, "trap")                             \
+    X(reason, "reason")                         \
+    X(message, "message")                       \
+    X(stack, "stack")                           \
+    X(offset, "offset")                         \
+    X(malformed, "malformed")                   \
+    X(validation, "validation")                 \
+    X(link, "link")                             \
+    X(engine, "engine")                         \
+    X(invalid_args, "invalid_args")             \
+    X(function_not_found, "function_not_found") \
+    X(not_found, "not_found")                   \
+    X(no_memory, "no_memory")                   \
+    X(no_table, "no_table")                     \
+    X(out_of_bounds, "out_of_bounds")           \
+    X(immutable, "immutable")                   \
+    X(limit, "limit")                           \
+    X(stopped, "stopped")                       \
+    X(timeout, "timeout")                       \
+    X(out_of_fuel, "out_of_fuel")               \
+    X(cancelled, "cancelled")                   \
+    X(busy, "busy")                             \
+    X(not_suspended, "not_suspended")           \
+    X(default_, "default")                      \
+    X(start, "$start")                          \
+    X(max_memory_pages, "max_memory_pages")     \
+    X(max_table_size, "max_table_size")         \
+    X(max_call_depth, "max_call_depth")         \
+    X(max_stack_slots, "max_stack_slots")
+
+typedef struct bnif_atoms {
+#define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
+    BNIF_ATOMS(BNIF_ATOM_FIELD)
+#undef BNIF_ATOM_FIELD
+} bnif_atoms_t;
+
+/* ------------------------------------------------------------------ */
+/* Resources: one type per engine object; children keep their parents   */
+
+typedef struct bnif_engine {
+    br_engine_t *engine;
+} bnif_engine_t;
+
+typedef struct bnif_module {
+    bnif_engine_t *engine; /* kept */
+    br_module_t *module;
+} bnif_module_t;
+
+typedef struct bnif_call bnif_call_t;
+
+/* An externref made from an Erlang term: the wasm side holds a pointer
+ * to this resource; the instance keeps it alive until it dies. */
+typedef struct bnif_extern {
+    ErlNifEnv *env; /* owns `term` */
+    ERL_NIF_TERM term;
+} bnif_extern_t;
+
+typedef struct bnif_instance {
+    bnif_module_t *module; /* kept */
+    /* `lock` serialises every use of the store (one thread at a time);
+     * `calls_lock` guards only the list of live calls, so that stop can
+     * cancel a running call without waiting for its slice to end.
+     * Lock order: lock, then calls_lock. */
+    ErlNifMutex *lock;
+    ErlNifMutex *calls_lock;
+    br_store_t *store;
+    br_instance_t *inst;
+    br_externtype_t *import_types; /* per import; outlives the store */
+    br_exec_t *idle_exec; /* a finished context kept for the next call */
+    bnif_call_t *calls;   /* live calls (calls_lock) */
+    atomic_bool stopped;
+    bnif_extern_t **externs; /* kept externref objects (lock) */
+    size_t extern_count, extern_cap;
+} bnif_instance_t;
+
+enum {
+    BNIF_CALL_RUNNING = 0,   /* between or inside slices */
+    BNIF_CALL_SUSPENDED = 1, /* waiting for an import answer */
+    BNIF_CALL_FINISHED = 2,  /* done, trapped, failed or abandoned */
+};
+
+struct bnif_call {
+    bnif_instance_t *inst; /* kept */
+    br_exec_t *exec;       /* NULL once given back or deleted */
+    int state;             /* BNIF_CALL_* (inst->lock) */
+    int64_t fuel_left;     /* < 0: unlimited */
+    int64_t slice;         /* fuel per slice, adapted to ~200 us */
+    bool fixed_slice;      /* test knob: never adapt `slice` */
+    bool has_deadline;
+    int64_t deadline;      /* Erlang monotonic ns (may be negative) */
+    bool linked;           /* in inst->calls (calls_lock) */
+    bool cancel_requested; /* br_exec_cancel reached it (calls_lock) */
+    bnif_call_t *prev, *next;
+};
+
+/* A funcref handed to Erlang (table reads, funcref results). */
+typedef struct bnif_func {
+    bnif_instance_t *inst; /* kept */
+    br_func_t *func;
+} bnif_func_t;
+
+typedef struct bnif_priv {
+    bnif_atoms_t atoms;
+    ErlNifResourceType *engine_rt;
+    ErlNifResourceType *module_rt;
+    ErlNifResourceType *instance_rt;
+    ErlNifResourceType *call_rt;
+    ErlNifResourceType *func_rt;
+    ErlNifResourceType *extern_rt;
+    bnif_engine_t *engine; /* kept while this library version is loaded */
+} bnif_priv_t;
+
+static inline bnif_priv_t *
+bnif_priv(ErlNifEnv *env)
+{
+    return (bnif_priv_t *)enif_priv_data(env);
+}
+
+static inline const bnif_atoms_t *
+bnif_atoms(ErlNifEnv *env)
+{
+    return &bnif_priv(env)->atoms;
+}
+
+/* ------------------------------------------------------------------ */
+/* nif_resource.c: resource types, lifecycle                           */
+
+int bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv);
+bnif_engine_t *bnif_engine_create(bnif_priv_t *priv);
+bool bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out);
+bool bnif_get_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out);
+bool bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out);
+/* A new call on `inst` (kept), registered in its live list; NULL on
+ * allocation failure. Takes inst->lock itself. */
+bnif_call_t *bnif_call_create(ErlNifEnv *env, bnif_instance_t *inst);
+/* Ends a call: gives a reusable context back to the instance (or
+ * deletes it) and unregisters it. Caller holds inst->lock. */
+void bnif_call_finish(bnif_call_t *call, bool reusable);
+/* br_exec_cancel on every live call (thread-safe). */
+void bnif_instance_cancel_calls(bnif_instance_t *inst);
+/* Keeps an externref object alive as long as the instance. */
+bool bnif_instance_keep_extern(bnif_instance_t *inst, bnif_extern_t *ext);
+
+/* ------------------------------------------------------------------ */
+/* nif_value.c: term <-> value conversion                               */
+
+/* Converts `t` to a value of `kind`; false if out of range or wrong. */
+bool bnif_term_to_val(ErlNifEnv *env, bnif_instance_t *inst, ERL_NIF_TERM t,
+                      br_valkind_t kind, br_val_t *out);
+ERL_NIF_TERM bnif_val_to_term(ErlNifEnv *env, bnif_instance_t *inst,
+                              const br_val_t *val);
+/* Converts an Erlang list to `count` values of the given kinds. */
+bool bnif_list_to_vals(ErlNifEnv *env, bnif_instance_t *inst, ERL_NIF_TERM list,
+                       const br_valkind_t *kinds, uint32_t count,
+                       br_val_t *out);
+ERL_NIF_TERM bnif_vals_to_list(ErlNifEnv *env, bnif_instance_t *inst,
+                               const br_val_t *vals, size_t count);
+ERL_NIF_TERM bnif_kind_atom(ErlNifEnv *env, br_valkind_t kind);
+ERL_NIF_TERM bnif_kinds_list(ErlNifEnv *env, const br_valkind_t *kinds,
+                             uint32_t count);
+ERL_NIF_TERM bnif_make_binary(ErlNifEnv *env, const void *data, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* nif_error.c: error terms                                            */
+
+ERL_NIF_TERM bnif_error(ErlNifEnv *env, ERL_NIF_TERM reason);
+ERL_NIF_TERM bnif_error2(ErlNifEnv *env, ERL_NIF_TERM tag, ERL_NIF_TERM detail);
+/* {error, {malformed|validation|link|engine, #{reason, message, ...}}} */
+ERL_NIF_TERM bnif_error_from(ErlNifEnv *env, const br_error_t *err);
+/* #{reason, message, stack} for a trap. */
+ERL_NIF_TERM bnif_trap_map(ErlNifEnv *env, const br_trap_t *trap);
+ERL_NIF_TERM bnif_err_atom(ErlNifEnv *env, br_err_t code);
+
+/* ------------------------------------------------------------------ */
+/* NIF entry points, one file per job                                   */
+
+/* nif_module.c */
+ERL_NIF_TERM bnif_module_new(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_module_imports(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_module_exports(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_new(ErlNifEnv *env, int argc,
+                               const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_stop(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_cancel(ErlNifEnv *env, int argc,
+                                  const ERL_NIF_TERM argv[]);
+
+/* nif_call.c */
+ERL_NIF_TERM bnif_call_start(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_call_resume(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_call_abort(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+
+/* nif_memory.c */
+ERL_NIF_TERM bnif_memory_size(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_memory_read(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_memory_read_cstring(ErlNifEnv *env, int argc,
+                                      const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_memory_write(ErlNifEnv *env, int argc,
+                               const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_memory_grow(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_global_get(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_global_set(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_table_size(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_table_get(ErlNifEnv *env, int argc,
+                            const ERL_NIF_TERM argv[]);
+
+#endif

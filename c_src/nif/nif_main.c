@@ -1,0 +1,101 @@
+/*
+ * beamr NIF: library entry points (load, upgrade, unload), the atom
+ * table and the list of NIF functions behind the beamr_nif module.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "beamr_nif.h"
+
+static void
+make_atoms(ErlNifEnv *env, bnif_atoms_t *atoms)
+{
+#define BNIF_ATOM_MAKE(c_name, erl_name) \
+    atoms->c_name = enif_make_atom(env, erl_name);
+    BNIF_ATOMS(BNIF_ATOM_MAKE)
+#undef BNIF_ATOM_MAKE
+}
+
+/*
+ * Builds the private data of one loaded library version: atoms,
+ * resource types (opened with takeover so that an upgrade adopts the
+ * objects of the previous version) and the engine all modules share.
+ */
+static bnif_priv_t *
+priv_new(ErlNifEnv *env)
+{
+    bnif_priv_t *priv = enif_alloc(sizeof *priv);
+    if (priv == NULL)
+        return NULL;
+    memset(priv, 0, sizeof *priv);
+    make_atoms(env, &priv->atoms);
+    if (!bnif_resources_open(env, priv))
+        goto fail;
+    priv->engine = bnif_engine_create(priv);
+    if (priv->engine == NULL)
+        goto fail;
+    return priv;
+fail:
+    enif_free(priv);
+    return NULL;
+}
+
+static int
+on_load(ErlNifEnv *env, void **priv_data, ERL_NIF_TERM info)
+{
+    (void)info;
+    bnif_priv_t *priv = priv_new(env);
+    if (priv == NULL)
+        return 1;
+    *priv_data = priv;
+    return 0;
+}
+
+/* The new version gets its own private data; objects made by the old
+ * one stay valid (their types were taken over, their engine is kept
+ * alive by the module resources that use it). */
+static int
+on_upgrade(ErlNifEnv *env, void **priv_data, void **old_priv_data,
+           ERL_NIF_TERM info)
+{
+    (void)old_priv_data;
+    return on_load(env, priv_data, info);
+}
+
+static void
+on_unload(ErlNifEnv *env, void *priv_data)
+{
+    (void)env;
+    bnif_priv_t *priv = priv_data;
+    if (priv == NULL)
+        return;
+    if (priv->engine != NULL)
+        enif_release_resource(priv->engine);
+    enif_free(priv);
+}
+
+/* Calls are short (one slice each, then they reschedule themselves);
+ * only compiling a very large module goes to a dirty scheduler, from
+ * module_new itself. */
+static ErlNifFunc nif_funcs[] = {
+    {"module_new", 1, bnif_module_new, 0},
+    {"module_imports", 1, bnif_module_imports, 0},
+    {"module_exports", 1, bnif_module_exports, 0},
+    {"instance_new", 3, bnif_instance_new, 0},
+    {"instance_stop", 1, bnif_instance_stop, 0},
+    {"instance_cancel", 1, bnif_instance_cancel, 0},
+    {"call_start", 4, bnif_call_start, 0},
+    {"call_resume", 2, bnif_call_resume, 0},
+    {"call_abort", 1, bnif_call_abort, 0},
+    {"memory_size", 1, bnif_memory_size, 0},
+    {"memory_read", 3, bnif_memory_read, 0},
+    {"memory_read_cstring", 3, bnif_memory_read_cstring, 0},
+    {"memory_write", 3, bnif_memory_write, 0},
+    {"memory_grow", 2, bnif_memory_grow, 0},
+    {"global_get", 2, bnif_global_get, 0},
+    {"global_set", 3, bnif_global_set, 0},
+    {"table_size", 2, bnif_table_size, 0},
+    {"table_get", 3, bnif_table_get, 0},
+};
+
+ERL_NIF_INIT(beamr_nif, nif_funcs, on_load, NULL, on_upgrade, on_unload)

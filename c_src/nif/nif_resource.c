@@ -1,0 +1,277 @@
+/*
+ * beamr NIF: resource types and the lifecycle of engine objects
+ * (engine, module, instance, call, funcref, externref). Children keep
+ * their parents; every destructor is safe on a half-built object.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "beamr_nif.h"
+
+/* ------------------------------------------------------------------ */
+/* Allocator                                                           */
+
+/* lua_Alloc-style allocator over enif_alloc, so that engine memory shows
+ * up in erlang:memory() and obeys the VM's allocator settings. */
+static void *
+nif_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        if (ptr != NULL)
+            enif_free(ptr);
+        return NULL;
+    }
+    return ptr == NULL ? enif_alloc(nsize) : enif_realloc(ptr, nsize);
+}
+
+/* ------------------------------------------------------------------ */
+/* Destructors                                                         */
+
+static void
+engine_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_engine_t *e = obj;
+    if (e->engine != NULL)
+        br_engine_delete(e->engine);
+}
+
+static void
+module_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_module_t *m = obj;
+    if (m->module != NULL)
+        br_module_delete(m->module);
+    if (m->engine != NULL)
+        enif_release_resource(m->engine);
+}
+
+/* Live calls and funcrefs keep the instance, so nothing else uses the
+ * store when this runs. */
+static void
+instance_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_instance_t *in = obj;
+    if (in->idle_exec != NULL)
+        br_exec_delete(in->idle_exec);
+    if (in->store != NULL)
+        br_store_delete(in->store);
+    if (in->import_types != NULL)
+        enif_free(in->import_types);
+    for (size_t i = 0; i < in->extern_count; i++)
+        enif_release_resource(in->externs[i]);
+    if (in->externs != NULL)
+        enif_free(in->externs);
+    if (in->lock != NULL)
+        enif_mutex_destroy(in->lock);
+    if (in->calls_lock != NULL)
+        enif_mutex_destroy(in->calls_lock);
+    if (in->module != NULL)
+        enif_release_resource(in->module);
+}
+
+static void
+call_unlink(bnif_call_t *call)
+{
+    bnif_instance_t *in = call->inst;
+    enif_mutex_lock(in->calls_lock);
+    if (call->linked) {
+        if (call->prev != NULL)
+            call->prev->next = call->next;
+        else
+            in->calls = call->next;
+        if (call->next != NULL)
+            call->next->prev = call->prev;
+        call->linked = false;
+    }
+    enif_mutex_unlock(in->calls_lock);
+}
+
+/* A call dropped by Erlang (finished, abandoned, or its process died):
+ * delete its context under the store lock. Never runs while this thread
+ * holds that lock (we release call resources only outside it). */
+static void
+call_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_call_t *call = obj;
+    bnif_instance_t *in = call->inst;
+    if (in == NULL)
+        return;
+    enif_mutex_lock(in->lock);
+    call_unlink(call);
+    if (call->exec != NULL)
+        br_exec_delete(call->exec);
+    call->exec = NULL;
+    enif_mutex_unlock(in->lock);
+    enif_release_resource(in);
+}
+
+static void
+func_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_func_t *f = obj;
+    if (f->inst != NULL)
+        enif_release_resource(f->inst);
+}
+
+static void
+extern_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_extern_t *x = obj;
+    if (x->env != NULL)
+        enif_free_env(x->env);
+}
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+
+static ErlNifResourceType *
+open_type(ErlNifEnv *env, const char *name, ErlNifResourceDtor *dtor)
+{
+    return enif_open_resource_type(
+        env, NULL, name, dtor, ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER, NULL);
+}
+
+int
+bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
+{
+    priv->engine_rt = open_type(env, "beamr_engine", engine_dtor);
+    priv->module_rt = open_type(env, "beamr_module", module_dtor);
+    priv->instance_rt = open_type(env, "beamr_instance", instance_dtor);
+    priv->call_rt = open_type(env, "beamr_call", call_dtor);
+    priv->func_rt = open_type(env, "beamr_func", func_dtor);
+    priv->extern_rt = open_type(env, "beamr_extern", extern_dtor);
+    return priv->engine_rt != NULL && priv->module_rt != NULL &&
+           priv->instance_rt != NULL && priv->call_rt != NULL &&
+           priv->func_rt != NULL && priv->extern_rt != NULL;
+}
+
+bnif_engine_t *
+bnif_engine_create(bnif_priv_t *priv)
+{
+    bnif_engine_t *e = enif_alloc_resource(priv->engine_rt, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->engine = NULL;
+    br_config_t config;
+    memset(&config, 0, sizeof config);
+    config.alloc = nif_alloc;
+    e->engine = br_engine_new(&config);
+    if (e->engine == NULL) {
+        enif_release_resource(e);
+        return NULL;
+    }
+    return e;
+}
+
+bool
+bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out)
+{
+    return enif_get_resource(env, t, bnif_priv(env)->module_rt, (void **)out);
+}
+
+bool
+bnif_get_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out)
+{
+    return enif_get_resource(env, t, bnif_priv(env)->instance_rt, (void **)out);
+}
+
+bool
+bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out)
+{
+    return enif_get_resource(env, t, bnif_priv(env)->call_rt, (void **)out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                               */
+
+bnif_call_t *
+bnif_call_create(ErlNifEnv *env, bnif_instance_t *in)
+{
+    bnif_call_t *call =
+        enif_alloc_resource(bnif_priv(env)->call_rt, sizeof *call);
+    if (call == NULL)
+        return NULL;
+    memset(call, 0, sizeof *call);
+    call->state = BNIF_CALL_FINISHED;
+    call->inst = in;
+    enif_keep_resource(in);
+
+    enif_mutex_lock(in->lock);
+    if (in->idle_exec != NULL) {
+        call->exec = in->idle_exec;
+        in->idle_exec = NULL;
+    } else {
+        call->exec = br_exec_new(in->store);
+    }
+    enif_mutex_unlock(in->lock);
+    if (call->exec == NULL) {
+        enif_release_resource(call);
+        return NULL;
+    }
+    enif_mutex_lock(in->calls_lock);
+    call->next = in->calls;
+    if (in->calls != NULL)
+        in->calls->prev = call;
+    in->calls = call;
+    call->linked = true;
+    enif_mutex_unlock(in->calls_lock);
+    call->state = BNIF_CALL_RUNNING;
+    return call;
+}
+
+/* A context is reused only after a clean finish that no cancel reached
+ * (a pending cancel flag would stop the next call at once). */
+void
+bnif_call_finish(bnif_call_t *call, bool reusable)
+{
+    bnif_instance_t *in = call->inst;
+    call->state = BNIF_CALL_FINISHED;
+    enif_mutex_lock(in->calls_lock);
+    reusable = reusable && !call->cancel_requested;
+    enif_mutex_unlock(in->calls_lock);
+    call_unlink(call);
+    br_exec_t *exec = call->exec;
+    call->exec = NULL;
+    if (exec == NULL)
+        return;
+    if (reusable && in->idle_exec == NULL)
+        in->idle_exec = exec;
+    else
+        br_exec_delete(exec);
+}
+
+void
+bnif_instance_cancel_calls(bnif_instance_t *in)
+{
+    enif_mutex_lock(in->calls_lock);
+    for (bnif_call_t *c = in->calls; c != NULL; c = c->next) {
+        c->cancel_requested = true;
+        if (c->exec != NULL)
+            br_exec_cancel(c->exec);
+    }
+    enif_mutex_unlock(in->calls_lock);
+}
+
+bool
+bnif_instance_keep_extern(bnif_instance_t *in, bnif_extern_t *ext)
+{
+    if (in->extern_count == in->extern_cap) {
+        size_t cap = in->extern_cap == 0 ? 8 : in->extern_cap * 2;
+        void *p = enif_realloc(in->externs, cap * sizeof *in->externs);
+        if (p == NULL)
+            return false;
+        in->externs = p;
+        in->extern_cap = cap;
+    }
+    enif_keep_resource(ext);
+    in->externs[in->extern_count++] = ext;
+    return true;
+}

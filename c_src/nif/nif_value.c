@@ -1,0 +1,334 @@
+/*
+ * beamr NIF: conversion between Erlang terms and wasm values.
+ * Integers are range-checked (never wrapped), NaN and infinities are
+ * atoms, v128 is a non-negative 128-bit integer, references are opaque.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <string.h>
+
+#include "beamr_nif.h"
+
+/* External term format tags used to move 128-bit integers across. */
+enum { ETF_VERSION = 131, ETF_SMALL_BIG = 110 };
+
+#define F32_CANONICAL_NAN 0x7fc00000u
+#define F64_CANONICAL_NAN 0x7ff8000000000000ull
+
+ERL_NIF_TERM
+bnif_make_binary(ErlNifEnv *env, const void *data, size_t size)
+{
+    ERL_NIF_TERM t;
+    unsigned char *p = enif_make_new_binary(env, size, &t);
+    if (size > 0)
+        memcpy(p, data, size);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Erlang -> wasm                                                      */
+
+/* Any number (float or integer up to 64 bits) or nan/infinity atoms. */
+static bool
+get_number(ErlNifEnv *env, ERL_NIF_TERM t, double *out, bool *is_nan)
+{
+    const bnif_atoms_t *a = bnif_atoms(env);
+    ErlNifSInt64 i;
+    ErlNifUInt64 u;
+    *is_nan = false;
+    if (enif_get_double(env, t, out))
+        return true;
+    if (enif_get_int64(env, t, &i)) {
+        *out = (double)i;
+        return true;
+    }
+    if (enif_get_uint64(env, t, &u)) {
+        *out = (double)u;
+        return true;
+    }
+    if (enif_is_identical(t, a->nan)) {
+        *is_nan = true;
+        return true;
+    }
+    if (enif_is_identical(t, a->infinity)) {
+        *out = INFINITY;
+        return true;
+    }
+    if (enif_is_identical(t, a->neg_infinity)) {
+        *out = -INFINITY;
+        return true;
+    }
+    return false;
+}
+
+static bool
+get_float(ErlNifEnv *env, ERL_NIF_TERM t, br_valkind_t kind, br_val_t *out)
+{
+    double d;
+    bool is_nan;
+    if (!get_number(env, t, &d, &is_nan))
+        return false;
+    if (kind == BR_F32) {
+        if (is_nan)
+            out->of.u32 = F32_CANONICAL_NAN;
+        else
+            out->of.f32 = (float)d;
+    } else {
+        if (is_nan)
+            out->of.u64 = F64_CANONICAL_NAN;
+        else
+            out->of.f64 = d;
+    }
+    return true;
+}
+
+/* A non-negative integer below 2^128, read through the external term
+ * format because erl_nif has no getter wider than 64 bits. */
+static bool
+get_v128(ErlNifEnv *env, ERL_NIF_TERM t, uint8_t out[16])
+{
+    ErlNifUInt64 u;
+    memset(out, 0, 16);
+    if (enif_get_uint64(env, t, &u)) {
+        for (int i = 0; i < 8; i++)
+            out[i] = (uint8_t)(u >> (8 * i));
+        return true;
+    }
+    if (!enif_is_number(env, t))
+        return false;
+    ErlNifBinary bin;
+    if (!enif_term_to_binary(env, t, &bin))
+        return false;
+    bool ok = bin.size >= 4 && bin.data[0] == ETF_VERSION &&
+              bin.data[1] == ETF_SMALL_BIG && bin.data[3] == 0 &&
+              bin.data[2] <= 16 && bin.size == 4u + bin.data[2];
+    if (ok)
+        memcpy(out, bin.data + 4, bin.data[2]);
+    enif_release_binary(&bin);
+    return ok;
+}
+
+static bool
+get_funcref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t, br_ref_t *out)
+{
+    bnif_func_t *f;
+    if (enif_is_identical(t, bnif_atoms(env)->null)) {
+        *out = NULL;
+        return true;
+    }
+    if (!enif_get_resource(env, t, bnif_priv(env)->func_rt, (void **)&f))
+        return false;
+    /* A funcref belongs to one store; never let it cross. */
+    if (in == NULL || f->inst != in)
+        return false;
+    *out = f->func;
+    return true;
+}
+
+/* An externref carries a copy of any Erlang term; the instance keeps
+ * the holder alive because wasm may store the pointer in a table. */
+static bool
+get_externref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
+              br_ref_t *out)
+{
+    if (enif_is_identical(t, bnif_atoms(env)->null)) {
+        *out = NULL;
+        return true;
+    }
+    if (in == NULL)
+        return false;
+    bnif_extern_t *x =
+        enif_alloc_resource(bnif_priv(env)->extern_rt, sizeof *x);
+    if (x == NULL)
+        return false;
+    x->env = enif_alloc_env();
+    if (x->env == NULL) {
+        enif_release_resource(x);
+        return false;
+    }
+    x->term = enif_make_copy(x->env, t);
+    bool ok = bnif_instance_keep_extern(in, x);
+    enif_release_resource(x);
+    *out = x;
+    return ok;
+}
+
+bool
+bnif_term_to_val(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
+                 br_valkind_t kind, br_val_t *out)
+{
+    ErlNifSInt64 i;
+    ErlNifUInt64 u;
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    switch (kind) {
+    case BR_I32:
+        if (!enif_get_int64(env, t, &i) || i < INT32_MIN ||
+            i > (ErlNifSInt64)UINT32_MAX)
+            return false;
+        out->of.u32 = (uint32_t)i;
+        return true;
+    case BR_I64:
+        if (enif_get_int64(env, t, &i)) {
+            out->of.i64 = i;
+            return true;
+        }
+        if (!enif_get_uint64(env, t, &u))
+            return false;
+        out->of.u64 = u;
+        return true;
+    case BR_F32:
+    case BR_F64:
+        return get_float(env, t, kind, out);
+    case BR_V128:
+        return get_v128(env, t, out->of.v128);
+    case BR_FUNCREF:
+        return get_funcref(env, in, t, &out->of.ref);
+    case BR_EXTERNREF:
+        return get_externref(env, in, t, &out->of.ref);
+    default:
+        return false;
+    }
+}
+
+bool
+bnif_list_to_vals(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM list,
+                  const br_valkind_t *kinds, uint32_t count, br_val_t *out)
+{
+    ERL_NIF_TERM head;
+    for (uint32_t i = 0; i < count; i++) {
+        if (!enif_get_list_cell(env, list, &head, &list))
+            return false;
+        if (!bnif_term_to_val(env, in, head, kinds[i], &out[i]))
+            return false;
+    }
+    return enif_is_empty_list(env, list);
+}
+
+/* ------------------------------------------------------------------ */
+/* wasm -> Erlang                                                      */
+
+static ERL_NIF_TERM
+make_float(ErlNifEnv *env, double d)
+{
+    const bnif_atoms_t *a = bnif_atoms(env);
+    if (isnan(d))
+        return a->nan;
+    if (isinf(d))
+        return d > 0 ? a->infinity : a->neg_infinity;
+    return enif_make_double(env, d);
+}
+
+static ERL_NIF_TERM
+make_v128(ErlNifEnv *env, const uint8_t v[16])
+{
+    int n = 16;
+    while (n > 0 && v[n - 1] == 0)
+        n--;
+    if (n <= 8) {
+        ErlNifUInt64 u = 0;
+        for (int i = 0; i < n; i++)
+            u |= (ErlNifUInt64)v[i] << (8 * i);
+        return enif_make_uint64(env, u);
+    }
+    unsigned char buf[4 + 16] = {ETF_VERSION, ETF_SMALL_BIG, (uint8_t)n, 0};
+    memcpy(buf + 4, v, (size_t)n);
+    ERL_NIF_TERM t;
+    if (enif_binary_to_term(env, buf, 4u + (unsigned)n, &t, 0) == 0)
+        return bnif_atoms(env)->undefined; /* cannot happen */
+    return t;
+}
+
+static ERL_NIF_TERM
+make_funcref(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref)
+{
+    if (ref == NULL || in == NULL)
+        return bnif_atoms(env)->null;
+    bnif_func_t *f = enif_alloc_resource(bnif_priv(env)->func_rt, sizeof *f);
+    if (f == NULL)
+        return bnif_atoms(env)->null;
+    f->inst = in;
+    enif_keep_resource(in);
+    f->func = ref;
+    ERL_NIF_TERM t = enif_make_resource(env, f);
+    enif_release_resource(f);
+    return t;
+}
+
+/* Every non-null externref in a store was made by get_externref. */
+static ERL_NIF_TERM
+make_externref(ErlNifEnv *env, br_ref_t ref)
+{
+    if (ref == NULL)
+        return bnif_atoms(env)->null;
+    const bnif_extern_t *x = ref;
+    return enif_make_copy(env, x->term);
+}
+
+ERL_NIF_TERM
+bnif_val_to_term(ErlNifEnv *env, bnif_instance_t *in, const br_val_t *v)
+{
+    switch (v->kind) {
+    case BR_I32:
+        return enif_make_int(env, v->of.i32);
+    case BR_I64:
+        return enif_make_int64(env, v->of.i64);
+    case BR_F32:
+        return make_float(env, (double)v->of.f32);
+    case BR_F64:
+        return make_float(env, v->of.f64);
+    case BR_V128:
+        return make_v128(env, v->of.v128);
+    case BR_FUNCREF:
+        return make_funcref(env, in, v->of.ref);
+    case BR_EXTERNREF:
+        return make_externref(env, v->of.ref);
+    default:
+        return bnif_atoms(env)->undefined;
+    }
+}
+
+ERL_NIF_TERM
+bnif_vals_to_list(ErlNifEnv *env, bnif_instance_t *in, const br_val_t *vals,
+                  size_t count)
+{
+    ERL_NIF_TERM list = enif_make_list(env, 0);
+    for (size_t i = count; i > 0; i--)
+        list = enif_make_list_cell(env, bnif_val_to_term(env, in, &vals[i - 1]),
+                                   list);
+    return list;
+}
+
+ERL_NIF_TERM
+bnif_kind_atom(ErlNifEnv *env, br_valkind_t kind)
+{
+    const bnif_atoms_t *a = bnif_atoms(env);
+    switch (kind) {
+    case BR_I32:
+        return a->i32;
+    case BR_I64:
+        return a->i64;
+    case BR_F32:
+        return a->f32;
+    case BR_F64:
+        return a->f64;
+    case BR_V128:
+        return a->v128;
+    case BR_FUNCREF:
+        return a->funcref;
+    case BR_EXTERNREF:
+        return a->externref;
+    default:
+        return a->undefined;
+    }
+}
+
+ERL_NIF_TERM
+bnif_kinds_list(ErlNifEnv *env, const br_valkind_t *kinds, uint32_t count)
+{
+    ERL_NIF_TERM list = enif_make_list(env, 0);
+    for (uint32_t i = count; i > 0; i--)
+        list =
+            enif_make_list_cell(env, bnif_kind_atom(env, kinds[i - 1]), list);
+    return list;
+}

@@ -1,0 +1,123 @@
+%% @private
+%% @doc Private NIF stubs of beamr (c_src/nif). Use the `beamr' module.
+%%
+%% Every stub raises `{not_loaded, Details}' until the library is
+%% loaded; if loading fails, `on_load' logs why (path and reason) and
+%% the stubs raise that reason, so the cause is never hidden behind an
+%% `undef'.
+%% SPDX-License-Identifier: Apache-2.0
+-module(beamr_nif).
+-compile(warn_missing_spec).
+
+-export([module_new/1, module_imports/1, module_exports/1,
+         instance_new/3, instance_stop/1, instance_cancel/1,
+         call_start/4, call_resume/2, call_abort/1,
+         memory_size/1, memory_read/3, memory_read_cstring/3,
+         memory_write/3, memory_grow/2,
+         global_get/2, global_set/3, table_size/2, table_get/3,
+         load_error/0]).
+
+-on_load(init/0).
+
+-define(NOT_LOADED, erlang:nif_error({not_loaded, load_error()})).
+
+-spec init() -> ok.
+init() ->
+    Path = filename:join(priv_dir(), "beamr_nif"),
+    case erlang:load_nif(Path, 0) of
+        ok ->
+            persistent_term:erase({?MODULE, load_error}),
+            ok;
+        {error, {Reason, Text}} ->
+            Error = #{path => Path, reason => Reason, text => Text},
+            persistent_term:put({?MODULE, load_error}, Error),
+            logger:error("beamr: cannot load the NIF library ~ts.so: "
+                         "~p: ~ts", [Path, Reason, Text]),
+            %% Keep the module loaded so that every call raises
+            %% {not_loaded, Error} with the cause instead of undef.
+            ok
+    end.
+
+%% @doc Why the NIF library did not load (`undefined' if it did).
+-spec load_error() -> undefined | map().
+load_error() ->
+    persistent_term:get({?MODULE, load_error}, undefined).
+
+-spec priv_dir() -> file:filename().
+priv_dir() ->
+    case code:priv_dir(beamr) of
+        {error, bad_name} ->
+            %% Not run as an installed application (plain -pa ebin):
+            %% priv/ sits next to the ebin/ this module came from.
+            Ebin = filename:dirname(code:which(?MODULE)),
+            filename:join(filename:dirname(Ebin), "priv");
+        Dir ->
+            Dir
+    end.
+
+-spec module_new(binary()) -> {ok, reference()} | {error, term()}.
+module_new(_Bin) -> ?NOT_LOADED.
+
+-spec module_imports(reference()) -> [{binary(), binary(), tuple()}].
+module_imports(_Mod) -> ?NOT_LOADED.
+
+-spec module_exports(reference()) -> [{binary(), tuple()}].
+module_exports(_Mod) -> ?NOT_LOADED.
+
+-spec instance_new(reference(), map(), [term()]) ->
+          {ok, reference(), boolean()} | {error, term()}.
+instance_new(_Mod, _Limits, _ImportSpecs) -> ?NOT_LOADED.
+
+-spec instance_stop(reference()) -> ok.
+instance_stop(_Inst) -> ?NOT_LOADED.
+
+-spec instance_cancel(reference()) -> ok.
+instance_cancel(_Inst) -> ?NOT_LOADED.
+
+-spec call_start(reference(), binary() | non_neg_integer() | '$start',
+                 list(),
+                 {integer(), integer() | infinity, non_neg_integer()}) ->
+          {ok, list()} | {import, reference(), non_neg_integer(), list()} |
+          {error, term()}.
+call_start(_Inst, _Target, _Args, _Opts) -> ?NOT_LOADED.
+
+-spec call_resume(reference(), term()) ->
+          {ok, list()} | {import, reference(), non_neg_integer(), list()} |
+          {error, term()}.
+call_resume(_Call, _Results) -> ?NOT_LOADED.
+
+-spec call_abort(reference()) -> ok.
+call_abort(_Call) -> ?NOT_LOADED.
+
+-spec memory_size(reference()) -> {ok, non_neg_integer()} | {error, term()}.
+memory_size(_Inst) -> ?NOT_LOADED.
+
+-spec memory_read(reference(), integer(), integer()) ->
+          {ok, binary()} | {error, term()}.
+memory_read(_Inst, _Offset, _Len) -> ?NOT_LOADED.
+
+-spec memory_read_cstring(reference(), integer(),
+                          non_neg_integer() | infinity) ->
+          {ok, binary()} | {error, term()}.
+memory_read_cstring(_Inst, _Offset, _Max) -> ?NOT_LOADED.
+
+-spec memory_write(reference(), integer(), binary()) -> ok | {error, term()}.
+memory_write(_Inst, _Offset, _Data) -> ?NOT_LOADED.
+
+-spec memory_grow(reference(), integer()) ->
+          {ok, non_neg_integer()} | {error, term()}.
+memory_grow(_Inst, _Delta) -> ?NOT_LOADED.
+
+-spec global_get(reference(), binary()) -> {ok, term()} | {error, term()}.
+global_get(_Inst, _Name) -> ?NOT_LOADED.
+
+-spec global_set(reference(), binary(), term()) -> ok | {error, term()}.
+global_set(_Inst, _Name, _Value) -> ?NOT_LOADED.
+
+-spec table_size(reference(), binary() | non_neg_integer()) ->
+          {ok, non_neg_integer()} | {error, term()}.
+table_size(_Inst, _Table) -> ?NOT_LOADED.
+
+-spec table_get(reference(), binary() | non_neg_integer(), integer()) ->
+          {ok, term()} | {error, term()}.
+table_get(_Inst, _Table, _Index) -> ?NOT_LOADED.
