@@ -344,4 +344,34 @@ BR_API br_status_t br_func_call(br_store_t *store, br_func_t *func,
                                 br_val_t *results, size_t result_cap,
                                 br_trap_t *trap);
 
+/* ------------------------------------------------------------------ */
+/* Compiled modules (aot) and instance snapshots                        */
+
+/* Serializes a compiled module to a self-checking binary of our own
+ * format (magic, format version, checksum, then the module's binary and
+ * its compiled code). The buffer comes from the engine's allocator:
+ * release it with br_engine_free_buffer. */
+BR_API br_err_t br_module_serialize(const br_module_t *module,
+                                    own uint8_t **out, size_t *out_size);
+/* Loads a serialized module without recompiling it. Foreign, truncated,
+ * corrupt or other-version input is rejected (BR_ERR_AOT_*), never run;
+ * the loaded code is checked structurally before use. */
+BR_API br_err_t br_module_deserialize(br_engine_t *engine,
+                                      const uint8_t *bytes, size_t size,
+                                      own br_module_t **out,
+                                      br_error_t *error);
+BR_API void br_engine_free_buffer(br_engine_t *engine, own void *buffer,
+                                  size_t size);
+
+/* Snapshot of an instance's mutable state: every memory it defines
+ * (size and contents), its mutable globals, the tables it defines (funcrefs
+ * as function indices of this instance; externrefs must be null) and the
+ * dropped segments. Restoring into a fresh instance of the same module
+ * continues where the snapshot left off. */
+BR_API br_err_t br_instance_snapshot(br_instance_t *inst, own uint8_t **out,
+                                     size_t *out_size);
+BR_API br_err_t br_instance_restore(br_instance_t *inst,
+                                    const uint8_t *bytes, size_t size,
+                                    br_error_t *error);
+
 #endif

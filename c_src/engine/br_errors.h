@@ -95,6 +95,15 @@
       incompatible_import_type)                                              \
     X(LIMIT_EXCEEDED, "resource limit exceeded", limit_exceeded)             \
     X(TRAP, "instantiation trapped", trap)                                 \
+    /* compiled-module files (aot) and instance snapshots */                 \
+    X(AOT_FORMAT, "not a beamr compiled module", aot_bad_format)             \
+    X(AOT_VERSION, "compiled module of another beamr version",               \
+      aot_version_mismatch)                                                  \
+    X(AOT_CHECKSUM, "compiled module checksum mismatch",                     \
+      aot_checksum_mismatch)                                                 \
+    X(AOT_CORRUPT, "compiled module is corrupt", aot_corrupt)                \
+    X(SNAPSHOT_MISMATCH, "snapshot does not fit this instance",              \
+      snapshot_mismatch)                                                     \
     X(NOT_FOUND, "not found", not_found)                                     \
     X(BUSY, "execution context busy", busy)
 
