@@ -1,0 +1,185 @@
+# beamr: top-level build (plain GNU make).
+#
+#   make              build everything (engine, runners, tests, all variants)
+#   make test         run every test suite; the last line is the summary
+#   make spec         run the WebAssembly spec test suite
+#   make clean        remove build/
+#
+# Three builds of the same sources:
+#   build/         -O2, computed-goto dispatch (the default)
+#   build/asan/    AddressSanitizer + UndefinedBehaviorSanitizer
+#   build/switch/  -DBR_USE_COMPUTED_GOTO=0 (switch dispatch)
+# SPDX-License-Identifier: Apache-2.0
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+AR ?= ar
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wundef \
+	-Wmissing-declarations -Wstrict-prototypes -Wmissing-prototypes
+# Required flags; CFLAGS (optimisation, debug info) may be overridden.
+BR_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -fvisibility=hidden -fPIC
+CFLAGS ?= -O2 -g
+LDLIBS := -lm
+
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+NORMAL_CFLAGS := $(BR_CFLAGS) $(CFLAGS)
+ASAN_CFLAGS := $(BR_CFLAGS) $(filter-out -O%,$(CFLAGS)) -O1 $(SANITIZE)
+SWITCH_CFLAGS := $(BR_CFLAGS) $(CFLAGS) -DBR_USE_COMPUTED_GOTO=0
+# Sanitizer findings are failures, not warnings.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+INCLUDES := -Ic_src/engine -Ic_src/engine/wasi -Itest/engine -Itest/spec
+
+ENGINE_SRCS := $(wildcard c_src/engine/*.c c_src/engine/wasi/*.c)
+UNIT_SRCS := $(wildcard test/engine/test_*.c)
+SPEC_SRCS := test/spec/json.c test/spec/values.c test/spec/spectest.c \
+	test/spec/commands.c test/spec/runner.c
+TOOL_SRCS := $(wildcard tools/beamr_run.c)
+# The runner's own helpers, tested without the engine. test_json fails
+# each allocation in turn through the linker's --wrap.
+SPEC_UNIT_NAMES := test_json test_values
+WRAP_ALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
+UNIT_NAMES := $(patsubst test/engine/%.c,%,$(UNIT_SRCS)) $(SPEC_UNIT_NAMES)
+
+# Make fragments of the other parts (mk/*.mk) plug in through variables:
+#   ERLANG_TARGETS        built by `all` (mk/erlang.mk: erlang)
+#   ERLANG_TEST_TARGETS   run by `test` (default: erlang-test when
+#                         ERLANG_TARGETS is set)
+#   WASI_TEST_TARGETS     run by `test` (default: wasi-test when
+#                         mk/wasi.mk lists it in WASI_TARGETS; it builds
+#                         wasi-programs and runs wasi-unit itself)
+#   BENCH_TARGETS         run by `test` (mk/bench.mk: bench-quick)
+-include $(wildcard mk/*.mk)
+ERLANG_TEST_TARGETS ?= $(if $(strip $(ERLANG_TARGETS)),erlang-test)
+WASI_TEST_TARGETS ?= $(filter wasi-test,$(WASI_TARGETS))
+
+# ------------------------------------------------------------------
+# One variant: $(call variant,DIR,CFLAGS)
+
+define variant
+# Rebuild the variant when its compiler or flags change.
+$(1)/cflags.txt: FORCE
+	@mkdir -p $$(@D)
+	@echo '$$(CC) $(2)' | cmp -s - $$@ || echo '$$(CC) $(2)' > $$@
+
+$(1)/obj/%.o: %.c $(1)/cflags.txt
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+
+$(1)/libbeamr.a: $$(patsubst %.c,$(1)/obj/%.o,$$(ENGINE_SRCS))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+
+$(1)/spec-runner: $$(patsubst %.c,$(1)/obj/%.o,$$(SPEC_SRCS)) \
+		$(1)/libbeamr.a
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/test_%: $(1)/obj/test/engine/test_%.o $(1)/libbeamr.a
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/test_json: $(1)/obj/test/spec/test_json.o $(1)/obj/test/spec/json.o
+	$$(CC) $(2) $$(WRAP_ALLOC) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/test_values: $(1)/obj/test/spec/test_values.o \
+		$(1)/obj/test/spec/values.o $(1)/obj/test/spec/json.o
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+endef
+
+.PHONY: FORCE
+FORCE:
+
+$(eval $(call variant,build,$(NORMAL_CFLAGS)))
+$(eval $(call variant,build/asan,$(ASAN_CFLAGS)))
+$(eval $(call variant,build/switch,$(SWITCH_CFLAGS)))
+
+build/beamr-run: build/obj/tools/beamr_run.o build/libbeamr.a
+	$(CC) $(NORMAL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------
+# Build targets
+
+TOOLS := $(if $(TOOL_SRCS),build/beamr-run)
+units_in = $(addprefix $(1)/,$(UNIT_NAMES))
+
+.PHONY: all engine runners units units-asan units-switch
+all: engine runners units units-asan units-switch $(ERLANG_TARGETS)
+engine: build/libbeamr.a
+runners: build/spec-runner build/asan/spec-runner build/switch/spec-runner \
+	$(TOOLS)
+units: $(call units_in,build)
+units-asan: $(call units_in,build/asan)
+units-switch: $(call units_in,build/switch)
+
+# ------------------------------------------------------------------
+# Test targets
+
+# Runs each unit test binary of a variant; all run even if one fails.
+run_units = status=0; for t in $(call units_in,$(1)); do \
+	$(2) ./$$t || { rc=$$?; status=1; echo "$$t: FAILED (exit $$rc)"; }; \
+	done; exit $$status
+
+.PHONY: unit unit-asan unit-switch spec-selftest spec spec-fuel spec-asan \
+	spec-switch test
+unit: units
+	@$(call run_units,build,)
+unit-asan: units-asan
+	@$(call run_units,build/asan,$(SAN_ENV))
+unit-switch: units-switch
+	@$(call run_units,build/switch,)
+
+# The runner must fail exactly the deliberately wrong commands.
+spec-selftest: build/spec-runner
+	@test/spec/selftest.sh build/spec-runner
+spec: build/spec-runner
+	@test/spec/run.sh build/spec-runner
+# Yields every 3 units of fuel and resumes: results must not change.
+spec-fuel: build/spec-runner
+	@test/spec/run.sh build/spec-runner --fuel 3
+spec-asan: build/asan/spec-runner
+	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner
+spec-switch: build/switch/spec-runner
+	@test/spec/run.sh build/switch/spec-runner
+
+TEST_SUITES := unit unit-asan unit-switch \
+	spec-selftest spec spec-fuel spec-asan spec-switch \
+	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS)
+LOG_DIR := build/test-logs
+
+# Every suite runs even if an earlier one fails; each one's output is
+# also logged, and test/summary.sh prints the totals as the last line.
+test: all
+	@mkdir -p $(LOG_DIR); rm -f $(LOG_DIR)/*.log; status=0; \
+	for s in $(TEST_SUITES); do \
+	  start=$$SECONDS; echo "== $$s"; \
+	  $(MAKE) --no-print-directory $$s 2>&1 | tee $(LOG_DIR)/$$s.log; \
+	  rc=$${PIPESTATUS[0]}; \
+	  echo "== $$s: exit $$rc, $$((SECONDS - start))s"; \
+	  if [ $$rc -ne 0 ]; then status=1; \
+	    echo "suite-failed: $$s" >> $(LOG_DIR)/$$s.log; fi; \
+	done; \
+	test/summary.sh $(patsubst %,$(LOG_DIR)/%.log,$(TEST_SUITES)) \
+	  || status=1; exit $$status
+
+# ------------------------------------------------------------------
+# Formatting (advisory: not part of `test`)
+
+FORMAT_FILES := $(wildcard c_src/engine/*.[ch] c_src/engine/*/*.[ch] \
+	c_src/nif/*.[ch] test/engine/*.[ch] test/spec/*.[ch] tools/*.[ch])
+
+.PHONY: format-check clean
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+# The Erlang fragment's own clean target removes ebin/ and priv/.
+clean: $(if $(strip $(ERLANG_TARGETS)),erlang-clean)
+	rm -rf build
