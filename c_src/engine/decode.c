@@ -223,22 +223,6 @@ read_name(decoder_t *d, br_name_t *out)
 /* ------------------------------------------------------------------ */
 /* Types                                                               */
 
-static bool
-is_valtype(uint8_t b)
-{
-    switch (b) {
-    case BR_I32:
-    case BR_I64:
-    case BR_F32:
-    case BR_F64:
-    case BR_V128:
-    case BR_FUNCREF:
-    case BR_EXTERNREF:
-        return true;
-    default:
-        return false;
-    }
-}
 
 static bool
 read_valtype(decoder_t *d, br_valkind_t *out)
@@ -246,7 +230,7 @@ read_valtype(decoder_t *d, br_valkind_t *out)
     uint8_t b;
     if (!read_u8(d, &b))
         return false;
-    if (!is_valtype(b))
+    if (!bri_valkind_valid(b))
         return fail_at(d, BR_ERR_MALFORMED_VALTYPE, d->r.p - 1);
     *out = b;
     return true;

@@ -5,22 +5,6 @@
  */
 #include "store.h"
 
-static bool
-valid_kind(br_valkind_t k)
-{
-    switch (k) {
-    case BR_I32:
-    case BR_I64:
-    case BR_F32:
-    case BR_F64:
-    case BR_V128:
-    case BR_FUNCREF:
-    case BR_EXTERNREF:
-        return true;
-    default:
-        return false;
-    }
-}
 
 /* ------------------------------------------------------------------ */
 /* Globals                                                             */
@@ -48,7 +32,7 @@ br_global_t *
 br_global_new(br_store_t *store, br_valkind_t kind, bool mutable_,
               const br_val_t *init)
 {
-    if (store == NULL || !valid_kind(kind))
+    if (store == NULL || !bri_valkind_valid(kind))
         return NULL;
     if (init != NULL && init->kind != kind)
         return NULL;
@@ -109,10 +93,10 @@ type_ok(const br_functype_t *type)
         (type->result_count != 0 && type->results == NULL))
         return false;
     for (uint32_t i = 0; i < type->param_count; i++)
-        if (!valid_kind(type->params[i]))
+        if (!bri_valkind_valid(type->params[i]))
             return false;
     for (uint32_t i = 0; i < type->result_count; i++)
-        if (!valid_kind(type->results[i]))
+        if (!bri_valkind_valid(type->results[i]))
             return false;
     return true;
 }

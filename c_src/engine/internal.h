@@ -198,6 +198,24 @@ br_err_t bri_validate(br_module_t *m, br_error_t *error);
 /* module.c: frees everything the decoder and compiler allocated. */
 void bri_module_free_parts(br_module_t *m);
 bool bri_functype_equal(const br_functype_t *a, const br_functype_t *b);
+/* Whether a byte is a value type the engine knows. */
+static inline bool
+bri_valkind_valid(uint8_t k)
+{
+    switch (k) {
+    case BR_I32:
+    case BR_I64:
+    case BR_F32:
+    case BR_F64:
+    case BR_V128:
+    case BR_FUNCREF:
+    case BR_EXTERNREF:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Number of 8-byte slots a value of this kind takes (v128: 2). */
 static inline uint32_t
 bri_slots_of(br_valkind_t k)

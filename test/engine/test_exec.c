@@ -17,32 +17,7 @@
 /* ------------------------------------------------------------------ */
 /* A counting allocator with failure injection                         */
 
-typedef struct counter {
-    size_t live;
-    long calls;
-    long fail_at;      /* fail the request with this number; -1: never */
-    size_t max_single; /* refuse any single block larger than this */
-} counter_t;
-
-static void *
-count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter_t *c = ud;
-    if (nsize == 0) {
-        if (ptr != NULL) {
-            c->live -= osize;
-            free(ptr);
-        }
-        return NULL;
-    }
-    if (c->calls++ == c->fail_at || nsize > c->max_single)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p == NULL)
-        return NULL;
-    c->live += nsize - (ptr != NULL ? osize : 0);
-    return p;
-}
+#include "count_alloc.h"
 
 /* ------------------------------------------------------------------ */
 /* A hand-built instance: module types, funcs, memories, tables...     */

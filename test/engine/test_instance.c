@@ -16,40 +16,8 @@
 /* ------------------------------------------------------------------ */
 /* A counting allocator with failure injection                         */
 
-typedef struct counter {
-    size_t live;       /* bytes currently allocated */
-    long calls;        /* allocation requests seen (not frees) */
-    long fail_at;      /* fail the request with this number; -1: never */
-    size_t max_single; /* refuse any single block larger than this */
-} counter_t;
+#include "count_alloc.h"
 
-static void *
-count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter_t *c = ud;
-    if (nsize == 0) {
-        if (ptr != NULL) {
-            c->live -= osize;
-            free(ptr);
-        }
-        return NULL;
-    }
-    if (c->calls++ == c->fail_at || nsize > c->max_single)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p == NULL)
-        return NULL;
-    c->live += nsize - (ptr != NULL ? osize : 0);
-    return p;
-}
-
-static void
-counter_init(counter_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->fail_at = -1;
-    c->max_single = (size_t)1 << 30;
-}
 
 static br_engine_t *
 engine_with(counter_t *c)
