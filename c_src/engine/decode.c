@@ -223,7 +223,6 @@ read_name(decoder_t *d, br_name_t *out)
 /* ------------------------------------------------------------------ */
 /* Types                                                               */
 
-
 static bool
 read_valtype(decoder_t *d, br_valkind_t *out)
 {
