@@ -33,6 +33,8 @@
  *   simple ops (SIG != "*" in opcodes.h)   [op, s]
  *   loads and stores                       [op, s, mem, off_lo, off_hi]
  *                                          (store: address s, value s+1)
+ *      `mem` is any memory index (multi-memory); memory 0 is the fast
+ *      path (base and size cached by the interpreter).
  *   memory_size, memory_grow               [op, s, mem]
  *   memory_fill (d, val, n)                [op, s, mem]
  *   memory_copy (d, src, n)                [op, s, dst_mem, src_mem]
@@ -55,6 +57,15 @@
  *   unreachable                            [op]
  *   call (args at s.., results to s..)     [op, s, func]
  *   call_indirect (args, then index)       [op, s, type, table]
+ *   return_call (args at s..)              [op, s, func]
+ *   return_call_indirect (args, index)     [op, s, type, table]
+ *      a tail call: a wasm callee replaces the top frame (same base, its
+ *      args moved from s to slot 0, its locals zeroed, the frame grown
+ *      or shrunk to its frame_slots), so a chain of tail calls runs in
+ *      constant frame and slot space. A host callee runs with its args
+ *      at s and writes its results there (the frame reserves their
+ *      slots); they then leave the frame as a `ret` would (also when it
+ *      suspends: br_exec_resume pops the frame).
  *   throw (payload at s..)                 [op, s, tag]
  *   rethrow                                [op, exn_slot]
  *   move (copy n slots, memmove)           [move, dst, src, n]
@@ -68,20 +79,42 @@
  *      entry min(index, n) is taken: move `arity` slots from src to dst
  *      (if they differ), charge fuel if non-zero, jump to target.
  *   ret (results at s.. -> frame slot 0..) [ret, s, n]
+ * Register-style and fused forms (fused_ops.h; compile_fuse.c emits them
+ * for scalar ops, the generic [op, s] forms stay valid for every op).
+ * Here every operand word is a frame slot of any kind (parameter, local
+ * or operand stack), so local.get and integer constants cost nothing:
+ *   <binop>_rr  (i32/i64/f32/f64 ops)      [op, dst, a, b]
+ *   <binop>_ri  (i32/i64 ops)              [op, dst, a, imm]  (b = imm,
+ *                                           sign-extended for i64)
+ *   <unop>_r                               [op, dst, a]
+ *   <load>_x                               [op, dst, addr, mem, off_lo,
+ *                                           off_hi]
+ *   <store>_x                              [op, value, addr, mem,
+ *                                           off_lo, off_hi]
+ *   br_<icmp>_rr / brn_<icmp>_rr           [op, a, b, target, fuel]
+ *   br_<icmp>_ri / brn_<icmp>_ri           [op, a, imm, target, fuel]
+ *      br_ jumps if the compare holds, brn_ if it does not; then the
+ *      fuel word (0 for forward branches) is charged as for jump_back.
+ *   jz / jnz (i32 or i64 slot read as u64)  [op, a, target, fuel]
+ * local_get/local_set/local_tee/i32_const/i64_const and the jump_if,
+ * jump_if_back and jump_unless ops may also name a local's slot where a
+ * stack slot is shown above (the interpreter does not care which).
  * block, loop, nop, drop, end, else, try, catch, catch_all and delegate
  * emit no instruction of their own; a branch that needs values moved is
  * compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
  * The end of a function body is a `ret`.
  *
- * Fuel: every call, call_indirect, jump_back, jump_if_back (when taken)
- * and jump_table entry with fuel != 0 subtracts its fuel (calls: 1); the
- * back-edge fuel is the number of instructions in the loop body, so fuel
- * is about one unit per instruction executed.
+ * Fuel: every call, call_indirect, return_call, return_call_indirect,
+ * jump_back, jump_if_back (when taken), taken fused branch (br_*, brn_*,
+ * jz, jnz) and jump_table entry with fuel != 0 subtracts its fuel
+ * (calls: 1); the back-edge fuel is the number of instructions in the
+ * loop body, so fuel is about one unit per instruction executed.
  *
  * Traps and backtraces: the compiler records a site (pc of the opcode
  * word, byte offset in the binary) for every instruction that can trap,
  * call or throw. The interpreter maps any pc inside an instruction to the
- * last site with site.pc <= pc.
+ * last site with site.pc <= pc. A tail-called function shows in place of
+ * its caller (whose frame it took over), as in other engines.
  *
  * Exceptions: bri_code_t.handlers lists the try bodies, sorted by start.
  * A throw at pc p (for a callee's exception: the caller's pc inside the

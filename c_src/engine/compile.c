@@ -41,15 +41,14 @@ rd_u64(bri_compiler_t *c, uint64_t *out)
     return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
 }
 
-/* A reserved byte of the 2.0 encoding that must be zero (memory index
- * placeholders; multi-memory will read an index here instead). */
+/* A memory index immediate. The 2.0 encoding reserved a zero byte here;
+ * multi-memory reads it as a u32 index (so 0x00 is still memory 0). */
 static br_err_t
-rd_zero(bri_compiler_t *c)
+rd_memidx(bri_compiler_t *c, uint32_t *mem)
 {
-    uint8_t b = 0;
-    br_err_t err = bri_rd_u8(c, &b);
-    if (err == BR_ERR_OK && b != 0)
-        err = BRI_FAIL(c, BR_ERR_ZERO_BYTE_EXPECTED, "%s", "");
+    br_err_t err = bri_rd_u32(c, mem);
+    if (err == BR_ERR_OK && *mem >= c->m->memory_count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)*mem);
     return err;
 }
 
@@ -123,6 +122,8 @@ sig_type(char ch, br_valkind_t addr)
         return BR_F32;
     case 'd':
         return BR_F64;
+    case 'v':
+        return BR_V128;
     default:
         return addr; /* 'a': the memory's address type */
     }
@@ -183,6 +184,8 @@ simple_can_trap(br_op_t op)
 static uint32_t
 natural_align(br_op_t op)
 {
+    if (bri_opinfo[op].prefix == BR_PREFIX_FD)
+        return bri_simd_natural_align(op);
     const char *name = bri_opinfo[op].name;
     const char *p = strstr(name, "load");
     p = p ? p + 4 : strstr(name, "store") + 5;
@@ -211,16 +214,26 @@ op_simple(bri_compiler_t *c, br_op_t op)
     return bri_emit_op_s(c, op, s, simple_can_trap(op));
 }
 
-/* [op, s, mem, off_lo, off_hi]: loads and stores. The memarg's offset is
- * a u64 for a 64-bit memory. Bit 6 of the flags will announce a memory
- * index with multi-memory; until then it is an over-large alignment. */
-static br_err_t
-op_memarg(bri_compiler_t *c, br_op_t op)
+/* memarg alignment flag announcing an explicit memory index
+ * (multi-memory); without it the access is to memory 0. */
+#define MEMARG_HAS_MEMIDX 0x40u
+
+/* A memarg: flags, the memory index if flagged, the offset (a u64 for a
+ * 64-bit memory, and for an unknown one, which fails after the read like
+ * the reference decoder). The flags left after the memory index bit are
+ * the alignment exponent: other high bits make it too large, which is
+ * the error the spec reports. */
+br_err_t
+bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
 {
     uint32_t align = 0, mem = 0;
     uint64_t offset = 0;
     br_err_t err = bri_rd_u32(c, &align);
-    bool is64 = c->m->memory_count == 0 || c->m->memories[mem].is64;
+    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX)) {
+        align &= ~MEMARG_HAS_MEMIDX;
+        err = bri_rd_u32(c, &mem);
+    }
+    bool is64 = mem >= c->m->memory_count || c->m->memories[mem].is64;
     if (err == BR_ERR_OK && is64) {
         err = rd_u64(c, &offset);
     } else if (err == BR_ERR_OK) {
@@ -230,12 +243,24 @@ op_memarg(bri_compiler_t *c, br_op_t op)
     }
     if (err == BR_ERR_OK)
         err = check_memory(c, mem);
+    if (err == BR_ERR_OK && align > natural)
+        err = BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
+    out->mem = mem;
+    out->offset = offset;
+    out->addr = addr_type(is64);
+    return err;
+}
+
+/* [op, s, mem, off_lo, off_hi]: loads and stores. */
+static br_err_t
+op_memarg(bri_compiler_t *c, br_op_t op)
+{
+    bri_memarg_t ma;
+    br_err_t err = bri_rd_memarg(c, natural_align(op), &ma);
     if (err != BR_ERR_OK)
         return err;
-    if (align > natural_align(op))
-        return BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
     uint32_t s;
-    err = apply_sig(c, op, addr_type(is64), &s);
+    err = apply_sig(c, op, ma.addr, &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 5)) != BR_ERR_OK)
@@ -243,10 +268,23 @@ op_memarg(bri_compiler_t *c, br_op_t op)
     bri_site(c, bri_pc(c));
     bri_word(c, (uint32_t)op);
     bri_slot_word(c, s);
-    bri_word(c, mem);
-    bri_word(c, (uint32_t)offset);
-    bri_word(c, (uint32_t)(offset >> 32));
+    bri_word(c, ma.mem);
+    bri_word(c, (uint32_t)ma.offset);
+    bri_word(c, (uint32_t)(ma.offset >> 32));
     return BR_ERR_OK;
+}
+
+/* compile_simd.c builds on these two (lane immediates, lane ops). */
+br_err_t
+bri_op_memarg(bri_compiler_t *c, br_op_t op)
+{
+    return op_memarg(c, op);
+}
+
+br_err_t
+bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s)
+{
+    return apply_sig(c, op, BR_I32, s);
 }
 
 /* [op, s, mem]: memory.size and memory.grow (which never trap). */
@@ -254,9 +292,7 @@ static br_err_t
 op_memidx(bri_compiler_t *c, br_op_t op)
 {
     uint32_t mem = 0, s;
-    br_err_t err = rd_zero(c);
-    if (err == BR_ERR_OK)
-        err = check_memory(c, mem);
+    br_err_t err = rd_memidx(c, &mem);
     if (err == BR_ERR_OK)
         err = apply_sig(c, op, addr_type(c->m->memories[mem].is64), &s);
     if (err != BR_ERR_OK || !bri_live(c))
@@ -603,29 +639,32 @@ op_drop_segment(bri_compiler_t *c, br_op_t op)
 /* ------------------------------------------------------------------ */
 /* Bulk memory                                                         */
 
-/* memory.init d: [memory_init, s, data, mem]; memory.copy:
- * [memory_copy, s, dst_mem, src_mem]; memory.fill: [memory_fill, s, mem].
- * The memory indices are reserved zero bytes until multi-memory. */
+/* memory.init d x: [memory_init, s, data, mem]; memory.copy x y:
+ * [memory_copy, s, dst_mem, src_mem]; memory.fill x: [memory_fill, s,
+ * mem]. The memory indices were reserved zero bytes in 2.0. */
 static br_err_t
 op_memory_bulk(bri_compiler_t *c, br_op_t op)
 {
-    uint32_t data = 0, mem = 0;
+    uint32_t data = 0, mem = 0, src = 0;
     br_err_t err = BR_ERR_OK;
     if (op == BR_OP_memory_init)
         err = bri_rd_u32(c, &data);
     if (err == BR_ERR_OK)
-        err = rd_zero(c);
+        err = rd_memidx(c, &mem);
+    src = mem;
     if (err == BR_ERR_OK && op == BR_OP_memory_copy)
-        err = rd_zero(c);
+        err = rd_memidx(c, &src);
     if (err == BR_ERR_OK && op == BR_OP_memory_init)
         err = check_data(c, data);
-    if (err == BR_ERR_OK)
-        err = check_memory(c, mem);
     if (err != BR_ERR_OK)
         return err;
+    /* copy: d and s take their memory's address type, n the narrower */
     br_valkind_t a = addr_type(c->m->memories[mem].is64);
-    br_valkind_t n = op == BR_OP_memory_init ? BR_I32 : a;
-    br_valkind_t mid = op == BR_OP_memory_copy ? a : BR_I32;
+    br_valkind_t as = addr_type(c->m->memories[src].is64);
+    br_valkind_t n = op == BR_OP_memory_init   ? BR_I32
+                     : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
+                                               : a;
+    br_valkind_t mid = op == BR_OP_memory_copy ? as : BR_I32;
     if ((err = bri_pop(c, n, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, mid, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, a, NULL)) != BR_ERR_OK || !bri_live(c))
@@ -633,7 +672,7 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (op == BR_OP_memory_init)
         return emit_s_ab(c, op, c->height, data, mem, true);
     return emit_s_ab(c, op, c->height, mem,
-                     op == BR_OP_memory_copy ? mem : BR_NO_INDEX, true);
+                     op == BR_OP_memory_copy ? src : BR_NO_INDEX, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -679,7 +718,7 @@ op_const(bri_compiler_t *c, br_op_t op)
 static br_err_t
 op_ref_null(bri_compiler_t *c, br_op_t op)
 {
-    uint8_t t;
+    uint8_t t = 0;
     br_err_t err = bri_rd_u8(c, &t);
     if (err != BR_ERR_OK)
         return err;
@@ -755,8 +794,8 @@ static const bri_op_fn special_ops[BR_OP__COUNT] = {
     [BR_OP_return_] = bri_op_return,
     [BR_OP_call] = bri_op_call,
     [BR_OP_call_indirect] = bri_op_call_indirect,
-    [BR_OP_return_call] = op_illegal,
-    [BR_OP_return_call_indirect] = op_illegal,
+    [BR_OP_return_call] = bri_op_call,
+    [BR_OP_return_call_indirect] = bri_op_call_indirect,
     [BR_OP_delegate] = bri_op_delegate,
     [BR_OP_catch_all] = bri_op_catch,
     [BR_OP_drop] = op_drop,
@@ -800,12 +839,20 @@ handler_of(br_op_t op)
         return op_memarg;
     case BR_IMM_MEMIDX:
         return op_memidx;
+    case BR_IMM_V128:
+        return bri_op_v128_const;
+    case BR_IMM_SHUFFLE:
+        return bri_op_shuffle;
+    case BR_IMM_LANE:
+        return bri_op_lane;
+    case BR_IMM_MEMARG_LANE:
+        return bri_op_memarg_lane;
     default:
         return op_simple;
     }
 }
 
-/* Reads an opcode (with the 0xFC prefix's LEB sub-opcode). */
+/* Reads an opcode (with the 0xFC or 0xFD prefix's LEB sub-opcode). */
 static br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)
 {
@@ -819,6 +866,14 @@ read_op(bri_compiler_t *c, br_op_t *out)
         if ((err = bri_rd_u32(c, &sub)) != BR_ERR_OK)
             return err;
         op = sub < 32 ? bri_op_by_fc[sub] : -1;
+        if (op < 0)
+            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
+                            (unsigned)sub);
+    } else if (b == BRI_PREFIX_SIMD) {
+        uint32_t sub;
+        if ((err = bri_rd_u32(c, &sub)) != BR_ERR_OK)
+            return err;
+        op = sub < 256 ? bri_op_by_fd[sub] : -1;
         if (op < 0)
             return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                             (unsigned)sub);
@@ -857,7 +912,14 @@ compile_body(bri_compiler_t *c)
         if (err != BR_ERR_OK)
             return err;
         c->insn_count++;
-        if ((err = handler_of(op)(c, op)) != BR_ERR_OK)
+        bool done = false; /* compiled by the register-style path */
+        if ((err = bri_fuse_pre(c, op, &done)) != BR_ERR_OK)
+            return err;
+        if (done)
+            continue;
+        uint32_t start = bri_pc(c);
+        if ((err = handler_of(op)(c, op)) != BR_ERR_OK ||
+            (err = bri_fuse_post(c, op, start)) != BR_ERR_OK)
             return err;
     }
     if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
@@ -1031,6 +1093,7 @@ reset(bri_compiler_t *c, uint32_t func_index)
     c->words.count = c->relocs.count = c->sites.count = 0;
     c->height = c->max_height = c->max_try = 0;
     c->insn_count = 0;
+    bri_fuse_reset(c);
     c->func_index = func_index;
     c->func = &m->funcs[func_index];
     c->type = &m->types[c->func->type];

@@ -8,10 +8,11 @@
 #define BR_COMPILE_H
 
 #include "code.h"
+#include "compile_fuse.h"
 #include "reader.h"
 
 /* The misc prefix byte of the binary format (opcodes.h PREFIX 0xFC) and
- * the SIMD prefix, which is not supported yet. */
+ * the SIMD prefix (0xFD). */
 #define BRI_PREFIX_MISC 0xFCu
 #define BRI_PREFIX_SIMD 0xFDu
 
@@ -94,6 +95,9 @@ struct bri_compiler {
     bri_buf_t relocs;   /* uint32_t: words holding operand slots */
     bri_buf_t sites;    /* bri_site_t */
     bri_buf_t handlers; /* bri_handler_t (catches owned) */
+
+    /* register-style emission state (compile_fuse.c) */
+    bri_fuse_t fuse;
 };
 
 /* ------------------------------------------------------------------ */
@@ -224,5 +228,30 @@ br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
+/* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
+ * and a simple op's SIG applied (*s: its first operand slot). */
+br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);
+br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s);
+
+/* ------------------------------------------------------------------ */
+/* compile_simd.c: SIMD ops with immediates (the others are simple ops) */
+
+br_err_t bri_op_v128_const(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_shuffle(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_lane(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_memarg_lane(bri_compiler_t *c, br_op_t op);
+/* log2 of the bytes a SIMD load/store accesses (its maximum alignment). */
+uint32_t bri_simd_natural_align(br_op_t op);
+
+/* A decoded memarg: memory index (multi-memory), offset, and the
+ * memory's address type (i32 or i64) for the address operand. */
+typedef struct bri_memarg {
+    uint32_t mem;
+    uint64_t offset;
+    br_valkind_t addr;
+} bri_memarg_t;
+/* Reads and checks a memarg of an access whose natural alignment is
+ * 2^natural (every load/store, scalar or vector, goes through it). */
+br_err_t bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out);
 
 #endif

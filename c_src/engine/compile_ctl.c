@@ -474,6 +474,32 @@ call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
     return bri_push_n(c, ft->results, ft->result_count);
 }
 
+/* A tail call pops its params and pushes nothing: the callee's results
+ * are the function's own, so they must match them exactly (the
+ * tail-call proposal's rule; there is no subtyping yet). */
+static br_err_t
+tail_call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+{
+    const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
+    if (ft->result_count != fn->nresults ||
+        (fn->nresults != 0 && memcmp(ft->results, fn->results,
+                                     fn->nresults * sizeof(br_valkind_t)) != 0))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "tail call results differ from the function's");
+    br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
+    *s = c->height;
+    /* a host callee writes its results from s before they leave the
+     * frame: reserve their slots as if they were pushed */
+    uint64_t top =
+        (uint64_t)c->height + bri_slots_sum(ft->results, ft->result_count);
+    if (err == BR_ERR_OK && top > BRI_MAX_STACK)
+        err =
+            BRI_FAIL(c, BR_ERR_LIMIT_EXCEEDED, "%s", "operand stack too deep");
+    if (err == BR_ERR_OK && top > c->max_height)
+        c->max_height = (uint32_t)top;
+    return err;
+}
+
 static br_err_t
 emit_call(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b)
 {
@@ -489,27 +515,43 @@ emit_call(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b)
     return BR_ERR_OK;
 }
 
-/* call x: [call, s, func]. */
+/* Types and code of a call once its immediates are read: [op, s, a] or
+ * [op, s, a, b]. A tail call (return_call*) then ends the block like
+ * `return`: the callee replaces the frame (code.h). */
+static br_err_t
+finish_call(bri_compiler_t *c, br_op_t op, const br_functype_t *ft, uint32_t a,
+            uint32_t b)
+{
+    bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect;
+    uint32_t s = 0;
+    br_err_t err = tail ? tail_call_types(c, ft, &s) : call_types(c, ft, &s);
+    if (err == BR_ERR_OK && bri_live(c))
+        err = emit_call(c, op, s, a, b);
+    if (err == BR_ERR_OK && tail)
+        bri_set_unreachable(c);
+    return err;
+}
+
+/* call x: [call, s, func]; return_call x: [return_call, s, func]. */
 br_err_t
 bri_op_call(bri_compiler_t *c, br_op_t op)
 {
-    uint32_t x, s;
+    uint32_t x;
     br_err_t err = bri_rd_u32(c, &x);
     if (err != BR_ERR_OK)
         return err;
     if (x >= c->m->func_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_FUNC, "%u", (unsigned)x);
-    err = call_types(c, &c->m->types[c->m->funcs[x].type], &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    return emit_call(c, op, s, x, BR_NO_INDEX);
+    return finish_call(c, op, &c->m->types[c->m->funcs[x].type], x,
+                       BR_NO_INDEX);
 }
 
-/* call_indirect y x: [call_indirect, s, type, table]. */
+/* call_indirect y x: [call_indirect, s, type, table]; the same for
+ * return_call_indirect. */
 br_err_t
 bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
 {
-    uint32_t y, x, s;
+    uint32_t y, x;
     br_err_t err = bri_rd_u32(c, &y);
     if (err == BR_ERR_OK)
         err = bri_rd_u32(c, &x);
@@ -524,11 +566,9 @@ bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "call_indirect needs a funcref table");
     err = bri_pop(c, t->limits.is64 ? BR_I64 : BR_I32, NULL);
-    if (err == BR_ERR_OK)
-        err = call_types(c, &c->m->types[y], &s);
-    if (err != BR_ERR_OK || !bri_live(c))
+    if (err != BR_ERR_OK)
         return err;
-    return emit_call(c, op, s, y, x);
+    return finish_call(c, op, &c->m->types[y], y, x);
 }
 
 /* ------------------------------------------------------------------ */

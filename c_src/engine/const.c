@@ -102,6 +102,31 @@ float_const(eval_t *ev, br_valkind_t kind)
 }
 
 static br_err_t
+v128_const(eval_t *ev)
+{
+    if (ev->depth == ev->cap)
+        return BR_ERR_LIMIT_EXCEEDED;
+    if ((size_t)(ev->r.end - ev->r.p) < sizeof ev->stack->of.v128)
+        return BR_ERR_UNEXPECTED_END;
+    br_val_t *v = &ev->stack[ev->depth++];
+    memset(v, 0, sizeof *v);
+    v->kind = BR_V128;
+    memcpy(v->of.v128, ev->r.p, sizeof v->of.v128);
+    ev->r.p += sizeof v->of.v128;
+    return BR_ERR_OK;
+}
+
+/* The op of a 0xFD-prefixed instruction (its LEB sub-opcode), or -1. */
+static int
+simd_op(eval_t *ev)
+{
+    uint32_t sub;
+    if (!bri_read_u32(&ev->r, &sub) || sub >= 256)
+        return -1;
+    return bri_op_by_fd[sub];
+}
+
+static br_err_t
 ref_null(eval_t *ev)
 {
     uint8_t t;
@@ -119,10 +144,13 @@ step(eval_t *ev, bool *done)
     uint8_t byte;
     if (!bri_read_u8(&ev->r, &byte))
         return BR_ERR_UNEXPECTED_END;
-    switch ((int)bri_op_by_byte[byte]) {
+    int op = byte == BR_PREFIX_FD ? simd_op(ev) : bri_op_by_byte[byte];
+    switch (op) {
     case BR_OP_end:
         *done = true;
         return BR_ERR_OK;
+    case BR_OP_v128_const:
+        return v128_const(ev);
     case BR_OP_i32_const:
         return int_const(ev, BR_I32);
     case BR_OP_i64_const:

@@ -42,8 +42,11 @@ enum section_id {
 #define ELEMKIND_FUNCREF 0x00
 #define TAG_ATTR_EXCEPTION 0x00
 #define MAX_FUNC_LOCALS 50000u
-/* The misc prefix byte (the PREFIX column of opcodes.h). */
+/* The misc and SIMD prefix bytes (the PREFIX column of opcodes.h). */
 #define OP_PREFIX_FC 0xFCu
+#define OP_PREFIX_FD 0xFDu
+/* Bytes of a v128.const value and of an i8x16.shuffle's lane list. */
+#define V128_BYTES 16u
 /* The continuation bit of a LEB128 byte. */
 #define LEB_CONTINUATION 0x80u
 /* memarg alignment flag announcing an explicit memory index. */
@@ -370,12 +373,16 @@ read_opcode(decoder_t *d, br_op_t *out)
         if (!read_u32(d, &sub))
             return false;
         op = sub < 32 ? bri_op_by_fc[sub] : -1;
+    } else if (b == OP_PREFIX_FD) {
+        if (!read_u32(d, &sub))
+            return false;
+        op = sub < 256 ? bri_op_by_fd[sub] : -1;
     } else {
         op = bri_op_by_byte[b];
     }
     if (op < 0) {
         uint64_t offset = (uint64_t)(at - d->r.base);
-        if (b == OP_PREFIX_FC)
+        if (b == OP_PREFIX_FC || b == OP_PREFIX_FD)
             bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1,
                       "0x%02x 0x%02x", b, (unsigned)sub);
         else
@@ -433,6 +440,13 @@ skip_select_types(decoder_t *d)
     return true;
 }
 
+static bool
+skip_bytes(decoder_t *d, uint32_t n)
+{
+    const uint8_t *bytes;
+    return read_bytes(d, n, &bytes);
+}
+
 /* Skips the immediates of one instruction (their meaning is checked by
  * the validator). */
 static bool
@@ -478,6 +492,13 @@ skip_immediates(decoder_t *d, br_imm_t imm)
         return read_reftype(d, &t);
     case BR_IMM_SELECT_T:
         return skip_select_types(d);
+    case BR_IMM_V128:
+    case BR_IMM_SHUFFLE:
+        return skip_bytes(d, V128_BYTES);
+    case BR_IMM_LANE:
+        return skip_bytes(d, 1);
+    case BR_IMM_MEMARG_LANE:
+        return skip_memarg(d) && skip_bytes(d, 1);
     case BR_IMM__COUNT:
         break;
     }

@@ -5,6 +5,7 @@
  */
 #include "exec.h"
 #include "numeric.h"
+#include "numeric_simd.h"
 
 /* The only in-body toggle: how the loop jumps to the next handler. */
 #ifndef BR_USE_COMPUTED_GOTO
@@ -456,10 +457,15 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
 
     OP(move) {
         uint32_t n = pc[3];
-        if (BR_LIKELY(n == 1))
+        if (BR_LIKELY(n == 1)) {
             S[pc[1]] = S[pc[2]];
-        else
+        } else if (n == 2) { /* a v128: both read before either write */
+            br_slot_t lo = S[pc[2]], hi = S[pc[2] + 1];
+            S[pc[1]] = lo;
+            S[pc[1] + 1] = hi;
+        } else {
             memmove(S + pc[1], S + pc[2], (size_t)n * sizeof(br_slot_t));
+        }
         pc += 4;
         NEXT();
     }
@@ -842,6 +848,12 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     OP(i64_trunc_sat_f32_u) UNOP(f32, i64, bri_trunc_sat_u64(a))
     OP(i64_trunc_sat_f64_s) UNOP(f64, i64, bri_trunc_sat_s64(a))
     OP(i64_trunc_sat_f64_u) UNOP(f64, i64, bri_trunc_sat_u64(a))
+
+    /* ---- register-style and fused ops ---- */
+#include "interp_fused.h"
+
+    /* ---- SIMD (0xFD) ---- */
+#include "interp_simd.h"
 
     DISPATCH_END
                                                     /* clang-format on */

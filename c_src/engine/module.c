@@ -3,7 +3,7 @@
  * descriptions of imports and exports.
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "internal.h"
+#include "aot.h"
 
 /* ------------------------------------------------------------------ */
 /* Freeing                                                             */
@@ -74,15 +74,13 @@ bri_module_free_parts(br_module_t *m)
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 
+/* The module object with its own copy of the binary, nothing decoded:
+ * br_module_new and br_module_deserialize (serialize.c) go on from it. */
 br_err_t
-br_module_new(br_engine_t *engine, const uint8_t *bytes, size_t size,
-              br_module_t **out, br_error_t *error)
+bri_module_create(br_engine_t *engine, const uint8_t *bytes, size_t size,
+                  br_module_t **out, br_error_t *error)
 {
-    if (out)
-        *out = NULL;
-    if (!engine || !out || (!bytes && size))
-        return bri_error(error, BR_ERR_INVALID_ARGUMENT, 0, -1, "%s",
-                         "NULL engine, output or bytes");
+    *out = NULL;
     /* offsets and sizes inside a module are 32-bit */
     if (size > UINT32_MAX)
         return bri_error(error, BR_ERR_LIMIT_EXCEEDED, 0, -1, "%s",
@@ -102,7 +100,24 @@ br_module_new(br_engine_t *engine, const uint8_t *bytes, size_t size,
         memcpy(m->bytes, bytes, size);
         m->size = size;
     }
-    br_err_t err = bri_decode(m, error);
+    *out = m;
+    return BR_ERR_OK;
+}
+
+br_err_t
+br_module_new(br_engine_t *engine, const uint8_t *bytes, size_t size,
+              br_module_t **out, br_error_t *error)
+{
+    if (out)
+        *out = NULL;
+    if (!engine || !out || (!bytes && size))
+        return bri_error(error, BR_ERR_INVALID_ARGUMENT, 0, -1, "%s",
+                         "NULL engine, output or bytes");
+    br_module_t *m;
+    br_err_t err = bri_module_create(engine, bytes, size, &m, error);
+    if (err != BR_ERR_OK)
+        return err;
+    err = bri_decode(m, error);
     if (err == BR_ERR_OK)
         err = bri_validate(m, error);
     if (err != BR_ERR_OK) {

@@ -7,6 +7,7 @@
 
 #define PREFIX_NONE 0x00
 #define PREFIX_FC 0xFC
+#define PREFIX_FD 0xFD
 #define PREFIX_INTERNAL 0xFF
 
 #define OPINFO(name, prefix, code, imm, sig) \
@@ -22,7 +23,8 @@ const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {BR_OPCODES(OPINFO)
  * each opcode's slot, so overriding initializers are intended here. An
  * opcode of the other prefix writes -1 into a slot that never holds an
  * opcode (the 0xFC prefix byte itself, or the unassigned 0xFC sub-opcode
- * FC_SPARE) to keep the generated list free of conditionals. */
+ * FC_SPARE) to keep the generated list free of conditionals; 0xFD opcodes
+ * do the same in the first two tables. */
 #define FC_SPARE 31
 
 #define FC_FITS(name, prefix, code, imm, sig)              \
@@ -47,6 +49,17 @@ const int16_t bri_op_by_byte[256] = {[0 ... 255] = -1, BR_OPCODES(BY_BYTE)};
         prefix == PREFIX_FC ? BR_OP_##name : -1,
 const int16_t bri_op_by_fc[32] = {[0 ... 31] = -1, BR_OPCODES(BY_FC)};
 #undef BY_FC
+
+/* The SIMD list holds only 0xFD opcodes (test_decode checks that each
+ * sub-opcode maps back to its own op). */
+#define FD_ONLY(name, prefix, code, imm, sig) \
+    _Static_assert(prefix == PREFIX_FD, #name " is not a 0xFD opcode");
+BR_SIMD_OPCODES(FD_ONLY)
+#undef FD_ONLY
+
+#define BY_FD(name, prefix, code, imm, sig) [code] = BR_OP_##name,
+const int16_t bri_op_by_fd[256] = {[0 ... 255] = -1, BR_SIMD_OPCODES(BY_FD)};
+#undef BY_FD
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop

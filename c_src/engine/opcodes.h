@@ -9,15 +9,21 @@
 
 #include <stdint.h>
 
+#include "fused_ops.h"
+
 /* The prefix byte of the misc (0xFC) opcodes. */
 #define BR_PREFIX_FC 0xFC
+/* The prefix byte of the SIMD (0xFD) opcodes (BR_SIMD_OPCODES). */
+#define BR_PREFIX_FD 0xFD
 
 /*
  * X(NAME, PREFIX, CODE, IMM, SIG)
- *   PREFIX  0x00 for single-byte opcodes, 0xFC for the misc prefix.
+ *   PREFIX  0x00 for single-byte opcodes, 0xFC for the misc prefix, 0xFD
+ *           for SIMD (a u32 LEB sub-opcode follows a prefix byte).
  *   IMM     immediate kind (BR_IMM_*), tells the decoder what follows.
  *   SIG     stack effect "params:results" with i=i32 l=i64 f=f32 d=f64
- *           (e.g. "ii:i"); "*" means the validator handles it specially.
+ *           v=v128 (e.g. "ii:i"); "*" means the validator handles it
+ *           specially.
  *
  * Simple ops (SIG not "*") compile to [op, s]: operands at slots s, s+1..
  * and the result at slot s (code.h).
@@ -248,7 +254,264 @@
     X(table_copy, 0xFC, 0x0E, TABLE_TABLE, "*")                          \
     X(table_grow, 0xFC, 0x0F, TABLE, "*")                                \
     X(table_size, 0xFC, 0x10, TABLE, "*")                                \
-    X(table_fill, 0xFC, 0x11, TABLE, "*")
+    X(table_fill, 0xFC, 0x11, TABLE, "*")                                \
+    /* 0xFD prefix: SIMD, listed apart below */                          \
+    BR_SIMD_OPCODES(X)
+
+/*
+ * SIMD (0xFD prefix): the same columns; a v128 takes two slots, operands
+ * and results are laid out as for the other simple ops (code.h). Chained
+ * at the end of BR_OPCODES, so every generated use includes them.
+ */
+#define BR_SIMD_OPCODES(X)                                               \
+    /* memory */                                                         \
+    X(v128_load, 0xFD, 0x00, MEMARG, "a:v")                              \
+    X(v128_load8x8_s, 0xFD, 0x01, MEMARG, "a:v")                         \
+    X(v128_load8x8_u, 0xFD, 0x02, MEMARG, "a:v")                         \
+    X(v128_load16x4_s, 0xFD, 0x03, MEMARG, "a:v")                        \
+    X(v128_load16x4_u, 0xFD, 0x04, MEMARG, "a:v")                        \
+    X(v128_load32x2_s, 0xFD, 0x05, MEMARG, "a:v")                        \
+    X(v128_load32x2_u, 0xFD, 0x06, MEMARG, "a:v")                        \
+    X(v128_load8_splat, 0xFD, 0x07, MEMARG, "a:v")                       \
+    X(v128_load16_splat, 0xFD, 0x08, MEMARG, "a:v")                      \
+    X(v128_load32_splat, 0xFD, 0x09, MEMARG, "a:v")                      \
+    X(v128_load64_splat, 0xFD, 0x0A, MEMARG, "a:v")                      \
+    X(v128_store, 0xFD, 0x0B, MEMARG, "av:")                             \
+    /* constant, shuffles, splats and lanes */                           \
+    X(v128_const, 0xFD, 0x0C, V128, ":v")                                \
+    X(i8x16_shuffle, 0xFD, 0x0D, SHUFFLE, "vv:v")                        \
+    X(i8x16_swizzle, 0xFD, 0x0E, NONE, "vv:v")                           \
+    X(i8x16_splat, 0xFD, 0x0F, NONE, "i:v")                              \
+    X(i16x8_splat, 0xFD, 0x10, NONE, "i:v")                              \
+    X(i32x4_splat, 0xFD, 0x11, NONE, "i:v")                              \
+    X(i64x2_splat, 0xFD, 0x12, NONE, "l:v")                              \
+    X(f32x4_splat, 0xFD, 0x13, NONE, "f:v")                              \
+    X(f64x2_splat, 0xFD, 0x14, NONE, "d:v")                              \
+    X(i8x16_extract_lane_s, 0xFD, 0x15, LANE, "v:i")                     \
+    X(i8x16_extract_lane_u, 0xFD, 0x16, LANE, "v:i")                     \
+    X(i8x16_replace_lane, 0xFD, 0x17, LANE, "vi:v")                      \
+    X(i16x8_extract_lane_s, 0xFD, 0x18, LANE, "v:i")                     \
+    X(i16x8_extract_lane_u, 0xFD, 0x19, LANE, "v:i")                     \
+    X(i16x8_replace_lane, 0xFD, 0x1A, LANE, "vi:v")                      \
+    X(i32x4_extract_lane, 0xFD, 0x1B, LANE, "v:i")                       \
+    X(i32x4_replace_lane, 0xFD, 0x1C, LANE, "vi:v")                      \
+    X(i64x2_extract_lane, 0xFD, 0x1D, LANE, "v:l")                       \
+    X(i64x2_replace_lane, 0xFD, 0x1E, LANE, "vl:v")                      \
+    X(f32x4_extract_lane, 0xFD, 0x1F, LANE, "v:f")                       \
+    X(f32x4_replace_lane, 0xFD, 0x20, LANE, "vf:v")                      \
+    X(f64x2_extract_lane, 0xFD, 0x21, LANE, "v:d")                       \
+    X(f64x2_replace_lane, 0xFD, 0x22, LANE, "vd:v")                      \
+    /* comparisons */                                                    \
+    X(i8x16_eq, 0xFD, 0x23, NONE, "vv:v")                                \
+    X(i8x16_ne, 0xFD, 0x24, NONE, "vv:v")                                \
+    X(i8x16_lt_s, 0xFD, 0x25, NONE, "vv:v")                              \
+    X(i8x16_lt_u, 0xFD, 0x26, NONE, "vv:v")                              \
+    X(i8x16_gt_s, 0xFD, 0x27, NONE, "vv:v")                              \
+    X(i8x16_gt_u, 0xFD, 0x28, NONE, "vv:v")                              \
+    X(i8x16_le_s, 0xFD, 0x29, NONE, "vv:v")                              \
+    X(i8x16_le_u, 0xFD, 0x2A, NONE, "vv:v")                              \
+    X(i8x16_ge_s, 0xFD, 0x2B, NONE, "vv:v")                              \
+    X(i8x16_ge_u, 0xFD, 0x2C, NONE, "vv:v")                              \
+    X(i16x8_eq, 0xFD, 0x2D, NONE, "vv:v")                                \
+    X(i16x8_ne, 0xFD, 0x2E, NONE, "vv:v")                                \
+    X(i16x8_lt_s, 0xFD, 0x2F, NONE, "vv:v")                              \
+    X(i16x8_lt_u, 0xFD, 0x30, NONE, "vv:v")                              \
+    X(i16x8_gt_s, 0xFD, 0x31, NONE, "vv:v")                              \
+    X(i16x8_gt_u, 0xFD, 0x32, NONE, "vv:v")                              \
+    X(i16x8_le_s, 0xFD, 0x33, NONE, "vv:v")                              \
+    X(i16x8_le_u, 0xFD, 0x34, NONE, "vv:v")                              \
+    X(i16x8_ge_s, 0xFD, 0x35, NONE, "vv:v")                              \
+    X(i16x8_ge_u, 0xFD, 0x36, NONE, "vv:v")                              \
+    X(i32x4_eq, 0xFD, 0x37, NONE, "vv:v")                                \
+    X(i32x4_ne, 0xFD, 0x38, NONE, "vv:v")                                \
+    X(i32x4_lt_s, 0xFD, 0x39, NONE, "vv:v")                              \
+    X(i32x4_lt_u, 0xFD, 0x3A, NONE, "vv:v")                              \
+    X(i32x4_gt_s, 0xFD, 0x3B, NONE, "vv:v")                              \
+    X(i32x4_gt_u, 0xFD, 0x3C, NONE, "vv:v")                              \
+    X(i32x4_le_s, 0xFD, 0x3D, NONE, "vv:v")                              \
+    X(i32x4_le_u, 0xFD, 0x3E, NONE, "vv:v")                              \
+    X(i32x4_ge_s, 0xFD, 0x3F, NONE, "vv:v")                              \
+    X(i32x4_ge_u, 0xFD, 0x40, NONE, "vv:v")                              \
+    X(f32x4_eq, 0xFD, 0x41, NONE, "vv:v")                                \
+    X(f32x4_ne, 0xFD, 0x42, NONE, "vv:v")                                \
+    X(f32x4_lt, 0xFD, 0x43, NONE, "vv:v")                                \
+    X(f32x4_gt, 0xFD, 0x44, NONE, "vv:v")                                \
+    X(f32x4_le, 0xFD, 0x45, NONE, "vv:v")                                \
+    X(f32x4_ge, 0xFD, 0x46, NONE, "vv:v")                                \
+    X(f64x2_eq, 0xFD, 0x47, NONE, "vv:v")                                \
+    X(f64x2_ne, 0xFD, 0x48, NONE, "vv:v")                                \
+    X(f64x2_lt, 0xFD, 0x49, NONE, "vv:v")                                \
+    X(f64x2_gt, 0xFD, 0x4A, NONE, "vv:v")                                \
+    X(f64x2_le, 0xFD, 0x4B, NONE, "vv:v")                                \
+    X(f64x2_ge, 0xFD, 0x4C, NONE, "vv:v")                                \
+    /* bitwise */                                                        \
+    X(v128_not, 0xFD, 0x4D, NONE, "v:v")                                 \
+    X(v128_and, 0xFD, 0x4E, NONE, "vv:v")                                \
+    X(v128_andnot, 0xFD, 0x4F, NONE, "vv:v")                             \
+    X(v128_or, 0xFD, 0x50, NONE, "vv:v")                                 \
+    X(v128_xor, 0xFD, 0x51, NONE, "vv:v")                                \
+    X(v128_bitselect, 0xFD, 0x52, NONE, "vvv:v")                         \
+    X(v128_any_true, 0xFD, 0x53, NONE, "v:i")                            \
+    /* lane loads and stores, zero-extending loads */                    \
+    X(v128_load8_lane, 0xFD, 0x54, MEMARG_LANE, "av:v")                  \
+    X(v128_load16_lane, 0xFD, 0x55, MEMARG_LANE, "av:v")                 \
+    X(v128_load32_lane, 0xFD, 0x56, MEMARG_LANE, "av:v")                 \
+    X(v128_load64_lane, 0xFD, 0x57, MEMARG_LANE, "av:v")                 \
+    X(v128_store8_lane, 0xFD, 0x58, MEMARG_LANE, "av:")                  \
+    X(v128_store16_lane, 0xFD, 0x59, MEMARG_LANE, "av:")                 \
+    X(v128_store32_lane, 0xFD, 0x5A, MEMARG_LANE, "av:")                 \
+    X(v128_store64_lane, 0xFD, 0x5B, MEMARG_LANE, "av:")                 \
+    X(v128_load32_zero, 0xFD, 0x5C, MEMARG, "a:v")                       \
+    X(v128_load64_zero, 0xFD, 0x5D, MEMARG, "a:v")                       \
+    X(f32x4_demote_f64x2_zero, 0xFD, 0x5E, NONE, "v:v")                  \
+    X(f64x2_promote_low_f32x4, 0xFD, 0x5F, NONE, "v:v")                  \
+    /* i8x16 (and the float roundings interleaved with it) */            \
+    X(i8x16_abs, 0xFD, 0x60, NONE, "v:v")                                \
+    X(i8x16_neg, 0xFD, 0x61, NONE, "v:v")                                \
+    X(i8x16_popcnt, 0xFD, 0x62, NONE, "v:v")                             \
+    X(i8x16_all_true, 0xFD, 0x63, NONE, "v:i")                           \
+    X(i8x16_bitmask, 0xFD, 0x64, NONE, "v:i")                            \
+    X(i8x16_narrow_i16x8_s, 0xFD, 0x65, NONE, "vv:v")                    \
+    X(i8x16_narrow_i16x8_u, 0xFD, 0x66, NONE, "vv:v")                    \
+    X(f32x4_ceil, 0xFD, 0x67, NONE, "v:v")                               \
+    X(f32x4_floor, 0xFD, 0x68, NONE, "v:v")                              \
+    X(f32x4_trunc, 0xFD, 0x69, NONE, "v:v")                              \
+    X(f32x4_nearest, 0xFD, 0x6A, NONE, "v:v")                            \
+    X(i8x16_shl, 0xFD, 0x6B, NONE, "vi:v")                               \
+    X(i8x16_shr_s, 0xFD, 0x6C, NONE, "vi:v")                             \
+    X(i8x16_shr_u, 0xFD, 0x6D, NONE, "vi:v")                             \
+    X(i8x16_add, 0xFD, 0x6E, NONE, "vv:v")                               \
+    X(i8x16_add_sat_s, 0xFD, 0x6F, NONE, "vv:v")                         \
+    X(i8x16_add_sat_u, 0xFD, 0x70, NONE, "vv:v")                         \
+    X(i8x16_sub, 0xFD, 0x71, NONE, "vv:v")                               \
+    X(i8x16_sub_sat_s, 0xFD, 0x72, NONE, "vv:v")                         \
+    X(i8x16_sub_sat_u, 0xFD, 0x73, NONE, "vv:v")                         \
+    X(f64x2_ceil, 0xFD, 0x74, NONE, "v:v")                               \
+    X(f64x2_floor, 0xFD, 0x75, NONE, "v:v")                              \
+    X(i8x16_min_s, 0xFD, 0x76, NONE, "vv:v")                             \
+    X(i8x16_min_u, 0xFD, 0x77, NONE, "vv:v")                             \
+    X(i8x16_max_s, 0xFD, 0x78, NONE, "vv:v")                             \
+    X(i8x16_max_u, 0xFD, 0x79, NONE, "vv:v")                             \
+    X(f64x2_trunc, 0xFD, 0x7A, NONE, "v:v")                              \
+    X(i8x16_avgr_u, 0xFD, 0x7B, NONE, "vv:v")                            \
+    X(i16x8_extadd_pairwise_i8x16_s, 0xFD, 0x7C, NONE, "v:v")            \
+    X(i16x8_extadd_pairwise_i8x16_u, 0xFD, 0x7D, NONE, "v:v")            \
+    X(i32x4_extadd_pairwise_i16x8_s, 0xFD, 0x7E, NONE, "v:v")            \
+    X(i32x4_extadd_pairwise_i16x8_u, 0xFD, 0x7F, NONE, "v:v")            \
+    /* i16x8 */                                                          \
+    X(i16x8_abs, 0xFD, 0x80, NONE, "v:v")                                \
+    X(i16x8_neg, 0xFD, 0x81, NONE, "v:v")                                \
+    X(i16x8_q15mulr_sat_s, 0xFD, 0x82, NONE, "vv:v")                     \
+    X(i16x8_all_true, 0xFD, 0x83, NONE, "v:i")                           \
+    X(i16x8_bitmask, 0xFD, 0x84, NONE, "v:i")                            \
+    X(i16x8_narrow_i32x4_s, 0xFD, 0x85, NONE, "vv:v")                    \
+    X(i16x8_narrow_i32x4_u, 0xFD, 0x86, NONE, "vv:v")                    \
+    X(i16x8_extend_low_i8x16_s, 0xFD, 0x87, NONE, "v:v")                 \
+    X(i16x8_extend_high_i8x16_s, 0xFD, 0x88, NONE, "v:v")                \
+    X(i16x8_extend_low_i8x16_u, 0xFD, 0x89, NONE, "v:v")                 \
+    X(i16x8_extend_high_i8x16_u, 0xFD, 0x8A, NONE, "v:v")                \
+    X(i16x8_shl, 0xFD, 0x8B, NONE, "vi:v")                               \
+    X(i16x8_shr_s, 0xFD, 0x8C, NONE, "vi:v")                             \
+    X(i16x8_shr_u, 0xFD, 0x8D, NONE, "vi:v")                             \
+    X(i16x8_add, 0xFD, 0x8E, NONE, "vv:v")                               \
+    X(i16x8_add_sat_s, 0xFD, 0x8F, NONE, "vv:v")                         \
+    X(i16x8_add_sat_u, 0xFD, 0x90, NONE, "vv:v")                         \
+    X(i16x8_sub, 0xFD, 0x91, NONE, "vv:v")                               \
+    X(i16x8_sub_sat_s, 0xFD, 0x92, NONE, "vv:v")                         \
+    X(i16x8_sub_sat_u, 0xFD, 0x93, NONE, "vv:v")                         \
+    X(f64x2_nearest, 0xFD, 0x94, NONE, "v:v")                            \
+    X(i16x8_mul, 0xFD, 0x95, NONE, "vv:v")                               \
+    X(i16x8_min_s, 0xFD, 0x96, NONE, "vv:v")                             \
+    X(i16x8_min_u, 0xFD, 0x97, NONE, "vv:v")                             \
+    X(i16x8_max_s, 0xFD, 0x98, NONE, "vv:v")                             \
+    X(i16x8_max_u, 0xFD, 0x99, NONE, "vv:v")                             \
+    X(i16x8_avgr_u, 0xFD, 0x9B, NONE, "vv:v")                            \
+    X(i16x8_extmul_low_i8x16_s, 0xFD, 0x9C, NONE, "vv:v")                \
+    X(i16x8_extmul_high_i8x16_s, 0xFD, 0x9D, NONE, "vv:v")               \
+    X(i16x8_extmul_low_i8x16_u, 0xFD, 0x9E, NONE, "vv:v")                \
+    X(i16x8_extmul_high_i8x16_u, 0xFD, 0x9F, NONE, "vv:v")               \
+    /* i32x4 */                                                          \
+    X(i32x4_abs, 0xFD, 0xA0, NONE, "v:v")                                \
+    X(i32x4_neg, 0xFD, 0xA1, NONE, "v:v")                                \
+    X(i32x4_all_true, 0xFD, 0xA3, NONE, "v:i")                           \
+    X(i32x4_bitmask, 0xFD, 0xA4, NONE, "v:i")                            \
+    X(i32x4_extend_low_i16x8_s, 0xFD, 0xA7, NONE, "v:v")                 \
+    X(i32x4_extend_high_i16x8_s, 0xFD, 0xA8, NONE, "v:v")                \
+    X(i32x4_extend_low_i16x8_u, 0xFD, 0xA9, NONE, "v:v")                 \
+    X(i32x4_extend_high_i16x8_u, 0xFD, 0xAA, NONE, "v:v")                \
+    X(i32x4_shl, 0xFD, 0xAB, NONE, "vi:v")                               \
+    X(i32x4_shr_s, 0xFD, 0xAC, NONE, "vi:v")                             \
+    X(i32x4_shr_u, 0xFD, 0xAD, NONE, "vi:v")                             \
+    X(i32x4_add, 0xFD, 0xAE, NONE, "vv:v")                               \
+    X(i32x4_sub, 0xFD, 0xB1, NONE, "vv:v")                               \
+    X(i32x4_mul, 0xFD, 0xB5, NONE, "vv:v")                               \
+    X(i32x4_min_s, 0xFD, 0xB6, NONE, "vv:v")                             \
+    X(i32x4_min_u, 0xFD, 0xB7, NONE, "vv:v")                             \
+    X(i32x4_max_s, 0xFD, 0xB8, NONE, "vv:v")                             \
+    X(i32x4_max_u, 0xFD, 0xB9, NONE, "vv:v")                             \
+    X(i32x4_dot_i16x8_s, 0xFD, 0xBA, NONE, "vv:v")                       \
+    X(i32x4_extmul_low_i16x8_s, 0xFD, 0xBC, NONE, "vv:v")                \
+    X(i32x4_extmul_high_i16x8_s, 0xFD, 0xBD, NONE, "vv:v")               \
+    X(i32x4_extmul_low_i16x8_u, 0xFD, 0xBE, NONE, "vv:v")                \
+    X(i32x4_extmul_high_i16x8_u, 0xFD, 0xBF, NONE, "vv:v")               \
+    /* i64x2 */                                                          \
+    X(i64x2_abs, 0xFD, 0xC0, NONE, "v:v")                                \
+    X(i64x2_neg, 0xFD, 0xC1, NONE, "v:v")                                \
+    X(i64x2_all_true, 0xFD, 0xC3, NONE, "v:i")                           \
+    X(i64x2_bitmask, 0xFD, 0xC4, NONE, "v:i")                            \
+    X(i64x2_extend_low_i32x4_s, 0xFD, 0xC7, NONE, "v:v")                 \
+    X(i64x2_extend_high_i32x4_s, 0xFD, 0xC8, NONE, "v:v")                \
+    X(i64x2_extend_low_i32x4_u, 0xFD, 0xC9, NONE, "v:v")                 \
+    X(i64x2_extend_high_i32x4_u, 0xFD, 0xCA, NONE, "v:v")                \
+    X(i64x2_shl, 0xFD, 0xCB, NONE, "vi:v")                               \
+    X(i64x2_shr_s, 0xFD, 0xCC, NONE, "vi:v")                             \
+    X(i64x2_shr_u, 0xFD, 0xCD, NONE, "vi:v")                             \
+    X(i64x2_add, 0xFD, 0xCE, NONE, "vv:v")                               \
+    X(i64x2_sub, 0xFD, 0xD1, NONE, "vv:v")                               \
+    X(i64x2_mul, 0xFD, 0xD5, NONE, "vv:v")                               \
+    X(i64x2_eq, 0xFD, 0xD6, NONE, "vv:v")                                \
+    X(i64x2_ne, 0xFD, 0xD7, NONE, "vv:v")                                \
+    X(i64x2_lt_s, 0xFD, 0xD8, NONE, "vv:v")                              \
+    X(i64x2_gt_s, 0xFD, 0xD9, NONE, "vv:v")                              \
+    X(i64x2_le_s, 0xFD, 0xDA, NONE, "vv:v")                              \
+    X(i64x2_ge_s, 0xFD, 0xDB, NONE, "vv:v")                              \
+    X(i64x2_extmul_low_i32x4_s, 0xFD, 0xDC, NONE, "vv:v")                \
+    X(i64x2_extmul_high_i32x4_s, 0xFD, 0xDD, NONE, "vv:v")               \
+    X(i64x2_extmul_low_i32x4_u, 0xFD, 0xDE, NONE, "vv:v")                \
+    X(i64x2_extmul_high_i32x4_u, 0xFD, 0xDF, NONE, "vv:v")               \
+    /* f32x4 */                                                          \
+    X(f32x4_abs, 0xFD, 0xE0, NONE, "v:v")                                \
+    X(f32x4_neg, 0xFD, 0xE1, NONE, "v:v")                                \
+    X(f32x4_sqrt, 0xFD, 0xE3, NONE, "v:v")                               \
+    X(f32x4_add, 0xFD, 0xE4, NONE, "vv:v")                               \
+    X(f32x4_sub, 0xFD, 0xE5, NONE, "vv:v")                               \
+    X(f32x4_mul, 0xFD, 0xE6, NONE, "vv:v")                               \
+    X(f32x4_div, 0xFD, 0xE7, NONE, "vv:v")                               \
+    X(f32x4_min, 0xFD, 0xE8, NONE, "vv:v")                               \
+    X(f32x4_max, 0xFD, 0xE9, NONE, "vv:v")                               \
+    X(f32x4_pmin, 0xFD, 0xEA, NONE, "vv:v")                              \
+    X(f32x4_pmax, 0xFD, 0xEB, NONE, "vv:v")                              \
+    /* f64x2 */                                                          \
+    X(f64x2_abs, 0xFD, 0xEC, NONE, "v:v")                                \
+    X(f64x2_neg, 0xFD, 0xED, NONE, "v:v")                                \
+    X(f64x2_sqrt, 0xFD, 0xEF, NONE, "v:v")                               \
+    X(f64x2_add, 0xFD, 0xF0, NONE, "vv:v")                               \
+    X(f64x2_sub, 0xFD, 0xF1, NONE, "vv:v")                               \
+    X(f64x2_mul, 0xFD, 0xF2, NONE, "vv:v")                               \
+    X(f64x2_div, 0xFD, 0xF3, NONE, "vv:v")                               \
+    X(f64x2_min, 0xFD, 0xF4, NONE, "vv:v")                               \
+    X(f64x2_max, 0xFD, 0xF5, NONE, "vv:v")                               \
+    X(f64x2_pmin, 0xFD, 0xF6, NONE, "vv:v")                              \
+    X(f64x2_pmax, 0xFD, 0xF7, NONE, "vv:v")                              \
+    /* conversions */                                                    \
+    X(i32x4_trunc_sat_f32x4_s, 0xFD, 0xF8, NONE, "v:v")                  \
+    X(i32x4_trunc_sat_f32x4_u, 0xFD, 0xF9, NONE, "v:v")                  \
+    X(f32x4_convert_i32x4_s, 0xFD, 0xFA, NONE, "v:v")                    \
+    X(f32x4_convert_i32x4_u, 0xFD, 0xFB, NONE, "v:v")                    \
+    X(i32x4_trunc_sat_f64x2_s_zero, 0xFD, 0xFC, NONE, "v:v")             \
+    X(i32x4_trunc_sat_f64x2_u_zero, 0xFD, 0xFD, NONE, "v:v")             \
+    X(f64x2_convert_low_i32x4_s, 0xFD, 0xFE, NONE, "v:v")                \
+    X(f64x2_convert_low_i32x4_u, 0xFD, 0xFF, NONE, "v:v")
 
 /*
  * Internal operations: emitted by the compiler only, never decoded.
@@ -262,14 +525,17 @@
     X(jump_if_back)  /* [jump_if_back, s, target, fuel]              */  \
     X(jump_unless)   /* [jump_unless, s, target]                     */  \
     X(jump_table)    /* [jump_table, s, n, src, arity, n+1 x (target, dst, fuel)] */ \
-    X(ret)           /* [ret, s, n]                                  */
+    X(ret)           /* [ret, s, n]                                  */  \
+    BRI_FUSED_OPS(X) /* register-style and fused ops (fused_ops.h)   */
 
 /* Immediate kinds for the decoder and validator. */
 #define BR_IMM_KINDS(X)                                                  \
     X(NONE) X(BLOCKTYPE) X(LABEL) X(LABELS) X(FUNC) X(CALL_INDIRECT)     \
     X(LOCAL) X(GLOBAL) X(TABLE) X(MEMARG) X(MEMIDX) X(I32) X(I64)        \
     X(F32) X(F64) X(REFTYPE) X(SELECT_T) X(TAG) X(DATA) X(DATA_MEM)      \
-    X(MEM_MEM) X(ELEM) X(ELEM_TABLE) X(TABLE_TABLE)
+    X(MEM_MEM) X(ELEM) X(ELEM_TABLE) X(TABLE_TABLE)                      \
+    /* SIMD: 16 bytes, 16 lane indices, a lane index, memarg + lane */   \
+    X(V128) X(SHUFFLE) X(LANE) X(MEMARG_LANE)
 
 #define BR_IMM_ENUM(name) BR_IMM_##name,
 typedef enum br_imm { BR_IMM_KINDS(BR_IMM_ENUM) BR_IMM__COUNT } br_imm_t;
@@ -298,5 +564,7 @@ extern const bri_opinfo_t bri_opinfo[BR_OP__COUNT];
 extern const int16_t bri_op_by_byte[256];
 /* Maps a 0xFC-prefixed sub-opcode (< 32) to br_op_t, or -1. */
 extern const int16_t bri_op_by_fc[32];
+/* Maps a 0xFD-prefixed (SIMD) sub-opcode (< 256) to br_op_t, or -1. */
+extern const int16_t bri_op_by_fd[256];
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * beamr engine: module validation (2.0, memory64, legacy exceptions,
- * extended-const): types, limits, constant expressions, segments, exports
- * and start; then every function body is compiled (compile.c).
+ * beamr engine: module validation (2.0, memory64, multi-memory, legacy
+ * exceptions, extended-const, tail calls): types, limits, constant
+ * expressions, segments, exports and start; then every function body is
+ * compiled (compile.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 
+#include "aot.h"
 #include "compile.h"
 
 typedef struct validator {
@@ -146,6 +148,27 @@ cs_const(cstate_t *s, br_op_t op)
     return cs_push(s, kinds[op - BR_OP_i32_const]); /* ORDER OP */
 }
 
+/* v128.const: 16 immediate bytes (their value does not matter here). */
+static br_err_t
+cs_v128_const(cstate_t *s)
+{
+    uint64_t half;
+    if (!bri_read_fixed(&s->r, 8, &half) || !bri_read_fixed(&s->r, 8, &half))
+        return cs_reader_failed(s);
+    return cs_push(s, BR_V128);
+}
+
+/* The op of a 0xFD-prefixed instruction (its LEB sub-opcode), or -1. */
+static br_err_t
+cs_read_fd(cstate_t *s, int *op)
+{
+    uint32_t sub;
+    if (!bri_read_u32(&s->r, &sub))
+        return cs_reader_failed(s);
+    *op = sub < 256 ? bri_op_by_fd[sub] : -1;
+    return BR_ERR_OK;
+}
+
 /* i32/i64 add, sub and mul (extended-const). */
 static br_err_t
 cs_binop(cstate_t *s, br_valkind_t t)
@@ -164,6 +187,11 @@ cs_step(cstate_t *s, bool *done)
     if (!bri_read_u8(&s->r, &b))
         return cs_reader_failed(s);
     int op = bri_op_by_byte[b];
+    if (b == BR_PREFIX_FD) {
+        br_err_t err = cs_read_fd(s, &op);
+        if (err != BR_ERR_OK)
+            return err;
+    }
     switch (op) {
     case BR_OP_end:
         *done = true;
@@ -173,6 +201,8 @@ cs_step(cstate_t *s, bool *done)
     case BR_OP_f32_const:
     case BR_OP_f64_const:
         return cs_const(s, (br_op_t)op);
+    case BR_OP_v128_const:
+        return cs_v128_const(s);
     case BR_OP_global_get:
         return cs_global_get(s);
     case BR_OP_ref_null:
@@ -484,9 +514,8 @@ compile_funcs(validator_t *v)
 /* The checks run in about the order of the spec's reference validator,
  * so a module with several errors reports the same one. */
 static br_err_t
-validate_module(validator_t *v)
+validate_module(validator_t *v, bool compile)
 {
-    br_module_t *m = v->m;
     br_err_t err = check_funcs_and_tags(v);
     if (err == BR_ERR_OK)
         err = check_globals(v);
@@ -500,15 +529,14 @@ validate_module(validator_t *v)
         err = check_start(v);
     if (err == BR_ERR_OK)
         err = check_exports(v);
-    if (err == BR_ERR_OK && m->memory_count > 1)
-        err = FAIL_AT(v, BR_ERR_MULTIPLE_MEMORIES, 0, "%s", "");
-    if (err == BR_ERR_OK)
+    if (err == BR_ERR_OK && compile)
         err = compile_funcs(v);
     return err;
 }
 
-br_err_t
-bri_validate(br_module_t *m, br_error_t *error)
+/* `compile` false: a module whose code is loaded precompiled (aot.h). */
+static br_err_t
+validate(br_module_t *m, br_error_t *error, bool compile)
 {
     br_error_t scratch; /* the compiler reads codes back from the error */
     validator_t v = {
@@ -522,11 +550,23 @@ bri_validate(br_module_t *m, br_error_t *error)
         if (m->declared_refs == NULL)
             return FAIL_AT(&v, BR_ERR_OUT_OF_MEMORY, 0, "%s", "validating");
     }
-    br_err_t err = validate_module(&v);
+    br_err_t err = validate_module(&v, compile);
     bri_free(v.alloc, v.stack, v.cap);
     if (err != BR_ERR_OK) {
         bri_free(v.alloc, m->declared_refs, m->func_count);
         m->declared_refs = NULL;
     }
     return err;
+}
+
+br_err_t
+bri_validate(br_module_t *m, br_error_t *error)
+{
+    return validate(m, error, true);
+}
+
+br_err_t
+bri_validate_decls(br_module_t *m, br_error_t *error)
+{
+    return validate(m, error, false);
 }

@@ -1018,9 +1018,12 @@ test_errors_table(void)
 static void
 test_opcode_tables(void)
 {
-    int legal_bytes = 0, legal_fc = 0, single = 0, fc = 0;
-    for (int i = 0; i < 256; i++)
+    int legal_bytes = 0, legal_fc = 0, legal_fd = 0, single = 0, fc = 0;
+    int fd = 0;
+    for (int i = 0; i < 256; i++) {
         legal_bytes += bri_op_by_byte[i] >= 0;
+        legal_fd += bri_op_by_fd[i] >= 0;
+    }
     for (int i = 0; i < 32; i++)
         legal_fc += bri_op_by_fc[i] >= 0;
     for (int op = 0; op < BR_OP__COUNT; op++) {
@@ -1032,6 +1035,9 @@ test_opcode_tables(void)
         } else if (info->prefix == 0xFC) {
             CHECK_EQ(bri_op_by_fc[info->code], op);
             fc++;
+        } else if (info->prefix == 0xFD) {
+            CHECK_EQ(bri_op_by_fd[info->code], op);
+            fd++;
         } else {
             CHECK_EQ(info->prefix, 0xFF);
             CHECK(strcmp(info->sig, "*") == 0);
@@ -1039,6 +1045,10 @@ test_opcode_tables(void)
     }
     CHECK_EQ(legal_bytes, single);
     CHECK_EQ(legal_fc, fc);
+    CHECK_EQ(legal_fd, fd);
+    CHECK_EQ(fd, 236); /* the whole fixed-width SIMD instruction set */
+    CHECK_EQ(bri_op_by_fd[0x0C], BR_OP_v128_const);
+    CHECK_EQ(bri_op_by_fd[0x9A], -1);
     CHECK_EQ(bri_op_by_byte[0x0B], BR_OP_end);
     CHECK_EQ(bri_op_by_byte[0xFC], -1);
     CHECK_EQ(bri_op_by_fc[0x08], BR_OP_memory_init);
