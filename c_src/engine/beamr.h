@@ -348,14 +348,23 @@ BR_API br_status_t br_func_call(br_store_t *store, br_func_t *func,
 /* Compiled modules (aot) and instance snapshots                        */
 
 /* Serializes a compiled module to a self-checking binary of our own
- * format (magic, format version, checksum, then the module's binary and
- * its compiled code). The buffer comes from the engine's allocator:
- * release it with br_engine_free_buffer. */
+ * format (magic "BEAMRAOT", format version, build id, checksum, then the
+ * module's binary and its compiled code). The buffer comes from the
+ * engine's allocator: release it with br_engine_free_buffer. A file is
+ * only loadable by a build with the same internal code format. */
 BR_API br_err_t br_module_serialize(const br_module_t *module,
                                     own uint8_t **out, size_t *out_size);
-/* Loads a serialized module without recompiling it. Foreign, truncated,
- * corrupt or other-version input is rejected (BR_ERR_AOT_*), never run;
- * the loaded code is checked structurally before use. */
+/* Loads a serialized module without recompiling it: the binary is
+ * decoded and its declarations validated, the function bodies are not
+ * recompiled. Errors: BR_ERR_AOT_FORMAT (no magic), BR_ERR_AOT_VERSION
+ * (other format or build), BR_ERR_AOT_CHECKSUM (truncated or damaged),
+ * BR_ERR_AOT_CORRUPT (consistent checksum, inconsistent content). The
+ * loaded code is verified before use: instructions, slots, indices,
+ * jump targets, handlers, fuel on back-edges and the kinds of reference
+ * slots, so a crafted file cannot make the interpreter leave its frame
+ * or code or use a number as a pointer (it may still compute garbage or
+ * trap, like any wasm). Loading costs about as much as the checks, a
+ * little less than compiling. */
 BR_API br_err_t br_module_deserialize(br_engine_t *engine,
                                       const uint8_t *bytes, size_t size,
                                       own br_module_t **out,
@@ -364,12 +373,24 @@ BR_API void br_engine_free_buffer(br_engine_t *engine, own void *buffer,
                                   size_t size);
 
 /* Snapshot of an instance's mutable state: every memory it defines
- * (size and contents), its mutable globals, the tables it defines (funcrefs
- * as function indices of this instance; externrefs must be null) and the
- * dropped segments. Restoring into a fresh instance of the same module
- * continues where the snapshot left off. */
+ * (size and contents), its mutable defined globals, the tables it
+ * defines (funcrefs as function indices of this instance; externrefs
+ * must be null) and the dropped segments; imported objects are not
+ * included. A reference the instance cannot name (a non-null externref,
+ * a function of another instance or host that is not one of its
+ * imports) fails with BR_ERR_SNAPSHOT_MISMATCH. The buffer (magic
+ * "BEAMRSNP", version, module fingerprint, checksum) comes from the
+ * engine's allocator: release it with br_engine_free_buffer. */
 BR_API br_err_t br_instance_snapshot(br_instance_t *inst, own uint8_t **out,
                                      size_t *out_size);
+/* Restores a snapshot into an instance of the same module (a fresh one,
+ * or the one that took it: restoring rolls it back), which then
+ * continues where the snapshot left off. Memories and tables grow to the
+ * snapshot's sizes; one already larger than the snapshot's, another
+ * module, or a count or kind that differs gives BR_ERR_SNAPSHOT_MISMATCH,
+ * a damaged buffer BR_ERR_AOT_CHECKSUM: the snapshot is checked
+ * completely before anything changes. Only growing can then fail
+ * (BR_ERR_OUT_OF_MEMORY), before any contents are written. */
 BR_API br_err_t br_instance_restore(br_instance_t *inst,
                                     const uint8_t *bytes, size_t size,
                                     br_error_t *error);
