@@ -1,6 +1,7 @@
 /*
- * beamr-run: loads a module without imports, runs its start function and
- * one export with arguments from the command line, and prints results.
+ * beamr-run: runs a WebAssembly module from the command line: a WASI
+ * program's `_start` (stdio inherited, directories preopened), or one
+ * export with arguments; loads and writes compiled modules (aot).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../c_src/engine/beamr.h"
+#include "../c_src/engine/wasi/beamr_wasi.h"
 
-/* Exit statuses. */
+/* Exit statuses (a WASI program's own status replaces EXIT_OK). */
 #define EXIT_OK 0
 #define EXIT_TRAP 1
 #define EXIT_USAGE 2
@@ -22,14 +25,27 @@
 #define FUEL_SLICE (1 << 20)
 
 #define MAX_VALUES 64
+#define MAX_DIRS 64
+#define MAX_ENV 256
+
+/* The first bytes of a compiled-module file (br_module_serialize). */
+#define AOT_MAGIC "BEAMRAOT"
 
 typedef struct options {
     const char *path;
-    const char *func;
-    char **args;
+    const char *func; /* NULL: run `_start` as a WASI program */
+    char **args;      /* the function's arguments or the program's */
     int arg_count;
-    int64_t fuel;          /* < 0: unlimited */
-    uint64_t max_pages;    /* 0: spec maximum */
+    int64_t fuel;       /* < 0: unlimited */
+    uint64_t max_pages; /* 0: spec maximum */
+    br_wasi_preopen_t dirs[MAX_DIRS];
+    size_t dir_count;
+    bool no_cwd;
+    br_name_t env[MAX_ENV];
+    size_t env_count;
+    const char *aot_out;
+    bool time;
+    bool compile_only;
 } options_t;
 
 typedef struct runner {
@@ -37,22 +53,54 @@ typedef struct runner {
     br_module_t *module;
     br_store_t *store;
     br_exec_t *exec;
+    br_wasi_t *wasi;
+    br_instance_t *inst;
     uint8_t *bytes;
-    int64_t fuel_left;     /* < 0: unlimited */
+    int64_t fuel_left;                      /* < 0: unlimited */
+    double t_compile, t_instantiate, t_run; /* seconds */
+    bool loaded_aot;
 } runner_t;
 
 static void
 usage(void)
 {
     fprintf(stderr,
-            "usage: beamr-run [--fuel N] [--max-pages N] module.wasm "
-            "function [arg...]\n"
-            "  args: i32/i64 in decimal or 0x hex, f32/f64 in decimal "
-            "(nan, inf), refs as null\n");
+            "usage: beamr-run [options] prog.wasm [-- arg...]\n"
+            "       beamr-run [options] module.wasm function [arg...]\n"
+            "  -- arg...          run _start as a WASI program with these "
+            "arguments\n"
+            "                     (also the default when the module "
+            "imports WASI)\n"
+            "  --dir GUEST=HOST   preopen HOST as GUEST (repeatable)\n"
+            "  --dir-ro GUEST=HOST  the same, read-only\n"
+            "  --no-cwd           do not preopen the current directory "
+            "as \".\"\n"
+            "  --env NAME=VALUE   add to the program's environment "
+            "(repeatable)\n"
+            "  --fuel N           stop (exit 1) after about N "
+            "instructions\n"
+            "  --max-pages N      limit every memory to N pages\n"
+            "  --aot-out FILE     write the compiled module to FILE and "
+            "exit\n"
+            "  --compile-only     compile (or load) and exit\n"
+            "  --time             print compile/instantiate/run times to "
+            "stderr\n"
+            "  function args: i32/i64 in decimal or 0x hex, f32/f64 in "
+            "decimal (nan, inf), refs as null\n"
+            "  a file starting with " AOT_MAGIC " is loaded as a compiled "
+            "module\n");
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ------------------------------------------------------------------ */
-/* Command line and file                                               */
+/* Command line                                                        */
 
 static bool
 parse_u64(const char *s, uint64_t *out)
@@ -68,30 +116,95 @@ parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-/* Options first, then the module path, the function and its args. */
+static br_name_t
+name_of(const char *s, size_t n)
+{
+    br_name_t name = {n, s};
+    return name;
+}
+
+/* GUEST=HOST, or one path serving as both. */
+static bool
+add_dir(options_t *o, const char *spec, bool read_only)
+{
+    if (o->dir_count == MAX_DIRS || *spec == '\0')
+        return false;
+    br_wasi_preopen_t *d = &o->dirs[o->dir_count++];
+    const char *eq = strchr(spec, '=');
+    d->guest_path = name_of(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+    d->host_path = eq ? name_of(eq + 1, strlen(eq + 1)) : d->guest_path;
+    d->read_only = read_only;
+    return d->guest_path.size != 0 && d->host_path.size != 0;
+}
+
+static bool
+add_env(options_t *o, const char *spec)
+{
+    if (o->env_count == MAX_ENV || strchr(spec, '=') == NULL || spec[0] == '=')
+        return false;
+    o->env[o->env_count++] = name_of(spec, strlen(spec));
+    return true;
+}
+
+/* An option taking a value; false if it is unknown or malformed. */
+static bool
+value_option(options_t *o, const char *opt, const char *v)
+{
+    uint64_t n;
+    if (strcmp(opt, "--fuel") == 0)
+        return parse_u64(v, &n) && n <= INT64_MAX &&
+               (o->fuel = (int64_t)n, true);
+    if (strcmp(opt, "--max-pages") == 0)
+        return parse_u64(v, &n) && n != 0 && (o->max_pages = n, true);
+    if (strcmp(opt, "--dir") == 0 || strcmp(opt, "--dir-ro") == 0)
+        return add_dir(o, v, opt[5] == '-');
+    if (strcmp(opt, "--env") == 0)
+        return add_env(o, v);
+    if (strcmp(opt, "--aot-out") == 0)
+        return (o->aot_out = v, true);
+    return false;
+}
+
+static bool
+flag_option(options_t *o, const char *opt)
+{
+    if (strcmp(opt, "--no-cwd") == 0)
+        o->no_cwd = true;
+    else if (strcmp(opt, "--time") == 0)
+        o->time = true;
+    else if (strcmp(opt, "--compile-only") == 0)
+        o->compile_only = true;
+    else
+        return false;
+    return true;
+}
+
+/* Options first, then the module path, then `-- args` (a WASI
+ * program), `function args`, or nothing. */
 static bool
 parse_options(int argc, char **argv, options_t *o)
 {
     memset(o, 0, sizeof *o);
     o->fuel = -1;
     int i = 1;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
-        uint64_t v;
-        if (i + 1 >= argc || !parse_u64(argv[i + 1], &v))
-            return false;
-        if (strcmp(argv[i], "--fuel") == 0 && v <= INT64_MAX)
-            o->fuel = (int64_t)v;
-        else if (strcmp(argv[i], "--max-pages") == 0 && v != 0)
-            o->max_pages = v;
+    while (i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+        if (flag_option(o, argv[i]))
+            i += 1;
+        else if (i + 1 < argc && value_option(o, argv[i], argv[i + 1]))
+            i += 2;
         else
             return false;
     }
-    if (argc - i < 2)
+    if (i >= argc)
         return false;
-    o->path = argv[i];
-    o->func = argv[i + 1];
-    o->args = argv + i + 2;
-    o->arg_count = argc - i - 2;
+    o->path = argv[i++];
+    if (i < argc && strcmp(argv[i], "--") == 0) {
+        i++;
+    } else if (i < argc) {
+        o->func = argv[i++];
+    }
+    o->args = argv + i;
+    o->arg_count = argc - i;
     return true;
 }
 
@@ -127,6 +240,16 @@ read_file(const char *path, size_t *size)
     fclose(f);
     free(buf);
     return NULL;
+}
+
+static bool
+write_file(const char *path, const uint8_t *bytes, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return false;
+    bool ok = fwrite(bytes, 1, size, f) == size;
+    return fclose(f) == 0 && ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -216,11 +339,10 @@ print_value(const br_val_t *v)
         break;
     default:
         if (v->of.ref == NULL)
-            printf("%s:null\n", v->kind == BR_FUNCREF ? "funcref"
-                                                     : "externref");
+            printf("%s:null\n",
+                   v->kind == BR_FUNCREF ? "funcref" : "externref");
         else
-            printf("%s:%p\n", v->kind == BR_FUNCREF ? "funcref"
-                                                   : "externref",
+            printf("%s:%p\n", v->kind == BR_FUNCREF ? "funcref" : "externref",
                    v->of.ref);
         break;
     }
@@ -229,8 +351,8 @@ print_value(const br_val_t *v)
 static int
 print_trap(const br_trap_t *trap)
 {
-    const char *msg = trap->message[0] ? trap->message
-                                       : br_trap_message(trap->kind);
+    const char *msg =
+        trap->message[0] ? trap->message : br_trap_message(trap->kind);
     fprintf(stderr, "trap: %s\n", msg);
     uint32_t n = trap->frame_count;
     if (n > BR_TRAP_MAX_FRAMES)
@@ -242,7 +364,7 @@ print_trap(const br_trap_t *trap)
 }
 
 /* ------------------------------------------------------------------ */
-/* Loading and running                                                 */
+/* Loading                                                             */
 
 static int
 load_error(const char *path, const br_error_t *err)
@@ -255,6 +377,193 @@ load_error(const char *path, const br_error_t *err)
     return EXIT_USAGE;
 }
 
+static int
+out_of_memory(void)
+{
+    fprintf(stderr, "beamr-run: out of memory\n");
+    return EXIT_USAGE;
+}
+
+/* Compiles the binary, or loads it if it is a compiled module. */
+static int
+load_module(runner_t *r, const options_t *o)
+{
+    size_t size = 0;
+    r->bytes = read_file(o->path, &size);
+    if (r->bytes == NULL) {
+        fprintf(stderr, "beamr-run: cannot read %s: %s\n", o->path,
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    r->engine = br_engine_new(NULL);
+    if (r->engine == NULL)
+        return out_of_memory();
+    br_error_t err;
+    memset(&err, 0, sizeof err);
+    r->loaded_aot = size >= 8 && memcmp(r->bytes, AOT_MAGIC, 8) == 0;
+    double t0 = now();
+    br_err_t rc =
+        r->loaded_aot
+            ? br_module_deserialize(r->engine, r->bytes, size, &r->module, &err)
+            : br_module_new(r->engine, r->bytes, size, &r->module, &err);
+    r->t_compile = now() - t0;
+    return rc == BR_ERR_OK ? -1 : load_error(o->path, &err);
+}
+
+static int
+write_aot(const runner_t *r, const char *path)
+{
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    if (br_module_serialize(r->module, &bytes, &size) != BR_ERR_OK)
+        return out_of_memory();
+    bool ok = write_file(path, bytes, size);
+    br_engine_free_buffer(r->engine, bytes, size);
+    if (!ok) {
+        fprintf(stderr, "beamr-run: cannot write %s: %s\n", path,
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static bool
+imports_wasi(const br_module_t *m)
+{
+    for (uint32_t i = 0; i < br_module_import_count(m); i++) {
+        br_name_t mod;
+        br_module_import(m, i, &mod, NULL, NULL);
+        if (br_wasi_is_module(mod))
+            return true;
+    }
+    return false;
+}
+
+/* The WASI environment: argv[0] is the module path; stdio inherited;
+ * "." is the current directory unless --no-cwd. */
+static int
+make_wasi(runner_t *r, const options_t *o)
+{
+    br_name_t args[MAX_VALUES + 1];
+    size_t n = 0;
+    args[n++] = name_of(o->path, strlen(o->path));
+    for (int i = 0; i < o->arg_count && n <= MAX_VALUES; i++)
+        args[n++] = name_of(o->args[i], strlen(o->args[i]));
+    if ((size_t)o->arg_count + 1 > n) {
+        fprintf(stderr, "beamr-run: at most %d arguments\n", MAX_VALUES);
+        return EXIT_USAGE;
+    }
+    br_wasi_preopen_t dirs[MAX_DIRS + 1];
+    size_t nd = 0;
+    if (!o->no_cwd)
+        dirs[nd++] =
+            (br_wasi_preopen_t){name_of(".", 1), name_of(".", 1), false};
+    for (size_t i = 0; i < o->dir_count; i++)
+        dirs[nd++] = o->dirs[i];
+    br_wasi_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.arg_count = n;
+    cfg.args = args;
+    cfg.env_count = o->env_count;
+    cfg.env = o->env;
+    cfg.preopen_count = nd;
+    cfg.preopens = dirs;
+    cfg.stdin_mode = BR_WASI_IN_INHERIT;
+    cfg.out[0].mode = BR_WASI_OUT_INHERIT;
+    cfg.out[1].mode = BR_WASI_OUT_INHERIT;
+    br_error_t err;
+    r->wasi = br_wasi_new(r->store, &cfg, &err);
+    if (r->wasi == NULL)
+        return load_error(o->path, &err);
+    return -1;
+}
+
+/* WASI imports (if any); any other import is an error. */
+static int
+link_imports(runner_t *r, const options_t *o, br_extern_t *imports,
+             uint32_t count)
+{
+    memset(imports, 0, count * sizeof *imports);
+    if (imports_wasi(r->module)) {
+        int status = make_wasi(r, o);
+        if (status >= 0)
+            return status;
+        br_error_t err;
+        if (br_wasi_link(r->wasi, r->module, imports, count, &err) != BR_ERR_OK)
+            return load_error(o->path, &err);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (imports[i].of.func != NULL)
+            continue;
+        br_name_t mod, name;
+        br_module_import(r->module, i, &mod, &name, NULL);
+        fprintf(stderr, "beamr-run: unknown import %.*s.%.*s\n", (int)mod.size,
+                mod.data, (int)name.size, name.data);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Store, exec, imports and the instance. */
+static int
+instantiate(runner_t *r, const options_t *o)
+{
+    br_limits_t limits;
+    memset(&limits, 0, sizeof limits);
+    limits.max_memory_pages = o->max_pages;
+    r->store = br_store_new(r->engine, &limits);
+    r->exec = r->store ? br_exec_new(r->store) : NULL;
+    uint32_t count = br_module_import_count(r->module);
+    br_extern_t *imports = calloc(count ? count : 1, sizeof *imports);
+    if (r->exec == NULL || imports == NULL) {
+        free(imports);
+        return out_of_memory();
+    }
+    double t0 = now();
+    int status = link_imports(r, o, imports, count);
+    br_error_t err;
+    br_trap_t trap;
+    memset(&trap, 0, sizeof trap);
+    if (status < 0 && br_instance_new(r->store, r->module, imports, count,
+                                      &r->inst, &err, &trap) != BR_ERR_OK)
+        status = trap.kind != BR_TRAP_NONE ? print_trap(&trap)
+                                           : load_error(o->path, &err);
+    free(imports);
+    r->t_instantiate = now() - t0;
+    if (status < 0 && r->wasi != NULL)
+        br_wasi_set_memory(r->wasi, br_instance_memory(r->inst, 0));
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+
+/* The status of a finished run: a WASI exit is the program's own. */
+static int
+run_outcome(runner_t *r, br_status_t st, bool print)
+{
+    switch (st) {
+    case BR_DONE:
+        for (size_t i = 0; print && i < br_exec_result_count(r->exec); i++)
+            print_value(&br_exec_results(r->exec)[i]);
+        return EXIT_OK;
+    case BR_TRAP:
+        if (br_exec_trap(r->exec)->kind == BR_TRAP_EXIT)
+            return br_exec_trap(r->exec)->exit_code;
+        return print_trap(br_exec_trap(r->exec));
+    case BR_YIELD:
+        fprintf(stderr, "trap: out of fuel\n");
+        return EXIT_TRAP;
+    case BR_IMPORT:
+        fprintf(stderr, "beamr-run: a host function suspended\n");
+        return EXIT_USAGE;
+    default:
+        fprintf(stderr, "beamr-run: execution failed: %s\n",
+                br_err_message(br_exec_error(r->exec)));
+        return EXIT_USAGE;
+    }
+}
+
 /* Runs `func` to completion in fuel slices; returns an exit status. */
 static int
 run_call(runner_t *r, br_func_t *func, const br_val_t *args, size_t n,
@@ -262,8 +571,7 @@ run_call(runner_t *r, br_func_t *func, const br_val_t *args, size_t n,
 {
     br_err_t err = br_exec_call(r->exec, func, args, n);
     if (err != BR_ERR_OK) {
-        fprintf(stderr, "beamr-run: call failed: %s\n",
-                br_err_message(err));
+        fprintf(stderr, "beamr-run: call failed: %s\n", br_err_message(err));
         return EXIT_USAGE;
     }
     br_status_t st;
@@ -278,95 +586,35 @@ run_call(runner_t *r, br_func_t *func, const br_val_t *args, size_t n,
                 r->fuel_left = 0;
         }
     } while (st == BR_YIELD && r->fuel_left != 0);
-    switch (st) {
-    case BR_DONE:
-        for (size_t i = 0; print && i < br_exec_result_count(r->exec); i++)
-            print_value(&br_exec_results(r->exec)[i]);
-        return EXIT_OK;
-    case BR_TRAP:
-        return print_trap(br_exec_trap(r->exec));
-    case BR_YIELD:
-        fprintf(stderr, "trap: out of fuel\n");
-        return EXIT_TRAP;
-    default:
-        fprintf(stderr, "beamr-run: execution failed: %s\n",
-                br_err_message(br_exec_error(r->exec)));
-        return EXIT_USAGE;
-    }
+    return run_outcome(r, st, print);
 }
 
-/* Engine, module, store and exec; exit status on failure, else -1. */
-static int
-load(runner_t *r, const options_t *o)
+static br_func_t *
+export_func(runner_t *r, const char *name)
 {
-    size_t size = 0;
-    r->bytes = read_file(o->path, &size);
-    if (r->bytes == NULL) {
-        fprintf(stderr, "beamr-run: cannot read %s: %s\n", o->path,
-                strerror(errno));
-        return EXIT_USAGE;
-    }
-    br_limits_t limits;
-    memset(&limits, 0, sizeof limits);
-    limits.max_memory_pages = o->max_pages;
-    br_error_t err;
-    memset(&err, 0, sizeof err);
-    r->engine = br_engine_new(NULL);
-    if (r->engine == NULL) {
-        fprintf(stderr, "beamr-run: out of memory\n");
-        return EXIT_USAGE;
-    }
-    if (br_module_new(r->engine, r->bytes, size, &r->module, &err) !=
-        BR_ERR_OK)
-        return load_error(o->path, &err);
-    if (br_module_import_count(r->module) != 0) {
-        br_name_t mod, name;
-        br_externtype_t type;
-        br_module_import(r->module, 0, &mod, &name, &type);
-        fprintf(stderr, "beamr-run: unknown import %.*s.%.*s\n",
-                (int)mod.size, mod.data, (int)name.size, name.data);
-        return EXIT_USAGE;
-    }
-    r->store = br_store_new(r->engine, &limits);
-    r->exec = r->store ? br_exec_new(r->store) : NULL;
-    if (r->exec == NULL) {
-        fprintf(stderr, "beamr-run: out of memory\n");
-        return EXIT_USAGE;
-    }
-    return -1;
-}
-
-/* Instantiates, runs the start function, then the requested export. */
-static int
-run(runner_t *r, const options_t *o)
-{
-    br_instance_t *inst;
-    br_error_t err;
-    br_trap_t trap;
-    memset(&trap, 0, sizeof trap);
-    if (br_instance_new(r->store, r->module, NULL, 0, &inst, &err,
-                        &trap) != BR_ERR_OK) {
-        if (trap.kind != BR_TRAP_NONE)
-            return print_trap(&trap);
-        return load_error(o->path, &err);
-    }
-    br_func_t *start = br_instance_start_func(inst);
-    if (start != NULL) {
-        int status = run_call(r, start, NULL, 0, false);
-        if (status != EXIT_OK)
-            return status;
-    }
     br_extern_t ext;
-    if (!br_instance_export(inst, o->func, strlen(o->func), &ext) ||
-        ext.kind != BR_EXTERN_FUNC) {
+    if (!br_instance_export(r->inst, name, strlen(name), &ext) ||
+        ext.kind != BR_EXTERN_FUNC)
+        return NULL;
+    return ext.of.func;
+}
+
+/* The named export with arguments parsed by its type. */
+static int
+run_export(runner_t *r, const options_t *o)
+{
+    br_func_t *func = export_func(r, o->func);
+    if (func == NULL) {
         fprintf(stderr, "beamr-run: no exported function %s\n", o->func);
         return EXIT_USAGE;
     }
-    const br_functype_t *type = br_func_type(ext.of.func);
+    const br_functype_t *type = br_func_type(func);
     if ((uint32_t)o->arg_count != type->param_count ||
         o->arg_count > MAX_VALUES) {
-        fprintf(stderr, "beamr-run: %s takes %" PRIu32 " arguments, %d "
-                "given\n", o->func, type->param_count, o->arg_count);
+        fprintf(stderr,
+                "beamr-run: %s takes %" PRIu32 " arguments, %d "
+                "given\n",
+                o->func, type->param_count, o->arg_count);
         return EXIT_USAGE;
     }
     br_val_t args[MAX_VALUES];
@@ -377,7 +625,45 @@ run(runner_t *r, const options_t *o)
             return EXIT_USAGE;
         }
     }
-    return run_call(r, ext.of.func, args, (size_t)o->arg_count, true);
+    return run_call(r, func, args, (size_t)o->arg_count, true);
+}
+
+/* The start function, then the named export or a WASI `_start`. */
+static int
+run(runner_t *r, const options_t *o)
+{
+    double t0 = now();
+    int status = EXIT_OK;
+    br_func_t *start = br_instance_start_func(r->inst);
+    if (start != NULL)
+        status = run_call(r, start, NULL, 0, false);
+    if (status == EXIT_OK && o->func != NULL) {
+        status = run_export(r, o);
+    } else if (status == EXIT_OK) {
+        br_func_t *entry = export_func(r, "_start");
+        if (entry == NULL) {
+            fprintf(stderr,
+                    "beamr-run: %s exports no _start; name a "
+                    "function to call\n",
+                    o->path);
+            status = EXIT_USAGE;
+        } else {
+            status = run_call(r, entry, NULL, 0, false);
+        }
+    }
+    r->t_run = now() - t0;
+    return status;
+}
+
+static void
+print_times(const runner_t *r, const options_t *o)
+{
+    fprintf(stderr, "beamr-run: %s %.3f ms", r->loaded_aot ? "load" : "compile",
+            r->t_compile * 1e3);
+    if (!o->compile_only && o->aot_out == NULL)
+        fprintf(stderr, ", instantiate %.3f ms, run %.3f ms",
+                r->t_instantiate * 1e3, r->t_run * 1e3);
+    fprintf(stderr, "\n");
 }
 
 static void
@@ -385,6 +671,8 @@ cleanup(runner_t *r)
 {
     if (r->exec != NULL)
         br_exec_delete(r->exec);
+    if (r->wasi != NULL)
+        br_wasi_delete(r->wasi);
     br_store_delete(r->store);
     if (r->module != NULL)
         br_module_delete(r->module);
@@ -404,10 +692,19 @@ main(int argc, char **argv)
     runner_t r;
     memset(&r, 0, sizeof r);
     r.fuel_left = o.fuel;
-    int status = load(&r, &o);
-    if (status < 0)
+    int status = load_module(&r, &o);
+    if (status < 0 && o.aot_out != NULL)
+        status = write_aot(&r, o.aot_out);
+    bool only = o.compile_only || o.aot_out != NULL;
+    if (status < 0 && !only)
+        status = instantiate(&r, &o);
+    if (status < 0 && !only)
         status = run(&r, &o);
-    cleanup(&r);
+    if (status < 0)
+        status = EXIT_OK;
+    if (o.time && r.module != NULL)
+        print_times(&r, &o);
     fflush(stdout);
+    cleanup(&r);
     return status;
 }
