@@ -16,9 +16,25 @@
 %% into other exports: they nest).
 %%
 %% An instance is a process (its owner). One call runs at a time per
-%% instance; calls from other processes queue. A caller that dies
-%% mid-call releases the instance. {@link stop/1} ends a running call at
-%% once. Memory, global and table access do not queue.
+%% instance; calls from other processes queue. A call that finds the
+%% instance free takes it directly in the NIF, without a message to the
+%% owner; only callers that find it busy queue at the owner. A caller
+%% that dies mid-call releases the instance. {@link stop/1} ends a
+%% running call at once. Memory, global and table access do not queue.
+%%
+%% == WASI ==
+%% With the `wasi' start option, the module's `wasi_snapshot_preview1'
+%% imports run natively in C (and Emscripten's `env.__syscall_*' and
+%% `env._emscripten_system' get errno stubs); see {@link start/2} and
+%% {@link run_wasi/2}.
+%%
+%% == Saving ==
+%% {@link module_to_binary/1} saves a compiled module in beamr's own
+%% format, which {@link binary_to_module/1} loads without recompiling
+%% (hb_beamr's `aot' mode). {@link snapshot/1} and {@link restore/2}
+%% save and restore an instance's whole state (memories, mutable
+%% globals, tables), so that a fresh instance of the same module goes on
+%% where the snapshot was taken.
 %%
 %% == Values ==
 %% i32 and i64 are integers (results signed; arguments accepted from
@@ -45,10 +61,18 @@
 %%     `out_of_bounds_memory_access', `integer_divide_by_zero',
 %%     `call_stack_exhausted', `host_error' when an import answered
 %%     with the wrong number or types of results, ...);</li>
+%% <li>`{exit, Code}': the program called WASI `proc_exit(Code)';</li>
+%% <li>`{aot, Detail}': {@link binary_to_module/1} rejected its input
+%%     (`reason' one of `aot_bad_format', `aot_version_mismatch',
+%%     `aot_checksum_mismatch', `aot_corrupt');</li>
+%% <li>`{snapshot, Detail}': {@link restore/2} rejected a snapshot
+%%     (`snapshot_mismatch', or one of the `aot_*' reasons);</li>
+%% <li>`{wasi, Detail}': the WASI environment could not be set up (for
+%%     example a preopened directory that cannot be opened);</li>
 %% <li>`{invalid_args, Args}', `function_not_found', `timeout',
 %%     `out_of_fuel', `stopped', `{unhandled_import, Module, Name}',
 %%     `out_of_bounds', `no_memory', `not_found', `immutable',
-%%     `limit', `{unsupported, aot}'.</li>
+%%     `limit'.</li>
 %% </ul>
 %% An import fun that raises makes the call return
 %% `{error, Class, Reason, Stacktrace, State}' (the State it was given).
@@ -74,18 +98,22 @@
          memory_size/1, read/3, write/3, read_string/2, read_string/3,
          grow/2, serialize/1, deserialize/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
-         signature/2]).
+         signature/2,
+         module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
+         run_wasi/2, wasi_output/2]).
 
 -export_type([wasm_module/0, instance/0, value/0, valtype/0, externtype/0,
               limits/0, func_ref/0, import/0, import_fun/0,
-              start_opts/0, call_opts/0, error_reason/0]).
+              start_opts/0, call_opts/0, wasi_opts/0, wasi_result/0,
+              error_reason/0]).
 
 -record(beamr_module, {
     res :: reference(),
     imports :: [{binary(), binary(), externtype()}],
-    exports :: [{binary(), externtype()}],
-    info :: tuple()
+    exports :: [{binary(), externtype()}]
 }).
+
+-define(WASI_MODULE, <<"wasi_snapshot_preview1">>).
 
 -opaque wasm_module() :: #beamr_module{}.
 -type instance() :: pid().
@@ -111,25 +139,42 @@
                         {table, non_neg_integer(),
                          non_neg_integer() | undefined} |
                         {global, value()}.
+-type output() :: capture | discard | inherit | {stream, pid()}.
+-type wasi_opts() :: #{args => [iodata()],
+                       env => [{iodata(), iodata()}] |
+                              #{iodata() => iodata()},
+                       preopens => [{iodata(), iodata(),
+                                     read_only | read_write} |
+                                    {iodata(), iodata()}],
+                       stdin => iodata() | empty | inherit,
+                       stdout => output(),
+                       stderr => output(),
+                       max_capture => pos_integer()}.
+-type wasi_result() :: #{exit_code := integer(), stdout := binary(),
+                         stderr := binary()}.
 -type start_opts() :: #{limits => #{max_memory_pages => pos_integer(),
                                     max_table_size => pos_integer(),
                                     max_call_depth => pos_integer()},
-                        imports => #{{binary(), binary()} => import_value()},
+                        imports => #{{binary(), binary()} =>
+                                         import_value() | import_fun},
                         import_fun => import_fun(),
                         state => term(),
-                        detached => boolean()}.
+                        detached => boolean(),
+                        wasi => wasi_opts()}.
 -type call_opts() :: #{fuel => pos_integer() | infinity,
                        timeout => timeout(),
                        fuel_slice => pos_integer(),
                        import_fun => import_fun(),
                        state => term(),
                        atom() => term()}.
--type error_reason() :: {malformed | validation | link, map()} |
-                        {trap, map()} | {invalid_args, term()} |
+-type error_reason() :: {malformed | validation | link | aot | snapshot |
+                         wasi, map()} |
+                        {trap, map()} | {exit, integer()} |
+                        {invalid_args, term()} |
                         function_not_found | timeout | out_of_fuel |
                         stopped | {unhandled_import, binary(), binary()} |
                         out_of_bounds | no_memory | not_found | immutable |
-                        limit | {unsupported, aot} | term().
+                        limit | term().
 
 %% ------------------------------------------------------------------
 %% Modules and instances
@@ -144,15 +189,47 @@
 -spec compile(binary()) -> {ok, wasm_module()} | {error, error_reason()}.
 compile(Bin) when is_binary(Bin) ->
     case beamr_nif:module_new(Bin) of
-        {ok, Res} ->
-            Imports = beamr_nif:module_imports(Res),
-            {ok, #beamr_module{res = Res, imports = Imports,
-                               exports = beamr_nif:module_exports(Res),
-                               info = import_info(Imports)}};
-        {error, _} = Error ->
-            Error
+        {ok, Res} -> {ok, module_record(Res)};
+        {error, _} = Error -> Error
     end;
 compile(Other) ->
+    erlang:error(badarg, [Other]).
+
+module_record(Res) ->
+    #beamr_module{res = Res, imports = beamr_nif:module_imports(Res),
+                  exports = beamr_nif:module_exports(Res)}.
+
+%% @doc Saves a compiled module as a binary of beamr's own format (magic,
+%% format version, checksum, the module's bytes and its compiled code).
+%% {@link binary_to_module/1} loads it without recompiling; the binary
+%% is only for the same beamr version.
+%%
+%% Example: `{ok, Aot} = beamr:module_to_binary(Mod)'.
+-spec module_to_binary(wasm_module()) ->
+          {ok, binary()} | {error, error_reason()}.
+module_to_binary(#beamr_module{res = Res}) ->
+    beamr_nif:module_serialize(Res);
+module_to_binary(Other) ->
+    erlang:error(badarg, [Other]).
+
+%% @doc Loads a module saved by {@link module_to_binary/1} without
+%% recompiling it. Foreign, truncated, corrupt or other-version input is
+%% rejected, never run.
+%%
+%% Errors: `{error, {aot, #{reason := Reason, message := binary(),
+%% offset := _, func := _}}}' with `Reason' one of `aot_bad_format'
+%% (not a beamr compiled module), `aot_version_mismatch',
+%% `aot_checksum_mismatch', `aot_corrupt'.
+%%
+%% Example: `{ok, Mod} = beamr:binary_to_module(Aot)'.
+-spec binary_to_module(binary()) ->
+          {ok, wasm_module()} | {error, error_reason()}.
+binary_to_module(Bin) when is_binary(Bin) ->
+    case beamr_nif:module_deserialize(Bin) of
+        {ok, Res} -> {ok, module_record(Res)};
+        {error, _} = Error -> Error
+    end;
+binary_to_module(Other) ->
     erlang:error(badarg, [Other]).
 
 %% @equiv start(ModuleOrBinary, #{})
@@ -172,17 +249,45 @@ start(ModuleOrBinary) ->
 %%     `{ModuleName, FieldName}': `{memory, MinPages, MaxPages |
 %%     undefined}', `{table, Min, Max | undefined}', `{global, Value}'.
 %%     An import not listed gets a fresh object of its declared type
-%%     (globals start at zero). Function imports are always served by
-%%     the import fun of each call;</li>
+%%     (globals start at zero). Function imports are served by the
+%%     import fun of each call, unless native WASI serves them; the
+%%     value `import_fun' for a function import sends it to the import
+%%     fun even then (to override one WASI function);</li>
+%% <li>`wasi': serve `wasi_snapshot_preview1' natively (see
+%%     below);</li>
 %% <li>`import_fun', `state': serve the imports of the start function;
 %%     </li>
 %% <li>`detached': if true, the instance outlives the process that
 %%     started it (default false: it stops when that process dies).</li>
 %% </ul>
 %%
+%% WASI options (`wasi => #{}' for all defaults):
+%% <ul>
+%% <li>`args': the program's arguments, `argv[0]' included (default
+%%     `[]');</li>
+%% <li>`env': `[{Name, Value}]' or a map (default none);</li>
+%% <li>`preopens': `[{GuestPath, HostPath, read_only | read_write}]'
+%%     (or `{GuestPath, HostPath}', read-write): the only host
+%%     directories the program can reach, guest fds 3, 4, ... in this
+%%     order;</li>
+%% <li>`stdin': a binary (iodata), `empty' (the default: end of file) or
+%%     `inherit' (the VM's own stdin);</li>
+%% <li>`stdout', `stderr': `capture' (the default; read with {@link
+%%     wasi_output/2}), `discard', `inherit' (the VM's own), or
+%%     `{stream, Pid}': each write is sent as it happens, as
+%%     `{beamr_output, Instance, stdout | stderr, Data}';</li>
+%% <li>`max_capture': bytes a captured stream holds at most (default
+%%     64 MiB; then the program's writes fail with ENOSPC).</li>
+%% </ul>
+%% With `wasi', Emscripten's `env.__syscall_*' imports (unlinkat,
+%% rmdir, renameat, readlinkat, dup3, ...) answer `-ENOSYS' (-52) and
+%% `env._emscripten_system' answers 0 for a NULL command (no shell) and
+%% `-ENOSYS' otherwise, unless listed as `import_fun'. `proc_exit(N)'
+%% ends a call with `{error, {exit, N}}'.
+%%
 %% Errors: those of {@link compile/1}, `{error, {link, Detail}}',
 %% `{error, {trap, Detail}}' (segment initialisation or the start
-%% function trapped).
+%% function trapped), `{error, {wasi, Detail}}'.
 %%
 %% Example: `{ok, Inst} = beamr:start(Mod, #{limits => #{max_memory_pages
 %% => 16}})'.
@@ -196,22 +301,190 @@ start(Bin, Opts) when is_binary(Bin) ->
 start(Mod = #beamr_module{res = Res, imports = Imports}, Opts)
   when is_map(Opts) ->
     Values = maps:get(imports, Opts, #{}),
-    Specs = [maps:get({M, N}, Values, default) || {M, N, _} <- Imports],
+    Wasi = wasi_config(maps:get(wasi, Opts, undefined)),
+    Specs = [import_spec(M, N, T, Values, Wasi) || {M, N, T} <- Imports],
     Limits = check_limits(maps:get(limits, Opts, #{})),
-    case beamr_nif:instance_new(Res, Limits, Specs) of
+    case beamr_nif:instance_new(Res, Limits, Specs, Wasi) of
         {ok, Inst, HasStart} ->
             Creator = case maps:get(detached, Opts, false) of
                           true -> none;
                           false -> self()
                       end,
-            Pid = beamr_instance:start(Inst, Mod#beamr_module.info, Mod,
-                                       Creator),
-            run_start(Pid, HasStart, Opts);
+            case beamr_instance:start(Inst, Mod, Creator) of
+                {ok, Pid} -> run_start(Pid, HasStart, Opts);
+                Error -> Error
+            end;
         {error, _} = Error ->
             Error
     end;
 start(Mod, Opts) ->
     erlang:error(badarg, [Mod, Opts]).
+
+%% How the NIF serves one import: `default' (functions: the call's
+%% import fun; others: a fresh object), `wasi' or `emscripten' (native),
+%% or the value given for a memory, table or global.
+import_spec(M, N, {func, _, _}, Values, Wasi) ->
+    case maps:get({M, N}, Values, native) of
+        import_fun -> default;
+        native -> native_spec(M, N, Wasi);
+        Other -> erlang:error(badarg, [#{imports => #{{M, N} => Other}}])
+    end;
+import_spec(M, N, _Type, Values, _Wasi) ->
+    maps:get({M, N}, Values, default).
+
+native_spec(_M, _N, undefined) ->
+    default;
+native_spec(?WASI_MODULE, _N, _Wasi) ->
+    wasi;
+native_spec(<<"env">>, <<"_emscripten_system">>, _Wasi) ->
+    emscripten;
+native_spec(<<"env">>, <<"__syscall_", _/binary>>, _Wasi) ->
+    emscripten;
+native_spec(_M, _N, _Wasi) ->
+    default.
+
+%% The WASI options as the NIF's tuple: {Args, Env, Preopens, Stdin,
+%% Stdout, Stderr, MaxCapture}; badarg on anything else.
+wasi_config(undefined) ->
+    undefined;
+wasi_config(Opts) when is_map(Opts) ->
+    maps:foreach(fun(K, _) -> wasi_key(K, Opts) end, Opts),
+    {[to_bin(A, args) || A <- list_opt(args, Opts)],
+     [<<(to_bin(K, env))/binary, $=, (to_bin(V, env))/binary>>
+      || {K, V} <- env_opt(Opts)],
+     [preopen(P) || P <- list_opt(preopens, Opts)],
+     stdin_opt(maps:get(stdin, Opts, empty)),
+     output_opt(stdout, maps:get(stdout, Opts, capture)),
+     output_opt(stderr, maps:get(stderr, Opts, capture)),
+     case maps:get(max_capture, Opts, 0) of
+         M when is_integer(M), M >= 0 -> M;
+         M -> erlang:error(badarg, [#{wasi => #{max_capture => M}}])
+     end};
+wasi_config(Other) ->
+    erlang:error(badarg, [#{wasi => Other}]).
+
+wasi_key(K, _Opts) when K =:= args; K =:= env; K =:= preopens;
+                        K =:= stdin; K =:= stdout; K =:= stderr;
+                        K =:= max_capture ->
+    ok;
+wasi_key(K, Opts) ->
+    erlang:error(badarg, [#{wasi => #{K => maps:get(K, Opts)}}]).
+
+list_opt(Key, Opts) ->
+    case maps:get(Key, Opts, []) of
+        L when is_list(L) -> L;
+        V -> erlang:error(badarg, [#{wasi => #{Key => V}}])
+    end.
+
+env_opt(Opts) ->
+    case maps:get(env, Opts, []) of
+        M when is_map(M) -> maps:to_list(M);
+        L when is_list(L) ->
+            [case E of
+                 {_, _} -> E;
+                 _ -> erlang:error(badarg, [#{wasi => #{env => L}}])
+             end || E <- L];
+        V -> erlang:error(badarg, [#{wasi => #{env => V}}])
+    end.
+
+to_bin(B, _Key) when is_binary(B) ->
+    B;
+to_bin(L, Key) when is_list(L) ->
+    case unicode:characters_to_binary(L) of
+        B when is_binary(B) -> B;
+        _ -> erlang:error(badarg, [#{wasi => #{Key => L}}])
+    end;
+to_bin(A, env) when is_atom(A) ->
+    atom_to_binary(A);
+to_bin(Other, Key) ->
+    erlang:error(badarg, [#{wasi => #{Key => Other}}]).
+
+preopen({Guest, Host}) ->
+    preopen({Guest, Host, read_write});
+preopen({Guest, Host, Mode}) when Mode =:= read_only; Mode =:= read_write ->
+    {to_bin(Guest, preopens), to_bin(Host, preopens), Mode =:= read_only};
+preopen(Other) ->
+    erlang:error(badarg, [#{wasi => #{preopens => [Other]}}]).
+
+stdin_opt(empty) -> empty;
+stdin_opt(inherit) -> inherit;
+stdin_opt(Data) ->
+    try iolist_to_binary(Data)
+    catch error:badarg -> erlang:error(badarg, [#{wasi => #{stdin => Data}}])
+    end.
+
+output_opt(_Key, Mode) when Mode =:= capture; Mode =:= discard;
+                            Mode =:= inherit ->
+    Mode;
+output_opt(_Key, {stream, Pid} = S) when is_pid(Pid), node(Pid) =:= node() ->
+    S;
+output_opt(Key, Other) ->
+    erlang:error(badarg, [#{wasi => #{Key => Other}}]).
+
+%% @doc Runs a WASI command: starts an instance with native WASI (the
+%% `wasi' options of {@link start/2}; stdout and stderr captured unless
+%% said otherwise), calls `_start' to completion, stops the instance and
+%% returns the exit code (0 when `_start' returns, N after
+%% `proc_exit(N)') with what the program wrote.
+%%
+%% `Opts' holds start options (`wasi', `limits', `imports') and call
+%% options (`timeout', `fuel', `fuel_slice', `import_fun', `state') for
+%% the `_start' call.
+%%
+%% Errors: those of {@link start/2} and {@link call/4} (`{error, {trap,
+%% Detail}}', `{error, timeout}', ...), `{error, function_not_found}'
+%% without a `_start' export.
+%%
+%% Example:
+%% ```
+%% {ok, #{exit_code := 0, stdout := Out}} =
+%%     beamr:run_wasi(Bin, #{wasi => #{args => ["prog", "-v"],
+%%                                       stdin => <<"input">>}}).
+%% '''
+-spec run_wasi(wasm_module() | binary(), start_opts() | call_opts()) ->
+          {ok, wasi_result()} | {error, error_reason()}.
+run_wasi(ModOrBin, Opts) when is_map(Opts) ->
+    CallKeys = [timeout, fuel, fuel_slice],
+    StartOpts = maps:without(CallKeys, Opts),
+    case start(ModOrBin, StartOpts#{wasi => maps:get(wasi, Opts, #{})}) of
+        {ok, Pid} ->
+            try
+                run_command(Pid, maps:with(CallKeys ++ [import_fun, state],
+                                           Opts))
+            after
+                stop(Pid)
+            end;
+        Error ->
+            Error
+    end;
+run_wasi(ModOrBin, Opts) ->
+    erlang:error(badarg, [ModOrBin, Opts]).
+
+run_command(Pid, CallOpts) ->
+    Code = case call(Pid, <<"_start">>, [], CallOpts) of
+               {ok, _} -> {ok, 0};
+               {error, {exit, C}} -> {ok, C};
+               Error -> Error
+           end,
+    case Code of
+        {ok, N} ->
+            {ok, Out} = wasi_output(Pid, stdout),
+            {ok, Err} = wasi_output(Pid, stderr),
+            {ok, #{exit_code => N, stdout => Out, stderr => Err}};
+        _ ->
+            Code
+    end.
+
+%% @doc What a native-WASI instance wrote to a captured stream since the
+%% last take (the buffer is then emptied); `<<>>' if the stream is not
+%% captured or the instance has no WASI.
+%% Errors: `stopped'.
+%% Example: `{ok, <<"hello\n">>} = beamr:wasi_output(Inst, stdout)'.
+-spec wasi_output(instance(), stdout | stderr) ->
+          {ok, binary()} | {error, error_reason()}.
+wasi_output(Pid, Stream) when is_pid(Pid),
+                              (Stream =:= stdout orelse Stream =:= stderr) ->
+    beamr_nif:wasi_output(Pid, Stream).
 
 check_limits(Limits) when is_map(Limits) ->
     maps:foreach(
@@ -287,14 +560,6 @@ letter(v128) -> $v;
 letter(funcref) -> $r;
 letter(externref) -> $e.
 
-%% One {Module, Name, Signature} per import, indexed by import index + 1
-%% (the NIF reports a pending import by its index).
-import_info(Imports) ->
-    list_to_tuple([{M, N, case T of
-                              {func, P, R} -> signature(P, R);
-                              _ -> ""
-                          end} || {M, N, T} <- Imports]).
-
 %% ------------------------------------------------------------------
 %% Calls
 
@@ -344,19 +609,18 @@ call(Pid, Func, Args, Opts) when is_map(Opts) ->
           {ok, [value()], term()} | {error, error_reason()} |
           {error, atom(), term(), list(), term()}.
 call(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
-    case {target(Func), is_list(Args)} of
-        {error, _} ->
+    case target(Func) of
+        error ->
             {error, function_not_found};
-        {_, false} ->
-            {error, {invalid_args, Args}};
-        {Target, true} ->
+        Target when is_list(Args) ->
             Limits = call_limits(Opts),
-            with_lease(Pid, element(2, Limits),
-                       fun(Res, Info) ->
-                               drive(beamr_nif:call_start(Res, Target, Args,
-                                                          Limits),
-                                     Pid, Info, Fun, State, Opts)
-                       end)
+            case beamr_nif:call_start(Pid, Target, Args, Limits) of
+                busy -> queued_call(Pid, Target, Args, Limits, Fun, State,
+                                    Opts);
+                First -> drive(First, Pid, Fun, State, Opts)
+            end;
+        _ ->
+            {error, {invalid_args, Args}}
     end.
 
 target(Name) when is_binary(Name) -> Name;
@@ -370,6 +634,8 @@ target(Name) when is_list(Name) ->
 target(_) -> error.
 
 %% {Fuel, Deadline (monotonic ns or infinity), Slice}
+call_limits(Opts) when Opts =:= #{} ->
+    {-1, infinity, 0};
 call_limits(Opts) when is_map(Opts) ->
     Fuel = case maps:get(fuel, Opts, infinity) of
                infinity -> -1;
@@ -390,31 +656,49 @@ call_limits(Opts) when is_map(Opts) ->
 call_limits(_NotAMap) ->
     {-1, infinity, 0}.
 
+%% Another process holds the instance: queue at the owner until it
+%% grants the lease, then call (the NIF sees that this process holds
+%% it).
+queued_call(Pid, Target, Args, Limits, Fun, State, Opts) ->
+    case acquire(Pid, element(2, Limits)) of
+        {ok, Mon} ->
+            try
+                drive(beamr_nif:call_start(Pid, Target, Args, Limits), Pid,
+                      Fun, State, Opts)
+            after
+                Pid ! {beamr_release, self(), Mon},
+                erlang:demonitor(Mon, [flush])
+            end;
+        {error, _} = Error ->
+            Error
+    end.
 
 %% Runs the call to its end, serving each import in this process.
-drive({ok, Results}, _Pid, _Info, _Fun, State, _Opts) ->
+drive({ok, Results}, _Pid, _Fun, State, _Opts) ->
     {ok, Results, State};
-drive({import, Call, Index, Args}, Pid, Info, Fun, State, Opts) ->
-    {Module, Name, Sig} = element(Index + 1, Info),
+drive({import, Call, {Module, Name, Sig}, Args}, Pid, Fun, State, Opts) ->
     Import = #{instance => Pid, module => Module, func => Name,
                args => Args, func_sig => Sig},
-    serve(Fun, Import, Call, Pid, Info, State, Opts);
-drive({error, _} = Error, _Pid, _Info, _Fun, _State, _Opts) ->
-    Error.
+    serve(Fun, Import, Call, Pid, State, Opts);
+drive({error, _} = Error, _Pid, _Fun, _State, _Opts) ->
+    Error;
+drive(busy, _Pid, _Fun, _State, _Opts) ->
+    %% After a grant the lease is this process's; busy means the owner
+    %% was replaced meanwhile (the instance stopped).
+    {error, stopped}.
 
-serve(undefined, #{module := M, func := N}, Call, _Pid, _Info, _State,
-      _Opts) ->
+serve(undefined, #{module := M, func := N}, Call, _Pid, _State, _Opts) ->
     ok = beamr_nif:call_abort(Call),
     {error, {unhandled_import, M, N}};
-serve(Fun, Import, Call, Pid, Info, State, Opts) ->
+serve(Fun, Import, Call, Pid, State, Opts) ->
     try Fun(State, Import, Opts) of
         {ok, Results, NewState} ->
-            drive(beamr_nif:call_resume(Call, Results), Pid, Info, Fun,
+            drive(beamr_nif:call_resume(Call, Results), Pid, Fun,
                   NewState, Opts);
         _BadReturn ->
             %% Not {ok, Results, State}: answer with something that
             %% traps the wasm code (host_error), as wrong results do.
-            drive(beamr_nif:call_resume(Call, bad_return), Pid, Info, Fun,
+            drive(beamr_nif:call_resume(Call, bad_return), Pid, Fun,
                   State, Opts)
     catch
         Class:Reason:Stack ->
@@ -423,37 +707,14 @@ serve(Fun, Import, Call, Pid, Info, State, Opts) ->
     end.
 
 %% ------------------------------------------------------------------
-%% Leases: one caller at a time per instance
-
-%% Runs Fun(Res, Info) while this process holds the instance. A nested
-%% call (from an import fun of a call this process is running) reuses
-%% the lease it already has.
-with_lease(Pid, Deadline, Fun) ->
-    case get({beamr_lease, Pid}) of
-        {Res, Info} ->
-            Fun(Res, Info);
-        undefined ->
-            case acquire(Pid, Deadline) of
-                {ok, Mon, Res, Info} ->
-                    put({beamr_lease, Pid}, {Res, Info}),
-                    try
-                        Fun(Res, Info)
-                    after
-                        erase({beamr_lease, Pid}),
-                        Pid ! {beamr_release, self(), Mon},
-                        erlang:demonitor(Mon, [flush])
-                    end;
-                {error, _} = Error ->
-                    Error
-            end
-    end.
+%% Queueing at the owner (only when the instance is busy)
 
 acquire(Pid, Deadline) ->
     Mon = erlang:monitor(process, Pid),
     Pid ! {beamr_acquire, self(), Mon},
     receive
-        {beamr_granted, Mon, Res, Info} ->
-            {ok, Mon, Res, Info};
+        {beamr_granted, Mon} ->
+            {ok, Mon};
         {'DOWN', Mon, process, Pid, _} ->
             {error, stopped}
     after wait_ms(Deadline) ->
@@ -461,7 +722,7 @@ acquire(Pid, Deadline) ->
         %% by the same message.
         Pid ! {beamr_release, self(), Mon},
         erlang:demonitor(Mon, [flush]),
-        receive {beamr_granted, Mon, _, _} -> ok after 0 -> ok end,
+        receive {beamr_granted, Mon} -> ok after 0 -> ok end,
         {error, timeout}
     end.
 
@@ -471,31 +732,13 @@ wait_ms(Deadline) ->
     Left = Deadline - erlang:monotonic_time(nanosecond),
     max(0, (Left + 999999) div 1000000).
 
-%% The instance resource without queueing (memory, globals, tables).
-with_res(Pid, Fun) when is_pid(Pid) ->
-    case get({beamr_lease, Pid}) of
-        {Res, _Info} ->
-            Fun(Res);
-        undefined ->
-            case get_info(Pid) of
-                {ok, Res, _Info, _Mod} -> Fun(Res);
-                Error -> Error
-            end
-    end.
-
-with_module(Pid, Fun) ->
-    case get_info(Pid) of
-        {ok, _Res, _Info, Mod} -> Fun(Mod);
-        Error -> Error
-    end.
-
-get_info(Pid) ->
+with_module(Pid, Fun) when is_pid(Pid) ->
     Mon = erlang:monitor(process, Pid),
     Pid ! {beamr_get, self(), Mon},
     receive
-        {beamr_info, Mon, Res, Info, Mod} ->
+        {beamr_info, Mon, Mod} ->
             erlang:demonitor(Mon, [flush]),
-            {ok, Res, Info, Mod};
+            Fun(Mod);
         {'DOWN', Mon, process, Pid, _} ->
             {error, stopped}
     end.
@@ -508,8 +751,8 @@ get_info(Pid) ->
 %% Example: `{ok, 65536} = beamr:memory_size(Inst)'.
 -spec memory_size(instance()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
-memory_size(Pid) ->
-    with_res(Pid, fun beamr_nif:memory_size/1).
+memory_size(Pid) when is_pid(Pid) ->
+    beamr_nif:memory_size(Pid).
 
 %% @doc Reads `Length' bytes at `Offset' of memory 0.
 %% Errors: `out_of_bounds' (also for negative offsets), `no_memory',
@@ -517,10 +760,9 @@ memory_size(Pid) ->
 %% Example: `{ok, <<"Hello">>} = beamr:read(Inst, 66, 5)'.
 -spec read(instance(), integer(), integer()) ->
           {ok, binary()} | {error, error_reason()}.
-read(Pid, Offset, Length) when is_integer(Offset), is_integer(Length) ->
-    with_res(Pid, fun(Res) ->
-                          beamr_nif:memory_read(Res, Offset, Length)
-                  end);
+read(Pid, Offset, Length) when is_pid(Pid), is_integer(Offset),
+                               is_integer(Length) ->
+    beamr_nif:memory_read(Pid, Offset, Length);
 read(Pid, Offset, Length) ->
     erlang:error(badarg, [Pid, Offset, Length]).
 
@@ -529,9 +771,8 @@ read(Pid, Offset, Length) ->
 %% Example: `ok = beamr:write(Inst, 0, <<"hi">>)'.
 -spec write(instance(), integer(), iodata()) ->
           ok | {error, error_reason()}.
-write(Pid, Offset, Data) when is_integer(Offset) ->
-    Bin = iolist_to_binary(Data),
-    with_res(Pid, fun(Res) -> beamr_nif:memory_write(Res, Offset, Bin) end);
+write(Pid, Offset, Data) when is_pid(Pid), is_integer(Offset) ->
+    beamr_nif:memory_write(Pid, Offset, iolist_to_binary(Data));
 write(Pid, Offset, Data) ->
     erlang:error(badarg, [Pid, Offset, Data]).
 
@@ -546,79 +787,99 @@ read_string(Pid, Offset) ->
 %% Errors: `out_of_bounds' when no NUL comes before the limit.
 -spec read_string(instance(), integer(), non_neg_integer() | infinity) ->
           {ok, binary()} | {error, error_reason()}.
-read_string(Pid, Offset, Max) when is_integer(Offset) ->
-    with_res(Pid, fun(Res) ->
-                          beamr_nif:memory_read_cstring(Res, Offset, Max)
-                  end).
+read_string(Pid, Offset, Max) when is_pid(Pid), is_integer(Offset) ->
+    beamr_nif:memory_read_cstring(Pid, Offset, Max).
 
 %% @doc Grows memory 0 by `Pages' pages of 64 KiB; returns the old size
 %% in pages. Errors: `limit' (the declared maximum or the instance's
 %% `max_memory_pages'), `no_memory'.
 -spec grow(instance(), non_neg_integer()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
-grow(Pid, Pages) when is_integer(Pages), Pages >= 0 ->
-    with_res(Pid, fun(Res) -> beamr_nif:memory_grow(Res, Pages) end).
+grow(Pid, Pages) when is_pid(Pid), is_integer(Pages), Pages >= 0 ->
+    beamr_nif:memory_grow(Pid, Pages).
 
-%% @doc A copy of the whole of memory 0 (a checkpoint).
+%% @doc A copy of the whole of memory 0 (a checkpoint of the memory
+%% only; {@link snapshot/1} saves the whole state).
+%% Example: `{ok, Mem} = beamr:serialize(Inst)'.
 -spec serialize(instance()) -> {ok, binary()} | {error, error_reason()}.
-serialize(Pid) ->
-    with_res(Pid, fun(Res) ->
-                          case beamr_nif:memory_size(Res) of
-                              {ok, Size} ->
-                                  beamr_nif:memory_read(Res, 0, Size);
-                              Error ->
-                                  Error
-                          end
-                  end).
+serialize(Pid) when is_pid(Pid) ->
+    case beamr_nif:memory_size(Pid) of
+        {ok, Size} -> beamr_nif:memory_read(Pid, 0, Size);
+        Error -> Error
+    end.
 
 %% @doc Restores memory 0 from {@link serialize/1} output, growing the
 %% memory first if the checkpoint is larger.
 -spec deserialize(instance(), binary()) -> ok | {error, error_reason()}.
-deserialize(Pid, Memory) when is_binary(Memory) ->
-    with_res(Pid, fun(Res) -> restore(Res, Memory) end).
-
-restore(Res, Memory) ->
-    case beamr_nif:memory_size(Res) of
+deserialize(Pid, Memory) when is_pid(Pid), is_binary(Memory) ->
+    case beamr_nif:memory_size(Pid) of
         {ok, Size} when Size >= byte_size(Memory) ->
-            beamr_nif:memory_write(Res, 0, Memory);
+            beamr_nif:memory_write(Pid, 0, Memory);
         {ok, Size} ->
             Pages = (byte_size(Memory) - Size + 65535) div 65536,
-            case beamr_nif:memory_grow(Res, Pages) of
-                {ok, _} -> beamr_nif:memory_write(Res, 0, Memory);
+            case beamr_nif:memory_grow(Pid, Pages) of
+                {ok, _} -> beamr_nif:memory_write(Pid, 0, Memory);
                 Error -> Error
             end;
         Error ->
             Error
     end.
 
+%% @doc A snapshot of the instance's whole mutable state: every memory
+%% it defines (size and contents), its mutable globals (the stack
+%% pointer of C programs among them), the tables it defines and its
+%% dropped segments. {@link restore/2} puts it into a fresh instance of
+%% the same module, which then goes on where this one was. If a call is
+%% running, it is taken between two of its slices (take it between
+%% calls).
+%%
+%% Errors: `stopped', `{snapshot, Detail}' (for example an externref in
+%% a table, which cannot be saved).
+%%
+%% Example: `{ok, Snap} = beamr:snapshot(Inst)'.
+-spec snapshot(instance()) -> {ok, binary()} | {error, error_reason()}.
+snapshot(Pid) when is_pid(Pid) ->
+    beamr_nif:instance_snapshot(Pid).
+
+%% @doc Restores a {@link snapshot/1} into an instance of the same
+%% module (memories grow to the saved size).
+%%
+%% Errors: `{snapshot, #{reason := Reason}}' with `Reason'
+%% `snapshot_mismatch' (another module, or state that does not fit) or
+%% one of the `aot_*' reasons for input that is not a valid snapshot.
+%% `stopped'.
+%%
+%% Example: `ok = beamr:restore(Inst2, Snap)'.
+-spec restore(instance(), binary()) -> ok | {error, error_reason()}.
+restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
+    beamr_nif:instance_restore(Pid, Snapshot).
+
 %% @doc The value of an exported global.
 %% Errors: `not_found'.
 %% Example: `{ok, 42} = beamr:global_get(Inst, <<"meaning_of_life">>)'.
 -spec global_get(instance(), binary() | string()) ->
           {ok, value()} | {error, error_reason()}.
-global_get(Pid, Name) ->
-    N = iolist_to_binary(Name),
-    with_res(Pid, fun(Res) -> beamr_nif:global_get(Res, N) end).
+global_get(Pid, Name) when is_pid(Pid) ->
+    beamr_nif:global_get(Pid, iolist_to_binary(Name)).
 
 %% @doc Sets an exported mutable global.
 %% Errors: `not_found', `immutable', `{invalid_args, [Value]}'.
 -spec global_set(instance(), binary() | string(), value()) ->
           ok | {error, error_reason()}.
-global_set(Pid, Name, Value) ->
-    N = iolist_to_binary(Name),
-    with_res(Pid, fun(Res) -> beamr_nif:global_set(Res, N, Value) end).
+global_set(Pid, Name, Value) when is_pid(Pid) ->
+    beamr_nif:global_set(Pid, iolist_to_binary(Name), Value).
 
 %% @doc The size of a table, by export name or table index.
 %% Errors: `no_table'.
 -spec table_size(instance(), binary() | non_neg_integer()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
-table_size(Pid, Table) ->
-    with_res(Pid, fun(Res) -> beamr_nif:table_size(Res, Table) end).
+table_size(Pid, Table) when is_pid(Pid) ->
+    beamr_nif:table_size(Pid, Table).
 
 %% @doc The entry at `Index' of a table: `null', a funcref (opaque) or
 %% the Erlang term of an externref.
 %% Errors: `no_table', `out_of_bounds'.
 -spec table_get(instance(), binary() | non_neg_integer(), integer()) ->
           {ok, value()} | {error, error_reason()}.
-table_get(Pid, Table, Index) when is_integer(Index) ->
-    with_res(Pid, fun(Res) -> beamr_nif:table_get(Res, Table, Index) end).
+table_get(Pid, Table, Index) when is_pid(Pid), is_integer(Index) ->
+    beamr_nif:table_get(Pid, Table, Index).

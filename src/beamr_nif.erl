@@ -10,12 +10,20 @@
 -compile(warn_missing_spec).
 
 -export([module_new/1, module_imports/1, module_exports/1,
-         instance_new/3, instance_stop/1, instance_cancel/1,
+         module_serialize/1, module_deserialize/1,
+         instance_new/4, instance_stop/1, instance_cancel/1,
+         instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
+         instance_snapshot/1, instance_restore/2,
          call_start/4, call_resume/2, call_abort/1,
          memory_size/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
-         load_error/0]).
+         wasi_output/2, load_error/0]).
+
+%% Every function taking an instance accepts its resource or the pid of
+%% its owner process (found through the NIF's registry; a pid that owns
+%% no running instance gives `{error, stopped}').
+-type inst() :: reference() | pid().
 
 -on_load(init/0).
 
@@ -64,60 +72,89 @@ module_imports(_Mod) -> ?NOT_LOADED.
 -spec module_exports(reference()) -> [{binary(), tuple()}].
 module_exports(_Mod) -> ?NOT_LOADED.
 
--spec instance_new(reference(), map(), [term()]) ->
-          {ok, reference(), boolean()} | {error, term()}.
-instance_new(_Mod, _Limits, _ImportSpecs) -> ?NOT_LOADED.
+-spec module_serialize(reference()) -> {ok, binary()} | {error, term()}.
+module_serialize(_Mod) -> ?NOT_LOADED.
 
--spec instance_stop(reference()) -> ok.
+-spec module_deserialize(binary()) -> {ok, reference()} | {error, term()}.
+module_deserialize(_Bin) -> ?NOT_LOADED.
+
+-spec instance_new(reference(), map(), [term()], tuple() | undefined) ->
+          {ok, reference(), boolean()} | {error, term()}.
+instance_new(_Mod, _Limits, _ImportSpecs, _Wasi) -> ?NOT_LOADED.
+
+-spec instance_stop(inst()) -> ok.
 instance_stop(_Inst) -> ?NOT_LOADED.
 
--spec instance_cancel(reference()) -> ok.
+-spec instance_cancel(inst()) -> ok.
 instance_cancel(_Inst) -> ?NOT_LOADED.
 
--spec call_start(reference(), binary() | non_neg_integer() | '$start',
+-spec instance_owner(reference(), pid()) -> ok | {error, term()}.
+instance_owner(_Inst, _Pid) -> ?NOT_LOADED.
+
+-spec lease_grant(reference(), pid()) -> boolean().
+lease_grant(_Inst, _Pid) -> ?NOT_LOADED.
+
+-spec lease_return(reference(), pid()) -> ok.
+lease_return(_Inst, _Pid) -> ?NOT_LOADED.
+
+-spec lease_idle(reference()) -> ok.
+lease_idle(_Inst) -> ?NOT_LOADED.
+
+-spec instance_snapshot(inst()) -> {ok, binary()} | {error, term()}.
+instance_snapshot(_Inst) -> ?NOT_LOADED.
+
+-spec instance_restore(inst(), binary()) -> ok | {error, term()}.
+instance_restore(_Inst, _Bin) -> ?NOT_LOADED.
+
+-spec call_start(inst(), binary() | non_neg_integer() | '$start',
                  list(),
                  {integer(), integer() | infinity, non_neg_integer()}) ->
-          {ok, list()} | {import, reference(), non_neg_integer(), list()} |
-          {error, term()}.
+          {ok, list()} |
+          {import, reference(), {binary(), binary(), string()}, list()} |
+          {error, term()} | busy.
 call_start(_Inst, _Target, _Args, _Opts) -> ?NOT_LOADED.
 
 -spec call_resume(reference(), term()) ->
-          {ok, list()} | {import, reference(), non_neg_integer(), list()} |
+          {ok, list()} |
+          {import, reference(), {binary(), binary(), string()}, list()} |
           {error, term()}.
 call_resume(_Call, _Results) -> ?NOT_LOADED.
 
 -spec call_abort(reference()) -> ok.
 call_abort(_Call) -> ?NOT_LOADED.
 
--spec memory_size(reference()) -> {ok, non_neg_integer()} | {error, term()}.
+-spec memory_size(inst()) -> {ok, non_neg_integer()} | {error, term()}.
 memory_size(_Inst) -> ?NOT_LOADED.
 
--spec memory_read(reference(), integer(), integer()) ->
+-spec memory_read(inst(), integer(), integer()) ->
           {ok, binary()} | {error, term()}.
 memory_read(_Inst, _Offset, _Len) -> ?NOT_LOADED.
 
--spec memory_read_cstring(reference(), integer(),
+-spec memory_read_cstring(inst(), integer(),
                           non_neg_integer() | infinity) ->
           {ok, binary()} | {error, term()}.
 memory_read_cstring(_Inst, _Offset, _Max) -> ?NOT_LOADED.
 
--spec memory_write(reference(), integer(), binary()) -> ok | {error, term()}.
+-spec memory_write(inst(), integer(), binary()) -> ok | {error, term()}.
 memory_write(_Inst, _Offset, _Data) -> ?NOT_LOADED.
 
--spec memory_grow(reference(), integer()) ->
+-spec memory_grow(inst(), integer()) ->
           {ok, non_neg_integer()} | {error, term()}.
 memory_grow(_Inst, _Delta) -> ?NOT_LOADED.
 
--spec global_get(reference(), binary()) -> {ok, term()} | {error, term()}.
+-spec global_get(inst(), binary()) -> {ok, term()} | {error, term()}.
 global_get(_Inst, _Name) -> ?NOT_LOADED.
 
--spec global_set(reference(), binary(), term()) -> ok | {error, term()}.
+-spec global_set(inst(), binary(), term()) -> ok | {error, term()}.
 global_set(_Inst, _Name, _Value) -> ?NOT_LOADED.
 
--spec table_size(reference(), binary() | non_neg_integer()) ->
+-spec table_size(inst(), binary() | non_neg_integer()) ->
           {ok, non_neg_integer()} | {error, term()}.
 table_size(_Inst, _Table) -> ?NOT_LOADED.
 
--spec table_get(reference(), binary() | non_neg_integer(), integer()) ->
+-spec table_get(inst(), binary() | non_neg_integer(), integer()) ->
           {ok, term()} | {error, term()}.
 table_get(_Inst, _Table, _Index) -> ?NOT_LOADED.
+
+-spec wasi_output(inst(), stdout | stderr) -> {ok, binary()} | {error, term()}.
+wasi_output(_Inst, _Stream) -> ?NOT_LOADED.

@@ -20,11 +20,22 @@
 %%
 %% Instances started here are detached: they live until {@link stop/1},
 %% whichever process started them.
+%%
+%% Modes: `wasm' (a WebAssembly binary) and `aot' (a module compiled and
+%% saved by `beamr:module_to_binary/1', loaded without recompiling;
+%% anything else is rejected with `{error, {aot, #{reason := Reason}}}',
+%% `Reason' one of `aot_bad_format', `aot_version_mismatch',
+%% `aot_checksum_mismatch', `aot_corrupt').
+%%
+%% As in HyperBEAM, every import goes to the import fun of the call.
+%% {@link start/3} with `#{wasi => WasiOpts}' serves WASI natively
+%% instead (the `wasi' option of `beamr:start/2'); the other imports
+%% still go to the import fun.
 %% SPDX-License-Identifier: Apache-2.0
 -module(hb_beamr).
 -compile(warn_missing_spec).
 
--export([start/1, start/2, call/3, call/4, call/5, call/6, stop/1,
+-export([start/1, start/2, start/3, call/3, call/4, call/5, call/6, stop/1,
          wasm_send/2, serialize/1, deserialize/2, stub/3]).
 
 -type wasm() :: pid().
@@ -38,31 +49,46 @@
 start(WasmBinary) ->
     start(WasmBinary, wasm).
 
-%% @doc Loads and instantiates a module; returns the instance and its
-%% function imports and exports. `aot' mode is not supported yet and
-%% returns `{error, {unsupported, aot}}'.
-%%
-%% Example: `{ok, WASM, Imports, Exports} = hb_beamr:start(Bin)'.
+%% @equiv start(Binary, Mode, #{})
 -spec start(binary(), wasm | aot) ->
           {ok, wasm(), imports(), exports()} | {error, term()}.
-start(WasmBinary, wasm) when is_binary(WasmBinary) ->
-    case beamr:compile(WasmBinary) of
+start(Binary, Mode) ->
+    start(Binary, Mode, #{}).
+
+%% @doc Loads and instantiates a module (`wasm': WebAssembly bytes;
+%% `aot': a module saved by `beamr:module_to_binary/1'); returns the
+%% instance and its function imports and exports.
+%%
+%% Options (beamr's, not HyperBEAM's): `wasi => WasiOpts' serves
+%% `wasi_snapshot_preview1' natively, with the options of
+%% `beamr:start/2' (for example `#{wasi => #{stdout => discard}}');
+%% `limits' as in `beamr:start/2'.
+%%
+%% Example: `{ok, WASM, Imports, Exports} = hb_beamr:start(Bin, wasm,
+%% #{wasi => #{}})'.
+-spec start(binary(), wasm | aot, map()) ->
+          {ok, wasm(), imports(), exports()} | {error, term()}.
+start(Binary, Mode, Opts) when is_binary(Binary), is_map(Opts),
+                               (Mode =:= wasm orelse Mode =:= aot) ->
+    Load = case Mode of
+               wasm -> beamr:compile(Binary);
+               aot -> beamr:binary_to_module(Binary)
+           end,
+    case Load of
         {ok, Mod} ->
-            case beamr:start(Mod, #{detached => true,
-                                    import_fun => fun stub/3,
-                                    state => #{}}) of
-                {ok, Pid} ->
-                    {ok, Pid, imports(Mod), exports(Mod)};
-                Error ->
-                    Error
+            StartOpts = maps:merge(maps:with([wasi, limits], Opts),
+                                   #{detached => true,
+                                     import_fun => fun stub/3,
+                                     state => #{}}),
+            case beamr:start(Mod, StartOpts) of
+                {ok, Pid} -> {ok, Pid, imports(Mod), exports(Mod)};
+                Error -> Error
             end;
         Error ->
             Error
     end;
-start(WasmBinary, aot) when is_binary(WasmBinary) ->
-    {error, {unsupported, aot}};
-start(WasmBinary, Mode) ->
-    erlang:error(badarg, [WasmBinary, Mode]).
+start(Binary, Mode, Opts) ->
+    erlang:error(badarg, [Binary, Mode, Opts]).
 
 imports(Mod) ->
     [{M, N, P, beamr:signature(P, R)}

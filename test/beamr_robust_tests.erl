@@ -174,6 +174,76 @@ creator_death_stops_instance_test() ->
     ?assertEqual({ok, [2]}, beamr:call(D, <<"add">>, [1, 1])),
     beamr:stop(D).
 
+%% The owner process killed outright: the NIF's monitor stops the
+%% instance; its pid answers {error, stopped} everywhere.
+owner_killed_test() ->
+    I = start(),
+    Ref = monitor(process, I),
+    exit(I, kill),
+    receive {'DOWN', Ref, _, _, _} -> ok end,
+    ?assertEqual({error, stopped}, beamr:call(I, <<"add">>, [1, 2])),
+    ?assertEqual({error, stopped}, beamr:read(I, 0, 1)),
+    ?assertEqual({error, stopped}, beamr:memory_size(I)),
+    ?assertEqual({error, stopped}, beamr:snapshot(I)),
+    ok = beamr:stop(I).
+
+%% A pid that never was an instance.
+not_an_instance_test() ->
+    ?assertEqual({error, stopped}, beamr:call(self(), <<"add">>, [1, 2])),
+    ?assertEqual({error, stopped}, beamr:read(self(), 0, 1)).
+
+%% While one caller holds the instance (in an import), later callers
+%% queue and run in order; a newcomer does not take the instance
+%% directly past them.
+queue_order_test() ->
+    {ok, I} = beamr:start(beamr_tests:import_module()),
+    Self = self(),
+    Holder = spawn(fun() ->
+                           Fun = fun(S, _, _) ->
+                                         Self ! held,
+                                         receive go -> {ok, [1], S} end
+                                 end,
+                           Self ! {holder, beamr:call(I, <<"call_f">>, [0],
+                                                      Fun, x, #{})}
+                   end),
+    receive held -> ok end,
+    [begin
+         spawn(fun() -> Self ! {queued, K, beamr:call(I, <<"inner">>, [])}
+               end),
+         timer:sleep(20)
+     end || K <- lists:seq(1, 5)],
+    spawn(fun() -> Self ! {queued, 6, beamr:call(I, <<"inner">>, [])} end),
+    timer:sleep(20),
+    Holder ! go,
+    ?assertEqual({holder, {ok, [1], x}},
+                 receive {holder, _} = H -> H after 2000 -> timeout end),
+    Order = [receive {queued, K, R} -> ?assertEqual({ok, [41]}, R), K
+             after 2000 -> timeout
+             end || _ <- lists:seq(1, 6)],
+    ?assertEqual(lists:seq(1, 6), Order),
+    %% The queue is empty again: calls take the instance directly.
+    ?assertEqual({ok, [41]}, beamr:call(I, <<"inner">>, [])),
+    beamr:stop(I).
+
+%% A queued caller that dies does not block the ones behind it.
+queued_caller_killed_test() ->
+    I = start(),
+    Self = self(),
+    spawn(fun() ->
+                  Self ! {looped, beamr:call(I, <<"loop">>, [],
+                                             #{timeout => 200})}
+          end),
+    timer:sleep(20),
+    Doomed = spawn(fun() -> beamr:call(I, <<"add">>, [1, 1]) end),
+    timer:sleep(20),
+    spawn(fun() -> Self ! {added, beamr:call(I, <<"add">>, [2, 2])} end),
+    timer:sleep(20),
+    exit(Doomed, kill),
+    receive {looped, R} -> ?assertEqual({error, timeout}, R) end,
+    ?assertEqual({added, {ok, [4]}},
+                 receive {added, _} = A -> A after 2000 -> timeout end),
+    beamr:stop(I).
+
 %% ------------------------------------------------------------------
 %% Many instances, many processes
 

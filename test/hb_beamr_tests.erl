@@ -21,8 +21,15 @@ start_with_mode_test() ->
     ?assert(is_process_alive(WASM)),
     hb_beamr:stop(WASM).
 
-start_aot_unsupported_test() ->
-    ?assertEqual({error, {unsupported, aot}},
+%% aot mode loads beamr's own saved modules; a wasm binary is not one.
+start_aot_test() ->
+    {ok, Mod} = beamr:compile(fixture("test.wasm")),
+    {ok, Aot} = beamr:module_to_binary(Mod),
+    {ok, WASM, [], Exports} = hb_beamr:start(Aot, aot),
+    ?assert(lists:member({<<"fac">>, [f64], "(F)F"}, Exports)),
+    ?assertEqual({ok, [120.0]}, hb_beamr:call(WASM, "fac", [5.0])),
+    hb_beamr:stop(WASM),
+    ?assertMatch({error, {aot, #{reason := aot_bad_format}}},
                  hb_beamr:start(fixture("test.wasm"), aot)).
 
 start_invalid_wasm_test() ->

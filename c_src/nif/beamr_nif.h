@@ -78,7 +78,21 @@
     X(max_memory_pages, "max_memory_pages")     \
     X(max_table_size, "max_table_size")         \
     X(max_call_depth, "max_call_depth")         \
-    X(max_stack_slots, "max_stack_slots")
+    X(max_stack_slots, "max_stack_slots")       \
+    X(exit, "exit")                             \
+    X(aot, "aot")                               \
+    X(snapshot, "snapshot")                     \
+    X(wasi, "wasi")                             \
+    X(emscripten, "emscripten")                 \
+    X(stdout_, "stdout")                        \
+    X(stderr_, "stderr")                        \
+    X(capture, "capture")                       \
+    X(discard, "discard")                       \
+    X(inherit, "inherit")                       \
+    X(stream, "stream")                         \
+    X(empty, "empty")                           \
+    X(beamr_output, "beamr_output")             \
+    X(beamr_lease_free, "beamr_lease_free")
 
 typedef struct bnif_atoms {
 #define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
@@ -99,6 +113,7 @@ typedef struct bnif_module {
 } bnif_module_t;
 
 typedef struct bnif_call bnif_call_t;
+typedef struct bnif_registry bnif_registry_t;
 
 /* An externref made from an Erlang term: the wasm side holds a pointer
  * to this resource; the instance keeps it alive until it dies. */
@@ -107,12 +122,38 @@ typedef struct bnif_extern {
     ERL_NIF_TERM term;
 } bnif_extern_t;
 
+/* Where a stream of a native-WASI instance goes when it is streamed
+ * to a process ({stream, Pid}). */
+typedef struct bnif_outstream {
+    struct bnif_instance *inst;
+    ErlNifPid pid;
+    ERL_NIF_TERM tag; /* the atom stdout or stderr */
+} bnif_outstream_t;
+
+/*
+ * The lease: which process may call into the instance. A call takes it
+ * in the NIF when it is free (no message to the owner process); a call
+ * from the process that holds it nests. When it is busy the caller
+ * queues at the owner process, which grants it in order (lease_grant)
+ * and is told by a message when a call releases it. Guarded by
+ * calls_lock.
+ */
+typedef struct bnif_lease {
+    bool held;
+    ErlNifPid holder;
+    bool owner_waiting; /* the owner has queued callers: tell it on release */
+    bool has_owner;
+    ErlNifPid owner; /* the instance's owner process */
+    ErlNifMonitor owner_mon;
+    bnif_registry_t *registry; /* where it is registered (has_owner) */
+} bnif_lease_t;
+
 typedef struct bnif_instance {
     bnif_module_t *module; /* kept */
     /* `lock` serialises every use of the store (one thread at a time);
-     * `calls_lock` guards only the list of live calls, so that stop can
-     * cancel a running call without waiting for its slice to end.
-     * Lock order: lock, then calls_lock. */
+     * `calls_lock` guards the list of live calls and the lease, so that
+     * stop can cancel a running call without waiting for its slice to
+     * end. Lock order: lock, then calls_lock. */
     ErlNifMutex *lock;
     ErlNifMutex *calls_lock;
     br_store_t *store;
@@ -123,6 +164,11 @@ typedef struct bnif_instance {
     atomic_bool stopped;
     bnif_extern_t **externs; /* kept externref objects (lock) */
     size_t extern_count, extern_cap;
+    bnif_lease_t lease; /* calls_lock */
+    /* Native WASI (NULL without): host functions in `store`. */
+    struct br_wasi *wasi;
+    bnif_outstream_t out[2]; /* stdout, stderr when streamed */
+    ErlNifEnv *run_env;      /* the NIF env of the running slice (lock) */
 } bnif_instance_t;
 
 enum {
@@ -142,6 +188,7 @@ struct bnif_call {
     int64_t deadline;      /* Erlang monotonic ns (may be negative) */
     bool linked;           /* in inst->calls (calls_lock) */
     bool cancel_requested; /* br_exec_cancel reached it (calls_lock) */
+    bool holds_lease;      /* took the lease: releases it when it ends */
     bnif_call_t *prev, *next;
 };
 
@@ -159,7 +206,9 @@ typedef struct bnif_priv {
     ErlNifResourceType *call_rt;
     ErlNifResourceType *func_rt;
     ErlNifResourceType *extern_rt;
-    bnif_engine_t *engine; /* kept while this library version is loaded */
+    ErlNifResourceType *buffer_rt;
+    bnif_engine_t *engine;     /* kept while this library version is loaded */
+    bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
 
 static inline bnif_priv_t *
@@ -180,18 +229,55 @@ bnif_atoms(ErlNifEnv *env)
 int bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv);
 bnif_engine_t *bnif_engine_create(bnif_priv_t *priv);
 bool bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out);
+/* An instance by resource or by its owner pid (then kept alive by a
+ * resource term made in `env`, for this NIF call). */
 bool bnif_get_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out);
+/* The same, kept for the caller, who releases it: for dirty NIFs,
+ * whose env terms are no roots. */
+bool bnif_hold_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out);
+/* The answer when bnif_get_instance fails: {error, stopped} for a pid
+ * (no instance has that owner any more), else badarg. */
+ERL_NIF_TERM bnif_no_instance(ErlNifEnv *env, ERL_NIF_TERM t);
+/* Marks the instance stopped, cancels its calls, unregisters it. */
+void bnif_instance_shutdown(bnif_instance_t *inst);
+
+/* ------------------------------------------------------------------ */
+/* nif_registry.c: owner pid -> instance                               */
+
+bnif_registry_t *bnif_registry_new(void);
+void bnif_registry_delete(bnif_registry_t *reg);
+bool bnif_registry_put(bnif_registry_t *reg, const ErlNifPid *pid,
+                       bnif_instance_t *inst);
+void bnif_registry_remove(bnif_registry_t *reg, const ErlNifPid *pid,
+                          bnif_instance_t *inst);
+bnif_instance_t *bnif_registry_find(bnif_registry_t *reg, const ErlNifPid *pid);
 bool bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out);
-/* A new call on `inst` (kept), registered in its live list; NULL on
- * allocation failure. Takes inst->lock itself. */
-bnif_call_t *bnif_call_create(ErlNifEnv *env, bnif_instance_t *inst);
 /* Ends a call: gives a reusable context back to the instance (or
- * deletes it) and unregisters it. Caller holds inst->lock. */
-void bnif_call_finish(bnif_call_t *call, bool reusable);
+ * deletes it), unregisters it, releases its lease. Caller holds
+ * inst->lock. */
+void bnif_call_finish(ErlNifEnv *env, bnif_call_t *call, bool reusable);
 /* br_exec_cancel on every live call (thread-safe). */
 void bnif_instance_cancel_calls(bnif_instance_t *inst);
 /* Keeps an externref object alive as long as the instance. */
 bool bnif_instance_keep_extern(bnif_instance_t *inst, bnif_extern_t *ext);
+/* Wraps an engine buffer in a binary without copying it (the binary
+ * frees it through the engine); a copy if that fails. */
+ERL_NIF_TERM bnif_buffer_binary(ErlNifEnv *env, bnif_engine_t *engine,
+                                uint8_t *data, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* nif_lease.c: who may call into an instance                           */
+
+typedef enum bnif_lease_take {
+    BNIF_LEASE_TAKEN,  /* free: now held by the caller */
+    BNIF_LEASE_NESTED, /* the caller already holds it */
+    BNIF_LEASE_BUSY,   /* held by another process, or callers queue */
+} bnif_lease_take_t;
+
+bnif_lease_take_t bnif_lease_take(ErlNifEnv *env, bnif_instance_t *inst);
+/* Releases a lease a call took; tells the owner if callers queue.
+ * `env` is the caller's env (NULL only outside a scheduler). */
+void bnif_lease_release(ErlNifEnv *env, bnif_instance_t *inst);
 
 /* ------------------------------------------------------------------ */
 /* nif_value.c: term <-> value conversion                               */
@@ -223,6 +309,22 @@ ERL_NIF_TERM bnif_error_from(ErlNifEnv *env, const br_error_t *err);
 ERL_NIF_TERM bnif_trap_map(ErlNifEnv *env, const br_trap_t *trap);
 ERL_NIF_TERM bnif_err_atom(ErlNifEnv *env, br_err_t code);
 
+/* {error, {Tag, #{reason, message, offset, func}}} for any code. */
+ERL_NIF_TERM bnif_error_tagged(ErlNifEnv *env, ERL_NIF_TERM tag,
+                               const br_error_t *err);
+
+/* ------------------------------------------------------------------ */
+/* nif_wasi.c: native WASI for an instance                              */
+
+/* Parses the WASI config term and creates inst->wasi in its store;
+ * false with *err set on a bad config or a failure. */
+bool bnif_wasi_setup(ErlNifEnv *env, bnif_instance_t *inst, ERL_NIF_TERM config,
+                     ERL_NIF_TERM *err);
+/* Resolves function import `index` natively: `wasi` (WASI preview 1)
+ * or `emscripten` (the env.__syscall_* errno stubs). */
+bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
+                      ERL_NIF_TERM how, br_extern_t *out);
+
 /* ------------------------------------------------------------------ */
 /* NIF entry points, one file per job                                   */
 
@@ -239,6 +341,30 @@ ERL_NIF_TERM bnif_instance_stop(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_cancel(ErlNifEnv *env, int argc,
                                   const ERL_NIF_TERM argv[]);
+
+/* nif_lease.c */
+ERL_NIF_TERM bnif_instance_owner(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_lease_grant(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_lease_return(ErlNifEnv *env, int argc,
+                               const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_lease_idle(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+
+/* nif_wasi.c */
+ERL_NIF_TERM bnif_wasi_output(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+
+/* nif_aot.c */
+ERL_NIF_TERM bnif_module_serialize(ErlNifEnv *env, int argc,
+                                   const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_module_deserialize(ErlNifEnv *env, int argc,
+                                     const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_snapshot(ErlNifEnv *env, int argc,
+                                    const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_restore(ErlNifEnv *env, int argc,
+                                   const ERL_NIF_TERM argv[]);
 
 /* nif_call.c */
 ERL_NIF_TERM bnif_call_start(ErlNifEnv *env, int argc,

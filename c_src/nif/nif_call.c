@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <time.h>
 
 #include "beamr_nif.h"
 
@@ -71,76 +72,147 @@ get_call_opts(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t *call)
 }
 
 /* ------------------------------------------------------------------ */
-/* Running                                                             */
+/* Slices                                                              */
 
-static ERL_NIF_TERM run(ErlNifEnv *env, bnif_call_t *call,
-                        ERL_NIF_TERM call_term);
-
-static ERL_NIF_TERM
-run_nif(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+/* Nanoseconds of the OS monotonic clock, for the length of a slice
+ * only: enif_monotonic_time takes a VM lock and costs about a tenth of
+ * a short call. Deadlines stay in Erlang monotonic time. */
+static int64_t
+now_ns(void)
 {
-    (void)argc;
-    bnif_call_t *call;
-    if (!bnif_get_call(env, argv[0], &call))
-        return enif_make_badarg(env);
-    return run(env, call, argv[0]);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The pending import: {import, Call, ImportIndex, Args}. */
+/* Runs one slice; caller holds inst->lock and checked the call. The
+ * running env is recorded for host functions that send messages (WASI
+ * output streamed to a process). */
+static br_status_t
+exec_slice(ErlNifEnv *env, bnif_call_t *call, int64_t *elapsed)
+{
+    bnif_instance_t *in = call->inst;
+    int64_t fuel = call->slice;
+    if (call->fuel_left >= 0 && call->fuel_left < fuel)
+        fuel = call->fuel_left;
+    /* A yield on the last of the budget ends it, however exactly the
+     * engine counted. */
+    bool last = call->fuel_left >= 0 && fuel == call->fuel_left;
+    in->run_env = env;
+    int64_t t0 = now_ns();
+    br_status_t st = br_exec_run(call->exec, fuel);
+    *elapsed = now_ns() - t0;
+    in->run_env = NULL;
+    if (call->fuel_left >= 0) {
+        call->fuel_left -= br_exec_fuel_used(call->exec);
+        if (call->fuel_left < 0 || (st == BR_YIELD && last))
+            call->fuel_left = 0;
+    }
+    return st;
+}
+
+/* True when the call is over (done, trapped, failed, out of fuel). */
+static bool
+is_final(const bnif_call_t *call, br_status_t st)
+{
+    return st != BR_IMPORT && (st != BR_YIELD || call->fuel_left == 0);
+}
+
+/* The answer of a call that is over; ends it. Caller holds lock. A
+ * proc_exit (WASI) is {error, {exit, Code}}, not a trap. */
+static ERL_NIF_TERM
+final_outcome(ErlNifEnv *env, bnif_call_t *call, br_status_t st)
+{
+    const bnif_atoms_t *a = bnif_atoms(env);
+    const br_trap_t *trap;
+    ERL_NIF_TERM out;
+    switch (st) {
+    case BR_DONE:
+        out = enif_make_tuple2(
+            env, a->ok,
+            bnif_vals_to_list(env, call->inst, br_exec_results(call->exec),
+                              br_exec_result_count(call->exec)));
+        bnif_call_finish(env, call, true);
+        return out;
+    case BR_TRAP:
+        trap = br_exec_trap(call->exec);
+        if (trap->kind == BR_TRAP_CANCELLED)
+            out = bnif_error(env, atomic_load(&call->inst->stopped)
+                                      ? a->stopped
+                                      : a->cancelled);
+        else if (trap->kind == BR_TRAP_EXIT)
+            out =
+                bnif_error2(env, a->exit, enif_make_int(env, trap->exit_code));
+        else
+            out = bnif_error2(env, a->trap, bnif_trap_map(env, trap));
+        break;
+    case BR_ERROR:
+        out = bnif_error2(env, a->engine,
+                          bnif_err_atom(env, br_exec_error(call->exec)));
+        break;
+    default: /* BR_YIELD on an empty budget */
+        out = bnif_error(env, a->out_of_fuel);
+        break;
+    }
+    bnif_call_finish(env, call, false);
+    return out;
+}
+
+/* The letter of a value type in hb_beamr's compact signatures. */
+static char
+sig_letter(br_valkind_t k)
+{
+    switch (k) {
+    case BR_I32:
+        return 'i';
+    case BR_I64:
+        return 'I';
+    case BR_F32:
+        return 'f';
+    case BR_F64:
+        return 'F';
+    case BR_V128:
+        return 'v';
+    case BR_FUNCREF:
+        return 'r';
+    default:
+        return 'e';
+    }
+}
+
+/* "(ii)i": parameter letters in parentheses, then result letters. */
+static ERL_NIF_TERM
+sig_string(ErlNifEnv *env, const br_functype_t *t)
+{
+    ERL_NIF_TERM list = enif_make_list(env, 0);
+    for (uint32_t i = t->result_count; i > 0; i--)
+        list = enif_make_list_cell(
+            env, enif_make_int(env, sig_letter(t->results[i - 1])), list);
+    list = enif_make_list_cell(env, enif_make_int(env, ')'), list);
+    for (uint32_t i = t->param_count; i > 0; i--)
+        list = enif_make_list_cell(
+            env, enif_make_int(env, sig_letter(t->params[i - 1])), list);
+    return enif_make_list_cell(env, enif_make_int(env, '('), list);
+}
+
+/* The pending import: {import, Call, {Module, Name, Signature}, Args}. */
 static ERL_NIF_TERM
 import_term(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
 {
     br_func_t *func = br_exec_import_func(call->exec);
     const br_functype_t *type = br_func_type(func);
-    uintptr_t index = (uintptr_t)br_func_host_env(func);
+    uint32_t index = (uint32_t)(uintptr_t)br_func_host_env(func);
+    br_name_t mod, name;
+    br_externtype_t itype;
+    br_module_import(call->inst->module->module, index, &mod, &name, &itype);
+    ERL_NIF_TERM info = enif_make_tuple3(
+        env, bnif_make_binary(env, mod.data, mod.size),
+        bnif_make_binary(env, name.data, name.size), sig_string(env, type));
     ERL_NIF_TERM args = bnif_vals_to_list(
         env, call->inst, br_exec_import_args(call->exec), type->param_count);
     call->state = BNIF_CALL_SUSPENDED;
-    return enif_make_tuple4(env, bnif_atoms(env)->import, call_term,
-                            enif_make_uint64(env, index), args);
-}
-
-/* Turns a finished slice into its Erlang answer (NULL term: keep going).
- * Caller holds inst->lock. */
-static bool
-slice_outcome(ErlNifEnv *env, bnif_call_t *call, br_status_t st,
-              ERL_NIF_TERM call_term, ERL_NIF_TERM *out)
-{
-    const bnif_atoms_t *a = bnif_atoms(env);
-    const br_trap_t *trap;
-    switch (st) {
-    case BR_DONE:
-        *out = enif_make_tuple2(
-            env, a->ok,
-            bnif_vals_to_list(env, call->inst, br_exec_results(call->exec),
-                              br_exec_result_count(call->exec)));
-        bnif_call_finish(call, true);
-        return true;
-    case BR_IMPORT:
-        *out = import_term(env, call, call_term);
-        return true;
-    case BR_TRAP:
-        trap = br_exec_trap(call->exec);
-        if (trap->kind == BR_TRAP_CANCELLED)
-            *out = bnif_error(env, atomic_load(&call->inst->stopped)
-                                       ? a->stopped
-                                       : a->cancelled);
-        else
-            *out = bnif_error2(env, a->trap, bnif_trap_map(env, trap));
-        bnif_call_finish(call, false);
-        return true;
-    case BR_ERROR:
-        *out = bnif_error2(env, a->engine,
-                           bnif_err_atom(env, br_exec_error(call->exec)));
-        bnif_call_finish(call, false);
-        return true;
-    default: /* BR_YIELD */
-        if (call->fuel_left != 0)
-            return false;
-        *out = bnif_error(env, a->out_of_fuel);
-        bnif_call_finish(call, false);
-        return true;
-    }
+    return enif_make_tuple4(env, bnif_atoms(env)->import, call_term, info,
+                            args);
 }
 
 /* Stop, timeout and misuse checks before a slice; caller holds lock. */
@@ -160,7 +232,7 @@ precheck(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM *out)
     } else {
         return false;
     }
-    bnif_call_finish(call, false);
+    bnif_call_finish(env, call, false);
     return true;
 }
 
@@ -175,6 +247,34 @@ adapt_slice(bnif_call_t *call, int64_t elapsed)
         call->slice /= 2;
 }
 
+/* Reports `elapsed` ns as its share of the 1 ms timeslice; true if the
+ * process should yield. Calls shorter than 10 us report nothing, so a
+ * stream of tiny calls is not charged a whole percent each. */
+static bool
+report_time(ErlNifEnv *env, int64_t elapsed)
+{
+    if (elapsed < TIMESLICE_NS / 100)
+        return false;
+    int pct = (int)(elapsed * 100 / TIMESLICE_NS);
+    return enif_consume_timeslice(env, pct > 100 ? 100 : pct);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running a call that has a resource                                  */
+
+static ERL_NIF_TERM run(ErlNifEnv *env, bnif_call_t *call,
+                        ERL_NIF_TERM call_term);
+
+static ERL_NIF_TERM
+run_nif(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_call_t *call;
+    if (!bnif_get_call(env, argv[0], &call))
+        return enif_make_badarg(env);
+    return run(env, call, argv[0]);
+}
+
 /* One slice under the store lock; true with *out when the call is over
  * or suspended. */
 static bool
@@ -182,27 +282,17 @@ run_slice(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term,
           int64_t *elapsed, ERL_NIF_TERM *out)
 {
     bnif_instance_t *in = call->inst;
-    bool over;
+    bool over = true;
     enif_mutex_lock(in->lock);
-    if (precheck(env, call, out)) {
-        enif_mutex_unlock(in->lock);
-        return true;
+    if (!precheck(env, call, out)) {
+        br_status_t st = exec_slice(env, call, elapsed);
+        if (st == BR_IMPORT)
+            *out = import_term(env, call, call_term);
+        else if (is_final(call, st))
+            *out = final_outcome(env, call, st);
+        else
+            over = false;
     }
-    int64_t fuel = call->slice;
-    if (call->fuel_left >= 0 && call->fuel_left < fuel)
-        fuel = call->fuel_left;
-    /* A yield on the last of the budget ends it, however exactly the
-     * engine counted. */
-    bool last = call->fuel_left >= 0 && fuel == call->fuel_left;
-    ErlNifTime t0 = enif_monotonic_time(ERL_NIF_NSEC);
-    br_status_t st = br_exec_run(call->exec, fuel);
-    *elapsed = enif_monotonic_time(ERL_NIF_NSEC) - t0;
-    if (call->fuel_left >= 0) {
-        call->fuel_left -= br_exec_fuel_used(call->exec);
-        if (call->fuel_left < 0 || (st == BR_YIELD && last))
-            call->fuel_left = 0;
-    }
-    over = slice_outcome(env, call, st, call_term, out);
     enif_mutex_unlock(in->lock);
     return over;
 }
@@ -226,96 +316,185 @@ run(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
             return out;
         adapt_slice(call, elapsed);
         used += elapsed;
-        int pct = (int)(elapsed * 100 / TIMESLICE_NS);
         bool spent = used >= TIMESLICE_NS;
-        if (enif_consume_timeslice(env, spent       ? 100
-                                        : pct < 1   ? 1
-                                        : pct > 100 ? 100
-                                                    : pct) ||
-            spent)
+        if (spent)
+            enif_consume_timeslice(env, 100);
+        if (report_time(env, elapsed) || spent)
             return enif_schedule_nif(env, "call_run", 0, run_nif, 1,
                                      &call_term);
     }
 }
 
 /* ------------------------------------------------------------------ */
-/* Entry points                                                        */
+/* Starting a call                                                     */
 
-/* Converts the arguments under the store lock (externrefs are kept by
- * the instance). */
+/* Arguments for up to this many parameters live on the C stack. */
+#define STACK_ARGS 16
+
+/* Finds the callee and converts the arguments; false with *err set.
+ * Caller holds the store lock (externrefs are kept by the instance). */
 static bool
-prepare_args(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM target,
-             ERL_NIF_TERM list, br_func_t **func, br_val_t **args,
-             uint32_t *count, ERL_NIF_TERM *err)
+prepare(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM target,
+        ERL_NIF_TERM list, br_func_t **func, br_val_t *stack_args,
+        br_val_t **args, uint32_t *count, ERL_NIF_TERM *err)
 {
     const bnif_atoms_t *a = bnif_atoms(env);
-    enif_mutex_lock(in->lock);
     *func = find_func(env, in, target);
-    bool ok = *func != NULL;
-    if (!ok) {
+    if (*func == NULL) {
         *err = bnif_error(env, a->function_not_found);
-    } else {
-        const br_functype_t *type = br_func_type(*func);
-        *count = type->param_count;
-        *args = enif_alloc((*count > 0 ? *count : 1) * sizeof **args);
-        ok = *args != NULL &&
-             bnif_list_to_vals(env, in, list, type->params, *count, *args);
-        if (!ok)
-            *err = bnif_error2(env, a->invalid_args, list);
+        return false;
     }
-    enif_mutex_unlock(in->lock);
-    return ok;
+    const br_functype_t *type = br_func_type(*func);
+    *count = type->param_count;
+    *args =
+        *count <= STACK_ARGS ? stack_args : enif_alloc(*count * sizeof **args);
+    if (*args == NULL ||
+        !bnif_list_to_vals(env, in, list, type->params, *count, *args)) {
+        *err = bnif_error2(env, a->invalid_args, list);
+        return false;
+    }
+    return true;
 }
 
-static ERL_NIF_TERM
-start_call(ErlNifEnv *env, bnif_instance_t *in, br_func_t *func,
-           const br_val_t *args, uint32_t count, ERL_NIF_TERM opts,
-           ERL_NIF_TERM arg_list)
+/* A context for a new call: the instance's idle one, or a new one. */
+static br_exec_t *
+take_exec(bnif_instance_t *in)
 {
-    bnif_call_t *call = bnif_call_create(env, in);
+    br_exec_t *exec = in->idle_exec;
+    in->idle_exec = NULL;
+    return exec != NULL ? exec : br_exec_new(in->store);
+}
+
+/* Gives the first-slice call a resource so that it can outlive this
+ * NIF call (it yielded or waits for an import). Caller holds lock. */
+static bnif_call_t *
+promote(ErlNifEnv *env, const bnif_call_t *tmp, ERL_NIF_TERM *term)
+{
+    bnif_instance_t *in = tmp->inst;
+    bnif_call_t *call =
+        enif_alloc_resource(bnif_priv(env)->call_rt, sizeof *call);
     if (call == NULL)
-        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    ERL_NIF_TERM call_term = enif_make_resource(env, call);
+        return NULL;
+    *call = *tmp;
+    enif_keep_resource(in);
+    enif_mutex_lock(in->calls_lock);
+    call->prev = NULL;
+    call->next = in->calls;
+    if (in->calls != NULL)
+        in->calls->prev = call;
+    in->calls = call;
+    call->linked = true;
+    enif_mutex_unlock(in->calls_lock);
+    *term = enif_make_resource(env, call);
     enif_release_resource(call);
-    if (!get_call_opts(env, opts, call)) {
-        enif_mutex_lock(in->lock);
-        bnif_call_finish(call, true);
+    return call;
+}
+
+/* The first slice's result when the call goes on: a suspended import,
+ * or the rest of the run. Caller holds lock; unlocks. */
+static ERL_NIF_TERM
+continue_call(ErlNifEnv *env, bnif_call_t *tmp, br_status_t st, int64_t elapsed)
+{
+    bnif_instance_t *in = tmp->inst;
+    ERL_NIF_TERM term, out;
+    bnif_call_t *call = promote(env, tmp, &term);
+    if (call == NULL) {
+        out = bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+        bnif_call_finish(env, tmp, false);
         enif_mutex_unlock(in->lock);
-        return enif_make_badarg(env);
+        return out;
     }
-    enif_mutex_lock(in->lock);
-    br_err_t e = br_exec_call(call->exec, func, args, count);
-    if (e != BR_ERR_OK)
-        bnif_call_finish(call, false);
+    if (st == BR_IMPORT) {
+        out = import_term(env, call, term);
+        enif_mutex_unlock(in->lock);
+        report_time(env, elapsed);
+        return out;
+    }
     enif_mutex_unlock(in->lock);
+    adapt_slice(call, elapsed);
+    if (report_time(env, elapsed))
+        return enif_schedule_nif(env, "call_run", 0, run_nif, 1, &term);
+    return run(env, call, term);
+}
+
+/*
+ * Prepares the call and runs its first slice without a call resource:
+ * most calls end there, and then cost no allocation and no message.
+ * Only a call that yields or suspends gets a resource. Caller holds
+ * the store lock; it is released here.
+ */
+static ERL_NIF_TERM
+first_slice(ErlNifEnv *env, bnif_call_t *tmp, ERL_NIF_TERM target,
+            ERL_NIF_TERM list)
+{
+    bnif_instance_t *in = tmp->inst;
+    br_val_t stack_args[STACK_ARGS];
+    br_val_t *args = NULL;
+    br_func_t *func;
+    uint32_t count = 0;
+    int64_t elapsed = 0;
+    ERL_NIF_TERM out;
+    br_err_t e = BR_ERR_OK;
+    if (!prepare(env, in, target, list, &func, stack_args, &args, &count, &out))
+        goto fail;
+    tmp->exec = take_exec(in);
+    e = tmp->exec == NULL ? BR_ERR_OUT_OF_MEMORY
+                          : br_exec_call(tmp->exec, func, args, count);
     if (e == BR_ERR_INVALID_ARGUMENT)
-        return bnif_error2(env, bnif_atoms(env)->invalid_args, arg_list);
+        out = bnif_error2(env, bnif_atoms(env)->invalid_args, list);
+    else if (e != BR_ERR_OK)
+        out = bnif_error2(env, bnif_atoms(env)->engine, bnif_err_atom(env, e));
     if (e != BR_ERR_OK)
-        return bnif_error2(env, bnif_atoms(env)->engine, bnif_err_atom(env, e));
-    return run(env, call, call_term);
+        goto fail;
+    if (args != stack_args)
+        enif_free(args);
+    if (precheck(env, tmp, &out)) /* it finished the call */
+        goto unlock;
+    br_status_t st = exec_slice(env, tmp, &elapsed);
+    if (!is_final(tmp, st))
+        return continue_call(env, tmp, st, elapsed);
+    out = final_outcome(env, tmp, st);
+    enif_mutex_unlock(in->lock);
+    report_time(env, elapsed);
+    return out;
+fail:
+    if (args != NULL && args != stack_args)
+        enif_free(args);
+    bnif_call_finish(env, tmp, false);
+unlock:
+    enif_mutex_unlock(in->lock);
+    return out;
 }
 
 /* call_start(Instance, Target, Args, {Fuel, Deadline, Slice}) ->
- *     {ok, Results} | {import, Call, ImportIndex, Args} | {error, _} */
+ *     {ok, Results} | {import, Call, {Module, Name, Sig}, Args} |
+ *     {error, _} |
+ *     busy (another process holds the instance: queue at its owner) */
 ERL_NIF_TERM
 bnif_call_start(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     bnif_instance_t *in;
-    br_func_t *func;
-    br_val_t *args = NULL;
-    uint32_t count = 0;
-    ERL_NIF_TERM out;
+    bnif_call_t tmp;
     if (!bnif_get_instance(env, argv[0], &in))
+        return bnif_no_instance(env, argv[0]);
+    memset(&tmp, 0, sizeof tmp);
+    tmp.inst = in;
+    tmp.state = BNIF_CALL_RUNNING;
+    if (!get_call_opts(env, argv[3], &tmp))
         return enif_make_badarg(env);
     if (atomic_load(&in->stopped))
         return bnif_error(env, bnif_atoms(env)->stopped);
-    if (prepare_args(env, in, argv[1], argv[2], &func, &args, &count, &out))
-        out = start_call(env, in, func, args, count, argv[3], argv[2]);
-    if (args != NULL)
-        enif_free(args);
-    return out;
+    bnif_lease_take_t lease = bnif_lease_take(env, in);
+    if (lease == BNIF_LEASE_BUSY)
+        return bnif_atoms(env)->busy;
+    tmp.holds_lease = lease == BNIF_LEASE_TAKEN;
+    enif_mutex_lock(in->lock);
+    return first_slice(env, &tmp, argv[1], argv[2]);
 }
+
+/* ------------------------------------------------------------------ */
+/* Answering imports                                                   */
 
 /* The first `count` elements of `list` (extra answers are ignored, so
  * that a catch-all fun such as hb_beamr:stub/3 fits every import). */
@@ -339,14 +518,16 @@ answer_import(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM results)
 {
     const br_functype_t *type = br_func_type(br_exec_import_func(call->exec));
     uint32_t n = type->result_count;
-    br_val_t *vals = enif_alloc((n > 0 ? n : 1) * sizeof *vals);
+    br_val_t stack_vals[STACK_ARGS];
+    br_val_t *vals =
+        n <= STACK_ARGS ? stack_vals : enif_alloc(n * sizeof *vals);
     if (vals == NULL) {
         br_exec_resume_trap(call->exec, "out of memory");
     } else if (!take_results(env, call->inst, results, type, vals) ||
                br_exec_resume(call->exec, vals, n) != BR_ERR_OK) {
         br_exec_resume_trap(call->exec, "import returned invalid results");
     }
-    if (vals != NULL)
+    if (vals != NULL && vals != stack_vals)
         enif_free(vals);
     call->state = BNIF_CALL_RUNNING;
 }
@@ -380,7 +561,7 @@ bnif_call_abort(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return enif_make_badarg(env);
     enif_mutex_lock(call->inst->lock);
     if (call->state != BNIF_CALL_FINISHED)
-        bnif_call_finish(call, false);
+        bnif_call_finish(env, call, false);
     enif_mutex_unlock(call->inst->lock);
     return bnif_atoms(env)->ok;
 }

@@ -35,7 +35,8 @@ cstr_binary(ErlNifEnv *env, const char *s, size_t cap)
  * The class of a failure, from the position of its code in the list.
  * ORDER ERR: decoder codes run from MAGIC to MALFORMED_SECTION, the
  * validator's from TYPE_MISMATCH to INVALID_TAG_TYPE, then the linker's
- * UNKNOWN_IMPORT, INCOMPATIBLE_IMPORT and LIMIT_EXCEEDED.
+ * UNKNOWN_IMPORT, INCOMPATIBLE_IMPORT and LIMIT_EXCEEDED, then the
+ * compiled-module codes AOT_FORMAT to AOT_CORRUPT.
  */
 static ERL_NIF_TERM
 error_class(ErlNifEnv *env, br_err_t code)
@@ -47,15 +48,15 @@ error_class(ErlNifEnv *env, br_err_t code)
         return a->validation;
     if (code >= BR_ERR_UNKNOWN_IMPORT && code <= BR_ERR_LIMIT_EXCEEDED)
         return a->link;
+    if (code >= BR_ERR_AOT_FORMAT && code <= BR_ERR_AOT_CORRUPT)
+        return a->aot;
     return a->engine;
 }
 
-ERL_NIF_TERM
-bnif_error_from(ErlNifEnv *env, const br_error_t *err)
+static ERL_NIF_TERM
+error_map(ErlNifEnv *env, const br_error_t *err)
 {
     const bnif_atoms_t *a = bnif_atoms(env);
-    if (err->code == BR_ERR_OUT_OF_MEMORY)
-        return bnif_error(env, bnif_err_atom(env, err->code));
     ERL_NIF_TERM keys[] = {a->reason, a->message, a->offset, a->func};
     ERL_NIF_TERM msg = err->message[0] != '\0'
                            ? cstr_binary(env, err->message, sizeof err->message)
@@ -69,7 +70,23 @@ bnif_error_from(ErlNifEnv *env, const br_error_t *err)
     };
     ERL_NIF_TERM map;
     enif_make_map_from_arrays(env, keys, vals, 4, &map);
-    return bnif_error2(env, error_class(env, err->code), map);
+    return map;
+}
+
+ERL_NIF_TERM
+bnif_error_from(ErlNifEnv *env, const br_error_t *err)
+{
+    if (err->code == BR_ERR_OUT_OF_MEMORY)
+        return bnif_error(env, bnif_err_atom(env, err->code));
+    return bnif_error2(env, error_class(env, err->code), error_map(env, err));
+}
+
+ERL_NIF_TERM
+bnif_error_tagged(ErlNifEnv *env, ERL_NIF_TERM tag, const br_error_t *err)
+{
+    if (err->code == BR_ERR_OUT_OF_MEMORY)
+        return bnif_error(env, bnif_err_atom(env, err->code));
+    return bnif_error2(env, tag, error_map(env, err));
 }
 
 ERL_NIF_TERM

@@ -47,19 +47,33 @@ on_load(ErlNifEnv *env, void **priv_data, ERL_NIF_TERM info)
     bnif_priv_t *priv = priv_new(env);
     if (priv == NULL)
         return 1;
+    priv->registry = bnif_registry_new();
+    if (priv->registry == NULL) {
+        enif_release_resource(priv->engine);
+        enif_free(priv);
+        return 1;
+    }
     *priv_data = priv;
     return 0;
 }
 
 /* The new version gets its own private data; objects made by the old
  * one stay valid (their types were taken over, their engine is kept
- * alive by the module resources that use it). */
+ * alive by the module resources that use it), and it takes over the
+ * registry, so that instance pids keep working. */
 static int
 on_upgrade(ErlNifEnv *env, void **priv_data, void **old_priv_data,
            ERL_NIF_TERM info)
 {
-    (void)old_priv_data;
-    return on_load(env, priv_data, info);
+    (void)info;
+    bnif_priv_t *old = *old_priv_data;
+    bnif_priv_t *priv = priv_new(env);
+    if (priv == NULL)
+        return 1;
+    priv->registry = old->registry;
+    old->registry = NULL;
+    *priv_data = priv;
+    return 0;
 }
 
 static void
@@ -71,19 +85,25 @@ on_unload(ErlNifEnv *env, void *priv_data)
         return;
     if (priv->engine != NULL)
         enif_release_resource(priv->engine);
+    bnif_registry_delete(priv->registry);
     enif_free(priv);
 }
 
 /* Calls are short (one slice each, then they reschedule themselves);
- * only compiling a very large module goes to a dirty scheduler, from
- * module_new itself. */
+ * compiling a very large module goes to a dirty scheduler from
+ * module_new itself, and the whole-module and whole-memory copies of
+ * aot and snapshots run there. */
 static ErlNifFunc nif_funcs[] = {
     {"module_new", 1, bnif_module_new, 0},
     {"module_imports", 1, bnif_module_imports, 0},
     {"module_exports", 1, bnif_module_exports, 0},
-    {"instance_new", 3, bnif_instance_new, 0},
+    {"instance_new", 4, bnif_instance_new, 0},
     {"instance_stop", 1, bnif_instance_stop, 0},
     {"instance_cancel", 1, bnif_instance_cancel, 0},
+    {"instance_owner", 2, bnif_instance_owner, 0},
+    {"lease_grant", 2, bnif_lease_grant, 0},
+    {"lease_return", 2, bnif_lease_return, 0},
+    {"lease_idle", 1, bnif_lease_idle, 0},
     {"call_start", 4, bnif_call_start, 0},
     {"call_resume", 2, bnif_call_resume, 0},
     {"call_abort", 1, bnif_call_abort, 0},
@@ -96,6 +116,14 @@ static ErlNifFunc nif_funcs[] = {
     {"global_set", 3, bnif_global_set, 0},
     {"table_size", 2, bnif_table_size, 0},
     {"table_get", 3, bnif_table_get, 0},
+    {"wasi_output", 2, bnif_wasi_output, 0},
+    /* Bounded copies of whole modules and memories: dirty CPU. */
+    {"module_serialize", 1, bnif_module_serialize, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"module_deserialize", 1, bnif_module_deserialize,
+     ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"instance_snapshot", 1, bnif_instance_snapshot,
+     ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"instance_restore", 2, bnif_instance_restore, ERL_NIF_DIRTY_JOB_CPU_BOUND},
 };
 
 ERL_NIF_INIT(beamr_nif, nif_funcs, on_load, NULL, on_upgrade, on_unload)

@@ -15,7 +15,7 @@ static ERL_NIF_TERM
 enter(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out)
 {
     if (!bnif_get_instance(env, t, out))
-        return enif_make_badarg(env);
+        return bnif_no_instance(env, t);
     if (atomic_load(&(*out)->stopped))
         return bnif_error(env, bnif_atoms(env)->stopped);
     enif_mutex_lock((*out)->lock);

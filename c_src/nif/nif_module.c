@@ -247,6 +247,11 @@ make_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
     out->kind = type->kind;
     switch (type->kind) {
     case BR_EXTERN_FUNC:
+        if (enif_is_identical(spec, a->wasi) ||
+            enif_is_identical(spec, a->emscripten))
+            return bnif_wasi_import(env, in, index, spec, out)
+                       ? IMPORT_OK
+                       : IMPORT_BAD_SPEC;
         obj = out->of.func = br_func_new_host(
             in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
         break;
@@ -370,10 +375,32 @@ instantiate(ErlNifEnv *env, bnif_instance_t *in, br_extern_t *externs,
                             has_start ? a->true_ : a->false_);
 }
 
-/* instance_new(Module, Limits, ImportSpecs) -> {ok, Instance, HasStart}
- * ImportSpecs has one entry per import, in import order. The start
- * function is not run here: Erlang calls it like any export, so that
- * the imports it uses are answered the usual way. */
+/* Sets up native WASI if asked, builds the imports, instantiates. */
+static ERL_NIF_TERM
+link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
+                     const ERL_NIF_TERM argv[], uint32_t count)
+{
+    ERL_NIF_TERM result;
+    if (!enif_is_identical(argv[3], bnif_atoms(env)->undefined) &&
+        !bnif_wasi_setup(env, in, argv[3], &result))
+        return result;
+    br_extern_t *externs =
+        enif_alloc((count > 0 ? count : 1) * sizeof *externs);
+    if (externs == NULL)
+        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+    if (make_imports(env, in, argv[2], externs, count, &result))
+        result = instantiate(env, in, externs, count);
+    enif_free(externs);
+    return result;
+}
+
+/* instance_new(Module, Limits, ImportSpecs, Wasi) ->
+ *     {ok, Instance, HasStart} | {error, _}
+ * ImportSpecs has one entry per import, in import order: for a function
+ * `default' (answered by Erlang), `wasi' or `emscripten' (native; Wasi
+ * is then the WASI config tuple, else `undefined'). The start function
+ * is not run here: Erlang calls it like any export, so that the imports
+ * it uses are answered the usual way. */
 ERL_NIF_TERM
 bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
@@ -389,15 +416,7 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     bnif_instance_t *in = instance_alloc(env, m, &limits);
     if (in == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    br_extern_t *externs =
-        enif_alloc((spec_len > 0 ? spec_len : 1) * sizeof *externs);
-    ERL_NIF_TERM result;
-    if (externs == NULL)
-        result = bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    else if (make_imports(env, in, argv[2], externs, spec_len, &result))
-        result = instantiate(env, in, externs, spec_len);
-    if (externs != NULL)
-        enif_free(externs);
+    ERL_NIF_TERM result = link_and_instantiate(env, in, argv, spec_len);
     enif_release_resource(in);
     return result;
 }
@@ -410,9 +429,9 @@ bnif_instance_stop(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     (void)argc;
     bnif_instance_t *in;
     if (!bnif_get_instance(env, argv[0], &in))
-        return enif_make_badarg(env);
-    atomic_store(&in->stopped, true);
-    bnif_instance_cancel_calls(in);
+        return enif_is_pid(env, argv[0]) ? bnif_atoms(env)->ok
+                                         : enif_make_badarg(env);
+    bnif_instance_shutdown(in);
     return bnif_atoms(env)->ok;
 }
 
@@ -423,7 +442,8 @@ bnif_instance_cancel(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     (void)argc;
     bnif_instance_t *in;
     if (!bnif_get_instance(env, argv[0], &in))
-        return enif_make_badarg(env);
+        return enif_is_pid(env, argv[0]) ? bnif_atoms(env)->ok
+                                         : enif_make_badarg(env);
     bnif_instance_cancel_calls(in);
     return bnif_atoms(env)->ok;
 }

@@ -7,6 +7,15 @@
 #include <string.h>
 
 #include "beamr_nif.h"
+#include "wasi/beamr_wasi.h"
+
+/* An engine buffer (a serialized module or snapshot) lent to a binary
+ * without a copy; freed through the engine when the binary dies. */
+typedef struct bnif_buffer {
+    bnif_engine_t *engine; /* kept */
+    uint8_t *data;
+    size_t size;
+} bnif_buffer_t;
 
 /* ------------------------------------------------------------------ */
 /* Allocator                                                           */
@@ -58,6 +67,9 @@ instance_dtor(ErlNifEnv *env, void *obj)
     bnif_instance_t *in = obj;
     if (in->idle_exec != NULL)
         br_exec_delete(in->idle_exec);
+    if (in->wasi != NULL)
+        br_wasi_delete(in->wasi); /* its host functions are never called
+                                     again: nothing runs in the store */
     if (in->store != NULL)
         br_store_delete(in->store);
     if (in->import_types != NULL)
@@ -97,7 +109,6 @@ call_unlink(bnif_call_t *call)
 static void
 call_dtor(ErlNifEnv *env, void *obj)
 {
-    (void)env;
     bnif_call_t *call = obj;
     bnif_instance_t *in = call->inst;
     if (in == NULL)
@@ -107,6 +118,10 @@ call_dtor(ErlNifEnv *env, void *obj)
     if (call->exec != NULL)
         br_exec_delete(call->exec);
     call->exec = NULL;
+    if (call->holds_lease) {
+        call->holds_lease = false;
+        bnif_lease_release(env, in);
+    }
     enif_mutex_unlock(in->lock);
     enif_release_resource(in);
 }
@@ -118,6 +133,18 @@ func_dtor(ErlNifEnv *env, void *obj)
     bnif_func_t *f = obj;
     if (f->inst != NULL)
         enif_release_resource(f->inst);
+}
+
+static void
+buffer_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_buffer_t *b = obj;
+    if (b->engine == NULL)
+        return;
+    if (b->data != NULL)
+        br_engine_free_buffer(b->engine->engine, b->data, b->size);
+    enif_release_resource(b->engine);
 }
 
 static void
@@ -139,18 +166,43 @@ open_type(ErlNifEnv *env, const char *name, ErlNifResourceDtor *dtor)
         env, NULL, name, dtor, ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER, NULL);
 }
 
+/* The owner process of an instance died (however: even `kill`): the
+ * instance stops like on beamr:stop/1. */
+static void
+instance_down(ErlNifEnv *env, void *obj, ErlNifPid *pid, ErlNifMonitor *mon)
+{
+    (void)env;
+    (void)pid;
+    (void)mon;
+    bnif_instance_shutdown(obj);
+}
+
+static ErlNifResourceType *
+open_instance_type(ErlNifEnv *env)
+{
+    ErlNifResourceTypeInit init;
+    memset(&init, 0, sizeof init);
+    init.dtor = instance_dtor;
+    init.down = instance_down;
+    return enif_open_resource_type_x(env, "beamr_instance", &init,
+                                     ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER,
+                                     NULL);
+}
+
 int
 bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
 {
     priv->engine_rt = open_type(env, "beamr_engine", engine_dtor);
     priv->module_rt = open_type(env, "beamr_module", module_dtor);
-    priv->instance_rt = open_type(env, "beamr_instance", instance_dtor);
+    priv->instance_rt = open_instance_type(env);
     priv->call_rt = open_type(env, "beamr_call", call_dtor);
     priv->func_rt = open_type(env, "beamr_func", func_dtor);
     priv->extern_rt = open_type(env, "beamr_extern", extern_dtor);
+    priv->buffer_rt = open_type(env, "beamr_buffer", buffer_dtor);
     return priv->engine_rt != NULL && priv->module_rt != NULL &&
            priv->instance_rt != NULL && priv->call_rt != NULL &&
-           priv->func_rt != NULL && priv->extern_rt != NULL;
+           priv->func_rt != NULL && priv->extern_rt != NULL &&
+           priv->buffer_rt != NULL;
 }
 
 bnif_engine_t *
@@ -178,9 +230,35 @@ bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out)
 }
 
 bool
+bnif_hold_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out)
+{
+    bnif_priv_t *priv = bnif_priv(env);
+    ErlNifPid pid;
+    if (enif_get_resource(env, t, priv->instance_rt, (void **)out)) {
+        enif_keep_resource(*out);
+        return true;
+    }
+    if (!enif_get_local_pid(env, t, &pid))
+        return false;
+    *out = bnif_registry_find(priv->registry, &pid);
+    return *out != NULL;
+}
+
+bool
 bnif_get_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out)
 {
-    return enif_get_resource(env, t, bnif_priv(env)->instance_rt, (void **)out);
+    bnif_priv_t *priv = bnif_priv(env);
+    ErlNifPid pid;
+    if (enif_get_resource(env, t, priv->instance_rt, (void **)out))
+        return true;
+    if (!enif_get_local_pid(env, t, &pid))
+        return false;
+    *out = bnif_registry_find(priv->registry, &pid);
+    if (*out == NULL)
+        return false;
+    (void)enif_make_resource(env, *out); /* keeps it for this call */
+    enif_release_resource(*out);
+    return true;
 }
 
 bool
@@ -192,60 +270,57 @@ bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out)
 /* ------------------------------------------------------------------ */
 /* Calls                                                               */
 
-bnif_call_t *
-bnif_call_create(ErlNifEnv *env, bnif_instance_t *in)
-{
-    bnif_call_t *call =
-        enif_alloc_resource(bnif_priv(env)->call_rt, sizeof *call);
-    if (call == NULL)
-        return NULL;
-    memset(call, 0, sizeof *call);
-    call->state = BNIF_CALL_FINISHED;
-    call->inst = in;
-    enif_keep_resource(in);
-
-    enif_mutex_lock(in->lock);
-    if (in->idle_exec != NULL) {
-        call->exec = in->idle_exec;
-        in->idle_exec = NULL;
-    } else {
-        call->exec = br_exec_new(in->store);
-    }
-    enif_mutex_unlock(in->lock);
-    if (call->exec == NULL) {
-        enif_release_resource(call);
-        return NULL;
-    }
-    enif_mutex_lock(in->calls_lock);
-    call->next = in->calls;
-    if (in->calls != NULL)
-        in->calls->prev = call;
-    in->calls = call;
-    call->linked = true;
-    enif_mutex_unlock(in->calls_lock);
-    call->state = BNIF_CALL_RUNNING;
-    return call;
-}
-
-/* A context is reused only after a clean finish that no cancel reached
- * (a pending cancel flag would stop the next call at once). */
+/*
+ * Ends a call: gives a reusable context back to the instance (or
+ * deletes it), unregisters it and releases the lease it took. A
+ * context is reused only after a clean finish that no cancel reached
+ * (a pending cancel flag would stop the next call at once). Safe to
+ * call twice.
+ */
 void
-bnif_call_finish(bnif_call_t *call, bool reusable)
+bnif_call_finish(ErlNifEnv *env, bnif_call_t *call, bool reusable)
 {
     bnif_instance_t *in = call->inst;
     call->state = BNIF_CALL_FINISHED;
-    enif_mutex_lock(in->calls_lock);
-    reusable = reusable && !call->cancel_requested;
-    enif_mutex_unlock(in->calls_lock);
-    call_unlink(call);
+    if (call->linked) {
+        enif_mutex_lock(in->calls_lock);
+        reusable = reusable && !call->cancel_requested;
+        enif_mutex_unlock(in->calls_lock);
+        call_unlink(call);
+    }
     br_exec_t *exec = call->exec;
     call->exec = NULL;
-    if (exec == NULL)
-        return;
-    if (reusable && in->idle_exec == NULL)
-        in->idle_exec = exec;
-    else
-        br_exec_delete(exec);
+    if (exec != NULL) {
+        if (reusable && in->idle_exec == NULL)
+            in->idle_exec = exec;
+        else
+            br_exec_delete(exec);
+    }
+    if (call->holds_lease) {
+        call->holds_lease = false;
+        bnif_lease_release(env, in);
+    }
+}
+
+ERL_NIF_TERM
+bnif_no_instance(ErlNifEnv *env, ERL_NIF_TERM t)
+{
+    return enif_is_pid(env, t) ? bnif_error(env, bnif_atoms(env)->stopped)
+                               : enif_make_badarg(env);
+}
+
+void
+bnif_instance_shutdown(bnif_instance_t *in)
+{
+    atomic_store(&in->stopped, true);
+    bnif_instance_cancel_calls(in);
+    enif_mutex_lock(in->calls_lock);
+    bnif_registry_t *reg = in->lease.registry;
+    ErlNifPid owner = in->lease.owner;
+    in->lease.registry = NULL;
+    enif_mutex_unlock(in->calls_lock);
+    if (reg != NULL)
+        bnif_registry_remove(reg, &owner, in);
 }
 
 void
@@ -274,4 +349,24 @@ bnif_instance_keep_extern(bnif_instance_t *in, bnif_extern_t *ext)
     enif_keep_resource(ext);
     in->externs[in->extern_count++] = ext;
     return true;
+}
+
+ERL_NIF_TERM
+bnif_buffer_binary(ErlNifEnv *env, bnif_engine_t *engine, uint8_t *data,
+                   size_t size)
+{
+    bnif_buffer_t *b =
+        enif_alloc_resource(bnif_priv(env)->buffer_rt, sizeof *b);
+    if (b == NULL) {
+        ERL_NIF_TERM t = bnif_make_binary(env, data, size);
+        br_engine_free_buffer(engine->engine, data, size);
+        return t;
+    }
+    b->engine = engine;
+    enif_keep_resource(engine);
+    b->data = data;
+    b->size = size;
+    ERL_NIF_TERM t = enif_make_resource_binary(env, b, data, size);
+    enif_release_resource(b);
+    return t;
 }

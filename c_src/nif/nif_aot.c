@@ -1,0 +1,133 @@
+/*
+ * beamr NIF: compiled modules saved as binaries (aot mode) and
+ * snapshots of an instance's state. Bounded copies that cannot yield:
+ * they run on dirty CPU schedulers (see nif_main.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include "beamr_nif.h"
+
+static void
+error_init(br_error_t *err)
+{
+    memset(err, 0, sizeof *err);
+    err->func_index = -1;
+}
+
+/* An engine status without a br_error_t: {error, {Tag, #{reason, ...}}}
+ * with the engine's message. */
+static ERL_NIF_TERM
+code_error(ErlNifEnv *env, ERL_NIF_TERM tag, br_err_t code)
+{
+    br_error_t err;
+    error_init(&err);
+    err.code = code;
+    return bnif_error_tagged(env, tag, &err);
+}
+
+/* module_serialize(Module) -> {ok, Binary} | {error, _} */
+ERL_NIF_TERM
+bnif_module_serialize(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_module_t *m;
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    if (!bnif_get_module(env, argv[0], &m))
+        return enif_make_badarg(env);
+    br_err_t e = br_module_serialize(m->module, &buf, &size);
+    if (e != BR_ERR_OK)
+        return code_error(env, bnif_atoms(env)->aot, e);
+    return enif_make_tuple2(env, bnif_atoms(env)->ok,
+                            bnif_buffer_binary(env, m->engine, buf, size));
+}
+
+/* module_deserialize(Binary) -> {ok, Module} | {error, {aot, Detail}}.
+ * Whatever the bytes are, they are checked by the engine before any of
+ * them is used; nothing here trusts them. */
+ERL_NIF_TERM
+bnif_module_deserialize(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_priv_t *priv = bnif_priv(env);
+    ErlNifBinary bin;
+    br_error_t err;
+    if (!enif_inspect_binary(env, argv[0], &bin))
+        return enif_make_badarg(env);
+    bnif_module_t *m = enif_alloc_resource(priv->module_rt, sizeof *m);
+    if (m == NULL)
+        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+    m->module = NULL;
+    m->engine = priv->engine;
+    enif_keep_resource(m->engine);
+    error_init(&err);
+    if (br_module_deserialize(priv->engine->engine, bin.data, bin.size,
+                              &m->module, &err) != BR_ERR_OK) {
+        enif_release_resource(m);
+        return bnif_error_tagged(env, bnif_atoms(env)->aot, &err);
+    }
+    ERL_NIF_TERM t = enif_make_resource(env, m);
+    enif_release_resource(m);
+    return enif_make_tuple2(env, bnif_atoms(env)->ok, t);
+}
+
+/* instance_snapshot(Instance) -> {ok, Binary} | {error, _}. Taken under
+ * the store lock: between two slices of a running call at worst. */
+ERL_NIF_TERM
+bnif_instance_snapshot(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_instance_t *in;
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    ERL_NIF_TERM out;
+    if (!bnif_hold_instance(env, argv[0], &in))
+        return bnif_no_instance(env, argv[0]);
+    enif_mutex_lock(in->lock);
+    br_err_t e = atomic_load(&in->stopped)
+                     ? BR_ERR_OK
+                     : br_instance_snapshot(in->inst, &buf, &size);
+    enif_mutex_unlock(in->lock);
+    if (atomic_load(&in->stopped) && buf == NULL)
+        out = bnif_error(env, bnif_atoms(env)->stopped);
+    else if (e != BR_ERR_OK)
+        out = code_error(env, bnif_atoms(env)->snapshot, e);
+    else
+        out = enif_make_tuple2(
+            env, bnif_atoms(env)->ok,
+            bnif_buffer_binary(env, in->module->engine, buf, size));
+    enif_release_resource(in);
+    return out;
+}
+
+/* instance_restore(Instance, Binary) -> ok | {error, {snapshot, _}} */
+ERL_NIF_TERM
+bnif_instance_restore(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_instance_t *in;
+    ErlNifBinary bin;
+    br_error_t err;
+    ERL_NIF_TERM out = bnif_atoms(env)->ok;
+    if (!enif_inspect_binary(env, argv[1], &bin))
+        return enif_make_badarg(env);
+    if (!bnif_hold_instance(env, argv[0], &in))
+        return bnif_no_instance(env, argv[0]);
+    error_init(&err);
+    enif_mutex_lock(in->lock);
+    bool stopped = atomic_load(&in->stopped);
+    br_err_t e = stopped
+                     ? BR_ERR_OK
+                     : br_instance_restore(in->inst, bin.data, bin.size, &err);
+    enif_mutex_unlock(in->lock);
+    if (stopped) {
+        out = bnif_error(env, bnif_atoms(env)->stopped);
+    } else if (e != BR_ERR_OK) {
+        if (err.code == BR_ERR_OK)
+            err.code = e;
+        out = bnif_error_tagged(env, bnif_atoms(env)->snapshot, &err);
+    }
+    enif_release_resource(in);
+    return out;
+}
