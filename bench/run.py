@@ -55,7 +55,12 @@ BENCHES = [
     ('calls', ['30000'], ['100'], [], [], True),
     ('vm', ['60000', '16384'], ['300', '32'], [], [], False),
     ('compress', ['128'], ['4'], [], [], True),
+    # one source, two wasm builds: with v128 instructions and without
+    ('simd_dot', ['64', '300'], ['4', '3'], [], ['-msimd128'], False),
+    ('simd_dot_scalar', ['64', '300'], ['4', '3'], [], [], False),
 ]
+# Programs built from another program's source (name -> source name).
+SOURCE_OF = {'simd_dot_scalar': 'simd_dot'}
 
 # Start-up modules: name, generator target size in bytes (0 = tiny).
 STARTUP = [('tiny', 0), ('630k', 630 * 1024), ('3.5m', 3584 * 1024)]
@@ -78,7 +83,7 @@ def build_all(benches):
     os.makedirs(os.path.join(OUT, 'wasm'), exist_ok=True)
     hdr = os.path.join(SRC, 'bench.h')
     for name, _, _, nflags, wflags, _ in benches:
-        src = os.path.join(SRC, name + '.c')
+        src = os.path.join(SRC, SOURCE_OF.get(name, name) + '.c')
         nat = os.path.join(OUT, 'native', name)
         wasm = os.path.join(OUT, 'wasm', name + '.wasm')
         if stale(nat, [src, hdr, __file__]):

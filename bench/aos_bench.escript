@@ -1,0 +1,93 @@
+#!/usr/bin/env escript
+%% The AO workload benchmark (not a timed test): HyperBEAM's
+%% aos-2-pure-xs.wasm driven as dev_json_iface drives it (malloc and
+%% write the message and env JSON, handle(), read the result): the first
+%% message (Lua start-up) and the steady time per `return 1 + 1' message,
+%% through hb_beamr (every import served by an Erlang import fun, as in
+%% HyperBEAM) and through beamr with native WASI; plus start, snapshot
+%% and restore times. `make bench-aos'; figures in bench/README.md.
+%% Needs ebin/ and build/test-ebin/ (the beamr_aos and beamr_json test
+%% helpers). Usage: aos_bench.escript [quick]
+%% SPDX-License-Identifier: Apache-2.0
+%%! -noshell
+-mode(compile).
+
+main(Args) ->
+    Root = filename:dirname(filename:dirname(
+                              filename:absname(escript:script_name()))),
+    true = code:add_patha(filename:join(Root, "ebin")),
+    true = code:add_patha(filename:join([Root, "build", "test-ebin"])),
+    case os:getenv("BEAMR_FIXTURES") of
+        false -> os:putenv("BEAMR_FIXTURES",
+                           filename:join(filename:dirname(Root),
+                                         "shared/fixtures"));
+        _ -> ok
+    end,
+    {Fresh, Steady} = case Args of
+                          ["quick"] -> {2, 20};
+                          _ -> {5, 200}
+                      end,
+    io:format("AO workload (aos-2-pure-xs.wasm), OTP ~s, ~p schedulers~n",
+              [erlang:system_info(otp_release),
+               erlang:system_info(schedulers_online)]),
+    Bin = beamr_aos:module(),
+    {CompileUs, {ok, _}} = timer:tc(fun() -> beamr:compile(Bin) end),
+    io:format("  compile: ~.1f ms~n", [CompileUs / 1000]),
+    [run(How, Fresh, Steady) || How <- [hb, native]],
+    snapshots(),
+    halt(0).
+
+%% Fresh instances: start and first message; then steady messages on
+%% one instance.
+run(How, Fresh, Steady) ->
+    Firsts = [first_message(How) || _ <- lists:seq(1, Fresh)],
+    {StartUs, FirstUs} = lists:unzip(Firsts),
+    {ok, W} = beamr_aos:start(How),
+    <<"2">> = data(How, W),
+    Times = [element(1, timer:tc(fun() -> <<"2">> = data(How, W) end))
+             || _ <- lists:seq(1, Steady)],
+    Sorted = lists:sort(Times),
+    io:format("  ~s:~n"
+              "    start (compile + instantiate): median ~.1f ms~n"
+              "    first message:  median ~.1f ms, best ~.1f ms (~p runs)~n"
+              "    steady message: median ~.2f ms, p90 ~.2f ms, best ~.2f ms"
+              " (~p messages)~n",
+              [label(How), median(StartUs) / 1000, median(FirstUs) / 1000,
+               lists:min(FirstUs) / 1000, length(FirstUs),
+               median(Times) / 1000, pct(Sorted, 90) / 1000,
+               hd(Sorted) / 1000, Steady]),
+    beamr:stop(W).
+
+label(hb) -> "hb_beamr, imports served by an Erlang import fun";
+label(native) -> "beamr, native WASI".
+
+first_message(How) ->
+    {StartUs, {ok, W}} = timer:tc(fun() -> beamr_aos:start(How) end),
+    {FirstUs, <<"2">>} = timer:tc(fun() -> data(How, W) end),
+    beamr:stop(W),
+    {StartUs, FirstUs}.
+
+data(How, W) ->
+    {ok, R} = beamr_aos:eval(How, W, <<"return 1 + 1">>),
+    beamr_aos:output(R).
+
+snapshots() ->
+    {ok, W} = beamr_aos:start(native),
+    <<"2">> = data(native, W),
+    {SnapUs, {ok, Snap}} = timer:tc(fun() -> beamr:snapshot(W) end),
+    {MemUs, {ok, Mem}} = timer:tc(fun() -> beamr:serialize(W) end),
+    {ok, W2} = beamr_aos:start(native),
+    {RestUs, ok} = timer:tc(fun() -> beamr:restore(W2, Snap) end),
+    <<"2">> = data(native, W2),
+    io:format("  snapshot ~.1f MB: ~.1f ms; restore ~.1f ms; memory-only "
+              "serialize (~.1f MB) ~.1f ms~n",
+              [byte_size(Snap) / 1.0e6, SnapUs / 1000, RestUs / 1000,
+               byte_size(Mem) / 1.0e6, MemUs / 1000]),
+    beamr:stop(W),
+    beamr:stop(W2).
+
+median(L) ->
+    lists:nth((length(L) + 1) div 2, lists:sort(L)).
+
+pct(Sorted, P) ->
+    lists:nth(max(1, (length(Sorted) * P + 99) div 100), Sorted).
