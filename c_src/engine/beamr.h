@@ -133,10 +133,21 @@ typedef struct br_limits {
     uint32_t max_stack_slots;  /* value stack, 8-byte slots; 0 = 4M */
 } br_limits_t;
 
+/* Proposals an embedder can turn off, for a decoder that follows
+ * WebAssembly 2.0 strictly where a later proposal relaxed it. */
+typedef enum br_feature {
+    /* Several memories and explicit memory indices. Off, a module has at
+     * most one memory ("multiple memories") and the memory index bytes of
+     * memory.size/grow/fill/copy/init must be a plain zero byte ("zero
+     * byte expected"), as in 2.0. */
+    BR_FEATURE_MULTI_MEMORY = 1u << 0,
+} br_feature_t;
+
 typedef struct br_config {
     br_alloc_fn alloc; /* NULL: malloc/realloc/free */
     void *alloc_ud;
     br_limits_t limits;
+    uint32_t disabled_features; /* br_feature_t bits; 0: all enabled */
 } br_config_t;
 
 typedef struct br_engine br_engine_t;

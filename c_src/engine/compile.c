@@ -41,12 +41,31 @@ rd_u64(bri_compiler_t *c, uint64_t *out)
     return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
 }
 
+/* Whether the module may name memories other than 0 (multi-memory). */
+static bool
+multi_memory(const bri_compiler_t *c)
+{
+    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
+}
+
 /* A memory index immediate. The 2.0 encoding reserved a zero byte here;
- * multi-memory reads it as a u32 index (so 0x00 is still memory 0). */
+ * multi-memory reads it as a u32 index (so 0x00 is still memory 0, and
+ * so is a long LEB128 zero, which 2.0 refuses). */
 static br_err_t
 rd_memidx(bri_compiler_t *c, uint32_t *mem)
 {
-    br_err_t err = bri_rd_u32(c, mem);
+    uint8_t byte;
+    br_err_t err;
+    if (!multi_memory(c)) {
+        *mem = 0;
+        err = bri_rd_u8(c, &byte);
+        if (err == BR_ERR_OK && byte != 0)
+            err = BRI_FAIL(c, BR_ERR_ZERO_BYTE_EXPECTED, "%u", (unsigned)byte);
+        if (err == BR_ERR_OK && c->m->memory_count == 0)
+            err = BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", 0u);
+        return err;
+    }
+    err = bri_rd_u32(c, mem);
     if (err == BR_ERR_OK && *mem >= c->m->memory_count)
         err = BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)*mem);
     return err;
@@ -229,7 +248,8 @@ bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
     uint32_t align = 0, mem = 0;
     uint64_t offset = 0;
     br_err_t err = bri_rd_u32(c, &align);
-    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX)) {
+    /* without multi-memory the flag is an oversized alignment instead */
+    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX) && multi_memory(c)) {
         align &= ~MEMARG_HAS_MEMIDX;
         err = bri_rd_u32(c, &mem);
     }

@@ -40,6 +40,7 @@ br_engine_new(const br_config_t *config)
     engine->alloc = alloc;
     engine->limits = cfg.limits;
     fill_default_limits(&engine->limits);
+    engine->disabled_features = cfg.disabled_features;
     return engine;
 }
 

@@ -47,7 +47,15 @@ br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
 struct br_engine {
     bri_allocator_t alloc;
     br_limits_t limits; /* defaults filled in; max_memory_pages 0 = spec max */
+    uint32_t disabled_features; /* br_feature_t bits */
 };
+
+/* Whether the engine that owns a module enables a proposal. */
+static inline bool
+bri_feature_on(const br_engine_t *engine, br_feature_t feature)
+{
+    return (engine->disabled_features & (uint32_t)feature) == 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* Decoded module (decode.c fills it, validate.c/compile.c complete it) */

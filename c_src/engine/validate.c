@@ -307,6 +307,10 @@ check_tables_and_memories(validator_t *v)
         if (err != BR_ERR_OK)
             return err;
     }
+    if (m->memory_count > 1 &&
+        !bri_feature_on(m->engine, BR_FEATURE_MULTI_MEMORY))
+        return FAIL_AT(v, BR_ERR_MULTIPLE_MEMORIES, 0, "%u",
+                       (unsigned)m->memory_count);
     for (uint32_t i = 0; i < m->memory_count; i++) {
         const br_limitstype_t *l = &m->memories[i];
         br_err_t err =

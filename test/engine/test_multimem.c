@@ -77,7 +77,7 @@ func(wmod_t *m, uint32_t type, const char *name, const uint8_t *code, size_t n)
          sizeof((const uint8_t[]){__VA_ARGS__}))
 
 static br_module_t *
-multi_module(br_engine_t *e)
+multi_module_rc(br_engine_t *e, br_err_t *rc)
 {
     wmod_t m = {0};
     uint32_t t_i_i = wm_type(&m, I32, I32);
@@ -112,7 +112,13 @@ multi_module(br_engine_t *e)
     /* memory.copy 1 3: d i32, s i64, n i32 (the narrower type) */
     FUNC(&m, t_ili_v, "copy1from3", LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2,
          MISC, MEMORY_COPY, 1, 3, END);
-    return wm_load(e, &m, NULL);
+    return wm_load(e, &m, rc);
+}
+
+static br_module_t *
+multi_module(br_engine_t *e)
+{
+    return multi_module_rc(e, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -426,6 +432,55 @@ test_data_segments(br_engine_t *e)
     CHECK_EQ(rc, BR_ERR_TYPE_MISMATCH);
 }
 
+/* One memory with a function of `code` (a [] -> [] body). */
+static br_err_t
+one_memory_body(br_engine_t *e, const uint8_t *code, size_t n)
+{
+    wmod_t m = {0};
+    uint32_t t = wm_type(&m, "", "");
+    wm_memory(&m, 0, 1, 0);
+    wb_t b = {0};
+    WB(&b, NO_LOCALS);
+    wb_bytes(&b, code, n);
+    wm_func(&m, t, &b);
+    br_err_t rc = BR_ERR_OK;
+    br_module_delete(wm_load(e, &m, &rc));
+    return rc;
+}
+
+#define ONE_MEMORY_ERR(e, ...)                            \
+    one_memory_body(e, (const uint8_t[]){__VA_ARGS__},    \
+                    sizeof((const uint8_t[]){__VA_ARGS__}))
+
+/* With multi-memory disabled the engine follows 2.0: one memory, and
+ * memory index immediates are a plain zero byte; the default engine
+ * accepts what 2.0 refuses. */
+static void
+test_strict_2_0(br_engine_t *full)
+{
+    br_config_t config = {.disabled_features = BR_FEATURE_MULTI_MEMORY};
+    br_engine_t *strict = br_engine_new(&config);
+    br_err_t rc = BR_ERR_OK;
+    br_module_delete(multi_module_rc(strict, &rc));
+    CHECK_EQ(rc, BR_ERR_MULTIPLE_MEMORIES);
+    CHECK_EQ(ONE_MEMORY_ERR(strict, MEMORY_SIZE, 0x80, 0x00, DROP, END),
+             BR_ERR_ZERO_BYTE_EXPECTED);
+    CHECK_EQ(ONE_MEMORY_ERR(full, MEMORY_SIZE, 0x80, 0x00, DROP, END),
+             BR_ERR_OK);
+    CHECK_EQ(ONE_MEMORY_ERR(strict, MEMORY_SIZE, 0x00, DROP, END), BR_ERR_OK);
+    CHECK_EQ(ONE_MEMORY_ERR(strict, I32_CONST, 0, I32_CONST, 0, I32_CONST, 0,
+                            MISC, MEMORY_FILL, 1, END),
+             BR_ERR_ZERO_BYTE_EXPECTED);
+    /* the memory index flag is an oversized alignment in 2.0 */
+    CHECK_EQ(ONE_MEMORY_ERR(strict, I32_CONST, 0, I32_LOAD, MEMIDX | 2, 0, 0,
+                            DROP, END),
+             BR_ERR_ALIGNMENT);
+    CHECK_EQ(ONE_MEMORY_ERR(full, I32_CONST, 0, I32_LOAD, MEMIDX | 2, 0, 0,
+                            DROP, END),
+             BR_ERR_OK);
+    br_engine_delete(strict);
+}
+
 int
 main(void)
 {
@@ -434,6 +489,7 @@ main(void)
     test_layout(e);
     test_validation(e);
     test_data_segments(e);
+    test_strict_2_0(e);
     br_engine_delete(e);
     return CHECK_DONE();
 }

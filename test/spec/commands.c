@@ -609,23 +609,6 @@ cmd_assert_unlinkable(spec_file_t *f, const json_value_t *cmd)
                      st == INST_OK ? "an instance" : o.msg);
 }
 
-/*
- * The engine implements multi-memory, which lifts two rules of 2.0 that
- * its scripts (and memory64's) still assert: one memory per module, and
- * memory.size/grow's reserved zero byte (now a memory index, so a long
- * LEB128 zero names memory 0). An accepted module expected to fail for
- * exactly these reasons is skipped, not failed; rejected ones still pass.
- */
-#define MULTI_MEMORY_REASON "valid with multi-memory (lifted 2.0 rule)"
-
-static bool
-lifted_by_multi_memory(const char *text)
-{
-    return str_eq(text, "multiple memories") ||
-           str_eq(text, "zero byte expected") || /* memory64: "flag" */
-           str_eq(text, "zero flag expected");
-}
-
 /* assert_invalid and assert_malformed: br_module_new must refuse. */
 static spec_result_t
 cmd_assert_rejected(spec_file_t *f, const json_value_t *cmd)
@@ -639,8 +622,6 @@ cmd_assert_rejected(spec_file_t *f, const json_value_t *cmd)
     case LOAD_REJECTED:
         return SPEC_PASS;
     case LOAD_OK:
-        if (lifted_by_multi_memory(text))
-            return spec_skip(f, MULTI_MEMORY_REASON);
         return spec_fail(f, "module accepted, expected \"%s\"",
                          text ? text : "");
     default:
