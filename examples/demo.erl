@@ -58,4 +58,47 @@ main() ->
     io:format("test-calling.wasm: malloc'd string at ~p reads back ~p~n",
               [Ptr, Back]),
     ok = hb_beamr:stop(Calling),
-    ok.
+
+    %% 5. HyperBEAM's AO process (Lua 5.3, wasm64) with native WASI.
+    ao_demo(Read("aos-2-pure-xs.wasm")).
+
+%% Evaluates two Lua messages on one AO process, as HyperBEAM does:
+%% malloc and write the message and env JSON, call handle, read the
+%% JSON it returns.
+ao_demo(Wasm) ->
+    {ok, P} = beamr:start(Wasm, #{wasi => #{stdout => discard}}),
+    Eval = fun(Lua) ->
+                   T0 = erlang:monotonic_time(microsecond),
+                   {ok, EnvPtr} = hb_beamr_io:write_string(P, ao_env()),
+                   {ok, MsgPtr} = hb_beamr_io:write_string(P, ao_msg(Lua)),
+                   {ok, [Out]} = beamr:call(P, <<"handle">>,
+                                            [MsgPtr, EnvPtr]),
+                   {ok, Json} = hb_beamr_io:read_string(P, Out),
+                   Ms = (erlang:monotonic_time(microsecond) - T0) / 1000,
+                   io:format("AO eval ~s -> Output ~s (~.1f ms)~n",
+                             [Lua, output_data(Json), Ms])
+           end,
+    Eval(<<"X = 1337">>),
+    Eval(<<"return X + 1">>),
+    ok = beamr:stop(P).
+
+%% The "data" field of response.Output, found without a JSON parser.
+output_data(Json) ->
+    case binary:split(Json, <<"\"data\":">>) of
+        [_, Rest] ->
+            [Data | _] = binary:split(Rest, <<",\"">>),
+            Data;
+        [_] ->
+            Json
+    end.
+
+ao_env() ->
+    <<"{\"Process\":{\"Id\":\"AOS\",\"Owner\":\"FOOBAR\",\"Tags\":["
+      "{\"name\":\"Name\",\"value\":\"Thomas\"},"
+      "{\"name\":\"Authority\",\"value\":\"FOOBAR\"}]}}">>.
+
+ao_msg(Lua) ->
+    <<"{\"From\":\"FOOBAR\",\"Block-Height\":\"1\",\"Target\":\"AOS\","
+      "\"Owner\":\"FOOBAR\",\"Id\":\"1\",\"Module\":\"W\",\"Tags\":["
+      "{\"name\":\"Action\",\"value\":\"Eval\"}],"
+      "\"Data\":\"", Lua/binary, "\"}">>.
