@@ -1,6 +1,7 @@
 #!/usr/bin/env escript
 %% Erlang-side benchmark of beamr (not a timed test): calls per second of
-%% a trivial export, import round trips per second, and the worst
+%% a trivial export, import round trips per second, instances started
+%% (and stopped) per second, and the worst
 %% scheduling delay of a ticker process while wasm runs on every
 %% scheduler. `make bench-erlang'; figures in bench/README.md.
 %% Usage: erlang_bench.escript [quick]
@@ -21,6 +22,7 @@ main(Args) ->
     calls(Mod, 300000 div Scale),
     hb_calls(Root, 300000 div Scale),
     imports(Mod, 300000 div Scale),
+    starts(Mod, 20000 div Scale),
     ticker(Mod, case Quick of true -> 500; false -> 3000 end),
     halt(0).
 
@@ -64,6 +66,16 @@ imports(Mod, N) ->
     report("import round trips (imp_loop, Erlang import fun)", Rate,
            "round trips/s"),
     ok = beamr:stop(I).
+
+%% Instances started from a compiled module, called once and stopped:
+%% the cost of a fresh instance per request.
+starts(Mod, N) ->
+    Rate = best_rate(N, fun() ->
+                                {ok, I} = beamr:start(Mod),
+                                {ok, [1]} = beamr:call(I, <<"nop">>, [1]),
+                                ok = beamr:stop(I)
+                        end),
+    report("instances started, called and stopped", Rate, "instances/s").
 
 %% Best of three runs of N operations (Reps calls of F doing N/Reps
 %% operations each).
