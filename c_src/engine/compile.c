@@ -23,10 +23,22 @@ bri_rd_failed(bri_compiler_t *c)
                      (int64_t)c->func_index, "%s", "");
 }
 
+bool
+bri_read_u32_full(bri_reader_t *r, uint32_t *out)
+{
+    return bri_read_u32(r, out);
+}
+
+bool
+bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
+{
+    return bri_read_sleb(r, bits, out);
+}
+
 br_err_t
 bri_rd_u32(bri_compiler_t *c, uint32_t *out)
 {
-    return bri_read_u32(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
+    return bri_read_u32_fast(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
 }
 
 br_err_t
@@ -198,25 +210,14 @@ simple_can_trap(br_op_t op)
     }
 }
 
-/* log2 of a load/store's access size, from the table: the digits after
- * "load"/"store" in the name (i64_load32_s), else the value type in SIG. */
+/* log2 of a load/store's access size (its maximum alignment): from the
+ * fused rows for scalar accesses (they list every one), else SIMD's. */
 static uint32_t
 natural_align(br_op_t op)
 {
     if (bri_opinfo[op].prefix == BR_PREFIX_FD)
         return bri_simd_natural_align(op);
-    const char *name = bri_opinfo[op].name;
-    const char *p = strstr(name, "load");
-    p = p ? p + 4 : strstr(name, "store") + 5;
-    if (*p >= '0' && *p <= '9') {
-        unsigned bits = 0;
-        while (*p >= '0' && *p <= '9')
-            bits = bits * 10 + (unsigned)(*p++ - '0');
-        return bits == 8 ? 0 : bits == 16 ? 1 : 2;
-    }
-    const char *sig = bri_opinfo[op].sig;
-    char value = sig[1] == ':' ? sig[2] : sig[1]; /* "a:i" or "ai:" */
-    return value == 'l' || value == 'd' ? 3 : 2;
+    return bri_fuse_natural_align(op);
 }
 
 /* ------------------------------------------------------------------ */
@@ -243,7 +244,7 @@ op_simple(bri_compiler_t *c, br_op_t op)
  * the alignment exponent: other high bits make it too large, which is
  * the error the spec reports. */
 br_err_t
-bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
+bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
 {
     uint32_t align = 0, mem = 0;
     uint64_t offset = 0;
@@ -872,36 +873,40 @@ handler_of(br_op_t op)
     }
 }
 
-/* Reads an opcode (with the 0xFC or 0xFD prefix's LEB sub-opcode). */
-static br_err_t
-read_op(bri_compiler_t *c, br_op_t *out)
+/* compile_fuse.c falls back to it when an op has no register form. */
+br_err_t
+bri_op_generic(bri_compiler_t *c, br_op_t op)
 {
-    uint8_t b;
-    int op;
-    br_err_t err = bri_rd_u8(c, &b);
+    return handler_of(op)(c, op);
+}
+
+/* Reads an opcode with a 0xFC or 0xFD prefix (its LEB sub-opcode). */
+static br_err_t
+read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
+{
+    uint32_t sub;
+    br_err_t err = bri_rd_u32(c, &sub);
     if (err != BR_ERR_OK)
         return err;
-    if (b == BRI_PREFIX_MISC) {
-        uint32_t sub;
-        if ((err = bri_rd_u32(c, &sub)) != BR_ERR_OK)
-            return err;
-        op = sub < 32 ? bri_op_by_fc[sub] : -1;
-        if (op < 0)
-            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
-                            (unsigned)sub);
-    } else if (b == BRI_PREFIX_SIMD) {
-        uint32_t sub;
-        if ((err = bri_rd_u32(c, &sub)) != BR_ERR_OK)
-            return err;
-        op = sub < 256 ? bri_op_by_fd[sub] : -1;
-        if (op < 0)
-            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
-                            (unsigned)sub);
-    } else {
-        op = bri_op_by_byte[b];
-        if (op < 0)
-            return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x", b);
-    }
+    int op = b == BRI_PREFIX_MISC ? (sub < 32 ? bri_op_by_fc[sub] : -1)
+                                  : (sub < 256 ? bri_op_by_fd[sub] : -1);
+    if (op < 0)
+        return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
+                        (unsigned)sub);
+    *out = (br_op_t)op;
+    return BR_ERR_OK;
+}
+
+/* Reads an opcode; the caller has checked that a byte is left. */
+static inline br_err_t
+read_op(bri_compiler_t *c, br_op_t *out)
+{
+    uint8_t b = *c->r.p++;
+    if (BR_UNLIKELY(b == BRI_PREFIX_MISC || b == BRI_PREFIX_SIMD))
+        return read_prefixed_op(c, b, out);
+    int op = bri_op_by_byte[b];
+    if (BR_UNLIKELY(op < 0))
+        return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x", b);
     *out = (br_op_t)op;
     return BR_ERR_OK;
 }
@@ -926,20 +931,18 @@ compile_body(bri_compiler_t *c)
     while (c->ctrls.count > 0) {
         if (bri_reader_eof(&c->r))
             return missing_end(c);
-        c->insn_offset = c->body_offset + bri_reader_offset(&c->r);
+        c->insn = c->r.p;
         br_op_t op = BR_OP_nop;
         br_err_t err = read_op(c, &op);
         if (err != BR_ERR_OK)
             return err;
         c->insn_count++;
-        bool done = false; /* compiled by the register-style path */
-        if ((err = bri_fuse_pre(c, op, &done)) != BR_ERR_OK)
-            return err;
-        if (done)
-            continue;
-        uint32_t start = bri_pc(c);
-        if ((err = handler_of(op)(c, op)) != BR_ERR_OK ||
-            (err = bri_fuse_post(c, op, start)) != BR_ERR_OK)
+        bri_op_fn fused = bri_fuse_ops[op];
+        if (fused != NULL)
+            err = fused(c, op);
+        else if ((err = bri_fuse_flush(c)) == BR_ERR_OK)
+            err = handler_of(op)(c, op);
+        if (err != BR_ERR_OK)
             return err;
     }
     if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
@@ -1119,7 +1122,7 @@ reset(bri_compiler_t *c, uint32_t func_index)
     c->type = &m->types[c->func->type];
     c->body = c->func->body;
     c->body_offset = c->func->body_offset;
-    c->insn_offset = c->body_offset;
+    c->insn = c->body;
     c->r = (bri_reader_t){
         .base = c->body,
         .p = c->body,

@@ -73,8 +73,8 @@ struct bri_compiler {
     const uint8_t *body;
     uint32_t body_offset;
     bri_reader_t r;
-    uint32_t insn_offset; /* binary offset of the current instruction */
-    uint32_t insn_count;  /* instructions read so far (loop fuel) */
+    const uint8_t *insn; /* the current instruction (bri_insn_offset) */
+    uint32_t insn_count; /* instructions read so far (loop fuel) */
 
     /* locals: slot of each local when a v128 shifts them (else NULL) */
     uint32_t local_count;
@@ -88,6 +88,10 @@ struct bri_compiler {
     bri_buf_t ctrls; /* bri_ctrl_t */
     uint32_t height; /* operand stack height in slots */
     uint32_t max_height;
+    /* of the top control frame, kept by bri_ctrl_push/bri_ctrl_pop and
+     * bri_set_unreachable (read on every instruction) */
+    bool live;        /* reachable and not opened in dead code */
+    uint32_t floor;   /* its `height`: values below belong to outer frames */
     uint32_t max_try; /* hidden exception slots needed */
 
     /* output */
@@ -118,21 +122,88 @@ br_err_t bri_buf_reserve(bri_compiler_t *c, bri_buf_t *b, size_t elem,
                          uint32_t more);
 void bri_buf_free(bri_compiler_t *c, bri_buf_t *b, size_t elem);
 
-/* Records an error at the current instruction (detail is printf-style). */
-#define BRI_FAIL(c, code, ...)                                                \
-    bri_error((c)->error, (code), (c)->insn_offset, (int64_t)(c)->func_index, \
-              __VA_ARGS__)
+/* The binary offset of the current instruction (kept as a pointer: the
+ * offset is needed only for sites and errors). */
+static inline uint32_t
+bri_insn_offset(const bri_compiler_t *c)
+{
+    return c->body_offset + (uint32_t)(c->insn - c->body);
+}
 
-br_err_t bri_push(bri_compiler_t *c, br_valkind_t t);
-br_err_t bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n);
+/* Records an error at the current instruction (detail is printf-style). */
+#define BRI_FAIL(c, code, ...)                        \
+    bri_error((c)->error, (code), bri_insn_offset(c), \
+              (int64_t)(c)->func_index, __VA_ARGS__)
+
+/* The slow paths of bri_push and bri_pop (growth, limits, errors, the
+ * polymorphic stack of unreachable code). */
+br_err_t bri_push_slow(bri_compiler_t *c, br_valkind_t t);
+br_err_t bri_pop_slow(bri_compiler_t *c, br_valkind_t expect,
+                      br_valkind_t *out);
+
+static inline br_err_t
+bri_push(bri_compiler_t *c, br_valkind_t t)
+{
+    uint32_t n = c->vals.count;
+    if (BR_UNLIKELY(n >= c->vals.cap || n >= BRI_MAX_STACK))
+        return bri_push_slow(c, t);
+    ((br_valkind_t *)c->vals.data)[n] = t;
+    c->vals.count = n + 1;
+    c->height += bri_slots_of(t);
+    if (c->height > c->max_height)
+        c->max_height = c->height;
+    return BR_ERR_OK;
+}
+
 /* Pops one value that must have type `expect` (BRI_UNKNOWN: any); the
  * actual type (maybe BRI_UNKNOWN) goes to *out if out is not NULL. */
-br_err_t bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out);
-br_err_t bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n);
+static inline br_err_t
+bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+{
+    uint32_t n = c->vals.count;
+    br_valkind_t actual = n > 0 ? ((br_valkind_t *)c->vals.data)[n - 1] : 0;
+    if (BR_UNLIKELY(n <= c->floor ||
+                    (actual != expect && expect != BRI_UNKNOWN)))
+        return bri_pop_slow(c, expect, out);
+    c->vals.count = n - 1;
+    c->height -= bri_slots_of(actual);
+    if (out)
+        *out = actual;
+    return BR_ERR_OK;
+}
+
+static inline br_err_t
+bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        br_err_t err = bri_push(c, t[i]);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
+
+static inline br_err_t
+bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+{
+    for (uint32_t i = n; i > 0; i--) {
+        br_err_t err = bri_pop(c, t[i - 1], NULL);
+        if (err != BR_ERR_OK)
+            return err;
+    }
+    return BR_ERR_OK;
+}
 /* Checks that the top of the stack matches `t` without popping. */
 br_err_t bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n);
 void bri_set_unreachable(bri_compiler_t *c);
-uint32_t bri_slots_sum(const br_valkind_t *t, uint32_t n);
+static inline uint32_t
+bri_slots_sum(const br_valkind_t *t, uint32_t n)
+{
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += bri_slots_of(t[i]);
+    return sum;
+}
 /* A value type byte as a pointer into a static one-type array (block
  * types need stable storage), or NULL if the byte is no value type. */
 const br_valkind_t *bri_valtype_ref(uint8_t byte);
@@ -151,10 +222,9 @@ bri_ctrl_at(bri_compiler_t *c, uint32_t depth)
 
 /* True while emitted code is reachable (else emission is skipped). */
 static inline bool
-bri_live(bri_compiler_t *c)
+bri_live(const bri_compiler_t *c)
 {
-    const bri_ctrl_t *f = bri_ctrl_top(c);
-    return !f->unreachable && !f->dead;
+    return c->live;
 }
 
 static inline uint32_t
@@ -184,16 +254,76 @@ bri_word(bri_compiler_t *c, uint32_t w)
     ((uint32_t *)c->words.data)[c->words.count++] = w;
 }
 
+/* Appends the words of one instruction through local pointers: stores
+ * through the word array may alias the compiler's counters, so appending
+ * with bri_word reloads them after every word. Room must have been
+ * reserved (bri_emit_reserve); bri_out_end commits the words. */
+typedef struct bri_out {
+    uint32_t *w;   /* the instruction's first word */
+    uint32_t *rel; /* its next relocation entry */
+    uint32_t pc;   /* pc of w[0] */
+    uint32_t n;    /* words written */
+    uint32_t nrel; /* relocations written */
+} bri_out_t;
+
+static inline bri_out_t
+bri_out_begin(bri_compiler_t *c)
+{
+    uint32_t pc = c->words.count;
+    return (bri_out_t){.w = (uint32_t *)c->words.data + pc,
+                       .rel = (uint32_t *)c->relocs.data + c->relocs.count,
+                       .pc = pc};
+}
+
+static inline void
+bri_out_word(bri_out_t *o, uint32_t w)
+{
+    o->w[o->n++] = w;
+}
+
+/* A frame slot word; `rel` marks an operand-stack slot, whose word gets
+ * the hidden exception slots added at the end. The relocation entry is
+ * written either way (there is room for one per word) and kept if rel. */
+static inline void
+bri_out_slot(bri_out_t *o, uint32_t w, bool rel)
+{
+    o->rel[o->nrel] = o->pc + o->n;
+    o->nrel += rel;
+    o->w[o->n++] = w;
+}
+
+static inline void
+bri_out_end(bri_compiler_t *c, const bri_out_t *o)
+{
+    c->words.count = o->pc + o->n;
+    c->relocs.count += o->nrel;
+}
+
 /* Appends an operand-stack slot (relative height) as a frame slot. */
 void bri_slot_word(bri_compiler_t *c, uint32_t rel);
 /* Records a trap/call/throw site for the instruction starting at pc. */
-void bri_site(bri_compiler_t *c, uint32_t pc);
+static inline void
+bri_site(bri_compiler_t *c, uint32_t pc)
+{
+    bri_site_t *s = (bri_site_t *)c->sites.data + c->sites.count++;
+    s->pc = pc;
+    s->offset = bri_insn_offset(c);
+}
 /* Emits [op, s] (plus a site if `site`). */
 br_err_t bri_emit_op_s(bri_compiler_t *c, br_op_t op, uint32_t s, bool site);
 /* Appends a forward target word linked into *chain. */
 void bri_patch_word(bri_compiler_t *c, uint32_t *chain);
 /* Writes `target` into every word of a chain. */
-void bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target);
+static inline void
+bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target)
+{
+    uint32_t *w = c->words.data;
+    while (chain != BR_NO_INDEX) {
+        uint32_t next = w[chain];
+        w[chain] = target;
+        chain = next;
+    }
+}
 
 br_err_t bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
                        const br_valkind_t *params, uint32_t nparams,
@@ -223,11 +353,90 @@ br_err_t bri_op_rethrow(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 
+/* ------------------------------------------------------------------ */
+/* compile_fuse.c: register-style emission (dispatch entry points)      */
+
+/* Handlers of the ops compiled register-style (NULL: the generic handler
+ * after bri_fuse_flush). */
+extern const bri_op_fn bri_fuse_ops[BR_OP__COUNT];
+/* Materialises every deferred operand and forgets the last instruction
+ * (before a generic handler reads the operand stack). */
+br_err_t bri_fuse_flush(bri_compiler_t *c);
+/* compile.c: the generic (stack-slot) handler of any op. */
+br_err_t bri_op_generic(bri_compiler_t *c, br_op_t op);
+
 /* compile.c: immediates shared with compile_ctl.c */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
+/* Readers with encodings of up to four bytes inline (indices, offsets
+ * and constants are mostly short). Four bytes never reach the last byte
+ * of a u32/s32/s64 encoding, which is where the full readers check for
+ * overlong or out-of-range values, so only the end of the body needs
+ * checking, once. */
+#define BRI_LEB_FAST_BYTES 4u
+
+/* compile.c: the full readers, out of line (keeps the fast ones small
+ * enough to inline). */
+bool bri_read_u32_full(bri_reader_t *r, uint32_t *out);
+bool bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out);
+
+/* Decodes an LEB128 of at most BRI_LEB_FAST_BYTES bytes at p (that many
+ * readable) into its 7-bit groups *v; returns its length, 0 if longer. */
+static inline unsigned
+bri_leb_short(const uint8_t *p, uint32_t *v)
+{
+    uint32_t x = p[0] & 0x7Fu;
+    if (p[0] < 0x80) {
+        *v = x;
+        return 1;
+    }
+    x |= (p[1] & 0x7Fu) << 7;
+    if (p[1] < 0x80) {
+        *v = x;
+        return 2;
+    }
+    x |= (p[2] & 0x7Fu) << 14;
+    if (p[2] < 0x80) {
+        *v = x;
+        return 3;
+    }
+    x |= (p[3] & 0x7Fu) << 21;
+    *v = x;
+    return p[3] < 0x80 ? 4 : 0;
+}
+
+static inline bool
+bri_read_u32_fast(bri_reader_t *r, uint32_t *out)
+{
+    uint32_t v;
+    unsigned n;
+    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
+                  (n = bri_leb_short(r->p, &v)) != 0)) {
+        *out = v;
+        r->p += n;
+        return true;
+    }
+    return bri_read_u32_full(r, out);
+}
+
+/* `bits` is 32 or 64 (i32.const, i64.const). */
+static inline bool
+bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
+{
+    uint32_t v;
+    unsigned n;
+    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
+                  (n = bri_leb_short(r->p, &v)) != 0)) {
+        int64_t sign = (int64_t)1 << (7 * n - 1); /* sign-extend 7n bits */
+        *out = ((int64_t)v ^ sign) - sign;
+        r->p += n;
+        return true;
+    }
+    return bri_read_sleb_full(r, bits, out);
+}
+
 /* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
  * and a simple op's SIG applied (*s: its first operand slot). */
 br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);
@@ -252,6 +461,28 @@ typedef struct bri_memarg {
 } bri_memarg_t;
 /* Reads and checks a memarg of an access whose natural alignment is
  * 2^natural (every load/store, scalar or vector, goes through it). */
-br_err_t bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out);
+br_err_t bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural,
+                            bri_memarg_t *out);
+
+/* bri_rd_memarg_full with the common case inline: memory 0, a valid
+ * alignment byte and a short offset (a byte <= natural has neither the
+ * memory index flag nor an oversized exponent). */
+static inline br_err_t
+bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
+{
+    const uint8_t *p0 = c->r.p;
+    uint32_t off;
+    unsigned n;
+    if (BR_LIKELY(c->r.end - p0 > (ptrdiff_t)BRI_LEB_FAST_BYTES &&
+                  p0[0] <= natural && c->m->memory_count > 0 &&
+                  (n = bri_leb_short(p0 + 1, &off)) != 0)) {
+        c->r.p = p0 + 1 + n;
+        *out = (bri_memarg_t){.mem = 0,
+                              .offset = off,
+                              .addr = c->m->memories[0].is64 ? BR_I64 : BR_I32};
+        return BR_ERR_OK;
+    }
+    return bri_rd_memarg_full(c, natural, out);
+}
 
 #endif

@@ -47,16 +47,14 @@ typedef struct bri_fuse {
     bri_fuse_pend_t pend[BRI_FUSE_PENDING];
     uint32_t npend;
     bri_fuse_last_t last;
-    /* a load/store whose operands were taken from the pending list */
-    uint32_t mem_a, mem_b; /* address / value operand words */
-    bool mem_a_rel, mem_b_rel, mem_armed;
 } bri_fuse_t;
 
-/* compile_fuse.c, called by compile.c around every instruction: `pre`
- * compiles it itself (*done) or materialises what the generic handler
- * needs; `post` rewrites what the handler emitted from word `start`. */
+/* compile_fuse.c: the state at the start of a function. Its handlers
+ * (compile.h: bri_fuse_ops) compile the ops they list, falling back to
+ * the generic handler with the operands materialised when they cannot. */
 void bri_fuse_reset(bri_compiler_t *c);
-br_err_t bri_fuse_pre(bri_compiler_t *c, br_op_t op, bool *done);
-br_err_t bri_fuse_post(bri_compiler_t *c, br_op_t op, uint32_t start);
+/* log2 of the access size of a scalar load or store (from the fused
+ * rows, which list every one). */
+uint32_t bri_fuse_natural_align(br_op_t op);
 
 #endif

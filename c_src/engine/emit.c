@@ -65,17 +65,8 @@ type_name(br_valkind_t t)
     }
 }
 
-uint32_t
-bri_slots_sum(const br_valkind_t *t, uint32_t n)
-{
-    uint32_t sum = 0;
-    for (uint32_t i = 0; i < n; i++)
-        sum += bri_slots_of(t[i]);
-    return sum;
-}
-
 br_err_t
-bri_push(bri_compiler_t *c, br_valkind_t t)
+bri_push_slow(bri_compiler_t *c, br_valkind_t t)
 {
     if (BR_UNLIKELY(c->vals.count >= BRI_MAX_STACK))
         return BRI_FAIL(c, BR_ERR_LIMIT_EXCEEDED, "%s",
@@ -92,21 +83,10 @@ bri_push(bri_compiler_t *c, br_valkind_t t)
     return BR_ERR_OK;
 }
 
-br_err_t
-bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        br_err_t err = bri_push(c, t[i]);
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    return BR_ERR_OK;
-}
-
 /* The spec's pop_val/pop_val(expect): below the frame's height only an
  * unreachable frame yields the polymorphic Unknown. */
 br_err_t
-bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+bri_pop_slow(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
 {
     const bri_ctrl_t *f = bri_ctrl_top(c);
     br_valkind_t actual = BRI_UNKNOWN;
@@ -124,17 +104,6 @@ bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
                         type_name(expect), type_name(actual));
     if (out)
         *out = actual;
-    return BR_ERR_OK;
-}
-
-br_err_t
-bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
-{
-    for (uint32_t i = n; i > 0; i--) {
-        br_err_t err = bri_pop(c, t[i - 1], NULL);
-        if (err != BR_ERR_OK)
-            return err;
-    }
     return BR_ERR_OK;
 }
 
@@ -171,6 +140,7 @@ bri_set_unreachable(bri_compiler_t *c)
     c->vals.count = f->height;
     c->height = f->base;
     f->unreachable = true;
+    c->live = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -183,14 +153,12 @@ bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
               const br_valkind_t *params, uint32_t nparams,
               const br_valkind_t *results, uint32_t nresults)
 {
-    bool dead = false;
-    if (c->ctrls.count > 0) {
-        const bri_ctrl_t *outer = bri_ctrl_top(c);
-        dead = outer->unreachable || outer->dead;
+    bool dead = c->ctrls.count > 0 && !c->live;
+    if (BR_UNLIKELY(c->ctrls.count == c->ctrls.cap)) {
+        br_err_t err = bri_buf_reserve(c, &c->ctrls, sizeof(bri_ctrl_t), 1);
+        if (err != BR_ERR_OK)
+            return err;
     }
-    br_err_t err = bri_buf_reserve(c, &c->ctrls, sizeof(bri_ctrl_t), 1);
-    if (err != BR_ERR_OK)
-        return err;
     bri_ctrl_t *f = (bri_ctrl_t *)c->ctrls.data + c->ctrls.count++;
     *f = (bri_ctrl_t){
         .kind = (uint8_t)kind,
@@ -207,6 +175,8 @@ bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
         .else_patch = BR_NO_INDEX,
         .handler = -1,
     };
+    c->live = !dead;
+    c->floor = f->height;
     return bri_push_n(c, params, nparams);
 }
 
@@ -224,7 +194,13 @@ bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out)
                         (unsigned)(c->vals.count - f->height));
     *out = *f;
     c->height = f->base;
-    c->ctrls.count--;
+    if (--c->ctrls.count > 0) {
+        const bri_ctrl_t *top = bri_ctrl_top(c);
+        c->live = !top->unreachable && !top->dead;
+        c->floor = top->height;
+    } else {
+        c->live = false;
+    }
     return BR_ERR_OK;
 }
 
@@ -239,14 +215,6 @@ bri_slot_word(bri_compiler_t *c, uint32_t rel)
 {
     ((uint32_t *)c->relocs.data)[c->relocs.count++] = c->words.count;
     bri_word(c, c->local_slots + rel);
-}
-
-void
-bri_site(bri_compiler_t *c, uint32_t pc)
-{
-    bri_site_t *s = (bri_site_t *)c->sites.data + c->sites.count++;
-    s->pc = pc;
-    s->offset = c->insn_offset;
 }
 
 /* The slow path of bri_emit_reserve: grows the words, relocations and
@@ -285,17 +253,6 @@ bri_patch_word(bri_compiler_t *c, uint32_t *chain)
     uint32_t pos = c->words.count;
     bri_word(c, *chain);
     *chain = pos;
-}
-
-void
-bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target)
-{
-    uint32_t *w = c->words.data;
-    while (chain != BR_NO_INDEX) {
-        uint32_t next = w[chain];
-        w[chain] = target;
-        chain = next;
-    }
 }
 
 static const br_valkind_t valtypes[] = {
