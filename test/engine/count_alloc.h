@@ -1,6 +1,7 @@
 /*
  * beamr tests: a counting allocator with failure injection, shared by the
- * engine's C unit tests (live bytes must return to zero; request N fails).
+ * engine's C unit tests (live bytes must return to zero; request N fails),
+ * and an engine that allocates through it.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_TEST_COUNT_ALLOC_H
@@ -8,6 +9,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "beamr.h"
 
 typedef struct counter {
     size_t live;       /* bytes currently allocated */
@@ -42,6 +45,18 @@ counter_init(counter_t *c)
     memset(c, 0, sizeof *c);
     c->fail_at = -1;
     c->max_single = (size_t)1 << 30;
+}
+
+/* An engine whose every allocation goes through `c` (reset here). */
+static inline br_engine_t *
+count_engine_new(counter_t *c)
+{
+    counter_init(c);
+    br_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = count_alloc;
+    cfg.alloc_ud = c;
+    return br_engine_new(&cfg);
 }
 
 #endif

@@ -13,6 +13,7 @@
 #include "../../c_src/engine/exec.h"
 #include "../../c_src/engine/numeric.h"
 #include "check.h"
+#include "wasm_call.h"
 
 /* ------------------------------------------------------------------ */
 /* A counting allocator with failure injection                         */
@@ -128,13 +129,8 @@ static world_t *
 world_new(const br_limits_t *limits)
 {
     world_t *w = calloc(1, sizeof *w);
-    w->counter.fail_at = -1;
+    w->engine = count_engine_new(&w->counter);
     w->counter.max_single = (size_t)1 << 31;
-    br_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = count_alloc;
-    cfg.alloc_ud = &w->counter;
-    w->engine = br_engine_new(&cfg);
     w->store = br_store_new(w->engine, limits);
     world_module(w);
     world_objects(w);
@@ -259,26 +255,6 @@ add_catch(fb_t *f, int32_t h, uint32_t tag, uint32_t pc)
 
 /* ------------------------------------------------------------------ */
 /* Calling helpers                                                     */
-
-static br_val_t
-vi32(int32_t v)
-{
-    br_val_t x;
-    memset(&x, 0, sizeof x);
-    x.kind = BR_I32;
-    x.of.i32 = v;
-    return x;
-}
-
-static br_val_t
-vi64(int64_t v)
-{
-    br_val_t x;
-    memset(&x, 0, sizeof x);
-    x.kind = BR_I64;
-    x.of.i64 = v;
-    return x;
-}
 
 /* Runs a prepared call to its end with `fuel` per run (< 0: one run). */
 static br_status_t

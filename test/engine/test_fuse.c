@@ -7,61 +7,7 @@
  */
 #include "check.h"
 #include "wasm_build.h"
-
-/* Opcodes of the hand-assembled bodies. */
-enum {
-    BLOCK = 0x02,
-    LOOP = 0x03,
-    IF = 0x04,
-    ELSE = 0x05,
-    END = 0x0B,
-    BR_IF = 0x0D,
-    DROP = 0x1A,
-    LOCAL_GET = 0x20,
-    LOCAL_SET = 0x21,
-    LOCAL_TEE = 0x22,
-    I32_LOAD = 0x28,
-    I32_STORE = 0x36,
-    I32_CONST = 0x41,
-    I64_CONST = 0x42,
-    I32_EQZ = 0x45,
-    I32_LT_S = 0x48,
-    I32_ADD = 0x6A,
-    I32_SUB = 0x6B,
-    I32_MUL = 0x6C,
-    I64_ADD = 0x7C,
-    I64_AND = 0x83,
-    I64_XOR = 0x85,
-    R_I32 = 0x7F,
-    VOID = 0x40,
-};
-
-#define I32 "\x7f"
-#define I64 "\x7e"
-#define NO_LOCALS 0x00
-
-static br_val_t
-val(br_valkind_t k, int64_t v)
-{
-    br_val_t x;
-    memset(&x, 0, sizeof x);
-    x.kind = k;
-    if (k == BR_I32)
-        x.of.i32 = (int32_t)v;
-    else
-        x.of.i64 = v;
-    return x;
-}
-
-static br_func_t *
-export_func(br_instance_t *inst, const char *name)
-{
-    br_extern_t x;
-    if (!br_instance_export(inst, name, strlen(name), &x) ||
-        x.kind != BR_EXTERN_FUNC)
-        return NULL;
-    return x.of.func;
-}
+#include "wasm_call.h"
 
 /* Calls `name` with two args in fuel slices (< 0: unlimited); the status,
  * and the result or trap kind in *out. */
@@ -75,9 +21,7 @@ run(br_store_t *s, br_instance_t *inst, const char *name, br_val_t a,
     br_status_t st = BR_ERROR;
     size_t n = f ? br_func_type(f)->param_count : 0;
     if (f && br_exec_call(exec, f, args, n) == BR_ERR_OK)
-        do
-            st = br_exec_run(exec, fuel);
-        while (st == BR_YIELD);
+        st = run_slices(exec, fuel);
     if (st == BR_DONE)
         *out = br_exec_results(exec)[0].kind == BR_I32
                    ? br_exec_results(exec)[0].of.i32
@@ -98,37 +42,29 @@ fuse_module(br_engine_t *e)
     uint32_t tl = wm_type(&m, I64 I64, I64);
     wm_memory(&m, 0, 1, 1);
     /* 0: x read, then x overwritten: (old x) + 7 */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_CONST, 7, LOCAL_SET, 0, LOCAL_GET,
-       0, I32_ADD, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, I32_CONST, 7, LOCAL_SET, 0, LOCAL_GET, 0,
+            I32_ADD, END);
     /* 1: x * (x + 1) with the sum retargeted into x under a read of x */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, LOCAL_GET, 0, I32_CONST, 1, I32_ADD,
-       LOCAL_SET, 0, LOCAL_GET, 0, I32_MUL, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, LOCAL_GET, 0, I32_CONST, 1, I32_ADD,
+            LOCAL_SET, 0, LOCAL_GET, 0, I32_MUL, END);
     /* 2: x * (x + 3) + (x + 3) through local.tee */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, LOCAL_GET, 0, I32_CONST, 3, I32_ADD,
-       LOCAL_TEE, 0, I32_MUL, LOCAL_GET, 0, I32_ADD, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, LOCAL_GET, 0, I32_CONST, 3, I32_ADD,
+            LOCAL_TEE, 0, I32_MUL, LOCAL_GET, 0, I32_ADD, END);
     /* 3: 5 - x (a constant first operand of a non-commutative op) */
-    WB(&b, NO_LOCALS, I32_CONST, 5, LOCAL_GET, 0, I32_SUB, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, I32_CONST, 5, LOCAL_GET, 0, I32_SUB, END);
     /* 4: i = 0; do i = i + 1 while (i < y); i */
-    WB(&b, 0x01, 0x01, R_I32, LOOP, VOID, LOCAL_GET, 2, I32_CONST, 1,
-       I32_ADD, LOCAL_TEE, 2, LOCAL_GET, 1, I32_LT_S, BR_IF, 0, END,
-       LOCAL_GET, 2, END);
+    WB(&b, 0x01, 0x01, R_I32, LOOP, VOID, LOCAL_GET, 2, I32_CONST, 1, I32_ADD,
+       LOCAL_TEE, 2, LOCAL_GET, 1, I32_LT_S, BR_IF, 0, END, LOCAL_GET, 2, END);
     wm_func(&m, t2, &b);
     /* 5: x == 0 ? 10 : 20 */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_EQZ, IF, R_I32, I32_CONST, 10, ELSE,
-       I32_CONST, 20, END, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, I32_EQZ, IF, R_I32, I32_CONST, 10, ELSE,
+            I32_CONST, 20, END, END);
     /* 6: mem[x + 4] = y; y = mem[x + 4]; y (traps out of bounds) */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, LOCAL_GET, 1, I32_STORE, 2, 4,
-       LOCAL_GET, 0, I32_LOAD, 2, 4, LOCAL_SET, 1, LOCAL_GET, 1, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, LOCAL_GET, 1, I32_STORE, 2, 4, LOCAL_GET, 0,
+            I32_LOAD, 2, 4, LOCAL_SET, 1, LOCAL_GET, 1, END);
     /* 7: x != 0 ? x : 9 through br_if with a value */
-    WB(&b, NO_LOCALS, BLOCK, R_I32, LOCAL_GET, 0, LOCAL_GET, 0, BR_IF, 0,
-       DROP, I32_CONST, 9, END, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, BLOCK, R_I32, LOCAL_GET, 0, LOCAL_GET, 0, BR_IF, 0, DROP,
+            I32_CONST, 9, END, END);
     /* 8: (0x500000003 + (x + y)) ^ (y & -2): a wide constant first */
     WB(&b, NO_LOCALS, I64_CONST);
     wb_sleb(&b, 0x500000003LL);
@@ -136,9 +72,8 @@ fuse_module(br_engine_t *e)
        I64_CONST, 0x7E, I64_AND, I64_XOR, END);
     wm_func(&m, tl, &b);
     /* 9: x dropped unread, then x set to itself: x */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, DROP, LOCAL_GET, 0, LOCAL_SET, 0,
-       LOCAL_GET, 0, END);
-    wm_func(&m, t2, &b);
+    WM_FUNC(&m, t2, LOCAL_GET, 0, DROP, LOCAL_GET, 0, LOCAL_SET, 0, LOCAL_GET,
+            0, END);
     const char *names[] = {"set", "retarget", "tee", "sub", "loop",
                            "eqz", "mem", "br_if", "i64", "drop"};
     for (uint32_t i = 0; i < 10; i++)

@@ -18,17 +18,6 @@
 
 #include "count_alloc.h"
 
-
-static br_engine_t *
-engine_with(counter_t *c)
-{
-    br_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = count_alloc;
-    cfg.alloc_ud = c;
-    return br_engine_new(&cfg);
-}
-
 static br_limitstype_t
 lim(uint64_t min, bool has_max, uint64_t max)
 {
@@ -377,8 +366,7 @@ static void
 test_store_frees_everything(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     CHECK(e != NULL);
     size_t engine_bytes = c.live;
     br_store_t *s = br_store_new(e, NULL);
@@ -402,8 +390,7 @@ static void
 test_object_alloc_failures(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     size_t engine_bytes = c.live;
     bool ok = false;
     int rounds = 0;
@@ -423,8 +410,7 @@ test_object_alloc_failures(void)
     br_engine_delete(e);
     CHECK_EQ(c.live, 0);
 
-    counter_init(&c);
-    e = engine_with(&c);
+    e = count_engine_new(&c);
     c.fail_at = 0; /* the store itself */
     c.calls = 0;
     CHECK(br_store_new(e, NULL) == NULL);
@@ -455,8 +441,7 @@ static void
 test_objects(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     br_store_t *s = br_store_new(e, NULL);
     test_memory_basic(s);
     test_memory_empty_and_invalid(s);
@@ -795,8 +780,7 @@ static void
 test_instantiate_fixture(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     size_t engine_bytes = c.live;
     br_store_t *s = br_store_new(e, NULL);
     fixture_t f;
@@ -1071,8 +1055,7 @@ static void
 test_instance_alloc_failures(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     size_t engine_bytes = c.live;
     fixture_t f;
     fixture_init(&f, e);
@@ -1187,8 +1170,7 @@ test_instances(void)
 {
     test_instantiate_fixture();
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     test_import_mismatches(e);
     test_import_limits(e);
     test_segment_traps(e);
@@ -1371,8 +1353,7 @@ static void
 test_binary_a(void)
 {
     counter_t c;
-    counter_init(&c);
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     br_module_t *m = load_module(e, MOD_A, sizeof MOD_A);
     CHECK(m != NULL);
     if (m == NULL) {

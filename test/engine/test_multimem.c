@@ -8,29 +8,8 @@
 #include "../../c_src/engine/internal.h"
 #include "check.h"
 #include "wasm_build.h"
+#include "wasm_call.h"
 
-/* Opcodes and types of the hand-assembled bodies. */
-enum {
-    END = 0x0B,
-    DROP = 0x1A,
-    LOCAL_GET = 0x20,
-    I32_LOAD = 0x28,
-    I32_LOAD8_U = 0x2D,
-    I32_STORE8 = 0x3A,
-    MEMORY_SIZE = 0x3F,
-    MEMORY_GROW = 0x40,
-    I32_CONST = 0x41,
-    I64_CONST = 0x42,
-    MISC = 0xFC,
-    MEMORY_INIT = 0x08,
-    MEMORY_COPY = 0x0A,
-    MEMORY_FILL = 0x0B,
-    MEMIDX = 0x40, /* memarg flag: a memory index follows */
-};
-
-#define I32 "\x7f"
-#define I64 "\x7e"
-#define NO_LOCALS 0x00
 #define PAGE 65536u
 
 /* Memories of the test module, in index order. */
@@ -63,18 +42,8 @@ declare_memories(wmod_t *m)
 }
 
 /* A function of `type` exported as `name` with `code` after no locals. */
-static void
-func(wmod_t *m, uint32_t type, const char *name, const uint8_t *code, size_t n)
-{
-    wb_t b = {0};
-    WB(&b, NO_LOCALS);
-    wb_bytes(&b, code, n);
-    wm_export(m, name, BR_EXTERN_FUNC, wm_func(m, type, &b));
-}
-
-#define FUNC(m, type, name, ...)                        \
-    func(m, type, name, (const uint8_t[]){__VA_ARGS__}, \
-         sizeof((const uint8_t[]){__VA_ARGS__}))
+#define FUNC(m, type, name, ...) \
+    wm_export(m, name, BR_EXTERN_FUNC, WM_FUNC(m, type, __VA_ARGS__))
 
 static br_module_t *
 multi_module_rc(br_engine_t *e, br_err_t *rc)
@@ -130,19 +99,6 @@ typedef struct world {
     br_memory_t *mem[M_COUNT];
     br_trap_t trap;
 } world_t;
-
-static br_val_t
-val(br_valkind_t k, int64_t v)
-{
-    br_val_t x;
-    memset(&x, 0, sizeof x);
-    x.kind = k;
-    if (k == BR_I32)
-        x.of.i32 = (int32_t)v;
-    else
-        x.of.i64 = v;
-    return x;
-}
 
 /* Calls export `name` with up to 3 args of the given kinds; returns the
  * status, the i32 result (if any) in *out. */
@@ -335,27 +291,25 @@ test_layout(br_engine_t *e)
 /* ------------------------------------------------------------------ */
 /* Validation                                                          */
 
-/* Memories 0 (i32, 1 page) and 1 (i64) around one [] -> [] function. */
+/* The compile verdict on one [] -> [] function of `code` beside memory 0
+ * (i32, 1 page) and, when `multi`, memory 1 (i64) and a passive data
+ * segment. */
 static br_err_t
-validate_body(br_engine_t *e, const uint8_t *code, size_t n)
+body_rc(br_engine_t *e, bool multi, const uint8_t *code, size_t n)
 {
     wmod_t m = {0};
     uint32_t t = wm_type(&m, "", "");
     wm_memory(&m, 0, 1, 0);
-    wm_memory(&m, 4, 1, 0);
-    wm_data(&m, -1, false, 0, "x");
-    wb_t b = {0};
-    WB(&b, NO_LOCALS);
-    wb_bytes(&b, code, n);
-    wm_func(&m, t, &b);
-    br_err_t rc = BR_ERR_OK;
-    br_module_delete(wm_load(e, &m, &rc));
-    return rc;
+    if (multi) {
+        wm_memory(&m, 4, 1, 0);
+        wm_data(&m, -1, false, 0, "x");
+    }
+    wm_func_code(&m, t, code, n);
+    return wm_load_rc(e, &m);
 }
 
-#define BODY_ERR(...)                                \
-    validate_body(e, (const uint8_t[]){__VA_ARGS__}, \
-                  sizeof((const uint8_t[]){__VA_ARGS__}))
+/* Two memories, for the multi-memory rules. */
+#define BODY_ERR(...) body_rc(e, true, WB_LIST(__VA_ARGS__))
 
 static void
 test_validation(br_engine_t *e)
@@ -421,36 +375,16 @@ test_data_segments(br_engine_t *e)
     wmod_t m = {0};
     wm_memory(&m, 0, 1, 0);
     wm_data(&m, 1, false, 0, "x");
-    br_err_t rc = BR_ERR_OK;
-    br_module_delete(wm_load(e, &m, &rc));
-    CHECK_EQ(rc, BR_ERR_UNKNOWN_MEMORY);
+    CHECK_EQ(wm_load_rc(e, &m), BR_ERR_UNKNOWN_MEMORY);
     memset(&m, 0, sizeof m);
     wm_memory(&m, 0, 1, 0);
     wm_memory(&m, 4, 1, 0);
     wm_data(&m, 1, false, 0, "x"); /* i32.const for an i64 memory */
-    br_module_delete(wm_load(e, &m, &rc));
-    CHECK_EQ(rc, BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(wm_load_rc(e, &m), BR_ERR_TYPE_MISMATCH);
 }
 
-/* One memory with a function of `code` (a [] -> [] body). */
-static br_err_t
-one_memory_body(br_engine_t *e, const uint8_t *code, size_t n)
-{
-    wmod_t m = {0};
-    uint32_t t = wm_type(&m, "", "");
-    wm_memory(&m, 0, 1, 0);
-    wb_t b = {0};
-    WB(&b, NO_LOCALS);
-    wb_bytes(&b, code, n);
-    wm_func(&m, t, &b);
-    br_err_t rc = BR_ERR_OK;
-    br_module_delete(wm_load(e, &m, &rc));
-    return rc;
-}
-
-#define ONE_MEMORY_ERR(e, ...)                            \
-    one_memory_body(e, (const uint8_t[]){__VA_ARGS__},    \
-                    sizeof((const uint8_t[]){__VA_ARGS__}))
+/* One memory, as 2.0 allows. */
+#define ONE_MEMORY_ERR(e, ...) body_rc(e, false, WB_LIST(__VA_ARGS__))
 
 /* With multi-memory disabled the engine follows 2.0: one memory, and
  * memory index immediates are a plain zero byte; the default engine

@@ -11,6 +11,9 @@
 #include "../../c_src/engine/aot.h"
 #include "../../c_src/engine/compile.h"
 #include "check.h"
+#include "count_alloc.h"
+#include "reseal.h"
+#include "wasm_call.h"
 
 /*
  * RT_WASM (wat2wasm --enable-exceptions) exercises calls, loops,
@@ -103,47 +106,6 @@ static const uint8_t RT_WASM[] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* A counting allocator with failure injection                         */
-
-typedef struct counter {
-    size_t live;  /* bytes currently allocated */
-    long calls;   /* allocation requests seen (not frees) */
-    long fail_at; /* fail the request with this number; -1: never */
-} counter_t;
-
-static void *
-count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter_t *c = ud;
-    if (nsize == 0) {
-        if (ptr != NULL) {
-            c->live -= osize;
-            free(ptr);
-        }
-        return NULL;
-    }
-    if (c->calls++ == c->fail_at)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p == NULL)
-        return NULL;
-    c->live += nsize - (ptr != NULL ? osize : 0);
-    return p;
-}
-
-static br_engine_t *
-engine_with(counter_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->fail_at = -1;
-    br_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = count_alloc;
-    cfg.alloc_ud = c;
-    return br_engine_new(&cfg);
-}
-
-/* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
 static uint8_t *
@@ -196,6 +158,35 @@ round_trip(br_engine_t *e, const br_module_t *m, uint8_t **bytes, size_t *size)
     return back;
 }
 
+/* An engine counting its allocations, RT_WASM compiled in it, and room
+ * for serialized bytes (freed with it). */
+typedef struct rig {
+    counter_t c;
+    br_engine_t *e;
+    br_module_t *m;
+    uint8_t *bytes;
+    size_t size;
+} rig_t;
+
+static void
+rig_init(rig_t *r)
+{
+    r->e = count_engine_new(&r->c);
+    r->m = compile(r->e, RT_WASM, sizeof RT_WASM);
+    r->bytes = NULL;
+    r->size = 0;
+}
+
+/* Frees it all; every allocated byte must have come back. */
+static void
+rig_free(rig_t *r)
+{
+    br_engine_free_buffer(r->e, r->bytes, r->size);
+    br_module_delete(r->m);
+    br_engine_delete(r->e);
+    CHECK_EQ(r->c.live, 0);
+}
+
 static bool
 same_code(const bri_code_t *a, const bri_code_t *b)
 {
@@ -243,16 +234,6 @@ typedef struct outcome {
     size_t count;
     br_val_t results[2];
 } outcome_t;
-
-static br_val_t
-val(br_valkind_t kind, uint64_t bits)
-{
-    br_val_t v;
-    memset(&v, 0, sizeof v);
-    v.kind = kind;
-    v.of.u64 = bits;
-    return v;
-}
 
 /* Runs an export for at most 10^6 units of fuel (mutated code may loop
  * forever; it must still charge fuel). */
@@ -337,17 +318,15 @@ same_outcome(const outcome_t *a, const outcome_t *b)
 static void
 test_rt_round_trip(void)
 {
-    counter_t c;
-    br_engine_t *e = engine_with(&c);
-    br_module_t *m = compile(e, RT_WASM, sizeof RT_WASM);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    br_module_t *back = m ? round_trip(e, m, &bytes, &size) : NULL;
+    rig_t r;
+    rig_init(&r);
+    br_module_t *back = r.m ? round_trip(r.e, r.m, &r.bytes, &r.size) : NULL;
     CHECK(back != NULL);
     if (back != NULL) {
-        CHECK(same_module(m, back));
+        CHECK(same_module(r.m, back));
         static outcome_t a[RT_RUNS], b[RT_RUNS];
-        size_t na = run_rt(e, m, a, RT_RUNS), nb = run_rt(e, back, b, RT_RUNS);
+        size_t na = run_rt(r.e, r.m, a, RT_RUNS);
+        size_t nb = run_rt(r.e, back, b, RT_RUNS);
         CHECK(na > 100);
         CHECK_EQ(na, nb);
         size_t same = 0, done = 0, trapped = 0;
@@ -365,14 +344,11 @@ test_rt_round_trip(void)
         uint8_t *again = NULL;
         size_t again_size = 0;
         CHECK_EQ(br_module_serialize(back, &again, &again_size), BR_ERR_OK);
-        CHECK(again_size == size && memcmp(again, bytes, size) == 0);
-        br_engine_free_buffer(e, again, again_size);
+        CHECK(again_size == r.size && memcmp(again, r.bytes, r.size) == 0);
+        br_engine_free_buffer(r.e, again, again_size);
     }
-    br_engine_free_buffer(e, bytes, size);
     br_module_delete(back);
-    br_module_delete(m);
-    br_engine_delete(e);
-    CHECK_EQ(c.live, 0);
+    rig_free(&r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,7 +413,7 @@ static void
 test_files(void)
 {
     counter_t c;
-    br_engine_t *e = engine_with(&c);
+    br_engine_t *e = count_engine_new(&c);
     int hb = dir_round_trip(e, FIXTURES "/hyperbeam", false);
     int wx = dir_round_trip(e, FIXTURES "/wasmex", false);
     int wasi = dir_round_trip(e, "build/wasi", true);
@@ -504,92 +480,77 @@ load(br_engine_t *e, const uint8_t *bytes, size_t size)
 
 #define HEADER 40
 
-/* Rewrites the header's checksum after a change to the payload. */
-static void
-reseal(uint8_t *bytes, size_t size)
-{
-    uint64_t sum = bri_hash64(bytes + HEADER, size - HEADER, 0);
-    for (int i = 0; i < 8; i++)
-        bytes[32 + i] = (uint8_t)(sum >> (8 * i));
-}
-
 static void
 test_damage(void)
 {
-    counter_t c;
-    br_engine_t *e = engine_with(&c);
-    br_module_t *m = compile(e, RT_WASM, sizeof RT_WASM);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OK);
-    CHECK_EQ(load(e, bytes, size), BR_ERR_OK);
+    rig_t r;
+    rig_init(&r);
+    CHECK_EQ(br_module_serialize(r.m, &r.bytes, &r.size), BR_ERR_OK);
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_OK);
 
     /* every truncation */
     size_t rejected = 0;
-    for (size_t len = 0; len < size; len++) {
-        br_err_t rc = load(e, bytes, len);
+    for (size_t len = 0; len < r.size; len++) {
+        br_err_t rc = load(r.e, r.bytes, len);
         rejected += rc != BR_ERR_OK;
         if (len < 8)
             CHECK_EQ(rc, BR_ERR_AOT_FORMAT);
         else if (len >= HEADER && rc != BR_ERR_AOT_CHECKSUM)
             CHECK_EQ(rc, BR_ERR_AOT_CHECKSUM);
     }
-    CHECK_EQ(rejected, size);
+    CHECK_EQ(rejected, r.size);
 
     /* every single-byte flip */
     size_t flips = 0, payload_checksum = 0;
-    for (size_t i = 0; i < size; i++) {
+    for (size_t i = 0; i < r.size; i++) {
         for (int bit = 0; bit < 8; bit += 3) {
-            bytes[i] ^= (uint8_t)(1u << bit);
-            br_err_t rc = load(e, bytes, size);
-            bytes[i] ^= (uint8_t)(1u << bit);
+            r.bytes[i] ^= (uint8_t)(1u << bit);
+            br_err_t rc = load(r.e, r.bytes, r.size);
+            r.bytes[i] ^= (uint8_t)(1u << bit);
             flips += rc != BR_ERR_OK;
             if (i >= HEADER)
                 payload_checksum += rc == BR_ERR_AOT_CHECKSUM;
         }
     }
-    CHECK_EQ(flips, size * 3);
-    CHECK_EQ(payload_checksum, (size - HEADER) * 3);
+    CHECK_EQ(flips, r.size * 3);
+    CHECK_EQ(payload_checksum, (r.size - HEADER) * 3);
 
     /* magic, version, flags and build id */
-    bytes[0] ^= 1;
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_FORMAT);
-    bytes[0] ^= 1;
-    bytes[8] ^= 1; /* format version */
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_VERSION);
-    bytes[8] ^= 1;
-    bytes[12] ^= 1; /* flags */
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_VERSION);
-    bytes[12] ^= 1;
-    bytes[20] ^= 0x80; /* build id */
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_VERSION);
-    bytes[20] ^= 0x80;
-    CHECK_EQ(load(e, bytes, size), BR_ERR_OK);
+    r.bytes[0] ^= 1;
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_FORMAT);
+    r.bytes[0] ^= 1;
+    r.bytes[8] ^= 1; /* format version */
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_VERSION);
+    r.bytes[8] ^= 1;
+    r.bytes[12] ^= 1; /* flags */
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_VERSION);
+    r.bytes[12] ^= 1;
+    r.bytes[20] ^= 0x80; /* build id */
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_VERSION);
+    r.bytes[20] ^= 0x80;
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_OK);
     /* a plain wasm binary is no compiled module */
-    CHECK_EQ(load(e, RT_WASM, sizeof RT_WASM), BR_ERR_AOT_FORMAT);
+    CHECK_EQ(load(r.e, RT_WASM, sizeof RT_WASM), BR_ERR_AOT_FORMAT);
 
     /* a resealed payload with a broken embedded module */
-    bytes[HEADER + 4] ^= 0xFF; /* the wasm magic */
-    reseal(bytes, size);
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_CORRUPT);
-    bytes[HEADER + 4] ^= 0xFF;
-    reseal(bytes, size);
-    CHECK_EQ(load(e, bytes, size), BR_ERR_OK);
+    r.bytes[HEADER + 4] ^= 0xFF; /* the wasm magic */
+    reseal(r.bytes, r.size);
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_CORRUPT);
+    r.bytes[HEADER + 4] ^= 0xFF;
+    reseal(r.bytes, r.size);
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_OK);
     /* ... or a function count that disagrees */
     size_t fcount = HEADER + 4 + sizeof RT_WASM;
-    bytes[fcount] ^= 1;
-    reseal(bytes, size);
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_CORRUPT);
-    bytes[fcount] ^= 1;
+    r.bytes[fcount] ^= 1;
+    reseal(r.bytes, r.size);
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_CORRUPT);
+    r.bytes[fcount] ^= 1;
     /* ... or a word count larger than the file */
-    bytes[fcount + 4 + 3] = 0x7F;
-    reseal(bytes, size);
-    CHECK_EQ(load(e, bytes, size), BR_ERR_AOT_CORRUPT);
+    r.bytes[fcount + 4 + 3] = 0x7F;
+    reseal(r.bytes, r.size);
+    CHECK_EQ(load(r.e, r.bytes, r.size), BR_ERR_AOT_CORRUPT);
 
-    br_engine_free_buffer(e, bytes, size);
-    br_module_delete(m);
-    br_engine_delete(e);
-    CHECK_EQ(c.live, 0);
+    rig_free(&r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -635,19 +596,17 @@ static br_err_t
 crafted(const uint32_t *w, uint32_t n, uint32_t frame,
         const bri_handler_t *handler, int64_t *result)
 {
-    counter_t c;
-    br_engine_t *e = engine_with(&c);
-    br_module_t *m = compile(e, RT_WASM, sizeof RT_WASM);
-    set_code(m, 0, w, n, frame, handler);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    br_module_t *back = round_trip(e, m, &bytes, &size);
+    rig_t r;
+    rig_init(&r);
+    set_code(r.m, 0, w, n, frame, handler);
+    br_module_t *back = round_trip(r.e, r.m, &r.bytes, &r.size);
     br_error_t err;
     br_err_t rc =
-        back ? BR_ERR_OK : br_module_deserialize(e, bytes, size, &back, &err);
+        back ? BR_ERR_OK
+             : br_module_deserialize(r.e, r.bytes, r.size, &back, &err);
     *result = -1;
     if (back != NULL) {
-        br_store_t *s = br_store_new(e, NULL);
+        br_store_t *s = br_store_new(r.e, NULL);
         br_instance_t *inst = NULL;
         br_instance_new(s, back, NULL, 0, &inst, NULL, NULL);
         br_val_t d[3] = {val(BR_I32, 0), val(BR_I32, 20), val(BR_I32, 22)};
@@ -655,11 +614,8 @@ crafted(const uint32_t *w, uint32_t n, uint32_t frame,
         *result = o.status == BR_DONE ? o.results[0].of.i32 : -2;
         br_store_delete(s);
     }
-    br_engine_free_buffer(e, bytes, size);
     br_module_delete(back);
-    br_module_delete(m);
-    br_engine_delete(e);
-    CHECK_EQ(c.live, 0);
+    rig_free(&r);
     return rc;
 }
 
@@ -827,35 +783,33 @@ xorshift(uint64_t *state)
 static void
 test_mutations(void)
 {
-    counter_t c;
-    br_engine_t *e = engine_with(&c);
-    br_module_t *m = compile(e, RT_WASM, sizeof RT_WASM);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OK);
+    rig_t r;
+    rig_init(&r);
+    CHECK_EQ(br_module_serialize(r.m, &r.bytes, &r.size), BR_ERR_OK);
     size_t code = HEADER + 4 + sizeof RT_WASM + 4;
-    size_t words = (size - code) / 4;
-    uint8_t *copy = malloc(size);
+    size_t words = (r.size - code) / 4;
+    uint8_t *copy = malloc(r.size);
     uint64_t seed = 0x9E3779B97F4A7C15ull;
     int accepted = 0, ran = 0;
     static outcome_t out[RT_RUNS];
     for (int iter = 0; iter < 3000; iter++) {
-        memcpy(copy, bytes, size);
+        memcpy(copy, r.bytes, r.size);
         int n = 1 + (int)(xorshift(&seed) % 3);
         for (int k = 0; k < n; k++) {
             size_t at = code + 4 * (size_t)(xorshift(&seed) % words);
-            uint64_t r = xorshift(&seed);
-            uint32_t v = r % 4 == 0   ? (uint32_t)(r >> 32)
-                         : r % 4 == 1 ? (uint32_t)((r >> 32) % BR_OP__COUNT)
-                                      : (uint32_t)((r >> 32) % 16);
+            uint64_t x = xorshift(&seed);
+            uint32_t v = x % 4 == 0   ? (uint32_t)(x >> 32)
+                         : x % 4 == 1 ? (uint32_t)((x >> 32) % BR_OP__COUNT)
+                                      : (uint32_t)((x >> 32) % 16);
             for (int b = 0; b < 4; b++)
                 copy[at + b] = (uint8_t)(v >> (8 * b));
         }
-        reseal(copy, size);
+        reseal(copy, r.size);
         br_module_t *back = NULL;
-        if (br_module_deserialize(e, copy, size, &back, NULL) == BR_ERR_OK) {
+        if (br_module_deserialize(r.e, copy, r.size, &back, NULL) ==
+            BR_ERR_OK) {
             accepted++;
-            ran += run_rt(e, back, out, RT_RUNS) != 0;
+            ran += run_rt(r.e, back, out, RT_RUNS) != 0;
             br_module_delete(back);
         }
     }
@@ -864,10 +818,7 @@ test_mutations(void)
     CHECK(accepted > 0); /* slot and immediate changes often stay valid */
     CHECK_EQ(ran, accepted);
     free(copy);
-    br_engine_free_buffer(e, bytes, size);
-    br_module_delete(m);
-    br_engine_delete(e);
-    CHECK_EQ(c.live, 0);
+    rig_free(&r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -876,28 +827,25 @@ test_mutations(void)
 static void
 test_alloc_failures(void)
 {
-    counter_t c;
-    br_engine_t *e = engine_with(&c);
-    br_module_t *m = compile(e, RT_WASM, sizeof RT_WASM);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    c.fail_at = c.calls;
-    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OUT_OF_MEMORY);
-    CHECK(bytes == NULL);
-    c.fail_at = -1;
-    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OK);
-    size_t base = c.live;
+    rig_t r;
+    rig_init(&r);
+    r.c.fail_at = r.c.calls;
+    CHECK_EQ(br_module_serialize(r.m, &r.bytes, &r.size), BR_ERR_OUT_OF_MEMORY);
+    CHECK(r.bytes == NULL);
+    r.c.fail_at = -1;
+    CHECK_EQ(br_module_serialize(r.m, &r.bytes, &r.size), BR_ERR_OK);
+    size_t base = r.c.live;
     bool done = false;
     int failures = 0;
     for (long k = 0; !done && k < 100000; k++) {
         br_module_t *back = NULL;
         br_error_t err;
-        c.fail_at = c.calls + k;
-        br_err_t rc = br_module_deserialize(e, bytes, size, &back, &err);
-        c.fail_at = -1;
+        r.c.fail_at = r.c.calls + k;
+        br_err_t rc = br_module_deserialize(r.e, r.bytes, r.size, &back, &err);
+        r.c.fail_at = -1;
         if (rc == BR_ERR_OK) {
             done = true;
-            CHECK(same_module(m, back));
+            CHECK(same_module(r.m, back));
             br_module_delete(back);
         } else {
             failures++;
@@ -905,15 +853,12 @@ test_alloc_failures(void)
                 CHECK_EQ(rc, BR_ERR_OUT_OF_MEMORY);
             CHECK(back == NULL);
         }
-        if (c.live != base)
-            CHECK_EQ(c.live, base);
+        if (r.c.live != base)
+            CHECK_EQ(r.c.live, base);
     }
     CHECK(done);
     CHECK(failures > 20);
-    br_engine_free_buffer(e, bytes, size);
-    br_module_delete(m);
-    br_engine_delete(e);
-    CHECK_EQ(c.live, 0);
+    rig_free(&r);
 }
 
 static void

@@ -11,14 +11,13 @@
 
 #include "beamr.h"
 #include "check.h"
+#include "wasm_build.h"
 
-/* Binary-format bytes used below (opcode values from the spec). */
+/* Binary-format bytes used below beside wasm_build.h's (opcode values
+ * from the spec). */
 enum {
-    END = 0x0B,
-    LOCAL_GET = 0x20,
     GLOBAL_GET = 0x23,
     GLOBAL_SET = 0x24,
-    I32_CONST = 0x41,
     SELECT = 0x1B,
     SIMD = 0xFD,
     T_I32 = 0x7F,
@@ -54,115 +53,29 @@ enum {
 #define F32X4_MIN 0xE8, 0x01
 #define F32X4_PMIN 0xEA, 0x01
 
-#define BODY(...) \
-    (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+#define BODY WB_LIST
 
 /* ------------------------------------------------------------------ */
-/* A tiny module assembler: one function "f" of the given type, one    */
-/* page of memory, and optionally one mutable v128 global "g".          */
-
-typedef struct wbuf {
-    uint8_t b[2048];
-    size_t n;
-} wbuf_t;
+/* The module: one function "f" of the given type, one page of memory, */
+/* and optionally one mutable v128 global "g".                          */
 
 static void
-put(wbuf_t *w, uint8_t x)
-{
-    if (w->n < sizeof w->b)
-        w->b[w->n++] = x;
-}
-
-static void
-put_bytes(wbuf_t *w, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put(w, p[i]);
-}
-
-static void
-put_u32(wbuf_t *w, uint32_t v)
-{
-    do {
-        uint8_t byte = v & 0x7F;
-        v >>= 7;
-        put(w, byte | (v ? 0x80 : 0));
-    } while (v);
-}
-
-static void
-put_section(wbuf_t *w, uint8_t id, const wbuf_t *content)
-{
-    put(w, id);
-    put_u32(w, (uint32_t)content->n);
-    put_bytes(w, content->b, content->n);
-}
-
-static void
-put_types(wbuf_t *w, const char *params, const char *results)
-{
-    wbuf_t s = {.n = 0};
-    put(&s, 1);
-    put(&s, 0x60);
-    put_u32(&s, (uint32_t)strlen(params));
-    put_bytes(&s, (const uint8_t *)params, strlen(params));
-    put_u32(&s, (uint32_t)strlen(results));
-    put_bytes(&s, (const uint8_t *)results, strlen(results));
-    put_section(w, 1, &s);
-}
-
-/* v128 global 0, mutable, initialised by v128.const `init`. */
-static void
-put_global(wbuf_t *w, const uint8_t init[16])
-{
-    wbuf_t s = {.n = 0};
-    const uint8_t head[] = {1, T_V128, 1, SIMD, V128_CONST};
-    put_bytes(&s, head, sizeof head);
-    put_bytes(&s, init, 16);
-    put(&s, END);
-    put_section(w, 6, &s);
-}
-
-static void
-put_exports(wbuf_t *w, bool global)
-{
-    wbuf_t s = {.n = 0};
-    const uint8_t f[] = {1, 'f', 0x00, 0};
-    const uint8_t g[] = {1, 'g', 0x03, 0};
-    put(&s, global ? 2 : 1);
-    put_bytes(&s, f, sizeof f);
-    if (global)
-        put_bytes(&s, g, sizeof g);
-    put_section(w, 7, &s);
-}
-
-static void
-put_code(wbuf_t *w, const uint8_t *body, size_t size)
-{
-    wbuf_t s = {.n = 0};
-    put(&s, 1);
-    put_u32(&s, (uint32_t)size + 1);
-    put(&s, 0); /* no locals */
-    put_bytes(&s, body, size);
-    put_section(w, 10, &s);
-}
-
-static void
-assemble(wbuf_t *w, const char *params, const char *results,
+assemble(wb_t *out, const char *params, const char *results,
          const uint8_t *global_init, const uint8_t *body, size_t size)
 {
-    const uint8_t header[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-    const uint8_t funcs[] = {3, 2, 1, 0};     /* one func of type 0 */
-    const uint8_t memory[] = {5, 3, 1, 0, 1}; /* one page, no max */
-    w->n = 0;
-    put_bytes(w, header, sizeof header);
-    put_types(w, params, results);
-    put_bytes(w, funcs, sizeof funcs);
-    put_bytes(w, memory, sizeof memory);
-    if (global_init)
-        put_global(w, global_init);
-    put_exports(w, global_init != NULL);
-    put_code(w, body, size);
+    wmod_t m = {0};
+    uint32_t t = wm_type(&m, params, results);
+    wm_memory(&m, 0, 1, 0);
+    wm_export(&m, "f", BR_EXTERN_FUNC, wm_func_code(&m, t, body, size));
+    if (global_init) {
+        wb_t init = {0};
+        WB(&init, SIMD, V128_CONST);
+        wb_bytes(&init, global_init, 16);
+        wm_global(&m, T_V128, true, init.p, init.n);
+        wb_free(&init);
+        wm_export(&m, "g", BR_EXTERN_GLOBAL, 0);
+    }
+    wm_finish(&m, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -193,13 +106,13 @@ static bool
 load(run_t *r, const char *params, const char *results,
      const uint8_t *global_init, const uint8_t *body, size_t size)
 {
-    wbuf_t *w = malloc(sizeof *w);
+    wb_t bin = {0};
     memset(r, 0, sizeof *r);
-    assemble(w, params, results, global_init, body, size);
+    assemble(&bin, params, results, global_init, body, size);
     r->engine = br_engine_new(NULL);
     r->store = br_store_new(r->engine, NULL);
-    r->err = br_module_new(r->engine, w->b, w->n, &r->module, &r->error);
-    free(w);
+    r->err = br_module_new(r->engine, bin.p, bin.n, &r->module, &r->error);
+    wb_free(&bin);
     if (r->err != BR_ERR_OK)
         return false;
     br_err_t err = br_instance_new(r->store, r->module, NULL, 0, &r->inst,

@@ -10,6 +10,8 @@
 
 #include "../../c_src/engine/aot.h"
 #include "check.h"
+#include "count_alloc.h"
+#include "reseal.h"
 
 /*
  * SNAP_WASM (wat2wasm):
@@ -73,35 +75,6 @@ static const uint8_t SNAP_WASM[] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* A counting allocator with failure injection                         */
-
-typedef struct counter {
-    size_t live;
-    long calls;
-    long fail_at;
-} counter_t;
-
-static void *
-count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter_t *c = ud;
-    if (nsize == 0) {
-        if (ptr != NULL) {
-            c->live -= osize;
-            free(ptr);
-        }
-        return NULL;
-    }
-    if (c->calls++ == c->fail_at)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p == NULL)
-        return NULL;
-    c->live += nsize - (ptr != NULL ? osize : 0);
-    return p;
-}
-
-/* ------------------------------------------------------------------ */
 /* A world: engine, module, store and instances of SNAP_WASM           */
 
 typedef struct world {
@@ -125,12 +98,7 @@ static void
 world_init(world_t *w)
 {
     memset(w, 0, sizeof *w);
-    w->c.fail_at = -1;
-    br_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = count_alloc;
-    cfg.alloc_ud = &w->c;
-    w->e = br_engine_new(&cfg);
+    w->e = count_engine_new(&w->c);
     br_error_t err;
     CHECK_EQ(br_module_new(w->e, SNAP_WASM, sizeof SNAP_WASM, &w->m, &err),
              BR_ERR_OK);
@@ -189,6 +157,17 @@ memory_of(br_instance_t *inst)
     return ext.of.memory;
 }
 
+/* A new instance after "setup" and one "step" with `arg` (unchecked:
+ * the state they leave is what matters). */
+static br_instance_t *
+stepped(world_t *w, int32_t arg)
+{
+    br_instance_t *inst = instance(w);
+    call(w, inst, "setup", 0);
+    call(w, inst, "step", arg);
+    return inst;
+}
+
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
 
@@ -240,15 +219,6 @@ test_continue(void)
     world_free(&w);
 }
 
-/* Rewrites the payload checksum after a change (header bytes 32-39). */
-static void
-reseal(uint8_t *bytes, size_t size)
-{
-    uint64_t sum = bri_hash64(bytes + 40, size - 40, 0);
-    for (int i = 0; i < 8; i++)
-        bytes[32 + i] = (uint8_t)(sum >> (8 * i));
-}
-
 /* Restoring `bytes` fails with `code` and leaves `inst` as it was. */
 static void
 refused(world_t *w, br_instance_t *inst, uint8_t *bytes, size_t size,
@@ -270,15 +240,11 @@ test_refusals(void)
 {
     world_t w;
     world_init(&w);
-    br_instance_t *a = instance(&w);
-    call(&w, a, "setup", 0);
-    call(&w, a, "step", 1);
+    br_instance_t *a = stepped(&w, 1);
     uint8_t *snap = NULL;
     size_t size = 0;
     CHECK_EQ(br_instance_snapshot(a, &snap, &size), BR_ERR_OK);
-    br_instance_t *b = instance(&w);
-    call(&w, b, "setup", 0);
-    call(&w, b, "step", 5);
+    br_instance_t *b = stepped(&w, 5);
 
     /* truncations and flips: refused, nothing changed */
     refused(&w, b, snap, 0, BR_ERR_SNAPSHOT_MISMATCH);
@@ -371,9 +337,7 @@ test_alloc_failures(void)
 {
     world_t w;
     world_init(&w);
-    br_instance_t *a = instance(&w);
-    call(&w, a, "setup", 0);
-    call(&w, a, "step", 3);
+    br_instance_t *a = stepped(&w, 3);
     uint8_t *snap = NULL;
     size_t size = 0;
     w.c.fail_at = w.c.calls;

@@ -8,33 +8,7 @@
 #include "../../c_src/engine/exec.h"
 #include "check.h"
 #include "wasm_build.h"
-
-/* Opcodes and types of the hand-assembled bodies. */
-enum {
-    UNREACHABLE = 0x00,
-    IF = 0x04,
-    ELSE = 0x05,
-    TRY = 0x06,
-    THROW = 0x08,
-    END = 0x0B,
-    CALL = 0x10,
-    RETURN_CALL = 0x12,
-    RETURN_CALL_INDIRECT = 0x13,
-    CATCH_ALL = 0x19,
-    LOCAL_GET = 0x20,
-    I32_LOAD = 0x28,
-    I32_CONST = 0x41,
-    I32_EQZ = 0x45,
-    I32_ADD = 0x6A,
-    I32_SUB = 0x6B,
-    I64_ADD = 0x7C,
-    R_I32 = 0x7F,
-    R_I64 = 0x7E,
-};
-
-#define I32 "\x7f"
-#define I64 "\x7e"
-#define NO_LOCALS 0x00
+#include "wasm_call.h"
 
 static br_limits_t
 tight_limits(void)
@@ -46,24 +20,44 @@ tight_limits(void)
     return l;
 }
 
-static br_func_t *
-export_func(br_instance_t *inst, const char *name)
+/* A module instantiated in a store of its own, with an executor. */
+typedef struct rig {
+    br_module_t *mod;
+    br_store_t *s;
+    br_instance_t *inst;
+    br_exec_t *exec;
+} rig_t;
+
+/* Takes `mod` (checked: false if it failed to build) and opens a store
+ * with `lim` (NULL: the defaults) for it. */
+static bool
+rig_open(rig_t *r, br_engine_t *e, br_module_t *mod, const br_limits_t *lim)
 {
-    br_extern_t x;
-    if (!br_instance_export(inst, name, strlen(name), &x) ||
-        x.kind != BR_EXTERN_FUNC)
-        return NULL;
-    return x.of.func;
+    memset(r, 0, sizeof *r);
+    r->mod = mod;
+    CHECK(mod != NULL);
+    if (mod == NULL)
+        return false;
+    r->s = br_store_new(e, lim);
+    return true;
 }
 
-static br_val_t
-i32_val(int32_t v)
+/* Instantiates the module with `imports` (made in r->s before this). */
+static void
+rig_start(rig_t *r, const br_extern_t *imports, size_t n)
 {
-    br_val_t x;
-    memset(&x, 0, sizeof x);
-    x.kind = BR_I32;
-    x.of.i32 = v;
-    return x;
+    br_error_t err;
+    CHECK_EQ(br_instance_new(r->s, r->mod, imports, n, &r->inst, &err, NULL),
+             BR_ERR_OK);
+    r->exec = br_exec_new(r->s);
+}
+
+static void
+rig_close(rig_t *r)
+{
+    br_exec_delete(r->exec);
+    br_store_delete(r->s);
+    br_module_delete(r->mod);
 }
 
 /* Runs func(arg) in slices of `fuel` (< 0: unlimited); returns the final
@@ -72,7 +66,7 @@ static br_status_t
 run_i32(br_exec_t *exec, br_func_t *f, int32_t arg, int64_t fuel, int32_t *out,
         long *yields, int64_t *fuel_used)
 {
-    br_val_t a = i32_val(arg);
+    br_val_t a = vi32(arg);
     long y = 0;
     int64_t used = 0;
     br_status_t st = BR_ERROR;
@@ -128,10 +122,9 @@ even_odd_module(br_engine_t *e)
     wm_func(&m, t, &b); /* 2 $even_i: table slot 1 is $odd_i */
     even_odd_body(&b, 0, true, 0);
     wm_func(&m, t, &b); /* 3 $odd_i */
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_EQZ, IF, R_I32, I32_CONST, 0, ELSE,
-       LOCAL_GET, 0, I32_CONST, 1, I32_SUB, CALL, 4, I32_CONST, 1, I32_ADD, END,
-       END);
-    wm_func(&m, t, &b); /* 4 $depth */
+    WM_FUNC(&m, t, LOCAL_GET, 0, I32_EQZ, IF, R_I32, I32_CONST, 0, ELSE,
+            LOCAL_GET, 0, I32_CONST, 1, I32_SUB, CALL, 4, I32_CONST, 1, I32_ADD,
+            END, END); /* 4 $depth */
     uint32_t elems[] = {2, 3};
     wm_elem(&m, 0, elems, 2);
     wm_export(&m, "even", BR_EXTERN_FUNC, 0);
@@ -146,16 +139,13 @@ even_odd_module(br_engine_t *e)
 static void
 test_constant_space(br_engine_t *e)
 {
-    br_module_t *mod = even_odd_module(e);
-    CHECK(mod != NULL);
-    if (mod == NULL)
-        return;
     br_limits_t lim = tight_limits();
-    br_store_t *s = br_store_new(e, &lim);
-    br_instance_t *inst = NULL;
-    br_error_t err;
-    CHECK_EQ(br_instance_new(s, mod, NULL, 0, &inst, &err, NULL), BR_ERR_OK);
-    br_exec_t *exec = br_exec_new(s);
+    rig_t rig;
+    if (!rig_open(&rig, e, even_odd_module(e), &lim))
+        return;
+    rig_start(&rig, NULL, 0);
+    br_exec_t *exec = rig.exec;
+    br_instance_t *inst = rig.inst;
     int32_t r = -1;
     CHECK_EQ(
         run_i32(exec, export_func(inst, "even"), 1000000, -1, &r, NULL, NULL),
@@ -181,9 +171,7 @@ test_constant_space(br_engine_t *e)
         run_i32(exec, export_func(inst, "depth"), 1000, -1, &r, NULL, NULL),
         BR_TRAP);
     CHECK_EQ(br_exec_trap(exec)->kind, BR_TRAP_STACK_EXHAUSTED);
-    br_exec_delete(exec);
-    br_store_delete(s);
-    br_module_delete(mod);
+    rig_close(&rig);
 }
 
 /* Each tail call is a fuel point: tiny budgets yield all along the
@@ -191,16 +179,12 @@ test_constant_space(br_engine_t *e)
 static void
 test_fuel_and_yield(br_engine_t *e)
 {
-    br_module_t *mod = even_odd_module(e);
-    CHECK(mod != NULL);
-    if (mod == NULL)
-        return;
     br_limits_t lim = tight_limits();
-    br_store_t *s = br_store_new(e, &lim);
-    br_instance_t *inst = NULL;
-    br_error_t err;
-    CHECK_EQ(br_instance_new(s, mod, NULL, 0, &inst, &err, NULL), BR_ERR_OK);
-    br_exec_t *exec = br_exec_new(s);
+    rig_t rig;
+    if (!rig_open(&rig, e, even_odd_module(e), &lim))
+        return;
+    rig_start(&rig, NULL, 0);
+    br_exec_t *exec = rig.exec;
     static const int64_t budgets[] = {1, 2, 3, 7, 1000};
     const char *names[] = {"even", "even_i"};
     for (size_t k = 0; k < 2; k++) {
@@ -209,8 +193,8 @@ test_fuel_and_yield(br_engine_t *e)
             long yields = 0;
             int64_t used = 0;
             int32_t n = 20001;
-            CHECK_EQ(run_i32(exec, export_func(inst, names[k]), n, budgets[i],
-                             &r, &yields, &used),
+            CHECK_EQ(run_i32(exec, export_func(rig.inst, names[k]), n,
+                             budgets[i], &r, &yields, &used),
                      BR_DONE);
             CHECK_EQ(r, 0);
             CHECK(used >= n); /* one unit per tail call at least */
@@ -219,9 +203,7 @@ test_fuel_and_yield(br_engine_t *e)
             CHECK(exec->frame_cap <= 16);
         }
     }
-    br_exec_delete(exec);
-    br_store_delete(s);
-    br_module_delete(mod);
+    rig_close(&rig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -262,21 +244,13 @@ static br_module_t *
 host_module(br_engine_t *e)
 {
     wmod_t m = {0};
-    wb_t b = {0};
     uint32_t t = wm_type(&m, I32, I32);
     wm_import_func(&m, "env", "host", t);
     wm_table(&m, BR_FUNCREF, 1);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, RETURN_CALL, 0, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, CALL, 1, I32_CONST, 0xE8, 0x07, I32_ADD,
-       END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_CONST, 0, RETURN_CALL_INDIRECT, 0, 0,
-       END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, CALL, 3, I32_CONST, 0xE8, 0x07, I32_ADD,
-       END);
-    wm_func(&m, t, &b);
+    WM_FUNC(&m, t, LOCAL_GET, 0, RETURN_CALL, 0, END);
+    WM_FUNC(&m, t, LOCAL_GET, 0, CALL, 1, I32_CONST, 0xE8, 0x07, I32_ADD, END);
+    WM_FUNC(&m, t, LOCAL_GET, 0, I32_CONST, 0, RETURN_CALL_INDIRECT, 0, 0, END);
+    WM_FUNC(&m, t, LOCAL_GET, 0, CALL, 3, I32_CONST, 0xE8, 0x07, I32_ADD, END);
     uint32_t elems[] = {0};
     wm_elem(&m, 0, elems, 1);
     wm_export(&m, "tail", BR_EXTERN_FUNC, 1);
@@ -310,24 +284,34 @@ static void
 suspend_and_resume(br_exec_t *exec, br_func_t *f, br_func_t *host, int32_t arg,
                    int32_t answer, int32_t expect, int64_t fuel)
 {
-    br_val_t a = i32_val(arg), res = i32_val(answer);
+    br_val_t a = vi32(arg), res = vi32(answer);
     br_status_t st;
     CHECK_EQ(br_exec_call(exec, f, &a, 1), BR_ERR_OK);
-    do
-        st = br_exec_run(exec, fuel);
-    while (st == BR_YIELD);
+    st = run_slices(exec, fuel);
     CHECK_EQ(st, BR_IMPORT);
     if (st != BR_IMPORT)
         return;
     CHECK(br_exec_import_func(exec) == host);
     CHECK_EQ(br_exec_import_args(exec)[0].of.i32, arg);
     CHECK_EQ(br_exec_resume(exec, &res, 1), BR_ERR_OK);
-    do
-        st = br_exec_run(exec, fuel);
-    while (st == BR_YIELD);
+    st = run_slices(exec, fuel);
     CHECK_EQ(st, BR_DONE);
     if (st == BR_DONE)
         CHECK_EQ(br_exec_results(exec)[0].of.i32, expect);
+}
+
+/* A host trap under $wrap: the backtrace is $tail, $wrap (the tail
+ * caller's frame is still on it). */
+static void
+check_host_backtrace(const br_trap_t *t)
+{
+    CHECK(t != NULL);
+    if (t == NULL)
+        return;
+    CHECK_EQ(t->kind, BR_TRAP_HOST);
+    CHECK_EQ(t->frame_count, 2);
+    CHECK_EQ(t->frames[0].func_index, 1);
+    CHECK_EQ(t->frames[1].func_index, 2);
 }
 
 static void
@@ -342,18 +326,11 @@ host_suspends(br_exec_t *exec, br_instance_t *inst, host_state_t *h,
     suspend_and_resume(exec, export_func(inst, "wrap_ind"), host, 6, 5, 1005,
                        -1);
     /* a trap answer: the tail caller's frame is still on the backtrace */
-    br_val_t a = i32_val(1);
+    br_val_t a = vi32(1);
     CHECK_EQ(br_exec_call(exec, export_func(inst, "wrap"), &a, 1), BR_ERR_OK);
     CHECK_EQ(br_exec_run(exec, -1), BR_IMPORT);
     br_exec_resume_trap(exec, "no");
-    const br_trap_t *t = br_exec_trap(exec);
-    CHECK(t != NULL);
-    if (t != NULL) {
-        CHECK_EQ(t->kind, BR_TRAP_HOST);
-        CHECK_EQ(t->frame_count, 2);
-        CHECK_EQ(t->frames[0].func_index, 1);
-        CHECK_EQ(t->frames[1].func_index, 2);
-    }
+    check_host_backtrace(br_exec_trap(exec));
 }
 
 static void
@@ -362,39 +339,25 @@ host_traps(br_exec_t *exec, br_instance_t *inst, host_state_t *h)
     h->mode = HOST_TRAP;
     CHECK_EQ(run_i32(exec, export_func(inst, "wrap"), 1, -1, NULL, NULL, NULL),
              BR_TRAP);
-    const br_trap_t *t = br_exec_trap(exec);
-    CHECK(t != NULL);
-    if (t == NULL)
-        return;
-    CHECK_EQ(t->kind, BR_TRAP_HOST);
-    CHECK_EQ(t->frame_count, 2);
-    CHECK_EQ(t->frames[0].func_index, 1);
-    CHECK_EQ(t->frames[1].func_index, 2);
+    check_host_backtrace(br_exec_trap(exec));
 }
 
 static void
 test_host_tail_calls(br_engine_t *e)
 {
-    br_module_t *mod = host_module(e);
-    CHECK(mod != NULL);
-    if (mod == NULL)
+    rig_t rig;
+    if (!rig_open(&rig, e, host_module(e), NULL))
         return;
-    br_store_t *s = br_store_new(e, NULL);
     host_state_t h = {HOST_OK, 0, 0};
     static const br_valkind_t k[] = {BR_I32};
     br_functype_t ft = {1, 1, k, k};
-    br_func_t *host = br_func_new_host(s, &ft, host_double, &h);
+    br_func_t *host = br_func_new_host(rig.s, &ft, host_double, &h);
     br_extern_t imp = {BR_EXTERN_FUNC, {.func = host}};
-    br_instance_t *inst = NULL;
-    br_error_t err;
-    CHECK_EQ(br_instance_new(s, mod, &imp, 1, &inst, &err, NULL), BR_ERR_OK);
-    br_exec_t *exec = br_exec_new(s);
-    host_answers(exec, inst, &h);
-    host_suspends(exec, inst, &h, host);
-    host_traps(exec, inst, &h);
-    br_exec_delete(exec);
-    br_store_delete(s);
-    br_module_delete(mod);
+    rig_start(&rig, &imp, 1);
+    host_answers(rig.exec, rig.inst, &h);
+    host_suspends(rig.exec, rig.inst, &h, host);
+    host_traps(rig.exec, rig.inst, &h);
+    rig_close(&rig);
 }
 
 static br_host_status_t
@@ -420,27 +383,24 @@ test_host_results_room(br_engine_t *e)
     WB(&b, 1, 0xAC, 0x02, R_I64, RETURN_CALL, 0, END); /* 300 locals */
     wm_func(&m, t, &b);
     wm_export(&m, "f", BR_EXTERN_FUNC, 1);
-    br_module_t *mod = wm_load(e, &m, NULL);
-    CHECK(mod != NULL);
-    if (mod == NULL)
+    rig_t rig;
+    if (!rig_open(&rig, e, wm_load(e, &m, NULL), NULL))
         return;
-    br_store_t *s = br_store_new(e, NULL);
     static const br_valkind_t k[8] = {BR_I32, BR_I32, BR_I32, BR_I32,
                                       BR_I32, BR_I32, BR_I32, BR_I32};
     br_functype_t ft = {0, 8, NULL, k};
-    br_extern_t imp = {BR_EXTERN_FUNC,
-                       {.func = br_func_new_host(s, &ft, host_eight, NULL)}};
-    br_instance_t *inst = NULL;
-    br_error_t err;
-    CHECK_EQ(br_instance_new(s, mod, &imp, 1, &inst, &err, NULL), BR_ERR_OK);
+    br_extern_t imp = {
+        BR_EXTERN_FUNC,
+        {.func = br_func_new_host(rig.s, &ft, host_eight, NULL)}};
+    rig_start(&rig, &imp, 1);
     br_val_t r[8];
     br_trap_t trap;
-    CHECK_EQ(br_func_call(s, export_func(inst, "f"), NULL, 0, r, 8, &trap),
-             BR_DONE);
+    CHECK_EQ(
+        br_func_call(rig.s, export_func(rig.inst, "f"), NULL, 0, r, 8, &trap),
+        BR_DONE);
     for (int i = 0; i < 8; i++)
         CHECK_EQ(r[i].of.i32, 100 + i);
-    br_store_delete(s);
-    br_module_delete(mod);
+    rig_close(&rig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -462,17 +422,12 @@ trap_module(br_engine_t *e)
     uint32_t t = wm_type(&m, "", I32);
     uint32_t tv = wm_type(&m, "", "");
     wm_tag(&m, tv);
-    WB(&b, NO_LOCALS, UNREACHABLE, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, RETURN_CALL, 0, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, CALL, 1, I32_CONST, 1, I32_ADD, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, THROW, 0, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, TRY, R_I32, RETURN_CALL, 3, CATCH_ALL, I32_CONST, 7, END,
-       END);
-    wm_func(&m, t, &b);
+    WM_FUNC(&m, t, UNREACHABLE, END);
+    WM_FUNC(&m, t, RETURN_CALL, 0, END);
+    WM_FUNC(&m, t, CALL, 1, I32_CONST, 1, I32_ADD, END);
+    WM_FUNC(&m, t, THROW, 0, END);
+    WM_FUNC(&m, t, TRY, R_I32, RETURN_CALL, 3, CATCH_ALL, I32_CONST, 7, END,
+            END);
     WB(&b, NO_LOCALS, TRY, R_I32, CALL, 4, CATCH_ALL, I32_CONST, 0xE3, 0x00,
        END, END); /* 99 as a signed LEB128 */
     wm_func(&m, t, &b);
@@ -485,14 +440,12 @@ trap_module(br_engine_t *e)
 static void
 test_traps_and_exceptions(br_engine_t *e)
 {
-    br_module_t *mod = trap_module(e);
-    CHECK(mod != NULL);
-    if (mod == NULL)
+    rig_t rig;
+    if (!rig_open(&rig, e, trap_module(e), NULL))
         return;
-    br_store_t *s = br_store_new(e, NULL);
-    br_instance_t *inst = NULL;
-    br_error_t err;
-    CHECK_EQ(br_instance_new(s, mod, NULL, 0, &inst, &err, NULL), BR_ERR_OK);
+    rig_start(&rig, NULL, 0);
+    br_store_t *s = rig.s;
+    br_instance_t *inst = rig.inst;
     br_val_t r;
     br_trap_t trap;
     /* $g's frame was taken over by $h: the backtrace is h, f */
@@ -509,8 +462,7 @@ test_traps_and_exceptions(br_engine_t *e)
     CHECK_EQ(br_func_call(s, export_func(inst, "g2"), NULL, 0, &r, 1, &trap),
              BR_TRAP);
     CHECK_EQ(trap.kind, BR_TRAP_UNCAUGHT_EXCEPTION);
-    br_store_delete(s);
-    br_module_delete(mod);
+    rig_close(&rig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -521,12 +473,10 @@ static br_module_t *
 peek_module(br_engine_t *e, const char *byte0)
 {
     wmod_t m = {0};
-    wb_t b = {0};
     uint32_t t = wm_type(&m, I32, I32);
     wm_memory(&m, 0, 1, 0);
     wm_data(&m, 0, false, 0, byte0);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_LOAD, 0, 0, END);
-    wm_func(&m, t, &b);
+    WM_FUNC(&m, t, LOCAL_GET, 0, I32_LOAD, 0, 0, END);
     wm_export(&m, "peek", BR_EXTERN_FUNC, 0);
     return wm_load(e, &m, NULL);
 }
@@ -540,16 +490,13 @@ static br_module_t *
 tail_peek_module(br_engine_t *e)
 {
     wmod_t m = {0};
-    wb_t b = {0};
     uint32_t t = wm_type(&m, I32, I32);
     wm_import_func(&m, "a", "peek", t);
     wm_memory(&m, 0, 1, 0);
     wm_data(&m, 0, false, 0, "\x05");
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, RETURN_CALL, 0, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, CALL, 1, I32_CONST, 0, I32_LOAD, 0, 0,
-       I32_ADD, END);
-    wm_func(&m, t, &b);
+    WM_FUNC(&m, t, LOCAL_GET, 0, RETURN_CALL, 0, END);
+    WM_FUNC(&m, t, LOCAL_GET, 0, CALL, 1, I32_CONST, 0, I32_LOAD, 0, 0, I32_ADD,
+            END);
     wm_export(&m, "tail", BR_EXTERN_FUNC, 1);
     wm_export(&m, "sum", BR_EXTERN_FUNC, 2);
     return wm_load(e, &m, NULL);
@@ -600,24 +547,16 @@ validate_tail(br_engine_t *e, const char *cp, const char *cr, const char *tp,
               const char *tr, const uint8_t *code, size_t n)
 {
     wmod_t m = {0};
-    wb_t b = {0};
     uint32_t tcallee = wm_type(&m, tp, tr);
     uint32_t tcaller = wm_type(&m, cp, cr);
     wm_table(&m, BR_FUNCREF, 1);
-    WB(&b, NO_LOCALS, UNREACHABLE, END);
-    wm_func(&m, tcallee, &b); /* 0 $callee */
-    WB(&b, NO_LOCALS);
-    wb_bytes(&b, code, n);
-    wm_func(&m, tcaller, &b); /* 1 */
-    br_err_t rc = BR_ERR_OK;
-    br_module_t *mod = wm_load(e, &m, &rc);
-    br_module_delete(mod);
-    return rc;
+    wm_func_code(&m, tcallee, WB_LIST(UNREACHABLE, END)); /* 0 $callee */
+    wm_func_code(&m, tcaller, code, n);                   /* 1 */
+    return wm_load_rc(e, &m);
 }
 
-#define TAIL_ERR(cp, cr, tp, tr, ...)                                \
-    validate_tail(e, cp, cr, tp, tr, (const uint8_t[]){__VA_ARGS__}, \
-                  sizeof((const uint8_t[]){__VA_ARGS__}))
+#define TAIL_ERR(cp, cr, tp, tr, ...) \
+    validate_tail(e, cp, cr, tp, tr, WB_LIST(__VA_ARGS__))
 
 static void
 test_validation(br_engine_t *e)
@@ -663,14 +602,10 @@ static void
 test_layout(br_engine_t *e)
 {
     wmod_t m = {0};
-    wb_t b = {0};
     uint32_t t = wm_type(&m, I32, I32);
     wm_table(&m, BR_FUNCREF, 1);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, RETURN_CALL, 0, END);
-    wm_func(&m, t, &b);
-    WB(&b, NO_LOCALS, LOCAL_GET, 0, I32_CONST, 0, RETURN_CALL_INDIRECT, 0, 0,
-       END);
-    wm_func(&m, t, &b);
+    WM_FUNC(&m, t, LOCAL_GET, 0, RETURN_CALL, 0, END);
+    WM_FUNC(&m, t, LOCAL_GET, 0, I32_CONST, 0, RETURN_CALL_INDIRECT, 0, 0, END);
     br_module_t *mod = wm_load(e, &m, NULL);
     CHECK(mod != NULL);
     if (mod == NULL)

@@ -1,7 +1,7 @@
 /*
  * beamr tests: a tiny WebAssembly binary builder for hand-assembled test
- * modules: sections in binary order with computed sizes, LEB128
- * immediates, and the few entries the tests need.
+ * modules: the opcodes they use, sections in binary order with computed
+ * sizes, LEB128 immediates, and the few entries the tests need.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_TEST_WASM_BUILD_H
@@ -13,6 +13,58 @@
 #include <string.h>
 
 #include "beamr.h"
+
+/* Opcodes and types of the tests' hand-assembled bodies. */
+enum {
+    UNREACHABLE = 0x00,
+    BLOCK = 0x02,
+    LOOP = 0x03,
+    IF = 0x04,
+    ELSE = 0x05,
+    TRY = 0x06,
+    THROW = 0x08,
+    END = 0x0B,
+    BR_IF = 0x0D,
+    CALL = 0x10,
+    RETURN_CALL = 0x12,
+    RETURN_CALL_INDIRECT = 0x13,
+    CATCH_ALL = 0x19,
+    DROP = 0x1A,
+    LOCAL_GET = 0x20,
+    LOCAL_SET = 0x21,
+    LOCAL_TEE = 0x22,
+    I32_LOAD = 0x28,
+    I32_LOAD8_U = 0x2D,
+    I32_STORE = 0x36,
+    I32_STORE8 = 0x3A,
+    MEMORY_SIZE = 0x3F,
+    MEMORY_GROW = 0x40,
+    I32_CONST = 0x41,
+    I64_CONST = 0x42,
+    I32_EQZ = 0x45,
+    I32_LT_S = 0x48,
+    I32_ADD = 0x6A,
+    I32_SUB = 0x6B,
+    I32_MUL = 0x6C,
+    I64_ADD = 0x7C,
+    I64_AND = 0x83,
+    I64_XOR = 0x85,
+    MISC = 0xFC, /* prefix of the sub-opcodes below */
+    MEMORY_INIT = 0x08,
+    MEMORY_COPY = 0x0A,
+    MEMORY_FILL = 0x0B,
+    /* block types and memarg flags */
+    VOID = 0x40,
+    R_I32 = 0x7F,
+    R_I64 = 0x7E,
+    MEMIDX = 0x40, /* memarg flag: a memory index follows */
+};
+
+/* Value types as wm_type strings: wm_type(m, I32 I32, I64). */
+#define I32 "\x7f"
+#define I64 "\x7e"
+/* A body's empty vector of local declarations. */
+#define NO_LOCALS 0x00
 
 /* A growable byte buffer (tests abort on allocation failure). */
 typedef struct wb {
@@ -43,10 +95,13 @@ wb_byte(wb_t *b, uint8_t x)
     wb_bytes(b, &x, 1);
 }
 
+/* The listed bytes as two arguments, a pointer and a count:
+ * f(WB_LIST(0x20, 0, 0x0B)) calls f(bytes, 3). */
+#define WB_LIST(...) \
+    (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+
 /* Appends the listed bytes: WB(b, 0x20, 0, 0x0B). */
-#define WB(b, ...)                                \
-    wb_bytes((b), (const uint8_t[]){__VA_ARGS__}, \
-             sizeof((const uint8_t[]){__VA_ARGS__}))
+#define WB(b, ...) wb_bytes((b), WB_LIST(__VA_ARGS__))
 
 static inline void
 wb_uleb(wb_t *b, uint64_t v)
@@ -107,7 +162,7 @@ enum {
 typedef struct wmod {
     wb_t sec[WS__COUNT];
     uint32_t count[WS__COUNT];
-    uint32_t types, funcs, memories; /* index spaces so far */
+    uint32_t types, funcs, memories, globals; /* index spaces so far */
 } wmod_t;
 
 static inline uint32_t
@@ -168,6 +223,20 @@ wm_memory(wmod_t *m, uint8_t flags, uint64_t min, uint64_t max)
     return m->memories++;
 }
 
+/* A global of value type `type`; `init` is its constant expression
+ * without the closing `end`. */
+static inline uint32_t
+wm_global(wmod_t *m, uint8_t type, bool mutable_, const uint8_t *init, size_t n)
+{
+    wb_t *b = &m->sec[WS_GLOBAL];
+    wb_byte(b, type);
+    wb_byte(b, mutable_ ? 1 : 0);
+    wb_bytes(b, init, n);
+    wb_byte(b, END);
+    m->count[WS_GLOBAL]++;
+    return m->globals++;
+}
+
 static inline void
 wm_table(wmod_t *m, uint8_t elem, uint32_t min)
 {
@@ -197,6 +266,21 @@ wm_func(wmod_t *m, uint32_t type, wb_t *body)
     wb_free(body);
     return m->funcs++;
 }
+
+/* A defined function without locals whose body is `code` (ending with
+ * `end`). */
+static inline uint32_t
+wm_func_code(wmod_t *m, uint32_t type, const uint8_t *code, size_t n)
+{
+    wb_t b = {0};
+    wb_byte(&b, NO_LOCALS);
+    wb_bytes(&b, code, n);
+    return wm_func(m, type, &b);
+}
+
+/* wm_func_code with the body's bytes listed:
+ * WM_FUNC(m, type, LOCAL_GET, 0, END). */
+#define WM_FUNC(m, type, ...) wm_func_code((m), (type), WB_LIST(__VA_ARGS__))
 
 static inline void
 wm_export(wmod_t *m, const char *name, uint8_t kind, uint32_t index)
@@ -292,6 +376,16 @@ wm_load(br_engine_t *e, wmod_t *m, br_err_t *code)
                 (unsigned long long)err.offset);
     wb_free(&bin);
     return rc == BR_ERR_OK ? mod : NULL;
+}
+
+/* Builds and compiles the module only for the engine's verdict: the
+ * error code (BR_ERR_OK if it compiles; the module is not kept). */
+static inline br_err_t
+wm_load_rc(br_engine_t *e, wmod_t *m)
+{
+    br_err_t rc = BR_ERR_OK;
+    br_module_delete(wm_load(e, m, &rc));
+    return rc;
 }
 
 #endif
