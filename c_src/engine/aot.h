@@ -1,7 +1,8 @@
 /*
  * beamr engine: shared internals of compiled-module files (serialize.c,
  * verify.c) and instance snapshots (snapshot.c): the hash, little-endian
- * byte writers and readers, and the checks a loaded module must pass.
+ * byte writers and readers, their common header, and the checks a loaded
+ * module must pass.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_AOT_H
@@ -147,6 +148,48 @@ static inline size_t
 bri_get_left(const bri_breader_t *r)
 {
     return r->ok ? (size_t)(r->end - r->p) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* File headers                                                        */
+
+/* Compiled-module files and snapshots start alike: an 8-byte magic, u32
+ * format version, u32 flags (0), u64 identity (the build id or the
+ * module's fingerprint), u64 payload size, u64 hash64(payload). */
+#define BRI_MAGIC_SIZE 8
+#define BRI_HEADER_SIZE 40
+
+typedef struct bri_header {
+    uint32_t version, flags;
+    uint64_t id, payload, sum;
+} bri_header_t;
+
+/* Writes the header of the `payload` bytes that follow it in `buf`. */
+static inline void
+bri_put_header(uint8_t *buf, const char *magic, uint32_t version, uint64_t id,
+               size_t payload)
+{
+    bri_writer_t h = {buf, 0};
+    bri_put_bytes(&h, magic, BRI_MAGIC_SIZE);
+    bri_put_u32(&h, version);
+    bri_put_u32(&h, 0); /* flags */
+    bri_put_u64(&h, id);
+    bri_put_u64(&h, payload);
+    bri_put_u64(&h, bri_hash64(buf + BRI_HEADER_SIZE, payload, 0));
+}
+
+/* The fields after the magic; `bytes` holds at least a whole header. */
+static inline bri_header_t
+bri_get_header(const uint8_t *bytes)
+{
+    bri_breader_t r = {bytes + BRI_MAGIC_SIZE, bytes + BRI_HEADER_SIZE, true};
+    bri_header_t h;
+    h.version = bri_get_u32(&r);
+    h.flags = bri_get_u32(&r);
+    h.id = bri_get_u64(&r);
+    h.payload = bri_get_u64(&r);
+    h.sum = bri_get_u64(&r);
+    return h;
 }
 
 #endif

@@ -43,14 +43,19 @@ bri_sat(int32_t v, int32_t lo, int32_t hi)
 /* field, N: lane count; `a`, `b` (and `k`, the shift count) name the   */
 /* operand lanes inside `expr`.                                         */
 
+/* The loop the lane-wise generators share: lane i of the result t_ is
+ * `expr` of the operand lanes that `bind` (one statement) declares. */
+#define BRI_V_LANES_(LO, N, bind, expr)                                   \
+    for (unsigned i = 0; i < (N); i++) {                                  \
+        bind;                                                             \
+        t_.LO[i] = (expr);                                                \
+    }
+
 #define BRI_V_MAP(name, TI, LI, LO, N, expr)                              \
     static inline void bri_v_##name(bri_v128_t *r, const bri_v128_t *x)   \
     {                                                                     \
         bri_v128_t t_;                                                    \
-        for (unsigned i = 0; i < (N); i++) {                              \
-            TI a = x->LI[i];                                              \
-            t_.LO[i] = (expr);                                            \
-        }                                                                 \
+        BRI_V_LANES_(LO, N, TI a = x->LI[i], expr)                        \
         *r = t_;                                                          \
     }
 
@@ -59,10 +64,7 @@ bri_sat(int32_t v, int32_t lo, int32_t hi)
                                     const bri_v128_t *y)                  \
     {                                                                     \
         bri_v128_t t_;                                                    \
-        for (unsigned i = 0; i < (N); i++) {                              \
-            TI a = x->LI[i], b = y->LI[i];                                \
-            t_.LO[i] = (expr);                                            \
-        }                                                                 \
+        BRI_V_LANES_(LO, N, TI a = x->LI[i]; TI b = y->LI[i], expr)       \
         *r = t_;                                                          \
     }
 
@@ -71,10 +73,7 @@ bri_sat(int32_t v, int32_t lo, int32_t hi)
                                     uint32_t k)                           \
     {                                                                     \
         bri_v128_t t_;                                                    \
-        for (unsigned i = 0; i < (N); i++) {                              \
-            TI a = x->LI[i];                                              \
-            t_.LO[i] = (expr);                                            \
-        }                                                                 \
+        BRI_V_LANES_(LO, N, TI a = x->LI[i], expr)                        \
         *r = t_;                                                          \
     }
 
@@ -85,10 +84,7 @@ bri_sat(int32_t v, int32_t lo, int32_t hi)
     {                                                                     \
         bri_v128_t t_;                                                    \
         memset(&t_, 0, sizeof t_);                                        \
-        for (unsigned i = 0; i < (N); i++) {                              \
-            TI a = x->LI[(first) + i];                                    \
-            t_.LO[i] = (expr);                                            \
-        }                                                                 \
+        BRI_V_LANES_(LO, N, TI a = x->LI[(first) + i], expr)              \
         *r = t_;                                                          \
     }
 

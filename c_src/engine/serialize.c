@@ -26,9 +26,7 @@
  * words are read (opcode numbers shift when the table changes).
  */
 #define MAGIC "BEAMRAOT"
-#define MAGIC_SIZE 8
 #define FORMAT_VERSION 1u
-#define HEADER_SIZE 40
 /* Bump when code.h's layouts change without the opcode table changing. */
 #define CODE_FORMAT "beamr code format 1"
 
@@ -107,19 +105,13 @@ br_module_serialize(const br_module_t *module, uint8_t **out, size_t *out_size)
         return BR_ERR_INVALID_ARGUMENT;
     bri_writer_t sizing = {NULL, 0};
     put_payload(&sizing, module);
-    size_t size = HEADER_SIZE + sizing.n;
+    size_t size = BRI_HEADER_SIZE + sizing.n;
     uint8_t *buf = bri_alloc(&module->engine->alloc, size);
     if (buf == NULL)
         return BR_ERR_OUT_OF_MEMORY;
-    bri_writer_t w = {buf + HEADER_SIZE, 0};
+    bri_writer_t w = {buf + BRI_HEADER_SIZE, 0};
     put_payload(&w, module);
-    bri_writer_t h = {buf, 0};
-    bri_put_bytes(&h, MAGIC, MAGIC_SIZE);
-    bri_put_u32(&h, FORMAT_VERSION);
-    bri_put_u32(&h, 0);
-    bri_put_u64(&h, build_id());
-    bri_put_u64(&h, sizing.n);
-    bri_put_u64(&h, bri_hash64(buf + HEADER_SIZE, sizing.n, 0));
+    bri_put_header(buf, MAGIC, FORMAT_VERSION, build_id(), sizing.n);
     *out = buf;
     *out_size = size;
     return BR_ERR_OK;
@@ -300,27 +292,25 @@ get_module(loader_t *l, br_engine_t *engine)
 static br_err_t
 check_header(const uint8_t *bytes, size_t size, br_error_t *error)
 {
-    if (size < MAGIC_SIZE || memcmp(bytes, MAGIC, MAGIC_SIZE) != 0)
+    if (size < BRI_MAGIC_SIZE || memcmp(bytes, MAGIC, BRI_MAGIC_SIZE) != 0)
         return bri_error(error, BR_ERR_AOT_FORMAT, 0, -1, "%s",
                          "no BEAMRAOT magic");
-    if (size < HEADER_SIZE)
+    if (size < BRI_HEADER_SIZE)
         return bri_error(error, BR_ERR_AOT_CHECKSUM, 0, -1, "%s",
                          "truncated header");
-    bri_breader_t r = {bytes + MAGIC_SIZE, bytes + HEADER_SIZE, true};
-    uint32_t version = bri_get_u32(&r), flags = bri_get_u32(&r);
-    uint64_t build = bri_get_u64(&r);
-    uint64_t payload = bri_get_u64(&r), sum = bri_get_u64(&r);
-    if (version != FORMAT_VERSION || flags != 0 || build != build_id())
+    bri_header_t h = bri_get_header(bytes);
+    if (h.version != FORMAT_VERSION || h.flags != 0 || h.id != build_id())
         return bri_error(error, BR_ERR_AOT_VERSION, 0, -1,
                          "format %u, this build reads format %u with its "
                          "own build id",
-                         (unsigned)version, (unsigned)FORMAT_VERSION);
-    if (payload != size - HEADER_SIZE)
+                         (unsigned)h.version, (unsigned)FORMAT_VERSION);
+    size_t payload = size - BRI_HEADER_SIZE;
+    if (h.payload != payload)
         return bri_error(error, BR_ERR_AOT_CHECKSUM, 0, -1,
                          "%llu payload bytes announced, %llu present",
-                         (unsigned long long)payload,
-                         (unsigned long long)(size - HEADER_SIZE));
-    if (bri_hash64(bytes + HEADER_SIZE, size - HEADER_SIZE, 0) != sum)
+                         (unsigned long long)h.payload,
+                         (unsigned long long)payload);
+    if (bri_hash64(bytes + BRI_HEADER_SIZE, payload, 0) != h.sum)
         return bri_error(error, BR_ERR_AOT_CHECKSUM, 0, -1, "%s", "");
     return BR_ERR_OK;
 }
@@ -341,7 +331,7 @@ br_module_deserialize(br_engine_t *engine, const uint8_t *bytes, size_t size,
     if (err != BR_ERR_OK)
         return err;
     loader_t l = {
-        .r = {bytes + HEADER_SIZE, bytes + size, true},
+        .r = {bytes + BRI_HEADER_SIZE, bytes + size, true},
         .error = error,
     };
     bri_verify_shapes(l.shapes);

@@ -22,9 +22,7 @@
  * space: only what a fresh instance of the same module can name again.
  */
 #define MAGIC "BEAMRSNP"
-#define MAGIC_SIZE 8
 #define FORMAT_VERSION 1u
-#define HEADER_SIZE 40
 #define FINGERPRINT_SEED 0x736e6170u
 
 static uint64_t
@@ -162,21 +160,16 @@ br_instance_snapshot(br_instance_t *inst, uint8_t **out, size_t *out_size)
     bri_writer_t sizing = {NULL, 0};
     if (!put_payload(&sizing, inst))
         return BR_ERR_SNAPSHOT_MISMATCH;
-    if (sizing.n > SIZE_MAX - HEADER_SIZE)
+    if (sizing.n > SIZE_MAX - BRI_HEADER_SIZE)
         return BR_ERR_OUT_OF_MEMORY;
-    size_t size = HEADER_SIZE + sizing.n;
+    size_t size = BRI_HEADER_SIZE + sizing.n;
     uint8_t *buf = bri_alloc(&inst->store->engine->alloc, size);
     if (buf == NULL)
         return BR_ERR_OUT_OF_MEMORY;
-    bri_writer_t w = {buf + HEADER_SIZE, 0};
+    bri_writer_t w = {buf + BRI_HEADER_SIZE, 0};
     put_payload(&w, inst);
-    bri_writer_t h = {buf, 0};
-    bri_put_bytes(&h, MAGIC, MAGIC_SIZE);
-    bri_put_u32(&h, FORMAT_VERSION);
-    bri_put_u32(&h, 0);
-    bri_put_u64(&h, fingerprint(inst->module));
-    bri_put_u64(&h, sizing.n);
-    bri_put_u64(&h, bri_hash64(buf + HEADER_SIZE, sizing.n, 0));
+    bri_put_header(buf, MAGIC, FORMAT_VERSION, fingerprint(inst->module),
+                   sizing.n);
     *out = buf;
     *out_size = size;
     return BR_ERR_OK;
@@ -320,18 +313,16 @@ check_payload(plan_t *p)
 static br_err_t
 check_header(plan_t *p, const uint8_t *bytes, size_t size)
 {
-    if (size < HEADER_SIZE || memcmp(bytes, MAGIC, MAGIC_SIZE) != 0)
+    if (size < BRI_HEADER_SIZE || memcmp(bytes, MAGIC, BRI_MAGIC_SIZE) != 0)
         return mismatch(p, "not a beamr snapshot");
-    bri_breader_t r = {bytes + MAGIC_SIZE, bytes + HEADER_SIZE, true};
-    uint32_t version = bri_get_u32(&r), flags = bri_get_u32(&r);
-    uint64_t print = bri_get_u64(&r);
-    uint64_t payload = bri_get_u64(&r), sum = bri_get_u64(&r);
-    if (version != FORMAT_VERSION || flags != 0)
+    bri_header_t h = bri_get_header(bytes);
+    if (h.version != FORMAT_VERSION || h.flags != 0)
         return mismatch(p, "snapshot format version differs");
-    if (print != fingerprint(p->inst->module))
+    if (h.id != fingerprint(p->inst->module))
         return mismatch(p, "snapshot of another module");
-    if (payload != size - HEADER_SIZE ||
-        bri_hash64(bytes + HEADER_SIZE, size - HEADER_SIZE, 0) != sum)
+    size_t payload = size - BRI_HEADER_SIZE;
+    if (h.payload != payload ||
+        bri_hash64(bytes + BRI_HEADER_SIZE, payload, 0) != h.sum)
         return bri_error(p->error, BR_ERR_AOT_CHECKSUM, 0, -1, "%s",
                          "snapshot truncated or corrupt");
     return BR_ERR_OK;
@@ -424,7 +415,7 @@ br_instance_restore(br_instance_t *inst, const uint8_t *bytes, size_t size,
     br_err_t err = check_header(&p, bytes, size);
     if (err != BR_ERR_OK)
         return err;
-    p.r = (bri_breader_t){bytes + HEADER_SIZE, bytes + size, true};
+    p.r = (bri_breader_t){bytes + BRI_HEADER_SIZE, bytes + size, true};
     err = check_payload(&p);
     if (err == BR_ERR_OK)
         err = grow_all(&p);

@@ -227,6 +227,9 @@ bnif_atoms(ErlNifEnv *env)
 /* nif_resource.c: resource types, lifecycle                           */
 
 int bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv);
+/* lua_Alloc-style allocator over enif_alloc, for the engine and WASI:
+ * their memory shows up in erlang:memory(). */
+void *bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 bnif_engine_t *bnif_engine_create(bnif_priv_t *priv);
 bool bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out);
 /* An instance by resource or by its owner pid (then kept alive by a
@@ -301,6 +304,8 @@ ERL_NIF_TERM bnif_make_binary(ErlNifEnv *env, const void *data, size_t size);
 /* ------------------------------------------------------------------ */
 /* nif_error.c: error terms                                            */
 
+/* An empty error record (no function) for the engine to fill. */
+void bnif_error_init(br_error_t *err);
 ERL_NIF_TERM bnif_error(ErlNifEnv *env, ERL_NIF_TERM reason);
 ERL_NIF_TERM bnif_error2(ErlNifEnv *env, ERL_NIF_TERM tag, ERL_NIF_TERM detail);
 /* {error, {malformed|validation|link|engine, #{reason, message, ...}}} */
@@ -329,6 +334,15 @@ bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 /* NIF entry points, one file per job                                   */
 
 /* nif_module.c */
+/* Makes a module resource from `bin` with `load` (br_module_new or
+ * br_module_deserialize): {ok, Module}, or the error from `fail`. */
+typedef br_err_t bnif_module_loader_t(br_engine_t *engine, const uint8_t *bytes,
+                                      size_t size, br_module_t **out,
+                                      br_error_t *error);
+ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, const ErlNifBinary *bin,
+                              bnif_module_loader_t *load,
+                              ERL_NIF_TERM (*fail)(ErlNifEnv *env,
+                                                   const br_error_t *err));
 ERL_NIF_TERM bnif_module_new(ErlNifEnv *env, int argc,
                              const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_module_imports(ErlNifEnv *env, int argc,

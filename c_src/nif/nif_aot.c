@@ -4,16 +4,7 @@
  * they run on dirty CPU schedulers (see nif_main.c).
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <string.h>
-
 #include "beamr_nif.h"
-
-static void
-error_init(br_error_t *err)
-{
-    memset(err, 0, sizeof *err);
-    err->func_index = -1;
-}
 
 /* An engine status without a br_error_t: {error, {Tag, #{reason, ...}}}
  * with the engine's message. */
@@ -21,9 +12,27 @@ static ERL_NIF_TERM
 code_error(ErlNifEnv *env, ERL_NIF_TERM tag, br_err_t code)
 {
     br_error_t err;
-    error_init(&err);
+    bnif_error_init(&err);
     err.code = code;
     return bnif_error_tagged(env, tag, &err);
+}
+
+/* {ok, Binary} lending the engine's buffer, or the error for `code`. */
+static ERL_NIF_TERM
+buffer_result(ErlNifEnv *env, ERL_NIF_TERM tag, br_err_t code,
+              bnif_engine_t *engine, uint8_t *buf, size_t size)
+{
+    if (code != BR_ERR_OK)
+        return code_error(env, tag, code);
+    return enif_make_tuple2(env, bnif_atoms(env)->ok,
+                            bnif_buffer_binary(env, engine, buf, size));
+}
+
+/* {error, {aot, Detail}} for a file the engine refused. */
+static ERL_NIF_TERM
+aot_error(ErlNifEnv *env, const br_error_t *err)
+{
+    return bnif_error_tagged(env, bnif_atoms(env)->aot, err);
 }
 
 /* module_serialize(Module) -> {ok, Binary} | {error, _} */
@@ -37,10 +46,7 @@ bnif_module_serialize(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     if (!bnif_get_module(env, argv[0], &m))
         return enif_make_badarg(env);
     br_err_t e = br_module_serialize(m->module, &buf, &size);
-    if (e != BR_ERR_OK)
-        return code_error(env, bnif_atoms(env)->aot, e);
-    return enif_make_tuple2(env, bnif_atoms(env)->ok,
-                            bnif_buffer_binary(env, m->engine, buf, size));
+    return buffer_result(env, bnif_atoms(env)->aot, e, m->engine, buf, size);
 }
 
 /* module_deserialize(Binary) -> {ok, Module} | {error, {aot, Detail}}.
@@ -50,26 +56,10 @@ ERL_NIF_TERM
 bnif_module_deserialize(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    bnif_priv_t *priv = bnif_priv(env);
     ErlNifBinary bin;
-    br_error_t err;
     if (!enif_inspect_binary(env, argv[0], &bin))
         return enif_make_badarg(env);
-    bnif_module_t *m = enif_alloc_resource(priv->module_rt, sizeof *m);
-    if (m == NULL)
-        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    m->module = NULL;
-    m->engine = priv->engine;
-    enif_keep_resource(m->engine);
-    error_init(&err);
-    if (br_module_deserialize(priv->engine->engine, bin.data, bin.size,
-                              &m->module, &err) != BR_ERR_OK) {
-        enif_release_resource(m);
-        return bnif_error_tagged(env, bnif_atoms(env)->aot, &err);
-    }
-    ERL_NIF_TERM t = enif_make_resource(env, m);
-    enif_release_resource(m);
-    return enif_make_tuple2(env, bnif_atoms(env)->ok, t);
+    return bnif_module_load(env, &bin, br_module_deserialize, aot_error);
 }
 
 /* instance_snapshot(Instance) -> {ok, Binary} | {error, _}. Taken under
@@ -91,12 +81,9 @@ bnif_instance_snapshot(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     enif_mutex_unlock(in->lock);
     if (atomic_load(&in->stopped) && buf == NULL)
         out = bnif_error(env, bnif_atoms(env)->stopped);
-    else if (e != BR_ERR_OK)
-        out = code_error(env, bnif_atoms(env)->snapshot, e);
     else
-        out = enif_make_tuple2(
-            env, bnif_atoms(env)->ok,
-            bnif_buffer_binary(env, in->module->engine, buf, size));
+        out = buffer_result(env, bnif_atoms(env)->snapshot, e,
+                            in->module->engine, buf, size);
     enif_release_resource(in);
     return out;
 }
@@ -114,7 +101,7 @@ bnif_instance_restore(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return enif_make_badarg(env);
     if (!bnif_hold_instance(env, argv[0], &in))
         return bnif_no_instance(env, argv[0]);
-    error_init(&err);
+    bnif_error_init(&err);
     enif_mutex_lock(in->lock);
     bool stopped = atomic_load(&in->stopped);
     br_err_t e = stopped

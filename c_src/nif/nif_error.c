@@ -73,6 +73,13 @@ error_map(ErlNifEnv *env, const br_error_t *err)
     return map;
 }
 
+void
+bnif_error_init(br_error_t *err)
+{
+    memset(err, 0, sizeof *err);
+    err->func_index = -1;
+}
+
 ERL_NIF_TERM
 bnif_error_from(ErlNifEnv *env, const br_error_t *err)
 {

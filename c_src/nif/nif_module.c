@@ -14,31 +14,38 @@
 /* ------------------------------------------------------------------ */
 /* Compiling                                                           */
 
-static ERL_NIF_TERM
-module_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+ERL_NIF_TERM
+bnif_module_load(ErlNifEnv *env, const ErlNifBinary *bin,
+                 bnif_module_loader_t *load,
+                 ERL_NIF_TERM (*fail)(ErlNifEnv *env, const br_error_t *err))
 {
-    (void)argc;
     bnif_priv_t *priv = bnif_priv(env);
-    ErlNifBinary bin;
     br_error_t err;
-    if (!enif_inspect_binary(env, argv[0], &bin))
-        return enif_make_badarg(env);
     bnif_module_t *m = enif_alloc_resource(priv->module_rt, sizeof *m);
     if (m == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
     m->module = NULL;
     m->engine = priv->engine;
     enif_keep_resource(m->engine);
-    memset(&err, 0, sizeof err);
-    err.func_index = -1;
-    if (br_module_new(priv->engine->engine, bin.data, bin.size, &m->module,
-                      &err) != BR_ERR_OK) {
+    bnif_error_init(&err);
+    if (load(priv->engine->engine, bin->data, bin->size, &m->module, &err) !=
+        BR_ERR_OK) {
         enif_release_resource(m);
-        return bnif_error_from(env, &err);
+        return fail(env, &err);
     }
     ERL_NIF_TERM t = enif_make_resource(env, m);
     enif_release_resource(m);
     return enif_make_tuple2(env, bnif_atoms(env)->ok, t);
+}
+
+static ERL_NIF_TERM
+module_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    ErlNifBinary bin;
+    if (!enif_inspect_binary(env, argv[0], &bin))
+        return enif_make_badarg(env);
+    return bnif_module_load(env, &bin, br_module_new, bnif_error_from);
 }
 
 ERL_NIF_TERM
@@ -358,9 +365,8 @@ instantiate(ErlNifEnv *env, bnif_instance_t *in, br_extern_t *externs,
 {
     br_error_t err;
     br_trap_t trap;
-    memset(&err, 0, sizeof err);
+    bnif_error_init(&err);
     memset(&trap, 0, sizeof trap);
-    err.func_index = -1;
     trap.kind = BR_TRAP_NONE;
     if (br_instance_new(in->store, in->module->module, externs, count,
                         &in->inst, &err, &trap) != BR_ERR_OK) {

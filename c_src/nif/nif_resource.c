@@ -20,10 +20,10 @@ typedef struct bnif_buffer {
 /* ------------------------------------------------------------------ */
 /* Allocator                                                           */
 
-/* lua_Alloc-style allocator over enif_alloc, so that engine memory shows
- * up in erlang:memory() and obeys the VM's allocator settings. */
-static void *
-nif_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+/* Over enif_alloc, so that engine memory shows up in erlang:memory()
+ * and obeys the VM's allocator settings. */
+void *
+bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     (void)ud;
     (void)osize;
@@ -214,7 +214,7 @@ bnif_engine_create(bnif_priv_t *priv)
     e->engine = NULL;
     br_config_t config;
     memset(&config, 0, sizeof config);
-    config.alloc = nif_alloc;
+    config.alloc = bnif_alloc;
     e->engine = br_engine_new(&config);
     if (e->engine == NULL) {
         enif_release_resource(e);

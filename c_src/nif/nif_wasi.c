@@ -197,20 +197,6 @@ parse_free(wasi_parse_t *p)
         enif_free(p->preopens);
 }
 
-/* Same allocator as the engine's: WASI memory shows in erlang:memory(). */
-static void *
-wasi_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    (void)ud;
-    (void)osize;
-    if (nsize == 0) {
-        if (ptr != NULL)
-            enif_free(ptr);
-        return NULL;
-    }
-    return ptr == NULL ? enif_alloc(nsize) : enif_realloc(ptr, nsize);
-}
-
 bool
 bnif_wasi_setup(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM config,
                 ERL_NIF_TERM *err)
@@ -218,14 +204,13 @@ bnif_wasi_setup(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM config,
     wasi_parse_t p;
     br_error_t error;
     memset(&p, 0, sizeof p);
-    memset(&error, 0, sizeof error);
-    error.func_index = -1;
+    bnif_error_init(&error);
     if (!parse_config(env, in, config, &p)) {
         parse_free(&p);
         *err = enif_make_badarg(env);
         return false;
     }
-    p.cfg.alloc = wasi_alloc;
+    p.cfg.alloc = bnif_alloc; /* the engine's: WASI memory shows too */
     in->wasi = br_wasi_new(in->store, &p.cfg, &error);
     parse_free(&p);
     if (in->wasi == NULL) {
