@@ -252,13 +252,14 @@ def engine_probe():
             os.path.join(ROOT, 'build', 'libbeamr.a')]
     libs = [lib for lib in libs if os.path.exists(lib)]
     src = os.path.join(HERE, 'tools', 'startup.c')
+    util = os.path.join(HERE, 'tools', 'tool_util.h')
     probe = os.path.join(OUT, 'startup-probe')
     for lib in libs:
         nm = subprocess.run(['nm', lib], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True).stdout
         if ' T br_engine_new' not in nm:
             continue
-        if stale(probe, [src, lib]):
+        if stale(probe, [src, util, lib]):
             r = subprocess.run([GCC, '-std=c11', '-D_GNU_SOURCE', '-O2',
                                 '-I', os.path.join(ROOT, 'c_src', 'engine'),
                                 src, lib, '-lm', '-o', probe],
