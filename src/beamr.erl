@@ -43,8 +43,11 @@
 %% `nan', `infinity' and `` '-infinity' '' stand for the values Erlang
 %% floats cannot hold, both ways; integers are accepted for float
 %% parameters. v128 is a non-negative integer below 2^128 (lane 0 in the
-%% low bits). funcref is `null' or an opaque term from a table read or a
-%% result; externref is `null' or any Erlang term (copied).
+%% low bits); {@link v128/2} and {@link v128_lanes/2} convert it from
+%% and to lanes, and a v128 argument may also be given as lanes,
+%% `{Shape, Lanes}' (see {@link v128/2}). funcref is `null' or an opaque
+%% term from a table read or a result; externref is `null' or any
+%% Erlang term (copied).
 %%
 %% == Errors ==
 %% Data and runtime failures are `{error, Reason}':
@@ -100,12 +103,13 @@
          global_get/2, global_set/3, table_size/2, table_get/3,
          signature/2,
          module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
-         run_wasi/2, wasi_output/2]).
+         run_wasi/2, wasi_output/2,
+         v128/2, v128_lanes/2]).
 
 -export_type([wasm_module/0, instance/0, value/0, valtype/0, externtype/0,
               limits/0, func_ref/0, import/0, import_fun/0,
               start_opts/0, call_opts/0, wasi_opts/0, wasi_result/0,
-              error_reason/0]).
+              error_reason/0, v128_shape/0, v128_lane/0]).
 
 -record(beamr_module, {
     res :: reference(),
@@ -119,7 +123,9 @@
 -type instance() :: pid().
 -type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref.
 -type value() :: integer() | float() | nan | infinity | '-infinity' |
-                 null | term().
+                 {v128_shape(), [v128_lane()]} | null | term().
+-type v128_shape() :: beamr_v128:shape().
+-type v128_lane() :: beamr_v128:lane().
 -type limits() :: #{min := non_neg_integer(),
                     max := non_neg_integer() | undefined,
                     is64 := boolean(), shared := boolean()}.
@@ -247,7 +253,8 @@ start(ModuleOrBinary) ->
 %%     for this instance (the engine's defaults otherwise);</li>
 %% <li>`imports': values for memory, table and global imports, keyed by
 %%     `{ModuleName, FieldName}': `{memory, MinPages, MaxPages |
-%%     undefined}', `{table, Min, Max | undefined}', `{global, Value}'.
+%%     undefined}', `{table, Min, Max | undefined}', `{global, Value}'
+%%     (a v128 `Value' may be lanes, `{Shape, Lanes}': {@link v128/2}).
 %%     An import not listed gets a fresh object of its declared type
 %%     (globals start at zero). Function imports are served by the
 %%     import fun of each call, unless native WASI serves them; the
@@ -328,6 +335,11 @@ import_spec(M, N, {func, _, _}, Values, Wasi) ->
         import_fun -> default;
         native -> native_spec(M, N, Wasi);
         Other -> erlang:error(badarg, [#{imports => #{{M, N} => Other}}])
+    end;
+import_spec(M, N, {global, Type, _}, Values, _Wasi) ->
+    case maps:get({M, N}, Values, default) of
+        {global, Value} -> {global, global_value(Value, Type)};
+        Other -> Other
     end;
 import_spec(M, N, _Type, Values, _Wasi) ->
     maps:get({M, N}, Values, default).
@@ -561,12 +573,64 @@ letter(funcref) -> $r;
 letter(externref) -> $e.
 
 %% ------------------------------------------------------------------
+%% v128 lanes
+
+%% @doc The v128 integer (below 2^128, lane 0 in the low bits) of
+%% `Lanes', lane 0 first: 16 lanes for `i8x16', 8 for `i16x8', 4 for
+%% `i32x4' and `f32x4', 2 for `i64x2' and `f64x2'. An integer lane of N
+%% bits may be given signed or unsigned (-2^(N-1) .. 2^N-1). A float
+%% lane is what an f32 or f64 argument takes: a float, an integer
+%% (-2^63 .. 2^64-1), `nan' (the canonical quiet NaN), `infinity' or
+%% `` '-infinity' ''; an f32 lane is rounded to the nearest f32, and to
+%% an infinity beyond the f32 range, as an f32 argument is.
+%%
+%% Wherever a v128 goes into wasm, `{Shape, Lanes}' may stand for
+%% `v128(Shape, Lanes)': the arguments of {@link call/6} (and `call/3,4'),
+%% an import fun's results, {@link global_set/3} and `{global, Value}'
+%% import values. A pair that is not valid there is `{error,
+%% {invalid_args, Args}}' (Args as given), as any bad argument is.
+%% Such a pair is converted only at a v128 position, so an externref
+%% argument may be any term; except in a call by table index, whose
+%% parameter types beamr only learns inside the call: there every
+%% valid pair is taken as a v128. v128 results stay integers: convert
+%% them with {@link v128_lanes/2} (a v128 has no shape of its own).
+%%
+%% Raises `badarg' for an unknown shape, the wrong number of lanes or
+%% a lane out of range or of the wrong type.
+%%
+%% Example: `beamr:v128(i32x4, [1, -1, 0, 0]) =:= 16#ffffffff00000001'.
+-spec v128(v128_shape(), [v128_lane()]) -> non_neg_integer().
+v128(Shape, Lanes) ->
+    case beamr_v128:from_lanes(Shape, Lanes) of
+        {ok, V} -> V;
+        error -> erlang:error(badarg, [Shape, Lanes])
+    end.
+
+%% @doc The lanes of a v128 integer, lane 0 first (the inverse of
+%% {@link v128/2}). Integer lanes are signed, as i32 and i64 results
+%% are; float lanes are floats or `nan', `infinity', `` '-infinity' ''
+%% (a NaN's sign and payload are not kept).
+%%
+%% Raises `badarg' for an unknown shape or a `V128' that is not an
+%% integer in 0 .. 2^128-1.
+%%
+%% Example: `[1, -1, 0, 0] = beamr:v128_lanes(i32x4, 16#ffffffff00000001)'.
+-spec v128_lanes(v128_shape(), non_neg_integer()) -> [v128_lane()].
+v128_lanes(Shape, V128) ->
+    case beamr_v128:to_lanes(Shape, V128) of
+        {ok, Lanes} -> Lanes;
+        error -> erlang:error(badarg, [Shape, V128])
+    end.
+
+%% ------------------------------------------------------------------
 %% Calls
 
 %% @doc Calls an export (by name) or the function at an index of table
 %% 0. An import reached during the call is an error
 %% (`{unhandled_import, Module, Name}'): use {@link call/4} or
-%% {@link call/6} to serve imports.
+%% {@link call/6} to serve imports. A v128 argument may be given as
+%% lanes, `{Shape, Lanes}' (see {@link v128/2}); v128 results are
+%% integers ({@link v128_lanes/2}).
 %%
 %% Example: `{ok, [120.0]} = beamr:call(Inst, <<"fac">>, [5.0])'.
 -spec call(instance(), func_ref(), [value()]) ->
@@ -613,14 +677,50 @@ call(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
         error ->
             {error, function_not_found};
         Target when is_list(Args) ->
-            Limits = call_limits(Opts),
-            case beamr_nif:call_start(Pid, Target, Args, Limits) of
-                busy -> queued_call(Pid, Target, Args, Limits, Fun, State,
-                                    Opts);
-                First -> drive(First, Pid, Fun, State, Opts)
+            case beamr_v128:has_pair(Args) of
+                false -> run_call(Pid, Target, Args, Fun, State, Opts);
+                true -> lane_call(Pid, Target, Args, Fun, State, Opts)
             end;
         _ ->
             {error, {invalid_args, Args}}
+    end.
+
+run_call(Pid, Target, Args, Fun, State, Opts) ->
+    Limits = call_limits(Opts),
+    case beamr_nif:call_start(Pid, Target, Args, Limits) of
+        busy -> queued_call(Pid, Target, Args, Limits, Fun, State, Opts);
+        First -> drive(First, Pid, Fun, State, Opts)
+    end.
+
+%% Args hold `{Shape, Lanes}' pairs: those at v128 parameters become
+%% integers (by the export's type; by table index, where the type is
+%% only known in the NIF, every well-formed pair does). Invalid
+%% arguments are reported as the caller gave them.
+lane_call(Pid, Target, Args, Fun, State, Opts) ->
+    Converted = beamr_v128:convert(Args, param_types(Pid, Target)),
+    case run_call(Pid, Target, Converted, Fun, State, Opts) of
+        {error, {invalid_args, _}} -> {error, {invalid_args, Args}};
+        Result -> Result
+    end.
+
+param_types(Pid, Name) when is_binary(Name) ->
+    case export_type(Pid, Name) of
+        {func, Params, _} -> Params;
+        _ -> []
+    end;
+param_types(_Pid, _Index) ->
+    any.
+
+%% The type of an export of a running instance, or `none'.
+export_type(Pid, Name) ->
+    case exports(Pid) of
+        {error, stopped} ->
+            none;
+        Exports ->
+            case lists:keyfind(Name, 1, Exports) of
+                {Name, Type} -> Type;
+                false -> none
+            end
     end.
 
 target(Name) when is_binary(Name) -> Name;
@@ -693,8 +793,9 @@ serve(undefined, #{module := M, func := N}, Call, _Pid, _State, _Opts) ->
 serve(Fun, Import, Call, Pid, State, Opts) ->
     try Fun(State, Import, Opts) of
         {ok, Results, NewState} ->
-            drive(beamr_nif:call_resume(Call, Results), Pid, Fun,
-                  NewState, Opts);
+            drive(beamr_nif:call_resume(Call, import_results(Results,
+                                                             Import)),
+                  Pid, Fun, NewState, Opts);
         _BadReturn ->
             %% Not {ok, Results, State}: answer with something that
             %% traps the wasm code (host_error), as wrong results do.
@@ -704,6 +805,14 @@ serve(Fun, Import, Call, Pid, State, Opts) ->
         Class:Reason:Stack ->
             ok = beamr_nif:call_abort(Call),
             {error, Class, Reason, Stack, State}
+    end.
+
+%% An import fun's results with `{Shape, Lanes}' pairs at v128 results
+%% (by the import's signature) as integers.
+import_results(Results, #{func_sig := Sig}) ->
+    case beamr_v128:has_pair(Results) of
+        false -> Results;
+        true -> beamr_v128:convert(Results, beamr_v128:sig_results(Sig))
     end.
 
 %% ------------------------------------------------------------------
@@ -862,12 +971,31 @@ restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
 global_get(Pid, Name) when is_pid(Pid) ->
     beamr_nif:global_get(Pid, iolist_to_binary(Name)).
 
-%% @doc Sets an exported mutable global.
+%% @doc Sets an exported mutable global. A v128 global also takes lanes,
+%% `{Shape, Lanes}' (see {@link v128/2}).
 %% Errors: `not_found', `immutable', `{invalid_args, [Value]}'.
 -spec global_set(instance(), binary() | string(), value()) ->
           ok | {error, error_reason()}.
 global_set(Pid, Name, Value) when is_pid(Pid) ->
-    beamr_nif:global_set(Pid, iolist_to_binary(Name), Value).
+    Bin = iolist_to_binary(Name),
+    case beamr_v128:has_pair([Value]) of
+        false -> beamr_nif:global_set(Pid, Bin, Value);
+        true -> lane_global_set(Pid, Bin, Value)
+    end.
+
+lane_global_set(Pid, Name, Value) ->
+    Type = case export_type(Pid, Name) of
+               {global, T, _} -> T;
+               _ -> none
+           end,
+    case beamr_nif:global_set(Pid, Name, global_value(Value, Type)) of
+        {error, {invalid_args, _}} -> {error, {invalid_args, [Value]}};
+        Result -> Result
+    end.
+
+global_value(Value, Type) ->
+    [V] = beamr_v128:convert([Value], [Type]),
+    V.
 
 %% @doc The size of a table, by export name or table index.
 %% Errors: `no_table'.
