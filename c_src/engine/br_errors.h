@@ -88,6 +88,10 @@
     X(START_FUNCTION, "start function", invalid_start_function)              \
     X(UNDECLARED_FUNC_REF, "undeclared function reference",                  \
       undeclared_function_reference)                                         \
+    X(INVALID_LANE, "invalid lane index", invalid_lane_index)                \
+    X(INVALID_RETHROW_LABEL, "invalid rethrow label",                        \
+      invalid_rethrow_label)                                                 \
+    /* INVALID_TAG_TYPE ends the validator's rows (nif_error.c) */           \
     X(INVALID_TAG_TYPE, "non-empty tag result type", invalid_tag_type)       \
     /* linking and instantiation */                                          \
     X(UNKNOWN_IMPORT, "unknown import", unknown_import)                      \

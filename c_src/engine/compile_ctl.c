@@ -740,7 +740,7 @@ bri_op_rethrow(bri_compiler_t *c, br_op_t op)
         return err;
     const bri_ctrl_t *f = bri_ctrl_at(c, l);
     if (f->kind != BRI_CTRL_CATCH && f->kind != BRI_CTRL_CATCH_ALL)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_LABEL, "%s", "invalid rethrow label");
+        return BRI_FAIL(c, BR_ERR_INVALID_RETHROW_LABEL, "%u", (unsigned)l);
     uint32_t slot = c->local_slots + f->exn_depth;
     if (bri_live(c)) {
         if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)

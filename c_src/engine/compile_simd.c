@@ -22,17 +22,10 @@
 /* i8x16.shuffle picks from the 32 lanes of its two operands. */
 #define SHUFFLE_LANES 32u
 
-/*
- * No error code of br_errors.h reads "invalid lane index" (the spec's
- * wording); until one is added the message carries it as its detail.
- */
-#define ERR_INVALID_LANE BR_ERR_INVALID_ARGUMENT
-
 static br_err_t
 invalid_lane(bri_compiler_t *c, uint32_t lane)
 {
-    return BRI_FAIL(c, ERR_INVALID_LANE, "invalid lane index %u",
-                    (unsigned)lane);
+    return BRI_FAIL(c, BR_ERR_INVALID_LANE, "%u", (unsigned)lane);
 }
 
 /* The digits at p (0 if none); p moves past them. */

@@ -445,19 +445,22 @@ test_invalid(void)
 {
     br_error_t e;
     /* i8x16.extract_lane_s 16: lanes are 0..15 */
-    CHECK(load_error(BODY(LOCAL_GET, 0, SIMD, I8X16_EXTRACT_LANE_S, 16, END),
-                     &e) != BR_ERR_OK);
+    CHECK_EQ(load_error(BODY(LOCAL_GET, 0, SIMD, I8X16_EXTRACT_LANE_S, 16,
+                             END),
+                        &e),
+             BR_ERR_INVALID_LANE);
     CHECK(strstr(e.message, "invalid lane index") != NULL);
     /* load32_lane lane 4 of 0..3 */
-    CHECK(load_error(BODY(I32_CONST, 0, LOCAL_GET, 0, SIMD, V128_LOAD32_LANE,
-                          2, 0, 4, END),
-                     &e) != BR_ERR_OK);
+    CHECK_EQ(load_error(BODY(I32_CONST, 0, LOCAL_GET, 0, SIMD,
+                             V128_LOAD32_LANE, 2, 0, 4, END),
+                        &e),
+             BR_ERR_INVALID_LANE);
     CHECK(strstr(e.message, "invalid lane index") != NULL);
     /* shuffle index 32 */
     uint8_t shuf[23] = {LOCAL_GET, 0, LOCAL_GET, 1, SIMD, I8X16_SHUFFLE};
     shuf[6 + 5] = 32;
     shuf[22] = END;
-    CHECK(load_error(shuf, sizeof shuf, &e) != BR_ERR_OK);
+    CHECK_EQ(load_error(shuf, sizeof shuf, &e), BR_ERR_INVALID_LANE);
     CHECK(strstr(e.message, "invalid lane index") != NULL);
     shuf[6 + 5] = 31; /* the largest index is fine */
     CHECK_EQ(load_error(shuf, sizeof shuf, &e), BR_ERR_OK);
