@@ -8,7 +8,8 @@
 # Three builds of the same sources:
 #   build/         -O2, computed-goto dispatch (the default)
 #   build/asan/    AddressSanitizer + UndefinedBehaviorSanitizer
-#   build/switch/  -DBR_USE_COMPUTED_GOTO=0 (switch dispatch)
+#   build/switch/  -DBR_USE_COMPUTED_GOTO=0 (switch dispatch) and
+#                  -DBRI_PORTABLE_SIMD=1 (no CPU-specific SIMD paths)
 # SPDX-License-Identifier: Apache-2.0
 
 SHELL := /bin/bash
@@ -30,7 +31,8 @@ LDLIBS := -lm
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
 NORMAL_CFLAGS := $(BR_CFLAGS) $(CFLAGS)
 ASAN_CFLAGS := $(BR_CFLAGS) $(filter-out -O%,$(CFLAGS)) -O1 $(SANITIZE)
-SWITCH_CFLAGS := $(BR_CFLAGS) $(CFLAGS) -DBR_USE_COMPUTED_GOTO=0
+SWITCH_CFLAGS := $(BR_CFLAGS) $(CFLAGS) -DBR_USE_COMPUTED_GOTO=0 \
+                 -DBRI_PORTABLE_SIMD=1
 # Sanitizer findings are failures, not warnings.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

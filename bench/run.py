@@ -43,21 +43,21 @@ WASM_FLAGS = COMMON + ['--target=wasm32-wasi', '-Wl,--strip-debug']
 
 # name, full args, quick args, extra native flags, extra wasm flags, beam
 BENCHES = [
-    ('fib', ['39'], ['22'], [], [], True),
-    ('sieve', ['8000000', '10'], ['20000', '2'], [], [], False),
-    ('matmul', ['256', '25'], ['24', '2'], [], [], True),
+    ('fib', ['40'], ['22'], [], [], True),
+    ('sieve', ['8000000', '14'], ['20000', '2'], [], [], False),
+    ('matmul', ['256', '35'], ['24', '2'], [], [], True),
     ('sha256', ['64'], ['1'], [], [], True),
-    ('nbody', ['2500000'], ['5000'], [], [], False),
-    ('memloops', ['1024', '100'], ['16', '2'],
+    ('nbody', ['3000000'], ['5000'], [], [], False),
+    ('memloops', ['1024', '180'], ['16', '2'],
      ['-fno-builtin', '-fno-tree-loop-distribute-patterns'],
      ['-fno-builtin'], False),
-    ('bulkmem', ['16', '1000'], ['1', '20'], [], ['-mbulk-memory'], False),
+    ('bulkmem', ['16', '1800'], ['1', '20'], [], ['-mbulk-memory'], False),
     ('calls', ['30000'], ['100'], [], [], True),
     ('vm', ['60000', '16384'], ['300', '32'], [], [], False),
     ('compress', ['128'], ['4'], [], [], True),
     # one source, two wasm builds: with v128 instructions and without
-    ('simd_dot', ['64', '300'], ['4', '3'], [], ['-msimd128'], False),
-    ('simd_dot_scalar', ['64', '300'], ['4', '3'], [], [], False),
+    ('simd_dot', ['64', '1300'], ['4', '3'], [], ['-msimd128'], False),
+    ('simd_dot_scalar', ['64', '1300'], ['4', '3'], [], [], False),
 ]
 # Programs built from another program's source (name -> source name).
 SOURCE_OF = {'simd_dot_scalar': 'simd_dot'}

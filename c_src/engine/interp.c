@@ -459,10 +459,13 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
         uint32_t n = pc[3];
         if (BR_LIKELY(n == 1)) {
             S[pc[1]] = S[pc[2]];
-        } else if (n == 2) { /* a v128: both read before either write */
-            br_slot_t lo = S[pc[2]], hi = S[pc[2] + 1];
-            S[pc[1]] = lo;
-            S[pc[1] + 1] = hi;
+        } else if (n == 2) {
+            /* A v128, copied whole: the SIMD handler that reads it next
+             * loads 16 bytes at once, and two 8-byte stores there would
+             * stall that load (no store forwarding across them). */
+            bri_v128_t v;
+            memcpy(&v, S + pc[2], 16);
+            memcpy(S + pc[1], &v, 16);
         } else {
             memmove(S + pc[1], S + pc[2], (size_t)n * sizeof(br_slot_t));
         }
