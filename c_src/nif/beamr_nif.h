@@ -334,12 +334,13 @@ bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 /* NIF entry points, one file per job                                   */
 
 /* nif_module.c */
-/* Makes a module resource from `bin` with `load` (br_module_new or
- * br_module_deserialize): {ok, Module}, or the error from `fail`. */
+/* Makes a module resource from the binary `bin` with `load`
+ * (br_module_new or br_module_deserialize): {ok, Module}, the error from
+ * `fail`, or badarg if `bin` is not a binary. */
 typedef br_err_t bnif_module_loader_t(br_engine_t *engine, const uint8_t *bytes,
                                       size_t size, br_module_t **out,
                                       br_error_t *error);
-ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, const ErlNifBinary *bin,
+ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
                               bnif_module_loader_t *load,
                               ERL_NIF_TERM (*fail)(ErlNifEnv *env,
                                                    const br_error_t *err));

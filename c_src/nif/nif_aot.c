@@ -56,10 +56,7 @@ ERL_NIF_TERM
 bnif_module_deserialize(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    ErlNifBinary bin;
-    if (!enif_inspect_binary(env, argv[0], &bin))
-        return enif_make_badarg(env);
-    return bnif_module_load(env, &bin, br_module_deserialize, aot_error);
+    return bnif_module_load(env, argv[0], br_module_deserialize, aot_error);
 }
 
 /* instance_snapshot(Instance) -> {ok, Binary} | {error, _}. Taken under

@@ -15,12 +15,15 @@
 /* Compiling                                                           */
 
 ERL_NIF_TERM
-bnif_module_load(ErlNifEnv *env, const ErlNifBinary *bin,
+bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
                  bnif_module_loader_t *load,
                  ERL_NIF_TERM (*fail)(ErlNifEnv *env, const br_error_t *err))
 {
     bnif_priv_t *priv = bnif_priv(env);
+    ErlNifBinary bytes;
     br_error_t err;
+    if (!enif_inspect_binary(env, bin, &bytes))
+        return enif_make_badarg(env);
     bnif_module_t *m = enif_alloc_resource(priv->module_rt, sizeof *m);
     if (m == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
@@ -28,8 +31,8 @@ bnif_module_load(ErlNifEnv *env, const ErlNifBinary *bin,
     m->engine = priv->engine;
     enif_keep_resource(m->engine);
     bnif_error_init(&err);
-    if (load(priv->engine->engine, bin->data, bin->size, &m->module, &err) !=
-        BR_ERR_OK) {
+    if (load(priv->engine->engine, bytes.data, bytes.size, &m->module,
+             &err) != BR_ERR_OK) {
         enif_release_resource(m);
         return fail(env, &err);
     }
@@ -42,10 +45,7 @@ static ERL_NIF_TERM
 module_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    ErlNifBinary bin;
-    if (!enif_inspect_binary(env, argv[0], &bin))
-        return enif_make_badarg(env);
-    return bnif_module_load(env, &bin, br_module_new, bnif_error_from);
+    return bnif_module_load(env, argv[0], br_module_new, bnif_error_from);
 }
 
 ERL_NIF_TERM
