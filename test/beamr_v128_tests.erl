@@ -325,3 +325,20 @@ globals_test() ->
                  beamr:start(simd_module(),
                              #{imports => #{{<<"env">>, <<"gin">>} =>
                                                 {global, {f32x4, [1.0]}}}})).
+
+%% ------------------------------------------------------------------
+%% Validation of lane immediates
+
+%% (v128) -> i32 = i8x16.extract_lane_u Lane of its parameter.
+extract_lane_module(Lane) ->
+    module([{type, vec([functype([v128], [i32])])},
+            {function, vec([u(0)])},
+            {code, vec([code([op(local_get), u(0), simd(16#16), Lane])])}]).
+
+lane_index_is_a_validation_error_test() ->
+    ?assertMatch({ok, _}, beamr:compile(extract_lane_module(15))),
+    ?assertMatch({error, {validation, #{reason := invalid_lane_index,
+                                        message := <<"invalid lane index",
+                                                     _/binary>>,
+                                        func := 0}}},
+                 beamr:compile(extract_lane_module(16))).
