@@ -38,10 +38,13 @@ main(void)
     errno = 0;
     f = fopen("/ro/data.txt", "a");
     printf("fopen data a: %s\n", f ? "opened!" : strerror(errno));
-    int fd = open("/ro/data.txt", O_WRONLY);
-    SHOW("open O_WRONLY", fd >= 0 ? 0 : -1);
+    int fd;
+    SHOW("open O_WRONLY", (fd = open("/ro/data.txt", O_WRONLY)) < 0 ? -1 : 0);
     SHOW("write through it", write(fd, "x", 1));
     close(fd);
+    SHOW("open O_RDWR", (fd = open("/ro/data.txt", O_RDWR)) < 0 ? -1 : 0);
+    if (fd >= 0)
+        close(fd);
     SHOW("mkdir", mkdir("/ro/dir", 0755));
     SHOW("unlink", unlink("/ro/data.txt"));
     SHOW("rename inside", rename("/ro/data.txt", "/ro/other.txt"));

@@ -368,6 +368,166 @@ test_fd_table(const char *root)
     CHECK_EQ(err.code, BR_ERR_NOT_FOUND);
 }
 
+/* The embedder's cap on host fds (br_wasi_config_t.fd_hook): a counter
+ * shared by environments, refusing beyond `cap`. */
+typedef struct fd_counter {
+    int open, cap;
+} fd_counter_t;
+
+static bool
+count_fds(void *ud, int delta)
+{
+    fd_counter_t *c = ud;
+    if (delta > 0 && c->open >= c->cap)
+        return false;
+    c->open += delta;
+    return true;
+}
+
+static void
+test_fd_limits(const char *root)
+{
+    fixture_t f;
+    char host[256];
+    fd_counter_t count = {0, 3};
+    br_wasi_config_t cfg = {0};
+    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, false};
+    snprintf(host, sizeof host, "%s/box", root);
+    pre.host_path.size = strlen(host);
+    cfg.preopens = &pre;
+    cfg.preopen_count = 1;
+    cfg.fd_hook = count_fds;
+    cfg.fd_ud = &count;
+    CHECK(fixture_new(&f, &cfg));
+    CHECK_EQ(br_wasi_host_fds(f.wasi), 1); /* the preopen */
+    uint8_t *m = mem(&f);
+    memcpy(m + 100, "a/b/f", 5);
+    br_func_t *open_ = import(&f, "path_open", "iiiiiIIii", true);
+    br_func_t *close_ = import(&f, "fd_close", "i", true);
+    br_func_t *write_ = import(&f, "fd_write", "iiii", true);
+    uint64_t rd = BRI_R_FD_READ;
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rd, 0, 0, 40}, 9), 0);
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rd, 0, 0, 40}, 9), 0);
+    /* the embedder's cap of 3 is reached: ENFILE, nothing opened */
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rd, 0, 0, 40}, 9),
+             BRI_WASI_ENFILE);
+    CHECK_EQ(count.open, 3);
+    CHECK_EQ(br_wasi_host_fds(f.wasi), 3);
+    CHECK_EQ(call(close_, (uint64_t[]){4}, 1), 0);
+    CHECK_EQ(count.open, 2);
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rd, 0, 0, 40}, 9), 0);
+    /* every host fd closed at once; stdio still works, the rest EBADF */
+    br_wasi_close_fds(f.wasi);
+    CHECK_EQ(count.open, 0);
+    CHECK_EQ(br_wasi_host_fds(f.wasi), 0);
+    CHECK_EQ(call(close_, (uint64_t[]){5}, 1), BRI_WASI_EBADF);
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rd, 0, 0, 40}, 9),
+             BRI_WASI_EBADF);
+    bri_wasi_put32(m, 100);
+    bri_wasi_put32(m + 4, 5);
+    CHECK_EQ(call(write_, (uint64_t[]){1, 0, 1, 40}, 4), 0);
+    br_wasi_close_fds(f.wasi); /* idempotent */
+    CHECK_EQ(count.open, 0);
+    fixture_delete(&f);
+    CHECK_EQ(count.open, 0);
+    /* a preopen the cap refuses fails the creation */
+    count.cap = 0;
+    br_error_t err;
+    CHECK(br_wasi_new(NULL, &cfg, &err) == NULL);
+    CHECK_EQ(err.code, BR_ERR_LIMIT_EXCEEDED);
+    CHECK_EQ(count.open, 0);
+}
+
+/* The default table: 128 guest fds, stdio and preopens included. */
+static void
+test_fd_default_limit(const char *root)
+{
+    fixture_t f;
+    char host[256];
+    br_wasi_config_t cfg = {0};
+    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, false};
+    snprintf(host, sizeof host, "%s/box", root);
+    pre.host_path.size = strlen(host);
+    cfg.preopens = &pre;
+    cfg.preopen_count = 1;
+    CHECK(fixture_new(&f, &cfg));
+    memcpy(mem(&f) + 100, "a/b/f", 5);
+    br_func_t *open_ = import(&f, "path_open", "iiiiiIIii", true);
+    int opened = 0, e;
+    while ((e = call(open_, (uint64_t[]){3, 1, 100, 5, 0, BRI_R_FD_READ, 0,
+                                         0, 40}, 9)) == 0)
+        opened++;
+    CHECK_EQ(e, BRI_WASI_EMFILE);
+    CHECK_EQ(opened, 128 - 4);
+    CHECK_EQ(br_wasi_host_fds(f.wasi), 128 - 3);
+    fixture_delete(&f);
+}
+
+/* A read-only preopen lists the write rights as inheritable (wasi-libc
+ * masks its request with them) and refuses an open that asks for them,
+ * so open(O_RDWR) fails at once with NOTCAPABLE. */
+static void
+test_read_only_open(const char *root)
+{
+    fixture_t f;
+    char host[256];
+    br_wasi_config_t cfg = {0};
+    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, true};
+    snprintf(host, sizeof host, "%s/box", root);
+    pre.host_path.size = strlen(host);
+    cfg.preopens = &pre;
+    cfg.preopen_count = 1;
+    CHECK(fixture_new(&f, &cfg));
+    uint8_t *m = mem(&f);
+    memcpy(m + 100, "a/b/f", 5);
+    memcpy(m + 200, "a", 1);
+    br_func_t *open_ = import(&f, "path_open", "iiiiiIIii", true);
+    br_func_t *stat_ = import(&f, "fd_fdstat_get", "ii", true);
+    CHECK_EQ(call(stat_, (uint64_t[]){3, 300}, 2), 0);
+    uint64_t inh = bri_wasi_get64(m + 316);
+    CHECK((inh & BRI_R_FD_WRITE) != 0);
+    CHECK((inh & BRI_R_PATH_CREATE_FILE) == 0);
+    uint64_t rdwr = (BRI_R_FD_READ | BRI_R_FD_WRITE | BRI_R_FD_SEEK) & inh;
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rdwr, inh, 0, 40}, 9),
+             BRI_WASI_ENOTCAPABLE);
+    uint64_t rdonly = BRI_R_FD_READ | BRI_R_FD_SEEK;
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 100, 5, 0, rdonly, inh, 0, 40},
+                  9), 0);
+    /* a directory opened beneath it stays read-only */
+    CHECK_EQ(call(open_, (uint64_t[]){3, 1, 200, 1, 2, BRI_R_PATH_OPEN, inh,
+                                      0, 44}, 9), 0);
+    uint32_t sub = bri_wasi_get32(m + 44);
+    memcpy(m + 100, "b/f", 3);
+    CHECK_EQ(call(open_, (uint64_t[]){sub, 1, 100, 3, 0, rdwr, inh, 0, 40},
+                  9), BRI_WASI_ENOTCAPABLE);
+    CHECK_EQ(call(open_, (uint64_t[]){sub, 1, 100, 3, 0, rdonly, inh, 0, 40},
+                  9), 0);
+    fixture_delete(&f);
+}
+
+/* max_capture = BR_WASI_CAPTURE_NONE: a captured stream holds nothing. */
+static void
+test_capture_none(void)
+{
+    fixture_t f;
+    br_wasi_config_t cfg = {0};
+    cfg.out[0].mode = BR_WASI_OUT_CAPTURE;
+    cfg.max_capture = BR_WASI_CAPTURE_NONE;
+    CHECK(fixture_new(&f, &cfg));
+    br_func_t *w32 = import(&f, "fd_write", "iiii", true);
+    uint8_t *m = mem(&f);
+    memcpy(m + 100, "hello", 5);
+    bri_wasi_put32(m, 100);
+    bri_wasi_put32(m + 4, 5);
+    CHECK_EQ(call(w32, (uint64_t[]){1, 0, 1, 40}, 4), BRI_WASI_ENOSPC);
+    bri_wasi_put32(m + 4, 0);
+    CHECK_EQ(call(w32, (uint64_t[]){1, 0, 1, 40}, 4), 0);
+    size_t n = 99;
+    br_wasi_output(f.wasi, 1, &n);
+    CHECK_EQ(n, 0);
+    fixture_delete(&f);
+}
+
 static int
 rm_entry(const char *p, const struct stat *s, int fl, struct FTW *ftw)
 {
@@ -390,6 +550,10 @@ main(void)
     test_stdin_args_exit();
     test_poll();
     test_fd_table(root);
+    test_fd_limits(root);
+    test_fd_default_limit(root);
+    test_read_only_open(root);
+    test_capture_none();
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return CHECK_DONE();
 }

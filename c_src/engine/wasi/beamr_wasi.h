@@ -57,6 +57,16 @@ typedef bool (*br_wasi_clock_fn)(void *ud, uint32_t clock_id,
 typedef bool (*br_wasi_random_fn)(void *ud, uint8_t *buf, size_t size);
 typedef void (*br_wasi_sleep_fn)(void *ud, uint64_t ns);
 
+/* Optional: asked before the environment opens a host fd (`delta` +1;
+ * false refuses it: the guest's open fails with ENFILE, a preopen fails
+ * br_wasi_new) and told when one closes (-1). Lets an embedder cap the
+ * host fds of all its environments together. Called from the thread
+ * that runs the guest or deletes the environment. */
+typedef bool (*br_wasi_fd_fn)(void *ud, int delta);
+
+/* max_capture: capture nothing (every non-empty write fails, ENOSPC). */
+#define BR_WASI_CAPTURE_NONE SIZE_MAX
+
 typedef struct br_wasi_config {
     br_alloc_fn alloc; /* NULL: malloc/realloc/free */
     void *alloc_ud;
@@ -75,8 +85,11 @@ typedef struct br_wasi_config {
 
     /* Limits (0: the default in brackets). */
     uint64_t max_sleep_ns;     /* one poll_oneoff wait [10 ms] */
-    size_t max_capture;        /* per captured stream [64 MiB] */
-    uint32_t max_fds;          /* size of the fd table [1024] */
+    size_t max_capture;        /* per captured stream [64 MiB];
+                                  BR_WASI_CAPTURE_NONE: 0 bytes */
+    uint32_t max_fds;          /* guest fds open at once, stdio and
+                                  preopens included [128]; beyond it
+                                  opens fail with EMFILE */
 
     br_wasi_clock_fn clock;
     void *clock_ud;
@@ -84,6 +97,8 @@ typedef struct br_wasi_config {
     void *random_ud;
     br_wasi_sleep_fn sleep;
     void *sleep_ud;
+    br_wasi_fd_fn fd_hook;
+    void *fd_ud;
 } br_wasi_config_t;
 
 /* Creates the environment: copies the config, opens the preopened host
@@ -94,6 +109,13 @@ BR_API own br_wasi_t *br_wasi_new(br_store_t *store,
                                   br_error_t *error);
 /* Closes every guest fd (never the host's own stdio) and frees it. */
 BR_API void br_wasi_delete(own br_wasi_t *wasi);
+/* Closes every host fd of the environment at once (opened files and
+ * directories, preopens, directory streams): the guest's fds other
+ * than stdio then fail with EBADF. For an embedder that stops an
+ * instance before it can delete it. Idempotent. */
+BR_API void br_wasi_close_fds(br_wasi_t *wasi);
+/* How many host fds the environment holds open now. */
+BR_API uint32_t br_wasi_host_fds(const br_wasi_t *wasi);
 
 /* Resolves one import: a host function of exactly `type` if `module` is
  * "wasi_snapshot_preview1", `field` a WASI function, and `type` its

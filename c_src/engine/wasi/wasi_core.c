@@ -98,7 +98,11 @@ br_wasi_new(br_store_t *store, const br_wasi_config_t *config,
     w->store = store;
     w->max_sleep_ns = c->max_sleep_ns ? c->max_sleep_ns
                                       : DEFAULT_MAX_SLEEP_NS;
-    w->max_capture = c->max_capture ? c->max_capture : DEFAULT_MAX_CAPTURE;
+    w->max_capture = c->max_capture == BR_WASI_CAPTURE_NONE ? 0
+                     : c->max_capture                  ? c->max_capture
+                                                       : DEFAULT_MAX_CAPTURE;
+    w->fd_hook = c->fd_hook;
+    w->fd_ud = c->fd_ud;
     w->clock = c->clock;
     w->clock_ud = c->clock_ud;
     w->random = c->random;

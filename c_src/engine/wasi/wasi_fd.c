@@ -12,7 +12,9 @@
 
 #include "wasi_internal.h"
 
-#define DEFAULT_MAX_FDS 1024u
+/* Guest fds per environment: enough for real programs, few enough that
+ * a guest opening files in a loop cannot hold many host fds. */
+#define DEFAULT_MAX_FDS 128u
 
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */
@@ -190,6 +192,17 @@ grow_table(br_wasi_t *w)
     return BRI_WASI_ESUCCESS;
 }
 
+bool
+bri_wasi_fdt_has_room(const br_wasi_t *w)
+{
+    if (w->fd_count < w->max_fds)
+        return true;
+    for (uint32_t fd = 0; fd < w->fd_count; fd++)
+        if (w->fds[fd].kind == BRI_WASI_FD_FREE)
+            return true;
+    return false;
+}
+
 uint16_t
 bri_wasi_fdt_add(br_wasi_t *w, const bri_wasi_fd_t *entry, uint32_t *out)
 {
@@ -207,15 +220,36 @@ bri_wasi_fdt_add(br_wasi_t *w, const bri_wasi_fd_t *entry, uint32_t *out)
     return BRI_WASI_ESUCCESS;
 }
 
+bool
+bri_wasi_host_acquire(br_wasi_t *w)
+{
+    if (w->fd_hook != NULL && !w->fd_hook(w->fd_ud, 1))
+        return false;
+    w->host_fds++;
+    return true;
+}
+
+void
+bri_wasi_host_release(br_wasi_t *w)
+{
+    w->host_fds--;
+    if (w->fd_hook != NULL)
+        (void)w->fd_hook(w->fd_ud, -1);
+}
+
 void
 bri_wasi_fdt_release(br_wasi_t *w, bri_wasi_fd_t *e)
 {
-    if (e->dir != NULL)
+    if (e->dir != NULL) {
         closedir(e->dir);
+        bri_wasi_host_release(w);
+    }
     /* Streams have host == -1: the host's stdio is never closed. */
     if ((e->kind == BRI_WASI_FD_FILE || e->kind == BRI_WASI_FD_DIR) &&
-        e->host >= 0)
+        e->host >= 0) {
         close(e->host);
+        bri_wasi_host_release(w);
+    }
     bri_wasi_free(w, e->preopen, e->preopen_len + 1);
     memset(e, 0, sizeof *e);
     e->host = -1;
@@ -235,6 +269,21 @@ bri_wasi_fdt_renumber(br_wasi_t *w, uint64_t from, uint64_t to)
     memset(src, 0, sizeof *src);
     src->host = -1;
     return BRI_WASI_ESUCCESS;
+}
+
+void
+br_wasi_close_fds(br_wasi_t *w)
+{
+    for (uint32_t i = 0; i < w->fd_count; i++)
+        if (w->fds[i].kind == BRI_WASI_FD_FILE ||
+            w->fds[i].kind == BRI_WASI_FD_DIR)
+            bri_wasi_fdt_release(w, &w->fds[i]);
+}
+
+uint32_t
+br_wasi_host_fds(const br_wasi_t *w)
+{
+    return w->host_fds;
 }
 
 void
@@ -312,12 +361,14 @@ add_preopen(br_wasi_t *w, const br_wasi_preopen_t *p, br_error_t *error)
     path[p->host_path.size] = 0;
     bri_wasi_fd_t e = {0};
     e.kind = BRI_WASI_FD_DIR;
+    e.host = -1; /* nothing to close until opened */
     e.filetype = BRI_WASI_FT_DIR;
     e.rights_base = DIR_RIGHTS;
     e.rights_inheriting = DIR_RIGHTS | FILE_RIGHTS;
     if (p->read_only) {
+        e.read_only = true;
         e.rights_base &= ~BRI_R_MUTATING;
-        e.rights_inheriting &= ~BRI_R_MUTATING;
+        e.rights_inheriting &= ~BRI_R_MUTATING | BRI_R_WRITE_INTENT;
     }
     e.preopen_len = p->guest_path.size;
     e.preopen = bri_wasi_alloc(w, e.preopen_len + 1);
@@ -328,7 +379,14 @@ add_preopen(br_wasi_t *w, const br_wasi_preopen_t *p, br_error_t *error)
     if (e.preopen_len > 0)
         memcpy(e.preopen, p->guest_path.data, e.preopen_len);
     e.preopen[e.preopen_len] = 0;
+    if (!bri_wasi_host_acquire(w)) {
+        set_error(error, BR_ERR_LIMIT_EXCEEDED, "too many host fds", p);
+        bri_wasi_fdt_release(w, &e);
+        return false;
+    }
     e.host = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (e.host < 0)
+        bri_wasi_host_release(w); /* fdt_release counts open fds only */
     uint32_t fd;
     if (e.host < 0 || bri_wasi_fdt_add(w, &e, &fd) != BRI_WASI_ESUCCESS) {
         set_error(error, e.host < 0 ? BR_ERR_NOT_FOUND : BR_ERR_LIMIT_EXCEEDED,

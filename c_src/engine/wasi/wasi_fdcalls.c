@@ -281,16 +281,20 @@ bri_wasi_fd_prestat_dir_name(bri_wasi_call_t *c)
 /* Positions e->dir so that the next readdir returns entry `cookie`
  * (cookies count entries, "." and ".." excluded). */
 static uint16_t
-seek_dir(bri_wasi_fd_t *e, uint64_t cookie)
+seek_dir(br_wasi_t *w, bri_wasi_fd_t *e, uint64_t cookie)
 {
     if (e->dir == NULL) {
+        /* The stream is a host fd of its own: counted like any other. */
+        if (!bri_wasi_host_acquire(w))
+            return BRI_WASI_ENFILE;
         int fd = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return bri_wasi_errno(errno);
-        e->dir = fdopendir(fd);
+        e->dir = fd < 0 ? NULL : fdopendir(fd);
         if (e->dir == NULL) {
-            close(fd);
-            return bri_wasi_errno(errno);
+            uint16_t err = bri_wasi_errno(errno);
+            if (fd >= 0)
+                close(fd);
+            bri_wasi_host_release(w);
+            return err;
         }
         e->dir_next = 0;
     }
@@ -336,7 +340,7 @@ bri_wasi_fd_readdir(bri_wasi_call_t *c)
         return BRI_WASI_ENOTDIR;
     if (buf == NULL || !bri_wasi_in_bounds(c, c->a[4], c->psize))
         return BRI_WASI_EFAULT;
-    if ((err = seek_dir(e, cookie)) != BRI_WASI_ESUCCESS)
+    if ((err = seek_dir(c->w, e, cookie)) != BRI_WASI_ESUCCESS)
         return err;
     while (used < len) {
         struct dirent *d = next_entry(e);

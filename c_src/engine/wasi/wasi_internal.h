@@ -87,6 +87,15 @@ enum { BRI_WASI_ERRNOS(BRI_WASI_ERRNO_ENUM) };
      BRI_R_PATH_SYMLINK | BRI_R_PATH_REMOVE_DIRECTORY |                   \
      BRI_R_PATH_UNLINK_FILE)
 
+/* The rights wasi-libc asks for when it opens for writing (O_WRONLY,
+ * O_RDWR), after masking its request with the directory's inheritable
+ * rights. A read-only directory still lists them as inheritable so that
+ * such an open reaches path_open and is refused there (NOTCAPABLE)
+ * instead of giving an fd whose writes fail later. */
+#define BRI_R_WRITE_INTENT                                                \
+    (BRI_R_FD_DATASYNC | BRI_R_FD_WRITE | BRI_R_FD_ALLOCATE |             \
+     BRI_R_FD_FILESTAT_SET_SIZE)
+
 enum {
     BRI_WASI_FT_UNKNOWN = 0,
     BRI_WASI_FT_BLOCK = 1,
@@ -190,6 +199,7 @@ typedef struct bri_wasi_fd {
     uint8_t filetype;
     uint8_t stream;        /* STREAM: 0 stdin, 1 stdout, 2 stderr */
     uint16_t fdflags;
+    bool read_only;        /* DIR: under a read-only preopen */
     int host;              /* FILE/DIR: the host fd; STREAM: -1 */
     uint64_t rights_base;
     uint64_t rights_inheriting;
@@ -242,6 +252,9 @@ struct br_wasi {
     uint32_t fd_count;     /* entries in use or free below this */
     uint32_t fd_cap;
     uint32_t max_fds;
+    uint32_t host_fds;     /* host fds open now (counted by the hook) */
+    br_wasi_fd_fn fd_hook;
+    void *fd_ud;
 
     uint64_t max_sleep_ns;
     size_t max_capture;
@@ -281,10 +294,17 @@ void bri_wasi_fdt_free_all(br_wasi_t *w);
  * Errors: BADF (not open), NOTCAPABLE (a right missing). */
 uint16_t bri_wasi_fdt_get(br_wasi_t *w, uint64_t fd, uint64_t need,
                          bri_wasi_fd_t **out);
+/* Is there a free slot (or room to add one)? */
+bool bri_wasi_fdt_has_room(const br_wasi_t *w);
 /* Installs `entry` in the lowest free slot; MFILE if the table is full.
  * On failure the caller still owns entry->host. */
 uint16_t bri_wasi_fdt_add(br_wasi_t *w, const bri_wasi_fd_t *entry,
                          uint32_t *out);
+/* Before opening one host fd: false (ENFILE) if the fd hook refuses
+ * it. Every successful acquire is matched by one release when that fd
+ * closes (or when opening it failed). */
+bool bri_wasi_host_acquire(br_wasi_t *w);
+void bri_wasi_host_release(br_wasi_t *w);
 /* Closes the host side (never a host stdio fd) and frees the slot. */
 void bri_wasi_fdt_release(br_wasi_t *w, bri_wasi_fd_t *e);
 uint16_t bri_wasi_fdt_renumber(br_wasi_t *w, uint64_t from, uint64_t to);

@@ -80,42 +80,49 @@ host_open_flags(uint64_t oflags, uint64_t fdflags, uint64_t rights,
 }
 
 /* Rights for the new fd: what was asked, within what the directory may
- * hand down. Asking for a mutating right the directory cannot give (a
- * read-only preopen) is refused; other unknown bits are dropped. */
+ * hand down. Asking for a mutating right the directory cannot give is
+ * refused, and so is opening for writing under a read-only preopen;
+ * other unknown bits are dropped. */
 static uint16_t
 open_rights(const bri_wasi_fd_t *dir, uint64_t *base, uint64_t *inh)
 {
     if ((*base | *inh) & BRI_R_MUTATING & ~dir->rights_inheriting)
+        return BRI_WASI_ENOTCAPABLE;
+    if (dir->read_only && (*base & BRI_R_WRITE_INTENT))
         return BRI_WASI_ENOTCAPABLE;
     *base &= dir->rights_inheriting;
     *inh &= dir->rights_inheriting;
     return BRI_WASI_ESUCCESS;
 }
 
-/* Installs the opened host fd as a guest fd. */
+/* Installs the opened host fd (counted by bri_wasi_host_acquire) as a
+ * guest fd; closes it on failure. */
 static uint16_t
-install(bri_wasi_call_t *c, int host, uint64_t base, uint64_t inh,
-        uint64_t fdflags)
+install(bri_wasi_call_t *c, const bri_wasi_fd_t *dir, int host,
+        uint64_t base, uint64_t inh, uint64_t fdflags)
 {
     struct stat st;
     bri_wasi_fd_t e = {0};
     uint32_t fd;
-    if (fstat(host, &st) != 0) {
-        close(host);
-        return bri_wasi_errno(errno);
+    uint16_t err = BRI_WASI_ESUCCESS;
+    if (fstat(host, &st) != 0)
+        err = bri_wasi_errno(errno);
+    if (err == BRI_WASI_ESUCCESS) {
+        e.filetype = bri_wasi_filetype(st.st_mode);
+        e.kind = S_ISDIR(st.st_mode) ? BRI_WASI_FD_DIR : BRI_WASI_FD_FILE;
+        e.read_only = dir->read_only;
+        e.host = host;
+        e.fdflags = (uint16_t)fdflags;
+        e.rights_base = base & bri_wasi_rights_for(e.filetype);
+        e.rights_inheriting = e.kind == BRI_WASI_FD_DIR ? inh : 0;
+        err = bri_wasi_fdt_add(c->w, &e, &fd);
     }
-    e.filetype = bri_wasi_filetype(st.st_mode);
-    e.kind = S_ISDIR(st.st_mode) ? BRI_WASI_FD_DIR : BRI_WASI_FD_FILE;
-    e.host = host;
-    e.fdflags = (uint16_t)fdflags;
-    e.rights_base = base & bri_wasi_rights_for(e.filetype);
-    e.rights_inheriting = e.kind == BRI_WASI_FD_DIR ? inh : 0;
-    uint16_t err = bri_wasi_fdt_add(c->w, &e, &fd);
-    if (err == BRI_WASI_ESUCCESS)
-        err = bri_wasi_store_u32(c, c->a[8], fd);
-    else
+    if (err != BRI_WASI_ESUCCESS) {
         close(host);
-    return err;
+        bri_wasi_host_release(c->w);
+        return err;
+    }
+    return bri_wasi_store_u32(c, c->a[8], fd);
 }
 
 uint16_t
@@ -139,12 +146,21 @@ bri_wasi_path_open(bri_wasi_call_t *c)
                      c->a[1] & BRI_WASI_LOOKUP_FOLLOW, &r);
     if (err != BRI_WASI_ESUCCESS)
         return err;
+    /* The limits before the host sees the open: a full table (EMFILE)
+     * or the embedder's cap on host fds (ENFILE). */
+    if (!bri_wasi_fdt_has_room(c->w) || !bri_wasi_host_acquire(c->w)) {
+        bri_wasi_resolved_close(&r);
+        return bri_wasi_fdt_has_room(c->w) ? BRI_WASI_ENFILE
+                                           : BRI_WASI_EMFILE;
+    }
     int fl = host_open_flags(oflags, fdflags, base, r.trailing_slash);
     int host = openat(r.dirfd, r.name, fl, 0666);
-    if (host < 0)
+    if (host < 0) {
+        bri_wasi_host_release(c->w);
         return done(&r, -1);
+    }
     bri_wasi_resolved_close(&r);
-    return install(c, host, base, inh, fdflags);
+    return install(c, dir, host, base, inh, fdflags);
 }
 
 /* ------------------------------------------------------------------ */
