@@ -155,7 +155,8 @@
                        stdin => iodata() | empty | inherit,
                        stdout => output(),
                        stderr => output(),
-                       max_capture => pos_integer()}.
+                       max_capture => non_neg_integer(),
+                       max_fds => pos_integer()}.
 -type wasi_result() :: #{exit_code := integer(), stdout := binary(),
                          stderr := binary()}.
 -type start_opts() :: #{limits => #{max_memory_pages => pos_integer(),
@@ -284,7 +285,13 @@ start(ModuleOrBinary) ->
 %%     `{stream, Pid}': each write is sent as it happens, as
 %%     `{beamr_output, Instance, stdout | stderr, Data}';</li>
 %% <li>`max_capture': bytes a captured stream holds at most (default
-%%     64 MiB; then the program's writes fail with ENOSPC).</li>
+%%     64 MiB; then the program's writes fail with ENOSPC; 0 captures
+%%     nothing);</li>
+%% <li>`max_fds': guest fds open at once, stdio and preopens included
+%%     (default 128; then opens fail with EMFILE). All instances of the
+%%     VM together hold at most 4096 host fds (application env
+%%     `max_host_fds', read when the NIF loads; then opens fail with
+%%     ENFILE). `stop/1' closes the instance's host fds at once.</li>
 %% </ul>
 %% With `wasi', Emscripten's `env.__syscall_*' imports (unlinkat,
 %% rmdir, renameat, readlinkat, dup3, ...) answer `-ENOSYS' (-52) and
@@ -356,7 +363,7 @@ native_spec(_M, _N, _Wasi) ->
     default.
 
 %% The WASI options as the NIF's tuple: {Args, Env, Preopens, Stdin,
-%% Stdout, Stderr, MaxCapture}; badarg on anything else.
+%% Stdout, Stderr, MaxCapture, MaxFds}; badarg on anything else.
 wasi_config(undefined) ->
     undefined;
 wasi_config(Opts) when is_map(Opts) ->
@@ -368,16 +375,22 @@ wasi_config(Opts) when is_map(Opts) ->
      stdin_opt(maps:get(stdin, Opts, empty)),
      output_opt(stdout, maps:get(stdout, Opts, capture)),
      output_opt(stderr, maps:get(stderr, Opts, capture)),
-     case maps:get(max_capture, Opts, 0) of
+     case maps:get(max_capture, Opts, default) of
+         default -> default;
          M when is_integer(M), M >= 0 -> M;
          M -> erlang:error(badarg, [#{wasi => #{max_capture => M}}])
+     end,
+     case maps:get(max_fds, Opts, default) of
+         default -> default;
+         N when is_integer(N), N > 0, N < 1 bsl 32 -> N;
+         N -> erlang:error(badarg, [#{wasi => #{max_fds => N}}])
      end};
 wasi_config(Other) ->
     erlang:error(badarg, [#{wasi => Other}]).
 
 wasi_key(K, _Opts) when K =:= args; K =:= env; K =:= preopens;
                         K =:= stdin; K =:= stdout; K =:= stderr;
-                        K =:= max_capture ->
+                        K =:= max_capture; K =:= max_fds ->
     ok;
 wasi_key(K, Opts) ->
     erlang:error(badarg, [#{wasi => #{K => maps:get(K, Opts)}}]).

@@ -32,7 +32,12 @@
 -spec init() -> ok.
 init() ->
     Path = filename:join(priv_dir(), "beamr_nif"),
-    case erlang:load_nif(Path, 0) of
+    %% The VM-wide cap on WASI host fds: application env max_host_fds.
+    LoadInfo = case application:get_env(beamr, max_host_fds) of
+                   {ok, Max} -> #{max_host_fds => Max};
+                   undefined -> #{}
+               end,
+    case erlang:load_nif(Path, LoadInfo) of
         ok ->
             persistent_term:erase({?MODULE, load_error}),
             ok;

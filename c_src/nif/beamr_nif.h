@@ -325,6 +325,13 @@ ERL_NIF_TERM bnif_error_tagged(ErlNifEnv *env, ERL_NIF_TERM tag,
  * false with *err set on a bad config or a failure. */
 bool bnif_wasi_setup(ErlNifEnv *env, bnif_instance_t *inst, ERL_NIF_TERM config,
                      ERL_NIF_TERM *err);
+/* Reads the NIF load info (#{max_host_fds => N}): the VM-wide cap on
+ * the host fds of all WASI environments (default 4096, at most half the
+ * process's RLIMIT_NOFILE). */
+void bnif_wasi_configure(ErlNifEnv *env, ERL_NIF_TERM info);
+/* Closes every host fd of the instance's WASI environment (its fd
+ * table stays: the guest then sees EBADF). Caller holds inst->lock. */
+void bnif_wasi_close_fds(bnif_instance_t *inst);
 /* Resolves function import `index` natively: `wasi` (WASI preview 1)
  * or `emscripten` (the env.__syscall_* errno stubs). */
 bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,

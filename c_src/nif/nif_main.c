@@ -43,10 +43,10 @@ fail:
 static int
 on_load(ErlNifEnv *env, void **priv_data, ERL_NIF_TERM info)
 {
-    (void)info;
     bnif_priv_t *priv = priv_new(env);
     if (priv == NULL)
         return 1;
+    bnif_wasi_configure(env, info);
     priv->registry = bnif_registry_new();
     if (priv->registry == NULL) {
         enif_release_resource(priv->engine);

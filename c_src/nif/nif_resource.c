@@ -103,6 +103,16 @@ call_unlink(bnif_call_t *call)
     enif_mutex_unlock(in->calls_lock);
 }
 
+/* A stopped instance holds no host fds: closed here when a call that
+ * was running at the stop ends (see bnif_instance_shutdown). Caller
+ * holds inst->lock. */
+static void
+close_if_stopped(bnif_instance_t *in)
+{
+    if (atomic_load(&in->stopped))
+        bnif_wasi_close_fds(in);
+}
+
 /* A call dropped by Erlang (finished, abandoned, or its process died):
  * delete its context under the store lock. Never runs while this thread
  * holds that lock (we release call resources only outside it). */
@@ -122,6 +132,7 @@ call_dtor(ErlNifEnv *env, void *obj)
         call->holds_lease = false;
         bnif_lease_release(env, in);
     }
+    close_if_stopped(in);
     enif_mutex_unlock(in->lock);
     enif_release_resource(in);
 }
@@ -300,6 +311,7 @@ bnif_call_finish(ErlNifEnv *env, bnif_call_t *call, bool reusable)
         call->holds_lease = false;
         bnif_lease_release(env, in);
     }
+    close_if_stopped(in);
 }
 
 ERL_NIF_TERM
@@ -307,6 +319,37 @@ bnif_no_instance(ErlNifEnv *env, ERL_NIF_TERM t)
 {
     return enif_is_pid(env, t) ? bnif_error(env, bnif_atoms(env)->stopped)
                                : enif_make_badarg(env);
+}
+
+static bool
+has_live_calls(bnif_instance_t *in)
+{
+    enif_mutex_lock(in->calls_lock);
+    bool live = in->calls != NULL;
+    enif_mutex_unlock(in->calls_lock);
+    return live;
+}
+
+/*
+ * Releases the WASI host fds of a stopping instance at once, not at
+ * garbage collection. They are closed under the store lock. If a
+ * cancelled call's slice holds it, that call ends at its next fuel
+ * check and bnif_call_finish closes them (no waiting here); any other
+ * holder (a memory access, the first slice of a call) is short, so we
+ * wait for it. Never called with the store lock held.
+ */
+static void
+close_fds_now(bnif_instance_t *in)
+{
+    if (in->wasi == NULL)
+        return;
+    if (enif_mutex_trylock(in->lock) != 0) {
+        if (has_live_calls(in))
+            return;
+        enif_mutex_lock(in->lock);
+    }
+    bnif_wasi_close_fds(in);
+    enif_mutex_unlock(in->lock);
 }
 
 void
@@ -321,6 +364,7 @@ bnif_instance_shutdown(bnif_instance_t *in)
     enif_mutex_unlock(in->calls_lock);
     if (reg != NULL)
         bnif_registry_remove(reg, &owner, in);
+    close_fds_now(in);
 }
 
 void

@@ -15,6 +15,11 @@ enum { ETF_VERSION = 131, ETF_SMALL_BIG = 110 };
 #define F32_CANONICAL_NAN 0x7fc00000u
 #define F64_CANONICAL_NAN 0x7ff8000000000000ull
 
+/* The smallest magnitude that rounds to an f32 infinity: FLT_MAX plus
+ * half its ulp (the tie rounds to even, which is 2^128). A finite
+ * argument at or beyond it is out of range, never coerced to infinity. */
+#define F32_OVERFLOW 0x1.ffffffp127
+
 ERL_NIF_TERM
 bnif_make_binary(ErlNifEnv *env, const void *data, size_t size)
 {
@@ -71,6 +76,8 @@ get_float(ErlNifEnv *env, ERL_NIF_TERM t, br_valkind_t kind, br_val_t *out)
     if (kind == BR_F32) {
         if (is_nan)
             out->of.u32 = F32_CANONICAL_NAN;
+        else if (isfinite(d) && fabs(d) >= F32_OVERFLOW)
+            return false;
         else
             out->of.f32 = (float)d;
     } else {

@@ -5,7 +5,9 @@
  * imports. See docs/erlang-api.md, "WASI".
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "beamr_nif.h"
 #include "wasi/beamr_wasi.h"
@@ -15,6 +17,51 @@
 
 /* Host env of the _emscripten_system stub (the syscall stubs get NULL). */
 static const char EMSCRIPTEN_SYSTEM[] = "_emscripten_system";
+
+/* The VM-wide cap on the host fds of every WASI environment (and the
+ * count of those open), so that guests cannot exhaust the fds the VM
+ * itself needs (sockets, files, the code server). The only process-wide
+ * state of the NIF: fds are a process-wide resource. */
+#define DEFAULT_MAX_HOST_FDS 4096
+static atomic_int host_fds_open;
+static atomic_int host_fds_max = DEFAULT_MAX_HOST_FDS;
+
+/* The WASI fd hook: takes one of the VM-wide host fds (delta +1; false
+ * when none is left) or gives one back (-1). */
+static bool
+vm_fd_hook(void *ud, int delta)
+{
+    (void)ud;
+    if (delta < 0) {
+        atomic_fetch_sub(&host_fds_open, 1);
+        return true;
+    }
+    int max = atomic_load(&host_fds_max);
+    int cur = atomic_load(&host_fds_open);
+    do {
+        if (cur >= max)
+            return false;
+    } while (!atomic_compare_exchange_weak(&host_fds_open, &cur, cur + 1));
+    return true;
+}
+
+void
+bnif_wasi_configure(ErlNifEnv *env, ERL_NIF_TERM info)
+{
+    ERL_NIF_TERM key = enif_make_atom(env, "max_host_fds"), value;
+    int max;
+    if (enif_is_map(env, info) &&
+        enif_get_map_value(env, info, key, &value) &&
+        enif_get_int(env, value, &max) && max >= 0) {
+        atomic_store(&host_fds_max, max);
+        return;
+    }
+    /* Default: 4096, but never more than half the process's own limit. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur / 2 < DEFAULT_MAX_HOST_FDS)
+        atomic_store(&host_fds_max, (int)(rl.rlim_cur / 2));
+}
 
 /* The parts of a config term, and what they point into. */
 typedef struct wasi_parse {
@@ -164,25 +211,55 @@ get_output(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t, uint32_t stream,
     return true;
 }
 
-/* {Args, Env, Preopens, Stdin, Stdout, Stderr, MaxCapture} */
+/* MaxCapture: `default` or bytes (0 included: capture nothing). */
+static bool
+get_max_capture(ErlNifEnv *env, ERL_NIF_TERM t, br_wasi_config_t *cfg)
+{
+    ErlNifUInt64 n;
+    if (enif_is_identical(t, bnif_atoms(env)->default_)) {
+        cfg->max_capture = 0; /* the engine's default */
+        return true;
+    }
+    if (!enif_get_uint64(env, t, &n))
+        return false;
+    cfg->max_capture = n == 0                ? BR_WASI_CAPTURE_NONE
+                       : n >= SIZE_MAX        ? SIZE_MAX - 1
+                                              : (size_t)n;
+    return true;
+}
+
+/* MaxFds (optional 8th element): `default` or 1..2^32-1 guest fds. */
+static bool
+get_max_fds(ErlNifEnv *env, ERL_NIF_TERM t, br_wasi_config_t *cfg)
+{
+    unsigned n;
+    if (enif_is_identical(t, bnif_atoms(env)->default_))
+        return true;
+    if (!enif_get_uint(env, t, &n) || n == 0)
+        return false;
+    cfg->max_fds = n;
+    return true;
+}
+
+/* {Args, Env, Preopens, Stdin, Stdout, Stderr, MaxCapture[, MaxFds]} */
 static bool
 parse_config(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
              wasi_parse_t *p)
 {
     const ERL_NIF_TERM *el;
     int arity;
-    ErlNifUInt64 max_capture;
-    if (!enif_get_tuple(env, t, &arity, &el) || arity != 7 ||
+    if (!enif_get_tuple(env, t, &arity, &el) || arity < 7 || arity > 8 ||
         !get_names(env, el[0], &p->args, &p->cfg.arg_count) ||
         !get_names(env, el[1], &p->env, &p->cfg.env_count) ||
         !get_preopens(env, el[2], p) || !get_stdin(env, el[3], &p->cfg) ||
         !get_output(env, in, el[4], 1, &p->cfg.out[0]) ||
         !get_output(env, in, el[5], 2, &p->cfg.out[1]) ||
-        !enif_get_uint64(env, el[6], &max_capture))
+        !get_max_capture(env, el[6], &p->cfg) ||
+        (arity == 8 && !get_max_fds(env, el[7], &p->cfg)))
         return false;
     p->cfg.args = p->args;
     p->cfg.env = p->env;
-    p->cfg.max_capture = (size_t)max_capture;
+    p->cfg.fd_hook = vm_fd_hook;
     return true;
 }
 
@@ -280,6 +357,16 @@ bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
         return emscripten_import(in, name, &type, out);
     return in->wasi != NULL &&
            br_wasi_import(in->wasi, mod, name, &type.func, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Host fds                                                            */
+
+void
+bnif_wasi_close_fds(bnif_instance_t *in)
+{
+    if (in->wasi != NULL)
+        br_wasi_close_fds(in->wasi);
 }
 
 /* ------------------------------------------------------------------ */
