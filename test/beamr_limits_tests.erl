@@ -247,3 +247,32 @@ f32_range_test() ->
     %% f64 keeps its whole range.
     ?assertEqual({ok, [1.0e300]}, beamr:call(Pid, <<"id_f64">>, [1.0e300])),
     ok = beamr:stop(Pid).
+
+%% ------------------------------------------------------------------
+%% Externref terms kept by an instance: identical terms share one
+%% holder, at most 100,000 distinct ones
+
+externref_cap_test_() ->
+    {timeout, 120, fun externref_cap/0}.
+
+externref_cap() ->
+    Mod = beamr_wasm:module(
+            [{type, beamr_wasm:vec([beamr_wasm:functype([externref],
+                                                        [externref])])},
+             {function, beamr_wasm:vec([beamr_wasm:u(0)])},
+             {export, beamr_wasm:vec([beamr_wasm:export(<<"id">>, func, 0)])},
+             {code, beamr_wasm:vec([beamr_wasm:code([beamr_wasm:op(local_get),
+                                                     beamr_wasm:u(0)])])}]),
+    {ok, Pid} = beamr:start(Mod, #{}),
+    Id = fun(T) -> beamr:call(Pid, <<"id">>, [T]) end,
+    %% The same term again and again: one holder.
+    Same = {self(), <<"same">>},
+    [{ok, [Same]} = Id(Same) || _ <- lists:seq(1, 200000)],
+    %% Distinct terms up to the cap (the one above included).
+    [{ok, [{N}]} = Id({N}) || N <- lists:seq(2, 100000)],
+    ?assertEqual({error, {invalid_args, [{beyond}]}}, Id({beyond})),
+    %% Terms it keeps still pass, and null never counts.
+    ?assertEqual({ok, [{7}]}, Id({7})),
+    ?assertEqual({ok, [Same]}, Id(Same)),
+    ?assertEqual({ok, [null]}, Id(null)),
+    ok = beamr:stop(Pid).

@@ -120,7 +120,13 @@ typedef struct bnif_registry bnif_registry_t;
 typedef struct bnif_extern {
     ErlNifEnv *env; /* owns `term` */
     ERL_NIF_TERM term;
+    ErlNifUInt64 hash; /* enif_hash(ERL_NIF_INTERNAL_HASH, term, 0) */
 } bnif_extern_t;
+
+/* Distinct externref terms an instance keeps at most (it keeps each
+ * until it dies: wasm may have stored it anywhere). An identical term
+ * given again reuses its holder. */
+#define BNIF_MAX_EXTERNS 100000
 
 /* Where a stream of a native-WASI instance goes when it is streamed
  * to a process ({stream, Pid}). */
@@ -164,6 +170,8 @@ typedef struct bnif_instance {
     atomic_bool stopped;
     bnif_extern_t **externs; /* kept externref objects (lock) */
     size_t extern_count, extern_cap;
+    bnif_extern_t **extern_index; /* hash set over `externs` (lock) */
+    size_t extern_index_cap;      /* 0 or a power of two */
     bnif_lease_t lease; /* calls_lock */
     /* Native WASI (NULL without): host functions in `store`. */
     struct br_wasi *wasi;
@@ -261,8 +269,13 @@ bool bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out);
 void bnif_call_finish(ErlNifEnv *env, bnif_call_t *call, bool reusable);
 /* br_exec_cancel on every live call (thread-safe). */
 void bnif_instance_cancel_calls(bnif_instance_t *inst);
-/* Keeps an externref object alive as long as the instance. */
+/* Keeps an externref object alive as long as the instance; false when
+ * out of memory or at BNIF_MAX_EXTERNS. Caller holds inst->lock. */
 bool bnif_instance_keep_extern(bnif_instance_t *inst, bnif_extern_t *ext);
+/* The kept holder of a term identical to `t` (hash `hash`), or NULL.
+ * Caller holds inst->lock. */
+bnif_extern_t *bnif_instance_find_extern(bnif_instance_t *inst,
+                                         ERL_NIF_TERM t, ErlNifUInt64 hash);
 /* Wraps an engine buffer in a binary without copying it (the binary
  * frees it through the engine); a copy if that fails. */
 ERL_NIF_TERM bnif_buffer_binary(ErlNifEnv *env, bnif_engine_t *engine,

@@ -78,6 +78,8 @@ instance_dtor(ErlNifEnv *env, void *obj)
         enif_release_resource(in->externs[i]);
     if (in->externs != NULL)
         enif_free(in->externs);
+    if (in->extern_index != NULL)
+        enif_free(in->extern_index);
     if (in->lock != NULL)
         enif_mutex_destroy(in->lock);
     if (in->calls_lock != NULL)
@@ -379,9 +381,58 @@ bnif_instance_cancel_calls(bnif_instance_t *in)
     enif_mutex_unlock(in->calls_lock);
 }
 
+/* Open addressing, linear probing, no removal (externs live as long
+ * as the instance). Kept at most half full. */
+static void
+index_put(bnif_extern_t **index, size_t cap, bnif_extern_t *ext)
+{
+    size_t i = (size_t)ext->hash & (cap - 1);
+    while (index[i] != NULL)
+        i = (i + 1) & (cap - 1);
+    index[i] = ext;
+}
+
+static bool
+index_grow(bnif_instance_t *in)
+{
+    size_t cap = in->extern_index_cap ? in->extern_index_cap * 2 : 16;
+    bnif_extern_t **index = enif_alloc(cap * sizeof *index);
+    if (index == NULL)
+        return false;
+    memset(index, 0, cap * sizeof *index);
+    for (size_t i = 0; i < in->extern_count; i++)
+        index_put(index, cap, in->externs[i]);
+    if (in->extern_index != NULL)
+        enif_free(in->extern_index);
+    in->extern_index = index;
+    in->extern_index_cap = cap;
+    return true;
+}
+
+bnif_extern_t *
+bnif_instance_find_extern(bnif_instance_t *in, ERL_NIF_TERM t,
+                          ErlNifUInt64 hash)
+{
+    size_t cap = in->extern_index_cap;
+    if (cap == 0)
+        return NULL;
+    for (size_t i = (size_t)hash & (cap - 1); in->extern_index[i] != NULL;
+         i = (i + 1) & (cap - 1)) {
+        bnif_extern_t *x = in->extern_index[i];
+        if (x->hash == hash && enif_is_identical(x->term, t))
+            return x;
+    }
+    return NULL;
+}
+
 bool
 bnif_instance_keep_extern(bnif_instance_t *in, bnif_extern_t *ext)
 {
+    if (in->extern_count >= BNIF_MAX_EXTERNS)
+        return false;
+    if (2 * (in->extern_count + 1) > in->extern_index_cap &&
+        !index_grow(in))
+        return false;
     if (in->extern_count == in->extern_cap) {
         size_t cap = in->extern_cap == 0 ? 8 : in->extern_cap * 2;
         void *p = enif_realloc(in->externs, cap * sizeof *in->externs);
@@ -392,6 +443,7 @@ bnif_instance_keep_extern(bnif_instance_t *in, bnif_extern_t *ext)
     }
     enif_keep_resource(ext);
     in->externs[in->extern_count++] = ext;
+    index_put(in->extern_index, in->extern_index_cap, ext);
     return true;
 }
 

@@ -133,7 +133,10 @@ get_funcref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t, br_ref_t *out)
 }
 
 /* An externref carries a copy of any Erlang term; the instance keeps
- * the holder alive because wasm may store the pointer in a table. */
+ * the holder alive because wasm may store the pointer in a table. A
+ * term identical to one it keeps reuses that holder, so that giving
+ * the same terms again and again costs nothing; at most
+ * BNIF_MAX_EXTERNS distinct ones (then the value is refused). */
 static bool
 get_externref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
               br_ref_t *out)
@@ -144,8 +147,13 @@ get_externref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
     }
     if (in == NULL)
         return false;
-    bnif_extern_t *x =
-        enif_alloc_resource(bnif_priv(env)->extern_rt, sizeof *x);
+    ErlNifUInt64 hash = enif_hash(ERL_NIF_INTERNAL_HASH, t, 0);
+    bnif_extern_t *x = bnif_instance_find_extern(in, t, hash);
+    if (x != NULL) {
+        *out = x;
+        return true;
+    }
+    x = enif_alloc_resource(bnif_priv(env)->extern_rt, sizeof *x);
     if (x == NULL)
         return false;
     x->env = enif_alloc_env();
@@ -154,6 +162,7 @@ get_externref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
         return false;
     }
     x->term = enif_make_copy(x->env, t);
+    x->hash = hash;
     bool ok = bnif_instance_keep_extern(in, x);
     enif_release_resource(x);
     *out = x;
