@@ -2,7 +2,10 @@
 #
 #   make erlang        priv/beamr_nif.so + ebin/ (needs the engine)
 #   make nif           only priv/beamr_nif.so (rebar3's pre-compile hook)
-#   make erlang-test   EUnit over test/*_tests.erl
+#   make erlang-test   EUnit over test/*_tests.erl (but the latency suite)
+#   make erlang-latency-test  the scheduler-latency suite on a VM with
+#                      one scheduler (erl +S 1); its modules are the
+#                      test/latency/*.wat files, built with wat2wasm
 #   make run           the demo in examples/
 #   make bench-erlang  calls/s, import round trips/s, scheduling delay
 #   make bench-aos     the AO workload: first and steady message times
@@ -42,7 +45,14 @@ ERL_APP := ebin/beamr.app
 ERLC_FLAGS := +debug_info -Werror +warn_missing_spec
 # Suites are test/*_tests.erl; other test/*.erl files are helpers.
 TEST_SRCS := $(wildcard test/*.erl)
-TEST_MODS := $(patsubst test/%.erl,%,$(wildcard test/*_tests.erl))
+# The latency suite needs a VM of its own (one scheduler): not in it.
+LATENCY_MOD := beamr_latency_tests
+TEST_MODS := $(filter-out $(LATENCY_MOD),\
+	$(patsubst test/%.erl,%,$(wildcard test/*_tests.erl)))
+LATENCY_WASM := $(patsubst test/latency/%.wat,build/latency/%.wasm,\
+	$(wildcard test/latency/*.wat))
+WAT2WASM ?= wat2wasm
+ERLANG_TEST_TARGETS := erlang-test erlang-latency-test
 TEST_EBIN := build/test-ebin
 TEST_BEAMS := $(patsubst test/%.erl,$(TEST_EBIN)/%.beam,$(TEST_SRCS))
 BEAMR_FIXTURES ?= ../shared/fixtures
@@ -86,6 +96,17 @@ erlang-test: erlang $(TEST_BEAMS)
 	  @$(MAKE) --no-print-directory wasi-programs)
 	$(ERL) -noshell -pa ebin -pa $(TEST_EBIN) -eval \
 	  'halt(case eunit:test([$(TEST_MOD_LIST)]) of ok -> 0; _ -> 1 end)'
+
+# The scheduler-latency suite (issue 11): a ticker process on the only
+# scheduler must never be late by more than 20 ms while wasm runs.
+build/latency/%.wasm: test/latency/%.wat
+	@mkdir -p $(@D)
+	$(WAT2WASM) $< -o $@
+
+.PHONY: erlang-latency-test
+erlang-latency-test: erlang $(TEST_BEAMS) $(LATENCY_WASM)
+	$(ERL) +S 1 -noshell -pa ebin -pa $(TEST_EBIN) -eval \
+	  'halt(case eunit:test($(LATENCY_MOD), [verbose]) of ok -> 0; _ -> 1 end)'
 
 $(TEST_EBIN)/demo.beam: examples/demo.erl $(ERL_BEAMS)
 	@mkdir -p $(@D)
