@@ -430,8 +430,7 @@ bnif_instance_keep_extern(bnif_instance_t *in, bnif_extern_t *ext)
 {
     if (in->extern_count >= BNIF_MAX_EXTERNS)
         return false;
-    if (2 * (in->extern_count + 1) > in->extern_index_cap &&
-        !index_grow(in))
+    if (2 * (in->extern_count + 1) > in->extern_index_cap && !index_grow(in))
         return false;
     if (in->extern_count == in->extern_cap) {
         size_t cap = in->extern_cap == 0 ? 8 : in->extern_cap * 2;

@@ -50,8 +50,7 @@ bnif_wasi_configure(ErlNifEnv *env, ERL_NIF_TERM info)
 {
     ERL_NIF_TERM key = enif_make_atom(env, "max_host_fds"), value;
     int max;
-    if (enif_is_map(env, info) &&
-        enif_get_map_value(env, info, key, &value) &&
+    if (enif_is_map(env, info) && enif_get_map_value(env, info, key, &value) &&
         enif_get_int(env, value, &max) && max >= 0) {
         atomic_store(&host_fds_max, max);
         return;
@@ -222,9 +221,9 @@ get_max_capture(ErlNifEnv *env, ERL_NIF_TERM t, br_wasi_config_t *cfg)
     }
     if (!enif_get_uint64(env, t, &n))
         return false;
-    cfg->max_capture = n == 0                ? BR_WASI_CAPTURE_NONE
-                       : n >= SIZE_MAX        ? SIZE_MAX - 1
-                                              : (size_t)n;
+    cfg->max_capture = n == 0          ? BR_WASI_CAPTURE_NONE
+                       : n >= SIZE_MAX ? SIZE_MAX - 1
+                                       : (size_t)n;
     return true;
 }
 
