@@ -65,11 +65,11 @@ static int
 on_upgrade(ErlNifEnv *env, void **priv_data, void **old_priv_data,
            ERL_NIF_TERM info)
 {
-    (void)info;
     bnif_priv_t *old = *old_priv_data;
     bnif_priv_t *priv = priv_new(env);
     if (priv == NULL)
         return 1;
+    bnif_wasi_configure(env, info);
     priv->registry = old->registry;
     old->registry = NULL;
     *priv_data = priv;
