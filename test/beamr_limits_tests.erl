@@ -131,6 +131,30 @@ stop_closes_fds() ->
         ok = file:del_dir_r(Dir)
     end.
 
+%% The death of the owner stops the instance: its preopens close too.
+owner_death_closes_fds_test() ->
+    Dir = sandbox(),
+    try
+        Before = open_fds(),
+        Self = self(),
+        Owner = spawn(fun() ->
+                              {ok, Pid} = beamr:start(
+                                            program("fd_hog"),
+                                            #{wasi => #{preopens =>
+                                                            [{"/a", Dir},
+                                                             {"/b", Dir},
+                                                             {"/c", Dir}]}}),
+                              Self ! {started, Pid},
+                              receive never -> ok end
+                      end),
+        receive {started, _} -> ok after 5000 -> error(not_started) end,
+        ?assertEqual(Before + 3, open_fds()),
+        exit(Owner, kill),
+        ?assert(wait_until(fun() -> open_fds() =:= Before end, 500))
+    after
+        ok = file:del_dir_r(Dir)
+    end.
+
 %% One line of streamed stdout (it may come in several writes).
 stdout_line(Acc) ->
     receive
