@@ -60,7 +60,30 @@ data_module() ->
 %% ------------------------------------------------------------------
 %% The tests
 
+%% On a VM with more schedulers (rebar3 eunit, a shell), the suite runs
+%% itself again in a peer VM with one.
 latency_test_() ->
+    case erlang:system_info(schedulers_online) of
+        1 -> tests();
+        _ -> {timeout, 3600, fun in_single_scheduler_vm/0}
+    end.
+
+in_single_scheduler_vm() ->
+    Paths = [filename:dirname(code:which(M)) || M <- [beamr, ?MODULE]],
+    Args = ["+S", "1" | lists:append([["-pa", P] || P <- Paths])],
+    {ok, Peer} = case peer:start_link(#{connection => standard_io,
+                                          args => Args}) of
+                     {ok, P0} -> {ok, P0};
+                     {ok, P0, _Node} -> {ok, P0}
+                 end,
+    try
+        ?assertEqual(ok, peer:call(Peer, eunit, test, [?MODULE, [verbose]],
+                                   infinity))
+    after
+        peer:stop(Peer)
+    end.
+
+tests() ->
     {setup, fun check_vm/0,
      {inorder,
       [{Name ++ ": ticker", {timeout, ?SLOW, fun() -> call_ticker(C) end}}
