@@ -98,10 +98,11 @@ bnif_guest_bind(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
 
-/* Ends a session: out of the instance's stack, table freed, lease
- * released. Caller holds inst->lock. Safe to call twice. */
+/* Takes a session out of the instance: off its stack (host functions
+ * no longer reach its table) and its lease released. Caller holds
+ * inst->lock. Safe to call twice. */
 static void
-session_end(ErlNifEnv *env, bnif_session_t *s)
+session_detach(ErlNifEnv *env, bnif_session_t *s)
 {
     bnif_instance_t *in = s->inst;
     struct bnif_guest *g = atomic_load(&in->guest);
@@ -115,6 +116,17 @@ session_end(ErlNifEnv *env, bnif_session_t *s)
             if (t->parent == s)
                 t->parent = s->parent;
     }
+    if (s->holds_lease) {
+        s->holds_lease = false;
+        bnif_lease_release(env, in);
+    }
+}
+
+/* Frees a detached session's terms (no lock: nothing else reaches
+ * them). Safe to call twice. */
+static void
+session_free(bnif_session_t *s)
+{
     if (s->tenv != NULL)
         enif_free_env(s->tenv);
     enif_free(s->terms);
@@ -124,10 +136,13 @@ session_end(ErlNifEnv *env, bnif_session_t *s)
     s->terms = NULL;
     s->pending = NULL;
     s->bins = NULL;
-    if (s->holds_lease) {
-        s->holds_lease = false;
-        bnif_lease_release(env, in);
-    }
+}
+
+static void
+session_end(ErlNifEnv *env, bnif_session_t *s)
+{
+    session_detach(env, s);
+    session_free(s);
 }
 
 /* A caller that died mid-call ends its session here. Never released
@@ -139,8 +154,9 @@ session_dtor(ErlNifEnv *env, void *obj)
     if (s->inst == NULL)
         return;
     enif_mutex_lock(s->inst->lock);
-    session_end(env, s);
+    session_detach(env, s);
     enif_mutex_unlock(s->inst->lock);
+    session_free(s);
     enif_release_resource(s->inst);
 }
 
@@ -379,44 +395,79 @@ host_trap(ErlNifEnv *env, const char *msg)
     return bnif_error2(env, bnif_atoms(env)->trap, bnif_trap_map(env, &trap));
 }
 
-/* The NIF call's answer from the export's result `{ok, [Handle]}`. */
-static ERL_NIF_TERM
-nif_result(ErlNifEnv *env, bnif_session_t *s, ERL_NIF_TERM handle)
+/* The NIF call's answer from the export's result `{ok, [Handle]}`: an
+ * error now, or true with the term to copy out in s->out_term (binary
+ * bytes copied in first: guest memory needs the lock). */
+static bool
+nif_result(ErlNifEnv *env, bnif_session_t *s, ERL_NIF_TERM handle,
+           ERL_NIF_TERM *err)
 {
     ErlNifSInt64 h;
-    ERL_NIF_TERM t;
-    if (s->raised == BNIF_RAISED_BADARG)
-        return bnif_error(env, enif_make_atom(env, "badarg"));
-    if (s->raised == BNIF_RAISED_EXC)
-        return bnif_error2(env, enif_make_atom(env, "exception"),
-                           enif_make_copy(env, s->terms[s->raised_index]));
+    if (s->raised == BNIF_RAISED_BADARG) {
+        *err = bnif_error(env, enif_make_atom(env, "badarg"));
+        return false;
+    }
+    s->out_exception = s->raised == BNIF_RAISED_EXC;
+    if (s->out_exception) {
+        s->out_term = s->terms[s->raised_index];
+        return true;
+    }
     if (!enif_get_int64(env, handle, &h))
-        return host_trap(env, "erl_nif: invalid term handle");
-    if (!bnif_session_sync(s, s->inst->inst))
-        return host_trap(env, "erl_nif: binary pointer out of bounds");
-    if (!bnif_session_term(s, s->inst->inst, (uint64_t)h, &t))
-        return host_trap(env, "erl_nif: invalid term handle");
-    return enif_make_tuple2(env, bnif_atoms(env)->ok, enif_make_copy(env, t));
+        *err = host_trap(env, "erl_nif: invalid term handle");
+    else if (!bnif_session_sync(s, s->inst->inst))
+        *err = host_trap(env, "erl_nif: binary pointer out of bounds");
+    else if (!bnif_session_term(s, s->inst->inst, (uint64_t)h, &s->out_term))
+        *err = host_trap(env, "erl_nif: invalid term handle");
+    else
+        return true;
+    return false;
 }
 
-/* The answer for the export call's `result`, under the store lock. */
-static ERL_NIF_TERM
-end_locked(ErlNifEnv *env, bnif_session_t *s, ERL_NIF_TERM result)
+/* The outcome of the export call `result`, under the store lock: true
+ * if a term is to be copied out, else the answer in *out. */
+static bool
+end_locked(ErlNifEnv *env, bnif_session_t *s, ERL_NIF_TERM result,
+           ERL_NIF_TERM *out)
 {
     const bnif_atoms_t *a = bnif_atoms(env);
     const ERL_NIF_TERM *el;
     int arity;
     ERL_NIF_TERM head, tail;
+    *out = result;
     if (!enif_get_tuple(env, result, &arity, &el) || arity != 2)
-        return result;
+        return false;
     if (enif_is_identical(el[0], a->ok) &&
         enif_get_list_cell(env, el[1], &head, &tail))
-        return nif_result(env, s, head);
+        return nif_result(env, s, head, out);
     if (s->limit != NULL && enif_is_identical(el[0], a->error) &&
         enif_get_tuple(env, el[1], &arity, &el) && arity == 2 &&
         enif_is_identical(el[0], a->trap))
-        return bnif_error2(env, a->limit, enif_make_atom(env, s->limit));
-    return result;
+        *out = bnif_error2(env, a->limit, enif_make_atom(env, s->limit));
+    return false;
+}
+
+/* Copies the answer into the caller's heap and frees the terms; on a
+ * dirty scheduler for a large table (a copy cannot be sliced). */
+static ERL_NIF_TERM
+nif_end_copy(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_session_t *s;
+    ERL_NIF_TERM out;
+    if (!get_session(env, argv[0], &s))
+        return enif_make_badarg(env);
+    if (s->tenv == NULL)
+        return bnif_error(env, bnif_atoms(env)->cancelled);
+    if (s->copy_out) {
+        ERL_NIF_TERM t = enif_make_copy(env, s->out_term);
+        out = s->out_exception
+                  ? bnif_error2(env, enif_make_atom(env, "exception"), t)
+                  : enif_make_tuple2(env, bnif_atoms(env)->ok, t);
+    } else {
+        out = argv[1];
+    }
+    session_free(s);
+    return out;
 }
 
 /* nif_end(Session, CallResult) -> {ok, Term} | {error, _}: the NIF
@@ -427,15 +478,23 @@ bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     bnif_session_t *s;
+    ERL_NIF_TERM out, args[2];
     if (!get_session(env, argv[0], &s))
         return enif_make_badarg(env);
-    ERL_NIF_TERM out;
     enif_mutex_lock(s->inst->lock);
     if (s->active)
-        out = end_locked(env, s, argv[1]);
+        s->copy_out = end_locked(env, s, argv[1], &out);
     else
         out = bnif_error(env, bnif_atoms(env)->cancelled);
-    session_end(env, s);
+    session_detach(env, s);
     enif_mutex_unlock(s->inst->lock);
-    return out;
+    if (s->tenv == NULL)
+        return out;
+    args[0] = argv[0];
+    args[1] = out;
+    if (s->count > BNIF_GUEST_DIRTY_TERMS)
+        return enif_schedule_nif(env, "nif_end_copy",
+                                 ERL_NIF_DIRTY_JOB_CPU_BOUND, nif_end_copy, 2,
+                                 args);
+    return nif_end_copy(env, 2, args);
 }

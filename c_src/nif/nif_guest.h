@@ -13,6 +13,9 @@
 /* Default limits of one NIF call (call_nif options override them). */
 #define BNIF_GUEST_MAX_TERMS (1u << 22)
 #define BNIF_GUEST_MAX_BINARY ((uint64_t)64 << 20)
+/* A call that made more terms copies its answer and frees them on a
+ * dirty scheduler (about 1 ms of work on the development machine). */
+#define BNIF_GUEST_DIRTY_TERMS 20000
 
 /*
  * One call_nif: its term table lives in a process-independent env
@@ -44,6 +47,10 @@ typedef struct bnif_session {
     enum { BNIF_RAISED_NONE, BNIF_RAISED_BADARG, BNIF_RAISED_EXC } raised;
     uint32_t raised_index; /* the exception term's entry */
     const char *limit;     /* the limit that stopped the guest, or NULL */
+    /* nif_end: the answer to copy out (an exception's reason if
+     * out_exception), decided under the lock, copied after it. */
+    bool copy_out, out_exception;
+    ERL_NIF_TERM out_term;
 } bnif_session_t;
 
 /* Per instance (inst->guest), created on demand; freed with it. */
