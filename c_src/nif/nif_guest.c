@@ -13,6 +13,90 @@
 #define MAX_ARGS 255
 
 /* ------------------------------------------------------------------ */
+/* Sizing terms: a copy cannot be sliced, so large ones go dirty        */
+
+typedef struct walk {
+    ERL_NIF_TERM local[64];
+    ERL_NIF_TERM *items;
+    size_t count, cap;
+} walk_t;
+
+static bool
+walk_push(walk_t *w, ERL_NIF_TERM t)
+{
+    if (w->count == w->cap) {
+        size_t cap = w->cap * 2;
+        ERL_NIF_TERM *items = enif_alloc(cap * sizeof *items);
+        if (items == NULL)
+            return false;
+        memcpy(items, w->items, w->count * sizeof *items);
+        if (w->items != w->local)
+            enif_free(w->items);
+        w->items = items;
+        w->cap = cap;
+    }
+    w->items[w->count++] = t;
+    return true;
+}
+
+/* Pushes what `t` contains; false if it has more than *budget nodes. */
+static bool
+walk_children(ErlNifEnv *env, walk_t *w, ERL_NIF_TERM t, size_t *budget)
+{
+    ERL_NIF_TERM head, tail, key, val;
+    const ERL_NIF_TERM *els;
+    int arity;
+    size_t size;
+    ErlNifMapIterator it;
+    if (enif_get_list_cell(env, t, &head, &tail))
+        return walk_push(w, tail) && walk_push(w, head);
+    if (enif_get_tuple(env, t, &arity, &els)) {
+        if ((size_t)arity > *budget)
+            return false;
+        for (int i = 0; i < arity; i++)
+            if (!walk_push(w, els[i]))
+                return false;
+        return true;
+    }
+    if (!enif_get_map_size(env, t, &size) || size == 0)
+        return true;
+    if (size * 2 > *budget ||
+        !enif_map_iterator_create(env, t, &it, ERL_NIF_MAP_ITERATOR_FIRST))
+        return false;
+    bool ok = true;
+    while (ok && enif_map_iterator_get_pair(env, &it, &key, &val)) {
+        ok = walk_push(w, key) && walk_push(w, val);
+        enif_map_iterator_next(env, &it);
+    }
+    enif_map_iterator_destroy(env, &it);
+    return ok;
+}
+
+/*
+ * True if `t` has more than `budget` nodes (list cells, tuple and map
+ * elements), i.e. copying it takes more than about a millisecond.
+ * Visits at most `budget` nodes, with a stack of its own (no
+ * recursion: a deeply nested term cannot overflow the C stack).
+ */
+static bool
+term_is_big(ErlNifEnv *env, ERL_NIF_TERM t, size_t budget)
+{
+    walk_t w;
+    bool big = false;
+    w.items = w.local;
+    w.cap = sizeof w.local / sizeof w.local[0];
+    w.count = 0;
+    walk_push(&w, t);
+    while (w.count > 0 && !big) {
+        ERL_NIF_TERM next = w.items[--w.count];
+        big = budget-- == 0 || !walk_children(env, &w, next, &budget);
+    }
+    if (w.items != w.local)
+        enif_free(w.items);
+    return big;
+}
+
+/* ------------------------------------------------------------------ */
 /* Per-instance state                                                  */
 
 /* The instance's guest state, made on first need. Made before the
@@ -321,8 +405,8 @@ begin_locked(ErlNifEnv *env, bnif_instance_t *in, struct bnif_guest *g,
  * Takes the lease for the whole NIF call (it ends with nif_end or the
  * session's death); `argv': ask the guest for its argv buffer once
  * (erl_nif_wasm_argv) and give it with nif_argv. */
-ERL_NIF_TERM
-bnif_nif_begin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+static ERL_NIF_TERM
+nif_begin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     bnif_instance_t *in;
@@ -350,6 +434,18 @@ bnif_nif_begin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     if (took)
         bnif_lease_release(env, in);
     return out;
+}
+
+/* Large arguments are copied into the call's table on a dirty
+ * scheduler. */
+ERL_NIF_TERM
+bnif_nif_begin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    if (term_is_big(env, argv[2], BNIF_GUEST_DIRTY_TERMS))
+        return enif_schedule_nif(env, "nif_begin",
+                                 ERL_NIF_DIRTY_JOB_CPU_BOUND, nif_begin, argc,
+                                 argv);
+    return nif_begin(env, argc, argv);
 }
 
 /* nif_argv(Session, Ptr) -> {ok, CallArgs} | {error, _}: the guest's
@@ -492,7 +588,9 @@ bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return out;
     args[0] = argv[0];
     args[1] = out;
-    if (s->count > BNIF_GUEST_DIRTY_TERMS)
+    if (s->count > BNIF_GUEST_DIRTY_TERMS ||
+        (s->copy_out &&
+         term_is_big(s->tenv, s->out_term, BNIF_GUEST_DIRTY_TERMS)))
         return enif_schedule_nif(env, "nif_end_copy",
                                  ERL_NIF_DIRTY_JOB_CPU_BOUND, nif_end_copy, 2,
                                  args);

@@ -537,17 +537,22 @@ HOST(h_make_atom_len)
 }
 
 /* The terms of `n` handles at guest pointer `arr`, in a host array the
- * caller frees; NULL after a trap (then *st says which). */
+ * caller frees; NULL after a trap or a badarg (then *st and *res say
+ * what the import answers). More than BNIF_GUEST_MAX_ARRAY elements
+ * are badarg: one import's work stays bounded (a longer list is built
+ * with enif_make_list_cell, whose loop yields). */
 static ERL_NIF_TERM *
-read_array(ctx_t *c, uint64_t arr, uint32_t n, br_host_status_t *st)
+read_array(ctx_t *c, br_val_t *res, uint64_t arr, uint32_t n,
+           br_host_status_t *st)
 {
     const uint8_t *src = bnif_guest_mem(c->mi, arr, (uint64_t)n * 8);
     if (src == NULL) {
         *st = trap(c, "erl_nif: pointer out of bounds");
         return NULL;
     }
-    if (n > c->s->max_terms) {
-        *st = limit(c, "max_terms", "erl_nif: too many terms (max_terms)");
+    if (n > BNIF_GUEST_MAX_ARRAY) {
+        *st = set_raised(c, res, BNIF_RAISED_BADARG,
+                         enif_make_atom(c->s->tenv, "badarg"));
         return NULL;
     }
     ERL_NIF_TERM *terms = enif_alloc((n > 0 ? n : 1) * sizeof *terms);
@@ -574,7 +579,7 @@ HOST(h_make_tuple_from_array)
     OPEN(&a[0]);
     br_host_status_t st;
     uint32_t n = a[2].of.u32;
-    ERL_NIF_TERM *terms = read_array(c, ptr_of(&a[1]), n, &st);
+    ERL_NIF_TERM *terms = read_array(c, res, ptr_of(&a[1]), n, &st);
     if (terms == NULL)
         return st;
     ERL_NIF_TERM t = enif_make_tuple_from_array(tenv, terms, n);
@@ -587,7 +592,7 @@ HOST(h_make_list_from_array)
     OPEN(&a[0]);
     br_host_status_t st;
     uint32_t n = a[2].of.u32;
-    ERL_NIF_TERM *terms = read_array(c, ptr_of(&a[1]), n, &st);
+    ERL_NIF_TERM *terms = read_array(c, res, ptr_of(&a[1]), n, &st);
     if (terms == NULL)
         return st;
     ERL_NIF_TERM t = enif_make_list_from_array(tenv, terms, n);

@@ -502,3 +502,31 @@ not_a_nif(int x)
 {
     return x + 1;
 }
+
+ERL_NIF_WASM_EXPORT(identity);
+ERL_NIF_TERM
+identity(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)env;
+    (void)argc;
+    return argv[0];
+}
+
+/* [0, 1, ..., N-1] with one enif_make_list_from_array. */
+ERL_NIF_WASM_EXPORT(from_array);
+ERL_NIF_TERM
+from_array(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    unsigned n;
+    (void)argc;
+    if (!enif_get_uint(env, argv[0], &n))
+        return enif_make_badarg(env);
+    ERL_NIF_TERM *els = malloc((n > 0 ? n : 1) * sizeof *els);
+    if (els == NULL)
+        return atom(env, "no_memory");
+    for (unsigned i = 0; i < n; i++)
+        els[i] = enif_make_uint(env, i);
+    ERL_NIF_TERM list = enif_make_list_from_array(env, els, n);
+    free(els);
+    return list;
+}
