@@ -23,8 +23,8 @@ main(Args) ->
     {ok, Wasm} = file:read_file(filename:join(Build, "levenshtein.wasm")),
     {ok, I} = beamr:start(Wasm),
     overhead(I, 200000 div Scale),
-    work(I, 20000 div Scale),
-    closest(I, 200 div Scale),
+    work(I, 2000 div Scale),
+    closest(I, 100 div Scale),
     ok = beamr:stop(I),
     halt(0).
 
