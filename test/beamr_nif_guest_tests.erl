@@ -330,6 +330,23 @@ not_built_with_header_test() ->
     assert_trap(<<"invalid term handle">>, beamr:call_nif(J, f, [])),
     ok = beamr:stop(J).
 
+%% An `erl_nif' import beamr does not serve, or one of the wrong type,
+%% fails the link (a module that imports one is not started).
+link_test() ->
+    %% (import "erl_nif" "enif_no_such" (func (param i32) (result i64)))
+    Unknown = <<0,97,115,109,1,0,0,0,1,6,1,96,1,127,1,126,2,24,1,7,101,
+                114,108,95,110,105,102,12,101,110,105,102,95,110,111,95,
+                115,117,99,104,0,0>>,
+    %% (import "erl_nif" "enif_make_int" (func (param i32 i64)
+    %%  (result i64))): the int is an i32.
+    WrongType = <<0,97,115,109,1,0,0,0,1,7,1,96,2,127,126,1,126,2,25,1,7,
+                  101,114,108,95,110,105,102,13,101,110,105,102,95,109,97,
+                  107,101,95,105,110,116,0,0>>,
+    [?assertMatch({error, {link, #{reason := incompatible_import_type,
+                                   module := <<"erl_nif">>}}},
+                  beamr:start(Bin))
+     || Bin <- [Unknown, WrongType]].
+
 %% ------------------------------------------------------------------
 %% Limits, fuel, timeouts, yielding
 
