@@ -39,25 +39,12 @@ walk_push(walk_t *w, ERL_NIF_TERM t)
     return true;
 }
 
-/* Pushes what `t` contains; false if it has more than *budget nodes. */
 static bool
-walk_children(ErlNifEnv *env, walk_t *w, ERL_NIF_TERM t, size_t *budget)
+walk_map(ErlNifEnv *env, walk_t *w, ERL_NIF_TERM t, size_t *budget)
 {
-    ERL_NIF_TERM head, tail, key, val;
-    const ERL_NIF_TERM *els;
-    int arity;
+    ERL_NIF_TERM key, val;
     size_t size;
     ErlNifMapIterator it;
-    if (enif_get_list_cell(env, t, &head, &tail))
-        return walk_push(w, tail) && walk_push(w, head);
-    if (enif_get_tuple(env, t, &arity, &els)) {
-        if ((size_t)arity > *budget)
-            return false;
-        for (int i = 0; i < arity; i++)
-            if (!walk_push(w, els[i]))
-                return false;
-        return true;
-    }
     if (!enif_get_map_size(env, t, &size) || size == 0)
         return true;
     if (size * 2 > *budget ||
@@ -70,6 +57,35 @@ walk_children(ErlNifEnv *env, walk_t *w, ERL_NIF_TERM t, size_t *budget)
     }
     enif_map_iterator_destroy(env, &it);
     return ok;
+}
+
+/* Pushes what `t` contains; false if it has more than *budget nodes.
+ * One enif_term_type per node: most are leaves (numbers, atoms,
+ * binaries: a binary's bytes are shared or small when copied). */
+static bool
+walk_children(ErlNifEnv *env, walk_t *w, ERL_NIF_TERM t, size_t *budget)
+{
+    ERL_NIF_TERM head, tail;
+    const ERL_NIF_TERM *els;
+    int arity;
+    switch (enif_term_type(env, t)) {
+    case ERL_NIF_TERM_TYPE_LIST:
+        if (!enif_get_list_cell(env, t, &head, &tail))
+            return true; /* [] */
+        return walk_push(w, tail) && walk_push(w, head);
+    case ERL_NIF_TERM_TYPE_TUPLE:
+        enif_get_tuple(env, t, &arity, &els);
+        if ((size_t)arity > *budget)
+            return false;
+        for (int i = 0; i < arity; i++)
+            if (!walk_push(w, els[i]))
+                return false;
+        return true;
+    case ERL_NIF_TERM_TYPE_MAP:
+        return walk_map(env, w, t, budget);
+    default:
+        return true;
+    }
 }
 
 /*
@@ -292,17 +308,14 @@ get_limits(ErlNifEnv *env, ERL_NIF_TERM t, bnif_session_t *s)
     return true;
 }
 
-/* True if the export `name` has a NIF's type: (env, argc, argv) ->
+/* True if the export `ext` has a NIF's type: (env, argc, argv) ->
  * term, pointers i32 or i64. */
 static bool
-is_nif_export(bnif_instance_t *in, const ErlNifBinary *name)
+is_nif_export(const br_extern_t *ext)
 {
-    br_extern_t ext;
-    if (!br_instance_export(in->inst, (const char *)name->data, name->size,
-                            &ext) ||
-        ext.kind != BR_EXTERN_FUNC)
+    if (ext->kind != BR_EXTERN_FUNC)
         return false;
-    const br_functype_t *t = br_func_type(ext.of.func);
+    const br_functype_t *t = br_func_type(ext->of.func);
     return t->param_count == 3 && t->result_count == 1 &&
            (t->params[0] == BR_I32 || t->params[0] == BR_I64) &&
            t->params[1] == BR_I32 && t->params[2] == t->params[0] &&
@@ -375,11 +388,12 @@ begin_locked(ErlNifEnv *env, bnif_instance_t *in, struct bnif_guest *g,
              const ERL_NIF_TERM argv[], unsigned argc, bool *took_lease)
 {
     ErlNifBinary name;
+    br_extern_t ext;
     if (!enif_inspect_binary(env, argv[1], &name) || in->inst == NULL ||
         !br_instance_export(in->inst, (const char *)name.data, name.size,
-                            &(br_extern_t){0}))
+                            &ext))
         return bnif_error(env, bnif_atoms(env)->function_not_found);
-    if (!is_nif_export(in, &name))
+    if (!is_nif_export(&ext))
         return invalid_nif(env, "not_a_nif_function");
     bnif_session_t *s = session_new(env, in, g, argv);
     if (s == NULL)
