@@ -192,6 +192,9 @@ int enif_compare(ERL_NIF_TERM lhs, ERL_NIF_TERM rhs);
 ERL_NIF_WASM_IMPORT(erl_nif_wasm_call_id)
 ErlNifUInt64 erl_nif_wasm_call_id(ErlNifEnv *env);
 
+void *erl_nif_wasm_scratch(ErlNifEnv *env, size_t size);
+ERL_NIF_TERM *erl_nif_wasm_argv(int argc);
+
 /* Memory for a NIF call's binaries and tuple elements: freed when a
  * later NIF call first asks for some (never while its own call runs). */
 __attribute__((weak)) void *
@@ -283,6 +286,7 @@ enif_make_new_binary(ErlNifEnv *env, size_t size, ERL_NIF_TERM *termp)
     return data;
 }
 
+/* At most 16 elements (badarg beyond): use the _from_array forms. */
 static inline ERL_NIF_TERM
 enif_make_tuple(ErlNifEnv *env, unsigned cnt, ...)
 {

@@ -405,8 +405,7 @@ ERL_NIF_TERM bnif_guest_bind(ErlNifEnv *env, int argc,
                              const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_nif_begin(ErlNifEnv *env, int argc,
                             const ERL_NIF_TERM argv[]);
-ERL_NIF_TERM bnif_nif_argv(ErlNifEnv *env, int argc,
-                           const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_nif_argv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 
 /* nif_memory.c */

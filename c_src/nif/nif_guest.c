@@ -263,9 +263,9 @@ session_dtor(ErlNifEnv *env, void *obj)
 bool
 bnif_guest_open_types(ErlNifEnv *env, bnif_priv_t *priv)
 {
-    priv->session_rt = enif_open_resource_type(
-        env, NULL, "beamr_nif_session", session_dtor,
-        ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER, NULL);
+    priv->session_rt =
+        enif_open_resource_type(env, NULL, "beamr_nif_session", session_dtor,
+                                ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER, NULL);
     return priv->session_rt != NULL;
 }
 
@@ -390,8 +390,7 @@ begin_locked(ErlNifEnv *env, bnif_instance_t *in, struct bnif_guest *g,
     ErlNifBinary name;
     br_extern_t ext;
     if (!enif_inspect_binary(env, argv[1], &name) || in->inst == NULL ||
-        !br_instance_export(in->inst, (const char *)name.data, name.size,
-                            &ext))
+        !br_instance_export(in->inst, (const char *)name.data, name.size, &ext))
         return bnif_error(env, bnif_atoms(env)->function_not_found);
     if (!is_nif_export(&ext))
         return invalid_nif(env, "not_a_nif_function");
@@ -456,9 +455,8 @@ ERL_NIF_TERM
 bnif_nif_begin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     if (term_is_big(env, argv[2], BNIF_GUEST_DIRTY_TERMS))
-        return enif_schedule_nif(env, "nif_begin",
-                                 ERL_NIF_DIRTY_JOB_CPU_BOUND, nif_begin, argc,
-                                 argv);
+        return enif_schedule_nif(env, "nif_begin", ERL_NIF_DIRTY_JOB_CPU_BOUND,
+                                 nif_begin, argc, argv);
     return nif_begin(env, argc, argv);
 }
 

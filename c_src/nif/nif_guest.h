@@ -27,7 +27,7 @@
  * refused. A resource, so that a caller that dies mid-call ends it.
  */
 typedef struct bnif_session {
-    bnif_instance_t *inst; /* kept */
+    bnif_instance_t *inst;       /* kept */
     struct bnif_session *parent; /* the session this one nests in */
     bool active;
     bool holds_lease;
@@ -44,7 +44,7 @@ typedef struct bnif_session {
         uint64_t guest_ptr;
         uint8_t *host;
         uint64_t size;
-    } *bins;
+    } * bins;
     size_t bin_count, bin_cap;
     /* What the call raised (enif_make_badarg, enif_raise_exception). */
     enum { BNIF_RAISED_NONE, BNIF_RAISED_BADARG, BNIF_RAISED_EXC } raised;

@@ -70,7 +70,8 @@ instance_dtor(ErlNifEnv *env, void *obj)
     if (in->wasi != NULL)
         br_wasi_delete(in->wasi); /* its host functions are never called
                                      again: nothing runs in the store */
-    bnif_guest_delete(in); /* sandboxed NIFs' state (nif_guest.c) */
+    /* Sandboxed NIFs' state (nif_guest.c). */
+    bnif_guest_delete(in);
     if (in->store != NULL)
         br_store_delete(in->store);
     if (in->import_types != NULL)

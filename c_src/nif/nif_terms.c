@@ -142,32 +142,32 @@ ctx_open(void *env, br_exec_t *exec, const br_val_t *arg0, ctx_t *c)
     return c->s != NULL;
 }
 
-#define OPEN(arg0)                                              \
-    ctx_t c_;                                                   \
-    ctx_t *c = &c_;                                             \
-    if (!ctx_open(env, exec, (arg0), c))                        \
-        return trap(c, "erl_nif: no NIF call in progress");     \
-    ErlNifEnv *tenv = c->s->tenv;                               \
+#define OPEN(arg0)                                          \
+    ctx_t c_;                                               \
+    ctx_t *c = &c_;                                         \
+    if (!ctx_open(env, exec, (arg0), c))                    \
+        return trap(c, "erl_nif: no NIF call in progress"); \
+    ErlNifEnv *tenv = c->s->tenv;                           \
     (void)tenv
 
 /* Fetches the term of handle argument `v` or traps. */
-#define TERM(var, v)                                                    \
-    ERL_NIF_TERM var;                                                   \
-    do {                                                                \
-        int r_ = session_term(c->s, c->mi, (v).of.u64, &var);           \
-        if (r_ == 1)                                                    \
-            return trap(c, "erl_nif: invalid term handle");             \
-        if (r_ == 2)                                                    \
-            return trap(c, "erl_nif: binary pointer out of bounds");    \
+#define TERM(var, v)                                                 \
+    ERL_NIF_TERM var;                                                \
+    do {                                                             \
+        int r_ = session_term(c->s, c->mi, (v).of.u64, &var);        \
+        if (r_ == 1)                                                 \
+            return trap(c, "erl_nif: invalid term handle");          \
+        if (r_ == 2)                                                 \
+            return trap(c, "erl_nif: binary pointer out of bounds"); \
     } while (0)
 
 /* Writes n bytes at guest pointer `ptr` or traps. */
-#define PUT(ptr, src, n)                                                \
-    do {                                                                \
-        uint8_t *d_ = bnif_guest_mem(c->mi, (ptr), (n));                \
-        if (d_ == NULL)                                                 \
-            return trap(c, "erl_nif: pointer out of bounds");           \
-        memcpy(d_, (src), (n));                                         \
+#define PUT(ptr, src, n)                                      \
+    do {                                                      \
+        uint8_t *d_ = bnif_guest_mem(c->mi, (ptr), (n));      \
+        if (d_ == NULL)                                       \
+            return trap(c, "erl_nif: pointer out of bounds"); \
+        memcpy(d_, (src), (n));                               \
     } while (0)
 
 static br_host_status_t
@@ -223,24 +223,24 @@ put_size(ctx_t *c, uint64_t ptr, uint64_t v)
     return BR_HOST_OK;
 }
 
-#define HOST(name)                                                     \
-    static br_host_status_t name(void *env, br_exec_t *exec,           \
+#define HOST(name)                                           \
+    static br_host_status_t name(void *env, br_exec_t *exec, \
                                  const br_val_t *a, br_val_t *res)
 
 /* ------------------------------------------------------------------ */
 /* Reading terms                                                       */
 
 /* enif_get_<T>(env, term, T *out) for scalar T of `size` bytes. */
-#define GETTER(fname, ctype, enif_fn)                           \
-    HOST(fname)                                                 \
-    {                                                           \
-        OPEN(&a[0]);                                            \
-        TERM(t, a[1]);                                          \
-        ctype v;                                                \
-        if (!enif_fn(tenv, t, &v))                              \
-            return ret_int(res, 0);                             \
-        PUT(ptr_of(&a[2]), &v, sizeof v);                       \
-        return ret_int(res, 1);                                 \
+#define GETTER(fname, ctype, enif_fn)     \
+    HOST(fname)                           \
+    {                                     \
+        OPEN(&a[0]);                      \
+        TERM(t, a[1]);                    \
+        ctype v;                          \
+        if (!enif_fn(tenv, t, &v))        \
+            return ret_int(res, 0);       \
+        PUT(ptr_of(&a[2]), &v, sizeof v); \
+        return ret_int(res, 1);           \
     }
 
 GETTER(h_get_int, int, enif_get_int)
@@ -270,7 +270,8 @@ HOST(h_get_atom_length)
     OPEN(&a[0]);
     TERM(t, a[1]);
     unsigned len;
-    if (a[3].of.i32 != 1 || !enif_get_atom_length(tenv, t, &len, ERL_NIF_LATIN1))
+    if (a[3].of.i32 != 1 ||
+        !enif_get_atom_length(tenv, t, &len, ERL_NIF_LATIN1))
         return ret_int(res, 0);
     PUT(ptr_of(&a[2]), &len, 4);
     return ret_int(res, 1);
@@ -495,7 +496,7 @@ HOST(h_make_double)
     OPEN(&a[0]);
     if (!isfinite(a[1].of.f64))
         return set_raised(c, res, BNIF_RAISED_BADARG,
-                     enif_make_atom(tenv, "badarg"));
+                          enif_make_atom(tenv, "badarg"));
     return ret_term(c, res, enif_make_double(tenv, a[1].of.f64));
 }
 
@@ -504,7 +505,7 @@ make_atom(ctx_t *c, br_val_t *res, const uint8_t *name, size_t len)
 {
     if (len > 255)
         return set_raised(c, res, BNIF_RAISED_BADARG,
-                     enif_make_atom(c->s->tenv, "badarg"));
+                          enif_make_atom(c->s->tenv, "badarg"));
     return ret_term(c, res,
                     enif_make_atom_len(c->s->tenv, (const char *)name, len));
 }
@@ -630,7 +631,8 @@ HOST(h_make_map_put)
 HOST(h_make_badarg)
 {
     OPEN(&a[0]);
-    return set_raised(c, res, BNIF_RAISED_BADARG, enif_make_atom(tenv, "badarg"));
+    return set_raised(c, res, BNIF_RAISED_BADARG,
+                      enif_make_atom(tenv, "badarg"));
 }
 
 HOST(h_raise_exception)
@@ -664,12 +666,12 @@ HOST(h_call_id)
 /* ------------------------------------------------------------------ */
 /* Tests and comparison                                                */
 
-#define IS(fname, enif_fn)                                   \
-    HOST(fname)                                              \
-    {                                                        \
-        OPEN(&a[0]);                                         \
-        TERM(t, a[1]);                                       \
-        return ret_int(res, enif_fn(tenv, t) ? 1 : 0);       \
+#define IS(fname, enif_fn)                             \
+    HOST(fname)                                        \
+    {                                                  \
+        OPEN(&a[0]);                                   \
+        TERM(t, a[1]);                                 \
+        return ret_int(res, enif_fn(tenv, t) ? 1 : 0); \
     }
 
 IS(h_is_atom, enif_is_atom)
