@@ -196,7 +196,8 @@ void *erl_nif_wasm_scratch(ErlNifEnv *env, size_t size);
 ERL_NIF_TERM *erl_nif_wasm_argv(int argc);
 
 /* Memory for a NIF call's binaries and tuple elements: freed when a
- * later NIF call first asks for some (never while its own call runs). */
+ * later NIF call first asks for some (never while its own call runs;
+ * a call nested in it, through an import, shares it). */
 __attribute__((weak)) void *
 erl_nif_wasm_scratch(ErlNifEnv *env, size_t size)
 {

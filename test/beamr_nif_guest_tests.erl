@@ -489,6 +489,22 @@ caller_death_test() ->
     end,
     ?assertEqual({error, stopped}, nif(I, add_terms, [1, 2])).
 
+%% An import fun may make NIF calls on the same instance: the outer
+%% call keeps its argv and the bytes it inspected.
+nested_test() ->
+    I = start(),
+    Fun = fun(S, #{func := <<"callback">>, args := [N]}, _) ->
+                  {ok, Rev} = beamr:call_nif(I, binary_reverse, [<<"xyz">>]),
+                  {ok, [N + byte_size(Rev)], S}
+          end,
+    Bin = <<"hello nested">>,
+    ?assertEqual({ok, {byte_size(Bin) + 3, Bin, Bin}},
+                 beamr:call_nif(I, nested, [Bin], #{import_fun => Fun})),
+    ?assertEqual({error, {unhandled_import, <<"env">>, <<"callback">>}},
+                 nif(I, nested, [Bin])),
+    ?assertEqual({ok, 11}, nif(I, add_terms, [4, 7])),
+    ok = beamr:stop(I).
+
 %% Many calls leave no memory behind (terms are freed with each call).
 no_leak_test() ->
     I = start(),

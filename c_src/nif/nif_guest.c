@@ -201,6 +201,8 @@ bnif_guest_bind(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 /* Takes a session out of the instance: off its stack (host functions
  * no longer reach its table) and its lease released. Caller holds
  * inst->lock. Safe to call twice. */
+static bool write_argv(bnif_session_t *s, uint64_t ptr, unsigned argc);
+
 static void
 session_detach(ErlNifEnv *env, bnif_session_t *s)
 {
@@ -211,6 +213,10 @@ session_detach(ErlNifEnv *env, bnif_session_t *s)
     s->active = false;
     if (g->top == s) {
         g->top = s->parent;
+        /* A nested NIF call (from an import fun of this one) used the
+         * same argv buffer: the outer call gets its own back. */
+        if (g->top != NULL && g->has_argv)
+            (void)write_argv(g->top, g->argv_ptr, g->top->argc);
     } else {
         for (bnif_session_t *t = g->top; t != NULL; t = t->parent)
             if (t->parent == s)
@@ -373,6 +379,7 @@ session_new(ErlNifEnv *env, bnif_instance_t *in, struct bnif_guest *g,
         enif_release_resource(s); /* inst is NULL: the dtor does nothing */
         return NULL;
     }
+    s->argc = s->count;
     s->inst = in;
     enif_keep_resource(in);
     s->parent = g->top;
@@ -478,14 +485,14 @@ bnif_nif_argv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     uint64_t p = ptr < 0 && ptr >= INT32_MIN ? (uint32_t)ptr : (uint64_t)ptr;
     if (!s->active) {
         out = bnif_error(env, bnif_atoms(env)->cancelled);
-    } else if (p == 0 || !write_argv(s, p, s->count)) {
+    } else if (p == 0 || !write_argv(s, p, s->argc)) {
         session_end(env, s);
         out = invalid_nif(env, "argv_out_of_bounds");
     } else {
         g->argv_ptr = p;
         g->has_argv = true;
         out = enif_make_tuple2(env, bnif_atoms(env)->ok,
-                               call_args(env, s->count, p));
+                               call_args(env, s->argc, p));
     }
     enif_mutex_unlock(in->lock);
     return out;

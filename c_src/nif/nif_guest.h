@@ -36,6 +36,7 @@ typedef struct bnif_session {
     ERL_NIF_TERM *terms;
     uint8_t *pending; /* per entry: 1 if a binary not yet copied in */
     uint32_t count, cap;
+    uint32_t argc; /* the arguments are entries 0..argc-1 */
     uint32_t max_terms;
     uint64_t max_binary, binary_bytes;
     /* enif_make_new_binary's guest bytes, copied at first read. */

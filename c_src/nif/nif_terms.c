@@ -655,11 +655,16 @@ HOST(h_has_pending_exception)
     return ret_int(res, 1);
 }
 
-/* Call id for the header's scratch memory: the session's generation. */
+/* Call id for the header's scratch memory: the generation of the
+ * outermost running NIF call, so that a nested call (from an import fun)
+ * does not free what the outer call still uses. */
 HOST(h_call_id)
 {
     OPEN(&a[0]);
-    res[0].of.u64 = c->s->gen;
+    bnif_session_t *root = c->s;
+    while (root->parent != NULL)
+        root = root->parent;
+    res[0].of.u64 = root->gen;
     return BR_HOST_OK;
 }
 

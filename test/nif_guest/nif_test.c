@@ -530,3 +530,27 @@ from_array(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     free(els);
     return list;
 }
+
+/* An import answered by the test's import fun, which makes a nested
+ * NIF call on the same instance. */
+__attribute__((import_module("env"), import_name("callback"))) int
+callback(int n);
+
+/* {callback(size), argv[0], a copy of the bytes inspected before the
+ * callback}: argv and those bytes must survive the nested call. */
+ERL_NIF_WASM_EXPORT(nested);
+ERL_NIF_TERM
+nested(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    ErlNifBinary before, after;
+    ERL_NIF_TERM copy;
+    (void)argc;
+    if (!enif_inspect_binary(env, argv[0], &before))
+        return enif_make_badarg(env);
+    int r = callback((int)before.size);
+    if (!enif_inspect_binary(env, argv[0], &after))
+        return atom(env, "false");
+    unsigned char *p = enif_make_new_binary(env, before.size, &copy);
+    memcpy(p, before.data, before.size);
+    return enif_make_tuple3(env, enif_make_int(env, r), argv[0], copy);
+}
