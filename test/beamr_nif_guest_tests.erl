@@ -452,6 +452,13 @@ big_terms_test_() ->
              ?assertEqual({ok, Deep}, R2),
              ?assert(Dirty2 > 0),
              ?assertEqual({ok, 500000}, nif(I, list_length, [Big])),
+             %% 4 MiB of binary bytes to copy in at the end.
+             Size = 4 bsl 20,
+             {R3, Dirty3} = dirty_time(fun() -> nif(I, make_binary, [Size])
+                                       end),
+             ?assertEqual({ok, << <<(N band 255)>>
+                                  || N <- lists:seq(0, Size - 1) >>}, R3),
+             ?assert(Dirty3 > 0),
              ok = beamr:stop(I)
      end}.
 

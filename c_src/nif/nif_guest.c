@@ -585,11 +585,8 @@ nif_end_copy(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     return out;
 }
 
-/* nif_end(Session, CallResult) -> {ok, Term} | {error, _}: the NIF
- * call's outcome (the result term copied into the caller's heap);
- * ends the session and releases the lease it took. */
-ERL_NIF_TERM
-bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+static ERL_NIF_TERM
+nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     bnif_session_t *s;
@@ -607,11 +604,39 @@ bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return out;
     args[0] = argv[0];
     args[1] = out;
-    if (s->count > BNIF_GUEST_DIRTY_TERMS ||
-        (s->copy_out &&
-         term_is_big(s->tenv, s->out_term, BNIF_GUEST_DIRTY_TERMS)))
+    bool dirty = enif_thread_type() == ERL_NIF_THR_DIRTY_CPU_SCHEDULER;
+    if (!dirty && (s->count > BNIF_GUEST_DIRTY_TERMS ||
+                   (s->copy_out &&
+                    term_is_big(s->tenv, s->out_term, BNIF_GUEST_DIRTY_TERMS))))
         return enif_schedule_nif(env, "nif_end_copy",
                                  ERL_NIF_DIRTY_JOB_CPU_BOUND, nif_end_copy, 2,
                                  args);
     return nif_end_copy(env, 2, args);
+}
+
+/* Bytes of enif_make_new_binary still to copy in from guest memory. */
+static uint64_t
+pending_bytes(const bnif_session_t *s)
+{
+    uint64_t n = 0;
+    for (size_t k = 0; k < s->bin_count; k++)
+        n += s->bins[k].size;
+    return n;
+}
+
+/* nif_end(Session, CallResult) -> {ok, Term} | {error, _}: the NIF
+ * call's outcome (the result term copied into the caller's heap);
+ * ends the session and releases the lease it took. Many binary bytes
+ * still to copy in make it a dirty job (the session is this process's
+ * alone: no wasm runs for it any more). */
+ERL_NIF_TERM
+bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    bnif_session_t *s;
+    if (!get_session(env, argv[0], &s))
+        return enif_make_badarg(env);
+    if (s->active && pending_bytes(s) > BNIF_GUEST_DIRTY_BYTES)
+        return enif_schedule_nif(env, "nif_end", ERL_NIF_DIRTY_JOB_CPU_BOUND,
+                                 nif_end, argc, argv);
+    return nif_end(env, argc, argv);
 }

@@ -16,6 +16,9 @@
 /* A call that made more terms copies its answer and frees them on a
  * dirty scheduler (about 1 ms of work on the development machine). */
 #define BNIF_GUEST_DIRTY_TERMS 20000
+/* More binary bytes than this to copy in at the end: nif_end goes dirty
+ * (a memcpy of about 0.1 ms). */
+#define BNIF_GUEST_DIRTY_BYTES ((uint64_t)1 << 20)
 /* enif_make_{list,tuple}_from_array take at most this many elements
  * (about half a millisecond: one import's work stays bounded). */
 #define BNIF_GUEST_MAX_ARRAY 65536
