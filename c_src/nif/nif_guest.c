@@ -198,11 +198,11 @@ bnif_guest_bind(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
 
+static bool write_argv(bnif_session_t *s, uint64_t ptr, unsigned argc);
+
 /* Takes a session out of the instance: off its stack (host functions
  * no longer reach its table) and its lease released. Caller holds
  * inst->lock. Safe to call twice. */
-static bool write_argv(bnif_session_t *s, uint64_t ptr, unsigned argc);
-
 static void
 session_detach(ErlNifEnv *env, bnif_session_t *s)
 {
