@@ -1027,7 +1027,7 @@ table_get(Pid, Table, Index) when is_pid(Pid), is_integer(Index) ->
 %% Sandboxed NIFs (beamr_nif_guest)
 
 %% @equiv call_nif(Inst, Name, Args, #{})
--spec call_nif(instance(), binary() | string(), [term()]) ->
+-spec call_nif(instance(), binary() | string() | atom(), [term()]) ->
           {ok, term()} | {error, error_reason()}.
 call_nif(Pid, Name, Args) ->
     beamr_nif_guest:call(Pid, Name, Args, #{}).
@@ -1039,7 +1039,7 @@ call_nif(Pid, Name, Args) ->
 %%
 %% Example: `{ok, 25} = beamr:call_nif(Inst, <<"add_list_terms">>,
 %% [[4, 6, 3, 7, 5]])'.
--spec call_nif(instance(), binary() | string(), [term()], map()) ->
+-spec call_nif(instance(), binary() | string() | atom(), [term()], map()) ->
           {ok, term()} | {error, error_reason()}.
 call_nif(Pid, Name, Args, Opts) ->
     beamr_nif_guest:call(Pid, Name, Args, Opts).
