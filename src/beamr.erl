@@ -105,6 +105,8 @@
          module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
          run_wasi/2, wasi_output/2,
          v128/2, v128_lanes/2]).
+%% Sandboxed NIFs (beamr_nif_guest).
+-export([call_nif/3, call_nif/4]).
 
 -export_type([wasm_module/0, instance/0, value/0, valtype/0, externtype/0,
               limits/0, func_ref/0, import/0, import_fun/0,
@@ -167,6 +169,7 @@
                         import_fun => import_fun(),
                         state => term(),
                         detached => boolean(),
+                        process_bound => boolean(),
                         wasi => wasi_opts()}.
 -type call_opts() :: #{fuel => pos_integer() | infinity,
                        timeout => timeout(),
@@ -267,6 +270,10 @@ start(ModuleOrBinary) ->
 %%     </li>
 %% <li>`detached': if true, the instance outlives the process that
 %%     started it (default false: it stops when that process dies).</li>
+%% <li>`process_bound': if true, only the process that started the
+%%     instance may call it: {@link call/6} and {@link call_nif/4} from
+%%     any other process return `{error, wrong_process}' (default
+%%     false).</li>
 %% </ul>
 %%
 %% WASI options (`wasi => #{}' for all defaults):
@@ -320,6 +327,8 @@ start(Mod = #beamr_module{res = Res, imports = Imports}, Opts)
     Limits = check_limits(maps:get(limits, Opts, #{})),
     case beamr_nif:instance_new(Res, Limits, Specs, Wasi) of
         {ok, Inst, HasStart} ->
+            ok = beamr_nif_guest:bind(Inst, maps:get(process_bound, Opts,
+                                                     false)),
             Creator = case maps:get(detached, Opts, false) of
                           true -> none;
                           false -> self()
@@ -351,6 +360,8 @@ import_spec(M, N, {global, Type, _}, Values, _Wasi) ->
 import_spec(M, N, _Type, Values, _Wasi) ->
     maps:get({M, N}, Values, default).
 
+native_spec(<<"erl_nif">>, _N, _Wasi) ->
+    erl_nif; % sandboxed NIFs: beamr_nif_guest
 native_spec(_M, _N, undefined) ->
     default;
 native_spec(?WASI_MODULE, _N, _Wasi) ->
@@ -1024,3 +1035,24 @@ table_size(Pid, Table) when is_pid(Pid) ->
           {ok, value()} | {error, error_reason()}.
 table_get(Pid, Table, Index) when is_pid(Pid), is_integer(Index) ->
     beamr_nif:table_get(Pid, Table, Index).
+
+%% ------------------------------------------------------------------
+%% Sandboxed NIFs (beamr_nif_guest)
+
+%% @equiv call_nif(Inst, Name, Args, #{})
+-spec call_nif(instance(), binary() | string() | atom(), [term()]) ->
+          {ok, term()} | {error, error_reason()}.
+call_nif(Pid, Name, Args) ->
+    beamr_nif_guest:call(Pid, Name, Args, #{}).
+
+%% @doc Calls a NIF function compiled to wasm against
+%% `include/erl_nif_wasm.h': it gets `Args' as terms and its result
+%% term is the answer. See {@link beamr_nif_guest:call/4} for the
+%% options and errors.
+%%
+%% Example: `{ok, 25} = beamr:call_nif(Inst, <<"add_list_terms">>,
+%% [[4, 6, 3, 7, 5]])'.
+-spec call_nif(instance(), binary() | string() | atom(), [term()], map()) ->
+          {ok, term()} | {error, error_reason()}.
+call_nif(Pid, Name, Args, Opts) ->
+    beamr_nif_guest:call(Pid, Name, Args, Opts).

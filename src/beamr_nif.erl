@@ -18,7 +18,8 @@
          memory_size/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
-         wasi_output/2, load_error/0]).
+         wasi_output/2, load_error/0,
+         guest_bind/1, nif_begin/4, nif_argv/2, nif_end/2]).
 
 %% Every function taking an instance accepts its resource or the pid of
 %% its owner process (found through the NIF's registry; a pid that owns
@@ -163,3 +164,18 @@ table_get(_Inst, _Table, _Index) -> ?NOT_LOADED.
 
 -spec wasi_output(inst(), stdout | stderr) -> {ok, binary()} | {error, term()}.
 wasi_output(_Inst, _Stream) -> ?NOT_LOADED.
+
+%% Sandboxed NIFs (c_src/nif/nif_guest.c, used by beamr_nif_guest).
+-spec guest_bind(reference()) -> ok | {error, term()}.
+guest_bind(_Inst) -> ?NOT_LOADED.
+
+-spec nif_begin(inst(), binary(), list(), {pos_integer(), non_neg_integer()}) ->
+          {ok, reference(), [integer()]} | {argv, reference(), 0..255} |
+          busy | {error, term()}.
+nif_begin(_Inst, _Name, _Args, _Limits) -> ?NOT_LOADED.
+
+-spec nif_argv(reference(), integer()) -> {ok, [integer()]} | {error, term()}.
+nif_argv(_Session, _Ptr) -> ?NOT_LOADED.
+
+-spec nif_end(reference(), term()) -> {ok, term()} | {error, term()}.
+nif_end(_Session, _Result) -> ?NOT_LOADED.

@@ -92,7 +92,8 @@
     X(stream, "stream")                         \
     X(empty, "empty")                           \
     X(beamr_output, "beamr_output")             \
-    X(beamr_lease_free, "beamr_lease_free")
+    X(beamr_lease_free, "beamr_lease_free")     \
+    X(erl_nif, "erl_nif")
 
 typedef struct bnif_atoms {
 #define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
@@ -177,6 +178,8 @@ typedef struct bnif_instance {
     struct br_wasi *wasi;
     bnif_outstream_t out[2]; /* stdout, stderr when streamed */
     ErlNifEnv *run_env;      /* the NIF env of the running slice (lock) */
+    /* Sandboxed NIFs (nif_guest.c): NULL until needed. */
+    _Atomic(struct bnif_guest *) guest;
 } bnif_instance_t;
 
 enum {
@@ -215,6 +218,7 @@ typedef struct bnif_priv {
     ErlNifResourceType *func_rt;
     ErlNifResourceType *extern_rt;
     ErlNifResourceType *buffer_rt;
+    ErlNifResourceType *session_rt; /* nif_guest.c */
     bnif_engine_t *engine;     /* kept while this library version is loaded */
     bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
@@ -408,6 +412,21 @@ ERL_NIF_TERM bnif_call_resume(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_call_abort(ErlNifEnv *env, int argc,
                              const ERL_NIF_TERM argv[]);
+
+/* nif_guest.c: sandboxed NIFs (erl_nif_wasm.h) */
+bool bnif_guest_open_types(ErlNifEnv *env, bnif_priv_t *priv);
+void bnif_guest_delete(bnif_instance_t *inst);
+/* Serves `erl_nif` import `index` natively; false if it is not one. */
+bool bnif_guest_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
+                       br_extern_t *out);
+/* False if the instance is bound to another process (process_bound). */
+bool bnif_guest_may_call(ErlNifEnv *env, bnif_instance_t *inst);
+ERL_NIF_TERM bnif_guest_bind(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_nif_begin(ErlNifEnv *env, int argc,
+                            const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_nif_argv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 
 /* nif_memory.c */
 ERL_NIF_TERM bnif_memory_size(ErlNifEnv *env, int argc,

@@ -485,6 +485,8 @@ bnif_call_start(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return enif_make_badarg(env);
     if (atomic_load(&in->stopped))
         return bnif_error(env, bnif_atoms(env)->stopped);
+    if (!bnif_guest_may_call(env, in)) /* process_bound (nif_guest.c) */
+        return bnif_error(env, enif_make_atom(env, "wrong_process"));
     bnif_lease_take_t lease = bnif_lease_take(env, in);
     if (lease == BNIF_LEASE_BUSY)
         return bnif_atoms(env)->busy;

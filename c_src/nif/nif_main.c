@@ -117,6 +117,10 @@ static ErlNifFunc nif_funcs[] = {
     {"table_size", 2, bnif_table_size, 0},
     {"table_get", 3, bnif_table_get, 0},
     {"wasi_output", 2, bnif_wasi_output, 0},
+    {"guest_bind", 1, bnif_guest_bind, 0},
+    {"nif_begin", 4, bnif_nif_begin, 0},
+    {"nif_argv", 2, bnif_nif_argv, 0},
+    {"nif_end", 2, bnif_nif_end, 0},
     /* Bounded copies of whole modules and memories: dirty CPU. */
     {"module_serialize", 1, bnif_module_serialize, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"module_deserialize", 1, bnif_module_deserialize,

@@ -259,6 +259,9 @@ make_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
             return bnif_wasi_import(env, in, index, spec, out)
                        ? IMPORT_OK
                        : IMPORT_BAD_SPEC;
+        if (enif_is_identical(spec, a->erl_nif)) /* sandboxed NIFs */
+            return bnif_guest_import(env, in, index, out) ? IMPORT_OK
+                                                          : IMPORT_BAD_SPEC;
         obj = out->of.func = br_func_new_host(
             in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
         break;

@@ -70,6 +70,8 @@ instance_dtor(ErlNifEnv *env, void *obj)
     if (in->wasi != NULL)
         br_wasi_delete(in->wasi); /* its host functions are never called
                                      again: nothing runs in the store */
+    /* Sandboxed NIFs' state (nif_guest.c). */
+    bnif_guest_delete(in);
     if (in->store != NULL)
         br_store_delete(in->store);
     if (in->import_types != NULL)
@@ -215,7 +217,7 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
     return priv->engine_rt != NULL && priv->module_rt != NULL &&
            priv->instance_rt != NULL && priv->call_rt != NULL &&
            priv->func_rt != NULL && priv->extern_rt != NULL &&
-           priv->buffer_rt != NULL;
+           priv->buffer_rt != NULL && bnif_guest_open_types(env, priv);
 }
 
 bnif_engine_t *
