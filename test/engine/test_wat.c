@@ -190,7 +190,7 @@ test_errors(void)
         {"(module))", BR_TEXT_ERR_UNEXPECTED_TOKEN, 1, 9},
         {"(module\n  (func (i32.ad)))", BR_TEXT_ERR_UNKNOWN_OPERATOR, 2, 10},
         {"(func (i32.const 0x1_0000_0000))", BR_TEXT_ERR_OUT_OF_RANGE, 1, 18},
-        {"(func (i32.const 0x))", BR_TEXT_ERR_OUT_OF_RANGE, 1, 18},
+        {"(func (i32.const 0x))", BR_TEXT_ERR_UNKNOWN_OPERATOR, 1, 18},
         {"(func (f32.const 1e39))", BR_TEXT_ERR_OUT_OF_RANGE, 1, 18},
         {"(func (f32.const nan:0x80_0000))", BR_TEXT_ERR_OUT_OF_RANGE, 1, 18},
         {"(func (f64.const nan:0x0))", BR_TEXT_ERR_OUT_OF_RANGE, 1, 18},

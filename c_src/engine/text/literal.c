@@ -85,6 +85,22 @@ bri_lit_uint(const tctx_t *c, const tok_t *t, unsigned bits, uint64_t *out)
 }
 
 bool
+bri_lit_int_syntax(const tctx_t *c, const tok_t *t)
+{
+    const char *s = c->src + t->off;
+    size_t n = t->len;
+    uint64_t v;
+    bool overflow;
+    if (t->kind != TK_NUM)
+        return false;
+    if (s[0] == '+' || s[0] == '-') {
+        s++;
+        n--;
+    }
+    return read_uint(s, n, &v, &overflow);
+}
+
+bool
 bri_lit_int(const tctx_t *c, const tok_t *t, unsigned bits, uint64_t *out)
 {
     const char *s = c->src + t->off;

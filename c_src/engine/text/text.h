@@ -130,6 +130,9 @@ bool bri_lit_uint(const tctx_t *c, const tok_t *t, unsigned bits,
                   uint64_t *out);
 bool bri_lit_int(const tctx_t *c, const tok_t *t, unsigned bits,
                  uint64_t *out);
+/* Whether the token has integer syntax (whatever its size): tells a
+ * malformed literal ("unknown operator") from one out of range. */
+bool bri_lit_int_syntax(const tctx_t *c, const tok_t *t);
 /* Floats as raw bits; fails with "constant out of range" on overflow,
  * "unknown operator" for no float at all (spec wording). */
 uint32_t bri_lit_f32(tctx_t *c, const tok_t *t);

@@ -60,6 +60,9 @@ bri_wat_u32(wat_t *w, size_t *i)
     const tok_t *t = wat_tok(w, *i);
     if (t->kind != TK_NUM)
         bri_wat_unexpected(w, *i, "a number");
+    if (!bri_lit_int_syntax(w->c, t))
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                      "unknown operator (malformed number)");
     if (!bri_lit_uint(w->c, t, 32, &v))
         bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off,
                       "i32 constant out of range");
@@ -167,9 +170,10 @@ static bool
 same_types(const wat_t *w, const wat_type_t *t, const uint8_t *params,
            uint32_t np, const uint8_t *results, uint32_t nr)
 {
+    /* (empty lists may have no storage at all: no memcmp on NULL) */
     return t->nparams == np && t->nresults == nr &&
-           memcmp(w->valtypes.p + t->params, params, np) == 0 &&
-           memcmp(w->valtypes.p + t->results, results, nr) == 0;
+           (np == 0 || memcmp(w->valtypes.p + t->params, params, np) == 0) &&
+           (nr == 0 || memcmp(w->valtypes.p + t->results, results, nr) == 0);
 }
 
 static uint32_t
