@@ -326,12 +326,23 @@ void
 bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
 {
     sig_t s;
+    uint32_t type;
+    const wat_type_t *t;
     read_sig(w, i, &s, false, false);
     if (!s.has_type && s.np == 0 && s.nr <= 1) {
         bri_tbuf_byte(w->c, out, s.nr ? w->scratch.p[0] : 0x40);
         return;
     }
-    bri_tbuf_s64(w->c, out, sig_type(w, &s));
+    type = sig_type(w, &s);
+    /* a type without parameters and at most one result has the short
+     * encoding, whichever way it was written (as wat2wasm does) */
+    t = type < w->ntypes ? &w->types[type] : NULL;
+    if (t && t->nparams == 0 && t->nresults <= 1) {
+        bri_tbuf_byte(w->c, out,
+                      t->nresults ? w->valtypes.p[t->results] : 0x40);
+        return;
+    }
+    bri_tbuf_s64(w->c, out, type);
 }
 
 /* "(type $t? (func (param ...)* (result ...)*))" (pass 1). */
@@ -821,6 +832,28 @@ elem_exprs(wat_t *w, size_t *j, tbuf_t *out)
 
 typedef enum seg_mode { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARE } seg_mode_t;
 
+/* Items that are all "ref.func x" as plain function indices (into
+ * `out`), so that such segments get the shorter, canonical encoding
+ * (wat2wasm's); false if any item is another expression. */
+static bool
+func_items(wat_t *w, const tbuf_t *items, uint32_t n, tbuf_t *out)
+{
+    size_t k = 0;
+    for (uint32_t m = 0; m < n; m++) {
+        size_t start;
+        if (k >= items->len || items->p[k] != 0xD2)
+            return false;
+        start = ++k;
+        while (k < items->len && (items->p[k] & 0x80))
+            k++;
+        if (k + 1 >= items->len || items->p[k + 1] != 0x0B)
+            return false;
+        bri_tbuf_bytes(w->c, out, items->p + start, k + 1 - start);
+        k += 2;
+    }
+    return k == items->len;
+}
+
 /* Writes an elem segment. `exprs`: items are expressions of `rt`. */
 static void
 put_elem(wat_t *w, seg_mode_t mode, uint32_t table, bool explicit_table,
@@ -828,12 +861,19 @@ put_elem(wat_t *w, seg_mode_t mode, uint32_t table, bool explicit_table,
          const tbuf_t *items)
 {
     tbuf_t *sec = &w->sec[SEC_ELEM];
-    uint8_t flags = exprs ? 4 : 0;
+    tbuf_t indices = {0};
+    uint8_t flags;
+    (void)explicit_table;
+    if (exprs && rt == BR_FUNCREF && func_items(w, items, n, &indices)) {
+        exprs = false;
+        items = &indices;
+    }
+    flags = exprs ? 4 : 0;
     if (mode == SEG_PASSIVE)
         flags |= 1;
     else if (mode == SEG_DECLARE)
         flags |= 3;
-    else if (explicit_table || table != 0 || (exprs && rt != BR_FUNCREF))
+    else if (table != 0 || (exprs && rt != BR_FUNCREF))
         flags |= 2;
     bri_tbuf_byte(w->c, sec, flags);
     if (mode == SEG_ACTIVE && (flags & 2))

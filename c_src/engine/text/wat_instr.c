@@ -627,6 +627,15 @@ top_flat(wat_t *w, size_t base, size_t i, const char *what)
     return f;
 }
 
+/* An else with nothing after it is left out (as wat2wasm does): "if
+ * ... else end" and "if ... end" mean the same. */
+static void
+drop_empty_else(const wat_frame_t *f, tbuf_t *out)
+{
+    if (f->state == ST_ELSE && out->len == f->pending)
+        out->len--;
+}
+
 /* else / catch / catch_all / delegate / end in flat form. Returns false
  * if op is none of them. */
 static bool
@@ -638,6 +647,7 @@ flat_clause(wat_t *w, size_t *i, int op, size_t base, tbuf_t *out)
     case BR_OP_end:
         f = top_flat(w, base, at, "end");
         check_end_label(w, i, f);
+        drop_empty_else(f, out);
         bri_tbuf_byte(w->c, out, 0x0B);
         pop_label(w, f);
         w->nframes--;
@@ -649,6 +659,7 @@ flat_clause(wat_t *w, size_t *i, int op, size_t base, tbuf_t *out)
         check_end_label(w, i, f);
         f->state = ST_ELSE;
         put_opcode(w, op, out);
+        f->pending = out->len; /* an empty else is dropped at end */
         return true;
     case BR_OP_catch_:
     case BR_OP_catch_all:
@@ -748,6 +759,9 @@ open_clause(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
         } else if (f->state == ST_THEN_DONE && wat_is_open(w, *i, "else")) {
             put_opcode(w, BR_OP_else_, out);
             f->state = ST_ELSE_DONE;
+            *i += 2;
+            push_frame(w, FR_CLAUSE, ST_ELSE)->pending = out->len;
+            return true;
         } else if (f->state == ST_CONDS) {
             return false;
         } else {
@@ -817,6 +831,7 @@ close_folded(wat_t *w, size_t *i, tbuf_t *out)
             bri_tbuf_byte(w->c, out, 0x0B);
         break;
     case FR_CLAUSE:
+        drop_empty_else(f, out);
         break;
     }
     pop_label(w, f);
