@@ -335,6 +335,15 @@ utf8_check(const uint8_t *p, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t len;
+        uint64_t word;
+        /* ASCII runs eight bytes at a time */
+        if (i + 8 <= n) {
+            memcpy(&word, p + i, 8);
+            if (!(word & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

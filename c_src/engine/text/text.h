@@ -54,6 +54,18 @@ typedef struct tmap {
     uint32_t count, slot_cap, entry_cap;
 } tmap_t;
 
+/* Text name -> opcode, built once per top-level parse from the one
+ * opcode table (opcodes.h) and shared by every module of a script. */
+#define WAT_OPMAP_SIZE 1024 /* power of two, > 2 x the opcode count */
+
+typedef struct wat_ops {
+    int16_t map[WAT_OPMAP_SIZE];      /* br_op_t + 1, 0 = empty */
+    const char *name[BR_OP__COUNT];   /* text names, in `names` */
+    uint8_t len[BR_OP__COUNT];
+    uint8_t natural_align[BR_OP__COUNT]; /* log2, memory ops */
+    char names[BR_OP__COUNT * 40];
+} wat_ops_t;
+
 /* The state shared by every part of one parse. */
 typedef struct tctx {
     const bri_allocator_t *alloc;
@@ -63,6 +75,7 @@ typedef struct tctx {
     size_t ntoks, tok_cap;
     br_text_error_t *err;
     jmp_buf *unwind;
+    const wat_ops_t *ops; /* NULL until the first module needs it */
     /* Every block this context allocated, freed by tctx_free. */
     void **blocks;
     size_t *block_sizes;
@@ -148,5 +161,8 @@ bool bri_utf8_valid(const uint8_t *p, size_t n);
 /* Encodes the module whose fields lie between tokens [first, end) (the
  * inside of "(module ...)" after its optional $id). */
 void bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out);
+/* The opcode names (built in the context on first use; a script builds
+ * them once and lends them to the contexts of its modules). */
+const wat_ops_t *bri_wat_ops(tctx_t *c);
 
 #endif

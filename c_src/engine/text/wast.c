@@ -88,6 +88,7 @@ encode_module_form(tctx_t *c, size_t lp, tbuf_t *out)
         i++;
         strings(c, &i, &text);
         init_ctx(&sub, c->alloc, (const char *)text.p, text.len, &err);
+        sub.ops = c->ops;
         if (run_protected(&sub, encode_source, &bytes) != BR_TEXT_ERR_OK) {
             bri_text_free(&sub);
             *c->err = err; /* line and column within the quoted text */
@@ -378,8 +379,14 @@ new_command(reader_t *r, br_wast_kind_t kind, size_t at)
                                 cap * sizeof *cmd);
         s->cap = cap;
     }
-    while (r->line_off < off)
-        r->line += r->c->src[r->line_off++] == '\n';
+    while (r->line_off < off) {
+        const char *nl = memchr(r->c->src + r->line_off, '\n',
+                                off - r->line_off);
+        if (!nl)
+            break;
+        r->line++;
+        r->line_off = (size_t)(nl - r->c->src) + 1;
+    }
     cmd = &s->cmds[s->ncmds++];
     memset(cmd, 0, sizeof *cmd);
     cmd->kind = kind;
@@ -429,6 +436,7 @@ read_module(reader_t *r, size_t lp, size_t bare_end, br_wast_module_t *m)
     init_ctx(&sub, r->c->alloc, r->c->src, r->c->src_len, &m->error);
     sub.toks = r->c->toks; /* borrowed: not recorded in sub */
     sub.ntoks = r->c->ntoks;
+    sub.ops = bri_wat_ops(r->c);
     if (run_protected(&sub, encode_job, &job) == BR_TEXT_ERR_OK) {
         uint8_t *p = bri_text_alloc(r->c, job.bytes.len);
         if (job.bytes.len)

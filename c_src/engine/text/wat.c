@@ -1223,7 +1223,7 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     size_t i;
     memset(w, 0, sizeof *w);
     w->c = c;
-    bri_wat_opmap_init(w);
+    w->ops = bri_wat_ops(c);
     for (i = first; i < end; i = c->toks[i].match + 1) {
         if (c->toks[i].kind != TK_LPAREN)
             bri_wat_unexpected(w, i, "a module field");

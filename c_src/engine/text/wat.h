@@ -27,9 +27,6 @@ typedef struct wat_type {
     uint32_t results, nresults;
 } wat_type_t;
 
-/* Text name -> opcode, built from the one opcode table (opcodes.h). */
-#define WAT_OPMAP_SIZE 1024 /* power of two, > 2 x the opcode count */
-
 typedef struct wat_label {
     uint32_t name_off, name_len; /* name_len 0: no name */
 } wat_label_t;
@@ -78,10 +75,7 @@ typedef struct wat {
     tbuf_t pending;               /* folded plain instructions' bytes */
     tbuf_t scratch;
 
-    int16_t opmap[WAT_OPMAP_SIZE]; /* br_op_t + 1, 0 = empty */
-    const char *opname[BR_OP__COUNT]; /* text names, in opnames */
-    char opnames[BR_OP__COUNT * 40];
-    uint8_t natural_align[BR_OP__COUNT]; /* log2, memory ops */
+    const wat_ops_t *ops;
 } wat_t;
 
 /* Binary section ids. */
@@ -138,6 +132,6 @@ void bri_wat_instrs(wat_t *w, size_t *i, tbuf_t *out);
 void bri_wat_instrs_one(wat_t *w, size_t *i, tbuf_t *out);
 /* A constant expression: instructions then `end`. */
 void bri_wat_const_expr(wat_t *w, size_t *i, tbuf_t *out);
-void bri_wat_opmap_init(wat_t *w);
+
 
 #endif

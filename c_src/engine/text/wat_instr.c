@@ -88,43 +88,50 @@ natural_align(const char *name)
     return name[1] == '6' ? 3 : 2; /* i64/f64 or i32/f32 */
 }
 
-void
-bri_wat_opmap_init(wat_t *w)
+const wat_ops_t *
+bri_wat_ops(tctx_t *c)
 {
+    wat_ops_t *t;
     size_t pos = 0;
-    memset(w->opmap, 0, sizeof w->opmap);
+    if (c->ops)
+        return c->ops;
+    t = bri_text_alloc(c, sizeof *t);
+    memset(t->map, 0, sizeof t->map);
     for (int op = 0; op < BR_OP__COUNT; op++) {
         const bri_opinfo_t *info = &bri_opinfo[op];
-        char *name = w->opnames + pos;
+        char *name = t->names + pos;
         size_t n;
         uint32_t h;
-        w->opname[op] = NULL;
+        t->name[op] = NULL;
+        t->len[op] = 0;
+        t->natural_align[op] = 0;
         if (info->prefix == 0xFF || op == BR_OP_select_t)
             continue; /* internal ops; "select" covers select_t */
         n = text_name(info, name);
         pos += n + 1;
-        w->opname[op] = name;
-        w->natural_align[op] = info->imm == BR_IMM_MEMARG ||
-                                       info->imm == BR_IMM_MEMARG_LANE
-                                   ? natural_align(info->name)
-                                   : 0;
+        t->name[op] = name;
+        t->len[op] = (uint8_t)n;
+        if (info->imm == BR_IMM_MEMARG || info->imm == BR_IMM_MEMARG_LANE)
+            t->natural_align[op] = natural_align(info->name);
         h = hash_name(name, n) & (WAT_OPMAP_SIZE - 1);
-        while (w->opmap[h])
+        while (t->map[h])
             h = (h + 1) & (WAT_OPMAP_SIZE - 1);
-        w->opmap[h] = (int16_t)(op + 1);
+        t->map[h] = (int16_t)(op + 1);
     }
+    c->ops = t;
+    return t;
 }
 
 /* The opcode a keyword names, or -1. */
 static int
 lookup_op(const wat_t *w, const tok_t *t)
 {
+    const wat_ops_t *ops = w->ops;
     const char *s = w->c->src + t->off;
     uint32_t h = hash_name(s, t->len) & (WAT_OPMAP_SIZE - 1);
-    while (w->opmap[h]) {
-        int op = w->opmap[h] - 1;
-        const char *name = w->opname[op];
-        if (strlen(name) == t->len && memcmp(name, s, t->len) == 0)
+    while (ops->map[h]) {
+        int op = ops->map[h] - 1;
+        if (ops->len[op] == t->len && memcmp(ops->name[op], s, t->len) == 0)
             return op;
         h = (h + 1) & (WAT_OPMAP_SIZE - 1);
     }
@@ -275,7 +282,7 @@ suffix_tok(const tok_t *t, size_t skip)
 static void
 memarg(wat_t *w, size_t *i, int op, tbuf_t *out, bool lane)
 {
-    uint32_t mem = 0, align_log = w->natural_align[op];
+    uint32_t mem = 0, align_log = w->ops->natural_align[op];
     uint64_t offset = 0;
     const tok_t *t = wat_tok(w, *i);
     bool is64;
