@@ -60,12 +60,13 @@ bri_wat_u32(wat_t *w, size_t *i)
     const tok_t *t = wat_tok(w, *i);
     if (t->kind != TK_NUM)
         bri_wat_unexpected(w, *i, "a number");
-    if (!bri_lit_int_syntax(w->c, t))
-        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
-                      "unknown operator (malformed number)");
-    if (!bri_lit_uint(w->c, t, 32, &v))
+    if (!bri_lit_uint(w->c, t, 32, &v)) {
+        if (!bri_lit_int_syntax(w->c, t))
+            bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                          "unknown operator (malformed number)");
         bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off,
                       "i32 constant out of range");
+    }
     (*i)++;
     return (uint32_t)v;
 }

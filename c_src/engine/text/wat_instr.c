@@ -345,12 +345,14 @@ int_const(wat_t *w, size_t *i, unsigned bits)
     const tok_t *t = wat_tok(w, *i);
     if (t->kind != TK_NUM)
         bri_wat_unexpected(w, *i, "an integer");
-    if (!bri_lit_int_syntax(w->c, t))
-        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
-                      "unknown operator (malformed integer)");
-    if (!bri_lit_int(w->c, t, bits, &v))
+    /* the syntax is only checked again to tell why a literal failed */
+    if (!bri_lit_int(w->c, t, bits, &v)) {
+        if (!bri_lit_int_syntax(w->c, t))
+            bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                          "unknown operator (malformed integer)");
         bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off,
                       "constant out of range (i%u)", bits);
+    }
     (*i)++;
     return v;
 }
