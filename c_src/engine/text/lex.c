@@ -404,8 +404,13 @@ push_tok(lexer_t *lx, tk_kind_t kind, size_t off, size_t len)
                                 cap * sizeof *c->toks);
         c->tok_cap = cap;
     }
-    c->toks[c->ntoks++] = (tok_t){(uint32_t)off, (uint32_t)len, 0,
-                                  (uint8_t)kind};
+    if (len > TOK_MAX || c->ntoks >= TOK_MAX)
+        bri_text_fail(c, BR_TEXT_ERR_TOO_LARGE, (uint32_t)off,
+                      "text too large (a token of 256 MiB, or 2^28 tokens)");
+    c->toks[c->ntoks].off = (uint32_t)off;
+    c->toks[c->ntoks].len = (uint32_t)len;
+    c->toks[c->ntoks].kind = (uint32_t)kind;
+    c->ntoks++;
 }
 
 /* Skips a block comment starting at "(;" (nested comments count). */
@@ -451,7 +456,7 @@ lex_close(lexer_t *lx)
     if (lx->nopen == 0)
         bri_text_fail(c, BR_TEXT_ERR_UNEXPECTED_TOKEN, (uint32_t)lx->i,
                       "unexpected token \")\" (unbalanced parentheses)");
-    c->toks[lx->open[--lx->nopen]].match = (uint32_t)c->ntoks;
+    c->toks[lx->open[--lx->nopen]].len = (uint32_t)c->ntoks; /* tok_match */
     push_tok(lx, TK_RPAREN, lx->i, 1);
     lx->i++;
 }

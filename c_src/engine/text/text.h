@@ -30,12 +30,30 @@ typedef enum tk_kind {
     TK_EOF,
 } tk_kind_t;
 
+/* 8 bytes a token (the token array is the parser's largest memory). A
+ * '(' is one byte long, so its length field holds the index of its ')'
+ * instead (tok_match); a token of 256 MiB or more, or 2^28 tokens, is
+ * "text too large". */
+#define TOK_MAX ((UINT32_C(1) << 28) - 1)
+
 typedef struct tok {
-    uint32_t off;   /* byte offset in the source */
-    uint32_t len;
-    uint32_t match; /* TK_LPAREN: index of its TK_RPAREN */
-    uint8_t kind;   /* tk_kind_t */
+    uint32_t off;      /* byte offset in the source */
+    uint32_t len : 28; /* TK_LPAREN: index of its TK_RPAREN */
+    uint32_t kind : 4; /* tk_kind_t */
 } tok_t;
+
+static inline uint32_t
+tok_match(const tok_t *t)
+{
+    return t->len;
+}
+
+/* The length of a token's text (1 for a parenthesis). */
+static inline uint32_t
+tok_len(const tok_t *t)
+{
+    return t->kind == TK_LPAREN ? 1 : t->len;
+}
 
 /* A growable byte buffer owned by a parser context. */
 typedef struct tbuf {
@@ -133,7 +151,7 @@ static inline bool
 bri_tok_is(const tctx_t *c, const tok_t *t, const char *s)
 {
     size_t n = strlen(s);
-    return t->len == n && memcmp(c->src + t->off, s, n) == 0;
+    return tok_len(t) == n && memcmp(c->src + t->off, s, n) == 0;
 }
 
 /* Integers: `bits` 32 or 64. bri_lit_uint accepts unsigned forms only,

@@ -98,7 +98,7 @@ encode_module_form(tctx_t *c, size_t lp, tbuf_t *out)
         bri_text_free(&sub);
         return;
     } else {
-        bri_wat_encode(c, i, c->toks[lp].match, out);
+        bri_wat_encode(c, i, tok_match(&c->toks[lp]), out);
         return;
     }
     if (c->toks[i].kind != TK_RPAREN)
@@ -123,9 +123,9 @@ encode_source(tctx_t *c, void *ud)
     bri_text_lex(c);
     eof = c->ntoks - 1;
     if (is_module_form(c, 0)) {
-        if (c->toks[0].match + 1 != eof)
+        if (tok_match(&c->toks[0]) + 1 != eof)
             bri_text_fail(c, BR_TEXT_ERR_UNEXPECTED_TOKEN,
-                          c->toks[c->toks[0].match + 1].off,
+                          c->toks[tok_match(&c->toks[0]) + 1].off,
                           "unexpected token after the module");
         encode_module_form(c, 0, out);
     } else {
@@ -479,7 +479,7 @@ module_or_action(reader_t *r, size_t *i, br_wast_command_t *cmd)
     if (at_module(r, *i)) {
         cmd->has_module = true;
         read_module(r, *i, 0, &cmd->module);
-        *i = tk(r, *i)->match + 1;
+        *i = tok_match(tk(r, *i)) + 1;
     } else {
         read_action(r, i, &cmd->action);
     }
@@ -608,7 +608,7 @@ read_script(tctx_t *c, void *ud)
     }
     while (c->toks[i].kind != TK_EOF) {
         read_command(r, i);
-        i = c->toks[i].match + 1;
+        i = tok_match(&c->toks[i]) + 1;
     }
 }
 

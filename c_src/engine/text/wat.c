@@ -32,8 +32,8 @@ bri_wat_unexpected(wat_t *w, size_t i, const char *expected)
                       "unexpected end of input (expected %s)", expected);
     bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, t->off,
                   "unexpected token \"%.*s\" (expected %s)",
-                  (int)(t->len > 40 ? 40 : t->len), w->c->src + t->off,
-                  expected);
+                  (int)(tok_len(t) > 40 ? 40 : tok_len(t)),
+                  w->c->src + t->off, expected);
 }
 
 void
@@ -417,12 +417,12 @@ collect_entity(wat_t *w, size_t i, wat_space_t space, collect_t *col)
     size_t j = bind_id(w, i + 2, space, w->counts[space], true);
     bool import = false;
     while (wat_is_open(w, j, "export"))
-        j = wat_tok(w, j)->match + 1;
+        j = tok_match(wat_tok(w, j)) + 1;
     if (wat_is_open(w, j, "import")) {
         check_import_order(w, col, i);
         import = true;
         w->imports[space]++;
-        j = wat_tok(w, j)->match + 1;
+        j = tok_match(wat_tok(w, j)) + 1;
     } else if (!col->first_def && space != SP_TAG) {
         static const char *const defs[] = {NULL, "function", "table",
                                            "memory", "global"};
@@ -763,7 +763,7 @@ static void
 offset_expr(wat_t *w, size_t *j, tbuf_t *out)
 {
     if (wat_is_open(w, *j, "offset")) {
-        size_t close = wat_tok(w, *j)->match;
+        size_t close = tok_match(wat_tok(w, *j));
         *j += 2;
         bri_wat_const_expr(w, j, out);
         if (*j != close)
@@ -776,7 +776,7 @@ offset_expr(wat_t *w, size_t *j, tbuf_t *out)
     {
         /* one folded instruction: parse it as the only instruction of
          * an expression that ends at its own ')' */
-        size_t close = wat_tok(w, *j)->match;
+        size_t close = tok_match(wat_tok(w, *j));
         size_t k = *j;
         bri_wat_instrs_one(w, &k, out);
         if (k != close + 1)
@@ -813,14 +813,14 @@ elem_exprs(wat_t *w, size_t *j, tbuf_t *out)
     uint32_t n = 0;
     while (wat_tok(w, *j)->kind == TK_LPAREN) {
         if (wat_is_open(w, *j, "item")) {
-            size_t close = wat_tok(w, *j)->match;
+            size_t close = tok_match(wat_tok(w, *j));
             *j += 2;
             bri_wat_const_expr(w, j, out);
             if (*j != close)
                 bri_wat_unexpected(w, *j, "\")\"");
             (*j)++;
         } else {
-            size_t close = wat_tok(w, *j)->match;
+            size_t close = tok_match(wat_tok(w, *j));
             bri_wat_instrs_one(w, j, out);
             if (*j != close + 1)
                 bri_wat_unexpected(w, *j, "\")\"");
@@ -1225,7 +1225,7 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     memset(w, 0, sizeof *w);
     w->c = c;
     w->ops = bri_wat_ops(c);
-    for (i = first; i < end; i = c->toks[i].match + 1) {
+    for (i = first; i < end; i = tok_match(&c->toks[i]) + 1) {
         if (c->toks[i].kind != TK_LPAREN)
             bri_wat_unexpected(w, i, "a module field");
         collect_field(w, i, &col);
@@ -1234,7 +1234,7 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     /* imports come first in text order (checked in pass 1), so text
      * order is index order in every space */
     memset(next, 0, sizeof next);
-    for (i = first; i < end; i = c->toks[i].match + 1)
+    for (i = first; i < end; i = tok_match(&c->toks[i]) + 1)
         encode_field(w, i, next);
     assemble(w, out);
 }
