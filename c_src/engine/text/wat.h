@@ -37,7 +37,7 @@ typedef struct wat_frame {
     uint8_t kind;    /* frame_kind_t (wat_instr.c) */
     uint8_t state;
     uint32_t label;  /* index in the label stack, or UINT32_MAX */
-    uint32_t close;  /* token index of the ')' of a folded form */
+    uint32_t name;   /* folded if: token of its label name, or UINT32_MAX */
     size_t pending;  /* start of this frame's bytes in wat_t.pending */
     size_t pending_len;
 } wat_frame_t;
@@ -51,8 +51,6 @@ typedef struct wat {
     uint32_t ntypes, type_cap;
     tbuf_t valtypes;              /* the pool of wat_type_t */
     uint32_t explicit_types;      /* (type) fields; implicit ones follow */
-    uint32_t *func_types;         /* type index of every function */
-    uint32_t *tag_types;
     uint8_t *mem64;               /* per memory: i64 addresses */
     uint8_t *table64;
 

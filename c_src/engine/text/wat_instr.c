@@ -731,7 +731,7 @@ open_folded(wat_t *w, size_t *i, tbuf_t *out)
         f = push_frame(w, FR_FOLD_IF, ST_CONDS);
         f->pending = start;
         f->pending_len = w->pending.len - start;
-        f->close = name ? (uint32_t)(name - w->c->toks) : UINT32_MAX;
+        f->name = name ? (uint32_t)(name - w->c->toks) : UINT32_MAX;
     } else if (op == BR_OP_try_) {
         f = push_frame(w, FR_FOLD_TRY, ST_TRY_START);
         open_label(w, i, f);
@@ -756,8 +756,8 @@ open_clause(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
 {
     if (f->kind == FR_FOLD_IF) {
         if (f->state == ST_CONDS && wat_is_open(w, *i, "then")) {
-            const tok_t *name = f->close != UINT32_MAX
-                                    ? wat_tok(w, f->close)
+            const tok_t *name = f->name != UINT32_MAX
+                                    ? wat_tok(w, f->name)
                                     : NULL;
             bri_tbuf_bytes(w->c, out, w->pending.p + f->pending,
                            f->pending_len);
