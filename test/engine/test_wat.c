@@ -12,6 +12,7 @@
 
 #include "../../c_src/engine/text/br_text.h"
 #include "check.h"
+#include "count_alloc.h"
 
 static br_engine_t *engine;
 
@@ -380,10 +381,79 @@ test_wast(void)
              BR_TEXT_ERR_BAD_SCRIPT);
 }
 
+/* Every allocation of the text format failing in turn: an
+ * out-of-memory error (never a crash), and no byte left allocated. */
+static void
+test_alloc_failures(void)
+{
+    static const char text[] =
+        "(module (type $t (func (param i32)))\n"
+        " (import \"a\" \"b\" (func $i (type $t)))\n"
+        " (memory i64 1) (memory $m 1) (table 2 funcref) (table 1 externref)\n"
+        " (global $g (mut i32) (i32.const 1))\n"
+        " (func $f (export \"f\") (param $x i32) (result i32)"
+        " (local $y i64)\n"
+        "  (block $b (br_if $b (local.get $x)))\n"
+        "  (if (result i32) (local.get 0) (then (i32.const 1))\n"
+        "   (else (f32.const 1.5) drop (call $f (i32.const 0)))))\n"
+        " (elem (i32.const 0) $f $f) (data (i32.const 0) \"abc\"))";
+    static const char script[] =
+        "(module $m (func (export \"f\") (result i32) (i32.const 1)))\n"
+        "(assert_return (invoke $m \"f\") (i32.const 1))\n"
+        "(assert_malformed (module quote \"(func (nop)\" \")\") \"x\")\n"
+        "(assert_malformed (module quote \"(func\") \"x\")\n";
+    counter_t cnt;
+    br_engine_t *e = count_engine_new(&cnt);
+    size_t base = cnt.live;
+    bool wat_done = false, wast_done = false;
+    for (long n = 0; n < 100000 && !(wat_done && wast_done); n++) {
+        br_text_error_t err;
+        uint8_t *bytes;
+        size_t size;
+        br_wast_script_t *s;
+        br_text_err_t code;
+        if (!wat_done) {
+            cnt.calls = 0;
+            cnt.fail_at = n;
+            code = br_wat_to_wasm(e, text, sizeof text - 1, &bytes, &size,
+                                  &err);
+            CHECK(code == BR_TEXT_ERR_OK || code == BR_TEXT_ERR_OUT_OF_MEMORY);
+            if (code != BR_TEXT_ERR_OK && code != BR_TEXT_ERR_OUT_OF_MEMORY) {
+                fprintf(stderr, "  %u:%u: %s\n", err.line, err.column,
+                        err.message);
+                break;
+            }
+            if (code == BR_TEXT_ERR_OK) {
+                br_engine_free_buffer(e, bytes, size);
+                wat_done = true;
+            }
+            CHECK_EQ(cnt.live, base);
+        }
+        if (!wast_done) {
+            cnt.calls = 0;
+            cnt.fail_at = n;
+            code = br_wast_parse(e, script, sizeof script - 1, &s, &err);
+            CHECK(code == BR_TEXT_ERR_OK || code == BR_TEXT_ERR_OUT_OF_MEMORY);
+            if (code == BR_TEXT_ERR_OK) {
+                /* a module's own error stays its own, never OOM */
+                CHECK(br_wast_command(s, 3)->module.error.code ==
+                      BR_TEXT_ERR_UNEXPECTED_END);
+                CHECK(br_wast_command(s, 2)->module.bytes != NULL);
+                br_wast_delete(s);
+                wast_done = true;
+            }
+            CHECK_EQ(cnt.live, base);
+        }
+    }
+    CHECK(wat_done && wast_done);
+    br_engine_delete(e);
+}
+
 int
 main(void)
 {
     engine = br_engine_new(NULL);
+    test_alloc_failures();
     test_bytes();
     test_run();
     test_errors();

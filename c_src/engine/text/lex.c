@@ -93,7 +93,7 @@ static size_t
 find_block(const tctx_t *c, const void *ptr)
 {
     for (size_t i = c->nblocks; i-- > 0;)
-        if (c->blocks[i] == ptr)
+        if (c->blocks[i].p == ptr)
             return i;
     return SIZE_MAX;
 }
@@ -103,25 +103,17 @@ record_block(tctx_t *c, void *ptr, size_t size)
 {
     if (c->nblocks == c->block_cap) {
         size_t cap = c->block_cap ? c->block_cap * 2 : 32;
-        void **b = bri_realloc(c->alloc, c->blocks,
-                               c->block_cap * sizeof *b, cap * sizeof *b);
-        size_t *s;
+        tblock_t *b = bri_realloc(c->alloc, c->blocks,
+                                  c->block_cap * sizeof *b, cap * sizeof *b);
         if (!b) {
             bri_free(c->alloc, ptr, size);
             bri_text_oom(c);
         }
         c->blocks = b;
-        s = bri_realloc(c->alloc, c->block_sizes, c->block_cap * sizeof *s,
-                        cap * sizeof *s);
-        if (!s) {
-            bri_free(c->alloc, ptr, size);
-            bri_text_oom(c);
-        }
-        c->block_sizes = s;
         c->block_cap = cap;
     }
-    c->blocks[c->nblocks] = ptr;
-    c->block_sizes[c->nblocks] = size;
+    c->blocks[c->nblocks].p = ptr;
+    c->blocks[c->nblocks].size = size;
     c->nblocks++;
 }
 
@@ -148,20 +140,27 @@ bri_text_grow(tctx_t *c, void *ptr, size_t old_size, size_t new_size)
     p = bri_realloc(c->alloc, ptr, old_size, new_size);
     if (!p)
         bri_text_oom(c);
-    c->blocks[i] = p;
-    c->block_sizes[i] = new_size;
+    c->blocks[i].p = p;
+    c->blocks[i].size = new_size;
     return p;
+}
+
+void
+bri_text_adopt(tctx_t *to, tctx_t *from, void *ptr)
+{
+    size_t i = find_block(from, ptr), size = from->blocks[i].size;
+    from->blocks[i] = from->blocks[--from->nblocks];
+    bri_text_free(from);
+    record_block(to, ptr, size); /* frees ptr if it cannot */
 }
 
 void
 bri_text_free(tctx_t *c)
 {
     for (size_t i = 0; i < c->nblocks; i++)
-        bri_free(c->alloc, c->blocks[i], c->block_sizes[i]);
+        bri_free(c->alloc, c->blocks[i].p, c->blocks[i].size);
     bri_free(c->alloc, c->blocks, c->block_cap * sizeof *c->blocks);
-    bri_free(c->alloc, c->block_sizes, c->block_cap * sizeof(size_t));
     c->blocks = NULL;
-    c->block_sizes = NULL;
     c->nblocks = c->block_cap = 0;
 }
 

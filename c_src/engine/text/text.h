@@ -84,6 +84,11 @@ typedef struct wat_ops {
     char names[BR_OP__COUNT * 40];
 } wat_ops_t;
 
+typedef struct tblock {
+    void *p;
+    size_t size;
+} tblock_t;
+
 /* The state shared by every part of one parse. */
 typedef struct tctx {
     const bri_allocator_t *alloc;
@@ -94,9 +99,8 @@ typedef struct tctx {
     br_text_error_t *err;
     jmp_buf *unwind;
     const wat_ops_t *ops; /* NULL until the first module needs it */
-    /* Every block this context allocated, freed by tctx_free. */
-    void **blocks;
-    size_t *block_sizes;
+    /* Every block this context allocated, freed by bri_text_free. */
+    struct tblock *blocks;
     size_t nblocks, block_cap;
 } tctx_t;
 
@@ -110,6 +114,9 @@ _Noreturn void bri_text_oom(tctx_t *c);
 void *bri_text_alloc(tctx_t *c, size_t size);
 void *bri_text_grow(tctx_t *c, void *ptr, size_t old_size, size_t new_size);
 void bri_text_free(tctx_t *c);
+/* Frees context `from` except for `ptr`, which `to` then owns (so that
+ * an allocation failure in `to` cannot leak what `from` holds). */
+void bri_text_adopt(tctx_t *to, tctx_t *from, void *ptr);
 
 /* Splits the source into tokens, checks UTF-8 and balances parentheses.
  * Tokens [first, ntoks) are appended to c->toks, ending with TK_EOF. */

@@ -94,8 +94,11 @@ encode_module_form(tctx_t *c, size_t lp, tbuf_t *out)
             *c->err = err; /* line and column within the quoted text */
             longjmp(*c->unwind, 1);
         }
+        if (bytes.p)
+            bri_text_adopt(c, &sub, bytes.p);
+        else
+            bri_text_free(&sub);
         bri_tbuf_bytes(c, out, bytes.p, bytes.len);
-        bri_text_free(&sub);
         return;
     } else {
         bri_wat_encode(c, i, tok_match(&c->toks[lp]), out);
@@ -437,14 +440,25 @@ read_module(reader_t *r, size_t lp, size_t bare_end, br_wast_module_t *m)
     sub.toks = r->c->toks; /* borrowed: not recorded in sub */
     sub.ntoks = r->c->ntoks;
     sub.ops = bri_wat_ops(r->c);
-    if (run_protected(&sub, encode_job, &job) == BR_TEXT_ERR_OK) {
-        uint8_t *p = bri_text_alloc(r->c, job.bytes.len);
-        if (job.bytes.len)
-            memcpy(p, job.bytes.p, job.bytes.len);
-        m->bytes = p;
+    switch (run_protected(&sub, encode_job, &job)) {
+    case BR_TEXT_ERR_OK:
         m->size = job.bytes.len;
+        if (job.bytes.p) {
+            bri_text_adopt(r->c, &sub, job.bytes.p);
+            m->bytes = job.bytes.p;
+        } else {
+            bri_text_free(&sub);
+            m->bytes = bri_text_alloc(r->c, 1);
+        }
+        return;
+    case BR_TEXT_ERR_OUT_OF_MEMORY:
+        /* not the module's fault: the whole script fails */
+        bri_text_free(&sub);
+        bri_text_oom(r->c);
+    default:
+        bri_text_free(&sub); /* the module's own error, in its command */
+        return;
     }
-    bri_text_free(&sub);
 }
 
 /* (invoke $M? "name" arg*) / (get $M? "name") */

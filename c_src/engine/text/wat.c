@@ -401,10 +401,9 @@ note_index_type(wat_t *w, wat_space_t space, size_t j)
 {
     uint8_t **flags = space == SP_MEMORY ? &w->mem64 : &w->table64;
     uint32_t n = w->counts[space];
-    if ((n & (n - 1)) == 0 || n == 0) { /* grow at powers of two */
-        uint32_t cap = n ? n * 2 : 4;
-        *flags = bri_text_grow(w->c, *flags, n, cap);
-    }
+    /* capacity 4, then doubled whenever a power of two is full */
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+        *flags = bri_text_grow(w->c, *flags, n, n ? n * 2 : 4);
     (*flags)[n] = wat_tok(w, j)->kind == TK_KEYWORD &&
                   bri_tok_is(w->c, wat_tok(w, j), "i64");
 }
