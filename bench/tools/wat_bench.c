@@ -56,8 +56,7 @@ run_once(br_engine_t *e, const char *text, size_t len, int wast,
     } else {
         uint8_t *out;
         size_t size;
-        if (br_wat_to_wasm(e, text, len, &out, &size, &err) !=
-            BR_TEXT_ERR_OK) {
+        if (br_wat_to_wasm(e, text, len, &out, &size, &err) != BR_TEXT_ERR_OK) {
             fprintf(stderr, "%u:%u: %s\n", err.line, err.column, err.message);
             return 1;
         }

@@ -38,8 +38,8 @@ text_error(ErlNifEnv *env, const br_text_error_t *err)
                            enif_make_atom(env, "column")};
     ERL_NIF_TERM vals[] = {
         enif_make_atom(env, br_text_err_atom(err->code)),
-        bnif_make_binary(env, err->message, strnlen(err->message,
-                                                    sizeof err->message)),
+        bnif_make_binary(env, err->message,
+                         strnlen(err->message, sizeof err->message)),
         enif_make_uint(env, err->line),
         enif_make_uint(env, err->column),
     };
@@ -63,8 +63,8 @@ encode(ErlNifEnv *env, ERL_NIF_TERM text, ERL_NIF_TERM *out)
         *out = enif_make_badarg(env);
         return false;
     }
-    if (br_wat_to_wasm(engine, (const char *)bin.data, bin.size, &bytes,
-                       &size, &err) != BR_TEXT_ERR_OK) {
+    if (br_wat_to_wasm(engine, (const char *)bin.data, bin.size, &bytes, &size,
+                       &err) != BR_TEXT_ERR_OK) {
         *out = text_error(env, &err);
         return false;
     }

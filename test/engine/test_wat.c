@@ -77,11 +77,12 @@ test_bytes(void)
 {
     static const uint8_t empty[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     static const uint8_t add[] = {
-        0, 'a', 's', 'm', 1, 0, 0, 0,
-        1, 7, 1, 0x60, 2, 0x7F, 0x7F, 1, 0x7F, /* type (i32 i32) -> i32 */
-        3, 2, 1, 0,                            /* func 0: type 0 */
-        7, 7, 1, 3, 'a', 'd', 'd', 0, 0,       /* export "add" func 0 */
-        10, 9, 1, 7, 0, 0x20, 0, 0x20, 1, 0x6A, 0x0B,
+        0,    'a', 's',  'm',  1,   0,    0,   0,    1, 7,    1,
+        0x60, 2,   0x7F, 0x7F, 1,   0x7F, /* type (i32 i32) -> i32 */
+        3,    2,   1,    0,               /* func 0: type 0 */
+        7,    7,   1,    3,    'a', 'd',  'd', 0,    0, /* export "add" func 0
+                                                         */
+        10,   9,   1,    7,    0,   0x20, 0,   0x20, 1, 0x6A, 0x0B,
     };
     static const char *const add_texts[] = {
         "(module (func (export \"add\") (param i32 i32) (result i32)"
@@ -202,8 +203,8 @@ test_errors(void)
         {"(func (local $x i32) (local $x i32))", BR_TEXT_ERR_DUPLICATE_ID, 1,
          29},
         {"(func) (import \"a\" \"b\" (func))", BR_TEXT_ERR_IMPORT_AFTER, 1, 8},
-        {"(type (func)) (func (type 0) (param i32))",
-         BR_TEXT_ERR_INLINE_TYPE, 1, 21},
+        {"(type (func)) (func (type 0) (param i32))", BR_TEXT_ERR_INLINE_TYPE,
+         1, 21},
         {"(func) (start 0) (start 0)", BR_TEXT_ERR_MULTIPLE_START, 1, 18},
         {"(func (drop (i32.load align=3 (i32.const 0))))",
          BR_TEXT_ERR_ALIGNMENT, 1, 23},
@@ -214,16 +215,15 @@ test_errors(void)
         {"(data \"\\q\")", BR_TEXT_ERR_MALFORMED_STRING, 1, 8},
         {"(data \"abc)", BR_TEXT_ERR_MALFORMED_STRING, 1, 7},
         {"(data\"a\")", BR_TEXT_ERR_UNKNOWN_OPERATOR, 1, 6},
-        {"(export \"\\ff\" (func 0)) (func)", BR_TEXT_ERR_MALFORMED_UTF8, 1,
-         9},
+        {"(export \"\\ff\" (func 0)) (func)", BR_TEXT_ERR_MALFORMED_UTF8, 1, 9},
         {"(module (; unclosed", BR_TEXT_ERR_UNCLOSED_COMMENT, 1, 9},
         {"(module\n\t{)", BR_TEXT_ERR_UNEXPECTED_CHAR, 2, 2},
         {"(func (param i32) (result i32) (param i32))",
          BR_TEXT_ERR_UNEXPECTED_TOKEN, 1, 33},
         {"(func (if (i32.const 0) (else)))", BR_TEXT_ERR_UNEXPECTED_TOKEN, 1,
          26},
-        {"(func (call_indirect (param $x i32)))",
-         BR_TEXT_ERR_UNEXPECTED_TOKEN, 1, 29},
+        {"(func (call_indirect (param $x i32)))", BR_TEXT_ERR_UNEXPECTED_TOKEN,
+         1, 29},
         {"(frob)", BR_TEXT_ERR_UNEXPECTED_TOKEN, 1, 2},
         {"", BR_TEXT_ERR_OK, 0, 0},
     };
@@ -374,9 +374,9 @@ test_wast(void)
           c->action.args[0].val.of.u64 == 7);
     br_wast_delete(s);
     /* a broken script structure is an error of the script */
-    CHECK_EQ(br_wast_parse(engine, "(assert_return (invoke \"f\")", 27, &s,
-                           &err),
-             BR_TEXT_ERR_UNEXPECTED_END);
+    CHECK_EQ(
+        br_wast_parse(engine, "(assert_return (invoke \"f\")", 27, &s, &err),
+        BR_TEXT_ERR_UNEXPECTED_END);
     CHECK_EQ(br_wast_parse(engine, "(frobnicate)", 12, &s, &err),
              BR_TEXT_ERR_BAD_SCRIPT);
 }
@@ -415,8 +415,8 @@ test_alloc_failures(void)
         if (!wat_done) {
             cnt.calls = 0;
             cnt.fail_at = n;
-            code = br_wat_to_wasm(e, text, sizeof text - 1, &bytes, &size,
-                                  &err);
+            code =
+                br_wat_to_wasm(e, text, sizeof text - 1, &bytes, &size, &err);
             CHECK(code == BR_TEXT_ERR_OK || code == BR_TEXT_ERR_OUT_OF_MEMORY);
             if (code != BR_TEXT_ERR_OK && code != BR_TEXT_ERR_OUT_OF_MEMORY) {
                 fprintf(stderr, "  %u:%u: %s\n", err.line, err.column,

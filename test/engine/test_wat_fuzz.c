@@ -27,9 +27,16 @@ static const char *const fallback_seeds[] = {
 };
 
 static const char *const files[] = {
-    "core/block.wast", "core/const.wast", "core/data.wast", "core/elem.wast",
-    "core/if.wast", "core/float_literals.wast", "core/simd_const.wast",
-    "core/br_table.wast", "core/tokens.wast", "core/names.wast",
+    "core/block.wast",
+    "core/const.wast",
+    "core/data.wast",
+    "core/elem.wast",
+    "core/if.wast",
+    "core/float_literals.wast",
+    "core/simd_const.wast",
+    "core/br_table.wast",
+    "core/tokens.wast",
+    "core/names.wast",
     "proposals/exception-handling/try_catch.wast",
     "proposals/multi-memory/memory.wast",
 };
@@ -131,9 +138,9 @@ mutate(char *buf, size_t *len, size_t cap)
     switch (next_rand() % 6) {
     case 0: /* replace a byte */
         if (n)
-            buf[at] = next_rand() % 4 ? interesting[next_rand() %
-                                                    (sizeof interesting - 1)]
-                                      : (char)next_rand();
+            buf[at] = next_rand() % 4
+                          ? interesting[next_rand() % (sizeof interesting - 1)]
+                          : (char)next_rand();
         break;
     case 1: /* delete a span */
         if (at + span > n)

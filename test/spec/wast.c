@@ -34,8 +34,8 @@ to_expect(const br_wast_value_t *v, spec_expect_t *e)
     for (int k = 0; k < 16; k++)
         e->match[k] = (spec_match_t)v->match[k];
     if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF) {
-        e->val.of.ref = v->is_null || v->match[0] ? NULL
-                                                  : spec_externref(v->val.of.u64);
+        e->val.of.ref =
+            v->is_null || v->match[0] ? NULL : spec_externref(v->val.of.u64);
     }
 }
 
@@ -50,8 +50,8 @@ to_arg(const br_wast_value_t *v)
 
 /* Compiles a command's module; LOAD_REJECTED with the reason in msg. */
 static load_status_t
-compile(spec_file_t *f, const br_wast_module_t *m, br_module_t **out,
-        char *msg, size_t size)
+compile(spec_file_t *f, const br_wast_module_t *m, br_module_t **out, char *msg,
+        size_t size)
 {
     br_error_t error;
     br_err_t err;
@@ -78,10 +78,10 @@ compile(spec_file_t *f, const br_wast_module_t *m, br_module_t **out,
 static void
 run_action(spec_file_t *f, const br_wast_action_t *a, outcome_t *o)
 {
-    br_instance_t *inst = a->module.size
-                              ? spec_find_binding(&f->names, a->module.data,
-                                                  a->module.size)
-                              : f->current;
+    br_instance_t *inst =
+        a->module.size
+            ? spec_find_binding(&f->names, a->module.data, a->module.size)
+            : f->current;
     br_extern_t ext;
     char q[96];
     memset(o, 0, sizeof *o);
@@ -166,8 +166,7 @@ cmd_assert_return(spec_file_t *f, cmd_t *cmd)
     if (o.status != BR_DONE)
         return spec_fail(f, "expected results, got %s", o.msg);
     if (o.count != cmd->expected_count)
-        return spec_fail(f, "expected %zu results, got %s",
-                         cmd->expected_count,
+        return spec_fail(f, "expected %zu results, got %s", cmd->expected_count,
                          spec_describe(&o, f->scratch, sizeof f->scratch));
     for (size_t k = 0; k < o.count; k++) {
         spec_expect_t e;
@@ -264,8 +263,8 @@ cmd_assert_rejected(spec_file_t *f, cmd_t *cmd)
     switch (compile(f, &cmd->module, &m, msg, sizeof msg)) {
     case LOAD_REJECTED:
         if (getenv("SPEC_TEXT_DEBUG"))
-            printf("  %s:%u: %s \"%s\": %s\n", f->source, cmd->line,
-                   f->label, text, msg);
+            printf("  %s:%u: %s \"%s\": %s\n", f->source, cmd->line, f->label,
+                   text, msg);
         return SPEC_PASS;
     case LOAD_OK:
         return spec_fail(f, "module accepted, expected \"%s\"", text);
@@ -316,8 +315,8 @@ set_label(spec_file_t *f, cmd_t *cmd)
     bool act = !cmd->has_module && cmd->action.field.data;
     snprintf(f->label, sizeof f->label, "%s%s%s", kind_names[cmd->kind],
              act ? " " : "",
-             act ? spec_quote(cmd->action.field.data, cmd->action.field.size,
-                              q, sizeof q)
+             act ? spec_quote(cmd->action.field.data, cmd->action.field.size, q,
+                              sizeof q)
                  : "");
 }
 
@@ -337,8 +336,7 @@ spec_run_wast(spec_file_t *f, const char *text, size_t len)
 {
     br_wast_script_t *script;
     br_text_error_t err;
-    if (br_wast_parse(f->engine, text, len, &script, &err) !=
-        BR_TEXT_ERR_OK) {
+    if (br_wast_parse(f->engine, text, len, &script, &err) != BR_TEXT_ERR_OK) {
         printf("  %s:%u:%u: %s\n", f->source, err.line, err.column,
                err.message);
         f->failed++;

@@ -48,9 +48,9 @@ typedef enum br_text_err {
 /* Where and why text was refused. */
 typedef struct br_text_error {
     br_text_err_t code;
-    uint32_t line;      /* 1-based */
-    uint32_t column;    /* 1-based, in characters */
-    char message[160];  /* spec wording plus detail, NUL-terminated */
+    uint32_t line;     /* 1-based */
+    uint32_t column;   /* 1-based, in characters */
+    char message[160]; /* spec wording plus detail, NUL-terminated */
 } br_text_error_t;
 
 BR_API const char *br_text_err_message(br_text_err_t code);
@@ -66,19 +66,18 @@ BR_API bool br_is_binary(const uint8_t *bytes, size_t size);
  * br_module_new decodes and validates the result. */
 BR_API br_text_err_t br_wat_to_wasm(br_engine_t *engine, const char *text,
                                     size_t len, own uint8_t **out,
-                                    size_t *out_size,
-                                    br_text_error_t *error);
+                                    size_t *out_size, br_text_error_t *error);
 
 /* ------------------------------------------------------------------ */
 /* .wast scripts                                                       */
 
 typedef enum br_wast_kind {
-    BR_WAST_MODULE,            /* module (instantiated unless definition) */
-    BR_WAST_INSTANCE,          /* (module instance $I $M) */
-    BR_WAST_REGISTER,          /* register "name" $M? */
-    BR_WAST_ACTION,            /* invoke / get at top level */
+    BR_WAST_MODULE,   /* module (instantiated unless definition) */
+    BR_WAST_INSTANCE, /* (module instance $I $M) */
+    BR_WAST_REGISTER, /* register "name" $M? */
+    BR_WAST_ACTION,   /* invoke / get at top level */
     BR_WAST_ASSERT_RETURN,
-    BR_WAST_ASSERT_TRAP,       /* an action, or a module (instantiation) */
+    BR_WAST_ASSERT_TRAP, /* an action, or a module (instantiation) */
     BR_WAST_ASSERT_EXHAUSTION,
     BR_WAST_ASSERT_EXCEPTION,
     BR_WAST_ASSERT_INVALID,
@@ -107,15 +106,15 @@ typedef enum br_wast_match {
 typedef struct br_wast_value {
     br_val_t val;
     bool is_null;
-    uint8_t lane_bits;  /* v128: 8, 16, 32 or 64 as written; 0 scalars */
+    uint8_t lane_bits; /* v128: 8, 16, 32 or 64 as written; 0 scalars */
     bool lane_float;
-    uint8_t match[16];  /* br_wast_match_t: [0] scalars, per lane v128 */
+    uint8_t match[16]; /* br_wast_match_t: [0] scalars, per lane v128 */
 } br_wast_value_t;
 
 typedef struct br_wast_module {
     br_wast_modform_t form;
-    bool definition;    /* (module definition ...): compile only */
-    br_name_t name;     /* $id, or size 0 */
+    bool definition;       /* (module definition ...): compile only */
+    br_name_t name;        /* $id, or size 0 */
     br_name_t instance_of; /* BR_WAST_INSTANCE: the definition's $id */
     /* The binary encoding: the bytes of a binary form, or the text
      * encoded; NULL (and `error` filled) when the text was refused. */
@@ -125,8 +124,8 @@ typedef struct br_wast_module {
 } br_wast_module_t;
 
 typedef struct br_wast_action {
-    bool is_get;        /* get a global, else invoke a function */
-    br_name_t module;   /* $id, or size 0 for the current module */
+    bool is_get;      /* get a global, else invoke a function */
+    br_name_t module; /* $id, or size 0 for the current module */
     br_name_t field;
     br_wast_value_t *args;
     size_t arg_count;
@@ -135,13 +134,13 @@ typedef struct br_wast_action {
 typedef struct br_wast_command {
     br_wast_kind_t kind;
     uint32_t line;
-    bool has_module;    /* the command carries a module (else an action) */
+    bool has_module; /* the command carries a module (else an action) */
     br_wast_module_t module;
     br_wast_action_t action;
     br_wast_value_t *expected; /* assert_return */
     size_t expected_count;
-    br_name_t text;            /* the assertion's message */
-    br_name_t register_as;     /* BR_WAST_REGISTER */
+    br_name_t text;        /* the assertion's message */
+    br_name_t register_as; /* BR_WAST_REGISTER */
 } br_wast_command_t;
 
 typedef struct br_wast_script br_wast_script_t;

@@ -60,8 +60,7 @@ bri_text_position(const char *src, size_t len, size_t off, uint32_t *line,
 }
 
 void
-bri_text_fail(tctx_t *c, br_text_err_t code, uint32_t off, const char *fmt,
-              ...)
+bri_text_fail(tctx_t *c, br_text_err_t code, uint32_t off, const char *fmt, ...)
 {
     br_text_error_t *e = c->err;
     const char *msg = br_text_err_message(code);
@@ -103,8 +102,8 @@ record_block(tctx_t *c, void *ptr, size_t size)
 {
     if (c->nblocks == c->block_cap) {
         size_t cap = c->block_cap ? c->block_cap * 2 : 32;
-        tblock_t *b = bri_realloc(c->alloc, c->blocks,
-                                  c->block_cap * sizeof *b, cap * sizeof *b);
+        tblock_t *b = bri_realloc(c->alloc, c->blocks, c->block_cap * sizeof *b,
+                                  cap * sizeof *b);
         if (!b) {
             bri_free(c->alloc, ptr, size);
             bri_text_oom(c);
@@ -247,8 +246,7 @@ tmap_rehash(tctx_t *c, tmap_t *m)
 }
 
 bool
-bri_tmap_put(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len,
-             uint32_t value)
+bri_tmap_put(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len, uint32_t value)
 {
     uint32_t h;
     if (bri_tmap_get(c, m, off, len) != UINT32_MAX)
@@ -257,9 +255,9 @@ bri_tmap_put(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len,
         tmap_rehash(c, m);
     if (m->count == m->entry_cap) {
         uint32_t cap = m->entry_cap ? m->entry_cap * 2 : 8;
-        m->entries = bri_text_grow(c, m->entries,
-                                   m->entry_cap * sizeof *m->entries,
-                                   cap * sizeof *m->entries);
+        m->entries =
+            bri_text_grow(c, m->entries, m->entry_cap * sizeof *m->entries,
+                          cap * sizeof *m->entries);
         m->entry_cap = cap;
     }
     m->entries[m->count] = (tmap_entry_t){off, len, value};
@@ -366,22 +364,21 @@ bri_utf8_valid(const uint8_t *p, size_t n)
 
 /* The spec's idchar set. */
 static const uint8_t idchar[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
-    ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, [':'] = 1,
-    ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1, ['\\'] = 1,
-    ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
+    ['0'] = 1, ['1'] = 1,  ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1,  ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1,
+    ['C'] = 1, ['D'] = 1,  ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1,  ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1,  ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1,  ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1,  ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1,  ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1,  ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1,  ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,  ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1,
+    ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1,
+    ['/'] = 1, [':'] = 1,  ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1,
+    ['@'] = 1, ['\\'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1,
+    ['~'] = 1,
 };
 
 typedef struct lexer {
@@ -429,8 +426,7 @@ skip_block_comment(lexer_t *lx)
             lx->i++;
         }
     }
-    bri_text_fail(lx->c, BR_TEXT_ERR_UNCLOSED_COMMENT, (uint32_t)start,
-                  NULL);
+    bri_text_fail(lx->c, BR_TEXT_ERR_UNCLOSED_COMMENT, (uint32_t)start, NULL);
 }
 
 static void
@@ -479,14 +475,13 @@ lex_string(lexer_t *lx)
     for (;;) {
         unsigned char ch;
         if (lx->i >= lx->n)
-            bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING,
-                          (uint32_t)start, "unclosed string");
+            bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING, (uint32_t)start,
+                          "unclosed string");
         ch = (unsigned char)lx->s[lx->i];
         if (ch == '"')
             break;
         if (ch < 0x20 || ch == 0x7F)
-            bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING,
-                          (uint32_t)lx->i,
+            bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING, (uint32_t)lx->i,
                           "illegal control character in string");
         lx->i += ch == '\\' && lx->i + 1 < lx->n ? 2 : 1;
     }

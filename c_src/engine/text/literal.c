@@ -75,8 +75,7 @@ bri_lit_uint(const tctx_t *c, const tok_t *t, unsigned bits, uint64_t *out)
     const char *s = c->src + t->off;
     bool overflow;
     uint64_t v;
-    if (t->kind != TK_NUM || !read_uint(s, t->len, &v, &overflow) ||
-        overflow)
+    if (t->kind != TK_NUM || !read_uint(s, t->len, &v, &overflow) || overflow)
         return false;
     if (bits < 64 && v >> bits)
         return false;
@@ -153,8 +152,8 @@ float_syntax(const char *s, size_t n, char *buf)
             !read_digits(s, n, &i, base, &ignored, &overflow))
             return false;
     }
-    if (i < n && (hex ? (s[i] == 'p' || s[i] == 'P')
-                      : (s[i] == 'e' || s[i] == 'E'))) {
+    if (i < n &&
+        (hex ? (s[i] == 'p' || s[i] == 'P') : (s[i] == 'e' || s[i] == 'E'))) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-'))
             i++;
@@ -329,12 +328,30 @@ bri_lit_string(tctx_t *c, const tok_t *t, tbuf_t *out)
         if (i >= n)
             break;
         switch (s[i + 1]) {
-        case 't': bri_tbuf_byte(c, out, '\t'); i += 2; continue;
-        case 'n': bri_tbuf_byte(c, out, '\n'); i += 2; continue;
-        case 'r': bri_tbuf_byte(c, out, '\r'); i += 2; continue;
-        case '"': bri_tbuf_byte(c, out, '"'); i += 2; continue;
-        case '\'': bri_tbuf_byte(c, out, '\''); i += 2; continue;
-        case '\\': bri_tbuf_byte(c, out, '\\'); i += 2; continue;
+        case 't':
+            bri_tbuf_byte(c, out, '\t');
+            i += 2;
+            continue;
+        case 'n':
+            bri_tbuf_byte(c, out, '\n');
+            i += 2;
+            continue;
+        case 'r':
+            bri_tbuf_byte(c, out, '\r');
+            i += 2;
+            continue;
+        case '"':
+            bri_tbuf_byte(c, out, '"');
+            i += 2;
+            continue;
+        case '\'':
+            bri_tbuf_byte(c, out, '\'');
+            i += 2;
+            continue;
+        case '\\':
+            bri_tbuf_byte(c, out, '\\');
+            i += 2;
+            continue;
         case 'u':
             i = unicode_escape(c, s, i + 2, n, t->off + (uint32_t)i + 1, out);
             continue;

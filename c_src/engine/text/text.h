@@ -77,8 +77,8 @@ typedef struct tmap {
 #define WAT_OPMAP_SIZE 1024 /* power of two, > 2 x the opcode count */
 
 typedef struct wat_ops {
-    int16_t map[WAT_OPMAP_SIZE];      /* br_op_t + 1, 0 = empty */
-    const char *name[BR_OP__COUNT];   /* text names, in `names` */
+    int16_t map[WAT_OPMAP_SIZE];    /* br_op_t + 1, 0 = empty */
+    const char *name[BR_OP__COUNT]; /* text names, in `names` */
     uint8_t len[BR_OP__COUNT];
     uint8_t natural_align[BR_OP__COUNT]; /* log2, memory ops */
     char names[BR_OP__COUNT * 40];
@@ -123,8 +123,8 @@ void bri_text_adopt(tctx_t *to, tctx_t *from, void *ptr);
 void bri_text_lex(tctx_t *c);
 
 /* 1-based line and column (characters) of a byte offset. */
-void bri_text_position(const char *src, size_t len, size_t off,
-                       uint32_t *line, uint32_t *column);
+void bri_text_position(const char *src, size_t len, size_t off, uint32_t *line,
+                       uint32_t *column);
 
 /* ------------------------------------------------------------------ */
 /* Buffers and maps                                                    */
@@ -166,8 +166,7 @@ bri_tok_is(const tctx_t *c, const tok_t *t, const char *s)
  * if the token is no integer of that width. */
 bool bri_lit_uint(const tctx_t *c, const tok_t *t, unsigned bits,
                   uint64_t *out);
-bool bri_lit_int(const tctx_t *c, const tok_t *t, unsigned bits,
-                 uint64_t *out);
+bool bri_lit_int(const tctx_t *c, const tok_t *t, unsigned bits, uint64_t *out);
 /* Whether the token has integer syntax (whatever its size): tells a
  * malformed literal ("unknown operator") from one out of range. */
 bool bri_lit_int_syntax(const tctx_t *c, const tok_t *t);

@@ -12,8 +12,8 @@
 
 struct br_wast_script {
     bri_allocator_t alloc;
-    tctx_t c;               /* owns the commands, names and modules */
-    char *src;              /* a copy of the script: names point into it */
+    tctx_t c;  /* owns the commands, names and modules */
+    char *src; /* a copy of the script: names point into it */
     size_t src_len;
     br_wast_command_t *cmds;
     size_t ncmds, cap;
@@ -246,8 +246,8 @@ nan_pattern(const reader_t *r, const tok_t *t)
 }
 
 static uint64_t
-lane_value(reader_t *r, size_t *i, unsigned bits, bool is_float,
-           uint8_t *match, bool pattern)
+lane_value(reader_t *r, size_t *i, unsigned bits, bool is_float, uint8_t *match,
+           bool pattern)
 {
     const tok_t *t = tk(r, *i);
     uint64_t v = 0;
@@ -269,7 +269,7 @@ v128_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         const char *name;
         unsigned bits;
         bool is_float;
-    } shapes[] = {{"i8x16", 8, false}, {"i16x8", 16, false},
+    } shapes[] = {{"i8x16", 8, false},  {"i16x8", 16, false},
                   {"i32x4", 32, false}, {"i64x2", 64, false},
                   {"f32x4", 32, true},  {"f64x2", 64, true}};
     size_t s = 0;
@@ -300,7 +300,8 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         script_error(r, *i, "a value");
     op = tk(r, *i + 1);
     *i += 2;
-    if (bri_tok_is(r->c, op, "i32.const") || bri_tok_is(r->c, op, "i64.const")) {
+    if (bri_tok_is(r->c, op, "i32.const") ||
+        bri_tok_is(r->c, op, "i64.const")) {
         unsigned bits = bri_tok_is(r->c, op, "i32.const") ? 32 : 64;
         v->val.kind = bits == 32 ? BR_I32 : BR_I64;
         x = lane_value(r, i, bits, false, &v->match[0], false);
@@ -321,16 +322,16 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         v128_value(r, i, v, pattern);
     } else if (bri_tok_is(r->c, op, "ref.null")) {
         const tok_t *ht = tk(r, *i);
-        v->val.kind = bri_tok_is(r->c, ht, "extern") ? BR_EXTERNREF
-                                                     : BR_FUNCREF;
+        v->val.kind =
+            bri_tok_is(r->c, ht, "extern") ? BR_EXTERNREF : BR_FUNCREF;
         if (!bri_tok_is(r->c, ht, "extern") && !bri_tok_is(r->c, ht, "func"))
             script_error(r, *i, "a heap type");
         v->is_null = true;
         (*i)++;
     } else if (bri_tok_is(r->c, op, "ref.extern") ||
                bri_tok_is(r->c, op, "ref.func")) {
-        v->val.kind = bri_tok_is(r->c, op, "ref.extern") ? BR_EXTERNREF
-                                                         : BR_FUNCREF;
+        v->val.kind =
+            bri_tok_is(r->c, op, "ref.extern") ? BR_EXTERNREF : BR_FUNCREF;
         if (tk(r, *i)->kind == TK_NUM && v->val.kind == BR_EXTERNREF) {
             if (!bri_lit_uint(r->c, tk(r, *i), 64, &v->val.of.u64))
                 script_error(r, *i, "a host reference number");
@@ -383,8 +384,8 @@ new_command(reader_t *r, br_wast_kind_t kind, size_t at)
         s->cap = cap;
     }
     while (r->line_off < off) {
-        const char *nl = memchr(r->c->src + r->line_off, '\n',
-                                off - r->line_off);
+        const char *nl =
+            memchr(r->c->src + r->line_off, '\n', off - r->line_off);
         if (!nl)
             break;
         r->line++;
@@ -545,7 +546,8 @@ read_module_cmd(reader_t *r, size_t lp)
 {
     br_wast_command_t *cmd;
     size_t i = lp + 2;
-    if (tk(r, i)->kind == TK_KEYWORD && bri_tok_is(r->c, tk(r, i), "instance")) {
+    if (tk(r, i)->kind == TK_KEYWORD &&
+        bri_tok_is(r->c, tk(r, i), "instance")) {
         cmd = new_command(r, BR_WAST_INSTANCE, lp);
         i++;
         if (tk(r, i)->kind == TK_ID)
@@ -595,8 +597,8 @@ static bool
 bare_fields(const tctx_t *c)
 {
     static const char *const fields[] = {
-        "type", "import", "func", "table", "memory", "global", "tag",
-        "export", "start", "elem", "data",
+        "type", "import", "func",  "table", "memory", "global",
+        "tag",  "export", "start", "elem",  "data",
     };
     if (c->ntoks < 3 || c->toks[0].kind != TK_LPAREN ||
         c->toks[1].kind != TK_KEYWORD)

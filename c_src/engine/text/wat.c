@@ -12,8 +12,8 @@
 #include "text/wat.h"
 
 static const char *const space_names[SP__COUNT] = {
-    "type", "function", "table", "memory", "global", "tag",
-    "elem segment", "data segment",
+    "type",   "function", "table",        "memory",
+    "global", "tag",      "elem segment", "data segment",
 };
 /* Field keywords of the duplicate-name errors ("duplicate func"). */
 static const char *const space_kw[SP__COUNT] = {
@@ -32,8 +32,8 @@ bri_wat_unexpected(wat_t *w, size_t i, const char *expected)
                       "unexpected end of input (expected %s)", expected);
     bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, t->off,
                   "unexpected token \"%.*s\" (expected %s)",
-                  (int)(tok_len(t) > 40 ? 40 : tok_len(t)),
-                  w->c->src + t->off, expected);
+                  (int)(tok_len(t) > 40 ? 40 : tok_len(t)), w->c->src + t->off,
+                  expected);
 }
 
 void
@@ -119,8 +119,12 @@ static const struct {
     const char *name;
     uint8_t code;
 } valtypes[] = {
-    {"i32", BR_I32},         {"i64", BR_I64},  {"f32", BR_F32},
-    {"f64", BR_F64},         {"v128", BR_V128}, {"funcref", BR_FUNCREF},
+    {"i32", BR_I32},
+    {"i64", BR_I64},
+    {"f32", BR_F32},
+    {"f64", BR_F64},
+    {"v128", BR_V128},
+    {"funcref", BR_FUNCREF},
     {"externref", BR_EXTERNREF},
 };
 
@@ -214,17 +218,16 @@ bind_local(wat_t *w, const tok_t *name, uint8_t type)
 {
     if (w->nlocals == w->local_cap) {
         uint32_t cap = w->local_cap ? w->local_cap * 2 : 32;
-        w->local_types = bri_text_grow(w->c, w->local_types,
-                                       w->local_cap * sizeof(uint32_t),
-                                       cap * sizeof(uint32_t));
+        w->local_types =
+            bri_text_grow(w->c, w->local_types, w->local_cap * sizeof(uint32_t),
+                          cap * sizeof(uint32_t));
         w->local_cap = cap;
     }
-    if (name && !bri_tmap_put(w->c, &w->locals, name->off, name->len,
-                              w->nlocals))
-        bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, name->off,
-                      "duplicate local %.*s",
-                      (int)(name->len > 60 ? 60 : name->len),
-                      w->c->src + name->off);
+    if (name &&
+        !bri_tmap_put(w->c, &w->locals, name->off, name->len, w->nlocals))
+        bri_text_fail(
+            w->c, BR_TEXT_ERR_DUPLICATE_ID, name->off, "duplicate local %.*s",
+            (int)(name->len > 60 ? 60 : name->len), w->c->src + name->off);
     w->local_types[w->nlocals++] = type;
 }
 
@@ -297,8 +300,8 @@ sig_type(wat_t *w, const sig_t *s)
     if (s->type >= w->ntypes && !s->np && !s->nr)
         return s->type;
     if (s->type >= w->ntypes)
-        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE,
-                      wat_tok(w, s->at)->off, "unknown type %u", s->type);
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE, wat_tok(w, s->at)->off,
+                      "unknown type %u", s->type);
     if ((s->np || s->nr) &&
         !same_types(w, &w->types[s->type], p, s->np, p + s->np, s->nr))
         bri_text_fail(w->c, BR_TEXT_ERR_INLINE_TYPE, wat_tok(w, s->at)->off,
@@ -375,8 +378,8 @@ space_of(const wat_t *w, const tok_t *kw, bool *ok)
 {
     static const char *const kws[] = {"func", "table", "memory", "global",
                                       "tag"};
-    static const wat_space_t sps[] = {SP_FUNC, SP_TABLE, SP_MEMORY,
-                                      SP_GLOBAL, SP_TAG};
+    static const wat_space_t sps[] = {SP_FUNC, SP_TABLE, SP_MEMORY, SP_GLOBAL,
+                                      SP_TAG};
     for (size_t k = 0; k < 5; k++) {
         if (kw->kind == TK_KEYWORD && bri_tok_is(w->c, kw, kws[k])) {
             *ok = true;
@@ -423,8 +426,8 @@ collect_entity(wat_t *w, size_t i, wat_space_t space, collect_t *col)
         w->imports[space]++;
         j = tok_match(wat_tok(w, j)) + 1;
     } else if (!col->first_def && space != SP_TAG) {
-        static const char *const defs[] = {NULL, "function", "table",
-                                           "memory", "global"};
+        static const char *const defs[] = {NULL, "function", "table", "memory",
+                                           "global"};
         col->first_def = defs[space];
     }
     (void)kw;
@@ -561,8 +564,7 @@ limits(wat_t *w, size_t *i, tbuf_t *out, bool is64, bool memory)
         shared = true;
         j++;
     }
-    bri_tbuf_byte(w->c, out,
-                  (uint8_t)(has_max | (shared << 1) | (is64 << 2)));
+    bri_tbuf_byte(w->c, out, (uint8_t)(has_max | (shared << 1) | (is64 << 2)));
     bri_tbuf_u32(w->c, out, min);
     if (has_max)
         bri_tbuf_u32(w->c, out, max);
@@ -628,8 +630,10 @@ globaltype(wat_t *w, size_t *i, tbuf_t *out)
 static void
 import_desc(wat_t *w, size_t *j, wat_space_t space, tbuf_t *out)
 {
-    static const uint8_t kinds[] = {[SP_FUNC] = 0, [SP_TABLE] = 1,
-                                    [SP_MEMORY] = 2, [SP_GLOBAL] = 3,
+    static const uint8_t kinds[] = {[SP_FUNC] = 0,
+                                    [SP_TABLE] = 1,
+                                    [SP_MEMORY] = 2,
+                                    [SP_GLOBAL] = 3,
                                     [SP_TAG] = 4};
     bri_tbuf_byte(w->c, out, kinds[space]);
     switch (space) {
@@ -696,8 +700,7 @@ encode_locals(wat_t *w, uint32_t first, tbuf_t *out)
     bri_tbuf_u32(w->c, out, runs);
     for (uint32_t k = first; k < w->nlocals;) {
         uint32_t n = 1;
-        while (k + n < w->nlocals &&
-               w->local_types[k + n] == w->local_types[k])
+        while (k + n < w->nlocals && w->local_types[k + n] == w->local_types[k])
             n++;
         bri_tbuf_u32(w->c, out, n);
         bri_tbuf_byte(w->c, out, (uint8_t)w->local_types[k]);
@@ -1100,8 +1103,10 @@ export_field(wat_t *w, size_t i)
     tbuf_t *sec = &w->sec[SEC_EXPORT];
     bool ok;
     wat_space_t space;
-    static const uint8_t kinds[] = {[SP_FUNC] = 0, [SP_TABLE] = 1,
-                                    [SP_MEMORY] = 2, [SP_GLOBAL] = 3,
+    static const uint8_t kinds[] = {[SP_FUNC] = 0,
+                                    [SP_TABLE] = 1,
+                                    [SP_MEMORY] = 2,
+                                    [SP_GLOBAL] = 3,
                                     [SP_TAG] = 4};
     put_name(w, sec, &j, true);
     if (wat_tok(w, j)->kind != TK_LPAREN)

@@ -23,7 +23,7 @@ typedef enum wat_space {
 
 /* A function type: parameter and result types in the type pool. */
 typedef struct wat_type {
-    uint32_t params, nparams;   /* offsets into wat_t.valtypes */
+    uint32_t params, nparams; /* offsets into wat_t.valtypes */
     uint32_t results, nresults;
 } wat_type_t;
 
@@ -34,43 +34,43 @@ typedef struct wat_label {
 /* One open block of the instruction parser (explicit stack: nesting is
  * never C recursion). */
 typedef struct wat_frame {
-    uint8_t kind;    /* frame_kind_t (wat_instr.c) */
+    uint8_t kind; /* frame_kind_t (wat_instr.c) */
     uint8_t state;
-    uint32_t label;  /* index in the label stack, or UINT32_MAX */
-    uint32_t name;   /* folded if: token of its label name, or UINT32_MAX */
-    size_t pending;  /* start of this frame's bytes in wat_t.pending */
+    uint32_t label; /* index in the label stack, or UINT32_MAX */
+    uint32_t name;  /* folded if: token of its label name, or UINT32_MAX */
+    size_t pending; /* start of this frame's bytes in wat_t.pending */
     size_t pending_len;
 } wat_frame_t;
 
 typedef struct wat {
     tctx_t *c;
     tmap_t names[SP__COUNT];
-    uint32_t counts[SP__COUNT];   /* pass 1: entries per space */
-    uint32_t imports[SP__COUNT];  /* pass 1: imported entries per space */
+    uint32_t counts[SP__COUNT];  /* pass 1: entries per space */
+    uint32_t imports[SP__COUNT]; /* pass 1: imported entries per space */
     wat_type_t *types;
     uint32_t ntypes, type_cap;
-    tbuf_t valtypes;              /* the pool of wat_type_t */
-    uint32_t explicit_types;      /* (type) fields; implicit ones follow */
-    uint8_t *mem64;               /* per memory: i64 addresses */
+    tbuf_t valtypes;         /* the pool of wat_type_t */
+    uint32_t explicit_types; /* (type) fields; implicit ones follow */
+    uint8_t *mem64;          /* per memory: i64 addresses */
     uint8_t *table64;
 
     /* Sections being built, in binary order, and their entry counts. */
     tbuf_t sec[14];
     uint32_t sec_count[14];
     bool has_start;
-    bool uses_data_count;         /* memory.init / data.drop seen */
+    bool uses_data_count; /* memory.init / data.drop seen */
 
     /* The function being encoded. */
     tmap_t locals;
     uint32_t nlocals;
-    uint32_t *local_types;        /* valtype bytes of params + locals */
+    uint32_t *local_types; /* valtype bytes of params + locals */
     uint32_t local_cap;
     tbuf_t body;
     wat_label_t *labels;
     uint32_t nlabels, label_cap;
     wat_frame_t *frames;
     uint32_t nframes, frame_cap;
-    tbuf_t pending;               /* folded plain instructions' bytes */
+    tbuf_t pending; /* folded plain instructions' bytes */
     tbuf_t scratch;
 
     const wat_ops_t *ops;
@@ -78,10 +78,20 @@ typedef struct wat {
 
 /* Binary section ids. */
 enum {
-    SEC_CUSTOM = 0, SEC_TYPE = 1, SEC_IMPORT = 2, SEC_FUNC = 3,
-    SEC_TABLE = 4, SEC_MEMORY = 5, SEC_GLOBAL = 6, SEC_EXPORT = 7,
-    SEC_START = 8, SEC_ELEM = 9, SEC_CODE = 10, SEC_DATA = 11,
-    SEC_DATACOUNT = 12, SEC_TAG = 13,
+    SEC_CUSTOM = 0,
+    SEC_TYPE = 1,
+    SEC_IMPORT = 2,
+    SEC_FUNC = 3,
+    SEC_TABLE = 4,
+    SEC_MEMORY = 5,
+    SEC_GLOBAL = 6,
+    SEC_EXPORT = 7,
+    SEC_START = 8,
+    SEC_ELEM = 9,
+    SEC_CODE = 10,
+    SEC_DATA = 11,
+    SEC_DATACOUNT = 12,
+    SEC_TAG = 13,
 };
 
 /* Token access. */
@@ -130,6 +140,5 @@ void bri_wat_instrs(wat_t *w, size_t *i, tbuf_t *out);
 void bri_wat_instrs_one(wat_t *w, size_t *i, tbuf_t *out);
 /* A constant expression: instructions then `end`. */
 void bri_wat_const_expr(wat_t *w, size_t *i, tbuf_t *out);
-
 
 #endif

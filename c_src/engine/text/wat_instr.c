@@ -22,8 +22,18 @@ typedef enum frame_kind {
 
 /* States of FR_FLAT (which block) and the folded if/try. */
 enum {
-    ST_BLOCK, ST_LOOP, ST_IF, ST_ELSE, ST_TRY, ST_CATCH, ST_CATCH_ALL,
-    ST_CONDS, ST_THEN_DONE, ST_ELSE_DONE, ST_TRY_START, ST_DO_DONE,
+    ST_BLOCK,
+    ST_LOOP,
+    ST_IF,
+    ST_ELSE,
+    ST_TRY,
+    ST_CATCH,
+    ST_CATCH_ALL,
+    ST_CONDS,
+    ST_THEN_DONE,
+    ST_ELSE_DONE,
+    ST_TRY_START,
+    ST_DO_DONE,
     ST_DELEGATED,
 };
 
@@ -146,9 +156,9 @@ push_label(wat_t *w, const tok_t *name)
 {
     if (w->nlabels == w->label_cap) {
         uint32_t cap = w->label_cap ? w->label_cap * 2 : 16;
-        w->labels = bri_text_grow(w->c, w->labels,
-                                  w->label_cap * sizeof *w->labels,
-                                  cap * sizeof *w->labels);
+        w->labels =
+            bri_text_grow(w->c, w->labels, w->label_cap * sizeof *w->labels,
+                          cap * sizeof *w->labels);
         w->label_cap = cap;
     }
     w->labels[w->nlabels].name_off = name ? name->off : 0;
@@ -162,9 +172,9 @@ push_frame(wat_t *w, frame_kind_t kind, uint8_t state)
     wat_frame_t *f;
     if (w->nframes == w->frame_cap) {
         uint32_t cap = w->frame_cap ? w->frame_cap * 2 : 16;
-        w->frames = bri_text_grow(w->c, w->frames,
-                                  w->frame_cap * sizeof *w->frames,
-                                  cap * sizeof *w->frames);
+        w->frames =
+            bri_text_grow(w->c, w->frames, w->frame_cap * sizeof *w->frames,
+                          cap * sizeof *w->frames);
         w->frame_cap = cap;
     }
     f = &w->frames[w->nframes++];
@@ -222,9 +232,8 @@ label_index(wat_t *w, size_t *i)
             return w->nlabels - 1 - k;
         }
     }
-    bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_LABEL, t->off,
-                  "unknown label %.*s", (int)(t->len > 60 ? 60 : t->len),
-                  w->c->src + t->off);
+    bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_LABEL, t->off, "unknown label %.*s",
+                  (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
 }
 
 static uint32_t
@@ -369,8 +378,8 @@ v128_const(wat_t *w, size_t *i, tbuf_t *out)
                   {"f32x4", 4, 32, true},  {"f64x2", 2, 64, true}};
     const tok_t *t = wat_tok(w, *i);
     size_t s = 0;
-    while (s < 6 && !(t->kind == TK_KEYWORD && bri_tok_is(w->c, t,
-                                                          shapes[s].name)))
+    while (s < 6 &&
+           !(t->kind == TK_KEYWORD && bri_tok_is(w->c, t, shapes[s].name)))
         s++;
     if (s == 6)
         bri_text_fail(w->c, BR_TEXT_ERR_LANE_SHAPE, t->off, NULL);
@@ -558,8 +567,7 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
     case BR_IMM_SHUFFLE:
         for (int k = 0; k < 16; k++) {
             if (wat_tok(w, *i)->kind != TK_NUM)
-                bri_text_fail(w->c, BR_TEXT_ERR_LANE_INDEX,
-                              wat_tok(w, *i)->off,
+                bri_text_fail(w->c, BR_TEXT_ERR_LANE_INDEX, wat_tok(w, *i)->off,
                               "invalid lane length (16 lane indices)");
             bri_tbuf_byte(w->c, out, lane_index(w, i));
         }
@@ -568,8 +576,8 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
         bri_tbuf_byte(w->c, out, lane_index(w, i));
         return;
     default:
-        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR,
-                      wat_tok(w, *i)->off, "unknown operator");
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, wat_tok(w, *i)->off,
+                      "unknown operator");
     }
 }
 
@@ -593,15 +601,14 @@ keyword_op(wat_t *w, size_t i)
     op = lookup_op(w, t);
     /* a declaration out of place ("(param" after "(result") is a
      * misplaced token, not an unknown instruction (spec wording) */
-    if (op < 0 && (bri_tok_is(w->c, t, "param") ||
-                   bri_tok_is(w->c, t, "result") ||
-                   bri_tok_is(w->c, t, "local") ||
-                   bri_tok_is(w->c, t, "type")))
+    if (op < 0 &&
+        (bri_tok_is(w->c, t, "param") || bri_tok_is(w->c, t, "result") ||
+         bri_tok_is(w->c, t, "local") || bri_tok_is(w->c, t, "type")))
         bri_wat_unexpected(w, i, "an instruction");
     if (op < 0)
         bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
-                      "unknown operator %.*s",
-                      (int)(t->len > 40 ? 40 : t->len), w->c->src + t->off);
+                      "unknown operator %.*s", (int)(t->len > 40 ? 40 : t->len),
+                      w->c->src + t->off);
     return op;
 }
 
@@ -618,8 +625,10 @@ open_flat(wat_t *w, size_t *i, int op, tbuf_t *out)
 {
     wat_frame_t *f;
     static const uint8_t states[] = {ST_BLOCK, ST_LOOP, ST_IF, ST_TRY};
-    uint8_t st = states[op == BR_OP_block ? 0 : op == BR_OP_loop ? 1
-                        : op == BR_OP_if_ ? 2 : 3];
+    uint8_t st = states[op == BR_OP_block  ? 0
+                        : op == BR_OP_loop ? 1
+                        : op == BR_OP_if_  ? 2
+                                           : 3];
     f = push_frame(w, FR_FLAT, st);
     open_label(w, i, f);
     put_opcode(w, op, out);
@@ -721,8 +730,8 @@ open_folded(wat_t *w, size_t *i, tbuf_t *out)
     } else if (op == BR_OP_if_) {
         /* the condition operands come before the if opcode and are
          * outside its label: keep the header until "(then" */
-        const tok_t *name = wat_tok(w, *i)->kind == TK_ID ? wat_tok(w, *i)
-                                                          : NULL;
+        const tok_t *name =
+            wat_tok(w, *i)->kind == TK_ID ? wat_tok(w, *i) : NULL;
         size_t start = w->pending.len;
         if (name)
             (*i)++;
@@ -756,9 +765,8 @@ open_clause(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
 {
     if (f->kind == FR_FOLD_IF) {
         if (f->state == ST_CONDS && wat_is_open(w, *i, "then")) {
-            const tok_t *name = f->name != UINT32_MAX
-                                    ? wat_tok(w, f->name)
-                                    : NULL;
+            const tok_t *name =
+                f->name != UINT32_MAX ? wat_tok(w, f->name) : NULL;
             bri_tbuf_bytes(w->c, out, w->pending.p + f->pending,
                            f->pending_len);
             w->pending.len = f->pending;
@@ -806,8 +814,8 @@ open_clause(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
         f->state = ST_DELEGATED;
         return true;
     } else {
-        bri_wat_unexpected(w, *i, f->state == ST_TRY_START ? "\"(do\""
-                                                           : "a catch clause");
+        bri_wat_unexpected(
+            w, *i, f->state == ST_TRY_START ? "\"(do\"" : "a catch clause");
     }
     push_frame(w, FR_CLAUSE, 0);
     return true;
@@ -874,8 +882,7 @@ instr_loop(wat_t *w, size_t *i, tbuf_t *out, bool one)
         } else {
             bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, t->off,
                           "unexpected token \"%.*s\"",
-                          (int)(t->len > 40 ? 40 : t->len),
-                          w->c->src + t->off);
+                          (int)(t->len > 40 ? 40 : t->len), w->c->src + t->off);
         }
     }
 }
