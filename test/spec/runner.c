@@ -127,6 +127,7 @@ close_file(spec_file_t *f)
         br_module_delete(f->modules[i]);
     free(f->modules);
     free(f->names.items);
+    free(f->defs.items);
     free(f->registered.items);
 }
 

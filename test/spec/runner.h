@@ -29,6 +29,19 @@ typedef struct spec_bindings {
     size_t count, cap;
 } spec_bindings_t;
 
+/* Modules compiled by (module definition $M ...), for (module instance
+ * $I $M); the modules themselves are kept in spec_file_t.modules. */
+typedef struct spec_def {
+    const char *name;
+    size_t len;
+    br_module_t *mod;
+} spec_def_t;
+
+typedef struct spec_defs {
+    spec_def_t *items;
+    size_t count, cap;
+} spec_defs_t;
+
 #define SPEC_MAX_SKIP_REASONS 4
 
 typedef struct spec_file {
@@ -45,6 +58,7 @@ typedef struct spec_file {
     br_module_t **modules; /* deleted after the store */
     size_t module_count, module_cap;
     spec_bindings_t names;      /* $name -> instance */
+    spec_defs_t defs;           /* (module definition $name) -> module */
     spec_bindings_t registered; /* register "as" -> instance */
     br_instance_t *current;     /* the last module instantiated */
 

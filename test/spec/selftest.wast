@@ -89,3 +89,11 @@
 (assert_exception (invoke "throw" (i32.const 1)))
 (assert_return (invoke "catch") (i32.const 5))
 (assert_exception (invoke "catch")) ;; FAIL
+
+;; module definitions and instances of them (WebAssembly 3.0 scripts)
+(module definition $D (func (export "seven") (result i32) (i32.const 7)))
+(module instance $I1 $D)
+(assert_return (invoke $I1 "seven") (i32.const 7))
+(module instance $D)
+(assert_return (invoke "seven") (i32.const 7))
+(module instance $I2 $nothing) ;; FAIL

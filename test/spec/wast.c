@@ -113,6 +113,25 @@ run_action(spec_file_t *f, const br_wast_action_t *a, outcome_t *o)
     }
 }
 
+static bool
+add_def(spec_file_t *f, const br_name_t *name, br_module_t *m)
+{
+    spec_defs_t *d = &f->defs;
+    if (d->count == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        spec_def_t *items = realloc(d->items, cap * sizeof *items);
+        if (!items)
+            return false;
+        d->items = items;
+        d->cap = cap;
+    }
+    d->items[d->count].name = name->data;
+    d->items[d->count].len = name->size;
+    d->items[d->count].mod = m;
+    d->count++;
+    return true;
+}
+
 static spec_result_t
 cmd_module(spec_file_t *f, cmd_t *cmd)
 {
@@ -123,7 +142,8 @@ cmd_module(spec_file_t *f, cmd_t *cmd)
     if (compile(f, &cmd->module, &m, o.msg, sizeof o.msg) != LOAD_OK)
         return spec_fail(f, "module rejected: %s", o.msg);
     if (cmd->module.definition)
-        return SPEC_PASS;
+        return add_def(f, &cmd->module.name, m) ? SPEC_PASS
+                                                 : spec_fail(f, "out of memory");
     if (spec_instantiate(f, m, &inst, &o) != INST_OK)
         return spec_fail(f, "instantiation failed: %s", o.msg);
     f->current = inst;
@@ -273,11 +293,33 @@ cmd_assert_rejected(spec_file_t *f, cmd_t *cmd)
     }
 }
 
+/* (module instance $I $M): a new instance of a module definition (the
+ * latest one when $M is not given), named $I. */
 static spec_result_t
 cmd_instance(spec_file_t *f, cmd_t *cmd)
 {
-    (void)cmd;
-    return spec_fail(f, "module instance commands are not supported");
+    const br_name_t *of = &cmd->module.instance_of;
+    br_module_t *m = NULL;
+    br_instance_t *inst;
+    outcome_t o;
+    for (size_t k = f->defs.count; k-- > 0 && !m;) {
+        const spec_def_t *d = &f->defs.items[k];
+        if (!of->size ||
+            (d->len == of->size && memcmp(d->name, of->data, of->size) == 0))
+            m = d->mod;
+    }
+    f->current = NULL;
+    if (!m)
+        return spec_fail(f, "no module definition %.*s", (int)of->size,
+                         of->data ? of->data : "");
+    if (spec_instantiate(f, m, &inst, &o) != INST_OK)
+        return spec_fail(f, "instantiation failed: %s", o.msg);
+    f->current = inst;
+    if (cmd->module.name.size &&
+        !spec_add_binding(&f->names, cmd->module.name.data,
+                          cmd->module.name.size, inst))
+        return spec_fail(f, "out of memory");
+    return SPEC_PASS;
 }
 
 static spec_result_t (*const handlers[])(spec_file_t *, cmd_t *) = {

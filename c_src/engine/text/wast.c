@@ -550,7 +550,8 @@ read_module_cmd(reader_t *r, size_t lp)
         bri_tok_is(r->c, tk(r, i), "instance")) {
         cmd = new_command(r, BR_WAST_INSTANCE, lp);
         i++;
-        if (tk(r, i)->kind == TK_ID)
+        /* (module instance $I $M) or (module instance $M) */
+        if (tk(r, i)->kind == TK_ID && tk(r, i + 1)->kind == TK_ID)
             cmd->module.name = slice(r, tk(r, i++));
         if (tk(r, i)->kind == TK_ID)
             cmd->module.instance_of = slice(r, tk(r, i++));
