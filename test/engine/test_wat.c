@@ -329,6 +329,39 @@ test_deep_nesting(void)
     free(text);
 }
 
+/* Label names: the innermost wins, and a shadowed name comes back when
+ * the inner block ends; 100,000 nested named blocks that all branch to
+ * the outermost one are looked up in constant time each. */
+static void
+test_labels(void)
+{
+    static const char text[] =
+        "(func (block $a (block $a (br $a)) (br $a) (block $b) (br $a)))";
+    static const uint8_t body[] = {0x02, 0x40, 0x02, 0x40, 0x0C, 0x00,
+                                   0x0B, 0x0C, 0x00, 0x02, 0x40, 0x0B,
+                                   0x0C, 0x00, 0x0B, 0x0B};
+    size_t depth = 100000, n = 0;
+    char *deep = malloc(depth * 32 + 64);
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t err;
+    CHECK_EQ(br_wat_to_wasm(engine, text, sizeof text - 1, &bytes, &size, &err),
+             BR_TEXT_ERR_OK);
+    CHECK(size > sizeof body &&
+          memcmp(bytes + size - sizeof body, body, sizeof body) == 0);
+    br_engine_free_buffer(engine, bytes, size);
+    if (!deep)
+        return;
+    n += (size_t)sprintf(deep + n, "(func ");
+    for (size_t k = 0; k < depth; k++)
+        n += (size_t)sprintf(deep + n, "(block $b%zu (br $b0) ", k);
+    for (size_t k = 0; k < depth; k++)
+        deep[n++] = ')';
+    n += (size_t)sprintf(deep + n, ")");
+    CHECK_EQ(encode(deep, n, &err), BR_TEXT_ERR_OK);
+    free(deep);
+}
+
 /* A script: commands, values and patterns, module errors per command. */
 static void
 test_wast(void)
@@ -459,6 +492,7 @@ main(void)
     test_errors();
     test_bad_input();
     test_deep_nesting();
+    test_labels();
     test_wast();
     br_engine_delete(engine);
     return CHECK_DONE();

@@ -285,6 +285,25 @@ bri_tmap_get(const tctx_t *c, const tmap_t *m, uint32_t off, uint32_t len)
 }
 
 void
+bri_tmap_set(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len, uint32_t value)
+{
+    uint32_t h;
+    if (m->count) {
+        h = hash_slice(c->src + off, len) & (m->slot_cap - 1);
+        while (m->slots[h]) {
+            tmap_entry_t *e = &m->entries[m->slots[h] - 1];
+            if (e->len == len &&
+                memcmp(c->src + e->off, c->src + off, len) == 0) {
+                e->value = value;
+                return;
+            }
+            h = (h + 1) & (m->slot_cap - 1);
+        }
+    }
+    bri_tmap_put(c, m, off, len, value);
+}
+
+void
 bri_tmap_clear(tmap_t *m)
 {
     for (uint32_t i = 0; i < m->slot_cap && m->count; i++)

@@ -149,6 +149,9 @@ bool bri_tmap_put(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len,
 uint32_t bri_tmap_get(const tctx_t *c, const tmap_t *m, uint32_t off,
                       uint32_t len);
 void bri_tmap_clear(tmap_t *m);
+/* Binds or rebinds a name (UINT32_MAX reads back as unbound). */
+void bri_tmap_set(tctx_t *c, tmap_t *m, uint32_t off, uint32_t len,
+                  uint32_t value);
 
 /* ------------------------------------------------------------------ */
 /* Literals (literal.c)                                                */

@@ -29,6 +29,7 @@ typedef struct wat_type {
 
 typedef struct wat_label {
     uint32_t name_off, name_len; /* name_len 0: no name */
+    uint32_t shadowed;           /* the label this name meant before, or none */
 } wat_label_t;
 
 /* One open block of the instruction parser (explicit stack: nesting is
@@ -67,6 +68,7 @@ typedef struct wat {
     uint32_t local_cap;
     tbuf_t body;
     wat_label_t *labels;
+    tmap_t label_names; /* name -> innermost label of that name */
     uint32_t nlabels, label_cap;
     wat_frame_t *frames;
     uint32_t nframes, frame_cap;

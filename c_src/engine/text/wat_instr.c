@@ -163,7 +163,27 @@ push_label(wat_t *w, const tok_t *name)
     }
     w->labels[w->nlabels].name_off = name ? name->off : 0;
     w->labels[w->nlabels].name_len = name ? name->len : 0;
+    w->labels[w->nlabels].shadowed = UINT32_MAX;
+    if (name) {
+        /* the name now means this label; the one it shadows comes back
+         * when this one is popped (lookups stay O(1) at any depth) */
+        w->labels[w->nlabels].shadowed =
+            bri_tmap_get(w->c, &w->label_names, name->off, name->len);
+        bri_tmap_set(w->c, &w->label_names, name->off, name->len, w->nlabels);
+    }
     w->nlabels++;
+}
+
+/* Pops labels down to `n`, restoring the names they shadowed. */
+static void
+truncate_labels(wat_t *w, uint32_t n)
+{
+    while (w->nlabels > n) {
+        const wat_label_t *l = &w->labels[--w->nlabels];
+        if (l->name_len)
+            bri_tmap_set(w->c, &w->label_names, l->name_off, l->name_len,
+                         l->shadowed);
+    }
 }
 
 static wat_frame_t *
@@ -224,10 +244,9 @@ label_index(wat_t *w, size_t *i)
         return bri_wat_u32(w, i);
     if (t->kind != TK_ID)
         bri_wat_unexpected(w, *i, "a label");
-    for (uint32_t k = w->nlabels; k-- > 0;) {
-        const wat_label_t *l = &w->labels[k];
-        if (l->name_len == t->len &&
-            memcmp(w->c->src + l->name_off, w->c->src + t->off, t->len) == 0) {
+    {
+        uint32_t k = bri_tmap_get(w->c, &w->label_names, t->off, t->len);
+        if (k != UINT32_MAX && k < w->nlabels) {
             (*i)++;
             return w->nlabels - 1 - k;
         }
@@ -616,7 +635,7 @@ static void
 pop_label(wat_t *w, const wat_frame_t *f)
 {
     if (f->label != UINT32_MAX)
-        w->nlabels = f->label;
+        truncate_labels(w, f->label);
 }
 
 /* Flat "block/loop/if/try label? bt". */
@@ -892,7 +911,7 @@ bri_wat_instrs(wat_t *w, size_t *i, tbuf_t *out)
 {
     uint32_t labels = w->nlabels;
     instr_loop(w, i, out, false);
-    w->nlabels = labels;
+    truncate_labels(w, labels);
 }
 
 void
