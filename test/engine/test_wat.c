@@ -362,6 +362,45 @@ test_labels(void)
     free(deep);
 }
 
+/* Type uses find the first equal type (explicit duplicates included),
+ * through a hash: 16,384 distinct signatures, then all of them again. */
+static void
+test_types(void)
+{
+    static const char text[] =
+        "(type (func)) (type (func)) (func (type 1)) (func)"
+        " (func (param i32)) (func (param i32))";
+    static const uint8_t funcs[] = {3, 5, 4, 1, 0, 2, 2};
+    static const char *const vt[] = {"i32", "i64", "f32", "f64"};
+    uint8_t *bytes;
+    size_t size, n = 0, cap = 16384 * 2 * 64;
+    br_text_error_t err;
+    char *many = malloc(cap);
+    CHECK_EQ(br_wat_to_wasm(engine, text, sizeof text - 1, &bytes, &size, &err),
+             BR_TEXT_ERR_OK);
+    CHECK(size > 20 && memmem(bytes, size, funcs, sizeof funcs) != NULL);
+    br_engine_free_buffer(engine, bytes, size);
+    if (!many)
+        return;
+    for (int round = 0; round < 2; round++) {
+        for (unsigned k = 0; k < 16384; k++) {
+            n += (size_t)sprintf(many + n, "(func (param");
+            for (unsigned d = 0; d < 7; d++)
+                n += (size_t)sprintf(many + n, " %s", vt[(k >> (2 * d)) & 3]);
+            n += (size_t)sprintf(many + n, "))\n");
+        }
+    }
+    CHECK_EQ(br_wat_to_wasm(engine, many, n, &bytes, &size, &err),
+             BR_TEXT_ERR_OK);
+    if (size) {
+        /* type section: id, size (3 bytes), count 16384 (3 bytes) */
+        CHECK(bytes[8] == 1 && bytes[12] == 0x80 && bytes[13] == 0x80 &&
+              bytes[14] == 0x01);
+        br_engine_free_buffer(engine, bytes, size);
+    }
+    free(many);
+}
+
 /* A script: commands, values and patterns, module errors per command. */
 static void
 test_wast(void)
@@ -493,6 +532,7 @@ main(void)
     test_bad_input();
     test_deep_nesting();
     test_labels();
+    test_types();
     test_wast();
     br_engine_delete(engine);
     return CHECK_DONE();

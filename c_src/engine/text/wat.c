@@ -182,10 +182,57 @@ same_types(const wat_t *w, const wat_type_t *t, const uint8_t *params,
 }
 
 static uint32_t
+sig_hash(const uint8_t *params, uint32_t np, const uint8_t *results,
+         uint32_t nr)
+{
+    uint32_t h = 2166136261u ^ np;
+    for (uint32_t k = 0; k < np; k++)
+        h = (h ^ params[k]) * 16777619u;
+    h = (h ^ 0xFFu ^ nr) * 16777619u;
+    for (uint32_t k = 0; k < nr; k++)
+        h = (h ^ results[k]) * 16777619u;
+    return h;
+}
+
+/* The slot of a signature in the type hash: its first type, or the
+ * empty slot where it goes. */
+static uint32_t *
+type_slot(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+          uint32_t nr)
+{
+    uint32_t mask = w->type_slot_cap - 1;
+    uint32_t h = sig_hash(params, np, results, nr) & mask;
+    while (w->type_slots[h] && !same_types(w, &w->types[w->type_slots[h] - 1],
+                                           params, np, results, nr))
+        h = (h + 1) & mask;
+    return &w->type_slots[h];
+}
+
+/* Keeps the hash at most half full (rebuilt from the type list, first
+ * occurrences first). */
+static void
+grow_type_slots(wat_t *w)
+{
+    uint32_t cap = w->type_slot_cap ? w->type_slot_cap * 2 : 64;
+    w->type_slots = bri_text_alloc(w->c, cap * sizeof *w->type_slots);
+    memset(w->type_slots, 0, cap * sizeof *w->type_slots);
+    w->type_slot_cap = cap;
+    for (uint32_t k = 0; k < w->ntypes; k++) {
+        const wat_type_t *t = &w->types[k];
+        const uint8_t *p = w->valtypes.p;
+        uint32_t *slot = type_slot(w, p + t->params, t->nparams, p + t->results,
+                                   t->nresults);
+        if (!*slot)
+            *slot = k + 1;
+    }
+}
+
+static uint32_t
 add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
          uint32_t nr)
 {
     wat_type_t *t;
+    uint32_t *slot;
     if (w->ntypes == w->type_cap) {
         uint32_t cap = w->type_cap ? w->type_cap * 2 : 16;
         w->types = bri_text_grow(w->c, w->types, w->type_cap * sizeof *t,
@@ -199,17 +246,30 @@ add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
     t->results = (uint32_t)w->valtypes.len;
     t->nresults = nr;
     bri_tbuf_bytes(w->c, &w->valtypes, results, nr);
-    return w->ntypes++;
+    w->ntypes++;
+    if (w->ntypes * 2 > w->type_slot_cap) {
+        grow_type_slots(w);
+    } else {
+        /* the pool may have moved: hash from the copy in the pool */
+        const uint8_t *p = w->valtypes.p;
+        slot = type_slot(w, p + t->params, np, p + t->results, nr);
+        if (!*slot)
+            *slot = w->ntypes;
+    }
+    return w->ntypes - 1;
 }
 
-/* The first type equal to the given one, added at the end if none. */
+/* The first type equal to the given one (hashed: no quadratic cost with
+ * many types), added at the end if none. */
 static uint32_t
 find_or_add_type(wat_t *w, const uint8_t *params, uint32_t np,
                  const uint8_t *results, uint32_t nr)
 {
-    for (uint32_t k = 0; k < w->ntypes; k++)
-        if (same_types(w, &w->types[k], params, np, results, nr))
-            return k;
+    if (w->type_slot_cap) {
+        uint32_t slot = *type_slot(w, params, np, results, nr);
+        if (slot)
+            return slot - 1;
+    }
     return add_type(w, params, np, results, nr);
 }
 

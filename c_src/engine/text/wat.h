@@ -50,6 +50,8 @@ typedef struct wat {
     uint32_t imports[SP__COUNT]; /* pass 1: imported entries per space */
     wat_type_t *types;
     uint32_t ntypes, type_cap;
+    uint32_t *type_slots; /* signature hash -> first type + 1 (0: empty) */
+    uint32_t type_slot_cap;
     tbuf_t valtypes;         /* the pool of wat_type_t */
     uint32_t explicit_types; /* (type) fields; implicit ones follow */
     uint8_t *mem64;          /* per memory: i64 addresses */
