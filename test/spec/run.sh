@@ -18,6 +18,9 @@
 #                  -WORD          removes what WORD selects ("all -simd")
 #   SPEC_FILES   space-separated .wast paths relative to SPEC_DIR
 #                (overrides SPEC_SELECT)
+#   SPEC_TEXT_DEBUG=1  the runner also lists each module that
+#                assert_invalid/assert_malformed saw rejected, and why
+#                ("text: LINE:COL: ..." when the text format refused it)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -282,6 +282,7 @@ cmd_assert_rejected(spec_file_t *f, cmd_t *cmd)
     text_of(cmd, text, sizeof text);
     switch (compile(f, &cmd->module, &m, msg, sizeof msg)) {
     case LOAD_REJECTED:
+        /* which layer refused it (run.sh documents the variable) */
         if (getenv("SPEC_TEXT_DEBUG"))
             printf("  %s:%u: %s \"%s\": %s\n", f->source, cmd->line, f->label,
                    text, msg);
