@@ -1,6 +1,7 @@
 ;; beamr spec runner self-test: every command kind, with deliberate
 ;; failures. selftest.sh checks that the runner fails exactly the commands
-;; marked FAIL, skips exactly those marked SKIP and passes all others.
+;; marked FAIL, skips exactly those marked SKIP (none since the runner
+;; reads text modules) and passes all others.
 ;; SPDX-License-Identifier: Apache-2.0
 
 (module $M
@@ -74,9 +75,12 @@
 (assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch") ;; FAIL
 (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
 (assert_malformed (module binary "\00asm\01\00\00\00") "unknown binary version") ;; FAIL
-(assert_malformed (module quote "(func") "unexpected token") ;; SKIP
+(assert_malformed (module quote "(func") "unexpected token")
+(assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+(assert_malformed (module quote "(func)") "unexpected token") ;; FAIL
+(assert_invalid (module quote "(func (result i32))") "type mismatch")
 
-;; legacy exception handling (converted with --enable-exceptions)
+;; legacy exception handling
 (module
   (tag $e (param i32))
   (func (export "throw") (param i32) (throw $e (local.get 0)))
@@ -85,3 +89,11 @@
 (assert_exception (invoke "throw" (i32.const 1)))
 (assert_return (invoke "catch") (i32.const 5))
 (assert_exception (invoke "catch")) ;; FAIL
+
+;; module definitions and instances of them (WebAssembly 3.0 scripts)
+(module definition $D (func (export "seven") (result i32) (i32.const 7)))
+(module instance $I1 $D)
+(assert_return (invoke $I1 "seven") (i32.const 7))
+(module instance $D)
+(assert_return (invoke "seven") (i32.const 7))
+(module instance $I2 $nothing) ;; FAIL
