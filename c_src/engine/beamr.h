@@ -126,8 +126,19 @@ BR_API const char *br_trap_atom(br_trapkind_t kind);
 typedef void *(*br_alloc_fn)(void *ud, void *ptr, size_t osize,
                              size_t nsize);
 
+/* Default cap on each linear memory: 65536 pages (4 GiB), the memory32
+ * maximum; it also bounds memory64, whose spec maximum (2^48 pages)
+ * would let any guest exhaust the host. BR_MEMORY_PAGES_UNLIMITED lifts
+ * the cap (the spec maximum of the memory's index type applies). */
+#define BR_DEFAULT_MAX_MEMORY_PAGES 65536u
+#define BR_MEMORY_PAGES_UNLIMITED UINT64_MAX
+
+/* Resource limits: in br_config_t for the engine's defaults, and in
+ * br_store_new for one store (an instance's store), whose non-zero
+ * fields override the engine's. */
 typedef struct br_limits {
-    uint64_t max_memory_pages; /* per memory; 0 = spec maximum */
+    /* per memory, in 64 KiB pages; 0 = BR_DEFAULT_MAX_MEMORY_PAGES */
+    uint64_t max_memory_pages;
     uint64_t max_table_elems;  /* per table; 0 = 10,000,000 */
     uint32_t max_call_depth;   /* 0 = 20,000 frames */
     uint32_t max_stack_slots;  /* value stack, 8-byte slots; 0 = 4M */

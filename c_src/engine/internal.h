@@ -46,7 +46,7 @@ br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
 
 struct br_engine {
     bri_allocator_t alloc;
-    br_limits_t limits; /* defaults filled in; max_memory_pages 0 = spec max */
+    br_limits_t limits; /* every default filled in (none is 0) */
     uint32_t disabled_features; /* br_feature_t bits */
 };
 
@@ -257,6 +257,10 @@ struct br_func {
     void *env;
 };
 
+/* `data` is a virtual reservation of `reserved` bytes (memory.c): the
+ * first `size` are readable and writable, the rest inaccessible until a
+ * grow commits them. Never NULL once initialised (a 0-page memory
+ * still reserves a page), so data + 0 is always a valid argument. */
 struct br_memory {
     bri_object_t obj;
     uint8_t *data;
@@ -264,6 +268,7 @@ struct br_memory {
     uint64_t max_pages; /* declared max clipped to the store's limit */
     br_limitstype_t type;
     bri_allocator_t alloc;
+    uint64_t reserved;  /* bytes of address space mapped at data; 0 none */
 };
 
 struct br_table {

@@ -1092,7 +1092,7 @@ test_engine_and_alloc(void)
 {
     br_engine_t *e = counting_engine(-1);
     CHECK(e != NULL);
-    CHECK_EQ(e->limits.max_memory_pages, 0);
+    CHECK_EQ(e->limits.max_memory_pages, BR_DEFAULT_MAX_MEMORY_PAGES);
     CHECK_EQ(e->limits.max_table_elems, 10000000);
     CHECK_EQ(e->limits.max_call_depth, 20000);
     CHECK_EQ(e->limits.max_stack_slots, 4u << 20);
