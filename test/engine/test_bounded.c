@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -24,6 +25,15 @@
 #define TABLE_COPY 0x0E
 #define TABLE_FILL 0x11
 #define TABLE_GET 0x25
+
+/* Monotonic time in ms, for the figures printed (never asserted). */
+static double
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* Resident set size of this process in bytes (Linux /proc). */
 static uint64_t
@@ -179,15 +189,18 @@ test_fill_1gib_yields(void)
     CHECK(world_new(&w, NULL, n / PAGE + 1, false, 1, NULL, 0));
     uint8_t *mem = br_memory_data(br_instance_memory(w.inst, 0));
     int yields = 0;
+    double t0 = now_ms();
     CHECK_EQ(call3(&w, "fill", vi32(7), vi32(0xAB), vi32((int32_t)n), 10000,
                    &yields),
              BR_DONE);
+    double t = now_ms() - t0;
     CHECK(yields >= (int)(n / PAGE / 2)); /* 2 steps of 64 KiB a run */
     CHECK(mem[6] == 0 && mem[7] == 0xAB && mem[n + 6] == 0xAB);
     CHECK(mem[n + 7] == 0);
     CHECK(all_bytes(mem, 7, n + 7, 0xAB));
-    printf("fill %llu MiB, 10000 fuel per run: %d yields\n",
-           (unsigned long long)(n / MIB), yields);
+    printf("fill %llu MiB, 10000 fuel per run: %d yields, %.0f ms "
+           "(%.3f ms a run)\n",
+           (unsigned long long)(n / MIB), yields, t, t / (yields + 1));
 
     /* zero length at the very end is fine; one byte past it traps */
     CHECK_EQ(call3(&w, "fill", vi32((int32_t)(n + PAGE)), vi32(1), vi32(0),
@@ -377,9 +390,11 @@ test_grow_lazy(void)
     br_val_t arg = vi32(65535);
     br_val_t res;
     br_trap_t trap;
+    double t0 = now_ms();
     CHECK_EQ(br_func_call(w.s, export_func(w.inst, "grow"), &arg, 1, &res, 1,
                           &trap),
              BR_DONE);
+    double t = now_ms() - t0;
     CHECK_EQ(res.of.i32, 1);
     CHECK_EQ(br_memory_size(mem), 65536 * PAGE);
     uint8_t *data = br_memory_data(mem);
@@ -387,7 +402,7 @@ test_grow_lazy(void)
     data[65536 * PAGE - 1] = 9; /* the last byte is writable */
     CHECK(data[65536 * PAGE - 2] == 0);
     uint64_t rss1 = rss_bytes();
-    printf("grow 65535 pages: RSS %+lld KiB\n",
+    printf("grow 65535 pages: %.3f ms, RSS %+lld KiB\n", t,
            (long long)(rss1 - rss0) / 1024);
     CHECK(rss1 < rss0 + 16 * MIB);
     arg = vi32(1); /* past the 4 GiB of memory32 */
@@ -433,13 +448,15 @@ test_instantiate_4gib(void)
     br_instance_t *inst = NULL;
     br_error_t err;
     br_trap_t trap;
+    double t0 = now_ms();
     CHECK_EQ(br_instance_new(s, mod, NULL, 0, &inst, &err, &trap), BR_ERR_OK);
+    double t = now_ms() - t0;
     br_memory_t *mem = br_instance_memory(inst, 0);
     CHECK_EQ(br_memory_size(mem), 65536 * PAGE);
     CHECK(memcmp(br_memory_data(mem) + 65536 * PAGE - 4, "tail", 4) == 0);
     CHECK(br_memory_data(mem)[0] == 0);
     uint64_t rss1 = rss_bytes();
-    printf("instantiate (memory 65536): RSS %+lld KiB\n",
+    printf("instantiate (memory 65536): %.3f ms, RSS %+lld KiB\n", t,
            (long long)(rss1 - rss0) / 1024);
     CHECK(rss1 < rss0 + 16 * MIB);
     br_store_delete(s);
