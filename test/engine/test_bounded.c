@@ -464,6 +464,31 @@ test_instantiate_4gib(void)
     br_engine_delete(e);
 }
 
+/* br_module_instantiate_bytes counts what instantiation writes eagerly:
+ * tables to their minimum, element segments, active data segments; the
+ * memory's size does not count (it is committed lazily). */
+static void
+test_instantiate_bytes(void)
+{
+    br_engine_t *e = br_engine_new(NULL);
+    wmod_t m = {0};
+    wm_type(&m, "", "");
+    WM_FUNC(&m, 0, END);
+    wm_table(&m, FUNCREF, 100);
+    wm_memory(&m, 0, 65536, 0);
+    wm_data(&m, 0, false, 10, "hello");
+    wm_data(&m, -1, false, 0, "passive, not copied");
+    uint32_t f[3] = {0, 0, 0};
+    wm_elem(&m, 0, f, 3);
+    br_module_t *mod = wm_load(e, &m, NULL);
+    CHECK(mod != NULL);
+    CHECK_EQ(br_module_instantiate_bytes(mod),
+             100 * sizeof(br_ref_t) + 3 * sizeof(br_ref_t) + 5);
+    CHECK_EQ(br_module_instantiate_bytes(NULL), 0);
+    br_module_delete(mod);
+    br_engine_delete(e);
+}
+
 /* The default cap (4 GiB) bounds memory64 too; an engine or a store can
  * lower it, or lift it with BR_MEMORY_PAGES_UNLIMITED. */
 static void
@@ -516,6 +541,7 @@ main(void)
     test_table_bulk_steps();
     test_grow_lazy();
     test_instantiate_4gib();
+    test_instantiate_bytes();
     test_memory_caps();
     fflush(stdout);
     return CHECK_DONE();
