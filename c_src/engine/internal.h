@@ -279,6 +279,11 @@ struct br_table {
     br_valkind_t kind;
     br_limitstype_t type;
     bri_allocator_t alloc;
+    uint64_t cap;           /* elements allocated (>= size, >= 1) */
+    /* A table.grow in steps (bri_table_grow_step): who runs it and the
+     * size it started from; any other grow clears `grow_owner`. */
+    const void *grow_owner;
+    uint64_t grow_base;
 };
 
 struct br_global {

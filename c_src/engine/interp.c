@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "exec.h"
+#include "store.h"
 #include "numeric.h"
 #include "numeric_simd.h"
 
@@ -280,13 +281,36 @@ table_init(const br_instance_t *inst, uint32_t seg, br_table_t *t,
     return BR_TRAP_NONE;
 }
 
-static uint64_t
-table_grow(br_table_t *t, br_ref_t init, uint64_t delta)
+/*
+ * table.grow in steps of BULK_STEP bytes of elements (its work is the
+ * fill of the new elements): the instruction runs again until the grow
+ * is over, its progress in exec->grow, the count left in the delta slot.
+ * True when over, with the answer (old size, or -1 of the index type) in
+ * the slot of `init`.
+ */
+static bool
+table_grow(br_exec_t *exec, const uint32_t *pc, br_table_t *t, br_slot_t *x,
+           int64_t *cost)
 {
-    uint64_t old;
-    if (br_table_grow(t, delta, init, &old))
-        return old;
-    return t->type.is64 ? UINT64_MAX : UINT32_MAX;
+    bri_grow_state_t *g = &exec->grow;
+    uint64_t filled = 0, left = x[1].u64, result;
+    if (g->pc == pc && g->frame == exec->frame_count && g->table == t)
+        filled = g->filled;
+    uint64_t before = left;
+    bool over = bri_table_grow_step(t, exec, x[0].ref, &filled, &left,
+                                    bulk_step(left, sizeof(br_ref_t)),
+                                    &result);
+    *cost = bulk_cost((before > left ? before - left : 0) * sizeof(br_ref_t));
+    if (!over) {
+        x[1].u64 = left;
+        *g = (bri_grow_state_t){pc, exec->frame_count, t, filled};
+        return false;
+    }
+    g->pc = NULL;
+    if (result == UINT64_MAX && !t->type.is64)
+        result = UINT32_MAX;
+    wr_i64(x, result);
+    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -694,9 +718,10 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
         NEXT();
     }
     OP(table_grow) {
-        br_slot_t *x = S + pc[1];
-        wr_i64(x, table_grow(inst->tables[pc[2]], x[0].ref, x[1].u64));
-        pc += 3;
+        int64_t cost = 0;
+        if (table_grow(exec, pc, inst->tables[pc[2]], S + pc[1], &cost))
+            pc += 3;
+        CHARGE(cost);
         NEXT();
     }
     OP(table_fill)

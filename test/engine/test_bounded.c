@@ -23,6 +23,7 @@
 #define FUNCREF 0x70
 #define TABLE_INIT 0x0C
 #define TABLE_COPY 0x0E
+#define TABLE_GROW 0x0F
 #define TABLE_FILL 0x11
 #define TABLE_GET 0x25
 
@@ -117,6 +118,10 @@ world_new(world_t *w, const br_limits_t *limits, uint64_t pages, bool is64,
     wm_export(&m, "tinit", BR_EXTERN_FUNC,
               WM_FUNC(&m, ti3, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, MISC,
                       TABLE_INIT, 0, 1, END));
+    uint32_t tgr = wm_type(&m, "\x6f" I32, I32);
+    wm_export(&m, "tgrow", BR_EXTERN_FUNC,
+              WM_FUNC(&m, tgr, LOCAL_GET, 0, LOCAL_GET, 1, MISC, TABLE_GROW,
+                      0, END));
     wm_export(&m, "tget", BR_EXTERN_FUNC,
               WM_FUNC(&m, tgt, LOCAL_GET, 0, TABLE_GET, 0, END));
     wm_export(&m, "mem", BR_EXTERN_MEMORY, 0);
@@ -376,6 +381,78 @@ test_table_bulk_steps(void)
     world_delete(&w);
 }
 
+/* Starts tgrow(ref, n) on w's exec and runs it for one slice. */
+static br_status_t
+start_grow(world_t *w, br_ref_t ref, int32_t n, int64_t fuel)
+{
+    br_val_t args[2];
+    memset(args, 0, sizeof args);
+    args[0].kind = BR_EXTERNREF;
+    args[0].of.ref = ref;
+    args[1] = vi32(n);
+    if (br_exec_call(w->x, export_func(w->inst, "tgrow"), args, 2) !=
+        BR_ERR_OK)
+        return BR_ERROR;
+    return br_exec_run(w->x, fuel);
+}
+
+/* table.grow by millions of elements runs in steps too; it is still all
+ * or nothing, and a grow of the table by anyone else in between makes
+ * it start over from the new size. */
+static void
+test_table_grow_steps(void)
+{
+    world_t w;
+    CHECK(world_new(&w, NULL, 1, false, 10, NULL, 0));
+    br_table_t *t = br_instance_table(w.inst, 0);
+    br_ref_t a = (br_ref_t)(uintptr_t)0xA0, b = (br_ref_t)(uintptr_t)0xB0;
+    int32_t n = 3000000;
+    CHECK_EQ(start_grow(&w, a, n, 1000), BR_YIELD);
+    CHECK_EQ(br_table_size(t), 10); /* nothing visible before the end */
+    int y = 1;
+    br_status_t st;
+    while ((st = br_exec_run(w.x, 1000)) == BR_YIELD)
+        y++;
+    CHECK_EQ(st, BR_DONE);
+    CHECK(y > 100);
+    CHECK_EQ(br_exec_results(w.x)[0].of.i32, 10);
+    CHECK_EQ(br_table_size(t), 10 + (uint64_t)n);
+    br_ref_t r = NULL;
+    bool ok = true;
+    for (uint64_t i = 0; i < 10 + (uint64_t)n; i++)
+        ok = ok && br_table_get(t, i, &r) && r == (i < 10 ? NULL : a);
+    CHECK(ok);
+
+    /* over the 10,000,000 default maximum: -1, nothing changes */
+    CHECK_EQ(start_grow(&w, a, 8000000, -1), BR_DONE);
+    CHECK_EQ(br_exec_results(w.x)[0].of.i32, -1);
+    CHECK_EQ(br_table_size(t), 10 + (uint64_t)n);
+
+    /* the host grows the table while a grow is half done */
+    uint64_t size = br_table_size(t);
+    CHECK_EQ(start_grow(&w, b, 100000, 2000), BR_YIELD);
+    CHECK(br_table_grow(t, 5, a, NULL));
+    CHECK_EQ(run_slices(w.x, 2000), BR_DONE);
+    CHECK_EQ(br_exec_results(w.x)[0].of.i32, (int32_t)(size + 5));
+    CHECK_EQ(br_table_size(t), size + 5 + 100000);
+    ok = true;
+    for (uint64_t i = size; i < size + 5 + 100000; i++)
+        ok = ok && br_table_get(t, i, &r) && r == (i < size + 5 ? a : b);
+    CHECK(ok);
+
+    /* a cancelled grow leaves the table as it was; the next one works */
+    size = br_table_size(t);
+    CHECK_EQ(start_grow(&w, b, 100000, 2000), BR_YIELD);
+    br_exec_cancel(w.x);
+    CHECK_EQ(br_exec_run(w.x, 2000), BR_TRAP);
+    CHECK_EQ(br_table_size(t), size);
+    CHECK_EQ(start_grow(&w, a, 20000, 500), BR_YIELD);
+    CHECK_EQ(run_slices(w.x, 500), BR_DONE);
+    CHECK_EQ(br_table_size(t), size + 20000);
+    CHECK(br_table_get(t, size, &r) && r == a);
+    world_delete(&w);
+}
+
 /* Growing by 65535 pages (4 GiB - 64 KiB) commits nothing up front:
  * fast, and RSS grows by the pages touched only; the contents survive
  * the move to a larger reservation. */
@@ -539,6 +616,7 @@ main(void)
     test_init_steps();
     test_cancel_mid_fill();
     test_table_bulk_steps();
+    test_table_grow_steps();
     test_grow_lazy();
     test_instantiate_4gib();
     test_instantiate_bytes();
