@@ -46,8 +46,8 @@ read_file(const char *path, size_t *size)
 
 /* Best time of `runs` compiles; the last module is kept in *out. */
 static double
-best_compile(br_engine_t *e, const unsigned char *wasm, size_t size,
-             int runs, br_module_t **out)
+best_compile(br_engine_t *e, const unsigned char *wasm, size_t size, int runs,
+             br_module_t **out)
 {
     double best = 1e30;
     for (int i = 0; i < runs; i++) {

@@ -264,8 +264,8 @@ table_copy(br_table_t *dt, const br_table_t *st, br_slot_t *s, int64_t *cost)
 }
 
 static br_trapkind_t
-table_init(const br_instance_t *inst, uint32_t seg, br_table_t *t,
-           br_slot_t *s, int64_t *cost)
+table_init(const br_instance_t *inst, uint32_t seg, br_table_t *t, br_slot_t *s,
+           int64_t *cost)
 {
     uint64_t d = s[0].u64, src = s[1].u64, n = s[2].u64;
     if (!in_range(d, n, t->size) || !in_range(src, n, inst->elem_sizes[seg]))
@@ -298,8 +298,7 @@ table_grow(br_exec_t *exec, const uint32_t *pc, br_table_t *t, br_slot_t *x,
         filled = g->filled;
     uint64_t before = left;
     bool over = bri_table_grow_step(t, exec, x[0].ref, &filled, &left,
-                                    bulk_step(left, sizeof(br_ref_t)),
-                                    &result);
+                                    bulk_step(left, sizeof(br_ref_t)), &result);
     *cost = bulk_cost((before > left ? before - left : 0) * sizeof(br_ref_t));
     if (!over) {
         x[1].u64 = left;

@@ -84,8 +84,8 @@ commit(uint8_t *base, uint64_t from, uint64_t to)
 {
     if (to == from)
         return true;
-    return mprotect(base + from, (size_t)(to - from),
-                    PROT_READ | PROT_WRITE) == 0;
+    return mprotect(base + from, (size_t)(to - from), PROT_READ | PROT_WRITE) ==
+           0;
 }
 
 uint64_t
@@ -186,9 +186,8 @@ relocate(br_memory_t *memory, uint64_t reserved)
     if (to == NULL)
         return false;
     size_t size = (size_t)memory->size;
-    if (size != 0 &&
-        mremap(memory->data, size, size, MREMAP_MAYMOVE | MREMAP_FIXED,
-               to) == MAP_FAILED) {
+    if (size != 0 && mremap(memory->data, size, size,
+                            MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
         munmap(to, (size_t)reserved);
         return false;
     }

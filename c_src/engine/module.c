@@ -261,8 +261,8 @@ br_module_instantiate_bytes(const br_module_t *module)
     for (uint32_t i = module->table_import_count; i < module->table_count;
          i++) {
         uint64_t min = module->tables[i].limits.min;
-        bytes += min > UINT64_MAX / 16 ? UINT64_MAX / 2
-                                       : min * sizeof(br_ref_t);
+        bytes +=
+            min > UINT64_MAX / 16 ? UINT64_MAX / 2 : min * sizeof(br_ref_t);
         if (bytes >= UINT64_MAX / 2)
             return UINT64_MAX; /* such a table cannot be made anyway */
     }

@@ -153,8 +153,8 @@ no_memory(loader_t *l)
  * Zeroed unless `raw` (the caller then writes every item before any
  * failure can leave the array to br_module_delete). */
 static br_err_t
-alloc_array(loader_t *l, uint32_t count, size_t item, size_t encoded,
-            bool raw, void **out)
+alloc_array(loader_t *l, uint32_t count, size_t item, size_t encoded, bool raw,
+            void **out)
 {
     *out = NULL;
     if (count == 0)

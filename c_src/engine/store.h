@@ -47,8 +47,8 @@ void bri_table_release(br_table_t *table);
  * *result the old size or UINT64_MAX if it was refused.
  */
 bool bri_table_grow_step(br_table_t *table, const void *owner, br_ref_t init,
-                         uint64_t *filled, uint64_t *remaining,
-                         uint64_t step, uint64_t *result);
+                         uint64_t *filled, uint64_t *remaining, uint64_t step,
+                         uint64_t *result);
 
 /* Effective maxima (declared or spec maximum, clipped by the store). */
 uint64_t bri_memory_max_pages(const br_store_t *store,

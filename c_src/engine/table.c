@@ -191,7 +191,8 @@ bri_table_grow_step(br_table_t *table, const void *owner, br_ref_t init,
     }
     if (*filled == 0) {
         uint64_t delta = *remaining;
-        if (!may_grow(table, delta) || !ensure_cap(table, table->size + delta)) {
+        if (!may_grow(table, delta) ||
+            !ensure_cap(table, table->size + delta)) {
             *result = UINT64_MAX;
             return true;
         }

@@ -105,8 +105,8 @@ world_new(world_t *w, const br_limits_t *limits, uint64_t pages, bool is64,
               WM_FUNC(&m, t3, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, MISC,
                       MEMORY_COPY, 0, 0, END));
     wm_export(&m, "init", BR_EXTERN_FUNC,
-              WM_FUNC(&m, tinit, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2,
-                      MISC, MEMORY_INIT, 0, 0, END));
+              WM_FUNC(&m, tinit, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, MISC,
+                      MEMORY_INIT, 0, 0, END));
     wm_export(&m, "grow", BR_EXTERN_FUNC,
               WM_FUNC(&m, tg, LOCAL_GET, 0, MEMORY_GROW, 0, END));
     wm_export(&m, "tfill", BR_EXTERN_FUNC,
@@ -119,9 +119,9 @@ world_new(world_t *w, const br_limits_t *limits, uint64_t pages, bool is64,
               WM_FUNC(&m, ti3, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, MISC,
                       TABLE_INIT, 0, 1, END));
     uint32_t tgr = wm_type(&m, "\x6f" I32, I32);
-    wm_export(&m, "tgrow", BR_EXTERN_FUNC,
-              WM_FUNC(&m, tgr, LOCAL_GET, 0, LOCAL_GET, 1, MISC, TABLE_GROW,
-                      0, END));
+    wm_export(
+        &m, "tgrow", BR_EXTERN_FUNC,
+        WM_FUNC(&m, tgr, LOCAL_GET, 0, LOCAL_GET, 1, MISC, TABLE_GROW, 0, END));
     wm_export(&m, "tget", BR_EXTERN_FUNC,
               WM_FUNC(&m, tgt, LOCAL_GET, 0, TABLE_GET, 0, END));
     wm_export(&m, "mem", BR_EXTERN_MEMORY, 0);
@@ -208,11 +208,11 @@ test_fill_1gib_yields(void)
            (unsigned long long)(n / MIB), yields, t, t / (yields + 1));
 
     /* zero length at the very end is fine; one byte past it traps */
-    CHECK_EQ(call3(&w, "fill", vi32((int32_t)(n + PAGE)), vi32(1), vi32(0),
-                   100, &yields),
+    CHECK_EQ(call3(&w, "fill", vi32((int32_t)(n + PAGE)), vi32(1), vi32(0), 100,
+                   &yields),
              BR_DONE);
-    CHECK_EQ(call3(&w, "fill", vi32((int32_t)(n + PAGE + 1)), vi32(1),
-                   vi32(0), 100, &yields),
+    CHECK_EQ(call3(&w, "fill", vi32((int32_t)(n + PAGE + 1)), vi32(1), vi32(0),
+                   100, &yields),
              BR_TRAP);
     world_delete(&w);
 }
@@ -227,9 +227,9 @@ test_bulk_traps_write_nothing(void)
     uint8_t *mem = br_memory_data(br_instance_memory(w.inst, 0));
     uint64_t size = 64 * PAGE;
     int y = 0;
-    CHECK_EQ(call3(&w, "fill", vi32(1), vi32(0xFF), vi32((int32_t)size), 10,
-                   &y),
-             BR_TRAP);
+    CHECK_EQ(
+        call3(&w, "fill", vi32(1), vi32(0xFF), vi32((int32_t)size), 10, &y),
+        BR_TRAP);
     CHECK_EQ(br_exec_trap(w.x)->kind, BR_TRAP_MEMORY_OOB);
     CHECK(all_bytes(mem, 0, size, 0));
     memset(mem, 0x11, 1 * MIB);
@@ -237,8 +237,7 @@ test_bulk_traps_write_nothing(void)
                    10, &y),
              BR_TRAP);
     CHECK(all_bytes(mem, 1 * MIB, size, 0));
-    CHECK_EQ(call3(&w, "init", vi32(0), vi32(0), vi32(11), 10, &y),
-             BR_TRAP);
+    CHECK_EQ(call3(&w, "init", vi32(0), vi32(0), vi32(11), 10, &y), BR_TRAP);
     CHECK(all_bytes(mem, 0, 1 * MIB, 0x11));
     world_delete(&w);
 }
@@ -295,9 +294,9 @@ test_init_steps(void)
     CHECK(world_new(&w, NULL, 8, false, 1, seg, 0));
     uint8_t *mem = br_memory_data(br_instance_memory(w.inst, 0));
     int y = 0;
-    CHECK_EQ(call3(&w, "init", vi32(3), vi32(5), vi32((int32_t)(n - 5)), 100,
-                   &y),
-             BR_DONE);
+    CHECK_EQ(
+        call3(&w, "init", vi32(3), vi32(5), vi32((int32_t)(n - 5)), 100, &y),
+        BR_DONE);
     CHECK(y >= 3);
     CHECK(mem[2] == 0 && memcmp(mem + 3, seg + 5, n - 5) == 0);
     CHECK(mem[n - 2] == 0);
@@ -337,9 +336,9 @@ test_table_bulk_steps(void)
     ref.kind = BR_EXTERNREF;
     ref.of.ref = (br_ref_t)(uintptr_t)0x1234;
     int y = 0;
-    CHECK_EQ(call3(&w, "tfill", vi32(10), ref, vi32((int32_t)(n - 20)), 1000,
-                   &y),
-             BR_DONE);
+    CHECK_EQ(
+        call3(&w, "tfill", vi32(10), ref, vi32((int32_t)(n - 20)), 1000, &y),
+        BR_DONE);
     CHECK(y > 100);
     br_ref_t r = NULL;
     bool ok = true;
@@ -354,9 +353,9 @@ test_table_bulk_steps(void)
 
     /* copy up by 5: elements [5, 15) become null, the rest shift */
     CHECK(br_table_set(t, 3, (br_ref_t)(uintptr_t)0x77));
-    CHECK_EQ(call3(&w, "tcopy", vi32(5), vi32(0), vi32((int32_t)(n - 5)), 500,
-                   &y),
-             BR_DONE);
+    CHECK_EQ(
+        call3(&w, "tcopy", vi32(5), vi32(0), vi32((int32_t)(n - 5)), 500, &y),
+        BR_DONE);
     CHECK(y > 10);
     CHECK(br_table_get(t, 8, &r) && r == (br_ref_t)(uintptr_t)0x77);
     CHECK(br_table_get(t, 14, &r) && r == NULL);
@@ -366,9 +365,9 @@ test_table_bulk_steps(void)
 
     /* table.init of a 20,000-element passive segment into table 1 */
     br_table_t *ft = br_instance_table(w.inst, 1);
-    CHECK_EQ(call3(&w, "tinit", vi32(100), vi32(1), vi32((int32_t)(e - 1)),
-                   200, &y),
-             BR_DONE);
+    CHECK_EQ(
+        call3(&w, "tinit", vi32(100), vi32(1), vi32((int32_t)(e - 1)), 200, &y),
+        BR_DONE);
     CHECK(y > 1);
     br_ref_t f0 = export_func(w.inst, "fill");
     ok = true;
@@ -390,8 +389,7 @@ start_grow(world_t *w, br_ref_t ref, int32_t n, int64_t fuel)
     args[0].kind = BR_EXTERNREF;
     args[0].of.ref = ref;
     args[1] = vi32(n);
-    if (br_exec_call(w->x, export_func(w->inst, "tgrow"), args, 2) !=
-        BR_ERR_OK)
+    if (br_exec_call(w->x, export_func(w->inst, "tgrow"), args, 2) != BR_ERR_OK)
         return BR_ERROR;
     return br_exec_run(w->x, fuel);
 }
@@ -468,9 +466,9 @@ test_grow_lazy(void)
     br_val_t res;
     br_trap_t trap;
     double t0 = now_ms();
-    CHECK_EQ(br_func_call(w.s, export_func(w.inst, "grow"), &arg, 1, &res, 1,
-                          &trap),
-             BR_DONE);
+    CHECK_EQ(
+        br_func_call(w.s, export_func(w.inst, "grow"), &arg, 1, &res, 1, &trap),
+        BR_DONE);
     double t = now_ms() - t0;
     CHECK_EQ(res.of.i32, 1);
     CHECK_EQ(br_memory_size(mem), 65536 * PAGE);
@@ -483,9 +481,9 @@ test_grow_lazy(void)
            (long long)(rss1 - rss0) / 1024);
     CHECK(rss1 < rss0 + 16 * MIB);
     arg = vi32(1); /* past the 4 GiB of memory32 */
-    CHECK_EQ(br_func_call(w.s, export_func(w.inst, "grow"), &arg, 1, &res, 1,
-                          &trap),
-             BR_DONE);
+    CHECK_EQ(
+        br_func_call(w.s, export_func(w.inst, "grow"), &arg, 1, &res, 1, &trap),
+        BR_DONE);
     CHECK_EQ(res.of.i32, -1);
 
     /* many small grows keep the contents through every move */
