@@ -259,8 +259,9 @@ struct br_func {
 
 /* `data` is a virtual reservation of `reserved` bytes (memory.c): the
  * first `size` are readable and writable, the rest inaccessible until a
- * grow commits them. Never NULL once initialised (a 0-page memory
- * still reserves a page), so data + 0 is always a valid argument. */
+ * grow commits them; or, `reserved` 0, a small memory's buffer from the
+ * host allocator. Never NULL once initialised, so data + 0 is always a
+ * valid argument. */
 struct br_memory {
     bri_object_t obj;
     uint8_t *data;
@@ -268,7 +269,7 @@ struct br_memory {
     uint64_t max_pages; /* declared max clipped to the store's limit */
     br_limitstype_t type;
     bri_allocator_t alloc;
-    uint64_t reserved;  /* bytes of address space mapped at data; 0 none */
+    uint64_t reserved;  /* bytes of address space mapped at data; 0: heap */
 };
 
 struct br_table {

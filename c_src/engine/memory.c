@@ -28,11 +28,33 @@
  * no data. Each memory uses at most two mappings (committed part and
  * reserved tail) of the kernel's vm.max_map_count (65530 by default).
  *
- * These mappings are the one exception to "every allocation goes
- * through the host allocator": a lua_Alloc-style allocator cannot
- * reserve address space. The br_memory_t structure itself still does.
+ * Small memories (up to HEAP_MAX bytes) stay in the host allocator
+ * instead (`reserved` 0): an mmap, mprotect and munmap per instance cost
+ * several times a small calloc, and every mapping counts against
+ * vm.max_map_count, which would bound the instances of a node. Their
+ * growth zeroes at most HEAP_MAX bytes; past it the memory moves into a
+ * reservation (one copy of at most HEAP_MAX bytes).
+ *
+ * The mappings are the one exception to "every allocation goes through
+ * the host allocator": a lua_Alloc-style allocator cannot reserve
+ * address space.
  */
 #define RESERVE_MIN (64ull << 20)
+#define HEAP_MAX (1u << 20)
+
+/*
+ * A heap memory of 0 pages still gets a small buffer so `data` is never
+ * NULL: the interpreter may pass data + 0 to memcpy/memset for
+ * zero-length bulk operations, and NULL there is undefined behaviour.
+ * All bounds checks use `size`, never the buffer's capacity.
+ */
+#define MIN_BUFFER 16u
+
+static size_t
+heap_bytes(uint64_t bytes)
+{
+    return bytes == 0 ? MIN_BUFFER : (size_t)bytes;
+}
 
 /* Byte size of `pages`, or false if it overflows or exceeds size_t. */
 static bool
@@ -49,8 +71,7 @@ pages_to_bytes(uint64_t pages, uint64_t *out)
 
 /* Reservation for a memory that must hold `need` bytes and may grow to
  * `max_pages`: twice the need (amortised growth), at least RESERVE_MIN,
- * at most the maximum, never less than one wasm page (a 0-page memory
- * still has a non-NULL `data`). */
+ * at most the maximum, never less than `need`. */
 static uint64_t
 reserve_size(uint64_t need, uint64_t max_pages)
 {
@@ -62,9 +83,7 @@ reserve_size(uint64_t need, uint64_t max_pages)
         r = RESERVE_MIN;
     if (r > max_bytes)
         r = max_bytes;
-    if (r < need)
-        r = need;
-    return r < BR_PAGE_SIZE ? BR_PAGE_SIZE : r;
+    return r < need ? need : r;
 }
 
 /* Maps `bytes` of inaccessible address space, or NULL. */
@@ -115,6 +134,13 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
     uint64_t bytes;
     if (!pages_to_bytes(limits->min, &bytes))
         return BR_ERR_OUT_OF_MEMORY;
+    if (bytes <= HEAP_MAX) {
+        mem->data = bri_calloc(&mem->alloc, 1, heap_bytes(bytes));
+        if (mem->data == NULL)
+            return BR_ERR_OUT_OF_MEMORY;
+        mem->size = bytes;
+        return BR_ERR_OK;
+    }
     uint64_t reserved = reserve_size(bytes, mem->max_pages);
     uint8_t *data = reserve(reserved);
     if (data == NULL)
@@ -132,6 +158,8 @@ bri_memory_release(br_memory_t *mem)
 {
     if (mem->reserved != 0)
         munmap(mem->data, (size_t)mem->reserved);
+    else if (mem->data != NULL)
+        bri_free(&mem->alloc, mem->data, heap_bytes(mem->size));
     mem->data = NULL;
     mem->size = 0;
     mem->reserved = 0;
@@ -198,6 +226,36 @@ relocate(br_memory_t *memory, uint64_t reserved)
     return true;
 }
 
+/* Growth of a heap memory to `bytes`: in place up to HEAP_MAX (the new
+ * bytes zeroed), else into a reservation. False leaves it as it was. */
+static bool
+grow_heap(br_memory_t *memory, uint64_t bytes)
+{
+    size_t old = heap_bytes(memory->size);
+    if (bytes <= HEAP_MAX) {
+        uint8_t *data = bri_realloc(&memory->alloc, memory->data, old,
+                                    (size_t)bytes);
+        if (data == NULL)
+            return false;
+        memset(data + memory->size, 0, (size_t)(bytes - memory->size));
+        memory->data = data;
+        return true;
+    }
+    uint64_t reserved = reserve_size(bytes, memory->max_pages);
+    uint8_t *to = reserve(reserved);
+    if (to == NULL)
+        return false;
+    if (!commit(to, 0, bytes)) {
+        munmap(to, (size_t)reserved);
+        return false;
+    }
+    memcpy(to, memory->data, (size_t)memory->size);
+    bri_free(&memory->alloc, memory->data, old);
+    memory->data = to;
+    memory->reserved = reserved;
+    return true;
+}
+
 /*
  * Growth commits the new pages of the reservation (the kernel supplies
  * them zeroed on first touch), after moving to a larger reservation if
@@ -216,7 +274,12 @@ br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
     uint64_t bytes;
     if (!pages_to_bytes(old + delta, &bytes))
         return false;
-    if (delta != 0) {
+    if (delta != 0 && memory->reserved == 0) {
+        if (!grow_heap(memory, bytes))
+            return false;
+        memory->size = bytes;
+        memory->type.min = old + delta;
+    } else if (delta != 0) {
         if (bytes > memory->reserved &&
             !relocate(memory, reserve_size(bytes, memory->max_pages)))
             return false;
