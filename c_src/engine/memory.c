@@ -233,8 +233,8 @@ grow_heap(br_memory_t *memory, uint64_t bytes)
 {
     size_t old = heap_bytes(memory->size);
     if (bytes <= HEAP_MAX) {
-        uint8_t *data = bri_realloc(&memory->alloc, memory->data, old,
-                                    (size_t)bytes);
+        uint8_t *data =
+            bri_realloc(&memory->alloc, memory->data, old, (size_t)bytes);
         if (data == NULL)
             return false;
         memset(data + memory->size, 0, (size_t)(bytes - memory->size));
