@@ -9,12 +9,14 @@
 #define DEFAULT_MAX_CALL_DEPTH 20000u
 #define DEFAULT_MAX_STACK_SLOTS (4u << 20)
 
-/* max_memory_pages stays 0 ("spec maximum") because that maximum depends
- * on the memory's index type (65536 pages for i32, BR_MAX_PAGES64 for
- * i64) and is resolved when a memory is created. */
+/* A memory's cap is the smaller of this and the spec maximum of its
+ * index type (65536 pages for i32, BR_MAX_PAGES64 for i64), resolved
+ * when the memory is created. */
 static void
 fill_default_limits(br_limits_t *limits)
 {
+    if (limits->max_memory_pages == 0)
+        limits->max_memory_pages = BR_DEFAULT_MAX_MEMORY_PAGES;
     if (limits->max_table_elems == 0)
         limits->max_table_elems = DEFAULT_MAX_TABLE_ELEMS;
     if (limits->max_call_depth == 0)

@@ -444,6 +444,7 @@ br_exec_call(br_exec_t *exec, br_func_t *func, const br_val_t *args,
         return fail(exec, BR_ERR_INVALID_ARGUMENT);
     reset(exec);
     exec->error = BR_ERR_OK;
+    exec->grow.pc = NULL; /* a grow left by a trap or cancel is over */
     const br_functype_t *t = func->type;
     if (!ensure_results(exec, t->result_count))
         return fail(exec, BR_ERR_OUT_OF_MEMORY);

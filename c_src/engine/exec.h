@@ -30,6 +30,15 @@ typedef struct bri_frame {
     uint32_t base;
 } bri_frame_t;
 
+/* A table.grow the interpreter runs in steps: the instruction at `pc`
+ * of frame `frame` (an index) has initialised `filled` elements. */
+typedef struct bri_grow_state {
+    const uint32_t *pc;
+    uint32_t frame;
+    const br_table_t *table;
+    uint64_t filled;
+} bri_grow_state_t;
+
 typedef enum bri_exec_state {
     BRI_EXEC_IDLE,      /* nothing prepared */
     BRI_EXEC_READY,     /* call prepared or resumed: run continues it */
@@ -76,6 +85,7 @@ struct br_exec {
     int64_t fuel_used;
 
     br_memory_t no_memory; /* memory 0 of instances without one */
+    bri_grow_state_t grow; /* pc NULL: no table.grow in progress */
 };
 
 /* interp.c: runs the top frame until done, trap, import or yield. */

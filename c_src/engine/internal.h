@@ -46,7 +46,7 @@ br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
 
 struct br_engine {
     bri_allocator_t alloc;
-    br_limits_t limits; /* defaults filled in; max_memory_pages 0 = spec max */
+    br_limits_t limits; /* every default filled in (none is 0) */
     uint32_t disabled_features; /* br_feature_t bits */
 };
 
@@ -257,6 +257,11 @@ struct br_func {
     void *env;
 };
 
+/* `data` is a virtual reservation of `reserved` bytes (memory.c): the
+ * first `size` are readable and writable, the rest inaccessible until a
+ * grow commits them; or, `reserved` 0, a small memory's buffer from the
+ * host allocator. Never NULL once initialised, so data + 0 is always a
+ * valid argument. */
 struct br_memory {
     bri_object_t obj;
     uint8_t *data;
@@ -264,6 +269,7 @@ struct br_memory {
     uint64_t max_pages; /* declared max clipped to the store's limit */
     br_limitstype_t type;
     bri_allocator_t alloc;
+    uint64_t reserved;  /* bytes of address space mapped at data; 0: heap */
 };
 
 struct br_table {
@@ -274,6 +280,11 @@ struct br_table {
     br_valkind_t kind;
     br_limitstype_t type;
     bri_allocator_t alloc;
+    uint64_t cap;           /* elements allocated (>= size, >= 1) */
+    /* A table.grow in steps (bri_table_grow_step): who runs it and the
+     * size it started from; any other grow clears `grow_owner`. */
+    const void *grow_owner;
+    uint64_t grow_base;
 };
 
 struct br_global {

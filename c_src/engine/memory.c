@@ -3,32 +3,57 @@
  * bound them (declared maximum, spec maximum, store limit).
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <sys/mman.h>
+
 #include "store.h"
 
 /*
- * A memory of 0 pages still gets a small buffer so `data` is never NULL:
- * the interpreter may pass data + 0 to memcpy/memset for zero-length bulk
- * operations, and NULL there is undefined behaviour. All bounds checks
- * use `size`, never the buffer's capacity.
+ * Linear memory is reserved virtually and committed lazily. A memory
+ * maps `reserved` bytes of address space inaccessible (PROT_NONE) and
+ * makes its first `size` bytes readable and writable; the kernel hands
+ * out zero pages on first touch, so creating or growing a memory costs
+ * only the pages the guest then touches, not its size. Bounds checks
+ * stay in software (no signal handlers); the inaccessible tail only
+ * turns a bug into a fault instead of silent corruption.
+ *
+ * MAP_NORESERVE keeps untouched pages out of the commit charge (under
+ * the kernel's default overcommit policy; with strict accounting it is
+ * ignored and every committed byte counts, as it should).
+ *
+ * Address space: 100,000 instances per node must fit in the 128 TiB of
+ * x86-64 user space, so a memory does not reserve its maximum (4 GiB)
+ * up front: it reserves RESERVE_MIN or twice its size (never more than
+ * its maximum) and moves to a reservation twice as large when it
+ * outgrows it; mremap moves the committed pages' page tables, copying
+ * no data. Each memory uses at most two mappings (committed part and
+ * reserved tail) of the kernel's vm.max_map_count (65530 by default).
+ *
+ * Small memories (up to HEAP_MAX bytes) stay in the host allocator
+ * instead (`reserved` 0): an mmap, mprotect and munmap per instance cost
+ * several times a small calloc, and every mapping counts against
+ * vm.max_map_count, which would bound the instances of a node. Their
+ * growth zeroes at most HEAP_MAX bytes; past it the memory moves into a
+ * reservation (one copy of at most HEAP_MAX bytes).
+ *
+ * The mappings are the one exception to "every allocation goes through
+ * the host allocator": a lua_Alloc-style allocator cannot reserve
+ * address space.
+ */
+#define RESERVE_MIN (64ull << 20)
+#define HEAP_MAX (1u << 20)
+
+/*
+ * A heap memory of 0 pages still gets a small buffer so `data` is never
+ * NULL: the interpreter may pass data + 0 to memcpy/memset for
+ * zero-length bulk operations, and NULL there is undefined behaviour.
+ * All bounds checks use `size`, never the buffer's capacity.
  */
 #define MIN_BUFFER 16u
 
 static size_t
-buffer_size(uint64_t bytes)
+heap_bytes(uint64_t bytes)
 {
     return bytes == 0 ? MIN_BUFFER : (size_t)bytes;
-}
-
-uint64_t
-bri_memory_max_pages(const br_store_t *store, const br_limitstype_t *limits)
-{
-    uint64_t max = limits->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32;
-    if (limits->has_max && limits->max < max)
-        max = limits->max;
-    uint64_t cap = store->limits.max_memory_pages;
-    if (cap != 0 && cap < max)
-        max = cap;
-    return max;
 }
 
 /* Byte size of `pages`, or false if it overflows or exceeds size_t. */
@@ -42,6 +67,56 @@ pages_to_bytes(uint64_t pages, uint64_t *out)
         return false;
     *out = bytes;
     return true;
+}
+
+/* Reservation for a memory that must hold `need` bytes and may grow to
+ * `max_pages`: twice the need (amortised growth), at least RESERVE_MIN,
+ * at most the maximum, never less than `need`. */
+static uint64_t
+reserve_size(uint64_t need, uint64_t max_pages)
+{
+    uint64_t max_bytes;
+    if (!pages_to_bytes(max_pages, &max_bytes))
+        max_bytes = (uint64_t)1 << 47; /* no address space beyond it */
+    uint64_t r = need > UINT64_MAX / 2 ? need : 2 * need;
+    if (r < RESERVE_MIN)
+        r = RESERVE_MIN;
+    if (r > max_bytes)
+        r = max_bytes;
+    return r < need ? need : r;
+}
+
+/* Maps `bytes` of inaccessible address space, or NULL. */
+static uint8_t *
+reserve(uint64_t bytes)
+{
+    if (bytes > SIZE_MAX)
+        return NULL;
+    void *p = mmap(NULL, (size_t)bytes, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Makes [from, to) of a reservation readable and writable. */
+static bool
+commit(uint8_t *base, uint64_t from, uint64_t to)
+{
+    if (to == from)
+        return true;
+    return mprotect(base + from, (size_t)(to - from), PROT_READ | PROT_WRITE) ==
+           0;
+}
+
+uint64_t
+bri_memory_max_pages(const br_store_t *store, const br_limitstype_t *limits)
+{
+    uint64_t max = limits->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32;
+    if (limits->has_max && limits->max < max)
+        max = limits->max;
+    uint64_t cap = store->limits.max_memory_pages;
+    if (cap != 0 && cap < max)
+        max = cap;
+    return max;
 }
 
 br_err_t
@@ -59,9 +134,21 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
     uint64_t bytes;
     if (!pages_to_bytes(limits->min, &bytes))
         return BR_ERR_OUT_OF_MEMORY;
-    mem->data = bri_calloc(&mem->alloc, 1, buffer_size(bytes));
-    if (mem->data == NULL)
+    if (bytes <= HEAP_MAX) {
+        mem->data = bri_calloc(&mem->alloc, 1, heap_bytes(bytes));
+        if (mem->data == NULL)
+            return BR_ERR_OUT_OF_MEMORY;
+        mem->size = bytes;
+        return BR_ERR_OK;
+    }
+    uint64_t reserved = reserve_size(bytes, mem->max_pages);
+    uint8_t *data = reserve(reserved);
+    if (data == NULL)
         return BR_ERR_OUT_OF_MEMORY;
+    mem->data = data;
+    mem->reserved = reserved;
+    if (!commit(data, 0, bytes))
+        return BR_ERR_OUT_OF_MEMORY; /* released by bri_memory_release */
     mem->size = bytes;
     return BR_ERR_OK;
 }
@@ -69,10 +156,13 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
 void
 bri_memory_release(br_memory_t *mem)
 {
-    if (mem->data != NULL)
-        bri_free(&mem->alloc, mem->data, buffer_size(mem->size));
+    if (mem->reserved != 0)
+        munmap(mem->data, (size_t)mem->reserved);
+    else if (mem->data != NULL)
+        bri_free(&mem->alloc, mem->data, heap_bytes(mem->size));
     mem->data = NULL;
     mem->size = 0;
+    mem->reserved = 0;
 }
 
 static void
@@ -113,10 +203,67 @@ br_memory_size(const br_memory_t *memory)
 }
 
 /*
- * Growth re-allocates the buffer (moving it) and zeroes the new pages.
- * Every failure leaves the memory exactly as it was. `type.min` follows
- * the current size, as the spec's memory instance type does, so that
- * import matching sees the grown memory.
+ * Moves the memory to a larger reservation of `reserved` bytes: the
+ * committed pages move with mremap (page tables only, no copy), the old
+ * reservation's tail is unmapped. False leaves the memory as it was.
+ */
+static bool
+relocate(br_memory_t *memory, uint64_t reserved)
+{
+    uint8_t *to = reserve(reserved);
+    if (to == NULL)
+        return false;
+    size_t size = (size_t)memory->size;
+    if (size != 0 && mremap(memory->data, size, size,
+                            MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
+        munmap(to, (size_t)reserved);
+        return false;
+    }
+    if (memory->reserved > size)
+        munmap(memory->data + size, (size_t)(memory->reserved - size));
+    memory->data = to;
+    memory->reserved = reserved;
+    return true;
+}
+
+/* Growth of a heap memory to `bytes`: in place up to HEAP_MAX (the new
+ * bytes zeroed), else into a reservation. False leaves it as it was. */
+static bool
+grow_heap(br_memory_t *memory, uint64_t bytes)
+{
+    size_t old = heap_bytes(memory->size);
+    if (bytes <= HEAP_MAX) {
+        uint8_t *data =
+            bri_realloc(&memory->alloc, memory->data, old, (size_t)bytes);
+        if (data == NULL)
+            return false;
+        memset(data + memory->size, 0, (size_t)(bytes - memory->size));
+        memory->data = data;
+        return true;
+    }
+    uint64_t reserved = reserve_size(bytes, memory->max_pages);
+    uint8_t *to = reserve(reserved);
+    if (to == NULL)
+        return false;
+    if (!commit(to, 0, bytes)) {
+        munmap(to, (size_t)reserved);
+        return false;
+    }
+    memcpy(to, memory->data, (size_t)memory->size);
+    bri_free(&memory->alloc, memory->data, old);
+    memory->data = to;
+    memory->reserved = reserved;
+    return true;
+}
+
+/*
+ * Growth commits the new pages of the reservation (the kernel supplies
+ * them zeroed on first touch), after moving to a larger reservation if
+ * needed; its cost does not depend on `delta`. Every failure leaves the
+ * memory's size and contents as they were (its base may have moved, as
+ * after any grow). `type.min` follows the current size, as the spec's
+ * memory instance type does, so that import matching sees the grown
+ * memory.
  */
 bool
 br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
@@ -127,14 +274,17 @@ br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
     uint64_t bytes;
     if (!pages_to_bytes(old + delta, &bytes))
         return false;
-    if (delta != 0) {
-        uint8_t *data = bri_realloc(&memory->alloc, memory->data,
-                                    buffer_size(memory->size),
-                                    buffer_size(bytes));
-        if (data == NULL)
+    if (delta != 0 && memory->reserved == 0) {
+        if (!grow_heap(memory, bytes))
             return false;
-        memset(data + memory->size, 0, (size_t)(bytes - memory->size));
-        memory->data = data;
+        memory->size = bytes;
+        memory->type.min = old + delta;
+    } else if (delta != 0) {
+        if (bytes > memory->reserved &&
+            !relocate(memory, reserve_size(bytes, memory->max_pages)))
+            return false;
+        if (!commit(memory->data, memory->size, bytes))
+            return false;
         memory->size = bytes;
         memory->type.min = old + delta;
     }

@@ -245,3 +245,31 @@ bri_functype_equal(const br_functype_t *a, const br_functype_t *b)
     return !a->result_count ||
            memcmp(a->results, b->results, a->result_count) == 0;
 }
+
+/*
+ * What instantiation writes eagerly, in bytes: each table the module
+ * defines is filled to its minimum, every element segment's references
+ * are evaluated, every active data segment is copied. Linear memory is
+ * committed lazily (memory.c) and adds nothing.
+ */
+uint64_t
+br_module_instantiate_bytes(const br_module_t *module)
+{
+    if (module == NULL)
+        return 0;
+    uint64_t bytes = 0;
+    for (uint32_t i = module->table_import_count; i < module->table_count;
+         i++) {
+        uint64_t min = module->tables[i].limits.min;
+        bytes +=
+            min > UINT64_MAX / 16 ? UINT64_MAX / 2 : min * sizeof(br_ref_t);
+        if (bytes >= UINT64_MAX / 2)
+            return UINT64_MAX; /* such a table cannot be made anyway */
+    }
+    for (uint32_t i = 0; i < module->elem_count; i++)
+        bytes += (uint64_t)module->elems[i].count * sizeof(br_ref_t);
+    for (uint32_t i = 0; i < module->data_count; i++)
+        if (module->datas[i].mode == BRI_SEG_ACTIVE)
+            bytes += module->datas[i].size;
+    return bytes;
+}

@@ -149,9 +149,11 @@ no_memory(loader_t *l)
 }
 
 /* An array of `count` items of `item` bytes each encoded in `encoded`
- * file bytes; refused before allocating if the file cannot hold it. */
+ * file bytes; refused before allocating if the file cannot hold it.
+ * Zeroed unless `raw` (the caller then writes every item before any
+ * failure can leave the array to br_module_delete). */
 static br_err_t
-alloc_array(loader_t *l, uint32_t count, size_t item, size_t encoded,
+alloc_array(loader_t *l, uint32_t count, size_t item, size_t encoded, bool raw,
             void **out)
 {
     *out = NULL;
@@ -159,8 +161,26 @@ alloc_array(loader_t *l, uint32_t count, size_t item, size_t encoded,
         return BR_ERR_OK;
     if (count > bri_get_left(&l->r) / encoded)
         return truncated(l);
-    *out = bri_calloc(&l->m->engine->alloc, count, item);
+    if (raw)
+        *out = bri_alloc(&l->m->engine->alloc, (size_t)count * item);
+    else
+        *out = bri_calloc(&l->m->engine->alloc, count, item);
     return *out ? BR_ERR_OK : no_memory(l);
+}
+
+/* `n` little-endian words (the caller checked that they are there): one
+ * copy on a little-endian host, where the file's layout is the array's. */
+static void
+get_words(bri_breader_t *r, uint32_t *out, uint32_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint8_t *b = bri_get_bytes(r, (size_t)n * 4);
+    if (b != NULL && n != 0)
+        memcpy(out, b, (size_t)n * 4);
+#else
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = bri_get_u32(r);
+#endif
 }
 
 static br_err_t
@@ -179,7 +199,7 @@ get_handler(loader_t *l, bri_handler_t *h)
     if (!r->ok)
         return truncated(l);
     void *catches;
-    br_err_t err = alloc_array(l, n, sizeof(bri_catch_t), 8, &catches);
+    br_err_t err = alloc_array(l, n, sizeof(bri_catch_t), 8, false, &catches);
     if (err != BR_ERR_OK)
         return err;
     h->catches = catches;
@@ -199,14 +219,13 @@ get_arrays(loader_t *l, bri_code_t *c, uint32_t words, uint32_t handlers,
 {
     bri_breader_t *r = &l->r;
     void *p;
-    br_err_t err = alloc_array(l, words, sizeof(uint32_t), 4, &p);
+    br_err_t err = alloc_array(l, words, sizeof(uint32_t), 4, true, &p);
     if (err != BR_ERR_OK)
         return err;
     c->words = p;
     c->word_count = words;
-    for (uint32_t i = 0; i < words; i++)
-        c->words[i] = bri_get_u32(r);
-    err = alloc_array(l, handlers, sizeof(bri_handler_t), 32, &p);
+    get_words(r, c->words, words);
+    err = alloc_array(l, handlers, sizeof(bri_handler_t), 32, false, &p);
     if (err != BR_ERR_OK)
         return err;
     c->handlers = p;
@@ -214,7 +233,7 @@ get_arrays(loader_t *l, bri_code_t *c, uint32_t words, uint32_t handlers,
     for (uint32_t i = 0; i < handlers && err == BR_ERR_OK; i++)
         err = get_handler(l, &c->handlers[i]);
     if (err == BR_ERR_OK)
-        err = alloc_array(l, sites, sizeof(bri_site_t), 8, &p);
+        err = alloc_array(l, sites, sizeof(bri_site_t), 8, true, &p);
     if (err != BR_ERR_OK)
         return err;
     c->sites = p;

@@ -35,6 +35,21 @@ br_err_t bri_table_init(br_table_t *table, br_store_t *store,
                         br_ref_t init);
 void bri_table_release(br_table_t *table);
 
+/*
+ * One step of a table.grow run by the interpreter, so that growing by
+ * millions of elements yields like a loop. `owner` identifies the grow
+ * (its exec); *filled counts the elements past the size that earlier
+ * steps initialised (0 for a new grow), *remaining those still to fill;
+ * a step fills at most `step`. The size changes only at the last step,
+ * so a grow is still all or nothing; limits and the allocation are
+ * checked at the first. If another grow of the table ran in between,
+ * the grow starts over. Returns true when the grow is over, with
+ * *result the old size or UINT64_MAX if it was refused.
+ */
+bool bri_table_grow_step(br_table_t *table, const void *owner, br_ref_t init,
+                         uint64_t *filled, uint64_t *remaining, uint64_t step,
+                         uint64_t *result);
+
 /* Effective maxima (declared or spec maximum, clipped by the store). */
 uint64_t bri_memory_max_pages(const br_store_t *store,
                               const br_limitstype_t *limits);

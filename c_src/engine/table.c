@@ -62,6 +62,7 @@ bri_table_init(br_table_t *table, br_store_t *store, br_valkind_t elem,
     table->elems = bri_alloc(&table->alloc, n * sizeof(br_ref_t));
     if (table->elems == NULL)
         return BR_ERR_OUT_OF_MEMORY;
+    table->cap = n;
     fill(table->elems, 0, n, init);
     table->size = limits->min;
     return BR_ERR_OK;
@@ -72,9 +73,37 @@ bri_table_release(br_table_t *table)
 {
     if (table->elems != NULL)
         bri_free(&table->alloc, table->elems,
-                 buffer_elems(table->size) * sizeof(br_ref_t));
+                 (size_t)table->cap * sizeof(br_ref_t));
     table->elems = NULL;
     table->size = 0;
+    table->cap = 0;
+}
+
+/* Room for `need` elements; false (table unchanged) if the allocator
+ * refuses. Capacity only grows; elements past the size are never read. */
+static bool
+ensure_cap(br_table_t *table, uint64_t need)
+{
+    if (need <= table->cap)
+        return true;
+    if (!elems_fit(need))
+        return false;
+    br_ref_t *elems = bri_realloc(&table->alloc, table->elems,
+                                  (size_t)table->cap * sizeof(br_ref_t),
+                                  (size_t)need * sizeof(br_ref_t));
+    if (elems == NULL)
+        return false;
+    table->elems = elems;
+    table->cap = need;
+    return true;
+}
+
+/* Whether `delta` more elements stay within the table's maximum. */
+static bool
+may_grow(const br_table_t *table, uint64_t delta)
+{
+    return delta <= table->max && table->size <= table->max - delta &&
+           elems_fit(table->size + delta);
 }
 
 static void
@@ -127,31 +156,61 @@ br_table_set(br_table_t *table, uint64_t index, br_ref_t ref)
     return true;
 }
 
-/* Same contract as br_memory_grow: all or nothing, type.min follows. */
+/* Same contract as br_memory_grow: all or nothing, type.min follows. A
+ * table.grow in steps (bri_table_grow_step) that this interrupts starts
+ * over. */
 bool
 br_table_grow(br_table_t *table, uint64_t delta, br_ref_t init,
               uint64_t *old_size)
 {
     uint64_t old = table->size;
-    if (delta > table->max || old > table->max - delta)
-        return false;
-    uint64_t size = old + delta;
-    if (!elems_fit(size))
+    if (!may_grow(table, delta))
         return false;
     if (delta != 0) {
-        br_ref_t *elems = bri_realloc(
-            &table->alloc, table->elems,
-            buffer_elems(old) * sizeof(br_ref_t),
-            buffer_elems(size) * sizeof(br_ref_t));
-        if (elems == NULL)
+        if (!ensure_cap(table, old + delta))
             return false;
-        fill(elems, old, size, init);
-        table->elems = elems;
-        table->size = size;
-        table->type.min = size;
+        fill(table->elems, old, old + delta, init);
+        table->size = old + delta;
+        table->type.min = old + delta;
+        table->grow_owner = NULL;
     }
     if (old_size != NULL)
         *old_size = old;
+    return true;
+}
+
+bool
+bri_table_grow_step(br_table_t *table, const void *owner, br_ref_t init,
+                    uint64_t *filled, uint64_t *remaining, uint64_t step,
+                    uint64_t *result)
+{
+    if (*filled != 0 &&
+        (table->grow_owner != owner || table->grow_base != table->size)) {
+        *remaining += *filled; /* another grow ran: start over */
+        *filled = 0;
+    }
+    if (*filled == 0) {
+        uint64_t delta = *remaining;
+        if (!may_grow(table, delta) ||
+            !ensure_cap(table, table->size + delta)) {
+            *result = UINT64_MAX;
+            return true;
+        }
+        table->grow_owner = owner;
+        table->grow_base = table->size;
+    }
+    uint64_t k = *remaining < step ? *remaining : step;
+    uint64_t from = table->size + *filled;
+    fill(table->elems, from, from + k, init);
+    *filled += k;
+    *remaining -= k;
+    if (*remaining != 0)
+        return false;
+    *result = table->size;
+    table->size += *filled;
+    table->type.min = table->size;
+    table->grow_owner = NULL;
+    *filled = 0;
     return true;
 }
 

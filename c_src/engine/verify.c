@@ -43,6 +43,7 @@ typedef struct verifier {
     uint8_t *starts; /* 1 at every instruction start */
     uint32_t *pcs;   /* the instruction starts in order, then word_count */
     uint32_t insns;
+    bool reads_refs; /* some instruction reads a slot as a reference */
 } verifier_t;
 
 static br_err_t
@@ -563,8 +564,57 @@ operands_ok(const verifier_t *v, const insn_t *in)
     }
 }
 
-/* Pass 1: walks the instructions, checks their operands and marks the
- * instruction starts. */
+static bool
+has_ref(const br_valkind_t *t, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (t[i] == BR_FUNCREF || t[i] == BR_EXTERNREF)
+            return true;
+    return false;
+}
+
+/*
+ * Whether an instruction (operands already checked) reads a slot as a
+ * reference: exactly the reads refs_check checks (got_types with a
+ * reference kind, rethrow's exception). A function without any cannot
+ * fail that check, whatever its slots hold, so the data flow, most of
+ * the loader's work, runs only for functions that have one: typical
+ * compiled C code (numbers only, call_indirect by index) has none.
+ */
+static bool
+reads_ref(const verifier_t *v, const insn_t *in)
+{
+    const br_module_t *m = v->m;
+    const uint32_t *w = in->w;
+    const br_functype_t *t;
+    switch (in->op) {
+    case BR_OP_table_set:
+    case BR_OP_table_fill:
+    case BR_OP_table_grow:
+    case BR_OP_rethrow:
+        return true;
+    case BR_OP_global_set:
+        return has_ref(&m->globals[w[2]].kind, 1);
+    case BR_OP_call:
+    case BR_OP_return_call:
+        t = func_type(m, w[2]);
+        return has_ref(t->params, t->param_count);
+    case BR_OP_call_indirect:
+    case BR_OP_return_call_indirect:
+        t = &m->types[w[2]];
+        return has_ref(t->params, t->param_count);
+    case BR_OP_ret:
+        return has_ref(v->type->results, v->type->result_count);
+    case BR_OP_throw_:
+        t = &m->types[m->tags[w[2]]];
+        return has_ref(t->params, t->param_count);
+    default:
+        return false;
+    }
+}
+
+/* Pass 1: walks the instructions, checks their operands, marks the
+ * instruction starts and notes whether any reads a reference. */
 static br_err_t
 check_insns(verifier_t *v)
 {
@@ -578,6 +628,8 @@ check_insns(verifier_t *v)
         in.op = (br_op_t)in.w[0];
         if (!operands_ok(v, &in))
             return corrupt(v, pc, "operand out of range");
+        if (!v->reads_refs && !v->shapes[in.op].kind)
+            v->reads_refs = reads_ref(v, &in);
         v->starts[pc] = 1;
         v->pcs[v->insns++] = pc;
         last = in.op;
@@ -1206,7 +1258,7 @@ bri_code_verify(const br_module_t *m, uint32_t index,
         err = check_insns(&v);
     if (err == BR_ERR_OK)
         err = check_targets(&v);
-    if (err == BR_ERR_OK)
+    if (err == BR_ERR_OK && v.reads_refs)
         err = refs_check(&v);
     bri_free(a, v.pcs, (words + 1) * sizeof *v.pcs);
     bri_free(a, v.starts, words);

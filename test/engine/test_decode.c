@@ -940,6 +940,36 @@ test_code(void)
     EXPECT_OK();
 }
 
+/* Locals groups of count 0 are valid; when every group is empty the
+ * locals array is NULL and the decoder must not memset it (UBSan
+ * reported memset on NULL for this 26-byte module). */
+static void
+test_empty_locals_groups(void)
+{
+    header(&b);
+    PUT(&b, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 6, 1, 4, 1, 0, BR_I32,
+        0x0B);
+    CHECK_EQ(b.len, 26);
+    br_engine_t *e = br_engine_new(NULL);
+    br_module_t *m = NULL;
+    br_error_t err;
+    CHECK_EQ(br_module_new(e, b.data, b.len, &m, &err), BR_ERR_OK);
+    CHECK(m && m->funcs[0].local_count == 0);
+    br_module_delete(m);
+    m = NULL;
+
+    /* (0 i32) (2 i64) (0 f32) (1 f64): only the non-empty groups count */
+    header(&b);
+    PUT(&b, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 12, 1, 10, 4, 0, BR_I32,
+        2, BR_I64, 0, BR_F32, 1, BR_F64, 0x0B);
+    CHECK_EQ(br_module_new(e, b.data, b.len, &m, &err), BR_ERR_OK);
+    CHECK(m && m->funcs[0].local_count == 3);
+    CHECK(m && m->funcs[0].locals[0] == BR_I64 &&
+          m->funcs[0].locals[1] == BR_I64 && m->funcs[0].locals[2] == BR_F64);
+    br_module_delete(m);
+    br_engine_delete(e);
+}
+
 static void
 test_params_count_as_locals(void)
 {
@@ -1062,7 +1092,7 @@ test_engine_and_alloc(void)
 {
     br_engine_t *e = counting_engine(-1);
     CHECK(e != NULL);
-    CHECK_EQ(e->limits.max_memory_pages, 0);
+    CHECK_EQ(e->limits.max_memory_pages, BR_DEFAULT_MAX_MEMORY_PAGES);
     CHECK_EQ(e->limits.max_table_elems, 10000000);
     CHECK_EQ(e->limits.max_call_depth, 20000);
     CHECK_EQ(e->limits.max_stack_slots, 4u << 20);
@@ -1106,6 +1136,7 @@ main(void)
     test_segments();
     test_code();
     test_params_count_as_locals();
+    test_empty_locals_groups();
     test_error_details();
     test_full_module();
     test_descriptions();
