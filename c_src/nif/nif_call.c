@@ -242,6 +242,9 @@ precheck(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM *out)
     } else if (call->has_deadline &&
                enif_monotonic_time(ERL_NIF_NSEC) >= call->deadline) {
         *out = bnif_error(env, a->timeout);
+    } else if (call->inst->fuel_budget == 0) {
+        /* The instance's budget is spent: nothing runs until add_fuel. */
+        *out = bnif_error(env, a->out_of_fuel);
     } else {
         return false;
     }
