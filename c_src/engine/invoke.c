@@ -197,6 +197,13 @@ live_mark(br_exec_t *exec)
 /* ------------------------------------------------------------------ */
 /* invoke_*(Index, Args...)                                            */
 
+/* Empty kind lists may be NULL: no memcmp on them. */
+static bool
+same_kinds(const br_valkind_t *a, const br_valkind_t *b, uint32_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 /* The callee at table 0[index] of the caller's instance, of the
  * invoke's type less its index; NULL with the trap recorded. */
 static br_func_t *
@@ -220,8 +227,8 @@ invoke_callee(br_exec_t *exec, const br_functype_t *t, br_status_t *st)
     const br_functype_t *ft = f->type;
     bool same = ft->param_count + 1 == t->param_count &&
                 ft->result_count == t->result_count &&
-                memcmp(ft->params, t->params + 1, ft->param_count) == 0 &&
-                memcmp(ft->results, t->results, ft->result_count) == 0;
+                same_kinds(ft->params, t->params + 1, ft->param_count) &&
+                same_kinds(ft->results, t->results, ft->result_count);
     if (!same) {
         *st = invoke_trap(exec, BR_TRAP_INDIRECT_TYPE_MISMATCH, NULL);
         return NULL;
