@@ -379,6 +379,34 @@ enter_link(br_exec_t *exec)
     return BR_YIELD;
 }
 
+/*
+ * Calls the pending host function again (it suspended to wait for
+ * something, WASI stdin from a pipe say): its answer resumes the call,
+ * or it suspends again (*waiting), or it traps.
+ */
+br_err_t
+br_exec_import_retry(br_exec_t *exec, bool *waiting)
+{
+    *waiting = false;
+    if (exec->state != BRI_EXEC_SUSPENDED || exec->import_func == NULL ||
+        exec->import_func->host == NULL)
+        return BR_ERR_INVALID_ARGUMENT;
+    br_func_t *f = exec->import_func;
+    exec->host_trap_set = false;
+    br_host_status_t st = f->host(f->env, exec, exec->host_args,
+                                  exec->host_results);
+    if (st == BR_HOST_SUSPEND) {
+        *waiting = true;
+        return BR_ERR_OK;
+    }
+    if (st == BR_HOST_TRAP) {
+        if (exec->state == BRI_EXEC_SUSPENDED) /* no br_exec_host_trap */
+            br_exec_resume_trap(exec, NULL);
+        return BR_ERR_OK;
+    }
+    return br_exec_resume(exec, exec->host_results, f->type->result_count);
+}
+
 br_status_t
 bri_invoke_answer(br_exec_t *exec)
 {

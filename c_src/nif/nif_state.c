@@ -86,6 +86,9 @@ bnif_fuel_remaining(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 void
 bnif_instance_release_extras(bnif_instance_t *in)
 {
+    if (in->stdin_pipe != NULL)
+        enif_release_resource(in->stdin_pipe);
+    in->stdin_pipe = NULL;
     if (in->data_env != NULL)
         enif_free_env(in->data_env);
     in->data_env = NULL;
