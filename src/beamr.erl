@@ -869,9 +869,9 @@ fuel_remaining(Inst) ->
 %% hb_beamr started it in the `hyperbeam' mode).
 -spec hb_mode(instance()) -> seed | hyperbeam.
 hb_mode(Inst) ->
-    case beamr_nif:instance_data(pid_of(Inst)) of
-        #{'$hb_mode' := Mode} -> Mode;
-        _ -> seed
+    case beamr_nif:instance_mode(pid_of(Inst)) of
+        hyperbeam -> hyperbeam;
+        _ -> seed %% also for a stopped instance: the call then says so
     end.
 
 %% @doc The imports of a module or an instance, in import order.

@@ -19,7 +19,7 @@
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
          wasi_output/2, load_error/0,
-         instance_set_data/2, instance_data/1, fuel_add/2,
+         instance_set_data/2, instance_data/1, instance_mode/1, fuel_add/2,
          fuel_remaining/1, pipe_new/0, pipe_write/2, pipe_close/1,
          pipe_wait/1]).
 
@@ -186,3 +186,6 @@ pipe_close(_Pipe) -> ?NOT_LOADED.
 
 -spec pipe_wait(reference()) -> ready | wait.
 pipe_wait(_Pipe) -> ?NOT_LOADED.
+
+-spec instance_mode(inst()) -> seed | hyperbeam | {error, term()}.
+instance_mode(_Inst) -> ?NOT_LOADED.

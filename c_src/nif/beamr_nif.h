@@ -179,6 +179,7 @@ typedef struct bnif_instance {
     int64_t fuel_budget;
     ErlNifEnv *data_env; /* owns `data`, or NULL */
     ERL_NIF_TERM data;
+    ERL_NIF_TERM hb_mode; /* an atom (data's '$hb_mode'), or 0: seed */
     /* nif_link.c: instances whose exports this one imports (kept). They
      * share one store lock: `lock` is then links[0]'s, not our own. */
     struct bnif_instance **links;
@@ -394,6 +395,8 @@ ERL_NIF_TERM bnif_wasi_output(ErlNifEnv *env, int argc,
 ERL_NIF_TERM bnif_instance_set_data(ErlNifEnv *env, int argc,
                                     const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_data(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_mode(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc,
                            const ERL_NIF_TERM argv[]);
