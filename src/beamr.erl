@@ -164,7 +164,8 @@
                        preopens => [{iodata(), iodata(),
                                      read_only | read_write} |
                                     {iodata(), iodata()}],
-                       stdin => iodata() | empty | inherit | pipe(),
+                       stdin => iodata() | empty | inherit | pipe() |
+                                {stream, pid()},
                        stdout => output(),
                        stderr => output(),
                        max_capture => pos_integer()}.
@@ -319,8 +320,10 @@ start(ModuleOrBinary) ->
 %%     directories the program can reach, guest fds 3, 4, ... in this
 %%     order;</li>
 %% <li>`stdin': a binary (iodata), `empty' (the default: end of file),
-%%     `inherit' (the VM's own stdin) or a {@link pipe/0} that Erlang
-%%     writes to while the program runs;</li>
+%%     `inherit' (the VM's own stdin), a {@link pipe/0} that Erlang
+%%     writes to while the program runs, or `{stream, Pid}': a new pipe,
+%%     sent to `Pid' as `{beamr_stdin, Instance, Pipe}' before the start
+%%     function runs, for `Pid' to feed;</li>
 %% <li>`stdout', `stderr': `capture' (the default; read with {@link
 %%     wasi_output/2}), `discard', `inherit' (the VM's own), or
 %%     `{stream, Pid}': each write is sent as it happens, as
@@ -368,8 +371,9 @@ start(Bin, Opts) when is_binary(Bin) ->
         {ok, Mod} -> start(Mod, Opts);
         Error -> Error
     end;
-start(Mod = #beamr_module{res = Res, imports = Imports}, Opts)
-  when is_map(Opts) ->
+start(Mod = #beamr_module{res = Res, imports = Imports}, Opts0)
+  when is_map(Opts0) ->
+    Opts = stdin_stream(Opts0),
     Values = import_values(Opts),
     Wasi = wasi_config(maps:get(wasi, Opts, undefined)),
     Specs = [import_spec(M, N, T, Values, Wasi) || {M, N, T} <- Imports],
@@ -409,11 +413,24 @@ setup(Pid, HasStart, Values, Opts) ->
         end,
     case register_name(Pid, maps:get(name, Opts, undefined)) of
         ok ->
+            _ = case maps:get('$stdin_feeder', Opts, none) of
+                    {Feeder, Pipe} -> Feeder ! {beamr_stdin, Pid, Pipe};
+                    none -> ok
+                end,
             run_start(Pid, HasStart, Opts);
         Error ->
             stop(Pid),
             Error
     end.
+
+%% WASI `stdin => {stream, Pid}': a new pipe is the stdin, and Pid gets
+%% it (`{beamr_stdin, Instance, Pipe}') to feed the program with.
+stdin_stream(Opts = #{wasi := W = #{stdin := {stream, Feeder}}})
+  when is_pid(Feeder) ->
+    Pipe = pipe(),
+    Opts#{wasi := W#{stdin := Pipe}, '$stdin_feeder' => {Feeder, Pipe}};
+stdin_stream(Opts) ->
+    Opts.
 
 register_name(_Pid, undefined) ->
     ok;

@@ -89,3 +89,21 @@ timeout_and_stop_test() ->
 bad_pipe_test() ->
     ?assertError(badarg, beamr:pipe_write(not_a_pipe, <<"x">>)),
     ?assertError(badarg, beamr:start(cat(), #{wasi => #{stdin => make_ref()}})).
+
+%% stdin => {stream, Pid}: Pid is handed the pipe and feeds it.
+stream_stdin_test() ->
+    Self = self(),
+    Feeder = spawn(fun() ->
+                           receive
+                               {beamr_stdin, I, P} ->
+                                   Self ! {instance, I},
+                                   ok = beamr:pipe_write(P, <<"fed by a process">>),
+                                   ok = beamr:pipe_close(P)
+                           end
+                   end),
+    {ok, I} = beamr:start(cat(), #{wasi => #{stdin => {stream, Feeder}}}),
+    receive {instance, I2} -> ?assertEqual(I, I2) after 1000 -> ?assert(false) end,
+    {ok, []} = beamr:call(I, <<"_start">>, []),
+    ?assertEqual({ok, expected(<<"fed by a process">>)},
+                 beamr:wasi_output(I, stdout)),
+    beamr:stop(I).
