@@ -38,8 +38,7 @@ struct bri_invoke {
 /* Both host functions only suspend: br_exec_run answers them (below)
  * before the embedder ever sees the import. */
 static br_host_status_t
-invoke_host(void *env, br_exec_t *exec, const br_val_t *args,
-            br_val_t *results)
+invoke_host(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
 {
     (void)env;
     (void)exec;
@@ -60,8 +59,7 @@ longjmp_host(void *env, br_exec_t *exec, const br_val_t *args,
 }
 
 static br_host_status_t
-link_host(void *env, br_exec_t *exec, const br_val_t *args,
-          br_val_t *results)
+link_host(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
 {
     (void)env;
     (void)exec;
@@ -75,8 +73,7 @@ br_func_new_link(br_store_t *store, const br_link_t *link)
 {
     if (link == NULL || link->target == NULL)
         return NULL;
-    return br_func_new_host(store, link->target->type, link_host,
-                            (void *)link);
+    return br_func_new_host(store, link->target->type, link_host, (void *)link);
 }
 
 br_func_t *
@@ -97,9 +94,9 @@ br_func_new_longjmp(br_store_t *store, const br_functype_t *type)
 bool
 bri_invoke_is_native(const br_func_t *func)
 {
-    return func != NULL && (func->host == invoke_host ||
-                            func->host == longjmp_host ||
-                            func->host == link_host);
+    return func != NULL &&
+           (func->host == invoke_host || func->host == longjmp_host ||
+            func->host == link_host);
 }
 
 void
@@ -125,8 +122,7 @@ invoke_trap(br_exec_t *exec, br_trapkind_t kind, const char *message)
         pc = exec->frames[exec->frame_count - 1].pc - 1;
     bri_exec_trap(exec, kind, pc);
     if (message != NULL)
-        snprintf(exec->trap.message, sizeof exec->trap.message, "%s",
-                 message);
+        snprintf(exec->trap.message, sizeof exec->trap.message, "%s", message);
     return BR_TRAP;
 }
 
@@ -149,9 +145,8 @@ push_mark(br_exec_t *exec, const bri_invoke_mark_t *m)
         iv->count--;
     if (iv->count == iv->cap) {
         uint32_t n = iv->cap ? iv->cap * 2 : 8;
-        bri_invoke_mark_t *p =
-            bri_realloc(&exec->alloc, iv->marks, iv->cap * sizeof *p,
-                        n * sizeof *p);
+        bri_invoke_mark_t *p = bri_realloc(&exec->alloc, iv->marks,
+                                           iv->cap * sizeof *p, n * sizeof *p);
         if (p == NULL)
             return false;
         iv->marks = p;
@@ -173,8 +168,7 @@ mark_is_live(const br_exec_t *exec, const bri_invoke_mark_t *m)
         return false;
     if (m->host)
         return m->depth == exec->frame_count &&
-               exec->import_func == m->callee &&
-               exec->import_slot == m->slot;
+               exec->import_func == m->callee && exec->import_slot == m->slot;
     const bri_frame_t *callee = &exec->frames[m->depth];
     return m->depth < exec->frame_count && callee->func == m->callee &&
            callee->base == m->slot;
@@ -259,8 +253,9 @@ enter_invoke(br_exec_t *exec)
     memmove(exec->stack + slot, exec->stack + slot + 1,
             bri_param_slots(f->type) * sizeof(br_slot_t));
     bri_frame_t *caller = &exec->frames[exec->frame_count - 1];
-    bri_invoke_mark_t m = {exec->frame_count, slot, caller->pc, caller->func,
-                           f, inv, f->code == NULL};
+    bri_invoke_mark_t m = {exec->frame_count, slot, caller->pc,
+                           caller->func,      f,    inv,
+                           f->code == NULL};
     if (!push_mark(exec, &m))
         return invoke_trap(exec, BR_TRAP_OUT_OF_MEMORY, NULL);
     if (f->code == NULL) {
@@ -393,8 +388,8 @@ br_exec_import_retry(br_exec_t *exec, bool *waiting)
         return BR_ERR_INVALID_ARGUMENT;
     br_func_t *f = exec->import_func;
     exec->host_trap_set = false;
-    br_host_status_t st = f->host(f->env, exec, exec->host_args,
-                                  exec->host_results);
+    br_host_status_t st =
+        f->host(f->env, exec, exec->host_args, exec->host_results);
     if (st == BR_HOST_SUSPEND) {
         *waiting = true;
         return BR_ERR_OK;

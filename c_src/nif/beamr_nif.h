@@ -92,7 +92,7 @@
     X(stream, "stream")                         \
     X(empty, "empty")                           \
     X(beamr_output, "beamr_output")             \
-    X(beamr_lease_free, "beamr_lease_free")    \
+    X(beamr_lease_free, "beamr_lease_free")     \
     X(invoke, "invoke")                         \
     X(longjmp, "longjmp")                       \
     X(unwind, "$unwind")                        \
@@ -226,7 +226,8 @@ typedef struct bnif_priv {
     ErlNifResourceType *func_rt;
     ErlNifResourceType *extern_rt;
     ErlNifResourceType *buffer_rt;
-    ErlNifResourceType *pipe_rt; /* nif_pipe.c */
+    /* nif_pipe.c */
+    ErlNifResourceType *pipe_rt;
     bnif_engine_t *engine;     /* kept while this library version is loaded */
     bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
@@ -398,8 +399,7 @@ ERL_NIF_TERM bnif_instance_data(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_mode(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
-ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc,
-                           const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);
 /* nif_link.c: import `index' from a `{link, Instance, Name}' spec;
@@ -420,8 +420,7 @@ struct br_wasi_config;
 bool bnif_pipe_stdin(ErlNifEnv *env, ERL_NIF_TERM t,
                      struct br_wasi_config *cfg);
 bool bnif_pipe_take_blocked(bnif_pipe_t *p);
-ERL_NIF_TERM bnif_pipe_new(ErlNifEnv *env, int argc,
-                           const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_pipe_write(ErlNifEnv *env, int argc,
                              const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_pipe_close(ErlNifEnv *env, int argc,

@@ -264,9 +264,8 @@ make_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
         else if (enif_is_identical(spec, a->longjmp))
             obj = out->of.func = br_func_new_longjmp(in->store, &type->func);
         else
-            obj = out->of.func =
-                br_func_new_host(in->store, &type->func, suspend_host,
-                                 (void *)(uintptr_t)index);
+            obj = out->of.func = br_func_new_host(
+                in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
         if (obj == NULL && enif_is_identical(spec, a->invoke))
             return IMPORT_BAD_SPEC; /* no index parameter */
         break;

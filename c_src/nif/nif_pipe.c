@@ -16,8 +16,8 @@ struct bnif_pipe {
     uint8_t *data; /* unread bytes: data[head .. size) */
     size_t head, size, cap;
     bool closed;
-    bool blocked;     /* a guest read found it empty (lock) */
-    bool has_waiter;  /* tell `waiter' when data comes or it closes */
+    bool blocked;    /* a guest read found it empty (lock) */
+    bool has_waiter; /* tell `waiter' when data comes or it closes */
     ErlNifPid waiter;
 };
 
@@ -57,9 +57,9 @@ wake(ErlNifEnv *env, bnif_pipe_t *p, ERL_NIF_TERM self)
     ErlNifEnv *msg_env = enif_alloc_env();
     if (msg_env == NULL)
         return;
-    ERL_NIF_TERM msg = enif_make_tuple2(
-        msg_env, enif_make_atom(msg_env, "beamr_pipe"),
-        enif_make_copy(msg_env, self));
+    ERL_NIF_TERM msg =
+        enif_make_tuple2(msg_env, enif_make_atom(msg_env, "beamr_pipe"),
+                         enif_make_copy(msg_env, self));
     enif_send(env, &p->waiter, msg_env, msg);
     enif_free_env(msg_env);
 }
