@@ -1232,8 +1232,20 @@ serve(undefined, Import, Call, State, C = #{pid := Pid}) ->
 serve(Fun, Import, Call, State, C = #{opts := Opts, deadline := Deadline}) ->
     try with_deadline(Deadline, Call, C,
                       fun() -> apply_import(Fun, State, Import, Opts) end) of
-        timeout ->
+        '$beamr_timeout' ->
             {error, timeout, State};
+        {done, Answer} ->
+            answer(Answer, Fun, Import, Call, State, C)
+    catch
+        Class:Reason:Stack ->
+            ok = beamr_nif:call_abort(Call),
+            {error, Class, Reason, Stack, State}
+    end.
+
+%% What the import fun answered (outside its try: a crash in the rest
+%% of the call is not the fun's).
+answer(Answer, Fun, Import, Call, State, C) ->
+    case Answer of
         {ok, Results, NewState} ->
             drive(beamr_nif:call_resume(Call, import_results(Results,
                                                              Import)),
@@ -1248,10 +1260,6 @@ serve(Fun, Import, Call, State, C = #{opts := Opts, deadline := Deadline}) ->
             %% Not {ok, Results, State}: answer with something that
             %% traps the wasm code (host_error), as wrong results do.
             drive(beamr_nif:call_resume(Call, bad_return), Fun, State, C)
-    catch
-        Class:Reason:Stack ->
-            ok = beamr_nif:call_abort(Call),
-            {error, Class, Reason, Stack, State}
     end.
 
 unhandled(#{module := M, func := N}, Call, State) ->
@@ -1285,10 +1293,10 @@ bound_results(_Other, _State) ->
 
 %% Runs `F' (an import fun) against the call's deadline. The fun runs
 %% here, in the caller; a watchdog ends the call and releases the
-%% instance when the deadline passes, and `timeout' is then the answer
-%% whatever the fun returns.
+%% instance when the deadline passes, and `'$beamr_timeout'' is then
+%% the answer whatever the fun returns; else `{done, Answer}'.
 with_deadline(infinity, _Call, _C, F) ->
-    F();
+    {done, F()};
 with_deadline(Deadline, Call, #{release := Release}, F) ->
     Caller = self(),
     Dog = spawn(fun() -> watchdog(Caller, Call, Release, Deadline) end),
@@ -1296,8 +1304,8 @@ with_deadline(Deadline, Call, #{release := Release}, F) ->
         Result ->
             Dog ! {done, Caller},
             receive
-                {Dog, fired} -> timeout;
-                {Dog, ok} -> Result
+                {Dog, fired} -> '$beamr_timeout';
+                {Dog, ok} -> {done, Result}
             end
     catch
         Class:Reason:Stack ->

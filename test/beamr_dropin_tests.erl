@@ -247,6 +247,16 @@ timeout_covers_import_fun_test() ->
     ?assertEqual({ok, [4]}, beamr:call(I, id, [4])),
     beamr:stop(I).
 
+%% An import fun's own bad answer is a bad answer, timeout or not.
+bad_answer_under_timeout_test() ->
+    {ok, I} = beamr:start(calc_module(), #{lazy_imports => true}),
+    Odd = fun(_, _, _) -> timeout end,
+    ?assertMatch({error, {trap, #{reason := host_error}}},
+                 beamr:call(I, calc, [1, 2], #{import_fun => Odd,
+                                               timeout => 1000})),
+    ?assertEqual({ok, [4]}, beamr:call(I, id, [4], #{timeout => 1000})),
+    beamr:stop(I).
+
 %% ------------------------------------------------------------------
 %% Programmer errors raise badarg
 
