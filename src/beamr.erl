@@ -1084,11 +1084,16 @@ call_state(Inst, Func, Args, Fun, State, Opts) ->
 
 run_call(Pid, Target, Args, Fun, State, Opts) ->
     Limits = call_limits(Opts),
-    C = #{pid => Pid, opts => Opts, deadline => element(2, Limits),
-          release => none},
-    case beamr_nif:call_start(Pid, Target, Args, Limits) of
-        busy -> queued_call(Pid, Target, Args, Limits, Fun, State, C);
-        First -> drive(First, Fun, State, C)
+    Deadline = element(2, Limits),
+    C = #{pid => Pid, opts => Opts, deadline => Deadline,
+          release => none, dog => make_ref()},
+    try
+        case beamr_nif:call_start(Pid, Target, Args, Limits) of
+            busy -> queued_call(Pid, Target, Args, Limits, Fun, State, C);
+            First -> drive(First, Fun, State, C)
+        end
+    after
+        stop_watchdog(C)
     end.
 
 %% Args hold `{Shape, Lanes}' pairs: those at v128 parameters become
@@ -1294,31 +1299,67 @@ bound_results(_Other, _State) ->
 %% Runs `F' (an import fun) against the call's deadline. The fun runs
 %% here, in the caller; a watchdog ends the call and releases the
 %% instance when the deadline passes, and `'$beamr_timeout'' is then
-%% the answer whatever the fun returns; else `{done, Answer}'.
+%% the answer whatever the fun returns; else `{done, Answer}'. One
+%% watchdog serves every import of a call (kept in the process
+%% dictionary under the call's `dog' key, stopped when the call ends).
 with_deadline(infinity, _Call, _C, F) ->
     {done, F()};
-with_deadline(Deadline, Call, #{release := Release}, F) ->
-    Caller = self(),
-    Dog = spawn(fun() -> watchdog(Caller, Call, Release, Deadline) end),
+with_deadline(Deadline, Call, C = #{release := Release}, F) ->
+    Dog = watchdog_of(Deadline, C),
+    Dog ! {arm, Call, Release},
     try F() of
         Result ->
-            Dog ! {done, Caller},
-            receive
-                {Dog, fired} -> '$beamr_timeout';
-                {Dog, ok} -> {done, Result}
+            case disarm(Dog) of
+                fired -> '$beamr_timeout';
+                ok -> {done, Result}
             end
     catch
         Class:Reason:Stack ->
-            Dog ! {done, Caller},
-            receive {Dog, _} -> ok end,
+            _ = disarm(Dog),
             erlang:raise(Class, Reason, Stack)
     end.
 
-watchdog(Caller, Call, Release, Deadline) ->
+watchdog_of(Deadline, #{dog := Key}) ->
+    case get({?MODULE, Key}) of
+        undefined ->
+            Caller = self(),
+            Dog = spawn(fun() -> watchdog(Caller, Deadline) end),
+            put({?MODULE, Key}, Dog),
+            Dog;
+        Dog ->
+            Dog
+    end.
+
+disarm(Dog) ->
+    Dog ! {disarm, self()},
+    receive {Dog, Outcome} -> Outcome end.
+
+stop_watchdog(#{dog := Key}) ->
+    case erase({?MODULE, Key}) of
+        undefined -> ok;
+        Dog -> Dog ! stop, ok
+    end.
+
+%% Idle between imports; armed while an import fun runs.
+watchdog(Caller, Deadline) ->
     Mon = erlang:monitor(process, Caller),
+    watchdog_idle(Caller, Mon, Deadline).
+
+watchdog_idle(Caller, Mon, Deadline) ->
     receive
-        {done, Caller} ->
-            Caller ! {self(), ok};
+        {arm, Call, Release} ->
+            watchdog_armed(Caller, Mon, Deadline, Call, Release);
+        stop ->
+            ok;
+        {'DOWN', Mon, process, Caller, _} ->
+            ok
+    end.
+
+watchdog_armed(Caller, Mon, Deadline, Call, Release) ->
+    receive
+        {disarm, Caller} ->
+            Caller ! {self(), ok},
+            watchdog_idle(Caller, Mon, Deadline);
         {'DOWN', Mon, process, Caller, _} ->
             ok
     after wait_ms(Deadline) ->
@@ -1328,7 +1369,7 @@ watchdog(Caller, Call, Release, Deadline) ->
             none -> ok
         end,
         receive
-            {done, Caller} -> Caller ! {self(), fired};
+            {disarm, Caller} -> Caller ! {self(), fired};
             {'DOWN', Mon, process, Caller, _} -> ok
         end
     end.
