@@ -1085,15 +1085,22 @@ call_state(Inst, Func, Args, Fun, State, Opts) ->
 run_call(Pid, Target, Args, Fun, State, Opts) ->
     Limits = call_limits(Opts),
     Deadline = element(2, Limits),
-    C = #{pid => Pid, opts => Opts, deadline => Deadline,
-          release => none, dog => make_ref()},
-    try
-        case beamr_nif:call_start(Pid, Target, Args, Limits) of
-            busy -> queued_call(Pid, Target, Args, Limits, Fun, State, C);
-            First -> drive(First, Fun, State, C)
-        end
-    after
-        stop_watchdog(C)
+    C = #{pid => Pid, opts => Opts, deadline => Deadline, release => none},
+    case Deadline of
+        infinity ->
+            start_and_drive(Pid, Target, Args, Limits, Fun, State, C);
+        _ ->
+            %% Import funs run under a watchdog (with_deadline/4).
+            C1 = C#{dog => make_ref()},
+            try start_and_drive(Pid, Target, Args, Limits, Fun, State, C1)
+            after stop_watchdog(C1)
+            end
+    end.
+
+start_and_drive(Pid, Target, Args, Limits, Fun, State, C) ->
+    case beamr_nif:call_start(Pid, Target, Args, Limits) of
+        busy -> queued_call(Pid, Target, Args, Limits, Fun, State, C);
+        First -> drive(First, Fun, State, C)
     end.
 
 %% Args hold `{Shape, Lanes}' pairs: those at v128 parameters become
