@@ -354,7 +354,8 @@ start(ModuleOrBinary) ->
 %% := R, module, name, ...}}}' with `R' one of `instance_stopped',
 %% `unknown_export', `incompatible_import_type' (the export does not
 %% fit the import's type or kind), `link_conflict' (one instance's
-%% exporters must be linked to each other).
+%% exporters must be linked to each other), `unsupported_export' (a
+%% function the exporter itself imports and re-exports).
 %%
 %% Errors: those of {@link compile/1}, `{error, {link, Detail}}',
 %% `{error, {trap, Detail}}' (segment initialisation or the start

@@ -128,3 +128,19 @@ concurrent_test() ->
      || {P, N} <- lists:zip(Pids, lists:seq(1, 4))],
     beamr:stop(B),
     beamr:stop(A).
+
+%% A function the exporter imports and re-exports cannot be linked.
+reexported_import_test() ->
+    Reexporter = beamr_wat:wasm(
+                   "(module (import \"env\" \"f\" (func $f (param i32)"
+                   " (result i32))) (export \"inc\" (func $f))"
+                   " (memory (export \"mem\") 1)"
+                   " (global (export \"g\") (mut i32) (i32.const 0))"
+                   " (table (export \"t\") 2 funcref))"),
+    {ok, R} = beamr:start(Reexporter,
+                          #{imports => #{{<<"env">>, <<"f">>} =>
+                                             fun([X]) -> [X] end}}),
+    ?assertMatch({error, {link, #{reason := unsupported_export,
+                                  name := <<"inc">>}}},
+                 beamr:start(importer("i32"), #{imports => #{<<"a">> => R}})),
+    beamr:stop(R).

@@ -271,6 +271,8 @@ typedef struct br_link {
     const _Atomic bool *gone;
 } br_link_t;
 BR_API br_func_t *br_func_new_link(br_store_t *store, const br_link_t *link);
+/* True for a host function (no wasm code of its own). */
+BR_API bool br_func_is_host(const br_func_t *func);
 /* Calls the pending host function again: one that suspended to wait
  * (WASI stdin from a pipe) answers now and the call can run on, or
  * suspends again (*waiting true), or traps (br_exec_trap). */

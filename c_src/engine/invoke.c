@@ -68,6 +68,12 @@ link_host(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
     return BR_HOST_SUSPEND;
 }
 
+bool
+br_func_is_host(const br_func_t *func)
+{
+    return func->code == NULL;
+}
+
 br_func_t *
 br_func_new_link(br_store_t *store, const br_link_t *link)
 {

@@ -404,7 +404,8 @@ ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);
 /* nif_link.c: import `index' from a `{link, Instance, Name}' spec;
  * false with *err set ({error, {link, #{reason := instance_stopped |
- * unknown_export | incompatible_import_type | link_conflict}}}). */
+ * unknown_export | incompatible_import_type | link_conflict |
+ * unsupported_export}}}). */
 bool bnif_link_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
                       ERL_NIF_TERM spec, br_extern_t *out, ERL_NIF_TERM *err);
 bool bnif_instance_keep_link(bnif_instance_t *inst, br_link_t *link);

@@ -106,6 +106,15 @@ bnif_link_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
                           "the instance has no export of that name");
         return false;
     }
+    if (got.kind == BR_EXTERN_FUNC && br_func_is_host(got.of.func)) {
+        /* An import the exporter re-exports: its answers belong to the
+         * exporter's calls (and names), not ours. */
+        *err = link_error(env, in, index, "unsupported_export",
+                          "the export is a host function (an import the "
+                          "instance re-exports): link to where it is "
+                          "defined");
+        return false;
+    }
     if (got.kind != in->import_types[index].kind) {
         *err = link_error(env, in, index, "incompatible_import_type",
                           "the export is of another kind");
