@@ -93,7 +93,12 @@
     X(empty, "empty")                           \
     X(beamr_output, "beamr_output")             \
     X(beamr_lease_free, "beamr_lease_free")     \
-    X(erl_nif, "erl_nif")
+    X(erl_nif, "erl_nif")                       \
+    X(invoke, "invoke")                         \
+    X(longjmp, "longjmp")                       \
+    X(unwind, "$unwind")                        \
+    X(retry, "$retry")                          \
+    X(stdin_wait, "stdin_wait")
 
 typedef struct bnif_atoms {
 #define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
@@ -180,6 +185,20 @@ typedef struct bnif_instance {
     ErlNifEnv *run_env;      /* the NIF env of the running slice (lock) */
     /* Sandboxed NIFs (nif_guest.c): NULL until needed. */
     _Atomic(struct bnif_guest *) guest;
+    /* nif_state.c: the instance's fuel budget (< 0: unmetered) and the
+     * Erlang side's data (bound import funs, mode), both under `lock`. */
+    int64_t fuel_budget;
+    ErlNifEnv *data_env; /* owns `data`, or NULL */
+    ERL_NIF_TERM data;
+    ERL_NIF_TERM hb_mode; /* an atom (data's '$hb_mode'), or 0: seed */
+    /* nif_link.c: instances whose exports this one imports (kept). They
+     * share one store lock: `lock` is then links[0]'s, not our own. */
+    struct bnif_instance **links;
+    size_t link_count;
+    br_link_t **link_envs; /* the links of its function imports (owned) */
+    size_t link_env_count;
+    bool shared_lock;
+    struct bnif_pipe *stdin_pipe; /* nif_pipe.c: WASI stdin (kept) */
 } bnif_instance_t;
 
 enum {
@@ -219,6 +238,8 @@ typedef struct bnif_priv {
     ErlNifResourceType *extern_rt;
     ErlNifResourceType *buffer_rt;
     ErlNifResourceType *session_rt; /* nif_guest.c */
+    /* nif_pipe.c */
+    ErlNifResourceType *pipe_rt;
     bnif_engine_t *engine;     /* kept while this library version is loaded */
     bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
@@ -402,6 +423,43 @@ ERL_NIF_TERM bnif_lease_idle(ErlNifEnv *env, int argc,
 /* nif_wasi.c */
 ERL_NIF_TERM bnif_wasi_output(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
+
+/* nif_state.c */
+ERL_NIF_TERM bnif_instance_set_data(ErlNifEnv *env, int argc,
+                                    const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_data(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_mode(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+/* nif_link.c: import `index' from a `{link, Instance, Name}' spec;
+ * false with *err set ({error, {link, #{reason := instance_stopped |
+ * unknown_export | incompatible_import_type | link_conflict |
+ * unsupported_export}}}). */
+bool bnif_link_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
+                      ERL_NIF_TERM spec, br_extern_t *out, ERL_NIF_TERM *err);
+bool bnif_instance_keep_link(bnif_instance_t *inst, br_link_t *link);
+/* Frees what nif_state.c and nif_link.c keep (instance destructor). */
+void bnif_instance_release_extras(bnif_instance_t *inst);
+
+/* nif_pipe.c: WASI stdin that Erlang writes to */
+typedef struct bnif_pipe bnif_pipe_t;
+ErlNifResourceType *bnif_pipe_open_type(ErlNifEnv *env);
+bool bnif_get_pipe(ErlNifEnv *env, ERL_NIF_TERM t, bnif_pipe_t **out);
+/* A pipe term as the stdin of a WASI config (false if not a pipe). */
+struct br_wasi_config;
+bool bnif_pipe_stdin(ErlNifEnv *env, ERL_NIF_TERM t,
+                     struct br_wasi_config *cfg);
+bool bnif_pipe_take_blocked(bnif_pipe_t *p);
+ERL_NIF_TERM bnif_pipe_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_write(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_close(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_wait(ErlNifEnv *env, int argc,
+                            const ERL_NIF_TERM argv[]);
 
 /* nif_aot.c */
 ERL_NIF_TERM bnif_module_serialize(ErlNifEnv *env, int argc,

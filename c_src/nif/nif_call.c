@@ -98,15 +98,28 @@ exec_slice(ErlNifEnv *env, bnif_call_t *call, int64_t *elapsed)
     /* A yield on the last of the budget ends it, however exactly the
      * engine counted. */
     bool last = call->fuel_left >= 0 && fuel == call->fuel_left;
+    /* The instance's budget (add_fuel) bounds every call as well. */
+    int64_t budget = in->fuel_budget;
+    if (budget >= 0 && budget < fuel)
+        fuel = budget;
+    bool last_budget = budget >= 0 && fuel == budget;
     in->run_env = env;
     int64_t t0 = now_ns();
     br_status_t st = br_exec_run(call->exec, fuel);
     *elapsed = now_ns() - t0;
     in->run_env = NULL;
+    int64_t used = br_exec_fuel_used(call->exec);
     if (call->fuel_left >= 0) {
-        call->fuel_left -= br_exec_fuel_used(call->exec);
+        call->fuel_left -= used;
         if (call->fuel_left < 0 || (st == BR_YIELD && last))
             call->fuel_left = 0;
+    }
+    if (budget >= 0) {
+        in->fuel_budget = budget - used;
+        if (in->fuel_budget < 0 || (st == BR_YIELD && last_budget))
+            in->fuel_budget = 0;
+        if (st == BR_YIELD && in->fuel_budget == 0)
+            call->fuel_left = 0; /* out of fuel: the call ends */
     }
     return st;
 }
@@ -195,10 +208,24 @@ sig_string(ErlNifEnv *env, const br_functype_t *t)
     return enif_make_list_cell(env, enif_make_int(env, '('), list);
 }
 
+/* A WASI read of an empty stdin pipe suspended the call:
+ * {stdin_wait, Call, Pipe}; the caller waits for the pipe, then
+ * resumes with '$retry'. */
+static ERL_NIF_TERM
+stdin_wait_term(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
+{
+    call->state = BNIF_CALL_SUSPENDED;
+    return enif_make_tuple3(env, bnif_atoms(env)->stdin_wait, call_term,
+                            enif_make_resource(env, call->inst->stdin_pipe));
+}
+
 /* The pending import: {import, Call, {Module, Name, Signature}, Args}. */
 static ERL_NIF_TERM
 import_term(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
 {
+    if (call->inst->stdin_pipe != NULL &&
+        bnif_pipe_take_blocked(call->inst->stdin_pipe))
+        return stdin_wait_term(env, call, call_term);
     br_func_t *func = br_exec_import_func(call->exec);
     const br_functype_t *type = br_func_type(func);
     uint32_t index = (uint32_t)(uintptr_t)br_func_host_env(func);
@@ -229,6 +256,9 @@ precheck(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM *out)
     } else if (call->has_deadline &&
                enif_monotonic_time(ERL_NIF_NSEC) >= call->deadline) {
         *out = bnif_error(env, a->timeout);
+    } else if (call->inst->fuel_budget == 0) {
+        /* The instance's budget is spent: nothing runs until add_fuel. */
+        *out = bnif_error(env, a->out_of_fuel);
     } else {
         return false;
     }
@@ -523,7 +553,11 @@ answer_import(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM results)
     br_val_t stack_vals[STACK_ARGS];
     br_val_t *vals =
         n <= STACK_ARGS ? stack_vals : enif_alloc(n * sizeof *vals);
-    if (vals == NULL) {
+    if (enif_is_identical(results, bnif_atoms(env)->unwind)) {
+        /* The import fun threw (Emscripten's C++ exceptions): unwind to
+         * the innermost invoke_*. */
+        br_exec_resume_unwind(call->exec);
+    } else if (vals == NULL) {
         br_exec_resume_trap(call->exec, "out of memory");
     } else if (!take_results(env, call->inst, results, type, vals) ||
                br_exec_resume(call->exec, vals, n) != BR_ERR_OK) {
@@ -544,8 +578,21 @@ bnif_call_resume(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return enif_make_badarg(env);
     enif_mutex_lock(call->inst->lock);
     bool suspended = call->state == BNIF_CALL_SUSPENDED && call->exec != NULL;
-    if (suspended)
+    if (suspended && enif_is_identical(argv[1], bnif_atoms(env)->retry)) {
+        /* The stdin pipe may have data now: read again. */
+        bool waiting = false;
+        call->state = BNIF_CALL_RUNNING;
+        br_exec_import_retry(call->exec, &waiting);
+        if (waiting) {
+            if (call->inst->stdin_pipe != NULL)
+                (void)bnif_pipe_take_blocked(call->inst->stdin_pipe);
+            ERL_NIF_TERM out = stdin_wait_term(env, call, argv[0]);
+            enif_mutex_unlock(call->inst->lock);
+            return out;
+        }
+    } else if (suspended) {
         answer_import(env, call, argv[1]);
+    }
     enif_mutex_unlock(call->inst->lock);
     if (!suspended)
         return bnif_error(env, bnif_atoms(env)->not_suspended);

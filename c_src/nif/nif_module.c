@@ -264,8 +264,15 @@ make_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
         if (enif_is_identical(spec, a->erl_nif)) /* sandboxed NIFs */
             return bnif_guest_import(env, in, index, out) ? IMPORT_OK
                                                           : IMPORT_BAD_SPEC;
-        obj = out->of.func = br_func_new_host(
-            in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
+        if (enif_is_identical(spec, a->invoke))
+            obj = out->of.func = br_func_new_invoke(in->store, &type->func);
+        else if (enif_is_identical(spec, a->longjmp))
+            obj = out->of.func = br_func_new_longjmp(in->store, &type->func);
+        else
+            obj = out->of.func = br_func_new_host(
+                in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
+        if (obj == NULL && enif_is_identical(spec, a->invoke))
+            return IMPORT_BAD_SPEC; /* no index parameter */
         break;
     case BR_EXTERN_MEMORY:
         if (!get_import_limits(env, spec, a->memory, &limits))
@@ -311,6 +318,15 @@ bad_import_error(ErlNifEnv *env, const bnif_module_t *m, uint32_t index)
     return bnif_error2(env, a->link, map);
 }
 
+static bool
+is_link_spec(ErlNifEnv *env, ERL_NIF_TERM spec)
+{
+    const ERL_NIF_TERM *el;
+    int arity;
+    return enif_get_tuple(env, spec, &arity, &el) && arity == 3 &&
+           enif_is_identical(el[0], bnif_atoms(env)->link);
+}
+
 /* Builds every import in the instance's store; on failure returns
  * false with the error term in *err. */
 static bool
@@ -322,6 +338,11 @@ make_imports(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM specs,
         if (!enif_get_list_cell(env, specs, &spec, &specs)) {
             *err = enif_make_badarg(env);
             return false;
+        }
+        if (enif_is_tuple(env, spec) && is_link_spec(env, spec)) {
+            if (!bnif_link_import(env, in, i, spec, &externs[i], err))
+                return false;
+            continue;
         }
         int r = make_import(env, in, i, spec, &externs[i]);
         if (r == IMPORT_BAD_SPEC) {
@@ -345,6 +366,7 @@ instance_alloc(ErlNifEnv *env, bnif_module_t *m, const br_limits_t *limits)
         return NULL;
     memset(in, 0, sizeof *in);
     atomic_init(&in->stopped, false);
+    in->fuel_budget = -1; /* unmetered until add_fuel */
     in->module = m;
     enif_keep_resource(m);
     uint32_t n = br_module_import_count(m->module);
@@ -386,12 +408,28 @@ instantiate(ErlNifEnv *env, bnif_instance_t *in, br_extern_t *externs,
                             has_start ? a->true_ : a->false_);
 }
 
+/* A pipe as WASI stdin (4th element of the config tuple) lives as long
+ * as the instance: its WASI reads it. */
+static void
+keep_stdin_pipe(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM wasi)
+{
+    const ERL_NIF_TERM *el;
+    int arity;
+    bnif_pipe_t *p;
+    if (enif_get_tuple(env, wasi, &arity, &el) && arity >= 4 &&
+        bnif_get_pipe(env, el[3], &p)) {
+        enif_keep_resource(p);
+        in->stdin_pipe = p;
+    }
+}
+
 /* Sets up native WASI if asked, builds the imports, instantiates. */
 static ERL_NIF_TERM
 link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
                      const ERL_NIF_TERM argv[], uint32_t count)
 {
     ERL_NIF_TERM result;
+    keep_stdin_pipe(env, in, argv[3]);
     if (!enif_is_identical(argv[3], bnif_atoms(env)->undefined) &&
         !bnif_wasi_setup(env, in, argv[3], &result))
         return result;
@@ -399,8 +437,15 @@ link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
         enif_alloc((count > 0 ? count : 1) * sizeof *externs);
     if (externs == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    if (make_imports(env, in, argv[2], externs, count, &result))
+    if (make_imports(env, in, argv[2], externs, count, &result)) {
+        /* Linked: the exporters' objects are written (segments) under
+         * their lock, which is now ours. */
+        if (in->shared_lock)
+            enif_mutex_lock(in->lock);
         result = instantiate(env, in, externs, count);
+        if (in->shared_lock)
+            enif_mutex_unlock(in->lock);
+    }
     enif_free(externs);
     return result;
 }
@@ -409,7 +454,10 @@ link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
  *     {ok, Instance, HasStart} | {error, _}
  * ImportSpecs has one entry per import, in import order: for a function
  * `default' (answered by Erlang), `wasi' or `emscripten' (native; Wasi
- * is then the WASI config tuple, else `undefined'). The start function
+ * is then the WASI config tuple, else `undefined'), `invoke' or
+ * `longjmp' (Emscripten's invoke_* and _emscripten_throw_longjmp, run
+ * in the engine), or `{link, Instance, Name}' (an export of another
+ * instance: nif_link.c). The start function
  * is not run here: Erlang calls it like any export, so that the imports
  * it uses are answered the usual way. */
 ERL_NIF_TERM

@@ -82,7 +82,9 @@ instance_dtor(ErlNifEnv *env, void *obj)
         enif_free(in->externs);
     if (in->extern_index != NULL)
         enif_free(in->extern_index);
-    if (in->lock != NULL)
+    bool own_lock = !in->shared_lock;
+    bnif_instance_release_extras(in); /* after the store: links last */
+    if (in->lock != NULL && own_lock)
         enif_mutex_destroy(in->lock);
     if (in->calls_lock != NULL)
         enif_mutex_destroy(in->calls_lock);
@@ -214,10 +216,12 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
     priv->func_rt = open_type(env, "beamr_func", func_dtor);
     priv->extern_rt = open_type(env, "beamr_extern", extern_dtor);
     priv->buffer_rt = open_type(env, "beamr_buffer", buffer_dtor);
-    return priv->engine_rt != NULL && priv->module_rt != NULL &&
-           priv->instance_rt != NULL && priv->call_rt != NULL &&
-           priv->func_rt != NULL && priv->extern_rt != NULL &&
-           priv->buffer_rt != NULL && bnif_guest_open_types(env, priv);
+    priv->pipe_rt = bnif_pipe_open_type(env);
+    return priv->pipe_rt != NULL && priv->engine_rt != NULL &&
+           priv->module_rt != NULL && priv->instance_rt != NULL &&
+           priv->call_rt != NULL && priv->func_rt != NULL &&
+           priv->extern_rt != NULL && priv->buffer_rt != NULL &&
+           bnif_guest_open_types(env, priv);
 }
 
 bnif_engine_t *
