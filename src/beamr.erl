@@ -412,12 +412,21 @@ start(Mod = #beamr_module{res = Res, imports = Imports}, Opts0)
     Specs = [import_spec(M, N, T, Values, Wasi) || {M, N, T} <- Imports],
     Limits = check_limits(maps:get(limits, Opts, #{})),
     _ = name_opt(Opts),
+    _ = process_bound_opt(Opts),
     case unserved_import(Imports, Specs, Values, Opts) of
         none -> instantiate(Mod, Res, Limits, Specs, Wasi, Values, Opts);
         {M, N} -> {error, {link, unknown_import(M, N)}}
     end;
 start(Mod, Opts) ->
     erlang:error(badarg, [Mod, Opts]).
+
+%% `process_bound' is checked before anything is created, so a bad value
+%% is badarg whatever else is wrong with the start.
+process_bound_opt(Opts) ->
+    case maps:get(process_bound, Opts, false) of
+        Bound when is_boolean(Bound) -> Bound;
+        _ -> erlang:error(badarg, [Opts])
+    end.
 
 instantiate(Mod, Res, Limits, Specs, Wasi, Values, Opts) ->
     case beamr_nif:instance_new(Res, Limits, Specs, Wasi) of

@@ -29,8 +29,9 @@ guest() ->
     {ok, Mod} = beamr:compile(Bin),
     Mod.
 
+%% The guest imports env.callback, served by per-call import funs.
 start() ->
-    {ok, Inst} = beamr:start(guest()),
+    {ok, Inst} = beamr:start(guest(), #{lazy_imports => true}),
     Inst.
 
 nif(Inst, Name, Args) ->
@@ -535,6 +536,7 @@ process_bound_test() ->
     Owner = spawn(fun() ->
                           {ok, I} = beamr:start(guest(),
                                                 #{process_bound => true,
+                                                  lazy_imports => true,
                                                   detached => true}),
                           Self ! {inst, I, nif(I, add_terms, [4, 7]),
                                   beamr:call(I, <<"erl_nif_wasm_argv">>, [0])},
@@ -561,7 +563,8 @@ process_bound_owner_death_test() ->
     Self = self(),
     Owner = spawn(fun() ->
                           {ok, I} = beamr:start(guest(),
-                                                #{process_bound => true}),
+                                                #{process_bound => true,
+                                                  lazy_imports => true}),
                           Self ! {inst, I},
                           receive die -> ok end
                   end),
