@@ -189,34 +189,72 @@ build_id() ->
 -spec call(pid(), term(), term(), beamr:import_fun() | undefined, term(),
            term()) -> term().
 call(Pid, Func, Args, Fun, State, Opts) ->
+    case get({?MODULE, active, Pid}) of
+        undefined ->
+            new_call(Pid, Func, Args, Fun, State, Opts);
+        Active ->
+            %% From an import fun of a call on this instance: the call
+            %% nests in the proxy, which holds the instance.
+            nested(Active, {call, Func, Args, State, Opts}, Fun, State, Opts)
+    end.
+
+new_call(Pid, Func, Args, Fun, State, Opts) ->
     Ref = make_ref(),
     Node = node(Pid),
     {Proxy, Mon} = spawn_monitor(Node, ?MODULE, proxy,
                                  [self(), Ref, Pid, Func, Args, State, Opts]),
+    Result = caller_loop(#{ref => Ref, proxy => Proxy, mon => Mon,
+                           pid => Pid, fun_ => Fun, opts => Opts,
+                           data => none, state => State, done => done}),
+    erlang:demonitor(Mon, [flush]),
+    Result.
+
+%% A call or operation made from inside an import fun of the remote
+%% call `{Pid, Proxy, Ref, Mon}': the proxy runs it (it holds the
+%% instance) and this process serves the imports of a nested call.
+nested({Pid, Proxy, Ref, Mon}, Op, Fun, State, Opts) ->
+    Proxy ! {Ref, nested, Op},
     caller_loop(#{ref => Ref, proxy => Proxy, mon => Mon, pid => Pid,
-                  fun_ => Fun, opts => Opts, data => none, state => State}).
+                  fun_ => Fun, opts => Opts, data => none, state => State,
+                  done => nested_done}).
 
 %% Serves the imports the proxy sends until the call ends.
-caller_loop(L = #{ref := Ref, proxy := Proxy, mon := Mon}) ->
+caller_loop(L = #{ref := Ref, proxy := Proxy, mon := Mon, done := Done}) ->
     receive
         {Ref, import, Import, S} ->
             {Reply, L1} = run_import(Import, S, L),
             Proxy ! {Ref, reply, Reply},
             caller_loop(L1#{state := S});
-        {Ref, done, Result} ->
-            erlang:demonitor(Mon, [flush]),
+        {Ref, Done, Result} ->
             Result;
-        {'DOWN', Mon, process, Proxy, noconnection} ->
-            {error, {nodedown, node(Proxy)}, maps:get(state, L)};
-        {'DOWN', Mon, process, Proxy, Why} ->
-            {error, {proxy_down, Why}, maps:get(state, L)}
+        {'DOWN', Mon, process, Proxy, Why} = Down ->
+            %% A nested loop leaves the news for the outer one.
+            _ = Done =:= nested_done andalso self() ! Down,
+            Reason = case Why of
+                         noconnection -> {nodedown, node(Proxy)};
+                         _ -> {proxy_down, Why}
+                     end,
+            {error, Reason, maps:get(state, L)}
     end.
 
 %% The caller's import fun, or what the start bound (read once per call
 %% from the instance's node), as `beamr' serves a local call.
-run_import(Import, S, L = #{fun_ := Fun, opts := Opts}) when Fun =/= undefined ->
+run_import(Import, S, L = #{pid := Pid, proxy := Proxy, ref := Ref,
+                            mon := Mon}) ->
+    Key = {?MODULE, active, Pid},
+    Outer = put(Key, {Pid, Proxy, Ref, Mon}),
+    try serve_import(Import, S, L)
+    after
+        case Outer of
+            undefined -> erase(Key);
+            _ -> put(Key, Outer)
+        end
+    end.
+
+serve_import(Import, S, L = #{fun_ := Fun, opts := Opts})
+  when Fun =/= undefined ->
     {guarded(fun() -> Fun(S, Import, Opts) end), L};
-run_import(Import = #{module := M, func := N}, S, L = #{opts := Opts}) ->
+serve_import(Import = #{module := M, func := N}, S, L = #{opts := Opts}) ->
     {Data, L1} = instance_data(L),
     S1 = case S of
              undefined -> maps:get(state, Data, undefined);
@@ -262,15 +300,33 @@ guarded(F) ->
 proxy(Caller, Ref, Pid, Func, Args, State, Opts) ->
     Self = self(),
     _ = spawn(fun() -> guard(Caller, Self) end),
-    Fwd = fun(S, Import, _Opts) ->
+    Fwd = fun Fwd(S, Import, _Opts) ->
                   Caller ! {Ref, import, Import, S},
-                  receive
-                      {Ref, reply, {'$raise', C, R, St}} -> erlang:raise(C, R, St);
-                      {Ref, reply, Reply} -> Reply
-                  end
+                  await_reply(Caller, Ref, Pid, Fwd)
           end,
     Caller ! {Ref, done, beamr:call_state(Pid, Func, Args, Fwd, State, Opts)},
     ok.
+
+%% The caller's answer to an import; meanwhile its import fun may call
+%% the instance or read it: this process holds the instance, so it runs
+%% those (a nested call's imports go to the caller through `Fwd').
+await_reply(Caller, Ref, Pid, Fwd) ->
+    receive
+        {Ref, reply, {'$raise', C, R, St}} ->
+            erlang:raise(C, R, St);
+        {Ref, reply, Reply} ->
+            Reply;
+        {Ref, nested, Op} ->
+            Caller ! {Ref, nested_done, run_nested(Op, Pid, Fwd)},
+            await_reply(Caller, Ref, Pid, Fwd)
+    end.
+
+run_nested({call, Func, Args, State, Opts}, Pid, Fwd) ->
+    beamr:call_state(Pid, Func, Args, Fwd, State, Opts);
+run_nested({op, F, Args}, Pid, _Fwd) ->
+    try apply(beamr, F, [Pid | Args])
+    catch Class:Reason:Stack -> {'$raise', Class, Reason, Stack}
+    end.
 
 %% Kills the proxy if the caller dies (or its node goes), which ends
 %% the call and releases the instance.
@@ -285,7 +341,15 @@ guard(Caller, Proxy) ->
 %% @doc `beamr:F(Pid, Args...)' on the instance's node.
 -spec remote(pid(), atom(), list()) -> term().
 remote(Pid, F, Args) ->
-    rpc(node(Pid), beamr, F, [Pid | Args]).
+    case get({?MODULE, active, Pid}) of
+        undefined ->
+            rpc(node(Pid), beamr, F, [Pid | Args]);
+        Active ->
+            case nested(Active, {op, F, Args}, undefined, undefined, #{}) of
+                {'$raise', C, R, St} -> erlang:raise(C, R, St);
+                Result -> Result
+            end
+    end.
 
 rpc(Node, F, Args) ->
     rpc(Node, ?MODULE, F, Args).

@@ -53,6 +53,7 @@ dist_test_() ->
              {timeout, 120,
               [?_test(remote_start_call(P1)),
                ?_test(module_sent_once(P2)),
+               ?_test(nested_from_import(P2)),
                ?_test(start_function_imports_here(P1)),
                ?_test(import_fun_raises(P1)),
                ?_test(creator_death_stops(P1)),
@@ -105,6 +106,24 @@ remote_start_call(Peer) ->
     ?assertEqual({error, function_not_found}, beamr:call(I, nope, [])),
     ?assertEqual({error, timeout}, beamr:call(I, spin, [], #{timeout => 50})),
     ?assertEqual({ok, [2]}, beamr:call(I, inc, [])),
+    ok = beamr:stop(I).
+
+%% An import fun (here, in the caller) reads the instance and calls it
+%% again while its call waits on the other node: both nest in that call.
+nested_from_import(Peer) ->
+    Add = fun(#{instance := I}, [A, B]) ->
+                  {ok, <<"abc">>} = beamr:read(I, 0, 3),
+                  {ok, [N]} = beamr:call(I, inc, []),
+                  Wait = fun(S, _, _) -> {ok, [], S + 1} end,
+                  {ok, [N2], 1} = beamr:call(I, slow_inc, [], Wait, 0, #{}),
+                  [A + B + N + N2]
+          end,
+    {ok, I} = beamr:start(counter_module(),
+                          #{node => Peer, lazy_imports => true,
+                            imports => #{{<<"env">>, <<"add">>} => Add}}),
+    ok = beamr:write(I, 0, <<"abc">>),
+    ?assertEqual({ok, [2 * (2 + 3 + 1 + 2)]}, beamr:call(I, calc, [2, 3])),
+    ?assertEqual({ok, [3]}, beamr:call(I, inc, [])),
     ok = beamr:stop(I).
 
 module_sent_once(Peer) ->
