@@ -62,16 +62,41 @@ start(Mod, Opts0 = #{node := Node}) ->
 
 %% Sends the key, then the module if the node does not have it.
 start_on(Node, Mod, Opts) ->
-    case beamr:module_to_binary(Mod) of
-        {ok, Aot} ->
-            Build = build_id(),
-            Key = crypto:hash(sha256, [Build, Aot]),
+    Build = build_id(),
+    case module_key(Mod) of
+        {ok, Key} ->
             case rpc(Node, start_here, [Key, Build, none, Opts]) of
-                need_module -> rpc(Node, start_here, [Key, Build, Aot, Opts]);
-                Other -> Other
+                need_module ->
+                    {ok, Aot} = beamr:module_to_binary(Mod),
+                    rpc(Node, start_here, [Key, Build, Aot, Opts]);
+                Other ->
+                    Other
             end;
         Error ->
             Error
+    end.
+
+%% A module's key, remembered for the modules started remotely last
+%% (serializing and hashing a large module at every start would cost
+%% more than the start). At most ?KEYS are kept, so that modules
+%% nobody uses any more are not kept alive for ever.
+-define(KEYS, 256).
+module_key(Mod) ->
+    case lookup({key, Mod}) of
+        {ok, Key} ->
+            {ok, Key};
+        none ->
+            case beamr:module_to_binary(Mod) of
+                {ok, Aot} ->
+                    Key = crypto:hash(sha256, [build_id(), Aot]),
+                    Tab = cache(),
+                    _ = ets:info(Tab, size) > 2 * ?KEYS andalso
+                        ets:match_delete(Tab, {{key, '_'}, '_'}),
+                    ets:insert(Tab, {{key, Mod}, Key}),
+                    {ok, Key};
+                Error ->
+                    Error
+            end
     end.
 
 %% The start function runs here, its imports in this process; a linked
