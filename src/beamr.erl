@@ -309,6 +309,11 @@ start(ModuleOrBinary) ->
 %%     below);</li>
 %% <li>`detached': if true, the instance outlives the process that
 %%     started it (default false: it stops when that process dies).</li>
+%% <li>`node': start the instance on this connected node (the module
+%%     is sent once and cached there); the pid works from anywhere,
+%%     imports still run in the caller's process (see {@link
+%%     migrate/3}). Errors: `{nodedown, Node}', `{build_mismatch,
+%%     Node}'.</li>
 %% </ul>
 %%
 %% WASI options (`wasi => #{}' for all defaults):

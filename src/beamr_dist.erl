@@ -254,7 +254,10 @@ caller_loop(L = #{ref := Ref, proxy := Proxy, mon := Mon, done := Done}) ->
             Result;
         {'DOWN', Mon, process, Proxy, Why} = Down ->
             %% A nested loop leaves the news for the outer one.
-            _ = Done =:= nested_done andalso self() ! Down,
+            _ = case Done of
+                    nested_done -> self() ! Down;
+                    done -> ok
+                end,
             Reason = case Why of
                          noconnection -> {nodedown, node(Proxy)};
                          _ -> {proxy_down, Why}
@@ -372,6 +375,8 @@ remote(Pid, F, Args) ->
         Active ->
             case nested(Active, {op, F, Args}, undefined, undefined, #{}) of
                 {'$raise', C, R, St} -> erlang:raise(C, R, St);
+                {error, {nodedown, _} = R, _} -> {error, R};
+                {error, {proxy_down, _} = R, _} -> {error, R};
                 Result -> Result
             end
     end.

@@ -60,18 +60,22 @@ dist_test_() ->
                ?_test(stop_and_monitor(P1)),
                ?_test(migrate_keeps_state(P1, P2)),
                ?_test(migrate_queued_calls(P1)),
-               ?_test(migrate_refusals(P1))]}
+               ?_test(migrate_refusals(P1)),
+               ?_test(local_node_and_unknown_node()),
+               ?_test(remote_start_link(P2)),
+               ?_test(node_lost())]}
      end}.
 
 start_peers() ->
     _ = os:cmd("epmd -daemon"),
-    _ = case node() of
-            nonode@nohost ->
-                Name = list_to_atom("beamr_dist_" ++ os:getpid()),
-                {ok, _} = net_kernel:start(Name, #{name_domain => shortnames});
-            _ ->
-                ok
-        end,
+    case node() of
+        nonode@nohost ->
+            Name = list_to_atom("beamr_dist_" ++ os:getpid()),
+            {ok, _} = net_kernel:start(Name, #{name_domain => shortnames}),
+            put(beamr_dist_started_net, true);
+        _ ->
+            ok
+    end,
     {peer(), peer()}.
 
 peer() ->
@@ -85,6 +89,7 @@ peer() ->
 
 stop_peers({P1, P2}) ->
     [peer:stop(get({peer, N})) || N <- [P1, P2]],
+    _ = get(beamr_dist_started_net) =:= true andalso net_kernel:stop(),
     ok.
 
 remote_start_call(Peer) ->
@@ -290,3 +295,62 @@ migrate_refusals(Peer) ->
                  beamr:migrate(I, 'nobody@nowhere')),
     ?assertEqual({ok, [1]}, beamr:call(I, inc, [])),
     ok = beamr:stop(I).
+
+%% `node => node()' is a local start; a node that is not connected is
+%% an error value.
+local_node_and_unknown_node() ->
+    {ok, I} = beamr:start(counter_module(), #{node => node(),
+                                              lazy_imports => true}),
+    ?assertEqual(node(), node(I)),
+    ?assertEqual({ok, [1]}, beamr:call(I, inc, [])),
+    ok = beamr:stop(I),
+    ?assertEqual({error, {nodedown, 'nobody@nowhere'}},
+                 beamr:start(counter_module(), #{node => 'nobody@nowhere',
+                                                 lazy_imports => true})).
+
+%% A node lost in the middle of a call: the caller gets an error value
+%% (at once while the wasm code runs there; when its import fun returns
+%% if it was in one), and operations on the instance too.
+node_lost() ->
+    Node = peer(),
+    {ok, I} = beamr:start(counter_module(), #{node => Node,
+                                              lazy_imports => true}),
+    Self = self(),
+    Wait = fun(S, _, _) ->
+                   Self ! {waiting, self()},
+                   receive go -> {ok, [], S} end
+           end,
+    InImport = spawn_result(fun() ->
+                                    beamr:call(I, slow_inc, [], Wait, 0, #{})
+                            end),
+    Holder = receive {waiting, H} -> H end,
+    {ok, I2} = beamr:start(counter_module(), #{node => Node,
+                                               lazy_imports => true}),
+    Spinning = spawn_result(fun() -> beamr:call(I2, spin, []) end),
+    timer:sleep(100),
+    peer:stop(get({peer, Node})),
+    ?assertEqual({error, {nodedown, Node}}, result(Spinning)),
+    Holder ! go,
+    ?assertEqual({error, {nodedown, Node}}, result(InImport)),
+    ?assertEqual({error, {nodedown, Node}}, beamr:read(I, 0, 1)).
+
+%% start_link with `node': the caller is linked to the remote owner; a
+%% stop ends it normally, an exit signal from the caller stops it.
+remote_start_link(Peer) ->
+    process_flag(trap_exit, true),
+    {ok, I} = beamr:start_link(counter_module(), #{node => Peer,
+                                                   lazy_imports => true}),
+    ?assertEqual({ok, [1]}, beamr:call(I, inc, [])),
+    ok = beamr:stop(I),
+    receive {'EXIT', I, R} -> ?assertEqual(normal, R)
+    after 5000 -> ?assert(false)
+    end,
+    {ok, I2} = beamr:start_link(counter_module(), #{node => Peer,
+                                                    lazy_imports => true}),
+    Mon = erlang:monitor(process, I2),
+    exit(I2, shutdown),
+    receive {'DOWN', Mon, process, I2, _} -> ok after 5000 -> ?assert(false)
+    end,
+    ?assertEqual({error, stopped}, beamr:call(I2, inc, [])),
+    process_flag(trap_exit, false),
+    receive {'EXIT', I2, _} -> ok after 0 -> ok end.
