@@ -10,7 +10,9 @@
 %% library) and the module's compiled form ({@link beamr:module_to_binary/1}).
 %% A node that has no module under that key answers `need_module', and
 %% only then are the bytes sent. Each node keeps the modules it loaded
-%% so (an ETS table owned by the registered process `beamr_dist').</li>
+%% so (an ETS table owned by the registered process `beamr_dist'), and
+%% the starting node remembers the keys of the last 256 or so modules
+%% it started remotely.</li>
 %% <li>A remote call runs in a proxy process on the instance's node,
 %% which drives the call there with an import fun that sends each
 %% import to the caller: the caller runs its import fun (or what the
@@ -177,11 +179,13 @@ cache() ->
             ?CACHE
     end.
 
+%% Creating the named table decides the race between two first users:
+%% the loser's table exists when it sees this process end.
 cache_owner(Parent) ->
-    try register(?CACHE, self()) of
-        true ->
-            _ = ets:new(?CACHE, [named_table, public, set,
-                                 {read_concurrency, true}]),
+    try ets:new(?CACHE, [named_table, public, set,
+                         {read_concurrency, true}]) of
+        _ ->
+            true = register(?CACHE, self()),
             Parent ! {self(), ready},
             receive after infinity -> ok end
     catch
