@@ -1638,14 +1638,16 @@ migrate(Inst, Node) ->
 %% `state' and the process it stops with (or stays detached); imports
 %% no fun served stay lazily resolved. `StartOpts' adds start options
 %% for the new instance (`limits', `wasi', `name', ...): what was given
-%% at the first start and not listed above is not carried over.
+%% at the first start and not listed above is not carried over; and
+%% `timeout' (milliseconds, default `infinity'): how long to wait for
+%% the running call to end (`{error, timeout}' then, nothing moved).
 %%
 %% Calls queued at the old instance during the move are run by the new
 %% one (each once); a call made to the old pid afterwards gets `{error,
 %% stopped}'. Monitors of the old pid see `{shutdown, {beamr_migrated,
 %% NewPid}}'. If anything fails, the old instance goes on unchanged.
 %%
-%% Errors: `stopped', `{not_migratable, linked}' (started with {@link
+%% Errors: `stopped', `timeout', `{not_migratable, linked}' (started with {@link
 %% start_link/2}: its links cannot move), `{not_migratable, {import,
 %% Module, Name}}' (it imports a memory, table or global, which a
 %% snapshot does not hold), `{nodedown, Node}', `{build_mismatch,

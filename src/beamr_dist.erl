@@ -417,12 +417,18 @@ migrate_here(Pid, Node, Opts) ->
     case process_info(Pid, links) of
         undefined -> {error, stopped};
         {links, [_ | _]} -> {error, {not_migratable, linked}};
-        {links, []} -> with_lease(Pid, fun(Ref) -> move(Pid, Ref, Node, Opts) end)
+        {links, []} ->
+            Timeout = maps:get(timeout, Opts, infinity),
+            with_lease(Pid, Timeout,
+                       fun(Ref) ->
+                               move(Pid, Ref, Node, maps:remove(timeout, Opts))
+                       end)
     end.
 
 %% Runs `F' holding the instance's lease (granted by its owner once any
 %% running call is over), released at the end unless the owner is gone.
-with_lease(Pid, F) ->
+%% `{error, timeout}' if the running call does not end in time.
+with_lease(Pid, Timeout, F) ->
     Mon = erlang:monitor(process, Pid),
     Pid ! {beamr_acquire, self(), Mon},
     receive
@@ -434,6 +440,13 @@ with_lease(Pid, F) ->
             end;
         {'DOWN', Mon, process, Pid, _} ->
             {error, stopped}
+    after Timeout ->
+        %% Withdrawn; a grant that crossed it is released by the same
+        %% message.
+        Pid ! {beamr_release, self(), Mon},
+        erlang:demonitor(Mon, [flush]),
+        receive {beamr_granted, Mon} -> ok after 0 -> ok end,
+        {error, timeout}
     end.
 
 move(Pid, Ref, Node, Opts) ->

@@ -289,6 +289,14 @@ migrate_refusals(Peer) ->
                  beamr:migrate(M, Peer)),
     ok = beamr:stop(M),
     ?assertEqual({error, stopped}, beamr:migrate(M, Peer)),
+    %% A call that does not end in time: nothing moves.
+    {ok, S} = beamr:start(counter_module(), #{lazy_imports => true}),
+    Spin = spawn_result(fun() -> beamr:call(S, spin, [], #{timeout => 400}) end),
+    timer:sleep(50),
+    ?assertEqual({error, timeout}, beamr:migrate(S, Peer, #{timeout => 50})),
+    ?assertEqual({error, timeout}, result(Spin)),
+    ?assertEqual({ok, [1]}, beamr:call(S, inc, [])),
+    ok = beamr:stop(S),
     %% A node that is not there: the instance goes on here.
     {ok, I} = beamr:start(counter_module(), #{lazy_imports => true}),
     ?assertEqual({error, {nodedown, 'nobody@nowhere'}},
