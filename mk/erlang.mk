@@ -9,6 +9,8 @@
 #   make run           the demo in examples/
 #   make bench-erlang  calls/s, import round trips/s, scheduling delay
 #   make bench-aos     the AO workload: first and steady message times
+#   make bench-density 100,000 live instances: memory, latency, start rate
+#   make bench-dist    a peer node: remote start and calls, AO migration
 #                      (BENCH_QUICK=1: fewer runs, for a smoke test)
 #   make erlang-test-asan  the same suites with the NIF and engine built
 #                      with ASan + UBSan (build/asan-nif/), loaded into
@@ -156,6 +158,17 @@ bench-erlang: erlang
 
 bench-aos: erlang $(TEST_BEAMS)
 	escript bench/aos_bench.escript $(BENCH_ERL_ARGS)
+
+# 100,000 live instances (BENCH_QUICK=1: 10,000): RSS per instance,
+# call latency, start rate.
+.PHONY: bench-density
+bench-density: erlang
+	escript bench/density.escript $(if $(BENCH_QUICK),10000)
+
+# Remote start, remote call latency, an AO process migrated to a peer.
+.PHONY: bench-dist
+bench-dist: erlang $(TEST_BEAMS)
+	escript bench/dist.escript
 
 erlang-clean:
 	rm -rf ebin $(NIF_SO) build/nif $(TEST_EBIN)

@@ -114,7 +114,7 @@
          signature/2,
          module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
          run_wasi/2, wasi_output/2,
-         v128/2, v128_lanes/2]).
+         v128/2, v128_lanes/2, migrate/2, migrate/3]).
 %% Sandboxed NIFs (beamr_nif_guest).
 -export([call_nif/3, call_nif/4]).
 
@@ -193,6 +193,7 @@
                         state => term(),
                         detached => boolean(),
                         process_bound => boolean(),
+                        node => node(),
                         wasi => wasi_opts()}.
 -type call_opts() :: #{fuel => pos_integer() | infinity,
                        timeout => timeout(),
@@ -334,6 +335,11 @@ start(ModuleOrBinary) ->
 %%     instance may call it: {@link call/6} and {@link call_nif/4} from
 %%     any other process return `{error, wrong_process}' (default
 %%     false).</li>
+%% <li>`node': start the instance on this connected node (the module
+%%     is sent once and cached there); the pid works from anywhere,
+%%     imports still run in the caller's process (see {@link
+%%     migrate/3}). Errors: `{nodedown, Node}', `{build_mismatch,
+%%     Node}'.</li>
 %% </ul>
 %%
 %% WASI options (`wasi => #{}' for all defaults):
@@ -399,6 +405,10 @@ start(ModuleOrBinary) ->
 %% #{{<<"my_lib">>, <<"mul">>} => fun([A, B]) -> [A * B] end}})'.
 -spec start(wasm_module() | binary(), start_opts()) ->
           {ok, instance()} | {error, error_reason()}.
+start(ModOrBin, Opts = #{node := Node}) when Node =/= node() ->
+    beamr_dist:start(ModOrBin, Opts);
+start(ModOrBin, Opts = #{node := _}) ->
+    start(ModOrBin, maps:remove(node, Opts));
 start(Bin, Opts) when is_binary(Bin) ->
     case compile(Bin) of
         {ok, Mod} -> start(Mod, Opts);
@@ -435,7 +445,8 @@ instantiate(Mod, Res, Limits, Specs, Wasi, Values, Opts) ->
                                                      false)),
             Creator = case maps:get(detached, Opts, false) of
                           true -> none;
-                          false -> self()
+                          %% '$creator': a remote start (beamr_dist)
+                          false -> maps:get('$creator', Opts, self())
                       end,
             Link = maps:get('$link', Opts, false),
             case beamr_instance:start(Inst, Mod, Creator, Link) of
@@ -855,6 +866,8 @@ run_command(Pid, CallOpts) ->
           {ok, binary()} | {error, error_reason()}.
 wasi_output(Inst, Stream) when is_atom(Inst) ->
     wasi_output(pid_of(Inst), Stream);
+wasi_output(Pid, Stream) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, wasi_output, [Stream]);
 wasi_output(Pid, Stream) when is_pid(Pid),
                               (Stream =:= stdout orelse Stream =:= stderr) ->
     beamr_nif:wasi_output(Pid, Stream);
@@ -875,6 +888,9 @@ check_limits(Other) ->
 
 run_start(Pid, false, _Opts) ->
     {ok, Pid};
+run_start(Pid, true, #{'$defer_start' := true}) ->
+    %% A remote start: the caller runs it, its imports in its process.
+    {ok, Pid, start_pending};
 run_start(Pid, true, Opts) ->
     Fun = maps:get(import_fun, Opts, undefined),
     State = maps:get(state, Opts, undefined),
@@ -919,6 +935,8 @@ stop(Other) ->
 %%
 %% Example: `ok = beamr:add_fuel(Inst, 10000)'.
 -spec add_fuel(instance(), non_neg_integer()) -> ok | {error, stopped}.
+add_fuel(Pid, N) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, add_fuel, [N]);
 add_fuel(Inst, N) when is_integer(N), N >= 0, N < 1 bsl 63 ->
     beamr_nif:fuel_add(pid_of(Inst), N);
 add_fuel(Inst, N) ->
@@ -930,6 +948,8 @@ add_fuel(Inst, N) ->
 %% Example: `{ok, 9940} = beamr:fuel_remaining(Inst)'.
 -spec fuel_remaining(instance()) ->
           {ok, non_neg_integer() | infinity} | {error, stopped}.
+fuel_remaining(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, fuel_remaining, []);
 fuel_remaining(Inst) ->
     beamr_nif:fuel_remaining(pid_of(Inst)).
 
@@ -937,6 +957,8 @@ fuel_remaining(Inst) ->
 %% @doc The hb_beamr mode an instance was started with (`seed' unless
 %% hb_beamr started it in the `hyperbeam' mode).
 -spec hb_mode(instance()) -> seed | hyperbeam.
+hb_mode(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, hb_mode, []);
 hb_mode(Inst) ->
     case beamr_nif:instance_mode(pid_of(Inst)) of
         hyperbeam -> hyperbeam;
@@ -1119,6 +1141,9 @@ call(Inst, Func, Args, Fun, State, Opts) ->
           {error, atom(), term(), list(), term()}.
 call_state(Inst, Func, Args, Fun, State, Opts) when is_atom(Inst) ->
     call_state(pid_of(Inst), Func, Args, Fun, State, Opts);
+call_state(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid),
+                                                 node(Pid) =/= node() ->
+    beamr_dist:call(Pid, Func, Args, Fun, State, Opts);
 call_state(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
     case target(Func) of
         error ->
@@ -1233,6 +1258,9 @@ queued_call(Pid, Target, Args, Limits, Fun, State, C) ->
                 Pid ! {beamr_release, self(), Mon},
                 erlang:demonitor(Mon, [flush])
             end;
+        {error, {migrated, New}} ->
+            %% Moved while this call waited: the new instance runs it.
+            call_state(New, Target, Args, Fun, State, maps:get(opts, C));
         {error, Reason} ->
             {error, Reason, State}
     end.
@@ -1450,6 +1478,8 @@ acquire(Pid, Deadline) ->
     receive
         {beamr_granted, Mon} ->
             {ok, Mon};
+        {'DOWN', Mon, process, Pid, {shutdown, {beamr_migrated, New}}} ->
+            {error, {migrated, New}};
         {'DOWN', Mon, process, Pid, _} ->
             {error, stopped}
     after wait_ms(Deadline) ->
@@ -1488,6 +1518,8 @@ with_module(Pid, Fun) when is_pid(Pid) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
 memory_size(Inst) when is_atom(Inst) ->
     memory_size(pid_of(Inst));
+memory_size(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, memory_size, []);
 memory_size(Pid) when is_pid(Pid) ->
     beamr_nif:memory_size(Pid).
 
@@ -1499,6 +1531,8 @@ memory_size(Pid) when is_pid(Pid) ->
           {ok, binary()} | {error, error_reason()}.
 read(Inst, Offset, Length) when is_atom(Inst) ->
     read(pid_of(Inst), Offset, Length);
+read(Pid, Offset, Length) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, read, [Offset, Length]);
 read(Pid, Offset, Length) when is_pid(Pid), is_integer(Offset),
                                is_integer(Length), Offset >= 0,
                                Length >= 0 ->
@@ -1513,6 +1547,8 @@ read(Pid, Offset, Length) ->
           ok | {error, error_reason()}.
 write(Inst, Offset, Data) when is_atom(Inst) ->
     write(pid_of(Inst), Offset, Data);
+write(Pid, Offset, Data) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, write, [Offset, Data]);
 write(Pid, Offset, Data) when is_pid(Pid), is_integer(Offset) ->
     beamr_nif:memory_write(Pid, Offset, iolist_to_binary(Data));
 write(Pid, Offset, Data) ->
@@ -1533,6 +1569,8 @@ read_string(Pid, Offset) ->
           {ok, binary()} | {error, error_reason()}.
 read_string(Inst, Offset, Max) when is_atom(Inst) ->
     read_string(pid_of(Inst), Offset, Max);
+read_string(Pid, Offset, Max) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, read_string, [Offset, Max]);
 read_string(Pid, Offset, Max) when is_pid(Pid), is_integer(Offset),
                                    (Max =:= infinity orelse
                                     (is_integer(Max) andalso Max >= 0)) ->
@@ -1557,6 +1595,8 @@ read_string(Inst, Offset, Max) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
 grow(Inst, Pages) when is_atom(Inst) ->
     grow(pid_of(Inst), Pages);
+grow(Pid, Pages) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, grow, [Pages]);
 grow(Pid, Pages) when is_pid(Pid), is_integer(Pages), Pages >= 0 ->
     beamr_nif:memory_grow(Pid, Pages);
 grow(Inst, Pages) ->
@@ -1568,6 +1608,8 @@ grow(Inst, Pages) ->
 -spec serialize(instance()) -> {ok, binary()} | {error, error_reason()}.
 serialize(Inst) when is_atom(Inst) ->
     serialize(pid_of(Inst));
+serialize(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, serialize, []);
 serialize(Pid) when is_pid(Pid) ->
     case beamr_nif:memory_size(Pid) of
         {ok, Size} -> beamr_nif:memory_read(Pid, 0, Size);
@@ -1579,6 +1621,8 @@ serialize(Pid) when is_pid(Pid) ->
 -spec deserialize(instance(), binary()) -> ok | {error, error_reason()}.
 deserialize(Inst, Memory) when is_atom(Inst) ->
     deserialize(pid_of(Inst), Memory);
+deserialize(Pid, Memory) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, deserialize, [Memory]);
 deserialize(Pid, Memory) when is_pid(Pid), is_binary(Memory) ->
     case beamr_nif:memory_size(Pid) of
         {ok, Size} when Size >= byte_size(Memory) ->
@@ -1608,6 +1652,8 @@ deserialize(Pid, Memory) when is_pid(Pid), is_binary(Memory) ->
 -spec snapshot(instance()) -> {ok, binary()} | {error, error_reason()}.
 snapshot(Inst) when is_atom(Inst) ->
     snapshot(pid_of(Inst));
+snapshot(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, snapshot, []);
 snapshot(Pid) when is_pid(Pid) ->
     beamr_nif:instance_snapshot(Pid).
 
@@ -1623,8 +1669,49 @@ snapshot(Pid) when is_pid(Pid) ->
 -spec restore(instance(), binary()) -> ok | {error, error_reason()}.
 restore(Inst, Snapshot) when is_atom(Inst) ->
     restore(pid_of(Inst), Snapshot);
+restore(Pid, Snapshot) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, restore, [Snapshot]);
 restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
     beamr_nif:instance_restore(Pid, Snapshot).
+
+%% @equiv migrate(Instance, Node, #{})
+-spec migrate(instance(), node()) -> {ok, pid()} | {error, error_reason()}.
+migrate(Inst, Node) ->
+    migrate(Inst, Node, #{}).
+
+%% @doc Moves an instance, between calls, to `Node' (a connected node,
+%% or this one): waits for the running call to end (calls queued after
+%% it wait too), takes a {@link snapshot/1}, starts the module on
+%% `Node' (sent there once, see `node' in {@link start/2}) without
+%% running its start function again, restores the snapshot there and
+%% stops the old instance. Returns the new instance's pid. The new
+%% instance keeps the bound import funs, the start's `import_fun' and
+%% `state' and the process it stops with (or stays detached); imports
+%% no fun served stay lazily resolved. `StartOpts' adds start options
+%% for the new instance (`limits', `wasi', `name', ...): what was given
+%% at the first start and not listed above is not carried over; and
+%% `timeout' (milliseconds, default `infinity'): how long to wait for
+%% the running call to end (`{error, timeout}' then, nothing moved).
+%%
+%% Calls queued at the old instance during the move are run by the new
+%% one (each once); a call made to the old pid afterwards gets `{error,
+%% stopped}'. Monitors of the old pid see `{shutdown, {beamr_migrated,
+%% NewPid}}'. If anything fails, the old instance goes on unchanged.
+%%
+%% Errors: `stopped', `timeout', `{not_migratable, linked}' (started with {@link
+%% start_link/2}: its links cannot move), `{not_migratable, {import,
+%% Module, Name}}' (it imports a memory, table or global, which a
+%% snapshot does not hold), `{nodedown, Node}', `{build_mismatch,
+%% Node}' (another beamr build there), those of {@link snapshot/1} and
+%% {@link restore/2}.
+%%
+%% Example: `{ok, Inst2} = beamr:migrate(Inst, node2@host)'.
+-spec migrate(instance(), node(), start_opts()) ->
+          {ok, pid()} | {error, error_reason()}.
+migrate(Inst, Node, Opts) when is_atom(Node), is_map(Opts) ->
+    beamr_dist:migrate(pid_of(Inst), Node, Opts);
+migrate(Inst, Node, Opts) ->
+    erlang:error(badarg, [Inst, Node, Opts]).
 
 %% @doc The value of an exported global.
 %% Errors: `not_found'.
@@ -1633,6 +1720,8 @@ restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
           {ok, value()} | {error, error_reason()}.
 global_get(Inst, Name) when is_atom(Inst) ->
     global_get(pid_of(Inst), Name);
+global_get(Pid, Name) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, global_get, [Name]);
 global_get(Pid, Name) when is_pid(Pid) ->
     beamr_nif:global_get(Pid, iolist_to_binary(Name)).
 
@@ -1643,6 +1732,8 @@ global_get(Pid, Name) when is_pid(Pid) ->
           ok | {error, error_reason()}.
 global_set(Inst, Name, Value) when is_atom(Inst) ->
     global_set(pid_of(Inst), Name, Value);
+global_set(Pid, Name, Value) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, global_set, [Name, Value]);
 global_set(Pid, Name, Value) when is_pid(Pid) ->
     Bin = iolist_to_binary(Name),
     case beamr_v128:has_pair([Value]) of
@@ -1670,6 +1761,8 @@ global_value(Value, Type) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
 table_size(Inst, Table) when is_atom(Inst) ->
     table_size(pid_of(Inst), Table);
+table_size(Pid, Table) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, table_size, [Table]);
 table_size(Pid, Table) when is_pid(Pid) ->
     beamr_nif:table_size(Pid, Table).
 
@@ -1680,6 +1773,8 @@ table_size(Pid, Table) when is_pid(Pid) ->
           {ok, value()} | {error, error_reason()}.
 table_get(Inst, Table, Index) when is_atom(Inst) ->
     table_get(pid_of(Inst), Table, Index);
+table_get(Pid, Table, Index) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, table_get, [Table, Index]);
 table_get(Pid, Table, Index) when is_pid(Pid), is_integer(Index) ->
     beamr_nif:table_get(Pid, Table, Index).
 

@@ -28,6 +28,12 @@
 %%     request;</li>
 %% <li>`{beamr_get, Pid, Ref}' -> `{beamr_info, Ref, Module}';</li>
 %% <li>`{beamr_stop, Pid, Ref}' stops the instance; the process exits.</li>
+%% <li>`{beamr_get_creator, Pid, Ref}' -> `{beamr_creator, Ref, Creator |
+%%     none}' (beamr_dist, to move the instance with its creator);</li>
+%% <li>`{beamr_migrated, Pid, Ref, New}' from the lease holder: the
+%%     instance moved to `New' (beamr_dist); it is stopped and the
+%%     process exits with `{shutdown, {beamr_migrated, New}}', which
+%%     callers queued here read to call `New' instead.</li>
 %% </ul>
 %% SPDX-License-Identifier: Apache-2.0
 -module(beamr_instance).
@@ -40,7 +46,8 @@
     module :: term(),
     holder = none :: none | {pid(), reference(), reference()},
     queue = queue:new() :: queue:queue({pid(), reference()}),
-    creator = none :: none | reference()
+    creator = none :: none | reference(),
+    creator_pid = none :: none | pid()
 }).
 
 %% @doc Spawns the owner of `Res' and registers it with the NIF, so that
@@ -71,7 +78,8 @@ init(Res, Module, {Creator, Linked}) ->
               none -> none;
               Pid -> erlang:monitor(process, Pid)
           end,
-    loop(#state{res = Res, module = Module, creator = Mon}).
+    loop(#state{res = Res, module = Module, creator = Mon,
+                creator_pid = Creator}).
 
 -spec loop(#state{}) -> no_return().
 loop(S) ->
@@ -85,6 +93,15 @@ loop(S) ->
         {beamr_get, Pid, Ref} ->
             Pid ! {beamr_info, Ref, S#state.module},
             loop(S);
+        {beamr_get_creator, Pid, Ref} ->
+            Pid ! {beamr_creator, Ref, S#state.creator_pid},
+            loop(S);
+        {beamr_migrated, From, Ref, New}
+          when element(1, S#state.holder) =:= From ->
+            report(info, #{event => migrated, by => From, to => New}),
+            ok = beamr_nif:instance_stop(S#state.res),
+            From ! {beamr_migrated, Ref},
+            exit({shutdown, {beamr_migrated, New}});
         {beamr_stop, From, _Ref} ->
             report(info, #{event => stopped, by => From}),
             shutdown(S);
