@@ -15,7 +15,7 @@ defmodule Beamr.CompileError do
 
       iex> {:error, error} = Beamr.Module.compile(<<0, 97, 115, 109, 2, 0, 0, 0>>)
       iex> Exception.message(error)
-      "malformed module: unknown binary version (unknown_binary_version) at byte 4"
+      "malformed module: unknown binary version (unknown_binary_version, at byte 4)"
   """
   defexception [:kind, :reason, :message, :offset, :function]
 
@@ -29,10 +29,14 @@ defmodule Beamr.CompileError do
 
   @impl true
   def message(%__MODULE__{} = e) do
-    func = if e.function, do: " in func #{e.function}", else: ""
-    at = if e.offset, do: " at byte #{e.offset}", else: ""
-    "#{e.kind} module: #{e.message} (#{e.reason})#{at}#{func}"
+    where = [e.offset && "at byte #{e.offset}", e.function && "in func #{e.function}"]
+    "#{kind_text(e.kind)}: #{e.message} (" <> Enum.join([e.reason | Enum.reject(where, &is_nil/1)], ", ") <> ")"
   end
+
+  defp kind_text(:malformed), do: "malformed module"
+  defp kind_text(:validation), do: "invalid module"
+  defp kind_text(:aot), do: "not a module saved by this beamr"
+  defp kind_text(other), do: "#{other}"
 
   @doc false
   @spec from_detail(atom(), map()) :: t()

@@ -45,16 +45,19 @@ defmodule TestHelper do
     end
   end
 
-  defp wat2wasm(wat) do
+  @doc "wat2wasm's output without its validation (for invalid modules)."
+  def wasm_unchecked(wat), do: wat2wasm(wat, ["--no-check"])
+
+  defp wat2wasm(wat, flags \\ []) do
     dir = Path.join(System.tmp_dir!(), "beamr-exunit-#{System.pid()}")
     File.mkdir_p!(dir)
-    base = Path.join(dir, Integer.to_string(:erlang.phash2(wat, 1 <<< 32), 16) <> "-#{byte_size(wat)}")
+    base = Path.join(dir, Integer.to_string(:erlang.phash2({wat, flags}, 1 <<< 32), 16) <> "-#{byte_size(wat)}")
     out = base <> ".wasm"
 
     if not File.exists?(out) do
       File.write!(base <> ".wat", wat)
 
-      case System.cmd("wat2wasm", [base <> ".wat", "-o", out], stderr_to_stdout: true) do
+      case System.cmd("wat2wasm", flags ++ [base <> ".wat", "-o", out], stderr_to_stdout: true) do
         {_, 0} -> :ok
         {text, _} -> raise "wat2wasm failed: #{text}"
       end
