@@ -27,8 +27,11 @@ defmodule Mix.Tasks.Compile.BeamrNif do
   end
 
   defp build(make) do
+    # In parallel, unless run by a make that shares its job slots.
+    jobs = if System.get_env("MAKEFLAGS"), do: [], else: ["-j#{System.schedulers_online()}"]
+
     {output, status} =
-      System.cmd(make, ["--no-print-directory", "engine", "nif"],
+      System.cmd(make, jobs ++ ["--no-print-directory", "engine", "nif"],
         cd: @root,
         stderr_to_stdout: true
       )
@@ -38,6 +41,9 @@ defmodule Mix.Tasks.Compile.BeamrNif do
     if status != 0 or not quiet?, do: Mix.shell().info(output)
 
     if status == 0 do
+      # In a fresh clone priv/ did not exist when mix laid out _build:
+      # link it now, so that the NIF is found in the application's priv.
+      Mix.Project.build_structure()
       {:ok, []}
     else
       error("`make engine nif` failed (exit #{status}), see its output above")
