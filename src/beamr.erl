@@ -95,7 +95,9 @@
 -module(beamr).
 -compile(warn_missing_spec).
 
--export([compile/1, start/1, start/2, stop/1,
+-export([compile/1, start/1, start/2, start_link/1, start_link/2,
+         child_spec/1, stop/1, add_fuel/2, fuel_remaining/1,
+         call_state/6, hb_mode/1,
          call/3, call/4, call/6,
          imports/1, exports/1,
          memory_size/1, read/3, write/3, read_string/2, read_string/3,
@@ -107,6 +109,7 @@
          v128/2, v128_lanes/2]).
 
 -export_type([wasm_module/0, instance/0, value/0, valtype/0, externtype/0,
+              bound_fun/0, import_ctx/0,
               limits/0, func_ref/0, import/0, import_fun/0,
               start_opts/0, call_opts/0, wasi_opts/0, wasi_result/0,
               error_reason/0, v128_shape/0, v128_lane/0]).
@@ -120,7 +123,7 @@
 -define(WASI_MODULE, <<"wasi_snapshot_preview1">>).
 
 -opaque wasm_module() :: #beamr_module{}.
--type instance() :: pid().
+-type instance() :: pid() | atom().
 -type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref.
 -type value() :: integer() | float() | nan | infinity | '-infinity' |
                  {v128_shape(), [v128_lane()]} | null | term().
@@ -134,7 +137,7 @@
                       {memory, limits()} |
                       {global, valtype(), const | var} |
                       {tag, [valtype()]}.
--type func_ref() :: binary() | string() | non_neg_integer().
+-type func_ref() :: binary() | string() | atom() | non_neg_integer().
 -type import() :: #{instance := instance(), module := binary(),
                     func := binary(), args := [value()],
                     func_sig := string()}.
@@ -158,11 +161,20 @@
                        max_capture => pos_integer()}.
 -type wasi_result() :: #{exit_code := integer(), stdout := binary(),
                          stderr := binary()}.
+-type bound_fun() :: fun(([value()]) -> [value()]) |
+                     fun((import_ctx(), [value()]) -> [value()]).
+-type import_ctx() :: #{instance := instance(), module := binary(),
+                        func := binary(), func_sig := string()}.
 -type start_opts() :: #{limits => #{max_memory_pages => pos_integer(),
                                     max_table_size => pos_integer(),
                                     max_call_depth => pos_integer()},
                         imports => #{{binary(), binary()} =>
-                                         import_value() | import_fun},
+                                         import_value() | import_fun |
+                                         bound_fun() |
+                                         {export, instance(), binary()},
+                                     binary() => instance()},
+                        lazy_imports => boolean(),
+                        name => atom(),
                         import_fun => import_fun(),
                         state => term(),
                         detached => boolean(),
@@ -307,42 +319,233 @@ start(Bin, Opts) when is_binary(Bin) ->
     end;
 start(Mod = #beamr_module{res = Res, imports = Imports}, Opts)
   when is_map(Opts) ->
-    Values = maps:get(imports, Opts, #{}),
+    Values = import_values(Opts),
     Wasi = wasi_config(maps:get(wasi, Opts, undefined)),
     Specs = [import_spec(M, N, T, Values, Wasi) || {M, N, T} <- Imports],
     Limits = check_limits(maps:get(limits, Opts, #{})),
+    _ = name_opt(Opts),
+    case unserved_import(Imports, Specs, Values, Opts) of
+        none -> instantiate(Mod, Res, Limits, Specs, Wasi, Values, Opts);
+        {M, N} -> {error, {link, unknown_import(M, N)}}
+    end;
+start(Mod, Opts) ->
+    erlang:error(badarg, [Mod, Opts]).
+
+instantiate(Mod, Res, Limits, Specs, Wasi, Values, Opts) ->
     case beamr_nif:instance_new(Res, Limits, Specs, Wasi) of
         {ok, Inst, HasStart} ->
             Creator = case maps:get(detached, Opts, false) of
                           true -> none;
                           false -> self()
                       end,
-            case beamr_instance:start(Inst, Mod, Creator) of
-                {ok, Pid} -> run_start(Pid, HasStart, Opts);
+            Link = maps:get('$link', Opts, false),
+            case beamr_instance:start(Inst, Mod, Creator, Link) of
+                {ok, Pid} -> setup(Pid, HasStart, Values, Opts);
                 Error -> Error
             end;
         {error, _} = Error ->
             Error
+    end.
+
+%% Records what calls need (bound funs, the start's import fun, the
+%% hb_beamr mode), registers the name, runs the start function.
+setup(Pid, HasStart, Values, Opts) ->
+    Bound = maps:filter(fun(_, V) -> is_bound_fun(V) end, Values),
+    Data = maps:with([import_fun, state, '$hb_mode'], Opts),
+    _ = case Bound =:= #{} andalso Data =:= #{} of
+            true -> ok;
+            false -> beamr_nif:instance_set_data(Pid, Data#{bound => Bound})
+        end,
+    case register_name(Pid, maps:get(name, Opts, undefined)) of
+        ok ->
+            run_start(Pid, HasStart, Opts);
+        Error ->
+            stop(Pid),
+            Error
+    end.
+
+register_name(_Pid, undefined) ->
+    ok;
+register_name(Pid, Name) ->
+    try erlang:register(Name, Pid) of
+        true -> ok
+    catch
+        error:badarg -> {error, {name_taken, Name}}
+    end.
+
+name_opt(Opts) ->
+    case maps:get(name, Opts, undefined) of
+        N when is_atom(N), N =/= undefined, N =/= '$start' -> N;
+        undefined -> undefined;
+        N -> erlang:error(badarg, [#{name => N}])
+    end.
+
+%% The instance's pid from a pid or a registered name; an atom that
+%% names no process is a programmer error, as sending to it would be.
+pid_of(Pid) when is_pid(Pid) ->
+    Pid;
+pid_of(Name) when is_atom(Name) ->
+    case whereis(Name) of
+        Pid when is_pid(Pid) -> Pid;
+        undefined -> erlang:error(badarg, [Name])
     end;
-start(Mod, Opts) ->
-    erlang:error(badarg, [Mod, Opts]).
+pid_of(Other) ->
+    erlang:error(badarg, [Other]).
+
+%% The `imports' option, checked: keys `{Module, Name}' or a module
+%% name (then the value is an instance whose exports serve it).
+import_values(Opts) ->
+    case maps:get(imports, Opts, #{}) of
+        V when is_map(V) ->
+            maps:foreach(fun check_import_value/2, V),
+            V;
+        V ->
+            erlang:error(badarg, [#{imports => V}])
+    end.
+
+check_import_value({M, N}, _V) when is_binary(M), is_binary(N) ->
+    ok;
+check_import_value(M, Inst) when is_binary(M),
+                                 (is_pid(Inst) orelse is_atom(Inst)) ->
+    ok;
+check_import_value(K, V) ->
+    erlang:error(badarg, [#{imports => #{K => V}}]).
+
+is_bound_fun(F) -> is_function(F, 1) orelse is_function(F, 2).
+
+%% The first function import that nothing will serve, unless imports
+%% are resolved lazily (at their first call, by the call's import fun).
+unserved_import(Imports, Specs, Values, Opts) ->
+    Lazy = maps:get(lazy_imports, Opts, false),
+    StartFun = maps:get(import_fun, Opts, undefined),
+    case Lazy =:= true orelse StartFun =/= undefined of
+        true ->
+            none;
+        false ->
+            Unserved = [{M, N} || {{M, N, {func, _, _}}, default}
+                                      <- lists:zip(Imports, Specs),
+                                  not maps:is_key({M, N}, Values)],
+            case Unserved of
+                [] -> none;
+                [First | _] -> First
+            end
+    end.
+
+unknown_import(M, N) ->
+    #{reason => unknown_import, module => M, name => N,
+      message => <<"unknown import: nothing serves this function import",
+                   " (bind a fun, give an import_fun, or set",
+                   " lazy_imports)">>}.
+
+%% @equiv start_link(ModuleOrBinary, #{})
+-spec start_link(wasm_module() | binary()) ->
+          {ok, pid()} | {error, error_reason()}.
+start_link(ModuleOrBinary) ->
+    start_link(ModuleOrBinary, #{}).
+
+%% @doc As {@link start/2}, and the calling process is linked to the
+%% instance's owner process, for supervisors: the instance stops when
+%% its supervisor stops it (an exit signal) or dies, and its supervisor
+%% sees it end. {@link stop/1} ends it with reason `normal'.
+%%
+%% Example: `{ok, Pid} = beamr:start_link(Mod, #{name => calc})'.
+-spec start_link(wasm_module() | binary(), start_opts()) ->
+          {ok, pid()} | {error, error_reason()}.
+start_link(ModuleOrBinary, Opts) when is_map(Opts) ->
+    start(ModuleOrBinary, Opts#{'$link' => true});
+start_link(ModuleOrBinary, Opts) ->
+    erlang:error(badarg, [ModuleOrBinary, Opts]).
+
+%% @doc A child specification for a supervisor: `{ModuleOrBinary,
+%% StartOpts}' (or a module alone) started with {@link start_link/2}.
+%% The id is the `name' option if given, else `beamr'; the child is a
+%% `transient' worker (a {@link stop/1} is not restarted, a crash is).
+%%
+%% Example: `supervisor:start_child(Sup, beamr:child_spec({Mod, #{name
+%% => calc}}))'.
+-spec child_spec(wasm_module() | binary() |
+                 {wasm_module() | binary(), start_opts()}) ->
+          supervisor:child_spec().
+child_spec({ModOrBin, Opts}) when is_map(Opts) ->
+    #{id => maps:get(name, Opts, beamr),
+      start => {beamr, start_link, [ModOrBin, Opts]},
+      restart => transient,
+      shutdown => 5000,
+      type => worker,
+      modules => [beamr, beamr_instance]};
+child_spec(ModOrBin) when is_binary(ModOrBin);
+                          is_record(ModOrBin, beamr_module) ->
+    child_spec({ModOrBin, #{}});
+child_spec(Other) ->
+    erlang:error(badarg, [Other]).
 
 %% How the NIF serves one import: `default' (functions: the call's
 %% import fun; others: a fresh object), `wasi' or `emscripten' (native),
 %% or the value given for a memory, table or global.
-import_spec(M, N, {func, _, _}, Values, Wasi) ->
-    case maps:get({M, N}, Values, native) of
+import_spec(M, N, Type = {func, _, _}, Values, Wasi) ->
+    case import_value(M, N, Values, native) of
         import_fun -> default;
-        native -> native_spec(M, N, Wasi);
+        native -> native_spec(M, N, Type, Wasi);
+        {export, Inst, Name} -> link_spec(M, N, Inst, Name);
+        F when is_function(F, 1); is_function(F, 2) -> default;
         Other -> erlang:error(badarg, [#{imports => #{{M, N} => Other}}])
     end;
 import_spec(M, N, {global, Type, _}, Values, _Wasi) ->
-    case maps:get({M, N}, Values, default) of
+    case import_value(M, N, Values, default) of
         {global, Value} -> {global, global_value(Value, Type)};
+        {export, Inst, Name} -> link_spec(M, N, Inst, Name);
         Other -> Other
     end;
 import_spec(M, N, _Type, Values, _Wasi) ->
-    maps:get({M, N}, Values, default).
+    case import_value(M, N, Values, default) of
+        {export, Inst, Name} -> link_spec(M, N, Inst, Name);
+        Other -> Other
+    end.
+
+%% The value for one import: its own, else the instance given for its
+%% whole module (its export of the same name), else `Default'.
+import_value(M, N, Values, Default) ->
+    case maps:find({M, N}, Values) of
+        {ok, V} ->
+            V;
+        error ->
+            case maps:find(M, Values) of
+                {ok, Inst} -> {export, Inst, N};
+                error -> Default
+            end
+    end.
+
+%% An export of another running instance, linked natively.
+link_spec(M, N, Inst, Name) when is_binary(Name);
+                                 is_list(Name); is_atom(Name) ->
+    Pid = case Inst of
+              P when is_pid(P) -> P;
+              A when is_atom(A) -> whereis(A);
+              _ -> undefined
+          end,
+    case Pid of
+        undefined ->
+            erlang:error(badarg, [#{imports => #{{M, N} =>
+                                                     {export, Inst, Name}}}]);
+        _ ->
+            {link, Pid, name_bin(Name)}
+    end;
+link_spec(M, N, Inst, Name) ->
+    erlang:error(badarg, [#{imports => #{{M, N} => {export, Inst, Name}}}]).
+
+name_bin(B) when is_binary(B) -> B;
+name_bin(A) when is_atom(A) -> atom_to_binary(A);
+name_bin(L) -> unicode:characters_to_binary(L).
+
+%% Emscripten's invoke_* (with an index parameter) and longjmp run in
+%% the engine whether or not WASI is native.
+native_spec(<<"env">>, <<"invoke_", _/binary>>, {func, [P | _], _}, _Wasi)
+  when P =:= i32; P =:= i64 ->
+    invoke;
+native_spec(<<"env">>, <<"_emscripten_throw_longjmp">>, _Type, _Wasi) ->
+    longjmp;
+native_spec(M, N, _Type, Wasi) ->
+    native_spec(M, N, Wasi).
 
 native_spec(_M, _N, undefined) ->
     default;
@@ -494,9 +697,13 @@ run_command(Pid, CallOpts) ->
 %% Example: `{ok, <<"hello\n">>} = beamr:wasi_output(Inst, stdout)'.
 -spec wasi_output(instance(), stdout | stderr) ->
           {ok, binary()} | {error, error_reason()}.
+wasi_output(Inst, Stream) when is_atom(Inst) ->
+    wasi_output(pid_of(Inst), Stream);
 wasi_output(Pid, Stream) when is_pid(Pid),
                               (Stream =:= stdout orelse Stream =:= stderr) ->
-    beamr_nif:wasi_output(Pid, Stream).
+    beamr_nif:wasi_output(Pid, Stream);
+wasi_output(Inst, Stream) ->
+    erlang:error(badarg, [Inst, Stream]).
 
 check_limits(Limits) when is_map(Limits) ->
     maps:foreach(
@@ -527,6 +734,11 @@ run_start(Pid, true, Opts) ->
 %% `{error, stopped}', queued calls get `{error, stopped}', and the
 %% owner process exits. Idempotent: stopping a stopped instance is ok.
 -spec stop(instance()) -> ok.
+stop(Inst) when is_atom(Inst) ->
+    case whereis(Inst) of
+        undefined -> ok; %% stopped already (its name went with it)
+        Pid -> stop(Pid)
+    end;
 stop(Pid) when is_pid(Pid) ->
     Mon = erlang:monitor(process, Pid),
     Pid ! {beamr_stop, self(), Mon},
@@ -535,6 +747,44 @@ stop(Pid) when is_pid(Pid) ->
     after 5000 ->
         erlang:demonitor(Mon, [flush]),
         ok
+    end;
+stop(Other) ->
+    erlang:error(badarg, [Other]).
+
+%% @doc Gives the instance `N' more units of fuel (about one per
+%% instruction): from then on every call draws from this budget, and
+%% a call that exhausts it ends with `{error, out_of_fuel}' (the
+%% instance stays usable; add fuel to go on). An instance never given
+%% fuel is unmetered. A call's own `fuel' option still bounds that
+%% call as well.
+%%
+%% Errors: `stopped'. Raises `badarg' unless `N' is a non-negative
+%% integer.
+%%
+%% Example: `ok = beamr:add_fuel(Inst, 10000)'.
+-spec add_fuel(instance(), non_neg_integer()) -> ok | {error, stopped}.
+add_fuel(Inst, N) when is_integer(N), N >= 0, N < 1 bsl 63 ->
+    beamr_nif:fuel_add(pid_of(Inst), N);
+add_fuel(Inst, N) ->
+    erlang:error(badarg, [Inst, N]).
+
+%% @doc The instance's fuel budget: `{ok, N}', or `{ok, infinity}' if it
+%% was never given fuel (unmetered).
+%% Errors: `stopped'.
+%% Example: `{ok, 9940} = beamr:fuel_remaining(Inst)'.
+-spec fuel_remaining(instance()) ->
+          {ok, non_neg_integer() | infinity} | {error, stopped}.
+fuel_remaining(Inst) ->
+    beamr_nif:fuel_remaining(pid_of(Inst)).
+
+%% @private
+%% @doc The hb_beamr mode an instance was started with (`seed' unless
+%% hb_beamr started it in the `hyperbeam' mode).
+-spec hb_mode(instance()) -> seed | hyperbeam.
+hb_mode(Inst) ->
+    case beamr_nif:instance_data(pid_of(Inst)) of
+        #{'$hb_mode' := Mode} -> Mode;
+        _ -> seed
     end.
 
 %% @doc The imports of a module or an instance, in import order.
@@ -543,6 +793,8 @@ stop(Pid) when is_pid(Pid) ->
           [{binary(), binary(), externtype()}] | {error, stopped}.
 imports(#beamr_module{imports = Imports}) ->
     Imports;
+imports(Inst) when is_atom(Inst) ->
+    imports(pid_of(Inst));
 imports(Pid) when is_pid(Pid) ->
     with_module(Pid, fun(#beamr_module{imports = I}) -> I end).
 
@@ -553,6 +805,8 @@ imports(Pid) when is_pid(Pid) ->
           [{binary(), externtype()}] | {error, stopped}.
 exports(#beamr_module{exports = Exports}) ->
     Exports;
+exports(Inst) when is_atom(Inst) ->
+    exports(pid_of(Inst));
 exports(Pid) when is_pid(Pid) ->
     with_module(Pid, fun(#beamr_module{exports = E}) -> E end).
 
@@ -649,13 +903,15 @@ call(Pid, Func, Args) ->
 -spec call(instance(), func_ref(), [value()], call_opts()) ->
           {ok, [value()]} | {error, error_reason()} |
           {error, atom(), term(), list(), term()}.
-call(Pid, Func, Args, Opts) when is_map(Opts) ->
+call(Inst, Func, Args, Opts) when is_map(Opts) ->
     Fun = maps:get(import_fun, Opts, undefined),
     State = maps:get(state, Opts, undefined),
-    case call(Pid, Func, Args, Fun, State, Opts) of
+    case call(Inst, Func, Args, Fun, State, Opts) of
         {ok, Results, _} -> {ok, Results};
         Error -> Error
-    end.
+    end;
+call(Inst, Func, Args, Opts) ->
+    erlang:error(badarg, [Inst, Func, Args, Opts]).
 
 %% @doc Calls with an import fun and a state threaded through its
 %% invocations: `ImportFun(State, #{instance, module, func, args,
@@ -665,6 +921,23 @@ call(Pid, Func, Args, Opts) when is_map(Opts) ->
 %% code (`host_error'). If the fun raises, the call is abandoned and
 %% the result is `{error, Class, Reason, Stacktrace, State}'.
 %%
+%% Without an import fun (`undefined'), imports are served by what
+%% {@link start/2} bound: a fun bound to the import, else the start's
+%% `import_fun' (with the call's `State', or the start's `state' if the
+%% call gives `undefined'). A bound `fun(Args)' or `fun(Ctx, Args)'
+%% returns the results as a list; anything else traps the wasm code
+%% (`host_error'); if it raises, the result is `{error, Class, Reason,
+%% Stacktrace, State}' as for an import fun.
+%%
+%% `timeout' covers the whole call, import funs included. An import
+%% fun runs in the calling process and cannot be interrupted: when the
+%% deadline passes while it runs, the call is ended and the instance
+%% released at once (other callers go on), and the caller gets
+%% `{error, timeout}' when the fun returns (its answer is dropped).
+%%
+%% Raises `badarg' if `Instance' is neither a pid nor a registered
+%% name, and for bad options.
+%%
 %% Example:
 %% `{ok, [32], N} = beamr:call(Inst, <<"pow">>, [2, 5], fun(N, #{args :=
 %% [A, B]}, _) -> {ok, [A * B], N + 1} end, 0, #{})'.
@@ -672,10 +945,28 @@ call(Pid, Func, Args, Opts) when is_map(Opts) ->
            import_fun() | undefined, term(), call_opts() | term()) ->
           {ok, [value()], term()} | {error, error_reason()} |
           {error, atom(), term(), list(), term()}.
-call(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
+call(Inst, Func, Args, Fun, State, Opts) ->
+    case call_state(Inst, Func, Args, Fun, State, Opts) of
+        {error, Reason, _State} -> {error, Reason};
+        Other -> Other
+    end.
+
+%% @doc As {@link call/6}, but a failure of the wasm side (a trap, an
+%% unknown function, a timeout, ...) keeps the state the import funs
+%% reached: `{error, Reason, State}', HyperBEAM's shape. Invalid
+%% arguments stay `{error, {invalid_args, Args}}' and a raising import
+%% fun `{error, Class, Reason, Stacktrace, State}'.
+-spec call_state(instance(), func_ref() | '$start', [value()],
+                 import_fun() | undefined, term(), call_opts() | term()) ->
+          {ok, [value()], term()} | {error, error_reason()} |
+          {error, error_reason(), term()} |
+          {error, atom(), term(), list(), term()}.
+call_state(Inst, Func, Args, Fun, State, Opts) when is_atom(Inst) ->
+    call_state(pid_of(Inst), Func, Args, Fun, State, Opts);
+call_state(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
     case target(Func) of
         error ->
-            {error, function_not_found};
+            {error, function_not_found, State};
         Target when is_list(Args) ->
             case beamr_v128:has_pair(Args) of
                 false -> run_call(Pid, Target, Args, Fun, State, Opts);
@@ -683,13 +974,17 @@ call(Pid, Func, Args, Fun, State, Opts) when is_pid(Pid) ->
             end;
         _ ->
             {error, {invalid_args, Args}}
-    end.
+    end;
+call_state(Inst, Func, Args, Fun, State, Opts) ->
+    erlang:error(badarg, [Inst, Func, Args, Fun, State, Opts]).
 
 run_call(Pid, Target, Args, Fun, State, Opts) ->
     Limits = call_limits(Opts),
+    C = #{pid => Pid, opts => Opts, deadline => element(2, Limits),
+          release => none},
     case beamr_nif:call_start(Pid, Target, Args, Limits) of
-        busy -> queued_call(Pid, Target, Args, Limits, Fun, State, Opts);
-        First -> drive(First, Pid, Fun, State, Opts)
+        busy -> queued_call(Pid, Target, Args, Limits, Fun, State, C);
+        First -> drive(First, Fun, State, C)
     end.
 
 %% Args hold `{Shape, Lanes}' pairs: those at v128 parameters become
@@ -726,6 +1021,7 @@ export_type(Pid, Name) ->
 target(Name) when is_binary(Name) -> Name;
 target(Index) when is_integer(Index), Index >= 0 -> Index;
 target('$start') -> '$start';
+target(Name) when is_atom(Name) -> atom_to_binary(Name);
 target(Name) when is_list(Name) ->
     case unicode:characters_to_binary(Name) of
         Bin when is_binary(Bin) -> Bin;
@@ -759,52 +1055,144 @@ call_limits(_NotAMap) ->
 %% Another process holds the instance: queue at the owner until it
 %% grants the lease, then call (the NIF sees that this process holds
 %% it).
-queued_call(Pid, Target, Args, Limits, Fun, State, Opts) ->
+queued_call(Pid, Target, Args, Limits, Fun, State, C) ->
     case acquire(Pid, element(2, Limits)) of
         {ok, Mon} ->
             try
-                drive(beamr_nif:call_start(Pid, Target, Args, Limits), Pid,
-                      Fun, State, Opts)
+                drive(beamr_nif:call_start(Pid, Target, Args, Limits), Fun,
+                      State, C#{release => {Pid, self(), Mon}})
             after
                 Pid ! {beamr_release, self(), Mon},
                 erlang:demonitor(Mon, [flush])
             end;
-        {error, _} = Error ->
-            Error
+        {error, Reason} ->
+            {error, Reason, State}
     end.
 
 %% Runs the call to its end, serving each import in this process.
-drive({ok, Results}, _Pid, _Fun, State, _Opts) ->
+%% `C' holds the instance, the call's options and deadline.
+drive({ok, Results}, _Fun, State, _C) ->
     {ok, Results, State};
-drive({import, Call, {Module, Name, Sig}, Args}, Pid, Fun, State, Opts) ->
+drive({import, Call, {Module, Name, Sig}, Args}, Fun, State,
+      C = #{pid := Pid}) ->
     Import = #{instance => Pid, module => Module, func => Name,
                args => Args, func_sig => Sig},
-    serve(Fun, Import, Call, Pid, State, Opts);
-drive({error, _} = Error, _Pid, _Fun, _State, _Opts) ->
+    serve(Fun, Import, Call, State, C);
+drive({error, {invalid_args, _}} = Error, _Fun, _State, _C) ->
     Error;
-drive(busy, _Pid, _Fun, _State, _Opts) ->
+drive({error, Reason}, _Fun, State, _C) ->
+    {error, Reason, State};
+drive(busy, _Fun, State, _C) ->
     %% After a grant the lease is this process's; busy means the owner
     %% was replaced meanwhile (the instance stopped).
-    {error, stopped}.
+    {error, stopped, State}.
 
-serve(undefined, #{module := M, func := N}, Call, _Pid, _State, _Opts) ->
-    ok = beamr_nif:call_abort(Call),
-    {error, {unhandled_import, M, N}};
-serve(Fun, Import, Call, Pid, State, Opts) ->
-    try Fun(State, Import, Opts) of
+%% No import fun in the call: what the start bound serves it.
+serve(undefined, Import, Call, State, C = #{pid := Pid}) ->
+    case beamr_nif:instance_data(Pid) of
+        Data when is_map(Data) ->
+            S = case State of
+                    undefined -> maps:get(state, Data, undefined);
+                    _ -> State
+                end,
+            serve({bound, Data}, Import, Call, S, C);
+        _ ->
+            unhandled(Import, Call, State)
+    end;
+serve(Fun, Import, Call, State, C = #{opts := Opts, deadline := Deadline}) ->
+    try with_deadline(Deadline, Call, C,
+                      fun() -> apply_import(Fun, State, Import, Opts) end) of
+        timeout ->
+            {error, timeout, State};
         {ok, Results, NewState} ->
             drive(beamr_nif:call_resume(Call, import_results(Results,
                                                              Import)),
-                  Pid, Fun, NewState, Opts);
+                  Fun, NewState, C);
+        unhandled ->
+            unhandled(Import, Call, State);
+        {emscripten_throw, NewState} ->
+            %% A JS-style throw (Emscripten's __cxa_throw and kin):
+            %% unwinds to the innermost invoke_*.
+            drive(beamr_nif:call_resume(Call, '$unwind'), Fun, NewState, C);
         _BadReturn ->
             %% Not {ok, Results, State}: answer with something that
             %% traps the wasm code (host_error), as wrong results do.
-            drive(beamr_nif:call_resume(Call, bad_return), Pid, Fun,
-                  State, Opts)
+            drive(beamr_nif:call_resume(Call, bad_return), Fun, State, C)
     catch
         Class:Reason:Stack ->
             ok = beamr_nif:call_abort(Call),
             {error, Class, Reason, Stack, State}
+    end.
+
+unhandled(#{module := M, func := N}, Call, State) ->
+    ok = beamr_nif:call_abort(Call),
+    {error, {unhandled_import, M, N}, State}.
+
+%% An import fun, or what the start bound (`{bound, Data}').
+apply_import({bound, Data}, State, Import = #{module := M, func := N},
+             Opts) ->
+    case maps:find({M, N}, maps:get(bound, Data, #{})) of
+        {ok, F} ->
+            bound_results(call_bound(F, Import), State);
+        error ->
+            case maps:get(import_fun, Data, undefined) of
+                undefined -> unhandled;
+                Fun -> Fun(State, Import, Opts)
+            end
+    end;
+apply_import(Fun, State, Import, Opts) ->
+    Fun(State, Import, Opts).
+
+call_bound(F, #{args := Args}) when is_function(F, 1) ->
+    F(Args);
+call_bound(F, Import = #{args := Args}) ->
+    F(maps:remove(args, Import), Args).
+
+bound_results(Results, State) when is_list(Results) ->
+    {ok, Results, State};
+bound_results(_Other, _State) ->
+    bad_return.
+
+%% Runs `F' (an import fun) against the call's deadline. The fun runs
+%% here, in the caller; a watchdog ends the call and releases the
+%% instance when the deadline passes, and `timeout' is then the answer
+%% whatever the fun returns.
+with_deadline(infinity, _Call, _C, F) ->
+    F();
+with_deadline(Deadline, Call, #{release := Release}, F) ->
+    Caller = self(),
+    Dog = spawn(fun() -> watchdog(Caller, Call, Release, Deadline) end),
+    try F() of
+        Result ->
+            Dog ! {done, Caller},
+            receive
+                {Dog, fired} -> timeout;
+                {Dog, ok} -> Result
+            end
+    catch
+        Class:Reason:Stack ->
+            Dog ! {done, Caller},
+            receive {Dog, _} -> ok end,
+            erlang:raise(Class, Reason, Stack)
+    end.
+
+watchdog(Caller, Call, Release, Deadline) ->
+    Mon = erlang:monitor(process, Caller),
+    receive
+        {done, Caller} ->
+            Caller ! {self(), ok};
+        {'DOWN', Mon, process, Caller, _} ->
+            ok
+    after wait_ms(Deadline) ->
+        ok = beamr_nif:call_abort(Call),
+        case Release of
+            {Pid, Holder, Ref} -> Pid ! {beamr_release, Holder, Ref};
+            none -> ok
+        end,
+        receive
+            {done, Caller} -> Caller ! {self(), fired};
+            {'DOWN', Mon, process, Caller, _} -> ok
+        end
     end.
 
 %% An import fun's results with `{Shape, Lanes}' pairs at v128 results
@@ -860,17 +1248,22 @@ with_module(Pid, Fun) when is_pid(Pid) ->
 %% Example: `{ok, 65536} = beamr:memory_size(Inst)'.
 -spec memory_size(instance()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
+memory_size(Inst) when is_atom(Inst) ->
+    memory_size(pid_of(Inst));
 memory_size(Pid) when is_pid(Pid) ->
     beamr_nif:memory_size(Pid).
 
 %% @doc Reads `Length' bytes at `Offset' of memory 0.
-%% Errors: `out_of_bounds' (also for negative offsets), `no_memory',
-%% `stopped'.
+%% Errors: `out_of_bounds', `no_memory', `stopped'. Raises `badarg'
+%% for a negative offset or length.
 %% Example: `{ok, <<"Hello">>} = beamr:read(Inst, 66, 5)'.
 -spec read(instance(), integer(), integer()) ->
           {ok, binary()} | {error, error_reason()}.
+read(Inst, Offset, Length) when is_atom(Inst) ->
+    read(pid_of(Inst), Offset, Length);
 read(Pid, Offset, Length) when is_pid(Pid), is_integer(Offset),
-                               is_integer(Length) ->
+                               is_integer(Length), Offset >= 0,
+                               Length >= 0 ->
     beamr_nif:memory_read(Pid, Offset, Length);
 read(Pid, Offset, Length) ->
     erlang:error(badarg, [Pid, Offset, Length]).
@@ -880,6 +1273,8 @@ read(Pid, Offset, Length) ->
 %% Example: `ok = beamr:write(Inst, 0, <<"hi">>)'.
 -spec write(instance(), integer(), iodata()) ->
           ok | {error, error_reason()}.
+write(Inst, Offset, Data) when is_atom(Inst) ->
+    write(pid_of(Inst), Offset, Data);
 write(Pid, Offset, Data) when is_pid(Pid), is_integer(Offset) ->
     beamr_nif:memory_write(Pid, Offset, iolist_to_binary(Data));
 write(Pid, Offset, Data) ->
@@ -893,24 +1288,48 @@ read_string(Pid, Offset) ->
 
 %% @doc Reads the NUL-terminated string at `Offset' (without the NUL),
 %% looking at most `Max' bytes ahead.
-%% Errors: `out_of_bounds' when no NUL comes before the limit.
+%% Errors: `string_too_long' when no NUL is within the `Max' bytes (all
+%% inside the memory), `out_of_bounds' when the memory ends first (or
+%% `Offset' is outside it), `no_memory', `stopped'.
 -spec read_string(instance(), integer(), non_neg_integer() | infinity) ->
           {ok, binary()} | {error, error_reason()}.
-read_string(Pid, Offset, Max) when is_pid(Pid), is_integer(Offset) ->
-    beamr_nif:memory_read_cstring(Pid, Offset, Max).
+read_string(Inst, Offset, Max) when is_atom(Inst) ->
+    read_string(pid_of(Inst), Offset, Max);
+read_string(Pid, Offset, Max) when is_pid(Pid), is_integer(Offset),
+                                   (Max =:= infinity orelse
+                                    (is_integer(Max) andalso Max >= 0)) ->
+    case beamr_nif:memory_read_cstring(Pid, Offset, Max) of
+        {error, out_of_bounds} when is_integer(Max), Offset >= 0 ->
+            case beamr_nif:memory_size(Pid) of
+                {ok, Size} when Offset + Max =< Size ->
+                    {error, string_too_long};
+                _ ->
+                    {error, out_of_bounds}
+            end;
+        Other ->
+            Other
+    end;
+read_string(Inst, Offset, Max) ->
+    erlang:error(badarg, [Inst, Offset, Max]).
 
 %% @doc Grows memory 0 by `Pages' pages of 64 KiB; returns the old size
 %% in pages. Errors: `limit' (the declared maximum or the instance's
 %% `max_memory_pages'), `no_memory'.
 -spec grow(instance(), non_neg_integer()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
+grow(Inst, Pages) when is_atom(Inst) ->
+    grow(pid_of(Inst), Pages);
 grow(Pid, Pages) when is_pid(Pid), is_integer(Pages), Pages >= 0 ->
-    beamr_nif:memory_grow(Pid, Pages).
+    beamr_nif:memory_grow(Pid, Pages);
+grow(Inst, Pages) ->
+    erlang:error(badarg, [Inst, Pages]).
 
 %% @doc A copy of the whole of memory 0 (a checkpoint of the memory
 %% only; {@link snapshot/1} saves the whole state).
 %% Example: `{ok, Mem} = beamr:serialize(Inst)'.
 -spec serialize(instance()) -> {ok, binary()} | {error, error_reason()}.
+serialize(Inst) when is_atom(Inst) ->
+    serialize(pid_of(Inst));
 serialize(Pid) when is_pid(Pid) ->
     case beamr_nif:memory_size(Pid) of
         {ok, Size} -> beamr_nif:memory_read(Pid, 0, Size);
@@ -920,6 +1339,8 @@ serialize(Pid) when is_pid(Pid) ->
 %% @doc Restores memory 0 from {@link serialize/1} output, growing the
 %% memory first if the checkpoint is larger.
 -spec deserialize(instance(), binary()) -> ok | {error, error_reason()}.
+deserialize(Inst, Memory) when is_atom(Inst) ->
+    deserialize(pid_of(Inst), Memory);
 deserialize(Pid, Memory) when is_pid(Pid), is_binary(Memory) ->
     case beamr_nif:memory_size(Pid) of
         {ok, Size} when Size >= byte_size(Memory) ->
@@ -947,6 +1368,8 @@ deserialize(Pid, Memory) when is_pid(Pid), is_binary(Memory) ->
 %%
 %% Example: `{ok, Snap} = beamr:snapshot(Inst)'.
 -spec snapshot(instance()) -> {ok, binary()} | {error, error_reason()}.
+snapshot(Inst) when is_atom(Inst) ->
+    snapshot(pid_of(Inst));
 snapshot(Pid) when is_pid(Pid) ->
     beamr_nif:instance_snapshot(Pid).
 
@@ -960,6 +1383,8 @@ snapshot(Pid) when is_pid(Pid) ->
 %%
 %% Example: `ok = beamr:restore(Inst2, Snap)'.
 -spec restore(instance(), binary()) -> ok | {error, error_reason()}.
+restore(Inst, Snapshot) when is_atom(Inst) ->
+    restore(pid_of(Inst), Snapshot);
 restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
     beamr_nif:instance_restore(Pid, Snapshot).
 
@@ -968,6 +1393,8 @@ restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
 %% Example: `{ok, 42} = beamr:global_get(Inst, <<"meaning_of_life">>)'.
 -spec global_get(instance(), binary() | string()) ->
           {ok, value()} | {error, error_reason()}.
+global_get(Inst, Name) when is_atom(Inst) ->
+    global_get(pid_of(Inst), Name);
 global_get(Pid, Name) when is_pid(Pid) ->
     beamr_nif:global_get(Pid, iolist_to_binary(Name)).
 
@@ -976,6 +1403,8 @@ global_get(Pid, Name) when is_pid(Pid) ->
 %% Errors: `not_found', `immutable', `{invalid_args, [Value]}'.
 -spec global_set(instance(), binary() | string(), value()) ->
           ok | {error, error_reason()}.
+global_set(Inst, Name, Value) when is_atom(Inst) ->
+    global_set(pid_of(Inst), Name, Value);
 global_set(Pid, Name, Value) when is_pid(Pid) ->
     Bin = iolist_to_binary(Name),
     case beamr_v128:has_pair([Value]) of
@@ -1001,6 +1430,8 @@ global_value(Value, Type) ->
 %% Errors: `no_table'.
 -spec table_size(instance(), binary() | non_neg_integer()) ->
           {ok, non_neg_integer()} | {error, error_reason()}.
+table_size(Inst, Table) when is_atom(Inst) ->
+    table_size(pid_of(Inst), Table);
 table_size(Pid, Table) when is_pid(Pid) ->
     beamr_nif:table_size(Pid, Table).
 
@@ -1009,5 +1440,7 @@ table_size(Pid, Table) when is_pid(Pid) ->
 %% Errors: `no_table', `out_of_bounds'.
 -spec table_get(instance(), binary() | non_neg_integer(), integer()) ->
           {ok, value()} | {error, error_reason()}.
+table_get(Inst, Table, Index) when is_atom(Inst) ->
+    table_get(pid_of(Inst), Table, Index);
 table_get(Pid, Table, Index) when is_pid(Pid), is_integer(Index) ->
     beamr_nif:table_get(Pid, Table, Index).

@@ -15,6 +15,11 @@
 %% process that started it dies. If it dies in any other way (even
 %% killed), the NIF's monitor stops the instance.
 %%
+%% Events go to `logger' with the metadata `#{domain => [beamr],
+%% beamr_instance => Pid}': `info' when the instance stops,
+%% `notice' when the process that started it dies and takes it along,
+%% `warning' when a caller dies in the middle of a call.
+%%
 %% Protocol (all asynchronous messages; callers monitor the owner):
 %% <ul>
 %% <li>`{beamr_acquire, Pid, Ref}' -> `{beamr_granted, Ref}' once it is
@@ -28,7 +33,7 @@
 -module(beamr_instance).
 -compile(warn_missing_spec).
 
--export([start/3, init/3]).
+-export([start/4, init/3]).
 
 -record(state, {
     res :: reference(),
@@ -39,11 +44,17 @@
 }).
 
 %% @doc Spawns the owner of `Res' and registers it with the NIF, so that
-%% the pid works at once. `Creator' is monitored unless none.
--spec start(reference(), term(), pid() | none) ->
+%% the pid works at once. `Creator' is monitored unless none; with
+%% `Link' the caller is linked to the owner (start_link).
+-spec start(reference(), term(), pid() | none, boolean()) ->
           {ok, pid()} | {error, term()}.
-start(Res, Module, Creator) ->
-    Pid = proc_lib:spawn(?MODULE, init, [Res, Module, Creator]),
+start(Res, Module, Creator, Link) ->
+    Pid = case Link of
+              true -> proc_lib:spawn_link(?MODULE, init,
+                                          [Res, Module, {Creator, true}]);
+              false -> proc_lib:spawn(?MODULE, init,
+                                      [Res, Module, {Creator, false}])
+          end,
     case beamr_nif:instance_owner(Res, Pid) of
         ok ->
             {ok, Pid};
@@ -53,8 +64,9 @@ start(Res, Module, Creator) ->
     end.
 
 %% @private
--spec init(reference(), term(), pid() | none) -> no_return().
-init(Res, Module, Creator) ->
+-spec init(reference(), term(), {pid() | none, boolean()}) -> no_return().
+init(Res, Module, {Creator, Linked}) ->
+    _ = Linked andalso process_flag(trap_exit, true),
     Mon = case Creator of
               none -> none;
               Pid -> erlang:monitor(process, Pid)
@@ -73,10 +85,21 @@ loop(S) ->
         {beamr_get, Pid, Ref} ->
             Pid ! {beamr_info, Ref, S#state.module},
             loop(S);
-        {beamr_stop, _Pid, _Ref} ->
+        {beamr_stop, From, _Ref} ->
+            report(info, #{event => stopped, by => From}),
             shutdown(S);
-        {'DOWN', Mon, process, _, _} when Mon =:= S#state.creator ->
+        {'DOWN', Mon, process, Creator, Why} when Mon =:= S#state.creator ->
+            report(notice, #{event => creator_down, creator => Creator,
+                             reason => Why}),
             shutdown(S);
+        {'EXIT', _From, normal} ->
+            loop(S); %% a link's normal end ends nothing (link semantics)
+        {'EXIT', From, Why} ->
+            %% Linked (start_link) and trapping exits: the supervisor
+            %% or the linked starter ends the instance.
+            report(info, #{event => stopped, by => From, reason => Why}),
+            ok = beamr_nif:instance_stop(S#state.res),
+            exit(Why);
         {'DOWN', Mon, process, _, _} ->
             loop(holder_down(Mon, S));
         _Other ->
@@ -124,8 +147,14 @@ release(Ref, S = #state{queue = Q}) ->
 %% A caller that dies mid-call releases the instance; its call is
 %% cancelled so that a slice it may still be running ends at once.
 holder_down(Mon, S = #state{holder = {Pid, Mon, _}, res = Res}) ->
+    report(warning, #{event => caller_down, caller => Pid}),
     ok = beamr_nif:instance_cancel(Res),
     ok = beamr_nif:lease_return(Res, Pid),
     next(S#state{holder = none});
 holder_down(_Mon, S) ->
     S.
+
+%% A structured report about this instance.
+report(Level, Report) ->
+    logger:log(Level, Report#{what => beamr_instance},
+               #{domain => [beamr], beamr_instance => self()}).

@@ -18,7 +18,9 @@
          memory_size/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
-         wasi_output/2, load_error/0]).
+         wasi_output/2, load_error/0,
+         instance_set_data/2, instance_data/1, fuel_add/2,
+         fuel_remaining/1]).
 
 %% Every function taking an instance accepts its resource or the pid of
 %% its owner process (found through the NIF's registry; a pid that owns
@@ -158,3 +160,16 @@ table_get(_Inst, _Table, _Index) -> ?NOT_LOADED.
 
 -spec wasi_output(inst(), stdout | stderr) -> {ok, binary()} | {error, term()}.
 wasi_output(_Inst, _Stream) -> ?NOT_LOADED.
+
+-spec instance_set_data(inst(), term()) -> ok | {error, term()}.
+instance_set_data(_Inst, _Data) -> ?NOT_LOADED.
+
+-spec instance_data(inst()) -> term().
+instance_data(_Inst) -> ?NOT_LOADED.
+
+-spec fuel_add(inst(), non_neg_integer()) -> ok | {error, term()}.
+fuel_add(_Inst, _N) -> ?NOT_LOADED.
+
+-spec fuel_remaining(inst()) ->
+          {ok, non_neg_integer() | infinity} | {error, term()}.
+fuel_remaining(_Inst) -> ?NOT_LOADED.

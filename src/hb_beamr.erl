@@ -19,7 +19,39 @@
 %% `{error, Class, Reason, Stack, State}'; the instance stays usable.
 %%
 %% Instances started here are detached: they live until {@link stop/1},
-%% whichever process started them.
+%% whichever process started them. Imports are resolved lazily (at their
+%% first call), as in HyperBEAM.
+%%
+%% == Modes ==
+%% The `beamr' application's environment key `hb_beamr_mode' chooses
+%% the shapes, read by each {@link start/3} (an instance keeps the mode
+%% it started with):
+%% <ul>
+%% <li>`seed' (the default): the seed document's shapes: import module
+%%     and function names are binaries, a failing call is
+%%     `{error, Reason}';</li>
+%% <li>`hyperbeam': the shapes HyperBEAM's own driver gives today, so
+%%     that its `dev_wasm' code runs unchanged: the import map's
+%%     `module' and `func' are strings (charlists), as is `func_sig';
+%%     `call/4,5,6' return `{error, Reason, State}' when the wasm side
+%%     fails (trap, unknown function, timeout, ...), `State' being the
+%%     last state the import fun returned. Invalid arguments stay
+%%     `{error, {invalid_args, Args}}' and a raising import fun
+%%     `{error, Class, Reason, Stack, State}' in both modes.</li>
+%% </ul>
+%% Set it with `application:set_env(beamr, hb_beamr_mode, hyperbeam)' or
+%% in sys.config: `{beamr, [{hb_beamr_mode, hyperbeam}]}'.
+%%
+%% In both modes Emscripten's `env.invoke_*' imports (JS-style
+%% exceptions and setjmp) run natively: `invoke_vjj(Index, A, B)' calls
+%% the function at `Index' of table 0 with `A, B' inside the engine,
+%% and `env._emscripten_throw_longjmp' unwinds to the innermost
+%% `invoke_*', which returns 0 after `setThrew(1, 0)' (Emscripten's
+%% setjmp/longjmp protocol). A trap inside the called function is a
+%% trap of the call (Emscripten rethrows what is not a C++ exception or
+%% longjmp); C++ exceptions thrown through `__cxa_throw' (an import) are
+%% not caught by `invoke_*': that import goes to the import fun, and a
+%% throw it cannot express ends the call.
 %%
 %% Modes: `wasm' (a WebAssembly binary) and `aot' (a module compiled and
 %% saved by `beamr:module_to_binary/1', loaded without recompiling;
@@ -76,8 +108,11 @@ start(Binary, Mode, Opts) when is_binary(Binary), is_map(Opts),
            end,
     case Load of
         {ok, Mod} ->
+            HbMode = mode(),
             StartOpts = maps:merge(maps:with([wasi, limits], Opts),
                                    #{detached => true,
+                                     lazy_imports => true,
+                                     '$hb_mode' => HbMode,
                                      import_fun => fun stub/3,
                                      state => #{}}),
             case beamr:start(Mod, StartOpts) of
@@ -89,6 +124,13 @@ start(Binary, Mode, Opts) when is_binary(Binary), is_map(Opts),
     end;
 start(Binary, Mode, Opts) ->
     erlang:error(badarg, [Binary, Mode, Opts]).
+
+%% The mode new instances get (the application's environment).
+mode() ->
+    case application:get_env(beamr, hb_beamr_mode, seed) of
+        hyperbeam -> hyperbeam;
+        _ -> seed
+    end.
 
 imports(Mod) ->
     [{M, N, P, beamr:signature(P, R)}
@@ -108,6 +150,7 @@ exports(Mod) ->
 call(WASM, FuncRef, Args) ->
     case call(WASM, FuncRef, Args, fun stub/3) of
         {ok, Results, _State} -> {ok, Results};
+        {error, Reason, _State} -> {error, Reason};
         Error -> Error
     end.
 
@@ -132,16 +175,34 @@ call(WASM, FuncRef, Args, ImportFun, State) ->
 %%
 %% Errors: `{error, {invalid_args, Args}}' (not numbers, out of range,
 %% wrong count), `{error, function_not_found}', `{error, {trap, _}}',
-%% `{error, Class, Reason, Stack, State}' if the import fun raises.
+%% `{error, Class, Reason, Stack, State}' if the import fun raises. In
+%% the `hyperbeam' mode the wasm-side errors are `{error, Reason,
+%% State}' and the fun gets string names (see Modes above).
 -spec call(wasm(), string() | binary() | non_neg_integer(), list(),
            beamr:import_fun(), term(), term()) ->
-          {ok, list(), term()} | {error, term()} |
+          {ok, list(), term()} | {error, term()} | {error, term(), term()} |
           {error, atom(), term(), list(), term()}.
 call(WASM, FuncRef, Args, ImportFun, State, Opts) ->
     case is_list(Args) andalso lists:all(fun is_arg/1, Args) of
-        true -> beamr:call(WASM, FuncRef, Args, ImportFun, State, Opts);
+        true -> mode_call(beamr:hb_mode(WASM), WASM, FuncRef, Args,
+                          ImportFun, State, Opts);
         false -> {error, {invalid_args, Args}}
     end.
+
+mode_call(seed, WASM, FuncRef, Args, ImportFun, State, Opts) ->
+    beamr:call(WASM, FuncRef, Args, ImportFun, State, Opts);
+mode_call(hyperbeam, WASM, FuncRef, Args, ImportFun, State, Opts) ->
+    beamr:call_state(WASM, FuncRef, Args, string_names(ImportFun), State,
+                     Opts).
+
+%% HyperBEAM's driver names imports with strings.
+string_names(Fun) when is_function(Fun, 3) ->
+    fun(S, Import = #{module := M, func := F}, O) ->
+            Fun(S, Import#{module := binary_to_list(M),
+                           func := binary_to_list(F)}, O)
+    end;
+string_names(Other) ->
+    Other.
 
 is_arg(A) when is_number(A) -> true;
 is_arg(A) -> A =:= nan orelse A =:= infinity orelse A =:= '-infinity'.
@@ -153,19 +214,51 @@ stop(WASM) ->
 
 %% @doc Sends a raw command, HyperBEAM's wire shape:
 %% `{command, term_to_binary(Command)}' with `Command' one of
-%% `{call, FuncName, Args}', `{indirect_call, TableIndex, Args}' or
-%% `{import_response, Results}'. A call runs in a helper process;
-%% the sender receives `{import, Module, Func, Args, Signature}' for each
-%% import (answer it with an `import_response' command), then
-%% `{execution_result, Results}' or `{error, Reason}'.
+%% <ul>
+%% <li>`{call, FuncName, Args}', `{indirect_call, TableIndex, Args}': the
+%%     call runs in a helper process; the sender receives `{import,
+%%     Module, Func, Args, Signature}' for each import (answer it with
+%%     an `import_response' command; names are strings in the
+%%     `hyperbeam' mode), then `{execution_result, Results}' or
+%%     `{error, Reason}';</li>
+%% <li>`{import_response, Results}';</li>
+%% <li>`{size}': the sender receives `{execution_result, Bytes}' (the
+%%     size of memory 0);</li>
+%% <li>`{read, Offset, Length}': `{execution_result, Binary}';</li>
+%% <li>`{write, Offset, Data}': `ok'.</li>
+%% </ul>
+%% These answer as HyperBEAM's driver does; a failing size, read or
+%% write answers `{error, Reason}' (`out_of_bounds', `no_memory',
+%% `stopped').
+%%
+%% Example: `hb_beamr:wasm_send(WASM, {command, term_to_binary({size})}),
+%% receive {execution_result, Size} -> Size end'.
 -spec wasm_send(wasm(), {command, binary()}) -> ok.
 wasm_send(WASM, {command, Bin}) when is_pid(WASM), is_binary(Bin) ->
     case binary_to_term(Bin, [safe]) of
         {call, Func, Args} -> raw_call(WASM, Func, Args);
         {indirect_call, Index, Args} -> raw_call(WASM, Index, Args);
         {import_response, Results} -> raw_answer(WASM, Results);
+        {size} -> raw_reply(beamr:memory_size(WASM));
+        {read, Off, Len} when is_integer(Off), is_integer(Len) ->
+            raw_reply(raw_read(WASM, Off, Len));
+        {write, Off, Data} when is_integer(Off), is_binary(Data) ->
+            raw_reply(raw_write(WASM, Off, Data));
         Other -> erlang:error(badarg, [WASM, {command, Other}])
     end.
+
+raw_read(_WASM, Off, Len) when Off < 0; Len < 0 -> {error, out_of_bounds};
+raw_read(WASM, Off, Len) -> beamr:read(WASM, Off, Len).
+
+raw_write(_WASM, Off, _Data) when Off < 0 -> {error, out_of_bounds};
+raw_write(WASM, Off, Data) -> beamr:write(WASM, Off, Data).
+
+raw_reply({ok, Value}) ->
+    self() ! {execution_result, Value},
+    ok;
+raw_reply(Answer) ->
+    self() ! Answer,
+    ok.
 
 raw_call(WASM, Func, Args) ->
     Sender = self(),
@@ -182,14 +275,18 @@ raw_answer(WASM, Results) ->
 
 raw_worker(Sender, WASM, Func, Args) ->
     Mon = erlang:monitor(process, Sender),
+    Names = case beamr:hb_mode(WASM) of
+                hyperbeam -> fun binary_to_list/1;
+                seed -> fun(B) -> B end
+            end,
     Fun = fun(S, #{module := M, func := F, args := A, func_sig := Sig}, _) ->
-                  Sender ! {import, M, F, A, Sig},
+                  Sender ! {import, Names(M), Names(F), A, Sig},
                   receive
                       {?MODULE, answer, Results} -> {ok, Results, S};
                       {'DOWN', Mon, process, _, _} -> exit(normal)
                   end
           end,
-    Sender ! case call(WASM, Func, Args, Fun, #{}, #{}) of
+    Sender ! case beamr:call(WASM, Func, Args, Fun, #{}, #{}) of
                  {ok, Results, _} -> {execution_result, Results};
                  {error, Reason} -> {error, Reason};
                  {error, Class, Reason, _Stack, _} -> {error, {Class, Reason}}

@@ -27,6 +27,9 @@ size(WASM) ->
 %% @doc Reads `Size' bytes at `Offset'.
 -spec read(hb_beamr:wasm(), integer(), integer()) ->
           {ok, binary()} | {error, term()}.
+read(_WASM, Offset, Size) when is_integer(Offset), is_integer(Size),
+                               (Offset < 0 orelse Size < 0) ->
+    {error, out_of_bounds};
 read(WASM, Offset, Size) ->
     beamr:read(WASM, Offset, Size).
 

@@ -111,7 +111,8 @@ caller_killed_mid_call_test() ->
     beamr:stop(I).
 
 caller_killed_in_import_test() ->
-    {ok, I} = beamr:start(beamr_tests:import_module()),
+    {ok, I} = beamr:start(beamr_tests:import_module(),
+                          #{lazy_imports => true}),
     Self = self(),
     Caller = spawn(fun() ->
                            beamr:call(I, <<"call_f">>, [1],
@@ -196,7 +197,8 @@ not_an_instance_test() ->
 %% queue and run in order; a newcomer does not take the instance
 %% directly past them.
 queue_order_test() ->
-    {ok, I} = beamr:start(beamr_tests:import_module()),
+    {ok, I} = beamr:start(beamr_tests:import_module(),
+                          #{lazy_imports => true}),
     Self = self(),
     Holder = spawn(fun() ->
                            Fun = fun(S, _, _) ->

@@ -128,7 +128,7 @@ exports_and_imports_test() ->
                   {<<"memory">>, {memory, #{min := 1, max := undefined,
                                             is64 := false}}}],
                  Exports),
-    {ok, Inst} = beamr:start(Mod),
+    {ok, Inst} = beamr:start(Mod, #{lazy_imports => true}),
     ?assertEqual(Exports, beamr:exports(Inst)),
     ?assertEqual("(ii)F", beamr:signature([i32, i32], [f64])),
     beamr:stop(Inst).
@@ -345,14 +345,14 @@ imported_global_memory_table_test() ->
     beamr:stop(D).
 
 unhandled_import_test() ->
-    {ok, I} = beamr:start(import_module()),
+    {ok, I} = beamr:start(import_module(), #{lazy_imports => true}),
     ?assertEqual({error, {unhandled_import, <<"env">>, <<"f">>}},
                  beamr:call(I, <<"call_f">>, [1])),
     ?assertEqual({ok, [41]}, beamr:call(I, <<"inner">>, [])),
     beamr:stop(I).
 
 import_fun_results_test() ->
-    {ok, I} = beamr:start(import_module()),
+    {ok, I} = beamr:start(import_module(), #{lazy_imports => true}),
     Call = fun(Answer) ->
                    beamr:call(I, <<"call_f">>, [5],
                               fun(S, _, _) -> Answer(S) end, s, #{})
@@ -378,7 +378,7 @@ import_fun_results_test() ->
 
 %% The import fun reads memory and calls back into the same instance.
 import_fun_reentry_test() ->
-    {ok, I} = beamr:start(import_module()),
+    {ok, I} = beamr:start(import_module(), #{lazy_imports => true}),
     ok = beamr:write(I, 8, <<"ping">>),
     Fun = fun(S, #{instance := Inst, func := <<"cb">>}, _) ->
                   {ok, <<"ping">>} = beamr:read(Inst, 8, 4),
@@ -392,7 +392,7 @@ import_fun_reentry_test() ->
 
 %% A nested call that itself needs an import.
 nested_import_test() ->
-    {ok, I} = beamr:start(import_module()),
+    {ok, I} = beamr:start(import_module(), #{lazy_imports => true}),
     Fun = fun(S, #{func := <<"cb">>, instance := Inst}, O) ->
                   {ok, [R], S1} = beamr:call(Inst, <<"call_f">>, [20],
                                              get(fun_self), S + 1, O),
@@ -414,6 +414,10 @@ start_function_test() ->
     ?assertEqual({ok, 7}, beamr:global_get(I, <<"g">>)),
     beamr:stop(I),
     ?assertMatch({error, {unhandled_import, <<"env">>, <<"init">>}},
+                 beamr:start(Mod, #{lazy_imports => true})),
+    %% Checked at start, nothing serves it:
+    ?assertMatch({error, {link, #{reason := unknown_import,
+                                  module := <<"env">>, name := <<"init">>}}},
                  beamr:start(Mod)).
 
 %% ------------------------------------------------------------------
@@ -429,8 +433,9 @@ memory_test() ->
     ?assertEqual({ok, <<>>}, beamr:read(Inst, 65536, 0)),
     ?assertEqual({error, out_of_bounds}, beamr:read(Inst, 65531, 6)),
     ?assertEqual({error, out_of_bounds}, beamr:read(Inst, 65537, 0)),
-    ?assertEqual({error, out_of_bounds}, beamr:read(Inst, -1, 1)),
-    ?assertEqual({error, out_of_bounds}, beamr:read(Inst, 0, -1)),
+    %% Negative offsets and lengths are programmer errors (issue 12).
+    ?assertError(badarg, beamr:read(Inst, -1, 1)),
+    ?assertError(badarg, beamr:read(Inst, 0, -1)),
     ?assertEqual({error, out_of_bounds},
                  beamr:read(Inst, 16#ffffffffffffffff, 2)),
     ?assertEqual({error, out_of_bounds}, beamr:read(Inst, 1 bsl 70, 1)),

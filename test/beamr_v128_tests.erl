@@ -53,7 +53,7 @@ simd_module() ->
             {code, vec([code(B) || {_, B} <- Funcs])}]).
 
 start() ->
-    {ok, I} = beamr:start(simd_module()),
+    {ok, I} = beamr:start(simd_module(), #{lazy_imports => true}),
     I.
 
 %% ------------------------------------------------------------------
@@ -304,7 +304,8 @@ globals_test() ->
     V0 = beamr:v128(f32x4, [1.0, nan, -2.5, infinity]),
     Imports = #{{<<"env">>, <<"gin">>} =>
                     {global, {f32x4, [1.0, nan, -2.5, infinity]}}},
-    {ok, I} = beamr:start(simd_module(), #{imports => Imports}),
+    {ok, I} = beamr:start(simd_module(), #{imports => Imports,
+                                           lazy_imports => true}),
     ?assertEqual({ok, V0}, beamr:global_get(I, <<"gin">>)),
     ?assertEqual({ok, 0}, beamr:global_get(I, <<"g">>)),
     ok = beamr:global_set(I, <<"g">>, {i64x2, [-1, 1]}),

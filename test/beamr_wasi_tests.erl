@@ -205,9 +205,13 @@ nul_in_argument_test() ->
                  beamr:run_wasi(program("hello"),
                                 #{wasi => #{args => [<<"a", 0, "b">>]}})).
 
-%% Without the option, WASI imports go to the import fun (as before).
+%% Without the option, WASI imports go to the import fun (as before);
+%% nothing serves them unless resolved lazily.
 no_wasi_option_test() ->
-    {ok, I} = beamr:start(program("hello")),
+    ?assertMatch({error, {link, #{reason := unknown_import,
+                                  module := <<"wasi_snapshot_preview1">>}}},
+                 beamr:start(program("hello"))),
+    {ok, I} = beamr:start(program("hello"), #{lazy_imports => true}),
     ?assertMatch({error, {unhandled_import, <<"wasi_snapshot_preview1">>, _}},
                  beamr:call(I, <<"_start">>, [])),
     beamr:stop(I).

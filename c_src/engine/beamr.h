@@ -245,6 +245,26 @@ typedef br_host_status_t (*br_host_fn)(void *env, br_exec_t *exec,
 BR_API br_func_t *br_func_new_host(br_store_t *store,
                                    const br_functype_t *type,
                                    br_host_fn fn, void *env);
+/* Emscripten's JS-style exception and setjmp support, run inside the
+ * engine instead of in JS glue. An invoke function (`env.invoke_*`:
+ * the first parameter an i32 or i64 index, NULL otherwise) calls the
+ * function at that index of the calling instance's table 0 with the
+ * other arguments and returns its results; a wrong index or type traps
+ * (undefined_element, uninitialized_element, indirect_call_type_
+ * mismatch), and so does a trap inside the callee (Emscripten rethrows
+ * what is not a C++ exception or longjmp). The longjmp function
+ * (`env._emscripten_throw_longjmp`) unwinds to the innermost invoke
+ * still running, which then returns zeros after the instance's exported
+ * `setThrew(1, 0)`, as Emscripten's glue does; without an open invoke
+ * or a setThrew it traps (host_error). */
+BR_API br_func_t *br_func_new_invoke(br_store_t *store,
+                                     const br_functype_t *type);
+BR_API br_func_t *br_func_new_longjmp(br_store_t *store,
+                                      const br_functype_t *type);
+/* Answers the pending import as a JS throw of a C++ exception or
+ * longjmp would: unwinds to the innermost running invoke, as the
+ * longjmp function does (a trap without one; br_exec_trap then tells). */
+BR_API br_err_t br_exec_resume_unwind(br_exec_t *exec);
 BR_API const br_functype_t *br_func_type(const br_func_t *func);
 BR_API void *br_func_host_env(const br_func_t *func);
 

@@ -55,6 +55,7 @@ br_exec_delete(br_exec_t *exec)
     if (exec == NULL)
         return;
     free_exceptions(exec);
+    bri_invoke_free(exec);
     bri_free(&exec->alloc, exec->stack, exec->stack_cap * sizeof(br_slot_t));
     bri_free(&exec->alloc, exec->frames, exec->frame_cap * sizeof(bri_frame_t));
     bri_free(&exec->alloc, exec->results, exec->result_cap * sizeof(br_val_t));
@@ -567,6 +568,14 @@ br_exec_run(br_exec_t *exec, int64_t fuel)
     int64_t budget = fuel < 0 ? INT64_MAX : fuel;
     exec->state = BRI_EXEC_RUNNING;
     st = run_steps(exec, budget);
+    /* Emscripten's invoke_* and longjmp run on in the engine (invoke.c):
+     * the rest of the budget goes on. */
+    while (st == BR_IMPORT && bri_invoke_is_native(exec->import_func)) {
+        st = bri_invoke_answer(exec);
+        int64_t left = exec->fuel_reserve + exec->fuel_left;
+        if (st == BR_YIELD)
+            st = run_steps(exec, left > 0 ? left : 0);
+    }
     exec->fuel_used = budget - exec->fuel_reserve - exec->fuel_left;
     if (st == BR_DONE)
         collect_results(exec);

@@ -76,6 +76,8 @@ struct br_exec {
     int64_t fuel_used;
 
     br_memory_t no_memory; /* memory 0 of instances without one */
+
+    struct bri_invoke *invoke; /* invoke.c: open invoke_* calls, or NULL */
 };
 
 /* interp.c: runs the top frame until done, trap, import or yield. */
@@ -101,6 +103,15 @@ bri_exception_t *bri_exec_exception(br_exec_t *exec, const br_tag_t *tag,
 bool bri_exec_throw(br_exec_t *exec, bri_exception_t *exn);
 /* Memory 0 of `inst`, or the exec's empty memory. */
 br_memory_t *bri_exec_mem0(br_exec_t *exec, const br_instance_t *inst);
+
+/* invoke.c: Emscripten's invoke_* and longjmp imports, answered inside
+ * br_exec_run. True for the host functions br_func_new_invoke and
+ * br_func_new_longjmp made. */
+bool bri_invoke_is_native(const br_func_t *func);
+/* Answers the pending native import: BR_YIELD when the context can run
+ * on, BR_IMPORT when the invoked host function suspended, BR_TRAP. */
+br_status_t bri_invoke_answer(br_exec_t *exec);
+void bri_invoke_free(br_exec_t *exec);
 
 /* Slots a function type's params take. */
 static inline uint32_t

@@ -92,7 +92,10 @@
     X(stream, "stream")                         \
     X(empty, "empty")                           \
     X(beamr_output, "beamr_output")             \
-    X(beamr_lease_free, "beamr_lease_free")
+    X(beamr_lease_free, "beamr_lease_free")    \
+    X(invoke, "invoke")                         \
+    X(longjmp, "longjmp")                       \
+    X(unwind, "$unwind")
 
 typedef struct bnif_atoms {
 #define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
@@ -169,6 +172,16 @@ typedef struct bnif_instance {
     struct br_wasi *wasi;
     bnif_outstream_t out[2]; /* stdout, stderr when streamed */
     ErlNifEnv *run_env;      /* the NIF env of the running slice (lock) */
+    /* nif_state.c: the instance's fuel budget (< 0: unmetered) and the
+     * Erlang side's data (bound import funs, mode), both under `lock`. */
+    int64_t fuel_budget;
+    ErlNifEnv *data_env; /* owns `data`, or NULL */
+    ERL_NIF_TERM data;
+    /* nif_link.c: instances whose exports this one imports (kept). They
+     * share one store lock: `lock` is then links[0]'s, not our own. */
+    struct bnif_instance **links;
+    size_t link_count;
+    bool shared_lock;
 } bnif_instance_t;
 
 enum {
@@ -370,6 +383,18 @@ ERL_NIF_TERM bnif_lease_idle(ErlNifEnv *env, int argc,
 /* nif_wasi.c */
 ERL_NIF_TERM bnif_wasi_output(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
+
+/* nif_state.c */
+ERL_NIF_TERM bnif_instance_set_data(ErlNifEnv *env, int argc,
+                                    const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_data(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc,
+                           const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+/* Frees what nif_state.c and nif_link.c keep (instance destructor). */
+void bnif_instance_release_extras(bnif_instance_t *inst);
 
 /* nif_aot.c */
 ERL_NIF_TERM bnif_module_serialize(ErlNifEnv *env, int argc,

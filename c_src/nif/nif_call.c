@@ -98,15 +98,28 @@ exec_slice(ErlNifEnv *env, bnif_call_t *call, int64_t *elapsed)
     /* A yield on the last of the budget ends it, however exactly the
      * engine counted. */
     bool last = call->fuel_left >= 0 && fuel == call->fuel_left;
+    /* The instance's budget (add_fuel) bounds every call as well. */
+    int64_t budget = in->fuel_budget;
+    if (budget >= 0 && budget < fuel)
+        fuel = budget;
+    bool last_budget = budget >= 0 && fuel == budget;
     in->run_env = env;
     int64_t t0 = now_ns();
     br_status_t st = br_exec_run(call->exec, fuel);
     *elapsed = now_ns() - t0;
     in->run_env = NULL;
+    int64_t used = br_exec_fuel_used(call->exec);
     if (call->fuel_left >= 0) {
-        call->fuel_left -= br_exec_fuel_used(call->exec);
+        call->fuel_left -= used;
         if (call->fuel_left < 0 || (st == BR_YIELD && last))
             call->fuel_left = 0;
+    }
+    if (budget >= 0) {
+        in->fuel_budget = budget - used;
+        if (in->fuel_budget < 0 || (st == BR_YIELD && last_budget))
+            in->fuel_budget = 0;
+        if (st == BR_YIELD && in->fuel_budget == 0)
+            call->fuel_left = 0; /* out of fuel: the call ends */
     }
     return st;
 }
@@ -229,6 +242,9 @@ precheck(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM *out)
     } else if (call->has_deadline &&
                enif_monotonic_time(ERL_NIF_NSEC) >= call->deadline) {
         *out = bnif_error(env, a->timeout);
+    } else if (call->inst->fuel_budget == 0) {
+        /* The instance's budget is spent: nothing runs until add_fuel. */
+        *out = bnif_error(env, a->out_of_fuel);
     } else {
         return false;
     }
@@ -521,7 +537,11 @@ answer_import(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM results)
     br_val_t stack_vals[STACK_ARGS];
     br_val_t *vals =
         n <= STACK_ARGS ? stack_vals : enif_alloc(n * sizeof *vals);
-    if (vals == NULL) {
+    if (enif_is_identical(results, bnif_atoms(env)->unwind)) {
+        /* The import fun threw (Emscripten's C++ exceptions): unwind to
+         * the innermost invoke_*. */
+        br_exec_resume_unwind(call->exec);
+    } else if (vals == NULL) {
         br_exec_resume_trap(call->exec, "out of memory");
     } else if (!take_results(env, call->inst, results, type, vals) ||
                br_exec_resume(call->exec, vals, n) != BR_ERR_OK) {

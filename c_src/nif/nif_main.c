@@ -117,6 +117,10 @@ static ErlNifFunc nif_funcs[] = {
     {"table_size", 2, bnif_table_size, 0},
     {"table_get", 3, bnif_table_get, 0},
     {"wasi_output", 2, bnif_wasi_output, 0},
+    {"instance_set_data", 2, bnif_instance_set_data, 0},
+    {"instance_data", 1, bnif_instance_data, 0},
+    {"fuel_add", 2, bnif_fuel_add, 0},
+    {"fuel_remaining", 1, bnif_fuel_remaining, 0},
     /* Bounded copies of whole modules and memories: dirty CPU. */
     {"module_serialize", 1, bnif_module_serialize, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"module_deserialize", 1, bnif_module_deserialize,

@@ -259,8 +259,16 @@ make_import(ErlNifEnv *env, bnif_instance_t *in, uint32_t index,
             return bnif_wasi_import(env, in, index, spec, out)
                        ? IMPORT_OK
                        : IMPORT_BAD_SPEC;
-        obj = out->of.func = br_func_new_host(
-            in->store, &type->func, suspend_host, (void *)(uintptr_t)index);
+        if (enif_is_identical(spec, a->invoke))
+            obj = out->of.func = br_func_new_invoke(in->store, &type->func);
+        else if (enif_is_identical(spec, a->longjmp))
+            obj = out->of.func = br_func_new_longjmp(in->store, &type->func);
+        else
+            obj = out->of.func =
+                br_func_new_host(in->store, &type->func, suspend_host,
+                                 (void *)(uintptr_t)index);
+        if (obj == NULL && enif_is_identical(spec, a->invoke))
+            return IMPORT_BAD_SPEC; /* no index parameter */
         break;
     case BR_EXTERN_MEMORY:
         if (!get_import_limits(env, spec, a->memory, &limits))
@@ -340,6 +348,7 @@ instance_alloc(ErlNifEnv *env, bnif_module_t *m, const br_limits_t *limits)
         return NULL;
     memset(in, 0, sizeof *in);
     atomic_init(&in->stopped, false);
+    in->fuel_budget = -1; /* unmetered until add_fuel */
     in->module = m;
     enif_keep_resource(m);
     uint32_t n = br_module_import_count(m->module);
@@ -404,7 +413,10 @@ link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
  *     {ok, Instance, HasStart} | {error, _}
  * ImportSpecs has one entry per import, in import order: for a function
  * `default' (answered by Erlang), `wasi' or `emscripten' (native; Wasi
- * is then the WASI config tuple, else `undefined'). The start function
+ * is then the WASI config tuple, else `undefined'), `invoke' or
+ * `longjmp' (Emscripten's invoke_* and _emscripten_throw_longjmp, run
+ * in the engine), or `{link, Instance, Name}' (an export of another
+ * instance: nif_link.c). The start function
  * is not run here: Erlang calls it like any export, so that the imports
  * it uses are answered the usual way. */
 ERL_NIF_TERM

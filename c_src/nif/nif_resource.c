@@ -78,7 +78,9 @@ instance_dtor(ErlNifEnv *env, void *obj)
         enif_release_resource(in->externs[i]);
     if (in->externs != NULL)
         enif_free(in->externs);
-    if (in->lock != NULL)
+    bool own_lock = !in->shared_lock;
+    bnif_instance_release_extras(in); /* after the store: links last */
+    if (in->lock != NULL && own_lock)
         enif_mutex_destroy(in->lock);
     if (in->calls_lock != NULL)
         enif_mutex_destroy(in->calls_lock);
