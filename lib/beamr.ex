@@ -45,8 +45,9 @@ defmodule Beamr do
   ## Beyond Wasmex
 
   `stop/1`, `snapshot/1` and `restore/2` (the whole state of an instance),
-  `run_wasi/2` (a WASI command to its end), `Beamr.Limits` (memory,
-  tables, call depth, fuel) and the Erlang API underneath (`:beamr`).
+  `run_wasi/2` (a WASI command to its end), `add_fuel/2` and
+  `fuel_remaining/1` (a fuel budget), `Beamr.Limits` (memory, tables,
+  call depth, fuel per call) and the Erlang API underneath (`:beamr`).
   """
 
   alias Beamr.{Error, Imports, InstanceRef}
@@ -367,6 +368,44 @@ defmodule Beamr do
       {:error, :stopped} -> :ok
     end
   end
+
+  @doc """
+  Gives the instance `units` more fuel (about one unit per wasm
+  instruction; Wasmex's `set_fuel`/`consume_fuel` on a store). From then
+  on every call draws from this budget, and a call that spends it ends
+  with `{:error, :out_of_fuel}`, leaving the instance usable: add fuel to
+  go on. An instance never given fuel is unmetered. A call's own `fuel:`
+  (or the `Beamr.Limits` fuel) still bounds each call as well.
+
+      iex> wat = ~S{(module (func (export "spin") (loop br 0)) (func (export "nop")))}
+      iex> {:ok, pid} = Beamr.start_link(bytes: TestHelper.wasm(wat))
+      iex> Beamr.fuel_remaining(pid)
+      {:ok, :infinity}
+      iex> Beamr.add_fuel(pid, 5000)
+      :ok
+      iex> Beamr.call_function(pid, "spin", [])
+      {:error, :out_of_fuel}
+      iex> Beamr.fuel_remaining(pid)
+      {:ok, 0}
+
+  Errors: `:stopped`. Raises `ArgumentError` unless `units` is a
+  non-negative integer.
+  """
+  @spec add_fuel(instance(), non_neg_integer()) :: :ok | {:error, :stopped}
+  def add_fuel(instance, units) when is_integer(units) and units >= 0,
+    do: InstanceRef.with_pid(instance, &:beamr.add_fuel(&1, units))
+
+  def add_fuel(_instance, units),
+    do: raise(ArgumentError, "fuel must be a non-negative integer, got: #{inspect(units)}")
+
+  @doc """
+  The instance's fuel budget (`add_fuel/2`): `{:ok, units}`, or `{:ok,
+  :infinity}` for an instance never given fuel.
+
+  Errors: `:stopped`.
+  """
+  @spec fuel_remaining(instance()) :: {:ok, non_neg_integer() | :infinity} | {:error, :stopped}
+  def fuel_remaining(instance), do: InstanceRef.with_pid(instance, &:beamr.fuel_remaining/1)
 
   @doc """
   The whole mutable state of the instance (memories, mutable globals,

@@ -28,7 +28,8 @@ defmodule Beamr.Memory do
   `ArgumentError`); a value that does not fit its type (a string, `nil`,
   an integer out of range) is `{:error, {:invalid_args, [value]}}`.
 
-  Errors: `:out_of_bounds`, `:no_memory` (the instance has no memory),
+  Errors: `:out_of_bounds`, `:string_too_long` (`read_cstring/3`),
+  `:no_memory` (the instance has no memory),
   `:stopped`, `:limit` (`grow/2` beyond the maximum).
 
   Each function has a bang variant that returns the bare value (or `:ok`)
@@ -92,7 +93,8 @@ defmodule Beamr.Memory do
 
   @doc """
   The NUL-terminated string at `offset` (without the NUL), looking at most
-  `max` bytes ahead (`:out_of_bounds` when no NUL comes first).
+  `max` bytes ahead (`:string_too_long` when no NUL comes first;
+  `:out_of_bounds` when the memory ends first).
   """
   @spec read_cstring(memory(), non_neg_integer(), non_neg_integer() | :infinity) ::
           {:ok, binary()} | error()

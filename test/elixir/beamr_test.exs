@@ -181,6 +181,25 @@ defmodule BeamrTest do
       assert {:error, :out_of_fuel} = Beamr.call_function(limited, "deep", [10], fuel: 5)
     end
 
+    test "a fuel budget: add_fuel/2, fuel_remaining/1", %{pid: pid} do
+      assert {:ok, :infinity} = Beamr.fuel_remaining(pid)
+      assert :ok = Beamr.add_fuel(pid, 1000)
+      assert {:ok, 1000} = Beamr.fuel_remaining(pid)
+      assert {:ok, [3]} = Beamr.call_function(pid, "sum", [1, 2])
+      assert {:ok, left} = Beamr.fuel_remaining(pid)
+      assert left <= 1000 and left > 900
+      assert {:error, :out_of_fuel} = Beamr.call_function(pid, "spin", [])
+      assert {:ok, 0} = Beamr.fuel_remaining(pid)
+      assert {:error, :out_of_fuel} = Beamr.call_function(pid, "sum", [1, 2])
+      assert :ok = Beamr.add_fuel(pid, 100)
+      assert {:ok, [3]} = Beamr.call_function(pid, "sum", [1, 2])
+      assert_raise ArgumentError, fn -> Beamr.add_fuel(pid, -1) end
+      assert_raise ArgumentError, fn -> Beamr.add_fuel(pid, "10") end
+      Beamr.stop(pid)
+      assert {:error, :stopped} = Beamr.add_fuel(pid, 1)
+      assert {:error, :stopped} = Beamr.fuel_remaining(pid)
+    end
+
     test "bang variant", %{pid: pid} do
       assert [3] = Beamr.call_function!(pid, "sum", [1, 2])
       assert_raise Beamr.Trap, ~r/unreachable/, fn -> Beamr.call_function!(pid, "boom", []) end

@@ -120,7 +120,7 @@ defmodule Beamr.WasiTest do
     assert {:error, :out_of_fuel} = Beamr.run_wasi(TestHelper.wasm(wat), fuel: 10_000)
   end
 
-  @tag :needs_dropin
+  @tag :needs_stdin_stream
   test "stdin from a Beamr.Pipe, written after the start (Wasmex's echo)" do
     {:ok, stdin} = Beamr.Pipe.new()
     {:ok, stdout} = Beamr.Pipe.new()
