@@ -4,7 +4,13 @@ defmodule Beamr.GuideTest do
   # clang, and the steps the guide shows for it.
   use ExUnit.Case, async: true
 
-  @moduletag :tmp_dir
+  # A fresh directory of the system's temporary folder, removed after.
+  setup do
+    dir = Path.join(System.tmp_dir!(), "beamr-exunit-#{System.unique_integer([:positive])}")
+    File.mkdir_p!(dir)
+    on_exit(fn -> File.rm_rf!(dir) end)
+    %{tmp_dir: dir}
+  end
 
   test "the guide's greet.c, built with clang, called from Elixir", %{tmp_dir: dir} do
     [c_source] = Regex.run(~r/```c\n(.*?)```/s, File.read!("guides/elixir.md"), capture: :all_but_first)

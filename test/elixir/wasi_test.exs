@@ -7,7 +7,13 @@ defmodule Beamr.WasiTest do
   defp program(name), do: File.read!(wasi_program(name))
   defp expected(name), do: File.read!(Path.join("test/wasi/expected", name))
 
-  @moduletag :tmp_dir
+  # A fresh directory of the system's temporary folder, removed after.
+  setup do
+    dir = Path.join(System.tmp_dir!(), "beamr-exunit-#{System.unique_integer([:positive])}")
+    File.mkdir_p!(dir)
+    on_exit(fn -> File.rm_rf!(dir) end)
+    %{tmp_dir: dir}
+  end
 
   test "run_wasi: args and env, as node's WASI gives them" do
     wasi = %Beamr.Wasi{
