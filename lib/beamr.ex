@@ -122,7 +122,7 @@ defmodule Beamr do
          :ok <- Imports.link(module, table, wasi != nil),
          {:ok, pid} <- instantiate(module, table, wasi, limits) do
       if link?, do: Process.link(pid)
-      Beamr.Registry.put(pid, %{module: module, handler: Imports.handler(table), fuel: limits.fuel})
+      Beamr.Registry.put(pid, module, limits.fuel)
       register(pid, opts[:name])
     end
   end
@@ -252,9 +252,9 @@ defmodule Beamr do
     opts = call_opts!(opts)
 
     InstanceRef.with_pid(instance, fn pid ->
-      entry = Beamr.Registry.get(pid) || %{handler: :undefined, fuel: nil}
-      erl_opts = erl_call_opts(opts, entry.fuel)
-      result(:beamr.call(pid, func, params, entry.handler, nil, erl_opts))
+      erl_opts = erl_call_opts(opts, Beamr.Registry.fuel(pid))
+      # No import fun: the Elixir imports were bound at the start.
+      result(:beamr.call(pid, func, params, :undefined, nil, erl_opts))
     end)
   end
 
@@ -350,8 +350,8 @@ defmodule Beamr do
   @spec module(instance()) :: {:ok, Beamr.Module.t()} | {:error, :stopped | :not_found}
   def module(instance) do
     InstanceRef.with_pid(instance, fn pid ->
-      case Beamr.Registry.get(pid) do
-        %{module: module} -> {:ok, module}
+      case Beamr.Registry.module(pid) do
+        %Beamr.Module{} = module -> {:ok, module}
         nil -> {:error, if(Process.alive?(pid), do: :not_found, else: :stopped)}
       end
     end)

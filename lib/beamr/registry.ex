@@ -2,10 +2,11 @@
 defmodule Beamr.Registry do
   @moduledoc false
   # What Elixir keeps about an instance it started: the %Beamr.Module{}
-  # (for Beamr.module/1) and the import handler every call passes to
-  # :beamr.call/6 (imports run in the caller's process, so each call
-  # brings them). One public ETS table, read without a message; this
-  # process owns it and drops an instance's row when the instance ends.
+  # (for Beamr.module/1) and the default fuel of each call (Beamr.Limits).
+  # (The import handler is bound in :beamr at the start.) One public ETS
+  # table of {pid, module, fuel}, read without a message and one field at
+  # a time (a call copies the fuel only); this process owns it and drops
+  # an instance's row when the instance ends.
   use GenServer
 
   @table __MODULE__
@@ -16,28 +17,32 @@ defmodule Beamr.Registry do
   @doc false
   def child_spec(arg), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [arg]}}
 
-  @doc "Remembers `entry` for `pid` until `pid` ends."
-  @spec put(pid(), map()) :: :ok
-  def put(pid, entry) do
+  @doc "Remembers `module` and `fuel` for `pid` until `pid` ends."
+  @spec put(pid(), Beamr.Module.t(), pos_integer() | nil) :: :ok
+  def put(pid, module, fuel) do
     case Process.whereis(__MODULE__) do
       nil ->
         raise ArgumentError,
               "the :beamr application is not started (Application.ensure_all_started(:beamr))"
 
       _ ->
-        :ets.insert(@table, {pid, entry})
+        :ets.insert(@table, {pid, module, fuel})
         GenServer.cast(__MODULE__, {:watch, pid})
     end
   end
 
-  @doc "The entry of `pid`, or nil (not started from Elixir, or ended)."
-  @spec get(pid()) :: map() | nil
-  def get(pid) do
-    case :ets.lookup(@table, pid) do
-      [{^pid, entry}] -> entry
-      [] -> nil
-    end
+  @doc "The module of `pid`, or nil (not started from Elixir, or ended)."
+  @spec module(pid()) :: Beamr.Module.t() | nil
+  def module(pid), do: field(pid, 2)
+
+  @doc "The default fuel of the calls to `pid`, or nil."
+  @spec fuel(pid()) :: pos_integer() | nil
+  def fuel(pid), do: field(pid, 3)
+
+  defp field(pid, pos) do
+    :ets.lookup_element(@table, pid, pos)
   rescue
+    # No such row (or no table: the application is not started).
     ArgumentError -> nil
   end
 

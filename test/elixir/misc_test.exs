@@ -91,10 +91,10 @@ defmodule Beamr.MiscTest do
   describe "the registry" do
     test "forgets an instance when it ends" do
       {:ok, pid} = Beamr.start_link(bytes: wasm("(module)"))
-      assert %{module: %Beamr.Module{}} = Beamr.Registry.get(pid)
+      assert %Beamr.Module{} = Beamr.Registry.module(pid)
       Beamr.stop(pid)
       # The registry's :DOWN comes after the instance's end: poll for it.
-      assert Enum.any?(1..100, fn _ -> Beamr.Registry.get(pid) == nil || (Process.sleep(5) && false) end)
+      assert Enum.any?(1..100, fn _ -> Beamr.Registry.module(pid) == nil || (Process.sleep(5) && false) end)
     end
   end
 end

@@ -48,8 +48,11 @@ defmodule TestHelper do
   @doc "wat2wasm's output without its validation (for invalid modules)."
   def wasm_unchecked(wat), do: wat2wasm(wat, ["--no-check"])
 
+  @doc "Where wasm/1 keeps what wat2wasm built (removed after the suite)."
+  def wasm_cache_dir, do: Path.join(System.tmp_dir!(), "beamr-exunit-#{System.pid()}")
+
   defp wat2wasm(wat, flags \\ []) do
-    dir = Path.join(System.tmp_dir!(), "beamr-exunit-#{System.pid()}")
+    dir = wasm_cache_dir()
     File.mkdir_p!(dir)
     base = Path.join(dir, Integer.to_string(:erlang.phash2({wat, flags}, 1 <<< 32), 16) <> "-#{byte_size(wat)}")
     out = base <> ".wasm"
