@@ -75,10 +75,17 @@
 %% <li>`{invalid_args, Args}', `function_not_found', `timeout',
 %%     `out_of_fuel', `stopped', `{unhandled_import, Module, Name}',
 %%     `out_of_bounds', `no_memory', `not_found', `immutable',
-%%     `limit'.</li>
+%%     `limit', `string_too_long', `{name_taken, Name}'.</li>
 %% </ul>
 %% An import fun that raises makes the call return
 %% `{error, Class, Reason, Stacktrace, State}' (the State it was given).
+%% An import fun may also answer `{emscripten_throw, NewState}': a
+%% JS-style throw that unwinds to the innermost `invoke_*'.
+%%
+%% Instances may be named (`name' at start) and run under supervisors
+%% ({@link start_link/2}, {@link child_spec/1}); their stops and crashes
+%% go to `logger' (domain `[beamr]'). {@link add_fuel/2} gives an
+%% instance a fuel budget that its calls draw from.
 %%
 %% == Example ==
 %% ```
@@ -263,19 +270,39 @@ start(ModuleOrBinary) ->
 %% <ul>
 %% <li>`limits': `#{max_memory_pages, max_table_size, max_call_depth}'
 %%     for this instance (the engine's defaults otherwise);</li>
-%% <li>`imports': values for memory, table and global imports, keyed by
-%%     `{ModuleName, FieldName}': `{memory, MinPages, MaxPages |
-%%     undefined}', `{table, Min, Max | undefined}', `{global, Value}'
-%%     (a v128 `Value' may be lanes, `{Shape, Lanes}': {@link v128/2}).
-%%     An import not listed gets a fresh object of its declared type
-%%     (globals start at zero). Function imports are served by the
-%%     import fun of each call, unless native WASI serves them; the
-%%     value `import_fun' for a function import sends it to the import
-%%     fun even then (to override one WASI function);</li>
+%% <li>`imports': what serves each import, keyed by `{ModuleName,
+%%     FieldName}':
+%%     <ul>
+%%     <li>for a function: `fun(Args) -> Results' or `fun(Ctx, Args) ->
+%%         Results' (a list; `Ctx' is `#{instance, module, func,
+%%         func_sig}', through which the fun may read memory or call the
+%%         instance), bound for every call; or `import_fun': the import
+%%         fun of each call serves it (even when native WASI would);</li>
+%%     <li>for a memory, table or global: `{memory, MinPages, MaxPages |
+%%         undefined}', `{table, Min, Max | undefined}', `{global,
+%%         Value}' (a v128 `Value' may be lanes, `{Shape, Lanes}': {@link
+%%         v128/2}); one not listed gets a fresh object of its declared
+%%         type (globals start at zero);</li>
+%%     <li>for any kind: `{export, Instance, ExportName}', the export of
+%%         another running instance, linked natively (below).</li>
+%%     </ul>
+%%     A key that is a module name, `ModuleName => Instance', links every
+%%     import of that module to the instance's export of the same name;
+%%     </li>
+%% <li>`import_fun', `state': the import fun (and its initial state)
+%%     that serves the start function and every later call made without
+%%     an import fun of its own, for the imports no fun is bound
+%%     to;</li>
+%% <li>`lazy_imports': if true, function imports that nothing serves
+%%     are accepted at start and answered by each call's import fun (or
+%%     fail then with `{unhandled_import, M, N}'): HyperBEAM's model.
+%%     Otherwise (the default) such an import is `{error, {link,
+%%     #{reason := unknown_import, module := M, name := N}}}';</li>
+%% <li>`name': registers the instance's pid under this atom; every
+%%     function of this module takes the name in place of the pid
+%%     (`{error, {name_taken, Name}}' if it is taken);</li>
 %% <li>`wasi': serve `wasi_snapshot_preview1' natively (see
 %%     below);</li>
-%% <li>`import_fun', `state': serve the imports of the start function;
-%%     </li>
 %% <li>`detached': if true, the instance outlives the process that
 %%     started it (default false: it stops when that process dies).</li>
 %% </ul>
@@ -304,12 +331,33 @@ start(ModuleOrBinary) ->
 %% `-ENOSYS' otherwise, unless listed as `import_fun'. `proc_exit(N)'
 %% ends a call with `{error, {exit, N}}'.
 %%
+%% Emscripten's `env.invoke_*' (JS-style exceptions and setjmp) and
+%% `env._emscripten_throw_longjmp' imports always run in the engine
+%% (see {@link hb_beamr}); C++ exceptions need their `__cxa_*' imports
+%% served, for example by {@link beamr_emscripten:wrap/1}.
+%%
+%% == Linking ==
+%% A function linked from another instance runs inside the engine when
+%% called (no message, no import fun); a memory, table or global linked
+%% so is one object shared by both instances. Linked instances share one
+%% lock: their calls run one at a time. When the exporting instance
+%% stops, the importer keeps the memories, tables and globals it holds
+%% (they live as long as it does), and a call through a linked function
+%% of the stopped instance traps (`host_error', message `<<"linked
+%% instance stopped">>'). Link errors at start: `{error, {link, #{reason
+%% := R, module, name, ...}}}' with `R' one of `instance_stopped',
+%% `unknown_export', `incompatible_import_type' (the export does not
+%% fit the import's type or kind), `link_conflict' (one instance's
+%% exporters must be linked to each other).
+%%
 %% Errors: those of {@link compile/1}, `{error, {link, Detail}}',
 %% `{error, {trap, Detail}}' (segment initialisation or the start
-%% function trapped), `{error, {wasi, Detail}}'.
+%% function trapped), `{error, {wasi, Detail}}',
+%% `{error, {name_taken, Name}}'.
 %%
 %% Example: `{ok, Inst} = beamr:start(Mod, #{limits => #{max_memory_pages
-%% => 16}})'.
+%% => 16}})'; with a bound import: `beamr:start(Mod, #{imports =>
+%% #{{<<"my_lib">>, <<"mul">>} => fun([A, B]) -> [A * B] end}})'.
 -spec start(wasm_module() | binary(), start_opts()) ->
           {ok, instance()} | {error, error_reason()}.
 start(Bin, Opts) when is_binary(Bin) ->

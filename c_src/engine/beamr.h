@@ -261,6 +261,16 @@ BR_API br_func_t *br_func_new_invoke(br_store_t *store,
                                      const br_functype_t *type);
 BR_API br_func_t *br_func_new_longjmp(br_store_t *store,
                                       const br_functype_t *type);
+/* A link: an import served by `target`, a function of another instance
+ * (maybe of another store used by the same thread), called inside the
+ * engine as if the importer called it directly. While `*gone` is true
+ * (the exporter stopped) a call traps (host_error, "linked instance
+ * stopped"). The caller keeps the br_link_t alive as long as the store. */
+typedef struct br_link {
+    br_func_t *target;
+    const _Atomic bool *gone;
+} br_link_t;
+BR_API br_func_t *br_func_new_link(br_store_t *store, const br_link_t *link);
 /* Answers the pending import as a JS throw of a C++ exception or
  * longjmp would: unwinds to the innermost running invoke, as the
  * longjmp function does (a trap without one; br_exec_trap then tells). */

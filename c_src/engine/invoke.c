@@ -1,5 +1,6 @@
 /*
- * beamr engine: Emscripten's JS-style `invoke_*` and
+ * beamr engine: links to other instances' functions, and Emscripten's
+ * JS-style `invoke_*` and
  * `_emscripten_throw_longjmp` imports, run inside the engine. An
  * invoke calls the function at an index of table 0 as if the caller had
  * called it; a longjmp unwinds to the innermost open invoke, which then
@@ -58,6 +59,26 @@ longjmp_host(void *env, br_exec_t *exec, const br_val_t *args,
     return BR_HOST_SUSPEND;
 }
 
+static br_host_status_t
+link_host(void *env, br_exec_t *exec, const br_val_t *args,
+          br_val_t *results)
+{
+    (void)env;
+    (void)exec;
+    (void)args;
+    (void)results;
+    return BR_HOST_SUSPEND;
+}
+
+br_func_t *
+br_func_new_link(br_store_t *store, const br_link_t *link)
+{
+    if (link == NULL || link->target == NULL)
+        return NULL;
+    return br_func_new_host(store, link->target->type, link_host,
+                            (void *)link);
+}
+
 br_func_t *
 br_func_new_invoke(br_store_t *store, const br_functype_t *type)
 {
@@ -76,8 +97,9 @@ br_func_new_longjmp(br_store_t *store, const br_functype_t *type)
 bool
 bri_invoke_is_native(const br_func_t *func)
 {
-    return func != NULL &&
-           (func->host == invoke_host || func->host == longjmp_host);
+    return func != NULL && (func->host == invoke_host ||
+                            func->host == longjmp_host ||
+                            func->host == link_host);
 }
 
 void
@@ -321,9 +343,40 @@ br_exec_resume_unwind(br_exec_t *exec)
     return BR_ERR_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Links                                                               */
+
+/* Calls the linked function in place of the import: its arguments are
+ * already where its frame starts. */
+static br_status_t
+enter_link(br_exec_t *exec)
+{
+    const br_link_t *link = exec->import_func->env;
+    if (atomic_load(link->gone))
+        return invoke_trap(exec, BR_TRAP_HOST, "linked instance stopped");
+    if (exec->frame_count == 0 || exec->import_tail)
+        return invoke_trap(exec, BR_TRAP_HOST,
+                           "a linked function as a tail call or entry "
+                           "point is not supported");
+    br_func_t *f = link->target;
+    uint32_t slot = exec->import_slot;
+    if (f->code == NULL) {
+        br_host_status_t hs = bri_exec_host(exec, f, slot);
+        if (hs == BR_HOST_OK)
+            return BR_YIELD;
+        return hs == BR_HOST_SUSPEND ? BR_IMPORT : BR_TRAP;
+    }
+    bri_frame_t *caller = &exec->frames[exec->frame_count - 1];
+    if (bri_frame_push(exec, f, slot, caller->mem0, caller->inst) == NULL)
+        return BR_TRAP; /* trap recorded */
+    return BR_YIELD;
+}
+
 br_status_t
 bri_invoke_answer(br_exec_t *exec)
 {
+    if (exec->import_func->host == link_host)
+        return enter_link(exec);
     if (exec->import_func->host == longjmp_host)
         return do_longjmp(exec);
     return enter_invoke(exec);

@@ -181,6 +181,8 @@ typedef struct bnif_instance {
      * share one store lock: `lock` is then links[0]'s, not our own. */
     struct bnif_instance **links;
     size_t link_count;
+    br_link_t **link_envs; /* the links of its function imports (owned) */
+    size_t link_env_count;
     bool shared_lock;
 } bnif_instance_t;
 
@@ -393,6 +395,12 @@ ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc,
                            const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);
+/* nif_link.c: import `index' from a `{link, Instance, Name}' spec;
+ * false with *err set ({error, {link, #{reason := instance_stopped |
+ * unknown_export | incompatible_import_type | link_conflict}}}). */
+bool bnif_link_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
+                      ERL_NIF_TERM spec, br_extern_t *out, ERL_NIF_TERM *err);
+bool bnif_instance_keep_link(bnif_instance_t *inst, br_link_t *link);
 /* Frees what nif_state.c and nif_link.c keep (instance destructor). */
 void bnif_instance_release_extras(bnif_instance_t *inst);
 

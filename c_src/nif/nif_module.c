@@ -314,6 +314,15 @@ bad_import_error(ErlNifEnv *env, const bnif_module_t *m, uint32_t index)
     return bnif_error2(env, a->link, map);
 }
 
+static bool
+is_link_spec(ErlNifEnv *env, ERL_NIF_TERM spec)
+{
+    const ERL_NIF_TERM *el;
+    int arity;
+    return enif_get_tuple(env, spec, &arity, &el) && arity == 3 &&
+           enif_is_identical(el[0], bnif_atoms(env)->link);
+}
+
 /* Builds every import in the instance's store; on failure returns
  * false with the error term in *err. */
 static bool
@@ -325,6 +334,11 @@ make_imports(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM specs,
         if (!enif_get_list_cell(env, specs, &spec, &specs)) {
             *err = enif_make_badarg(env);
             return false;
+        }
+        if (enif_is_tuple(env, spec) && is_link_spec(env, spec)) {
+            if (!bnif_link_import(env, in, i, spec, &externs[i], err))
+                return false;
+            continue;
         }
         int r = make_import(env, in, i, spec, &externs[i]);
         if (r == IMPORT_BAD_SPEC) {
@@ -403,8 +417,15 @@ link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
         enif_alloc((count > 0 ? count : 1) * sizeof *externs);
     if (externs == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    if (make_imports(env, in, argv[2], externs, count, &result))
+    if (make_imports(env, in, argv[2], externs, count, &result)) {
+        /* Linked: the exporters' objects are written (segments) under
+         * their lock, which is now ours. */
+        if (in->shared_lock)
+            enif_mutex_lock(in->lock);
         result = instantiate(env, in, externs, count);
+        if (in->shared_lock)
+            enif_mutex_unlock(in->lock);
+    }
     enif_free(externs);
     return result;
 }

@@ -89,6 +89,12 @@ bnif_instance_release_extras(bnif_instance_t *in)
     if (in->data_env != NULL)
         enif_free_env(in->data_env);
     in->data_env = NULL;
+    for (size_t i = 0; i < in->link_env_count; i++)
+        enif_free(in->link_envs[i]);
+    if (in->link_envs != NULL)
+        enif_free(in->link_envs);
+    in->link_envs = NULL;
+    in->link_env_count = 0;
     for (size_t i = 0; i < in->link_count; i++)
         enif_release_resource(in->links[i]);
     if (in->links != NULL)
