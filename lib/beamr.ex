@@ -66,10 +66,14 @@ defmodule Beamr do
       served natively
     * `:limits` - a `Beamr.Limits` struct or its fields
     * `:name` - an atom to register the instance under
+    * `:links` - Wasmex's module linking: `%{module_name => %{bytes: bytes}
+      | %{module: module}}` (each may have `:imports` and `:links` of its
+      own); each is started as an instance whose exports serve the
+      imports of `module_name`, natively, and stops with this instance
   """
   @type start_opts :: map() | keyword()
 
-  @start_keys [:bytes, :module, :imports, :wasi, :limits, :name]
+  @start_keys [:bytes, :module, :imports, :wasi, :limits, :name, :links]
 
   @doc """
   Compiles (from `:bytes`) and instantiates a module, runs its start
@@ -119,13 +123,52 @@ defmodule Beamr do
 
     with :ok <- name_free(opts[:name]),
          {:ok, module} <- load_module(opts),
-         :ok <- Imports.link(module, table, wasi != nil),
-         {:ok, pid} <- instantiate(module, table, wasi, limits) do
-      if link?, do: Process.link(pid)
-      Beamr.Registry.put(pid, module, limits.fuel)
-      register(pid, opts[:name])
+         {:ok, linked} <- start_links(opts[:links]) do
+      table = Map.merge(table, linked)
+
+      case start_instance(module, table, wasi, limits) do
+        {:ok, pid} ->
+          if link?, do: Process.link(pid)
+          Beamr.Registry.put(pid, module, limits.fuel, Map.values(linked))
+          register(pid, opts[:name])
+
+        error ->
+          Enum.each(Map.values(linked), &stop/1)
+          error
+      end
     end
   end
+
+  defp start_instance(module, table, wasi, limits) do
+    with :ok <- Imports.link(module, table, wasi != nil),
+         do: instantiate(module, table, wasi, limits)
+  end
+
+  # Wasmex's `links:`: one instance per entry (its own links first), for
+  # the imports of that module name; all stopped again if one fails.
+  defp start_links(nil), do: {:ok, %{}}
+
+  defp start_links(links) when is_map(links) do
+    Enum.reduce_while(links, {:ok, %{}}, fn {name, spec}, {:ok, acc} ->
+      case start(link_opts!(name, spec), false) do
+        {:ok, pid} ->
+          {:cont, {:ok, Map.put(acc, Beamr.Globals.name!(name), pid)}}
+
+        error ->
+          Enum.each(Map.values(acc), &stop/1)
+          {:halt, error}
+      end
+    end)
+  end
+
+  defp start_links(other), do: raise(ArgumentError, "links: must be a map, got: #{inspect(other)}")
+
+  defp link_opts!(_name, spec) when is_map(spec) or is_list(spec) do
+    Map.take(Map.new(spec), [:bytes, :module, :imports, :links])
+  end
+
+  defp link_opts!(name, spec),
+    do: raise(ArgumentError, "link #{inspect(name)}: expected %{bytes: ...} or %{module: ...}, got: #{inspect(spec)}")
 
   defp options!(opts) when is_list(opts) do
     if Keyword.keyword?(opts), do: options!(Map.new(opts)), else: bad_options!(opts)

@@ -15,15 +15,25 @@ defmodule Beamr.Imports do
     * `{:memory, min_pages, max_pages | nil}`, `{:table, min, max | nil}`,
       `{:global, value}` - the object given for a memory, table or global
       import (otherwise a fresh one of its declared type).
+    * `{:export, instance, export_name}` - an export (function, memory,
+      table or global) of another running instance, linked natively: a
+      linked function runs inside the engine, a linked memory is one
+      memory shared by both.
+
+  Instead of a map of imports, a module name may map to an instance (pid
+  or registered name): each import of that module is then the instance's
+  export of the same name (`%{"utils" => utils_pid}`; Wasmex's `links:`
+  option of `Beamr.start_link/1` starts such instances for you).
 
   ```
   %{"env" => %{"add" => {:fn, [:i32, :i32], [:i32], fn _context, a, b -> a + b end}}}
   ```
 
-  Every function import of the module must be served, by this map or by
-  native WASI (`wasi:`), and with the module's types; otherwise starting
-  is `{:error, %Beamr.LinkError{reason: :unknown_import |
-  :incompatible_import_type}}`. An import function that raises, throws or
+  Every function import of the module must be served, by this map, by a
+  linked instance or by native WASI (`wasi:`), and with the module's
+  types; otherwise starting is `{:error, %Beamr.LinkError{reason:
+  :unknown_import | :incompatible_import_type}}` (`:unknown_export` or
+  `:instance_stopped` for a link). An import function that raises, throws or
   exits, or returns the wrong number of results, makes the call return
   `{:error, %Beamr.ImportError{}}`; results of the wrong type trap the
   wasm code (`%Beamr.Trap{reason: :host_error}`).
@@ -37,18 +47,25 @@ defmodule Beamr.Imports do
           | {:memory, non_neg_integer(), non_neg_integer() | nil}
           | {:table, non_neg_integer(), non_neg_integer() | nil}
           | {:global, term()}
-  @type t :: %{(String.t() | atom()) => %{(String.t() | atom()) => import()}}
+          | {:export, Beamr.instance(), String.t() | atom()}
+  @type t :: %{(String.t() | atom()) => %{(String.t() | atom()) => import()} | Beamr.instance()}
 
   @doc false
-  # `%{{module, name} => import}` with binary names; ArgumentError for a
-  # shape that is not an import.
-  @spec normalize!(t() | nil) :: %{{binary(), binary()} => import()}
+  # `%{{module, name} => import, module => instance}` with binary names;
+  # ArgumentError for a shape that is not an import.
+  @spec normalize!(t() | nil) :: %{({binary(), binary()} | binary()) => import() | Beamr.instance()}
   def normalize!(nil), do: %{}
 
   def normalize!(imports) when is_map(imports) do
-    for {m, fields} <- imports, {n, import} <- fields!(m, fields), into: %{} do
-      {{name!(m), name!(n)}, check!(name!(m), name!(n), import)}
-    end
+    Enum.reduce(imports, %{}, fn
+      {m, instance}, acc when is_pid(instance) or (is_atom(instance) and instance not in [nil, true, false]) ->
+        Map.put(acc, name!(m), instance)
+
+      {m, fields}, acc ->
+        for {n, import} <- fields!(m, fields), into: acc do
+          {{name!(m), name!(n)}, check!(name!(m), name!(n), import)}
+        end
+    end)
   end
 
   def normalize!(other), do: raise(ArgumentError, "expected an imports map, got: #{inspect(other)}")
@@ -77,6 +94,10 @@ defmodule Beamr.Imports do
   defp check!(_m, _n, {:table, _, _} = import), do: import
   defp check!(_m, _n, {:global, _} = import), do: import
 
+  defp check!(_m, _n, {:export, instance, export})
+       when (is_pid(instance) or is_atom(instance)) and (is_binary(export) or is_atom(export)),
+       do: {:export, instance, name!(export)}
+
   defp check!(m, n, other),
     do: raise(ArgumentError, "import #{m}.#{n}: not an import: #{inspect(other)}")
 
@@ -100,11 +121,15 @@ defmodule Beamr.Imports do
         error(m, n, :incompatible_import_type,
           "the module imports #{signature(params, results)}, the import given is #{signature(p, r)}")
 
+      # A link: beamr checks the export's type at the start.
+      {:ok, {:export, _, _}} ->
+        nil
+
       {:ok, _other} ->
         error(m, n, :incompatible_import_type, "the module imports a function")
 
       :error ->
-        if not (wasi? and native?(m, n)),
+        if not (wasi? and native?(m, n)) and not Map.has_key?(table, m),
           do: error(m, n, :unknown_import, "no import given for function #{signature(params, results)}")
     end
   end
@@ -137,6 +162,9 @@ defmodule Beamr.Imports do
   defp erlang_value(_key, {:memory, min, max}, _), do: {:memory, min, max || :undefined}
   defp erlang_value(_key, {:table, min, max}, _), do: {:table, min, max || :undefined}
   defp erlang_value(_key, {:global, value}, _), do: {:global, value}
+  defp erlang_value(_key, {:export, instance, name}, _), do: {:export, instance, name}
+  # A module mapped to an instance.
+  defp erlang_value(_module, instance, _), do: instance
 
   @doc false
   # The Erlang import fun serving the function imports of `table`.

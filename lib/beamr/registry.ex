@@ -2,7 +2,8 @@
 defmodule Beamr.Registry do
   @moduledoc false
   # What Elixir keeps about an instance it started: the %Beamr.Module{}
-  # (for Beamr.module/1) and the default fuel of each call (Beamr.Limits).
+  # (for Beamr.module/1), the default fuel of each call (Beamr.Limits) and
+  # the instances started for its `links:` (stopped when it ends).
   # (The import handler is bound in :beamr at the start.) One public ETS
   # table of {pid, module, fuel}, read without a message and one field at
   # a time (a call copies the fuel only); this process owns it and drops
@@ -17,9 +18,9 @@ defmodule Beamr.Registry do
   @doc false
   def child_spec(arg), do: %{id: __MODULE__, start: {__MODULE__, :start_link, [arg]}}
 
-  @doc "Remembers `module` and `fuel` for `pid` until `pid` ends."
-  @spec put(pid(), Beamr.Module.t(), pos_integer() | nil) :: :ok
-  def put(pid, module, fuel) do
+  @doc "Remembers `module` and `fuel` for `pid` until `pid` ends, then stops `links`."
+  @spec put(pid(), Beamr.Module.t(), pos_integer() | nil, [pid()]) :: :ok
+  def put(pid, module, fuel, links \\ []) do
     case Process.whereis(__MODULE__) do
       nil ->
         raise ArgumentError,
@@ -27,7 +28,7 @@ defmodule Beamr.Registry do
 
       _ ->
         :ets.insert(@table, {pid, module, fuel})
-        GenServer.cast(__MODULE__, {:watch, pid})
+        GenServer.cast(__MODULE__, {:watch, pid, links})
     end
   end
 
@@ -49,19 +50,23 @@ defmodule Beamr.Registry do
   @impl true
   def init(nil) do
     :ets.new(@table, [:named_table, :public, :set, read_concurrency: true])
-    {:ok, nil}
+    # The links of each watched instance.
+    {:ok, %{}}
   end
 
   @impl true
-  def handle_cast({:watch, pid}, state) do
+  def handle_cast({:watch, pid, links}, state) do
     # A pid that is already gone gives its :DOWN at once.
     Process.monitor(pid)
-    {:noreply, state}
+    {:noreply, if(links == [], do: state, else: Map.put(state, pid, links))}
   end
 
   @impl true
   def handle_info({:DOWN, _ref, :process, pid, _reason}, state) do
     :ets.delete(@table, pid)
+    {links, state} = Map.pop(state, pid, [])
+    # beamr's stop waits for the instance to end: not in this process.
+    if links != [], do: spawn(fn -> Enum.each(links, &:beamr.stop/1) end)
     {:noreply, state}
   end
 end
