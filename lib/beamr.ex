@@ -105,7 +105,8 @@ defmodule Beamr do
   :wasi}`. Raises `ArgumentError` for an unknown option or one of the
   wrong type.
   """
-  @spec start_link(start_opts()) :: {:ok, pid()} | {:error, Error.reason() | {:already_started, pid()}}
+  @spec start_link(start_opts()) ::
+          {:ok, pid()} | {:error, Error.reason() | {:already_started, pid()}}
   def start_link(opts), do: start(opts, true)
 
   @doc """
@@ -168,7 +169,11 @@ defmodule Beamr do
   end
 
   defp link_opts!(name, spec),
-    do: raise(ArgumentError, "link #{inspect(name)}: expected %{bytes: ...} or %{module: ...}, got: #{inspect(spec)}")
+    do:
+      raise(
+        ArgumentError,
+        "link #{inspect(name)}: expected %{bytes: ...} or %{module: ...}, got: #{inspect(spec)}"
+      )
 
   defp options!(opts) when is_list(opts) do
     if Keyword.keyword?(opts), do: options!(Map.new(opts)), else: bad_options!(opts)
@@ -286,7 +291,12 @@ defmodule Beamr do
   params}`, `:function_not_found`, `:timeout`, `:out_of_fuel`,
   `:stopped`, `{:exit, code}` (WASI `proc_exit`).
   """
-  @spec call_function(instance(), String.t() | atom() | non_neg_integer(), list(), timeout() | keyword()) ::
+  @spec call_function(
+          instance(),
+          String.t() | atom() | non_neg_integer(),
+          list(),
+          timeout() | keyword()
+        ) ::
           {:ok, list()} | {:error, Error.reason()}
   def call_function(instance, name, params, opts \\ [])
 
@@ -305,17 +315,28 @@ defmodule Beamr do
     do: raise(ArgumentError, "params must be a list, got: #{inspect(params)}")
 
   @doc "As `call_function/4`, returning the results and raising the error."
-  @spec call_function!(instance(), String.t() | atom() | non_neg_integer(), list(), timeout() | keyword()) ::
+  @spec call_function!(
+          instance(),
+          String.t() | atom() | non_neg_integer(),
+          list(),
+          timeout() | keyword()
+        ) ::
           list()
   def call_function!(instance, name, params, opts \\ []),
     do: Error.unwrap!(call_function(instance, name, params, opts))
 
   defp func_name!(name) when is_binary(name), do: name
   defp func_name!(index) when is_integer(index) and index >= 0, do: index
-  defp func_name!(name) when is_atom(name) and name not in [nil, true, false], do: Atom.to_string(name)
+
+  defp func_name!(name) when is_atom(name) and name not in [nil, true, false],
+    do: Atom.to_string(name)
 
   defp func_name!(name),
-    do: raise(ArgumentError, "expected a function name (string or atom) or index, got: #{inspect(name)}")
+    do:
+      raise(
+        ArgumentError,
+        "expected a function name (string or atom) or index, got: #{inspect(name)}"
+      )
 
   defp call_opts!(timeout) when is_integer(timeout) or timeout == :infinity, do: [timeout: timeout]
 
@@ -525,11 +546,17 @@ defmodule Beamr do
     wasi = Beamr.Wasi.new(Map.get(opts, :wasi, true))
     limits = Beamr.Limits.new(opts[:limits])
     table = Imports.normalize!(opts[:imports])
-    source = if is_binary(bytes_or_module), do: %{bytes: bytes_or_module}, else: %{module: bytes_or_module}
+
+    source =
+      if is_binary(bytes_or_module), do: %{bytes: bytes_or_module}, else: %{module: bytes_or_module}
 
     with {:ok, module} <- load_module(source),
          :ok <- Imports.link(module, table, true) do
-      call = erl_call_opts(Keyword.take(Map.to_list(opts), [:timeout, :fuel]) |> default_infinity(), limits.fuel)
+      call =
+        erl_call_opts(
+          Keyword.take(Map.to_list(opts), [:timeout, :fuel]) |> default_infinity(),
+          limits.fuel
+        )
 
       erl_opts =
         Map.merge(call, %{

@@ -30,7 +30,9 @@ defmodule Beamr.CompileError do
   @impl true
   def message(%__MODULE__{} = e) do
     where = [e.offset && "at byte #{e.offset}", e.function && "in func #{e.function}"]
-    "#{kind_text(e.kind)}: #{e.message} (" <> Enum.join([e.reason | Enum.reject(where, &is_nil/1)], ", ") <> ")"
+
+    "#{kind_text(e.kind)}: #{e.message} (" <>
+      Enum.join([e.reason | Enum.reject(where, &is_nil/1)], ", ") <> ")"
   end
 
   defp kind_text(:malformed), do: "malformed module"

@@ -48,7 +48,8 @@ defmodule Beamr.Globals do
           error
 
         exports ->
-          {:ok, for({n, {:global, _, _} = t} <- exports, into: %{}, do: {n, Beamr.Module.externtype(t)})}
+          {:ok,
+           for({n, {:global, _, _} = t} <- exports, into: %{}, do: {n, Beamr.Module.externtype(t)})}
       end
     end)
   end
@@ -64,5 +65,7 @@ defmodule Beamr.Globals do
   @doc false
   def name!(name) when is_binary(name), do: name
   def name!(name) when is_atom(name) and name not in [nil, true, false], do: Atom.to_string(name)
-  def name!(name), do: raise(ArgumentError, "expected a name (string or atom), got: #{inspect(name)}")
+
+  def name!(name),
+    do: raise(ArgumentError, "expected a name (string or atom), got: #{inspect(name)}")
 end

@@ -58,7 +58,8 @@ defmodule Beamr.Imports do
 
   def normalize!(imports) when is_map(imports) do
     Enum.reduce(imports, %{}, fn
-      {m, instance}, acc when is_pid(instance) or (is_atom(instance) and instance not in [nil, true, false]) ->
+      {m, instance}, acc
+      when is_pid(instance) or (is_atom(instance) and instance not in [nil, true, false]) ->
         Map.put(acc, name!(m), instance)
 
       {m, fields}, acc ->
@@ -118,8 +119,12 @@ defmodule Beamr.Imports do
         nil
 
       {:ok, {:fn, p, r, _}} ->
-        error(m, n, :incompatible_import_type,
-          "the module imports #{signature(params, results)}, the import given is #{signature(p, r)}")
+        error(
+          m,
+          n,
+          :incompatible_import_type,
+          "the module imports #{signature(params, results)}, the import given is #{signature(p, r)}"
+        )
 
       # A link: beamr checks the export's type at the start.
       {:ok, {:export, _, _}} ->
@@ -130,7 +135,13 @@ defmodule Beamr.Imports do
 
       :error ->
         if not (wasi? and native?(m, n)) and not Map.has_key?(table, m),
-          do: error(m, n, :unknown_import, "no import given for function #{signature(params, results)}")
+          do:
+            error(
+              m,
+              n,
+              :unknown_import,
+              "no import given for function #{signature(params, results)}"
+            )
     end
   end
 
@@ -201,10 +212,13 @@ defmodule Beamr.Imports do
   defp results!(_value, [], _m, _n), do: []
   defp results!([value], [_], _m, _n), do: [value]
   defp results!(value, [_], _m, _n) when not is_list(value) and not is_tuple(value), do: [value]
-  defp results!(values, types, _m, _n) when is_list(values) and length(values) == length(types), do: values
 
-  defp results!(values, types, _m, _n) when is_tuple(values) and tuple_size(values) == length(types),
-    do: Tuple.to_list(values)
+  defp results!(values, types, _m, _n) when is_list(values) and length(values) == length(types),
+    do: values
+
+  defp results!(values, types, _m, _n)
+       when is_tuple(values) and tuple_size(values) == length(types),
+       do: Tuple.to_list(values)
 
   defp results!(value, types, m, n) do
     raise ArgumentError,

@@ -52,7 +52,8 @@ defmodule Beamr.Limits do
   # The Erlang `limits` start option.
   @spec to_erlang(t()) :: map()
   def to_erlang(%__MODULE__{} = l) do
-    for {k, v} <- Map.take(Map.from_struct(l), [:max_memory_pages, :max_table_size, :max_call_depth]),
+    for {k, v} <-
+          Map.take(Map.from_struct(l), [:max_memory_pages, :max_table_size, :max_call_depth]),
         v != nil,
         into: %{},
         do: {k, v}

@@ -154,13 +154,24 @@ defmodule Beamr.Memory do
   def write_f64(memory, offset, value), do: write_float(memory, offset, value, 64)
 
   # Bang variants of every function above.
-  for {name, arity} <- [
-        size: 1, grow: 2, get_byte: 2, set_byte: 3, read_binary: 3, write_binary: 3,
-        read_string: 3, read_cstring: 2, read_cstring: 3, read_f32: 2, read_f64: 2,
-        write_f32: 3, write_f64: 3
-      ] ++
-        for(b <- [8, 16, 32, 64], f <- [:read_i, :read_u], do: {:"#{f}#{b}", 2}) ++
-        for(b <- [8, 16, 32, 64], do: {:"write_i#{b}", 3}) do
+  for {name, arity} <-
+        [
+          size: 1,
+          grow: 2,
+          get_byte: 2,
+          set_byte: 3,
+          read_binary: 3,
+          write_binary: 3,
+          read_string: 3,
+          read_cstring: 2,
+          read_cstring: 3,
+          read_f32: 2,
+          read_f64: 2,
+          write_f32: 3,
+          write_f64: 3
+        ] ++
+          for(b <- [8, 16, 32, 64], f <- [:read_i, :read_u], do: {:"#{f}#{b}", 2}) ++
+          for(b <- [8, 16, 32, 64], do: {:"write_i#{b}", 3}) do
     args = Macro.generate_arguments(arity, __MODULE__)
     @doc "As `#{name}/#{arity}`, returning the bare value and raising the error."
     def unquote(:"#{name}!")(unquote_splicing(args)),
@@ -234,7 +245,9 @@ defmodule Beamr.Memory do
   defp decode_float(<<v::float-little-64>>, 64), do: v
   # Not a finite float: an infinity (zero fraction) or a NaN.
   defp decode_float(bin, 32), do: special(bin, <<0x7F800000::little-32>>, <<0xFF800000::little-32>>)
-  defp decode_float(bin, 64), do: special(bin, <<0x7FF0000000000000::little-64>>, <<0xFFF0000000000000::little-64>>)
+
+  defp decode_float(bin, 64),
+    do: special(bin, <<0x7FF0000000000000::little-64>>, <<0xFFF0000000000000::little-64>>)
 
   defp special(inf, inf, _neg), do: :infinity
   defp special(neg, _inf, neg), do: :"-infinity"

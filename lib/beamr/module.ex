@@ -27,10 +27,15 @@ defmodule Beamr.Module do
   @typedoc "The type of an import or export, in Wasmex's shapes."
   @type externtype ::
           {:fn, [valtype()], [valtype()]}
-          | {:memory, %{minimum: non_neg_integer(), maximum: non_neg_integer() | nil,
-                        shared: boolean(), memory64: boolean()}}
-          | {:table, %{type: valtype(), minimum: non_neg_integer(),
-                       maximum: non_neg_integer() | nil}}
+          | {:memory,
+             %{
+               minimum: non_neg_integer(),
+               maximum: non_neg_integer() | nil,
+               shared: boolean(),
+               memory64: boolean()
+             }}
+          | {:table,
+             %{type: valtype(), minimum: non_neg_integer(), maximum: non_neg_integer() | nil}}
           | {:global, %{type: valtype(), mutability: :const | :var}}
           | {:tag, [valtype()]}
 

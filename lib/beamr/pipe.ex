@@ -46,7 +46,8 @@ defmodule Beamr.Pipe do
 
   @doc "Writes `data` at the position; `{:ok, bytes_written}`."
   @spec write(t(), iodata()) :: {:ok, non_neg_integer()}
-  def write(%__MODULE__{pid: pid}, data), do: GenServer.call(pid, {:write, IO.iodata_to_binary(data)})
+  def write(%__MODULE__{pid: pid}, data),
+    do: GenServer.call(pid, {:write, IO.iodata_to_binary(data)})
 
   @doc "Everything from the position to the end; moves the position there."
   @spec read(t()) :: binary()

@@ -48,10 +48,15 @@ defmodule BeamrTest do
       assert {:error, %Beamr.CompileError{kind: :malformed, reason: :magic_header_not_detected}} =
                Beamr.start_link(bytes: "not wasm")
 
-      assert {:error, %Beamr.CompileError{kind: :malformed}} = Beamr.start_link(bytes: <<0, "asm", 1, 0, 0>>)
+      assert {:error, %Beamr.CompileError{kind: :malformed}} =
+               Beamr.start_link(bytes: <<0, "asm", 1, 0, 0>>)
 
       # i32.add of an i32 and an i64: valid binary, invalid module.
-      bad = TestHelper.wasm_unchecked(~S{(module (func (result i32) (i32.add (i32.const 1) (i64.const 2))))})
+      bad =
+        TestHelper.wasm_unchecked(
+          ~S{(module (func (result i32) (i32.add (i32.const 1) (i64.const 2))))}
+        )
+
       assert {:error, %Beamr.CompileError{kind: :validation, reason: :type_mismatch}} =
                Beamr.start_link(bytes: bad)
     end
@@ -107,7 +112,10 @@ defmodule BeamrTest do
 
       {:ok, pid} = Beamr.start_link(bytes: wasm(@wat), limits: [max_call_depth: 50])
       assert {:ok, [40]} = Beamr.call_function(pid, "deep", [40])
-      assert {:error, %Beamr.Trap{reason: :call_stack_exhausted}} = Beamr.call_function(pid, "deep", [100])
+
+      assert {:error, %Beamr.Trap{reason: :call_stack_exhausted}} =
+               Beamr.call_function(pid, "deep", [100])
+
       assert {:ok, [3]} = Beamr.call_function(pid, "sum", [1, 2])
     end
   end
@@ -131,7 +139,16 @@ defmodule BeamrTest do
     end
 
     test "wrong types from Elixir are {:invalid_args, params}", %{pid: pid} do
-      for params <- [["1", 2], [nil, 2], [1 <<< 70, 2], [-(1 <<< 40), 2], [1.5, 2], [1], [1, 2, 3], [%{}, 2]] do
+      for params <- [
+            ["1", 2],
+            [nil, 2],
+            [1 <<< 70, 2],
+            [-(1 <<< 40), 2],
+            [1.5, 2],
+            [1],
+            [1, 2, 3],
+            [%{}, 2]
+          ] do
         assert {:error, {:invalid_args, ^params}} = Beamr.call_function(pid, "sum", params)
       end
 
@@ -203,7 +220,10 @@ defmodule BeamrTest do
     test "bang variant", %{pid: pid} do
       assert [3] = Beamr.call_function!(pid, "sum", [1, 2])
       assert_raise Beamr.Trap, ~r/unreachable/, fn -> Beamr.call_function!(pid, "boom", []) end
-      assert_raise Beamr.Error, "beamr: function_not_found", fn -> Beamr.call_function!(pid, "x", []) end
+
+      assert_raise Beamr.Error, "beamr: function_not_found", fn ->
+        Beamr.call_function!(pid, "x", [])
+      end
     end
 
     test "calls from many processes queue and all complete", %{pid: pid} do
@@ -294,7 +314,9 @@ defmodule BeamrTest do
     end
 
     test "another module's snapshot and garbage are errors", %{pid: pid} do
-      {:ok, other} = Beamr.start_link(bytes: File.read!(fixture("hyperbeam/test-print.wasm")), wasi: true)
+      {:ok, other} =
+        Beamr.start_link(bytes: File.read!(fixture("hyperbeam/test-print.wasm")), wasi: true)
+
       {:ok, snapshot} = Beamr.snapshot(other)
 
       assert {:error, %Beamr.Error{kind: :snapshot, reason: :snapshot_mismatch}} =
@@ -378,7 +400,12 @@ defmodule BeamrTest do
   defp stub(name, arity, _parent) do
     # fn/arity+1 that raises: wasm-bindgen's helpers are never reached.
     args = Macro.generate_arguments(arity + 1, __MODULE__)
-    {f, _} = Code.eval_quoted(quote(do: fn unquote_splicing(args) -> raise "unexpected #{unquote(name)}" end))
+
+    {f, _} =
+      Code.eval_quoted(
+        quote(do: fn unquote_splicing(args) -> raise "unexpected #{unquote(name)}" end)
+      )
+
     f
   end
 

@@ -45,7 +45,11 @@ defmodule Beamr.GlobalsTablesTest do
     assert {:global, %{type: :i64, mutability: :var}} = globals["count_64"]
     assert 42 = Beamr.Globals.get!(pid, "meaning_of_life")
     assert :ok = Beamr.Globals.set!(pid, "count_32", 5)
-    assert_raise Beamr.Error, "beamr: immutable", fn -> Beamr.Globals.set!(pid, "meaning_of_life", 1) end
+
+    assert_raise Beamr.Error, "beamr: immutable", fn ->
+      Beamr.Globals.set!(pid, "meaning_of_life", 1)
+    end
+
     Beamr.stop(pid)
     assert {:error, :stopped} = Beamr.Globals.get(pid, "count_32")
     assert {:error, :stopped} = Beamr.Globals.list(pid)

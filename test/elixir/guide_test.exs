@@ -13,11 +13,16 @@ defmodule Beamr.GuideTest do
   end
 
   test "the guide's greet.c, built with clang, called from Elixir", %{tmp_dir: dir} do
-    [c_source] = Regex.run(~r/```c\n(.*?)```/s, File.read!("guides/elixir.md"), capture: :all_but_first)
+    [c_source] =
+      Regex.run(~r/```c\n(.*?)```/s, File.read!("guides/elixir.md"), capture: :all_but_first)
+
     File.write!(Path.join(dir, "greet.c"), c_source)
     wasm = Path.join(dir, "greet.wasm")
 
-    args = ~w(--target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,--export-dynamic -o) ++ [wasm, Path.join(dir, "greet.c")]
+    args =
+      ~w(--target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,--export-dynamic -o) ++
+        [wasm, Path.join(dir, "greet.c")]
+
     assert {_, 0} = System.cmd("clang", args, stderr_to_stdout: true)
 
     parent = self()
@@ -26,7 +31,9 @@ defmodule Beamr.GuideTest do
       "env" => %{
         "shout" =>
           {:fn, [:i32, :i32], [],
-           fn %{memory: memory}, ptr, len -> send(parent, {:shout, Beamr.Memory.read_binary!(memory, ptr, len)}) end}
+           fn %{memory: memory}, ptr, len ->
+             send(parent, {:shout, Beamr.Memory.read_binary!(memory, ptr, len)})
+           end}
       }
     }
 

@@ -97,13 +97,19 @@ defmodule Beamr.ImportsTest do
           {fn _, a, _ -> div(a, 0) end, :error, %ArithmeticError{}}
         ] do
       {:ok, pid} = start(imports(%{"add" => {:fn, [:i32, :i32], [:i32], f}}))
-      assert {:error, %Beamr.ImportError{kind: ^kind, reason: got}} = Beamr.call_function(pid, "add", [1, 2])
-      if is_struct(reason), do: assert(got.__struct__ == reason.__struct__), else: assert(got == reason)
+
+      assert {:error, %Beamr.ImportError{kind: ^kind, reason: got}} =
+               Beamr.call_function(pid, "add", [1, 2])
+
+      if is_struct(reason),
+        do: assert(got.__struct__ == reason.__struct__),
+        else: assert(got == reason)
     end
   end
 
   test "wrong results: count is an ImportError, type traps the wasm code" do
     {:ok, pid} = start(imports(%{"pair" => {:fn, [:f64], [:f64, :i64], fn _, _ -> [1.0] end}}))
+
     assert {:error, %Beamr.ImportError{reason: %ArgumentError{message: msg}}} =
              Beamr.call_function(pid, "pair", [1.0])
 
@@ -128,6 +134,7 @@ defmodule Beamr.ImportsTest do
              start(imports(%{"add" => wrong}))
 
     assert Exception.message(e) =~ "(i32, i32) -> (i32)"
+
     assert {:error, %Beamr.LinkError{reason: :incompatible_import_type}} =
              start(imports(%{"add" => {:global, 1}}))
   end
@@ -145,12 +152,17 @@ defmodule Beamr.ImportsTest do
   test "Wasmex's simple.wasm: imports.imported_func" do
     bytes = File.read!(fixture("wasmex/simple.wasm"))
     parent = self()
-    imports = %{imports: %{imported_func: {:fn, [:i32], [], fn _ctx, x -> send(parent, {:got, x}) end}}}
+
+    imports = %{
+      imports: %{imported_func: {:fn, [:i32], [], fn _ctx, x -> send(parent, {:got, x}) end}}
+    }
+
     {:ok, pid} = Beamr.start_link(%{bytes: bytes, imports: imports})
     assert {:ok, []} = Beamr.call_function(pid, "exported_func", [])
     assert_received {:got, 42}
 
-    assert {:error, %Beamr.LinkError{reason: :unknown_import, module: "imports", name: "imported_func"}} =
+    assert {:error,
+            %Beamr.LinkError{reason: :unknown_import, module: "imports", name: "imported_func"}} =
              Beamr.start_link(%{bytes: bytes})
   end
 

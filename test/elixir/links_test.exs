@@ -56,11 +56,18 @@ defmodule Beamr.LinksTest do
 
   test "single exports with {:export, instance, name}; an exporter that stops" do
     {:ok, utils} = Beamr.start_link(bytes: wasm(@utils))
-    imports = %{"utils" => %{"sum" => {:export, utils, "sum"}, "memory" => {:export, utils, :memory}}}
+
+    imports = %{
+      "utils" => %{"sum" => {:export, utils, "sum"}, "memory" => {:export, utils, :memory}}
+    }
+
     {:ok, calc} = Beamr.start_link(bytes: wasm(@calculator), imports: imports)
     assert {:ok, [6]} = Beamr.call_function(calc, "sum_range", [1, 3])
     :ok = Beamr.stop(utils)
-    assert {:error, %Beamr.Trap{reason: :host_error}} = Beamr.call_function(calc, "sum_range", [1, 3])
+
+    assert {:error, %Beamr.Trap{reason: :host_error}} =
+             Beamr.call_function(calc, "sum_range", [1, 3])
+
     # The memory it linked stays.
     assert {:ok, []} = Beamr.call_function(calc, "poke", [0, 1])
   end
@@ -69,24 +76,36 @@ defmodule Beamr.LinksTest do
     {:ok, utils} = Beamr.start_link(bytes: wasm(@utils))
 
     bad = %{"utils" => %{"sum" => {:export, utils, "nope"}, "memory" => {:export, utils, "memory"}}}
+
     assert {:error, %Beamr.LinkError{reason: :unknown_export}} =
              Beamr.start_link(bytes: wasm(@calculator), imports: bad)
 
-    wrong = %{"utils" => %{"sum" => {:export, utils, "memory"}, "memory" => {:export, utils, "memory"}}}
+    wrong = %{
+      "utils" => %{"sum" => {:export, utils, "memory"}, "memory" => {:export, utils, "memory"}}
+    }
+
     assert {:error, %Beamr.LinkError{reason: :incompatible_import_type}} =
              Beamr.start_link(bytes: wasm(@calculator), imports: wrong)
 
     assert {:error, %Beamr.LinkError{}} =
-             Beamr.start_link(bytes: wasm(@calculator), links: %{utils: %{bytes: wasm(~S{(module)})}})
+             Beamr.start_link(
+               bytes: wasm(@calculator),
+               links: %{utils: %{bytes: wasm(~S{(module)})}}
+             )
 
     :ok = Beamr.stop(utils)
+
     assert {:error, %Beamr.LinkError{reason: :instance_stopped}} =
              Beamr.start_link(bytes: wasm(@calculator), imports: %{"utils" => utils})
   end
 
   test "the instances of links: stop with the instance, and on a failed start" do
-    {:ok, pid} = Beamr.start_link(bytes: wasm(@main), links: %{calculator: %{bytes: wasm(@calculator),
-                                                                  links: %{utils: %{bytes: wasm(@utils)}}}})
+    {:ok, pid} =
+      Beamr.start_link(
+        bytes: wasm(@main),
+        links: %{calculator: %{bytes: wasm(@calculator), links: %{utils: %{bytes: wasm(@utils)}}}}
+      )
+
     # The registry knows the instances started for the links.
     assert length(instances()) >= 3
     # (main links calculator, which links utils).
@@ -111,7 +130,8 @@ defmodule Beamr.LinksTest do
 
   # The owner processes of the instances running on the node.
   defp instances do
-    for p <- Process.list(), {:dictionary, d} <- [Process.info(p, :dictionary)],
+    for p <- Process.list(),
+        {:dictionary, d} <- [Process.info(p, :dictionary)],
         match?({:beamr_instance, _, _}, d[:"$initial_call"]),
         do: p
   end

@@ -57,8 +57,12 @@ defmodule Beamr.MemoryTest do
   end
 
   test "little-endian integers of every width", %{memory: m} do
-    for {bits, min, max} <- [{8, -128, 255}, {16, -32768, 65535}, {32, -(1 <<< 31), (1 <<< 32) - 1},
-                             {64, -(1 <<< 63), (1 <<< 64) - 1}] do
+    for {bits, min, max} <- [
+          {8, -128, 255},
+          {16, -32768, 65535},
+          {32, -(1 <<< 31), (1 <<< 32) - 1},
+          {64, -(1 <<< 63), (1 <<< 64) - 1}
+        ] do
       write = :"write_i#{bits}"
       read_i = :"read_i#{bits}"
       read_u = :"read_u#{bits}"
@@ -131,7 +135,9 @@ defmodule Beamr.MemoryTest do
   end
 
   test "HyperBEAM's test-print.wasm", %{} do
-    {:ok, pid} = Beamr.start_link(bytes: File.read!(fixture("hyperbeam/test-print.wasm")), wasi: true)
+    {:ok, pid} =
+      Beamr.start_link(bytes: File.read!(fixture("hyperbeam/test-print.wasm")), wasi: true)
+
     assert {:ok, 65536} = Memory.size(pid)
     assert {:ok, "Hello, World!"} = Memory.read_binary(pid, 66, 13)
   end

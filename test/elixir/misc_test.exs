@@ -7,8 +7,12 @@ defmodule Beamr.MiscTest do
     test "Beamr.Error.from_erlang/1" do
       detail = %{reason: :type_mismatch, message: "type mismatch", offset: 12, func: :undefined}
 
-      assert %Beamr.CompileError{kind: :validation, reason: :type_mismatch, offset: 12, function: nil} =
-               Beamr.Error.from_erlang({:validation, detail})
+      assert %Beamr.CompileError{
+               kind: :validation,
+               reason: :type_mismatch,
+               offset: 12,
+               function: nil
+             } = Beamr.Error.from_erlang({:validation, detail})
 
       assert %Beamr.CompileError{kind: :aot} = Beamr.Error.from_erlang({:aot, detail})
 
@@ -24,19 +28,28 @@ defmodule Beamr.MiscTest do
     end
 
     test "messages" do
-      assert Exception.message(Beamr.Error.exception({:exit, 3})) == "beamr: the program exited with code 3"
-      assert Exception.message(Beamr.Error.exception({:invalid_args, [nil]})) == "beamr: invalid arguments [nil]"
+      assert Exception.message(Beamr.Error.exception({:exit, 3})) ==
+               "beamr: the program exited with code 3"
+
+      assert Exception.message(Beamr.Error.exception({:invalid_args, [nil]})) ==
+               "beamr: invalid arguments [nil]"
+
       assert Exception.message(Beamr.Error.exception({:unhandled_import, "a", "b"})) =~ "import a.b"
 
-      trap = %Beamr.Trap{reason: :out_of_bounds_memory_access, message: "out of bounds memory access",
-                         backtrace: [{4, 10}, {2, 7}]}
+      trap = %Beamr.Trap{
+        reason: :out_of_bounds_memory_access,
+        message: "out of bounds memory access",
+        backtrace: [{4, 10}, {2, 7}]
+      }
 
       assert Exception.message(trap) ==
                "wasm trap: out of bounds memory access (out_of_bounds_memory_access)\n" <>
                  "    at func 4, offset 10\n    at func 2, offset 7"
 
       assert inspect(trap) == "#Beamr.Trap<out_of_bounds_memory_access at func 4+10>"
-      assert inspect(%Beamr.Trap{reason: :unreachable, message: "", backtrace: []}) == "#Beamr.Trap<unreachable>"
+
+      assert inspect(%Beamr.Trap{reason: :unreachable, message: "", backtrace: []}) ==
+               "#Beamr.Trap<unreachable>"
 
       link = %Beamr.LinkError{reason: :unknown_import, module: "env", name: "f", message: "missing"}
       assert Exception.message(link) == "cannot link import env.f: missing"
@@ -45,7 +58,9 @@ defmodule Beamr.MiscTest do
     test "a real trap's backtrace names the frames" do
       wat = ~S{(module (func $inner unreachable) (func (export "outer") (call $inner)))}
       {:ok, pid} = Beamr.start_link(bytes: wasm(wat))
-      assert {:error, %Beamr.Trap{backtrace: [{0, _}, {1, _}]}} = Beamr.call_function(pid, "outer", [])
+
+      assert {:error, %Beamr.Trap{backtrace: [{0, _}, {1, _}]}} =
+               Beamr.call_function(pid, "outer", [])
     end
   end
 
@@ -68,7 +83,10 @@ defmodule Beamr.MiscTest do
 
     test "ends with the process that created it" do
       parent = self()
-      {:ok, owner} = Task.start(fn -> send(parent, Beamr.Pipe.new()) && receive(do: (:never -> :ok)) end)
+
+      {:ok, owner} =
+        Task.start(fn -> send(parent, Beamr.Pipe.new()) && receive(do: (:never -> :ok)) end)
+
       assert_receive {:ok, %Beamr.Pipe{pid: pid}}
       ref = Process.monitor(pid)
       Process.exit(owner, :kill)
@@ -78,7 +96,9 @@ defmodule Beamr.MiscTest do
 
   describe "Beamr.Limits and Beamr.Wasi structs" do
     test "from keyword lists and maps" do
-      assert %Beamr.Limits{max_memory_pages: 2, fuel: 9} = Beamr.Limits.new(%{max_memory_pages: 2, fuel: 9})
+      assert %Beamr.Limits{max_memory_pages: 2, fuel: 9} =
+               Beamr.Limits.new(%{max_memory_pages: 2, fuel: 9})
+
       assert %Beamr.Limits{} = Beamr.Limits.new(nil)
       assert_raise ArgumentError, ~r/unknown limit :pages/, fn -> Beamr.Limits.new(pages: 1) end
       assert_raise ArgumentError, fn -> Beamr.Limits.new(max_call_depth: 0) end
@@ -94,7 +114,9 @@ defmodule Beamr.MiscTest do
       assert %Beamr.Module{} = Beamr.Registry.module(pid)
       Beamr.stop(pid)
       # The registry's :DOWN comes after the instance's end: poll for it.
-      assert Enum.any?(1..100, fn _ -> Beamr.Registry.module(pid) == nil || (Process.sleep(5) && false) end)
+      assert Enum.any?(1..100, fn _ ->
+               Beamr.Registry.module(pid) == nil || (Process.sleep(5) && false)
+             end)
     end
   end
 end

@@ -43,18 +43,24 @@ defmodule Beamr.ModuleTest do
   end
 
   test "compile errors" do
-    assert {:error, %Beamr.CompileError{kind: :malformed, reason: :magic_header_not_detected, offset: 0}} =
+    assert {:error,
+            %Beamr.CompileError{kind: :malformed, reason: :magic_header_not_detected, offset: 0}} =
              Beamr.Module.compile("not wasm")
 
-    assert {:error, %Beamr.CompileError{kind: :malformed, reason: :unexpected_end}} = Beamr.Module.compile("")
+    assert {:error, %Beamr.CompileError{kind: :malformed, reason: :unexpected_end}} =
+             Beamr.Module.compile("")
 
-    assert {:error, %Beamr.CompileError{kind: :malformed}} = Beamr.Module.compile(<<0, "asm", 1, 0, 0, 0, 1>>)
+    assert {:error, %Beamr.CompileError{kind: :malformed}} =
+             Beamr.Module.compile(<<0, "asm", 1, 0, 0, 0, 1>>)
 
     bad = TestHelper.wasm_unchecked(~S{(module (func (result i32) (i64.const 1)))})
+
     assert {:error, %Beamr.CompileError{kind: :validation, reason: :type_mismatch, function: 0} = e} =
              Beamr.Module.compile(bad)
 
-    assert Exception.message(e) =~ ~r/^invalid module: type mismatch.* \(type_mismatch, at byte \d+, in func 0\)$/
+    assert Exception.message(e) =~
+             ~r/^invalid module: type mismatch.* \(type_mismatch, at byte \d+, in func 0\)$/
+
     assert_raise Beamr.CompileError, fn -> Beamr.Module.compile!("junk") end
     assert_raise ArgumentError, fn -> Beamr.Module.compile(nil) end
     assert_raise ArgumentError, fn -> Beamr.Module.compile('(module)') end
@@ -84,7 +90,12 @@ defmodule Beamr.ModuleTest do
     size = byte_size(saved)
     corrupt = binary_part(saved, 0, size - 1) <> <<:erlang.bxor(:binary.last(saved), 0xFF)>>
 
-    for input <- [binary_part(saved, 0, div(size, 2)), corrupt, "garbage", File.read!(fixture("hyperbeam/test.wasm"))] do
+    for input <- [
+          binary_part(saved, 0, div(size, 2)),
+          corrupt,
+          "garbage",
+          File.read!(fixture("hyperbeam/test.wasm"))
+        ] do
       assert {:error, %Beamr.CompileError{kind: :aot}} = Beamr.Module.deserialize(input)
     end
 

@@ -25,7 +25,10 @@ Logger.configure(level: :warning)
 # One line that test/summary.sh counts, as the other suites print it.
 ExUnit.after_suite(fn %{total: total, failures: failures, excluded: excluded, skipped: skipped} ->
   File.rm_rf!(TestHelper.wasm_cache_dir())
-  IO.puts("#{total - failures - excluded - skipped} passed, #{failures} failed, #{excluded + skipped} skipped")
+
+  IO.puts(
+    "#{total - failures - excluded - skipped} passed, #{failures} failed, #{excluded + skipped} skipped"
+  )
 end)
 
 ExUnit.start(exclude: exclude)

@@ -21,7 +21,9 @@ defmodule Beamr.WasiTest do
       env: [{"HOME", "/home/guest"}, {"LANG", "C"}, {"EMPTY", ""}, {"X", "1=2"}]
     }
 
-    assert {:ok, %{exit_code: 0, stdout: out, stderr: ""}} = Beamr.run_wasi(program("args_env"), wasi)
+    assert {:ok, %{exit_code: 0, stdout: out, stderr: ""}} =
+             Beamr.run_wasi(program("args_env"), wasi)
+
     assert out == expected("args_env.stdout")
   end
 
@@ -35,13 +37,19 @@ defmodule Beamr.WasiTest do
 
   test "exit codes: run_wasi returns them, call_function gives {:exit, code}" do
     module = Beamr.Module.compile!(program("exit_code"))
-    assert {:ok, %{exit_code: 42, stdout: out}} = Beamr.run_wasi(module, wasi: [args: ["exit_code", "42"]])
+
+    assert {:ok, %{exit_code: 42, stdout: out}} =
+             Beamr.run_wasi(module, wasi: [args: ["exit_code", "42"]])
+
     assert out == expected("exit_42.stdout")
     assert {:ok, %{exit_code: 7}} = Beamr.run_wasi(module, wasi: [args: ["exit_code", "ret7"]])
 
     {:ok, pid} = Beamr.start_link(module: module, wasi: [args: ["exit_code", "3"]])
     assert {:error, {:exit, 3}} = Beamr.call_function(pid, :_start, [])
-    assert {:ok, "buffered line before exit\natexit handler ran\n"} = Beamr.Wasi.output(pid, :stdout)
+
+    assert {:ok, "buffered line before exit\natexit handler ran\n"} =
+             Beamr.Wasi.output(pid, :stdout)
+
     assert {:ok, ""} = Beamr.Wasi.output(pid, :stdout)
   end
 
@@ -49,7 +57,10 @@ defmodule Beamr.WasiTest do
     rw = Path.join(dir, "rw")
     File.mkdir_p!(rw)
     preopen = %Beamr.Wasi.Preopen{path: rw, alias: "/sandbox"}
-    assert {:ok, %{exit_code: 0, stdout: out}} = Beamr.run_wasi(program("files"), wasi: [preopens: [preopen]])
+
+    assert {:ok, %{exit_code: 0, stdout: out}} =
+             Beamr.run_wasi(program("files"), wasi: [preopens: [preopen]])
+
     assert out =~ "fopen w: ok"
 
     # test/wasi/readonly.c: /ro refuses every change, /sandbox does not.
@@ -63,15 +74,18 @@ defmodule Beamr.WasiTest do
       {"/sandbox", rw}
     ]
 
-    assert {:ok, %{exit_code: 0, stdout: out}} = Beamr.run_wasi(program("readonly"), wasi: [preopens: preopens])
+    assert {:ok, %{exit_code: 0, stdout: out}} =
+             Beamr.run_wasi(program("readonly"), wasi: [preopens: preopens])
+
     assert out == expected("readonly.stdout")
     assert File.ls!(ro) == ["data.txt"]
-
   end
 
   test "preopens beamr cannot grant, and a missing host directory", %{tmp_dir: dir} do
     assert_raise ArgumentError, ~r/write-only/, fn ->
-      Beamr.run_wasi(program("files"), wasi: [preopens: [%Beamr.Wasi.Preopen{path: dir, read: false}]])
+      Beamr.run_wasi(program("files"),
+        wasi: [preopens: [%Beamr.Wasi.Preopen{path: dir, read: false}]]
+      )
     end
 
     missing = %Beamr.Wasi.Preopen{path: Path.join(dir, "missing"), alias: "/sandbox"}
@@ -97,7 +111,13 @@ defmodule Beamr.WasiTest do
 
   test "stdout into a Beamr.Pipe" do
     {:ok, stdout} = Beamr.Pipe.new()
-    {:ok, pid} = Beamr.start_link(bytes: program("hello"), wasi: %Beamr.Wasi{args: ["hello", "a", "b"], stdout: stdout})
+
+    {:ok, pid} =
+      Beamr.start_link(
+        bytes: program("hello"),
+        wasi: %Beamr.Wasi{args: ["hello", "a", "b"], stdout: stdout}
+      )
+
     assert {:ok, []} = Beamr.call_function(pid, :_start, [])
     assert :ok = Beamr.Pipe.seek(stdout, 0)
     assert Beamr.Pipe.read(stdout) == expected("hello.stdout")

@@ -54,7 +54,13 @@ defmodule TestHelper do
   defp wat2wasm(wat, flags \\ []) do
     dir = wasm_cache_dir()
     File.mkdir_p!(dir)
-    base = Path.join(dir, Integer.to_string(:erlang.phash2({wat, flags}, 1 <<< 32), 16) <> "-#{byte_size(wat)}")
+
+    base =
+      Path.join(
+        dir,
+        Integer.to_string(:erlang.phash2({wat, flags}, 1 <<< 32), 16) <> "-#{byte_size(wat)}"
+      )
+
     out = base <> ".wasm"
 
     if not File.exists?(out) do
