@@ -173,7 +173,9 @@ defmodule Beamr.Memory do
           for(b <- [8, 16, 32, 64], f <- [:read_i, :read_u], do: {:"#{f}#{b}", 2}) ++
           for(b <- [8, 16, 32, 64], do: {:"write_i#{b}", 3}) do
     args = Macro.generate_arguments(arity, __MODULE__)
+    types = [quote(do: memory()) | List.duplicate(quote(do: term()), arity - 1)]
     @doc "As `#{name}/#{arity}`, returning the bare value and raising the error."
+    @spec unquote(:"#{name}!")(unquote_splicing(types)) :: term()
     def unquote(:"#{name}!")(unquote_splicing(args)),
       do: Beamr.Error.unwrap!(unquote(name)(unquote_splicing(args)))
   end
