@@ -63,7 +63,7 @@ defmodule Beamr do
       shared by its instances)
     * `:imports` - see `Beamr.Imports`
     * `:wasi` - `true`, a `Beamr.Wasi` struct or its fields: WASI preview 1
-      served natively
+      served natively (`false`, the default: no WASI)
     * `:limits` - a `Beamr.Limits` struct or its fields
     * `:name` - an atom to register the instance under
     * `:links` - Wasmex's module linking: `%{module_name => %{bytes: bytes}
@@ -118,7 +118,7 @@ defmodule Beamr do
 
   defp start(opts, link?) do
     opts = options!(opts)
-    wasi = opts[:wasi] && Beamr.Wasi.new(opts.wasi)
+    wasi = if opts[:wasi] in [nil, false], do: nil, else: Beamr.Wasi.new(opts.wasi)
     limits = Beamr.Limits.new(opts[:limits])
     table = Imports.normalize!(opts[:imports])
 

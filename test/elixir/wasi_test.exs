@@ -124,6 +124,11 @@ defmodule Beamr.WasiTest do
     assert Beamr.Pipe.size(stdout) == byte_size(expected("hello.stdout"))
   end
 
+  test "wasi: false is no WASI" do
+    assert {:error, %Beamr.LinkError{reason: :unknown_import, module: "wasi_snapshot_preview1"}} =
+             Beamr.start_link(bytes: program("hello"), wasi: false)
+  end
+
   test "bad WASI options raise ArgumentError" do
     bytes = program("hello")
     assert_raise ArgumentError, fn -> Beamr.start_link(bytes: bytes, wasi: [args: "hello"]) end
