@@ -132,6 +132,20 @@ defmodule BeamrTest do
       assert {:ok, [1.5, 7]} = Beamr.call_function(pid, "swap", [7, 1.5])
     end
 
+    test "v128 as an integer or as lanes" do
+      wat = ~S{(module (func (export "add4") (param v128 v128) (result v128)
+                 (i32x4.add (local.get 0) (local.get 1))))}
+
+      {:ok, pid} = Beamr.start_link(bytes: wasm(wat))
+
+      assert {:ok, [v]} =
+               Beamr.call_function(pid, "add4", [{:i32x4, [1, 2, 3, -1]}, {:i32x4, [10, 20, 30, 0]}])
+
+      assert :beamr.v128_lanes(:i32x4, v) == [11, 22, 33, -1]
+      assert {:ok, [3]} = Beamr.call_function(pid, "add4", [1, 2])
+      assert {:error, {:invalid_args, _}} = Beamr.call_function(pid, "add4", [{:i32x4, [1]}, 0])
+    end
+
     test "names as strings or atoms, functions by table index", %{pid: pid} do
       assert {:ok, [5]} = Beamr.call_function(pid, :sum, [2, 3])
       assert {:ok, [5]} = Beamr.call_function(pid, 0, [2, 3])
