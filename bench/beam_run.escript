@@ -16,7 +16,7 @@ main([Wasm | Args]) ->
                               filename:absname(escript:script_name()))),
     true = code:add_patha(filename:join(Root, "ebin")),
     {ok, Bin} = file:read_file(Wasm),
-    {ok, Inst} = beamr:start(Bin),
+    {ok, Inst} = beamr:start(Bin, #{lazy_imports => true}),
     Argv = [unicode:characters_to_binary(A) || A <- [Wasm | Args]],
     Result = beamr:call(Inst, <<"_start">>, [], fun wasi/3, Argv, #{}),
     beamr:stop(Inst),

@@ -30,7 +30,7 @@ main(Args) ->
 %% Calls
 
 calls(Mod, N) ->
-    {ok, I} = beamr:start(Mod),
+    {ok, I} = beamr:start(Mod, #{lazy_imports => true}),
     Rate = best_rate(N, fun() -> {ok, [7]} = beamr:call(I, <<"nop">>, [7])
                         end),
     report("beamr:call/3 of nop(i32) -> i32", Rate, "calls/s"),
@@ -56,7 +56,7 @@ hb_calls(Root, N) ->
     end.
 
 imports(Mod, N) ->
-    {ok, I} = beamr:start(Mod),
+    {ok, I} = beamr:start(Mod, #{lazy_imports => true}),
     Fun = fun(S, #{args := [X]}, _) -> {ok, [X], S} end,
     Rate = best_rate(N, 1, fun() ->
                                    {ok, [0], _} = beamr:call(
@@ -71,7 +71,7 @@ imports(Mod, N) ->
 %% the cost of a fresh instance per request.
 starts(Mod, N) ->
     Rate = best_rate(N, fun() ->
-                                {ok, I} = beamr:start(Mod),
+                                {ok, I} = beamr:start(Mod, #{lazy_imports => true}),
                                 {ok, [1]} = beamr:call(I, <<"nop">>, [1]),
                                 ok = beamr:stop(I)
                         end),
@@ -116,7 +116,8 @@ group(L) -> L.
 ticker(Mod, Ms) ->
     Idle = tick_stats(Ms),
     Scheds = erlang:system_info(schedulers_online),
-    Insts = [element(2, {ok, _} = beamr:start(Mod, #{detached => true}))
+    Insts = [element(2, {ok, _} = beamr:start(Mod, #{detached => true,
+                                                     lazy_imports => true}))
              || _ <- lists:seq(1, Scheds)],
     Self = self(),
     Spinners = [spawn(fun() ->

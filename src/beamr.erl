@@ -104,7 +104,7 @@
 
 -export([compile/1, start/1, start/2, start_link/1, start_link/2,
          child_spec/1, stop/1, add_fuel/2, fuel_remaining/1,
-         call_state/6, hb_mode/1,
+         call_state/6, hb_mode/1, pipe/0, pipe_write/2, pipe_close/1,
          call/3, call/4, call/6,
          imports/1, exports/1,
          memory_size/1, read/3, write/3, read_string/2, read_string/3,
@@ -116,6 +116,7 @@
          v128/2, v128_lanes/2]).
 
 -export_type([wasm_module/0, instance/0, value/0, valtype/0, externtype/0,
+              pipe/0,
               bound_fun/0, import_ctx/0,
               limits/0, func_ref/0, import/0, import_fun/0,
               start_opts/0, call_opts/0, wasi_opts/0, wasi_result/0,
@@ -156,13 +157,14 @@
                          non_neg_integer() | undefined} |
                         {global, value()}.
 -type output() :: capture | discard | inherit | {stream, pid()}.
+-opaque pipe() :: reference().
 -type wasi_opts() :: #{args => [iodata()],
                        env => [{iodata(), iodata()}] |
                               #{iodata() => iodata()},
                        preopens => [{iodata(), iodata(),
                                      read_only | read_write} |
                                     {iodata(), iodata()}],
-                       stdin => iodata() | empty | inherit,
+                       stdin => iodata() | empty | inherit | pipe(),
                        stdout => output(),
                        stderr => output(),
                        max_capture => pos_integer()}.
@@ -316,8 +318,9 @@ start(ModuleOrBinary) ->
 %%     (or `{GuestPath, HostPath}', read-write): the only host
 %%     directories the program can reach, guest fds 3, 4, ... in this
 %%     order;</li>
-%% <li>`stdin': a binary (iodata), `empty' (the default: end of file) or
-%%     `inherit' (the VM's own stdin);</li>
+%% <li>`stdin': a binary (iodata), `empty' (the default: end of file),
+%%     `inherit' (the VM's own stdin) or a {@link pipe/0} that Erlang
+%%     writes to while the program runs;</li>
 %% <li>`stdout', `stderr': `capture' (the default; read with {@link
 %%     wasi_output/2}), `discard', `inherit' (the VM's own), or
 %%     `{stream, Pid}': each write is sent as it happens, as
@@ -671,6 +674,7 @@ preopen(Other) ->
 
 stdin_opt(empty) -> empty;
 stdin_opt(inherit) -> inherit;
+stdin_opt(Pipe) when is_reference(Pipe) -> Pipe; %% the NIF checks it
 stdin_opt(Data) ->
     try iolist_to_binary(Data)
     catch error:badarg -> erlang:error(badarg, [#{wasi => #{stdin => Data}}])
@@ -683,6 +687,41 @@ output_opt(_Key, {stream, Pid} = S) when is_pid(Pid), node(Pid) =:= node() ->
     S;
 output_opt(Key, Other) ->
     erlang:error(badarg, [#{wasi => #{Key => Other}}]).
+
+%% @doc A new pipe, to give as a WASI instance's `stdin': Erlang writes
+%% to it with {@link pipe_write/2} while the program runs, and {@link
+%% pipe_close/1} ends it (the program then reads end of file). A read of
+%% an empty pipe suspends the wasm call: the calling process waits in a
+%% receive (no scheduler is blocked) until data comes or the pipe
+%% closes; the call's `timeout' still applies. One instance reads a
+%% pipe.
+%%
+%% Example:
+%% ```
+%% P = beamr:pipe(),
+%% {ok, I} = beamr:start(Cat, #{wasi => #{stdin => P}}),
+%% spawn(fun() -> beamr:pipe_write(P, <<"hello">>), beamr:pipe_close(P) end),
+%% {ok, _} = beamr:call(I, <<"_start">>, []).
+%% '''
+-spec pipe() -> pipe().
+pipe() ->
+    beamr_nif:pipe_new().
+
+%% @doc Appends `Data' to a pipe; a program waiting on it goes on.
+%% Errors: `{error, closed}' once the pipe is closed.
+-spec pipe_write(pipe(), iodata()) -> ok | {error, closed}.
+pipe_write(Pipe, Data) when is_reference(Pipe) ->
+    beamr_nif:pipe_write(Pipe, iolist_to_binary(Data));
+pipe_write(Pipe, Data) ->
+    erlang:error(badarg, [Pipe, Data]).
+
+%% @doc Closes a pipe: the program reads what is left, then end of file.
+%% Idempotent.
+-spec pipe_close(pipe()) -> ok.
+pipe_close(Pipe) when is_reference(Pipe) ->
+    beamr_nif:pipe_close(Pipe);
+pipe_close(Pipe) ->
+    erlang:error(badarg, [Pipe]).
 
 %% @doc Runs a WASI command: starts an instance with native WASI (the
 %% `wasi' options of {@link start/2}; stdout and stderr captured unless
@@ -830,9 +869,9 @@ fuel_remaining(Inst) ->
 %% hb_beamr started it in the `hyperbeam' mode).
 -spec hb_mode(instance()) -> seed | hyperbeam.
 hb_mode(Inst) ->
-    case beamr_nif:instance_data(pid_of(Inst)) of
-        #{'$hb_mode' := Mode} -> Mode;
-        _ -> seed
+    case beamr_nif:instance_mode(pid_of(Inst)) of
+        hyperbeam -> hyperbeam;
+        _ -> seed %% also for a stopped instance: the call then says so
     end.
 
 %% @doc The imports of a module or an instance, in import order.
@@ -1130,10 +1169,36 @@ drive({error, {invalid_args, _}} = Error, _Fun, _State, _C) ->
     Error;
 drive({error, Reason}, _Fun, State, _C) ->
     {error, Reason, State};
+drive({stdin_wait, Call, Pipe}, Fun, State, C) ->
+    wait_stdin(Call, Pipe, Fun, State, C);
 drive(busy, _Fun, State, _C) ->
     %% After a grant the lease is this process's; busy means the owner
     %% was replaced meanwhile (the instance stopped).
     {error, stopped, State}.
+
+%% The program reads an empty stdin pipe: wait in this process (a
+%% receive, no scheduler blocked) until the pipe has data or is closed,
+%% then read again. The deadline and the instance's end still apply.
+wait_stdin(Call, Pipe, Fun, State, C = #{pid := Pid, deadline := Deadline}) ->
+    case beamr_nif:pipe_wait(Pipe) of
+        ready ->
+            drive(beamr_nif:call_resume(Call, '$retry'), Fun, State, C);
+        wait ->
+            Mon = erlang:monitor(process, Pid),
+            receive
+                {beamr_pipe, Pipe} ->
+                    erlang:demonitor(Mon, [flush]),
+                    drive(beamr_nif:call_resume(Call, '$retry'), Fun, State,
+                          C);
+                {'DOWN', Mon, process, Pid, _} ->
+                    ok = beamr_nif:call_abort(Call),
+                    {error, stopped, State}
+            after wait_ms(Deadline) ->
+                erlang:demonitor(Mon, [flush]),
+                ok = beamr_nif:call_abort(Call),
+                {error, timeout, State}
+            end
+    end.
 
 %% No import fun in the call: what the start bound serves it.
 serve(undefined, Import, Call, State, C = #{pid := Pid}) ->

@@ -19,8 +19,9 @@
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
          wasi_output/2, load_error/0,
-         instance_set_data/2, instance_data/1, fuel_add/2,
-         fuel_remaining/1]).
+         instance_set_data/2, instance_data/1, instance_mode/1, fuel_add/2,
+         fuel_remaining/1, pipe_new/0, pipe_write/2, pipe_close/1,
+         pipe_wait/1]).
 
 %% Every function taking an instance accepts its resource or the pid of
 %% its owner process (found through the NIF's registry; a pid that owns
@@ -173,3 +174,18 @@ fuel_add(_Inst, _N) -> ?NOT_LOADED.
 -spec fuel_remaining(inst()) ->
           {ok, non_neg_integer() | infinity} | {error, term()}.
 fuel_remaining(_Inst) -> ?NOT_LOADED.
+
+-spec pipe_new() -> reference().
+pipe_new() -> ?NOT_LOADED.
+
+-spec pipe_write(reference(), binary()) -> ok | {error, term()}.
+pipe_write(_Pipe, _Data) -> ?NOT_LOADED.
+
+-spec pipe_close(reference()) -> ok.
+pipe_close(_Pipe) -> ?NOT_LOADED.
+
+-spec pipe_wait(reference()) -> ready | wait.
+pipe_wait(_Pipe) -> ?NOT_LOADED.
+
+-spec instance_mode(inst()) -> seed | hyperbeam | {error, term()}.
+instance_mode(_Inst) -> ?NOT_LOADED.

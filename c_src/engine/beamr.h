@@ -271,6 +271,10 @@ typedef struct br_link {
     const _Atomic bool *gone;
 } br_link_t;
 BR_API br_func_t *br_func_new_link(br_store_t *store, const br_link_t *link);
+/* Calls the pending host function again: one that suspended to wait
+ * (WASI stdin from a pipe) answers now and the call can run on, or
+ * suspends again (*waiting true), or traps (br_exec_trap). */
+BR_API br_err_t br_exec_import_retry(br_exec_t *exec, bool *waiting);
 /* Answers the pending import as a JS throw of a C++ exception or
  * longjmp would: unwinds to the innermost running invoke, as the
  * longjmp function does (a trap without one; br_exec_trap then tells). */

@@ -197,6 +197,13 @@ live_mark(br_exec_t *exec)
 /* ------------------------------------------------------------------ */
 /* invoke_*(Index, Args...)                                            */
 
+/* Empty kind lists may be NULL: no memcmp on them. */
+static bool
+same_kinds(const br_valkind_t *a, const br_valkind_t *b, uint32_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 /* The callee at table 0[index] of the caller's instance, of the
  * invoke's type less its index; NULL with the trap recorded. */
 static br_func_t *
@@ -220,8 +227,8 @@ invoke_callee(br_exec_t *exec, const br_functype_t *t, br_status_t *st)
     const br_functype_t *ft = f->type;
     bool same = ft->param_count + 1 == t->param_count &&
                 ft->result_count == t->result_count &&
-                memcmp(ft->params, t->params + 1, ft->param_count) == 0 &&
-                memcmp(ft->results, t->results, ft->result_count) == 0;
+                same_kinds(ft->params, t->params + 1, ft->param_count) &&
+                same_kinds(ft->results, t->results, ft->result_count);
     if (!same) {
         *st = invoke_trap(exec, BR_TRAP_INDIRECT_TYPE_MISMATCH, NULL);
         return NULL;
@@ -370,6 +377,34 @@ enter_link(br_exec_t *exec)
     if (bri_frame_push(exec, f, slot, caller->mem0, caller->inst) == NULL)
         return BR_TRAP; /* trap recorded */
     return BR_YIELD;
+}
+
+/*
+ * Calls the pending host function again (it suspended to wait for
+ * something, WASI stdin from a pipe say): its answer resumes the call,
+ * or it suspends again (*waiting), or it traps.
+ */
+br_err_t
+br_exec_import_retry(br_exec_t *exec, bool *waiting)
+{
+    *waiting = false;
+    if (exec->state != BRI_EXEC_SUSPENDED || exec->import_func == NULL ||
+        exec->import_func->host == NULL)
+        return BR_ERR_INVALID_ARGUMENT;
+    br_func_t *f = exec->import_func;
+    exec->host_trap_set = false;
+    br_host_status_t st = f->host(f->env, exec, exec->host_args,
+                                  exec->host_results);
+    if (st == BR_HOST_SUSPEND) {
+        *waiting = true;
+        return BR_ERR_OK;
+    }
+    if (st == BR_HOST_TRAP) {
+        if (exec->state == BRI_EXEC_SUSPENDED) /* no br_exec_host_trap */
+            br_exec_resume_trap(exec, NULL);
+        return BR_ERR_OK;
+    }
+    return br_exec_resume(exec, exec->host_results, f->type->result_count);
 }
 
 br_status_t

@@ -95,7 +95,9 @@
     X(beamr_lease_free, "beamr_lease_free")    \
     X(invoke, "invoke")                         \
     X(longjmp, "longjmp")                       \
-    X(unwind, "$unwind")
+    X(unwind, "$unwind")                        \
+    X(retry, "$retry")                          \
+    X(stdin_wait, "stdin_wait")
 
 typedef struct bnif_atoms {
 #define BNIF_ATOM_FIELD(c_name, erl_name) ERL_NIF_TERM c_name;
@@ -177,6 +179,7 @@ typedef struct bnif_instance {
     int64_t fuel_budget;
     ErlNifEnv *data_env; /* owns `data`, or NULL */
     ERL_NIF_TERM data;
+    ERL_NIF_TERM hb_mode; /* an atom (data's '$hb_mode'), or 0: seed */
     /* nif_link.c: instances whose exports this one imports (kept). They
      * share one store lock: `lock` is then links[0]'s, not our own. */
     struct bnif_instance **links;
@@ -184,6 +187,7 @@ typedef struct bnif_instance {
     br_link_t **link_envs; /* the links of its function imports (owned) */
     size_t link_env_count;
     bool shared_lock;
+    struct bnif_pipe *stdin_pipe; /* nif_pipe.c: WASI stdin (kept) */
 } bnif_instance_t;
 
 enum {
@@ -222,6 +226,7 @@ typedef struct bnif_priv {
     ErlNifResourceType *func_rt;
     ErlNifResourceType *extern_rt;
     ErlNifResourceType *buffer_rt;
+    ErlNifResourceType *pipe_rt; /* nif_pipe.c */
     bnif_engine_t *engine;     /* kept while this library version is loaded */
     bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
@@ -391,6 +396,8 @@ ERL_NIF_TERM bnif_instance_set_data(ErlNifEnv *env, int argc,
                                     const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_data(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_mode(ErlNifEnv *env, int argc,
+                                const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_fuel_add(ErlNifEnv *env, int argc,
                            const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_fuel_remaining(ErlNifEnv *env, int argc,
@@ -403,6 +410,24 @@ bool bnif_link_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 bool bnif_instance_keep_link(bnif_instance_t *inst, br_link_t *link);
 /* Frees what nif_state.c and nif_link.c keep (instance destructor). */
 void bnif_instance_release_extras(bnif_instance_t *inst);
+
+/* nif_pipe.c: WASI stdin that Erlang writes to */
+typedef struct bnif_pipe bnif_pipe_t;
+ErlNifResourceType *bnif_pipe_open_type(ErlNifEnv *env);
+bool bnif_get_pipe(ErlNifEnv *env, ERL_NIF_TERM t, bnif_pipe_t **out);
+/* A pipe term as the stdin of a WASI config (false if not a pipe). */
+struct br_wasi_config;
+bool bnif_pipe_stdin(ErlNifEnv *env, ERL_NIF_TERM t,
+                     struct br_wasi_config *cfg);
+bool bnif_pipe_take_blocked(bnif_pipe_t *p);
+ERL_NIF_TERM bnif_pipe_new(ErlNifEnv *env, int argc,
+                           const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_write(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_close(ErlNifEnv *env, int argc,
+                             const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_pipe_wait(ErlNifEnv *env, int argc,
+                            const ERL_NIF_TERM argv[]);
 
 /* nif_aot.c */
 ERL_NIF_TERM bnif_module_serialize(ErlNifEnv *env, int argc,

@@ -208,10 +208,24 @@ sig_string(ErlNifEnv *env, const br_functype_t *t)
     return enif_make_list_cell(env, enif_make_int(env, '('), list);
 }
 
+/* A WASI read of an empty stdin pipe suspended the call:
+ * {stdin_wait, Call, Pipe}; the caller waits for the pipe, then
+ * resumes with '$retry'. */
+static ERL_NIF_TERM
+stdin_wait_term(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
+{
+    call->state = BNIF_CALL_SUSPENDED;
+    return enif_make_tuple3(env, bnif_atoms(env)->stdin_wait, call_term,
+                            enif_make_resource(env, call->inst->stdin_pipe));
+}
+
 /* The pending import: {import, Call, {Module, Name, Signature}, Args}. */
 static ERL_NIF_TERM
 import_term(ErlNifEnv *env, bnif_call_t *call, ERL_NIF_TERM call_term)
 {
+    if (call->inst->stdin_pipe != NULL &&
+        bnif_pipe_take_blocked(call->inst->stdin_pipe))
+        return stdin_wait_term(env, call, call_term);
     br_func_t *func = br_exec_import_func(call->exec);
     const br_functype_t *type = br_func_type(func);
     uint32_t index = (uint32_t)(uintptr_t)br_func_host_env(func);
@@ -562,8 +576,21 @@ bnif_call_resume(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return enif_make_badarg(env);
     enif_mutex_lock(call->inst->lock);
     bool suspended = call->state == BNIF_CALL_SUSPENDED && call->exec != NULL;
-    if (suspended)
+    if (suspended && enif_is_identical(argv[1], bnif_atoms(env)->retry)) {
+        /* The stdin pipe may have data now: read again. */
+        bool waiting = false;
+        call->state = BNIF_CALL_RUNNING;
+        br_exec_import_retry(call->exec, &waiting);
+        if (waiting) {
+            if (call->inst->stdin_pipe != NULL)
+                (void)bnif_pipe_take_blocked(call->inst->stdin_pipe);
+            ERL_NIF_TERM out = stdin_wait_term(env, call, argv[0]);
+            enif_mutex_unlock(call->inst->lock);
+            return out;
+        }
+    } else if (suspended) {
         answer_import(env, call, argv[1]);
+    }
     enif_mutex_unlock(call->inst->lock);
     if (!suspended)
         return bnif_error(env, bnif_atoms(env)->not_suspended);

@@ -119,8 +119,13 @@ static ErlNifFunc nif_funcs[] = {
     {"wasi_output", 2, bnif_wasi_output, 0},
     {"instance_set_data", 2, bnif_instance_set_data, 0},
     {"instance_data", 1, bnif_instance_data, 0},
+    {"instance_mode", 1, bnif_instance_mode, 0},
     {"fuel_add", 2, bnif_fuel_add, 0},
     {"fuel_remaining", 1, bnif_fuel_remaining, 0},
+    {"pipe_new", 0, bnif_pipe_new, 0},
+    {"pipe_write", 2, bnif_pipe_write, 0},
+    {"pipe_close", 1, bnif_pipe_close, 0},
+    {"pipe_wait", 1, bnif_pipe_wait, 0},
     /* Bounded copies of whole modules and memories: dirty CPU. */
     {"module_serialize", 1, bnif_module_serialize, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"module_deserialize", 1, bnif_module_deserialize,

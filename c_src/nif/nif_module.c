@@ -404,12 +404,28 @@ instantiate(ErlNifEnv *env, bnif_instance_t *in, br_extern_t *externs,
                             has_start ? a->true_ : a->false_);
 }
 
+/* A pipe as WASI stdin (4th element of the config tuple) lives as long
+ * as the instance: its WASI reads it. */
+static void
+keep_stdin_pipe(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM wasi)
+{
+    const ERL_NIF_TERM *el;
+    int arity;
+    bnif_pipe_t *p;
+    if (enif_get_tuple(env, wasi, &arity, &el) && arity >= 4 &&
+        bnif_get_pipe(env, el[3], &p)) {
+        enif_keep_resource(p);
+        in->stdin_pipe = p;
+    }
+}
+
 /* Sets up native WASI if asked, builds the imports, instantiates. */
 static ERL_NIF_TERM
 link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
                      const ERL_NIF_TERM argv[], uint32_t count)
 {
     ERL_NIF_TERM result;
+    keep_stdin_pipe(env, in, argv[3]);
     if (!enif_is_identical(argv[3], bnif_atoms(env)->undefined) &&
         !bnif_wasi_setup(env, in, argv[3], &result))
         return result;

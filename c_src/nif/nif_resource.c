@@ -201,7 +201,8 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
     priv->func_rt = open_type(env, "beamr_func", func_dtor);
     priv->extern_rt = open_type(env, "beamr_extern", extern_dtor);
     priv->buffer_rt = open_type(env, "beamr_buffer", buffer_dtor);
-    return priv->engine_rt != NULL && priv->module_rt != NULL &&
+    priv->pipe_rt = bnif_pipe_open_type(env);
+    return priv->pipe_rt != NULL && priv->engine_rt != NULL && priv->module_rt != NULL &&
            priv->instance_rt != NULL && priv->call_rt != NULL &&
            priv->func_rt != NULL && priv->extern_rt != NULL &&
            priv->buffer_rt != NULL;

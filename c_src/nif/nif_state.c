@@ -18,6 +18,11 @@ bnif_instance_set_data(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     if (data_env == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
     ERL_NIF_TERM data = enif_make_copy(data_env, argv[1]);
+    ERL_NIF_TERM mode;
+    if (enif_get_map_value(env, argv[1], enif_make_atom(env, "$hb_mode"),
+                           &mode) &&
+        enif_is_atom(env, mode))
+        in->hb_mode = mode; /* atoms are valid in every env */
     enif_mutex_lock(in->lock);
     ErlNifEnv *old = in->data_env;
     in->data_env = data_env;
@@ -42,6 +47,18 @@ bnif_instance_data(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         out = enif_make_copy(env, in->data);
     enif_mutex_unlock(in->lock);
     return out;
+}
+
+/* instance_mode(Instance) -> seed | hyperbeam: read on every hb_beamr
+ * call, so it is an atom of its own (no copy of the data). */
+ERL_NIF_TERM
+bnif_instance_mode(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_instance_t *in;
+    if (!bnif_get_instance(env, argv[0], &in))
+        return bnif_no_instance(env, argv[0]);
+    return in->hb_mode != 0 ? in->hb_mode : enif_make_atom(env, "seed");
 }
 
 /* fuel_add(Instance, N) -> ok: the budget grows by N (an unmetered
@@ -86,6 +103,9 @@ bnif_fuel_remaining(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 void
 bnif_instance_release_extras(bnif_instance_t *in)
 {
+    if (in->stdin_pipe != NULL)
+        enif_release_resource(in->stdin_pipe);
+    in->stdin_pipe = NULL;
     if (in->data_env != NULL)
         enif_free_env(in->data_env);
     in->data_env = NULL;

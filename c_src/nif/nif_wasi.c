@@ -128,6 +128,8 @@ get_stdin(ErlNifEnv *env, ERL_NIF_TERM t, br_wasi_config_t *cfg)
     } else if (enif_inspect_binary(env, t, &bin)) {
         cfg->stdin_mode = BR_WASI_IN_BUFFER;
         cfg->stdin_data = (br_name_t){bin.size, (const char *)bin.data};
+    } else if (bnif_pipe_stdin(env, t, cfg)) {
+        /* a pipe (nif_pipe.c): the instance keeps it */
     } else {
         return false;
     }

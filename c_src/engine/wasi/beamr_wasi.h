@@ -18,8 +18,18 @@ typedef struct br_wasi br_wasi_t;
 typedef enum br_wasi_in_mode {
     BR_WASI_IN_EMPTY = 0,  /* end of file at once */
     BR_WASI_IN_BUFFER = 1, /* the bytes of `stdin_data` (copied) */
-    BR_WASI_IN_INHERIT = 2 /* the host process's fd 0 (never closed) */
+    BR_WASI_IN_INHERIT = 2, /* the host process's fd 0 (never closed) */
+    BR_WASI_IN_CALLBACK = 3 /* `stdin_fn`: a host pipe, read as it fills */
 } br_wasi_in_mode_t;
+
+/* Stdin callback (BR_WASI_IN_CALLBACK): copies up to `size` bytes into
+ * `buf` and returns how many, 0 at end of file, or BR_WASI_READ_WAIT
+ * when nothing is there yet. A read that would wait suspends the WASI
+ * host function (br_exec_run returns BR_IMPORT); the embedder retries it
+ * with br_exec_import_retry once data may be there. With `size` 0 (and
+ * `buf` NULL) it only tells what a read would get (poll_oneoff). */
+#define BR_WASI_READ_WAIT SIZE_MAX
+typedef size_t (*br_wasi_read_fn)(void *ud, uint8_t *buf, size_t size);
 
 /* Where the guest's stdout or stderr goes. */
 typedef enum br_wasi_out_mode {
@@ -71,6 +81,8 @@ typedef struct br_wasi_config {
 
     br_wasi_in_mode_t stdin_mode;
     br_name_t stdin_data;      /* BR_WASI_IN_BUFFER (copied) */
+    br_wasi_read_fn stdin_fn;  /* BR_WASI_IN_CALLBACK */
+    void *stdin_ud;
     br_wasi_output_t out[2];   /* [0] stdout, [1] stderr */
 
     /* Limits (0: the default in brackets). */

@@ -61,6 +61,12 @@ copy_config(br_wasi_t *w, const br_wasi_config_t *c, br_error_t *error)
         return false;
     }
     w->in_mode = c->stdin_mode;
+    w->in_fn = c->stdin_fn;
+    w->in_ud = c->stdin_ud;
+    if (c->stdin_mode == BR_WASI_IN_CALLBACK && c->stdin_fn == NULL) {
+        fail_with(error, BR_ERR_INVALID_ARGUMENT, "stdin callback missing");
+        return false;
+    }
     if (c->stdin_mode == BR_WASI_IN_BUFFER && c->stdin_data.size > 0) {
         w->in_data = bri_wasi_alloc(w, c->stdin_data.size);
         if (w->in_data == NULL) {

@@ -78,7 +78,14 @@ call_wasi(void *env, br_exec_t *exec, const br_val_t *args,
         c.a[i] = t->params[i] == BR_I32 ? (uint64_t)args[i].of.u32
                                         : args[i].of.u64;
     bind_memory(&c);
+    w->in_got = 0;
+    w->in_wait = false;
     uint16_t err = funcs[b->func].fn(&c);
+    if (w->in_wait) {
+        /* stdin has nothing yet: wait, and be called again */
+        w->in_wait = false;
+        return BR_HOST_SUSPEND;
+    }
     if (c.exit) {
         w->exited = true;
         w->exit_code = c.exit_code;

@@ -235,6 +235,10 @@ struct br_wasi {
     br_wasi_in_mode_t in_mode;
     uint8_t *in_data;
     size_t in_size, in_pos;
+    br_wasi_read_fn in_fn; /* BR_WASI_IN_CALLBACK */
+    void *in_ud;
+    size_t in_got;   /* bytes the current call read from in_fn */
+    bool in_wait;    /* the current call must wait for stdin: suspend */
     br_wasi_output_t out[2];
     bri_wasi_buf_t captured[2];
 

@@ -71,10 +71,27 @@ bri_wasi_stream_write(br_wasi_t *w, uint8_t stream, const uint8_t *data,
     }
 }
 
+/* Stdin from the host's callback (a pipe). A read that finds nothing
+ * waits (the host function suspends) unless this call already got
+ * bytes: then it is a short read. */
+static size_t
+callback_read(br_wasi_t *w, uint8_t *buf, size_t len)
+{
+    size_t n = w->in_fn(w->in_ud, buf, len);
+    if (n == BR_WASI_READ_WAIT) {
+        w->in_wait = w->in_got == 0;
+        return 0;
+    }
+    w->in_got += n;
+    return n;
+}
+
 size_t
 bri_wasi_stream_read(br_wasi_t *w, uint8_t *buf, size_t len, uint16_t *err)
 {
     *err = BRI_WASI_ESUCCESS;
+    if (w->in_mode == BR_WASI_IN_CALLBACK)
+        return callback_read(w, buf, len);
     if (w->in_mode == BR_WASI_IN_BUFFER) {
         size_t n = w->in_size - w->in_pos;
         if (n > len)
@@ -105,6 +122,14 @@ bri_wasi_stream_ready(br_wasi_t *w, uint64_t *nbytes, bool *hangup)
     if (w->in_mode == BR_WASI_IN_BUFFER) {
         *nbytes = w->in_size - w->in_pos;
         *hangup = *nbytes == 0;
+        return true;
+    }
+    if (w->in_mode == BR_WASI_IN_CALLBACK) {
+        size_t n = w->in_fn(w->in_ud, NULL, 0);
+        if (n == BR_WASI_READ_WAIT)
+            return false;
+        *hangup = n == 0;
+        *nbytes = n;
         return true;
     }
     if (w->in_mode != BR_WASI_IN_INHERIT) {
