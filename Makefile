@@ -39,10 +39,13 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 
 INCLUDES := -Ic_src/engine -Ic_src/engine/wasi -Itest/engine -Itest/spec
 
-ENGINE_SRCS := $(wildcard c_src/engine/*.c c_src/engine/wasi/*.c)
+ENGINE_SRCS := $(wildcard c_src/engine/*.c c_src/engine/wasi/*.c \
+	c_src/engine/text/*.c)
 UNIT_SRCS := $(wildcard test/engine/test_*.c)
 SPEC_SRCS := test/spec/json.c test/spec/values.c test/spec/spectest.c \
-	test/spec/commands.c test/spec/runner.c
+	test/spec/commands.c test/spec/wast.c test/spec/runner.c test/spec/main.c
+# beamr-run --wast runs scripts with the spec runner (all but its main).
+SPEC_LIB_SRCS := $(filter-out test/spec/main.c,$(SPEC_SRCS))
 TOOL_SRCS := $(wildcard tools/beamr_run.c)
 # The runner's own helpers, tested without the engine. test_json fails
 # each allocation in turn through the linker's --wrap.
@@ -103,7 +106,8 @@ $(eval $(call variant,build,$(NORMAL_CFLAGS)))
 $(eval $(call variant,build/asan,$(ASAN_CFLAGS)))
 $(eval $(call variant,build/switch,$(SWITCH_CFLAGS)))
 
-build/beamr-run: build/obj/tools/beamr_run.o build/libbeamr.a
+build/beamr-run: build/obj/tools/beamr_run.o \
+		$(patsubst %.c,build/obj/%.o,$(SPEC_LIB_SRCS)) build/libbeamr.a
 	$(CC) $(NORMAL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

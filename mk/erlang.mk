@@ -26,10 +26,11 @@ ERL_INCLUDE ?= $(firstword $(wildcard $(ERL_ROOT)/usr/include \
 
 NIF_SRCS := $(wildcard c_src/nif/*.c)
 NIF_HDRS := $(wildcard c_src/nif/*.h) c_src/engine/beamr.h \
-	c_src/engine/br_errors.h
+	c_src/engine/br_errors.h c_src/engine/text/br_text.h
 NIF_OBJS := $(patsubst c_src/nif/%.c,build/nif/%.o,$(NIF_SRCS))
 NIF_SO := priv/beamr_nif.so
-# The NIF may only include beamr.h (and br_errors.h through it).
+# The NIF may only include beamr.h (and br_errors.h through it), and
+# the text format's public header (nif_wat.c).
 NIF_CFLAGS = $(NORMAL_CFLAGS) -Ic_src/engine -isystem $(ERL_INCLUDE)
 NIF_LDFLAGS := -shared
 ifeq ($(shell uname -s),Darwin)

@@ -56,7 +56,8 @@
 %%     a valid module; `Detail' is `#{reason := atom(), message :=
 %%     binary(), offset := non_neg_integer(), func := integer() |
 %%     undefined}' with `reason' one of the atoms of br_errors.h (for
-%%     example `type_mismatch', `magic_header_not_detected');</li>
+%%     example `type_mismatch', `magic_header_not_detected'); for WAT
+%%     text, `{malformed, #{reason, message, line, column}}';</li>
 %% <li>`{link, Detail}': an import value does not fit, or instantiation
 %%     exceeded a limit;</li>
 %% <li>`{trap, #{reason := atom(), message := binary(), stack :=
@@ -102,8 +103,8 @@
 -module(beamr).
 -compile(warn_missing_spec).
 
--export([compile/1, start/1, start/2, start_link/1, start_link/2,
-         child_spec/1, stop/1, add_fuel/2, fuel_remaining/1,
+-export([compile/1, wat_to_wasm/1, start/1, start/2, start_link/1,
+         start_link/2, child_spec/1, stop/1, add_fuel/2, fuel_remaining/1,
          call_state/6, hb_mode/1, pipe/0, pipe_write/2, pipe_close/1,
          call/3, call/4, call/6,
          imports/1, exports/1,
@@ -207,7 +208,9 @@
 %% Modules and instances
 
 %% @doc Decodes, validates and compiles a module once; start any number
-%% of instances from the result.
+%% of instances from the result. `Bin' is a binary module or WAT text
+%% (no "\0asm" magic, starting with "(" or a comment; see
+%% {@link wat_to_wasm/1}).
 %%
 %% Errors: `{error, {malformed, Detail}}', `{error, {validation,
 %% Detail}}'.
@@ -220,6 +223,21 @@ compile(Bin) when is_binary(Bin) ->
         {error, _} = Error -> Error
     end;
 compile(Other) ->
+    erlang:error(badarg, [Other]).
+
+%% @doc The binary encoding of a module in the WebAssembly text format
+%% (a `(module ...)' form, or its fields alone).
+%%
+%% Errors: `{error, {malformed, #{reason := atom(), message := binary(),
+%% line := pos_integer(), column := pos_integer()}}}' with `reason' one
+%% of the atoms of br_text.h (`unexpected_token', `unknown_operator',
+%% `unknown_label', `constant_out_of_range', ...).
+%%
+%% Example: `{ok, Wasm} = beamr:wat_to_wasm(<<"(module)">>)'.
+-spec wat_to_wasm(binary()) -> {ok, binary()} | {error, error_reason()}.
+wat_to_wasm(Text) when is_binary(Text) ->
+    beamr_nif:wat_to_wasm(Text);
+wat_to_wasm(Other) ->
     erlang:error(badarg, [Other]).
 
 module_record(Res) ->

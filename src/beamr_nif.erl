@@ -9,7 +9,7 @@
 -module(beamr_nif).
 -compile(warn_missing_spec).
 
--export([module_new/1, module_imports/1, module_exports/1,
+-export([module_new/1, wat_to_wasm/1, module_imports/1, module_exports/1,
          module_serialize/1, module_deserialize/1,
          instance_new/4, instance_stop/1, instance_cancel/1,
          instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
@@ -68,6 +68,9 @@ priv_dir() ->
 
 -spec module_new(binary()) -> {ok, reference()} | {error, term()}.
 module_new(_Bin) -> ?NOT_LOADED.
+
+-spec wat_to_wasm(binary()) -> {ok, binary()} | {error, term()}.
+wat_to_wasm(_Text) -> ?NOT_LOADED.
 
 -spec module_imports(reference()) -> [{binary(), binary(), tuple()}].
 module_imports(_Mod) -> ?NOT_LOADED.

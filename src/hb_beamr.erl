@@ -89,7 +89,8 @@ start(Binary, Mode) ->
 
 %% @doc Loads and instantiates a module (`wasm': WebAssembly bytes;
 %% `aot': a module saved by `beamr:module_to_binary/1'); returns the
-%% instance and its function imports and exports.
+%% instance and its function imports and exports (`wasm' also accepts
+%% WAT text, as `beamr:compile/1' does).
 %%
 %% Options (beamr's, not HyperBEAM's): `wasi => WasiOpts' serves
 %% `wasi_snapshot_preview1' natively, with the options of

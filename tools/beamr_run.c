@@ -1,7 +1,9 @@
 /*
  * beamr-run: runs a WebAssembly module from the command line: a WASI
  * program's `_start` (stdio inherited, directories preopened), or one
- * export with arguments; loads and writes compiled modules (aot).
+ * export with arguments; loads and writes compiled modules (aot); reads
+ * modules in the text format (.wat) too, and runs .wast scripts with
+ * the spec runner (--wast).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
@@ -13,7 +15,9 @@
 #include <time.h>
 
 #include "../c_src/engine/beamr.h"
+#include "../c_src/engine/text/br_text.h"
 #include "../c_src/engine/wasi/beamr_wasi.h"
+#include "../test/spec/runner.h"
 
 /* Exit statuses (a WASI program's own status replaces EXIT_OK). */
 #define EXIT_OK 0
@@ -67,6 +71,9 @@ usage(void)
     fprintf(stderr,
             "usage: beamr-run [options] prog.wasm [-- arg...]\n"
             "       beamr-run [options] module.wasm function [arg...]\n"
+            "       beamr-run --wast script.wast...   run spec scripts; "
+            "prints each\n"
+            "                     failure and \"N passed, M failed\"\n"
             "  -- arg...          run _start as a WASI program with these "
             "arguments\n"
             "                     (also the default when the module "
@@ -88,7 +95,8 @@ usage(void)
             "  function args: i32/i64 in decimal or 0x hex, f32/f64 in "
             "decimal (nan, inf), refs as null\n"
             "  a file starting with " AOT_MAGIC " is loaded as a compiled "
-            "module\n");
+            "module,\n"
+            "  one without the binary magic is read as WAT text\n");
 }
 
 static double
@@ -384,7 +392,34 @@ out_of_memory(void)
     return EXIT_USAGE;
 }
 
-/* Compiles the binary, or loads it if it is a compiled module. */
+/* Text (no binary or aot magic): replaces the bytes by their binary
+ * encoding. Returns an exit status, or -1 when the bytes are binary. */
+static int
+text_to_binary(runner_t *r, const options_t *o, size_t *size)
+{
+    br_text_error_t terr;
+    uint8_t *bin;
+    size_t bin_size;
+    if (br_is_binary(r->bytes, *size) ||
+        (*size >= 8 && memcmp(r->bytes, AOT_MAGIC, 8) == 0))
+        return -1;
+    if (br_wat_to_wasm(r->engine, (const char *)r->bytes, *size, &bin,
+                       &bin_size, &terr) != BR_TEXT_ERR_OK) {
+        fprintf(stderr, "beamr-run: %s:%u:%u: %s\n", o->path, terr.line,
+                terr.column, terr.message);
+        return EXIT_USAGE;
+    }
+    free(r->bytes);
+    r->bytes = malloc(bin_size ? bin_size : 1);
+    if (r->bytes)
+        memcpy(r->bytes, bin, bin_size);
+    br_engine_free_buffer(r->engine, bin, bin_size);
+    *size = bin_size;
+    return r->bytes ? -1 : out_of_memory();
+}
+
+/* Compiles the binary (or the text's encoding), or loads it if it is a
+ * compiled module. */
 static int
 load_module(runner_t *r, const options_t *o)
 {
@@ -398,6 +433,9 @@ load_module(runner_t *r, const options_t *o)
     r->engine = br_engine_new(NULL);
     if (r->engine == NULL)
         return out_of_memory();
+    int text_status = text_to_binary(r, o, &size);
+    if (text_status >= 0)
+        return text_status;
     br_error_t err;
     memset(&err, 0, sizeof err);
     r->loaded_aot = size >= 8 && memcmp(r->bytes, AOT_MAGIC, 8) == 0;
@@ -685,6 +723,11 @@ int
 main(int argc, char **argv)
 {
     options_t o;
+    /* scripts: the spec runner's own command line after --wast */
+    if (argc >= 3 && strcmp(argv[1], "--wast") == 0) {
+        argv[1] = argv[0];
+        return spec_main(argc - 1, argv + 1);
+    }
     if (!parse_options(argc, argv, &o)) {
         usage();
         return EXIT_USAGE;

@@ -377,6 +377,14 @@ ERL_NIF_TERM bnif_instance_stop(ErlNifEnv *env, int argc,
 ERL_NIF_TERM bnif_instance_cancel(ErlNifEnv *env, int argc,
                                   const ERL_NIF_TERM argv[]);
 
+/* nif_wat.c: the text format. Whether bytes are WAT text (no binary
+ * magic, a form or comment first); text to binary; text compiled. */
+bool bnif_is_text(const uint8_t *bytes, size_t size);
+ERL_NIF_TERM bnif_wat_to_wasm(ErlNifEnv *env, int argc,
+                              const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_wat_module_new(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
+
 /* nif_lease.c */
 ERL_NIF_TERM bnif_instance_owner(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);

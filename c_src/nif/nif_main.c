@@ -95,6 +95,7 @@ on_unload(ErlNifEnv *env, void *priv_data)
  * aot and snapshots run there. */
 static ErlNifFunc nif_funcs[] = {
     {"module_new", 1, bnif_module_new, 0},
+    {"wat_to_wasm", 1, bnif_wat_to_wasm, 0},
     {"module_imports", 1, bnif_module_imports, 0},
     {"module_exports", 1, bnif_module_exports, 0},
     {"instance_new", 4, bnif_instance_new, 0},

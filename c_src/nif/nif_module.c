@@ -54,6 +54,8 @@ bnif_module_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     ErlNifBinary bin;
     if (!enif_inspect_binary(env, argv[0], &bin))
         return enif_make_badarg(env);
+    if (bnif_is_text(bin.data, bin.size))
+        return bnif_wat_module_new(env, argc, argv);
     if (bin.size > DIRTY_COMPILE_BYTES)
         return enif_schedule_nif(env, "module_new", ERL_NIF_DIRTY_JOB_CPU_BOUND,
                                  module_compile, argc, argv);

@@ -12,36 +12,13 @@
 
 #define TEXT_MODULE_REASON "text-format module"
 
-/* What running a call, an action or an instantiation produced. */
-typedef struct outcome {
-    br_status_t status; /* BR_DONE, BR_TRAP or BR_ERROR */
-    br_trapkind_t trap;
-    const br_val_t *vals;
-    size_t count;
-    br_val_t global; /* storage for the value of a "get" action */
-    char msg[256];
-} outcome_t;
-
-typedef enum load_status {
-    LOAD_OK,
-    LOAD_REJECTED, /* br_module_new refused the binary */
-    LOAD_HARNESS,  /* the runner could not even try (missing file ...) */
-} load_status_t;
-
-typedef enum inst_status {
-    INST_OK,
-    INST_LINK,  /* unknown import or incompatible import type */
-    INST_TRAP,  /* segment initialisation or the start function trapped */
-    INST_ERROR, /* anything else */
-} inst_status_t;
-
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
 /* Writes a printable, quoted form of a name (export names in the suite
  * contain control characters and quotes). */
-static const char *
-quote(const char *name, size_t len, char *buf, size_t size)
+const char *
+spec_quote(const char *name, size_t len, char *buf, size_t size)
 {
     size_t n = 0;
     buf[n++] = '"';
@@ -57,14 +34,14 @@ quote(const char *name, size_t len, char *buf, size_t size)
     return buf;
 }
 
-static bool
-str_eq(const char *s, const char *lit)
+bool
+spec_str_eq(const char *s, const char *lit)
 {
     return s && strcmp(s, lit) == 0;
 }
 
-static bool
-add_binding(spec_bindings_t *b, const char *name, size_t len,
+bool
+spec_add_binding(spec_bindings_t *b, const char *name, size_t len,
             br_instance_t *inst)
 {
     if (b->count == b->cap) {
@@ -83,8 +60,8 @@ add_binding(spec_bindings_t *b, const char *name, size_t len,
 }
 
 /* The newest binding wins: scripts may rebind a name. */
-static br_instance_t *
-find_binding(const spec_bindings_t *b, const char *name, size_t len)
+br_instance_t *
+spec_find_binding(const spec_bindings_t *b, const char *name, size_t len)
 {
     for (size_t i = b->count; i-- > 0;) {
         if (b->items[i].len == len && memcmp(b->items[i].name, name, len) == 0)
@@ -96,8 +73,8 @@ find_binding(const spec_bindings_t *b, const char *name, size_t len)
 /* The trap kind whose message is the longest prefix of the expected text
  * ("uninitialized element 2" -> uninitialized element), or
  * BR_TRAP__COUNT if no kind matches (then any trap is accepted). */
-static br_trapkind_t
-trap_kind_for(const char *text)
+br_trapkind_t
+spec_trap_kind_for(const char *text)
 {
     br_trapkind_t best = BR_TRAP__COUNT;
     size_t best_len = 0;
@@ -113,8 +90,8 @@ trap_kind_for(const char *text)
 }
 
 /* A short description of what an outcome was, for failure reports. */
-static const char *
-describe(const outcome_t *o, char *buf, size_t size)
+const char *
+spec_describe(const outcome_t *o, char *buf, size_t size)
 {
     size_t n;
     if (o->status != BR_DONE)
@@ -171,8 +148,8 @@ finish_call(spec_file_t *f, br_status_t st, outcome_t *o)
 
 /* Calls `fn`. With --fuel N the call runs in slices of N fuel and is
  * resumed after every BR_YIELD, which must not change any result. */
-static void
-call_func(spec_file_t *f, br_func_t *fn, const br_val_t *args, size_t n,
+void
+spec_call_func(spec_file_t *f, br_func_t *fn, const br_val_t *args, size_t n,
           outcome_t *o)
 {
     int64_t fuel = f->opts->fuel > 0 ? f->opts->fuel : -1;
@@ -225,8 +202,8 @@ fail:
 
 /* Keeps a compiled module until the store is gone: functions of failed
  * instantiations may live on in shared tables and point at it. */
-static bool
-keep_module(spec_file_t *f, br_module_t *m)
+bool
+spec_keep_module(spec_file_t *f, br_module_t *m)
 {
     if (f->module_count == f->module_cap) {
         size_t cap = f->module_cap ? f->module_cap * 2 : 16;
@@ -267,7 +244,7 @@ load_module(spec_file_t *f, const json_value_t *cmd, br_module_t **out,
                  error.message[0] ? error.message : br_err_message(err));
         return LOAD_REJECTED;
     }
-    if (!keep_module(f, *out)) {
+    if (!spec_keep_module(f, *out)) {
         br_module_delete(*out);
         snprintf(msg, size, "out of memory");
         return LOAD_HARNESS;
@@ -281,7 +258,7 @@ static bool
 resolve_import(spec_file_t *f, const br_name_t *mod, const br_name_t *field,
                br_extern_t *out)
 {
-    br_instance_t *inst = find_binding(&f->registered, mod->data, mod->size);
+    br_instance_t *inst = spec_find_binding(&f->registered, mod->data, mod->size);
     if (inst)
         return br_instance_export(inst, field->data, field->size, out);
     if (mod->size == 8 && memcmp(mod->data, "spectest", 8) == 0)
@@ -301,8 +278,8 @@ link_imports(spec_file_t *f, const br_module_t *m, br_extern_t *imports,
         br_module_import(m, i, &mod, &field, &type);
         if (!resolve_import(f, &mod, &field, &imports[i])) {
             snprintf(o->msg, sizeof o->msg, "unknown import %s.%s",
-                     quote(mod.data, mod.size, q1, sizeof q1),
-                     quote(field.data, field.size, q2, sizeof q2));
+                     spec_quote(mod.data, mod.size, q1, sizeof q1),
+                     spec_quote(field.data, field.size, q2, sizeof q2));
             return INST_LINK;
         }
     }
@@ -348,8 +325,8 @@ new_instance(spec_file_t *f, const br_module_t *m, br_instance_t **out,
 }
 
 /* Links, instantiates and runs the start function. */
-static inst_status_t
-instantiate(spec_file_t *f, const br_module_t *m, br_instance_t **out,
+inst_status_t
+spec_instantiate(spec_file_t *f, const br_module_t *m, br_instance_t **out,
             outcome_t *o)
 {
     br_func_t *start;
@@ -362,7 +339,7 @@ instantiate(spec_file_t *f, const br_module_t *m, br_instance_t **out,
     start = br_instance_start_func(*out);
     if (!start)
         return INST_OK;
-    call_func(f, start, NULL, 0, o);
+    spec_call_func(f, start, NULL, 0, o);
     if (o->status == BR_DONE)
         return INST_OK;
     *out = NULL;
@@ -382,7 +359,7 @@ action_instance(spec_file_t *f, const json_value_t *action)
 {
     size_t len;
     const char *name = json_get_string(action, "module", &len);
-    return name ? find_binding(&f->names, name, len) : f->current;
+    return name ? spec_find_binding(&f->names, name, len) : f->current;
 }
 
 static void
@@ -403,7 +380,7 @@ invoke(spec_file_t *f, br_func_t *fn, const json_value_t *action, outcome_t *o)
             return;
         }
     }
-    call_func(f, fn, vals, n, o);
+    spec_call_func(f, fn, vals, n, o);
     free(vals);
 }
 
@@ -426,19 +403,19 @@ run_action(spec_file_t *f, const json_value_t *action, outcome_t *o)
     }
     if (!br_instance_export(inst, field, len, &ext)) {
         snprintf(o->msg, sizeof o->msg, "no export %s",
-                 quote(field, len, q, sizeof q));
+                 spec_quote(field, len, q, sizeof q));
         return;
     }
-    if (str_eq(type, "invoke") && ext.kind == BR_EXTERN_FUNC) {
+    if (spec_str_eq(type, "invoke") && ext.kind == BR_EXTERN_FUNC) {
         invoke(f, ext.of.func, action, o);
-    } else if (str_eq(type, "get") && ext.kind == BR_EXTERN_GLOBAL) {
+    } else if (spec_str_eq(type, "get") && ext.kind == BR_EXTERN_GLOBAL) {
         br_global_get(ext.of.global, &o->global);
         o->vals = &o->global;
         o->count = 1;
         o->status = BR_DONE;
     } else {
         snprintf(o->msg, sizeof o->msg, "cannot %s export %s",
-                 type ? type : "?", quote(field, len, q, sizeof q));
+                 type ? type : "?", spec_quote(field, len, q, sizeof q));
     }
 }
 
@@ -454,14 +431,14 @@ cmd_module(spec_file_t *f, const json_value_t *cmd)
     size_t len;
     const char *name = json_get_string(cmd, "name", &len);
     f->current = NULL;
-    if (str_eq(json_get_string(cmd, "module_type", NULL), "text"))
+    if (spec_str_eq(json_get_string(cmd, "module_type", NULL), "text"))
         return spec_skip(f, TEXT_MODULE_REASON);
     if (load_module(f, cmd, &m, o.msg, sizeof o.msg) != LOAD_OK)
         return spec_fail(f, "module rejected: %s", o.msg);
-    if (instantiate(f, m, &inst, &o) != INST_OK)
+    if (spec_instantiate(f, m, &inst, &o) != INST_OK)
         return spec_fail(f, "instantiation failed: %s", o.msg);
     f->current = inst;
-    if (name && !add_binding(&f->names, name, len, inst))
+    if (name && !spec_add_binding(&f->names, name, len, inst))
         return spec_fail(f, "out of memory");
     return SPEC_PASS;
 }
@@ -473,10 +450,10 @@ cmd_register(spec_file_t *f, const json_value_t *cmd)
     const char *as = json_get_string(cmd, "as", &as_len);
     const char *name = json_get_string(cmd, "name", &len);
     br_instance_t *inst =
-        name ? find_binding(&f->names, name, len) : f->current;
+        name ? spec_find_binding(&f->names, name, len) : f->current;
     if (!as || !inst)
         return spec_fail(f, "nothing to register");
-    if (!add_binding(&f->registered, as, as_len, inst))
+    if (!spec_add_binding(&f->registered, as, as_len, inst))
         return spec_fail(f, "out of memory");
     return SPEC_PASS;
 }
@@ -498,7 +475,7 @@ check_results(spec_file_t *f, const json_value_t *expected, const outcome_t *o)
     if (o->count != expected->of.array.count)
         return spec_fail(f, "expected %zu results, got %s",
                          expected->of.array.count,
-                         describe(o, f->scratch, sizeof f->scratch));
+                         spec_describe(o, f->scratch, sizeof f->scratch));
     for (size_t i = 0; i < o->count; i++) {
         spec_expect_t e;
         if (!spec_parse_expect(expected->of.array.items[i], &e, why))
@@ -536,7 +513,7 @@ expect_trap(spec_file_t *f, const json_value_t *cmd, br_trapkind_t kind,
     if (o.status == BR_TRAP && (kind == BR_TRAP__COUNT || o.trap == kind))
         return SPEC_PASS;
     return spec_fail(f, "expected trap \"%s\", got %s", text,
-                     describe(&o, f->scratch, sizeof f->scratch));
+                     spec_describe(&o, f->scratch, sizeof f->scratch));
 }
 
 /* Loads a module that must compile; for the instantiation asserts. */
@@ -546,11 +523,11 @@ instantiate_cmd(spec_file_t *f, const json_value_t *cmd, inst_status_t *st,
 {
     br_module_t *m;
     br_instance_t *inst;
-    if (str_eq(json_get_string(cmd, "module_type", NULL), "text"))
+    if (spec_str_eq(json_get_string(cmd, "module_type", NULL), "text"))
         return spec_skip(f, TEXT_MODULE_REASON);
     if (load_module(f, cmd, &m, o->msg, sizeof o->msg) != LOAD_OK)
         return spec_fail(f, "module rejected: %s", o->msg);
-    *st = instantiate(f, m, &inst, o);
+    *st = spec_instantiate(f, m, &inst, o);
     return SPEC_PASS;
 }
 
@@ -558,7 +535,7 @@ static spec_result_t
 cmd_assert_uninstantiable(spec_file_t *f, const json_value_t *cmd)
 {
     const char *text = json_get_string(cmd, "text", NULL);
-    br_trapkind_t kind = trap_kind_for(text ? text : "");
+    br_trapkind_t kind = spec_trap_kind_for(text ? text : "");
     inst_status_t st;
     outcome_t o;
     spec_result_t r = instantiate_cmd(f, cmd, &st, &o);
@@ -576,7 +553,7 @@ cmd_assert_trap(spec_file_t *f, const json_value_t *cmd)
     const char *text = json_get_string(cmd, "text", NULL);
     if (!json_get(cmd, "action"))
         return cmd_assert_uninstantiable(f, cmd);
-    return expect_trap(f, cmd, trap_kind_for(text ? text : ""),
+    return expect_trap(f, cmd, spec_trap_kind_for(text ? text : ""),
                        text ? text : "");
 }
 
@@ -616,7 +593,7 @@ cmd_assert_rejected(spec_file_t *f, const json_value_t *cmd)
     const char *text = json_get_string(cmd, "text", NULL);
     br_module_t *m;
     char msg[256];
-    if (str_eq(json_get_string(cmd, "module_type", NULL), "text"))
+    if (spec_str_eq(json_get_string(cmd, "module_type", NULL), "text"))
         return spec_skip(f, TEXT_MODULE_REASON);
     switch (load_module(f, cmd, &m, msg, sizeof msg)) {
     case LOAD_REJECTED:
@@ -654,7 +631,7 @@ set_label(spec_file_t *f, const char *type, const json_value_t *cmd)
     const char *field = json_get_string(json_get(cmd, "action"), "field", &len);
     char q[96];
     snprintf(f->label, sizeof f->label, "%.40s%s%s", type ? type : "?",
-             field ? " " : "", field ? quote(field, len, q, sizeof q) : "");
+             field ? " " : "", field ? spec_quote(field, len, q, sizeof q) : "");
 }
 
 spec_result_t
@@ -663,7 +640,7 @@ spec_run_command(spec_file_t *f, const json_value_t *cmd)
     const char *type = json_get_string(cmd, "type", NULL);
     set_label(f, type, cmd);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (str_eq(type, commands[i].type))
+        if (spec_str_eq(type, commands[i].type))
             return commands[i].run(f, cmd);
     return spec_fail(f, "unknown command type \"%s\"", type ? type : "");
 }

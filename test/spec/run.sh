@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# beamr spec suite: converts the selected .wast files of the WebAssembly
-# test suite with wast2json into a temporary directory (removed at exit,
-# never inside the repository) and runs them with the spec runner in one
-# run; prints its report, the totals per suite, then the grand total.
+# beamr spec suite: runs the selected .wast files of the WebAssembly test
+# suite with the spec runner in one run (the runner reads .wast itself,
+# with the engine's text format reader); prints its report, the totals
+# per suite, then the grand total.
 # SPDX-License-Identifier: Apache-2.0
 #
 # Usage: test/spec/run.sh RUNNER [runner options, e.g. --fuel 3]
@@ -18,14 +18,11 @@
 #                  -WORD          removes what WORD selects ("all -simd")
 #   SPEC_FILES   space-separated .wast paths relative to SPEC_DIR
 #                (overrides SPEC_SELECT)
-#   WAST2JSON    the converter (default: wast2json)
-# The wast2json flags of each file come from MANIFEST.tsv.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 spec_dir=${SPEC_DIR:-$root/../shared/spec}
-wast2json=${WAST2JSON:-wast2json}
 
 if [ $# -lt 1 ]; then
     echo "usage: $0 RUNNER [runner options]" >&2
@@ -36,10 +33,6 @@ shift
 
 if [ ! -d "$spec_dir/core" ]; then
     echo "$0: spec test suite not found in $spec_dir (set SPEC_DIR)" >&2
-    exit 2
-fi
-if ! command -v "$wast2json" >/dev/null; then
-    echo "$0: $wast2json not found (apt-get install wabt)" >&2
     exit 2
 fi
 
@@ -92,28 +85,13 @@ select_files() {
     done
 }
 
-# wast2json flags of a file: the MANIFEST.tsv "flags" column ("-": none).
-flags_of() {
-    awk -F'\t' -v f="$1" '$1 == f { if ($3 != "-") print $3; exit }' \
-        "$spec_dir/MANIFEST.tsv"
-}
-
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/beamr-spec.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 files=${SPEC_FILES:-$(select_files)}
-jsons=()
+wasts=()
 for wast in $files; do
-    out="$tmp/${wast%.wast}.json"
-    mkdir -p "$(dirname "$out")"
-    # word splitting of the flags is intended
-    # shellcheck disable=SC2046
-    if ! (cd "$spec_dir" && "$wast2json" $(flags_of "$wast") "$wast" \
-        -o "$out"); then
-        echo "$wast: wast2json failed" >&2
-        exit 1
-    fi
-    jsons+=("$out")
+    wasts+=("$wast")
 done
 
 # The runner always reports every file, so that the totals per suite
@@ -125,7 +103,8 @@ for a in "$@"; do
     if [ "$a" = --quiet ]; then quiet=1; else args+=("$a"); fi
 done
 status=0
-"$runner" ${args[@]+"${args[@]}"} "${jsons[@]}" >"$tmp/out.txt" || status=$?
+(cd "$spec_dir" && "$runner" ${args[@]+"${args[@]}"} "${wasts[@]}") \
+    >"$tmp/out.txt" || status=$?
 
 # Prints the runner's report, then the totals per suite (indented, so
 # that only the runner's own last line has the shape of a grand total

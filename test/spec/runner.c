@@ -1,7 +1,8 @@
 /*
- * beamr spec runner: runs wast2json scripts of the WebAssembly test suite
+ * beamr spec runner: runs scripts of the WebAssembly test suite (.wast
+ * files, read by the engine's text format reader, or wast2json output)
  * against the engine and prints one line per file and the totals.
- * Usage: spec-runner [--fuel N] [--quiet] [--verbose] file.json...
+ * Usage: spec-runner [--fuel N] [--quiet] [--verbose] file.wast|json...
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
@@ -185,6 +186,26 @@ run_json(spec_file_t *f, const char *text, size_t len)
     json_free(doc);
 }
 
+/* .wast scripts are read by the engine's text format reader; anything
+ * else is a wast2json script. */
+static bool
+is_wast(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && strcmp(path + n - 5, ".wast") == 0;
+}
+
+static void
+run_wast(spec_file_t *f, const char *text, size_t len)
+{
+    if (!open_store(f))
+        broken_file(f, "cannot create the store and spectest module");
+    else
+        spec_run_wast(f, text, len);
+    print_file_summary(f);
+    close_file(f);
+}
+
 static void
 run_file(const spec_options_t *opts, br_engine_t *engine, const char *path,
          totals_t *t)
@@ -201,6 +222,8 @@ run_file(const spec_options_t *opts, br_engine_t *engine, const char *path,
     if (!text || !dir) {
         broken_file(&f, "cannot read file");
         print_file_summary(&f);
+    } else if (is_wast(path)) {
+        run_wast(&f, text, len);
     } else {
         run_json(&f, text, len);
     }
@@ -220,7 +243,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: spec-runner [--fuel N] [--quiet] [--verbose] "
-                    "file.json...\n");
+                    "file.wast|file.json...\n");
     return 2;
 }
 
@@ -283,7 +306,7 @@ engine_for(const char *path, br_engine_t *full, br_engine_t *strict)
 }
 
 int
-main(int argc, char **argv)
+spec_main(int argc, char **argv)
 {
     spec_options_t opts = {0, false, false};
     totals_t t = {0, 0, 0, 0, 0};

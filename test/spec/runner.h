@@ -61,8 +61,54 @@ typedef enum spec_result {
     SPEC_SKIP,
 } spec_result_t;
 
+/* What running a call, an action or an instantiation produced. */
+typedef struct outcome {
+    br_status_t status; /* BR_DONE, BR_TRAP or BR_ERROR */
+    br_trapkind_t trap;
+    const br_val_t *vals;
+    size_t count;
+    br_val_t global; /* storage for the value of a "get" action */
+    char msg[256];
+} outcome_t;
+
+typedef enum load_status {
+    LOAD_OK,
+    LOAD_REJECTED, /* br_module_new refused the binary */
+    LOAD_HARNESS,  /* the runner could not even try (missing file ...) */
+} load_status_t;
+
+typedef enum inst_status {
+    INST_OK,
+    INST_LINK,  /* unknown import or incompatible import type */
+    INST_TRAP,  /* segment initialisation or the start function trapped */
+    INST_ERROR, /* anything else */
+} inst_status_t;
+
+/* commands.c: helpers shared with the .wast command runner (wast.c). */
+const char *spec_quote(const char *name, size_t len, char *buf, size_t size);
+bool spec_str_eq(const char *s, const char *lit);
+bool spec_add_binding(spec_bindings_t *b, const char *name, size_t len,
+                      br_instance_t *inst);
+br_instance_t *spec_find_binding(const spec_bindings_t *b, const char *name,
+                                 size_t len);
+br_trapkind_t spec_trap_kind_for(const char *text);
+const char *spec_describe(const outcome_t *o, char *buf, size_t size);
+void spec_call_func(spec_file_t *f, br_func_t *fn, const br_val_t *args,
+                    size_t n, outcome_t *o);
+bool spec_keep_module(spec_file_t *f, br_module_t *m);
+inst_status_t spec_instantiate(spec_file_t *f, const br_module_t *m,
+                               br_instance_t **out, outcome_t *o);
+
 /* commands.c: runs one command object of the "commands" array. */
 spec_result_t spec_run_command(spec_file_t *f, const json_value_t *cmd);
+
+/* wast.c: runs one script (a .wast file) read by the engine's text
+ * format reader; counts and reports like a JSON script. */
+void spec_run_wast(spec_file_t *f, const char *text, size_t len);
+
+/* runner.c: the whole runner (main.c calls it; so does beamr-run
+ * --wast): options, then files; returns the exit status. */
+int spec_main(int argc, char **argv);
 
 /* runner.c: report a failure (printed with file and line unless quiet)
  * or a skip (recorded with its reason); both return their result. */

@@ -1,6 +1,7 @@
 ;; beamr spec runner self-test: every command kind, with deliberate
 ;; failures. selftest.sh checks that the runner fails exactly the commands
-;; marked FAIL, skips exactly those marked SKIP and passes all others.
+;; marked FAIL, skips exactly those marked SKIP (none since the runner
+;; reads text modules) and passes all others.
 ;; SPDX-License-Identifier: Apache-2.0
 
 (module $M
@@ -74,9 +75,12 @@
 (assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch") ;; FAIL
 (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
 (assert_malformed (module binary "\00asm\01\00\00\00") "unknown binary version") ;; FAIL
-(assert_malformed (module quote "(func") "unexpected token") ;; SKIP
+(assert_malformed (module quote "(func") "unexpected token")
+(assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+(assert_malformed (module quote "(func)") "unexpected token") ;; FAIL
+(assert_invalid (module quote "(func (result i32))") "type mismatch")
 
-;; legacy exception handling (converted with --enable-exceptions)
+;; legacy exception handling
 (module
   (tag $e (param i32))
   (func (export "throw") (param i32) (throw $e (local.get 0)))

@@ -1,0 +1,1240 @@
+/*
+ * beamr engine, text format: WAT modules to binary. Two passes over the
+ * module fields: the first binds every name and reads the explicit
+ * (type) definitions (indices follow text order, since imports must come
+ * before definitions); the second encodes each field into its section,
+ * expanding the abbreviations (inline imports, exports, elem and data)
+ * in place. Sections are then written in binary order.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+
+#include "text/wat.h"
+
+static const char *const space_names[SP__COUNT] = {
+    "type", "function", "table", "memory", "global", "tag",
+    "elem segment", "data segment",
+};
+/* Field keywords of the duplicate-name errors ("duplicate func"). */
+static const char *const space_kw[SP__COUNT] = {
+    "type", "func", "table", "memory", "global", "tag", "elem", "data",
+};
+
+/* ------------------------------------------------------------------ */
+/* Tokens                                                              */
+
+void
+bri_wat_unexpected(wat_t *w, size_t i, const char *expected)
+{
+    const tok_t *t = wat_tok(w, i);
+    if (t->kind == TK_EOF)
+        bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_END, t->off,
+                      "unexpected end of input (expected %s)", expected);
+    bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, t->off,
+                  "unexpected token \"%.*s\" (expected %s)",
+                  (int)(t->len > 40 ? 40 : t->len), w->c->src + t->off,
+                  expected);
+}
+
+void
+bri_wat_expect_close(wat_t *w, size_t *i)
+{
+    if (wat_tok(w, *i)->kind != TK_RPAREN)
+        bri_wat_unexpected(w, *i, "\")\"");
+    (*i)++;
+}
+
+void
+bri_wat_expect_keyword(wat_t *w, size_t *i, const char *kw)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_KEYWORD || !bri_tok_is(w->c, t, kw))
+        bri_wat_unexpected(w, *i, kw);
+    (*i)++;
+}
+
+uint32_t
+bri_wat_u32(wat_t *w, size_t *i)
+{
+    uint64_t v;
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_NUM)
+        bri_wat_unexpected(w, *i, "a number");
+    if (!bri_lit_uint(w->c, t, 32, &v)) {
+        if (!bri_lit_int_syntax(w->c, t))
+            bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                          "unknown operator (malformed number)");
+        bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off,
+                      "i32 constant out of range");
+    }
+    (*i)++;
+    return (uint32_t)v;
+}
+
+bool
+bri_wat_is_index(const wat_t *w, size_t i)
+{
+    uint8_t k = wat_tok(w, i)->kind;
+    return k == TK_ID || k == TK_NUM;
+}
+
+uint32_t
+bri_wat_index(wat_t *w, size_t *i, wat_space_t space)
+{
+    const tok_t *t = wat_tok(w, *i);
+    uint32_t v;
+    if (t->kind == TK_NUM)
+        return bri_wat_u32(w, i);
+    if (t->kind != TK_ID)
+        bri_wat_unexpected(w, *i, "an index");
+    v = bri_tmap_get(w->c, &w->names[space], t->off, t->len);
+    if (v == UINT32_MAX)
+        bri_text_fail(w->c,
+                      space == SP_TYPE ? BR_TEXT_ERR_UNKNOWN_TYPE
+                                       : BR_TEXT_ERR_UNKNOWN_ID,
+                      t->off, "unknown %s %.*s", space_names[space],
+                      (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
+    (*i)++;
+    return v;
+}
+
+/* An optional $id: bound to `index` in `space` (pass 1 only). */
+static size_t
+bind_id(wat_t *w, size_t i, wat_space_t space, uint32_t index, bool bind)
+{
+    const tok_t *t = wat_tok(w, i);
+    if (t->kind != TK_ID)
+        return i;
+    if (bind && !bri_tmap_put(w->c, &w->names[space], t->off, t->len, index))
+        bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, t->off,
+                      "duplicate %s %.*s", space_kw[space],
+                      (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
+    return i + 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+
+static const struct {
+    const char *name;
+    uint8_t code;
+} valtypes[] = {
+    {"i32", BR_I32},         {"i64", BR_I64},  {"f32", BR_F32},
+    {"f64", BR_F64},         {"v128", BR_V128}, {"funcref", BR_FUNCREF},
+    {"externref", BR_EXTERNREF},
+};
+
+bool
+bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_KEYWORD)
+        return false;
+    for (size_t k = 0; k < sizeof valtypes / sizeof valtypes[0]; k++) {
+        if (bri_tok_is(w->c, t, valtypes[k].name)) {
+            *out = valtypes[k].code;
+            (*i)++;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out)
+{
+    size_t j = *i;
+    uint8_t v;
+    if (!bri_wat_valtype(w, &j, &v) || (v != BR_FUNCREF && v != BR_EXTERNREF))
+        return false;
+    *out = v;
+    *i = j;
+    return true;
+}
+
+uint8_t
+bri_wat_heaptype(wat_t *w, size_t *i)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "func")) {
+        (*i)++;
+        return BR_FUNCREF;
+    }
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "extern")) {
+        (*i)++;
+        return BR_EXTERNREF;
+    }
+    bri_wat_unexpected(w, *i, "a heap type");
+}
+
+static bool
+same_types(const wat_t *w, const wat_type_t *t, const uint8_t *params,
+           uint32_t np, const uint8_t *results, uint32_t nr)
+{
+    /* (empty lists may have no storage at all: no memcmp on NULL) */
+    return t->nparams == np && t->nresults == nr &&
+           (np == 0 || memcmp(w->valtypes.p + t->params, params, np) == 0) &&
+           (nr == 0 || memcmp(w->valtypes.p + t->results, results, nr) == 0);
+}
+
+static uint32_t
+add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+         uint32_t nr)
+{
+    wat_type_t *t;
+    if (w->ntypes == w->type_cap) {
+        uint32_t cap = w->type_cap ? w->type_cap * 2 : 16;
+        w->types = bri_text_grow(w->c, w->types, w->type_cap * sizeof *t,
+                                 cap * sizeof *t);
+        w->type_cap = cap;
+    }
+    t = &w->types[w->ntypes];
+    t->params = (uint32_t)w->valtypes.len;
+    t->nparams = np;
+    bri_tbuf_bytes(w->c, &w->valtypes, params, np);
+    t->results = (uint32_t)w->valtypes.len;
+    t->nresults = nr;
+    bri_tbuf_bytes(w->c, &w->valtypes, results, nr);
+    return w->ntypes++;
+}
+
+/* The first type equal to the given one, added at the end if none. */
+static uint32_t
+find_or_add_type(wat_t *w, const uint8_t *params, uint32_t np,
+                 const uint8_t *results, uint32_t nr)
+{
+    for (uint32_t k = 0; k < w->ntypes; k++)
+        if (same_types(w, &w->types[k], params, np, results, nr))
+            return k;
+    return add_type(w, params, np, results, nr);
+}
+
+static void
+bind_local(wat_t *w, const tok_t *name, uint8_t type)
+{
+    if (w->nlocals == w->local_cap) {
+        uint32_t cap = w->local_cap ? w->local_cap * 2 : 32;
+        w->local_types = bri_text_grow(w->c, w->local_types,
+                                       w->local_cap * sizeof(uint32_t),
+                                       cap * sizeof(uint32_t));
+        w->local_cap = cap;
+    }
+    if (name && !bri_tmap_put(w->c, &w->locals, name->off, name->len,
+                              w->nlocals))
+        bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, name->off,
+                      "duplicate local %.*s",
+                      (int)(name->len > 60 ? 60 : name->len),
+                      w->c->src + name->off);
+    w->local_types[w->nlocals++] = type;
+}
+
+/* "(param $x t)" or "(param t*)" / "(result t*)": appends the types to
+ * `out`; binds parameter names as locals when `names`. */
+static void
+param_list(wat_t *w, size_t *i, tbuf_t *out, bool named_ok, bool names)
+{
+    size_t j = *i + 2;
+    uint8_t v;
+    if (named_ok && wat_tok(w, j)->kind == TK_ID) {
+        const tok_t *name = wat_tok(w, j++);
+        if (!bri_wat_valtype(w, &j, &v))
+            bri_wat_unexpected(w, j, "a value type");
+        bri_tbuf_byte(w->c, out, v);
+        if (names)
+            bind_local(w, name, v);
+    } else {
+        while (bri_wat_valtype(w, &j, &v)) {
+            bri_tbuf_byte(w->c, out, v);
+            if (names)
+                bind_local(w, NULL, v);
+        }
+    }
+    bri_wat_expect_close(w, &j);
+    *i = j;
+}
+
+typedef struct sig {
+    bool has_type;
+    uint32_t type;
+    uint32_t np, nr;
+    size_t at; /* token of the type use, for errors */
+} sig_t;
+
+/* Reads "(type x)? (param ...)* (result ...)*" into w->scratch (params
+ * then results). */
+static void
+read_sig(wat_t *w, size_t *i, sig_t *s, bool named, bool names)
+{
+    size_t j = *i;
+    s->has_type = false;
+    s->at = j;
+    w->scratch.len = 0;
+    if (wat_is_open(w, j, "type")) {
+        j += 2;
+        s->type = bri_wat_index(w, &j, SP_TYPE);
+        s->has_type = true;
+        bri_wat_expect_close(w, &j);
+    }
+    while (wat_is_open(w, j, "param"))
+        param_list(w, &j, &w->scratch, named, names);
+    s->np = (uint32_t)w->scratch.len;
+    while (wat_is_open(w, j, "result"))
+        param_list(w, &j, &w->scratch, false, false);
+    s->nr = (uint32_t)w->scratch.len - s->np;
+    *i = j;
+}
+
+/* Resolves a signature to a type index (checking an explicit one
+ * against the inline declarations). */
+static uint32_t
+sig_type(wat_t *w, const sig_t *s)
+{
+    const uint8_t *p = w->scratch.p;
+    if (!s->has_type)
+        return find_or_add_type(w, p, s->np, p + s->np, s->nr);
+    /* without inline declarations the validator reports an unknown
+     * type; with them the text cannot be checked: malformed */
+    if (s->type >= w->ntypes && !s->np && !s->nr)
+        return s->type;
+    if (s->type >= w->ntypes)
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE,
+                      wat_tok(w, s->at)->off, "unknown type %u", s->type);
+    if ((s->np || s->nr) &&
+        !same_types(w, &w->types[s->type], p, s->np, p + s->np, s->nr))
+        bri_text_fail(w->c, BR_TEXT_ERR_INLINE_TYPE, wat_tok(w, s->at)->off,
+                      NULL);
+    return s->type;
+}
+
+uint32_t
+bri_wat_typeuse(wat_t *w, size_t *i, wat_names_t mode)
+{
+    sig_t s;
+    uint32_t type;
+    bool names = mode == TU_BIND;
+    read_sig(w, i, &s, mode != TU_ANON, names);
+    type = sig_type(w, &s);
+    /* parameters of an explicit type without inline ones are locals too */
+    if (names && s.has_type && s.np == 0 && type < w->ntypes) {
+        const wat_type_t *t = &w->types[type];
+        for (uint32_t k = 0; k < t->nparams; k++)
+            bind_local(w, NULL, w->valtypes.p[t->params + k]);
+    }
+    return type;
+}
+
+void
+bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
+{
+    sig_t s;
+    uint32_t type;
+    const wat_type_t *t;
+    read_sig(w, i, &s, false, false);
+    if (!s.has_type && s.np == 0 && s.nr <= 1) {
+        bri_tbuf_byte(w->c, out, s.nr ? w->scratch.p[0] : 0x40);
+        return;
+    }
+    type = sig_type(w, &s);
+    /* a type without parameters and at most one result has the short
+     * encoding, whichever way it was written (as wat2wasm does) */
+    t = type < w->ntypes ? &w->types[type] : NULL;
+    if (t && t->nparams == 0 && t->nresults <= 1) {
+        bri_tbuf_byte(w->c, out,
+                      t->nresults ? w->valtypes.p[t->results] : 0x40);
+        return;
+    }
+    bri_tbuf_s64(w->c, out, type);
+}
+
+/* "(type $t? (func (param ...)* (result ...)*))" (pass 1). */
+static void
+type_field(wat_t *w, size_t i)
+{
+    size_t j = bind_id(w, i + 2, SP_TYPE, w->ntypes, true);
+    sig_t s;
+    if (!wat_is_open(w, j, "func"))
+        bri_wat_unexpected(w, j, "\"(func\"");
+    j += 2;
+    read_sig(w, &j, &s, true, false);
+    if (s.has_type)
+        bri_wat_unexpected(w, s.at, "a parameter or result");
+    bri_wat_expect_close(w, &j);
+    bri_wat_expect_close(w, &j);
+    add_type(w, w->scratch.p, s.np, w->scratch.p + s.np, s.nr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1: names and counts                                            */
+
+typedef struct collect {
+    const char *first_def; /* keyword of the first definition, or NULL */
+} collect_t;
+
+static wat_space_t
+space_of(const wat_t *w, const tok_t *kw, bool *ok)
+{
+    static const char *const kws[] = {"func", "table", "memory", "global",
+                                      "tag"};
+    static const wat_space_t sps[] = {SP_FUNC, SP_TABLE, SP_MEMORY,
+                                      SP_GLOBAL, SP_TAG};
+    for (size_t k = 0; k < 5; k++) {
+        if (kw->kind == TK_KEYWORD && bri_tok_is(w->c, kw, kws[k])) {
+            *ok = true;
+            return sps[k];
+        }
+    }
+    *ok = false;
+    return SP_FUNC;
+}
+
+static void
+check_import_order(wat_t *w, const collect_t *col, size_t i)
+{
+    if (col->first_def)
+        bri_text_fail(w->c, BR_TEXT_ERR_IMPORT_AFTER, wat_tok(w, i)->off,
+                      "import after %s", col->first_def);
+}
+
+/* Records a memory's or table's index type in pass 1. */
+static void
+note_index_type(wat_t *w, wat_space_t space, size_t j)
+{
+    uint8_t **flags = space == SP_MEMORY ? &w->mem64 : &w->table64;
+    uint32_t n = w->counts[space];
+    if ((n & (n - 1)) == 0 || n == 0) { /* grow at powers of two */
+        uint32_t cap = n ? n * 2 : 4;
+        *flags = bri_text_grow(w->c, *flags, n, cap);
+    }
+    (*flags)[n] = wat_tok(w, j)->kind == TK_KEYWORD &&
+                  bri_tok_is(w->c, wat_tok(w, j), "i64");
+}
+
+/* An entity field: $id? (export ...)* ((import ...) | definition). */
+static void
+collect_entity(wat_t *w, size_t i, wat_space_t space, collect_t *col)
+{
+    const tok_t *kw = wat_tok(w, i + 1);
+    size_t j = bind_id(w, i + 2, space, w->counts[space], true);
+    bool import = false;
+    while (wat_is_open(w, j, "export"))
+        j = wat_tok(w, j)->match + 1;
+    if (wat_is_open(w, j, "import")) {
+        check_import_order(w, col, i);
+        import = true;
+        w->imports[space]++;
+        j = wat_tok(w, j)->match + 1;
+    } else if (!col->first_def && space != SP_TAG) {
+        static const char *const defs[] = {NULL, "function", "table",
+                                           "memory", "global"};
+        col->first_def = defs[space];
+    }
+    (void)kw;
+    if (space == SP_MEMORY || space == SP_TABLE)
+        note_index_type(w, space, j);
+    if (!import && space == SP_TABLE) {
+        uint8_t rt;
+        size_t k = j;
+        if (bri_wat_reftype(w, &k, &rt) && wat_is_open(w, k, "elem"))
+            w->counts[SP_ELEM]++;
+    }
+    if (!import && space == SP_MEMORY) {
+        size_t k = j;
+        if (wat_tok(w, k)->kind == TK_KEYWORD &&
+            bri_tok_is(w->c, wat_tok(w, k), "i64"))
+            k++;
+        if (wat_is_open(w, k, "data"))
+            w->counts[SP_DATA]++;
+    }
+    w->counts[space]++;
+}
+
+static void
+collect_import(wat_t *w, size_t i, collect_t *col)
+{
+    size_t j = i + 2;
+    bool ok;
+    wat_space_t space;
+    check_import_order(w, col, i);
+    if (wat_tok(w, j)->kind != TK_STRING ||
+        wat_tok(w, j + 1)->kind != TK_STRING)
+        bri_wat_unexpected(w, j, "the import's module and field names");
+    j += 2;
+    if (wat_tok(w, j)->kind != TK_LPAREN)
+        bri_wat_unexpected(w, j, "an import description");
+    space = space_of(w, wat_tok(w, j + 1), &ok);
+    if (!ok)
+        bri_wat_unexpected(w, j + 1, "an import kind");
+    bind_id(w, j + 2, space, w->counts[space], true);
+    if (space == SP_MEMORY || space == SP_TABLE)
+        note_index_type(w, space,
+                        wat_tok(w, j + 2)->kind == TK_ID ? j + 3 : j + 2);
+    w->imports[space]++;
+    w->counts[space]++;
+}
+
+static void
+collect_field(wat_t *w, size_t i, collect_t *col)
+{
+    const tok_t *kw = wat_tok(w, i + 1);
+    bool ok;
+    wat_space_t space;
+    if (kw->kind != TK_KEYWORD)
+        bri_wat_unexpected(w, i + 1, "a module field");
+    if (bri_tok_is(w->c, kw, "type")) {
+        type_field(w, i);
+        return;
+    }
+    if (bri_tok_is(w->c, kw, "import")) {
+        collect_import(w, i, col);
+        return;
+    }
+    space = space_of(w, kw, &ok);
+    if (ok) {
+        collect_entity(w, i, space, col);
+    } else if (bri_tok_is(w->c, kw, "elem") || bri_tok_is(w->c, kw, "data")) {
+        space = bri_tok_is(w->c, kw, "elem") ? SP_ELEM : SP_DATA;
+        bind_id(w, i + 2, space, w->counts[space], true);
+        w->counts[space]++;
+    } else if (!bri_tok_is(w->c, kw, "export") &&
+               !bri_tok_is(w->c, kw, "start")) {
+        bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, kw->off,
+                      "unexpected token \"%.*s\" (expected a module field)",
+                      (int)(kw->len > 40 ? 40 : kw->len), w->c->src + kw->off);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 2: encoding                                                    */
+
+static void
+put_name(wat_t *w, tbuf_t *out, size_t *i, bool utf8)
+{
+    const tok_t *t = wat_tok(w, *i);
+    size_t start;
+    if (t->kind != TK_STRING)
+        bri_wat_unexpected(w, *i, "a string");
+    w->scratch.len = 0;
+    bri_lit_string(w->c, t, &w->scratch);
+    start = w->scratch.len;
+    if (utf8 && !bri_utf8_valid(w->scratch.p, start))
+        bri_text_fail(w->c, BR_TEXT_ERR_MALFORMED_UTF8, t->off, NULL);
+    bri_tbuf_u32(w->c, out, start);
+    bri_tbuf_bytes(w->c, out, w->scratch.p, start);
+    (*i)++;
+}
+
+/* Inline "(export "name")"s of an entity with `index`. */
+static size_t
+inline_exports(wat_t *w, size_t j, uint8_t kind, uint32_t index)
+{
+    while (wat_is_open(w, j, "export")) {
+        tbuf_t *sec = &w->sec[SEC_EXPORT];
+        j += 2;
+        put_name(w, sec, &j, true);
+        bri_tbuf_byte(w->c, sec, kind);
+        bri_tbuf_u32(w->c, sec, index);
+        w->sec_count[SEC_EXPORT]++;
+        bri_wat_expect_close(w, &j);
+    }
+    return j;
+}
+
+/* Limits "min max?" with the flags of the index type and sharing. */
+static void
+limits(wat_t *w, size_t *i, tbuf_t *out, bool is64, bool memory)
+{
+    size_t j = *i;
+    uint64_t min, max = 0;
+    bool has_max = false, shared = false;
+    const tok_t *t = wat_tok(w, j);
+    if (t->kind != TK_NUM || !bri_lit_uint(w->c, t, is64 ? 64 : 32, &min))
+        bri_wat_unexpected(w, j, "limits");
+    j++;
+    t = wat_tok(w, j);
+    if (t->kind == TK_NUM) {
+        if (!bri_lit_uint(w->c, t, is64 ? 64 : 32, &max))
+            bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off, NULL);
+        has_max = true;
+        j++;
+    }
+    if (memory && wat_tok(w, j)->kind == TK_KEYWORD &&
+        bri_tok_is(w->c, wat_tok(w, j), "shared")) {
+        shared = true;
+        j++;
+    }
+    bri_tbuf_byte(w->c, out,
+                  (uint8_t)(has_max | (shared << 1) | (is64 << 2)));
+    bri_tbuf_u32(w->c, out, min);
+    if (has_max)
+        bri_tbuf_u32(w->c, out, max);
+    *i = j;
+}
+
+static bool
+opt_i64(wat_t *w, size_t *j)
+{
+    if (wat_tok(w, *j)->kind == TK_KEYWORD &&
+        bri_tok_is(w->c, wat_tok(w, *j), "i64")) {
+        (*j)++;
+        return true;
+    }
+    if (wat_tok(w, *j)->kind == TK_KEYWORD &&
+        bri_tok_is(w->c, wat_tok(w, *j), "i32"))
+        (*j)++;
+    return false;
+}
+
+static void
+tabletype(wat_t *w, size_t *i, tbuf_t *out)
+{
+    size_t j = *i;
+    uint8_t rt;
+    bool is64 = opt_i64(w, &j);
+    tbuf_t lim = {0};
+    limits(w, &j, &lim, is64, false);
+    if (!bri_wat_reftype(w, &j, &rt))
+        bri_wat_unexpected(w, j, "a reference type");
+    bri_tbuf_byte(w->c, out, rt);
+    bri_tbuf_bytes(w->c, out, lim.p, lim.len);
+    *i = j;
+}
+
+static void
+memtype(wat_t *w, size_t *i, tbuf_t *out)
+{
+    bool is64 = opt_i64(w, i);
+    limits(w, i, out, is64, true);
+}
+
+static void
+globaltype(wat_t *w, size_t *i, tbuf_t *out)
+{
+    size_t j = *i;
+    uint8_t v;
+    bool mut = false;
+    if (wat_is_open(w, j, "mut")) {
+        j += 2;
+        mut = true;
+    }
+    if (!bri_wat_valtype(w, &j, &v))
+        bri_wat_unexpected(w, j, "a value type");
+    if (mut)
+        bri_wat_expect_close(w, &j);
+    bri_tbuf_byte(w->c, out, v);
+    bri_tbuf_byte(w->c, out, mut);
+    *i = j;
+}
+
+/* The description of an import of `space` at token j (after the $id). */
+static void
+import_desc(wat_t *w, size_t *j, wat_space_t space, tbuf_t *out)
+{
+    static const uint8_t kinds[] = {[SP_FUNC] = 0, [SP_TABLE] = 1,
+                                    [SP_MEMORY] = 2, [SP_GLOBAL] = 3,
+                                    [SP_TAG] = 4};
+    bri_tbuf_byte(w->c, out, kinds[space]);
+    switch (space) {
+    case SP_FUNC:
+        bri_tbuf_u32(w->c, out, bri_wat_typeuse(w, j, TU_NAMED));
+        break;
+    case SP_TAG:
+        bri_tbuf_byte(w->c, out, 0);
+        bri_tbuf_u32(w->c, out, bri_wat_typeuse(w, j, TU_NAMED));
+        break;
+    case SP_TABLE:
+        tabletype(w, j, out);
+        break;
+    case SP_MEMORY:
+        memtype(w, j, out);
+        break;
+    default:
+        globaltype(w, j, out);
+        break;
+    }
+}
+
+static void
+import_field(wat_t *w, size_t i, uint32_t *next)
+{
+    size_t j = i + 2;
+    tbuf_t *sec = &w->sec[SEC_IMPORT];
+    bool ok;
+    wat_space_t space;
+    put_name(w, sec, &j, true);
+    put_name(w, sec, &j, true);
+    space = space_of(w, wat_tok(w, j + 1), &ok);
+    next[space]++;
+    j += 2;
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    import_desc(w, &j, space, sec);
+    bri_wat_expect_close(w, &j);
+    bri_wat_expect_close(w, &j);
+    w->sec_count[SEC_IMPORT]++;
+}
+
+/* "(import "m" "n")" inside an entity field, then the description. */
+static void
+inline_import(wat_t *w, size_t *j, wat_space_t space)
+{
+    tbuf_t *sec = &w->sec[SEC_IMPORT];
+    *j += 2;
+    put_name(w, sec, j, true);
+    put_name(w, sec, j, true);
+    bri_wat_expect_close(w, j);
+    import_desc(w, j, space, sec);
+    w->sec_count[SEC_IMPORT]++;
+}
+
+/* Locals, compressed into runs of one type. */
+static void
+encode_locals(wat_t *w, uint32_t first, tbuf_t *out)
+{
+    uint32_t runs = 0;
+    for (uint32_t k = first; k < w->nlocals; k++)
+        if (k == first || w->local_types[k] != w->local_types[k - 1])
+            runs++;
+    bri_tbuf_u32(w->c, out, runs);
+    for (uint32_t k = first; k < w->nlocals;) {
+        uint32_t n = 1;
+        while (k + n < w->nlocals &&
+               w->local_types[k + n] == w->local_types[k])
+            n++;
+        bri_tbuf_u32(w->c, out, n);
+        bri_tbuf_byte(w->c, out, (uint8_t)w->local_types[k]);
+        k += n;
+    }
+}
+
+static void
+local_decls(wat_t *w, size_t *j)
+{
+    while (wat_is_open(w, *j, "local")) {
+        size_t k = *j + 2;
+        uint8_t v;
+        if (wat_tok(w, k)->kind == TK_ID) {
+            const tok_t *name = wat_tok(w, k++);
+            if (!bri_wat_valtype(w, &k, &v))
+                bri_wat_unexpected(w, k, "a value type");
+            bind_local(w, name, v);
+        } else {
+            while (bri_wat_valtype(w, &k, &v))
+                bind_local(w, NULL, v);
+        }
+        bri_wat_expect_close(w, &k);
+        *j = k;
+    }
+}
+
+static void
+func_field(wat_t *w, size_t i, uint32_t index)
+{
+    size_t j = i + 2;
+    uint32_t type, nparams;
+    tbuf_t *code = &w->sec[SEC_CODE];
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    j = inline_exports(w, j, 0, index);
+    if (wat_is_open(w, j, "import")) {
+        inline_import(w, &j, SP_FUNC);
+        bri_wat_expect_close(w, &j);
+        return;
+    }
+    bri_tmap_clear(&w->locals);
+    w->nlocals = 0;
+    type = bri_wat_typeuse(w, &j, TU_BIND);
+    nparams = w->nlocals;
+    bri_tbuf_u32(w->c, &w->sec[SEC_FUNC], type);
+    w->sec_count[SEC_FUNC]++;
+    local_decls(w, &j);
+    w->body.len = 0;
+    encode_locals(w, nparams, &w->body);
+    bri_wat_instrs(w, &j, &w->body);
+    bri_tbuf_byte(w->c, &w->body, 0x0B);
+    bri_wat_expect_close(w, &j);
+    bri_tbuf_u32(w->c, code, w->body.len);
+    bri_tbuf_bytes(w->c, code, w->body.p, w->body.len);
+    w->sec_count[SEC_CODE]++;
+}
+
+/* An active segment's offset: "(offset instr*)" or one folded
+ * instruction. */
+static void
+offset_expr(wat_t *w, size_t *j, tbuf_t *out)
+{
+    if (wat_is_open(w, *j, "offset")) {
+        size_t close = wat_tok(w, *j)->match;
+        *j += 2;
+        bri_wat_const_expr(w, j, out);
+        if (*j != close)
+            bri_wat_unexpected(w, *j, "\")\"");
+        (*j)++;
+        return;
+    }
+    if (wat_tok(w, *j)->kind != TK_LPAREN)
+        bri_wat_unexpected(w, *j, "an offset expression");
+    {
+        /* one folded instruction: parse it as the only instruction of
+         * an expression that ends at its own ')' */
+        size_t close = wat_tok(w, *j)->match;
+        size_t k = *j;
+        bri_wat_instrs_one(w, &k, out);
+        if (k != close + 1)
+            bri_wat_unexpected(w, k, "\")\"");
+        bri_tbuf_byte(w->c, out, 0x0B);
+        *j = k;
+    }
+}
+
+static void
+const_i32_zero(wat_t *w, tbuf_t *out, bool is64)
+{
+    bri_tbuf_byte(w->c, out, is64 ? 0x42 : 0x41);
+    bri_tbuf_byte(w->c, out, 0);
+    bri_tbuf_byte(w->c, out, 0x0B);
+}
+
+/* Elem items: function indices ("func x*") into `out` as indices, or
+ * expressions ("(item e*)" or one folded instruction). */
+static uint32_t
+elem_indices(wat_t *w, size_t *j, tbuf_t *out)
+{
+    uint32_t n = 0;
+    while (bri_wat_is_index(w, *j)) {
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, j, SP_FUNC));
+        n++;
+    }
+    return n;
+}
+
+static uint32_t
+elem_exprs(wat_t *w, size_t *j, tbuf_t *out)
+{
+    uint32_t n = 0;
+    while (wat_tok(w, *j)->kind == TK_LPAREN) {
+        if (wat_is_open(w, *j, "item")) {
+            size_t close = wat_tok(w, *j)->match;
+            *j += 2;
+            bri_wat_const_expr(w, j, out);
+            if (*j != close)
+                bri_wat_unexpected(w, *j, "\")\"");
+            (*j)++;
+        } else {
+            size_t close = wat_tok(w, *j)->match;
+            bri_wat_instrs_one(w, j, out);
+            if (*j != close + 1)
+                bri_wat_unexpected(w, *j, "\")\"");
+            bri_tbuf_byte(w->c, out, 0x0B);
+        }
+        n++;
+    }
+    return n;
+}
+
+typedef enum seg_mode { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARE } seg_mode_t;
+
+/* Items that are all "ref.func x" as plain function indices (into
+ * `out`), so that such segments get the shorter, canonical encoding
+ * (wat2wasm's); false if any item is another expression. */
+static bool
+func_items(wat_t *w, const tbuf_t *items, uint32_t n, tbuf_t *out)
+{
+    size_t k = 0;
+    for (uint32_t m = 0; m < n; m++) {
+        size_t start;
+        if (k >= items->len || items->p[k] != 0xD2)
+            return false;
+        start = ++k;
+        while (k < items->len && (items->p[k] & 0x80))
+            k++;
+        if (k + 1 >= items->len || items->p[k + 1] != 0x0B)
+            return false;
+        bri_tbuf_bytes(w->c, out, items->p + start, k + 1 - start);
+        k += 2;
+    }
+    return k == items->len;
+}
+
+/* Writes an elem segment. `exprs`: items are expressions of `rt`. */
+static void
+put_elem(wat_t *w, seg_mode_t mode, uint32_t table, bool explicit_table,
+         const tbuf_t *offset, bool exprs, uint8_t rt, uint32_t n,
+         const tbuf_t *items)
+{
+    tbuf_t *sec = &w->sec[SEC_ELEM];
+    tbuf_t indices = {0};
+    uint8_t flags;
+    (void)explicit_table;
+    if (exprs && rt == BR_FUNCREF && func_items(w, items, n, &indices)) {
+        exprs = false;
+        items = &indices;
+    }
+    flags = exprs ? 4 : 0;
+    if (mode == SEG_PASSIVE)
+        flags |= 1;
+    else if (mode == SEG_DECLARE)
+        flags |= 3;
+    else if (table != 0 || (exprs && rt != BR_FUNCREF))
+        flags |= 2;
+    bri_tbuf_byte(w->c, sec, flags);
+    if (mode == SEG_ACTIVE && (flags & 2))
+        bri_tbuf_u32(w->c, sec, table);
+    if (mode == SEG_ACTIVE)
+        bri_tbuf_bytes(w->c, sec, offset->p, offset->len);
+    if (flags & 3)
+        bri_tbuf_byte(w->c, sec, exprs ? rt : 0x00);
+    bri_tbuf_u32(w->c, sec, n);
+    bri_tbuf_bytes(w->c, sec, items->p, items->len);
+    w->sec_count[SEC_ELEM]++;
+}
+
+static void
+elem_field(wat_t *w, size_t i)
+{
+    size_t j = i + 2;
+    seg_mode_t mode = SEG_PASSIVE;
+    uint32_t table = 0, n;
+    bool explicit_table = false, exprs = false;
+    uint8_t rt = BR_FUNCREF;
+    tbuf_t offset = {0}, items = {0};
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    if (wat_tok(w, j)->kind == TK_KEYWORD &&
+        bri_tok_is(w->c, wat_tok(w, j), "declare")) {
+        mode = SEG_DECLARE;
+        j++;
+    } else {
+        if (wat_is_open(w, j, "table")) {
+            j += 2;
+            table = bri_wat_index(w, &j, SP_TABLE);
+            bri_wat_expect_close(w, &j);
+            explicit_table = true;
+            mode = SEG_ACTIVE;
+        }
+        if (wat_tok(w, j)->kind == TK_LPAREN) {
+            offset_expr(w, &j, &offset);
+            mode = SEG_ACTIVE;
+        } else if (explicit_table) {
+            bri_wat_unexpected(w, j, "an offset expression");
+        }
+    }
+    if (wat_tok(w, j)->kind == TK_KEYWORD &&
+        bri_tok_is(w->c, wat_tok(w, j), "func")) {
+        j++;
+        n = elem_indices(w, &j, &items);
+    } else if (bri_wat_reftype(w, &j, &rt)) {
+        exprs = true;
+        n = elem_exprs(w, &j, &items);
+    } else if (mode == SEG_ACTIVE && !explicit_table) {
+        n = elem_indices(w, &j, &items); /* the 1.0 abbreviation */
+    } else {
+        bri_wat_unexpected(w, j, "an element list");
+    }
+    bri_wat_expect_close(w, &j);
+    put_elem(w, mode, table, explicit_table, &offset, exprs, rt, n, &items);
+}
+
+static void
+put_data(wat_t *w, bool active, uint32_t mem, const tbuf_t *offset,
+         const tbuf_t *bytes)
+{
+    tbuf_t *sec = &w->sec[SEC_DATA];
+    if (!active) {
+        bri_tbuf_byte(w->c, sec, 1);
+    } else if (mem == 0) {
+        bri_tbuf_byte(w->c, sec, 0);
+    } else {
+        bri_tbuf_byte(w->c, sec, 2);
+        bri_tbuf_u32(w->c, sec, mem);
+    }
+    if (active)
+        bri_tbuf_bytes(w->c, sec, offset->p, offset->len);
+    bri_tbuf_u32(w->c, sec, bytes->len);
+    bri_tbuf_bytes(w->c, sec, bytes->p, bytes->len);
+    w->sec_count[SEC_DATA]++;
+}
+
+static void
+data_strings(wat_t *w, size_t *j, tbuf_t *out)
+{
+    while (wat_tok(w, *j)->kind == TK_STRING) {
+        bri_lit_string(w->c, wat_tok(w, *j), out);
+        (*j)++;
+    }
+}
+
+static void
+data_field(wat_t *w, size_t i)
+{
+    size_t j = i + 2;
+    uint32_t mem = 0;
+    bool active = false;
+    tbuf_t offset = {0}, bytes = {0};
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    if (wat_is_open(w, j, "memory")) {
+        j += 2;
+        mem = bri_wat_index(w, &j, SP_MEMORY);
+        bri_wat_expect_close(w, &j);
+        if (wat_tok(w, j)->kind != TK_LPAREN)
+            bri_wat_unexpected(w, j, "an offset expression");
+    }
+    if (wat_tok(w, j)->kind == TK_LPAREN) {
+        offset_expr(w, &j, &offset);
+        active = true;
+    }
+    data_strings(w, &j, &bytes);
+    bri_wat_expect_close(w, &j);
+    put_data(w, active, mem, &offset, &bytes);
+}
+
+static void
+table_field(wat_t *w, size_t i, uint32_t index)
+{
+    size_t j = i + 2;
+    uint8_t rt;
+    tbuf_t *sec = &w->sec[SEC_TABLE];
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    j = inline_exports(w, j, 1, index);
+    if (wat_is_open(w, j, "import")) {
+        inline_import(w, &j, SP_TABLE);
+    } else if (bri_wat_reftype(w, &j, &rt)) {
+        /* (table reftype (elem ...)): sized to the list */
+        tbuf_t items = {0}, offset = {0};
+        uint32_t n;
+        bool exprs;
+        if (!wat_is_open(w, j, "elem"))
+            bri_wat_unexpected(w, j, "\"(elem\"");
+        j += 2;
+        exprs = wat_tok(w, j)->kind == TK_LPAREN;
+        n = exprs ? elem_exprs(w, &j, &items) : elem_indices(w, &j, &items);
+        bri_wat_expect_close(w, &j);
+        bri_tbuf_byte(w->c, sec, rt);
+        bri_tbuf_byte(w->c, sec, 1);
+        bri_tbuf_u32(w->c, sec, n);
+        bri_tbuf_u32(w->c, sec, n);
+        const_i32_zero(w, &offset, w->table64 && w->table64[index]);
+        put_elem(w, SEG_ACTIVE, index, false, &offset, exprs, rt, n, &items);
+        w->sec_count[SEC_TABLE]++;
+    } else {
+        tabletype(w, &j, sec);
+        w->sec_count[SEC_TABLE]++;
+    }
+    bri_wat_expect_close(w, &j);
+}
+
+static void
+memory_field(wat_t *w, size_t i, uint32_t index)
+{
+    size_t j = i + 2;
+    tbuf_t *sec = &w->sec[SEC_MEMORY];
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    j = inline_exports(w, j, 2, index);
+    if (wat_is_open(w, j, "import")) {
+        inline_import(w, &j, SP_MEMORY);
+    } else {
+        size_t k = j;
+        bool is64 = opt_i64(w, &k);
+        if (wat_is_open(w, k, "data")) {
+            tbuf_t bytes = {0}, offset = {0};
+            uint64_t pages;
+            k += 2;
+            data_strings(w, &k, &bytes);
+            bri_wat_expect_close(w, &k);
+            pages = (bytes.len + BR_PAGE_SIZE - 1) / BR_PAGE_SIZE;
+            bri_tbuf_byte(w->c, sec, (uint8_t)(1 | (is64 << 2)));
+            bri_tbuf_u32(w->c, sec, pages);
+            bri_tbuf_u32(w->c, sec, pages);
+            const_i32_zero(w, &offset, is64);
+            put_data(w, true, index, &offset, &bytes);
+            j = k;
+        } else {
+            memtype(w, &j, sec);
+        }
+        w->sec_count[SEC_MEMORY]++;
+    }
+    bri_wat_expect_close(w, &j);
+}
+
+static void
+global_field(wat_t *w, size_t i, uint32_t index)
+{
+    size_t j = i + 2;
+    tbuf_t *sec = &w->sec[SEC_GLOBAL];
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    j = inline_exports(w, j, 3, index);
+    if (wat_is_open(w, j, "import")) {
+        inline_import(w, &j, SP_GLOBAL);
+    } else {
+        globaltype(w, &j, sec);
+        bri_wat_const_expr(w, &j, sec);
+        w->sec_count[SEC_GLOBAL]++;
+    }
+    bri_wat_expect_close(w, &j);
+}
+
+static void
+tag_field(wat_t *w, size_t i, uint32_t index)
+{
+    size_t j = i + 2;
+    tbuf_t *sec = &w->sec[SEC_TAG];
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    j = inline_exports(w, j, 4, index);
+    if (wat_is_open(w, j, "import")) {
+        inline_import(w, &j, SP_TAG);
+    } else {
+        bri_tbuf_byte(w->c, sec, 0);
+        bri_tbuf_u32(w->c, sec, bri_wat_typeuse(w, &j, TU_NAMED));
+        w->sec_count[SEC_TAG]++;
+    }
+    bri_wat_expect_close(w, &j);
+}
+
+static void
+export_field(wat_t *w, size_t i)
+{
+    size_t j = i + 2;
+    tbuf_t *sec = &w->sec[SEC_EXPORT];
+    bool ok;
+    wat_space_t space;
+    static const uint8_t kinds[] = {[SP_FUNC] = 0, [SP_TABLE] = 1,
+                                    [SP_MEMORY] = 2, [SP_GLOBAL] = 3,
+                                    [SP_TAG] = 4};
+    put_name(w, sec, &j, true);
+    if (wat_tok(w, j)->kind != TK_LPAREN)
+        bri_wat_unexpected(w, j, "an export description");
+    space = space_of(w, wat_tok(w, j + 1), &ok);
+    if (!ok)
+        bri_wat_unexpected(w, j + 1, "an export kind");
+    j += 2;
+    bri_tbuf_byte(w->c, sec, kinds[space]);
+    bri_tbuf_u32(w->c, sec, bri_wat_index(w, &j, space));
+    bri_wat_expect_close(w, &j);
+    bri_wat_expect_close(w, &j);
+    w->sec_count[SEC_EXPORT]++;
+}
+
+static void
+start_field(wat_t *w, size_t i)
+{
+    size_t j = i + 2;
+    if (w->has_start)
+        bri_text_fail(w->c, BR_TEXT_ERR_MULTIPLE_START, wat_tok(w, i)->off,
+                      NULL);
+    w->has_start = true;
+    bri_tbuf_u32(w->c, &w->sec[SEC_START], bri_wat_index(w, &j, SP_FUNC));
+    bri_wat_expect_close(w, &j);
+}
+
+static void
+encode_field(wat_t *w, size_t i, uint32_t *next)
+{
+    const tok_t *kw = wat_tok(w, i + 1);
+    if (bri_tok_is(w->c, kw, "type"))
+        return;
+    if (bri_tok_is(w->c, kw, "import"))
+        import_field(w, i, next);
+    else if (bri_tok_is(w->c, kw, "func"))
+        func_field(w, i, next[SP_FUNC]++);
+    else if (bri_tok_is(w->c, kw, "table"))
+        table_field(w, i, next[SP_TABLE]++);
+    else if (bri_tok_is(w->c, kw, "memory"))
+        memory_field(w, i, next[SP_MEMORY]++);
+    else if (bri_tok_is(w->c, kw, "global"))
+        global_field(w, i, next[SP_GLOBAL]++);
+    else if (bri_tok_is(w->c, kw, "tag"))
+        tag_field(w, i, next[SP_TAG]++);
+    else if (bri_tok_is(w->c, kw, "export"))
+        export_field(w, i);
+    else if (bri_tok_is(w->c, kw, "start"))
+        start_field(w, i);
+    else if (bri_tok_is(w->c, kw, "elem"))
+        elem_field(w, i);
+    else if (bri_tok_is(w->c, kw, "data"))
+        data_field(w, i);
+}
+
+/* ------------------------------------------------------------------ */
+/* Assembly                                                            */
+
+static void
+type_section(wat_t *w)
+{
+    tbuf_t *sec = &w->sec[SEC_TYPE];
+    for (uint32_t k = 0; k < w->ntypes; k++) {
+        const wat_type_t *t = &w->types[k];
+        bri_tbuf_byte(w->c, sec, 0x60);
+        bri_tbuf_u32(w->c, sec, t->nparams);
+        bri_tbuf_bytes(w->c, sec, w->valtypes.p + t->params, t->nparams);
+        bri_tbuf_u32(w->c, sec, t->nresults);
+        bri_tbuf_bytes(w->c, sec, w->valtypes.p + t->results, t->nresults);
+    }
+    w->sec_count[SEC_TYPE] = w->ntypes;
+}
+
+static void
+put_section(wat_t *w, tbuf_t *out, uint8_t id, bool counted)
+{
+    tbuf_t *sec = &w->sec[id];
+    uint8_t lenbuf[10];
+    tbuf_t cnt = {lenbuf, 0, sizeof lenbuf};
+    if (counted && w->sec_count[id] == 0)
+        return;
+    if (counted)
+        bri_tbuf_u32(w->c, &cnt, w->sec_count[id]);
+    bri_tbuf_byte(w->c, out, id);
+    bri_tbuf_u32(w->c, out, cnt.len + sec->len);
+    bri_tbuf_bytes(w->c, out, cnt.p, cnt.len);
+    bri_tbuf_bytes(w->c, out, sec->p, sec->len);
+}
+
+static void
+assemble(wat_t *w, tbuf_t *out)
+{
+    static const uint8_t order[] = {SEC_TYPE,   SEC_IMPORT, SEC_FUNC,
+                                    SEC_TABLE,  SEC_MEMORY, SEC_TAG,
+                                    SEC_GLOBAL, SEC_EXPORT};
+    static const uint8_t order2[] = {SEC_ELEM, SEC_DATACOUNT, SEC_CODE,
+                                     SEC_DATA};
+    type_section(w);
+    bri_tbuf_bytes(w->c, out, "\0asm\1\0\0\0", 8);
+    for (size_t k = 0; k < sizeof order; k++)
+        put_section(w, out, order[k], true);
+    if (w->has_start)
+        put_section(w, out, SEC_START, false);
+    /* the data count section only where memory.init or data.drop need
+     * it (as the reference encoder does) */
+    if (w->uses_data_count)
+        bri_tbuf_u32(w->c, &w->sec[SEC_DATACOUNT], w->counts[SP_DATA]);
+    for (size_t k = 0; k < sizeof order2; k++)
+        if (order2[k] != SEC_DATACOUNT || w->uses_data_count)
+            put_section(w, out, order2[k], order2[k] != SEC_DATACOUNT);
+}
+
+void
+bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
+{
+    wat_t *w = bri_text_alloc(c, sizeof *w);
+    collect_t col = {NULL};
+    uint32_t next[SP__COUNT];
+    size_t i;
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->ops = bri_wat_ops(c);
+    for (i = first; i < end; i = c->toks[i].match + 1) {
+        if (c->toks[i].kind != TK_LPAREN)
+            bri_wat_unexpected(w, i, "a module field");
+        collect_field(w, i, &col);
+    }
+    w->explicit_types = w->ntypes;
+    /* imports come first in text order (checked in pass 1), so text
+     * order is index order in every space */
+    memset(next, 0, sizeof next);
+    for (i = first; i < end; i = c->toks[i].match + 1)
+        encode_field(w, i, next);
+    assemble(w, out);
+}

@@ -1,0 +1,137 @@
+/*
+ * beamr engine, text format: the module encoder's state, shared by the
+ * module-level parser (wat.c) and the instruction parser (wat_instr.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_TEXT_WAT_H
+#define BR_TEXT_WAT_H
+
+#include "text/text.h"
+
+/* Index spaces with names. ORDER SPACE */
+typedef enum wat_space {
+    SP_TYPE,
+    SP_FUNC,
+    SP_TABLE,
+    SP_MEMORY,
+    SP_GLOBAL,
+    SP_TAG,
+    SP_ELEM,
+    SP_DATA,
+    SP__COUNT,
+} wat_space_t;
+
+/* A function type: parameter and result types in the type pool. */
+typedef struct wat_type {
+    uint32_t params, nparams;   /* offsets into wat_t.valtypes */
+    uint32_t results, nresults;
+} wat_type_t;
+
+typedef struct wat_label {
+    uint32_t name_off, name_len; /* name_len 0: no name */
+} wat_label_t;
+
+/* One open block of the instruction parser (explicit stack: nesting is
+ * never C recursion). */
+typedef struct wat_frame {
+    uint8_t kind;    /* frame_kind_t (wat_instr.c) */
+    uint8_t state;
+    uint32_t label;  /* index in the label stack, or UINT32_MAX */
+    uint32_t close;  /* token index of the ')' of a folded form */
+    size_t pending;  /* start of this frame's bytes in wat_t.pending */
+    size_t pending_len;
+} wat_frame_t;
+
+typedef struct wat {
+    tctx_t *c;
+    tmap_t names[SP__COUNT];
+    uint32_t counts[SP__COUNT];   /* pass 1: entries per space */
+    uint32_t imports[SP__COUNT];  /* pass 1: imported entries per space */
+    wat_type_t *types;
+    uint32_t ntypes, type_cap;
+    tbuf_t valtypes;              /* the pool of wat_type_t */
+    uint32_t explicit_types;      /* (type) fields; implicit ones follow */
+    uint32_t *func_types;         /* type index of every function */
+    uint32_t *tag_types;
+    uint8_t *mem64;               /* per memory: i64 addresses */
+    uint8_t *table64;
+
+    /* Sections being built, in binary order, and their entry counts. */
+    tbuf_t sec[14];
+    uint32_t sec_count[14];
+    bool has_start;
+    bool uses_data_count;         /* memory.init / data.drop seen */
+
+    /* The function being encoded. */
+    tmap_t locals;
+    uint32_t nlocals;
+    uint32_t *local_types;        /* valtype bytes of params + locals */
+    uint32_t local_cap;
+    tbuf_t body;
+    wat_label_t *labels;
+    uint32_t nlabels, label_cap;
+    wat_frame_t *frames;
+    uint32_t nframes, frame_cap;
+    tbuf_t pending;               /* folded plain instructions' bytes */
+    tbuf_t scratch;
+
+    const wat_ops_t *ops;
+} wat_t;
+
+/* Binary section ids. */
+enum {
+    SEC_CUSTOM = 0, SEC_TYPE = 1, SEC_IMPORT = 2, SEC_FUNC = 3,
+    SEC_TABLE = 4, SEC_MEMORY = 5, SEC_GLOBAL = 6, SEC_EXPORT = 7,
+    SEC_START = 8, SEC_ELEM = 9, SEC_CODE = 10, SEC_DATA = 11,
+    SEC_DATACOUNT = 12, SEC_TAG = 13,
+};
+
+/* Token access. */
+static inline const tok_t *
+wat_tok(const wat_t *w, size_t i)
+{
+    return &w->c->toks[i];
+}
+
+static inline bool
+wat_is_open(const wat_t *w, size_t i, const char *kw)
+{
+    const tok_t *t = wat_tok(w, i);
+    return t->kind == TK_LPAREN && wat_tok(w, i + 1)->kind == TK_KEYWORD &&
+           bri_tok_is(w->c, wat_tok(w, i + 1), kw);
+}
+
+_Noreturn void bri_wat_unexpected(wat_t *w, size_t i, const char *expected);
+void bri_wat_expect_close(wat_t *w, size_t *i);
+void bri_wat_expect_keyword(wat_t *w, size_t *i, const char *kw);
+
+/* Indices: a number, or a $name of the space. */
+uint32_t bri_wat_index(wat_t *w, size_t *i, wat_space_t space);
+bool bri_wat_is_index(const wat_t *w, size_t i);
+uint32_t bri_wat_u32(wat_t *w, size_t *i);
+
+/* Value types: returns false (without consuming) if no value type. */
+bool bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out);
+bool bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out);
+uint8_t bri_wat_heaptype(wat_t *w, size_t *i);
+
+/* Type uses: "(type x)? (param ...)* (result ...)*". Parameter names
+ * are refused (call_indirect), allowed, or bound as locals (function
+ * definitions). Returns the type index (found or added). */
+typedef enum wat_names { TU_ANON, TU_NAMED, TU_BIND } wat_names_t;
+uint32_t bri_wat_typeuse(wat_t *w, size_t *i, wat_names_t names);
+/* Block types: "0x40", a value type, or a type index (-1 - index is not
+ * needed: the encoder writes it directly). */
+void bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out);
+
+/* The instruction parser: instructions from token i until the ')' that
+ * closes the enclosing form (not consumed). */
+void bri_wat_instrs(wat_t *w, size_t *i, tbuf_t *out);
+/* Exactly one folded instruction "(...)" at token i (offsets, elem
+ * items); i ends after its ')'. */
+void bri_wat_instrs_one(wat_t *w, size_t *i, tbuf_t *out);
+/* A constant expression: instructions then `end`. */
+void bri_wat_const_expr(wat_t *w, size_t *i, tbuf_t *out);
+
+
+#endif
