@@ -11,15 +11,14 @@ defmodule Beamr do
       ...>   (func (export "sum") (param i32 i32) (result i32)
       ...>     local.get 0 local.get 1 i32.add))
       ...> '''
-      iex> {:ok, pid} = Beamr.start_link(%{bytes: TestHelper.wasm(wat)})
+      iex> {:ok, pid} = Beamr.start_link(%{bytes: wat})
       iex> Beamr.call_function(pid, "sum", [50, -8])
       {:ok, [42]}
       iex> Beamr.call_function(pid, :sum, ["50", -8])
       {:error, {:invalid_args, ["50", -8]}}
 
-  (`TestHelper.wasm/1` gives the wasm bytes of the WebAssembly text of the
-  examples. `bytes:` takes wasm bytes, and WebAssembly text once beamr's
-  engine reads it.)
+  `bytes:` takes a wasm binary or WebAssembly text (as above), which
+  beamr's engine reads itself.
 
   ## How it runs
 
@@ -58,7 +57,7 @@ defmodule Beamr do
   @typedoc """
   Options of `start_link/1`, as a map or a keyword list:
 
-    * `:bytes` - wasm bytes (or WebAssembly text, once the engine reads it)
+    * `:bytes` - wasm bytes or WebAssembly text
     * `:module` - a `Beamr.Module` instead of `:bytes` (compiled once,
       shared by its instances)
     * `:imports` - see `Beamr.Imports`
@@ -94,10 +93,10 @@ defmodule Beamr do
       ...>     (call $add (call $add (local.get 0) (local.get 1)) (local.get 1))))
       ...> '''
       iex> imports = %{"env" => %{"add" => {:fn, [:i32, :i32], [:i32], fn _context, a, b -> a + b end}}}
-      iex> {:ok, pid} = Beamr.start_link(%{bytes: TestHelper.wasm(wat), imports: imports})
+      iex> {:ok, pid} = Beamr.start_link(%{bytes: wat, imports: imports})
       iex> Beamr.call_function(pid, "add_twice", [1, 10])
       {:ok, [21]}
-      iex> {:error, %Beamr.LinkError{reason: :unknown_import}} = Beamr.start_link(%{bytes: TestHelper.wasm(wat)})
+      iex> {:error, %Beamr.LinkError{reason: :unknown_import}} = Beamr.start_link(%{bytes: wat})
 
   Errors: `%Beamr.CompileError{}`, `%Beamr.LinkError{}`, `%Beamr.Trap{}`
   (the start function trapped), `%Beamr.ImportError{}`,
@@ -278,7 +277,7 @@ defmodule Beamr do
       ...>   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
       ...>   (func (export "spin") (loop br 0)))
       ...> '''
-      iex> {:ok, pid} = Beamr.start_link(%{bytes: TestHelper.wasm(wat)})
+      iex> {:ok, pid} = Beamr.start_link(%{bytes: wat})
       iex> Beamr.call_function(pid, "div", [7, 2])
       {:ok, [3]}
       iex> {:error, %Beamr.Trap{reason: :integer_divide_by_zero}} = Beamr.call_function(pid, "div", [7, 0])
@@ -442,7 +441,7 @@ defmodule Beamr do
   (or the `Beamr.Limits` fuel) still bounds each call as well.
 
       iex> wat = ~S{(module (func (export "spin") (loop br 0)) (func (export "nop")))}
-      iex> {:ok, pid} = Beamr.start_link(bytes: TestHelper.wasm(wat))
+      iex> {:ok, pid} = Beamr.start_link(bytes: wat)
       iex> Beamr.fuel_remaining(pid)
       {:ok, :infinity}
       iex> Beamr.add_fuel(pid, 5000)
@@ -482,7 +481,7 @@ defmodule Beamr do
       ...>   (func (export "next") (result i32)
       ...>     (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
       ...> '''
-      iex> {:ok, module} = Beamr.Module.compile(TestHelper.wasm(wat))
+      iex> {:ok, module} = Beamr.Module.compile(wat)
       iex> {:ok, a} = Beamr.start_link(module: module)
       iex> {:ok, [1]} = Beamr.call_function(a, "next", [])
       iex> {:ok, snapshot} = Beamr.snapshot(a)
@@ -521,7 +520,7 @@ defmodule Beamr do
   call `:timeout` (default `:infinity`) and `:fuel`. `opts` may also be a
   `Beamr.Wasi` struct alone.
 
-      iex> {:ok, result} = Beamr.run_wasi(TestHelper.wasm(TestHelper.hello_wat()), wasi: [args: ["hello"]])
+      iex> {:ok, result} = Beamr.run_wasi(TestHelper.hello_wat(), wasi: [args: ["hello"]])
       iex> result
       %{exit_code: 0, stdout: "hi\\n", stderr: ""}
 

@@ -10,26 +10,33 @@ defmodule Beamr.CompileError do
     * `:reason` - the engine's atom, e.g. `:magic_header_not_detected`,
       `:type_mismatch`, `:aot_checksum_mismatch`
     * `:message` - the engine's text
-    * `:offset` - the byte offset of the fault
+    * `:offset` - the byte offset of the fault (in a binary module)
+    * `:line`, `:column` - where the fault is (in WebAssembly text)
     * `:function` - the index of the function at fault, or nil
 
       iex> {:error, error} = Beamr.Module.compile(<<0, 97, 115, 109, 2, 0, 0, 0>>)
       iex> Exception.message(error)
       "malformed module: unknown binary version (unknown_binary_version, at byte 4)"
   """
-  defexception [:kind, :reason, :message, :offset, :function]
+  defexception [:kind, :reason, :message, :offset, :line, :column, :function]
 
   @type t :: %__MODULE__{
           kind: :malformed | :validation | :aot,
           reason: atom(),
           message: String.t(),
           offset: non_neg_integer() | nil,
+          line: pos_integer() | nil,
+          column: pos_integer() | nil,
           function: non_neg_integer() | nil
         }
 
   @impl true
   def message(%__MODULE__{} = e) do
-    where = [e.offset && "at byte #{e.offset}", e.function && "in func #{e.function}"]
+    where = [
+      e.offset && "at byte #{e.offset}",
+      e.line && "at line #{e.line}, column #{e.column}",
+      e.function && "in func #{e.function}"
+    ]
 
     "#{kind_text(e.kind)}: #{e.message} (" <>
       Enum.join([e.reason | Enum.reject(where, &is_nil/1)], ", ") <> ")"
@@ -48,6 +55,8 @@ defmodule Beamr.CompileError do
       reason: Map.get(detail, :reason),
       message: Map.get(detail, :message, ""),
       offset: Map.get(detail, :offset),
+      line: Map.get(detail, :line),
+      column: Map.get(detail, :column),
       function: undefined_to_nil(Map.get(detail, :func))
     }
   end

@@ -16,7 +16,7 @@ defmodule Beamr.Limits do
   `nil` (the default) keeps the engine's default (no fuel limit).
 
       iex> wat = ~S{(module (func (export "spin") (loop br 0)))}
-      iex> {:ok, pid} = Beamr.start_link(bytes: TestHelper.wasm(wat), limits: [fuel: 10_000])
+      iex> {:ok, pid} = Beamr.start_link(bytes: wat, limits: [fuel: 10_000])
       iex> Beamr.call_function(pid, "spin", [])
       {:error, :out_of_fuel}
   """

@@ -9,7 +9,7 @@ defmodule Beamr.Memory do
   from inside imports.
 
       iex> wat = ~S{(module (memory (export "memory") 1))}
-      iex> {:ok, pid} = Beamr.start_link(%{bytes: TestHelper.wasm(wat)})
+      iex> {:ok, pid} = Beamr.start_link(%{bytes: wat})
       iex> {:ok, memory} = Beamr.memory(pid)
       iex> Beamr.Memory.set_byte(memory, 4, 42)
       :ok

@@ -40,7 +40,17 @@ defmodule Beamr.Module do
           | {:tag, [valtype()]}
 
   @doc """
-  Compiles wasm bytes (or WebAssembly text, once beamr's engine reads it).
+  Compiles wasm bytes or WebAssembly text (a `(module ...)` form).
+
+      iex> {:ok, module} = Beamr.Module.compile(~S{(module (func (export "f") (param f64) (result f64) local.get 0))})
+      iex> Beamr.Module.exports(module)
+      %{"f" => {:fn, [:f64], [:f64]}}
+      iex> {:error, error} = Beamr.Module.compile("(module (func (result i32) i64.const 1))")
+      iex> {error.kind, error.reason}
+      {:validation, :type_mismatch}
+      iex> {:error, error} = Beamr.Module.compile("(module (func $f (result i32)\\n  (i32.nope)))")
+      iex> {error.kind, error.line, error.column}
+      {:malformed, 2, 4}
 
   Errors: `%Beamr.CompileError{}`. Raises `ArgumentError` if `bytes` is
   not a binary.

@@ -15,7 +15,7 @@ defmodule Beamr.Pipe do
       ...>   (func (export "_start") (drop (call $w (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 0)))))
       ...> '''
       iex> {:ok, stdout} = Beamr.Pipe.new()
-      iex> {:ok, pid} = Beamr.start_link(bytes: TestHelper.wasm(wat), wasi: [stdout: stdout])
+      iex> {:ok, pid} = Beamr.start_link(bytes: wat, wasi: [stdout: stdout])
       iex> Beamr.call_function(pid, :_start, [])
       {:ok, []}
       iex> Beamr.Pipe.seek(stdout, 0)

@@ -4,7 +4,7 @@ defmodule Beamr.Tables do
   The tables of an instance, by export name or by table index.
 
       iex> wat = ~S{(module (table (export "t") 2 funcref) (func $f) (elem (i32.const 1) $f))}
-      iex> {:ok, pid} = Beamr.start_link(%{bytes: TestHelper.wasm(wat)})
+      iex> {:ok, pid} = Beamr.start_link(%{bytes: wat})
       iex> Beamr.Tables.size(pid, "t")
       {:ok, 2}
       iex> Beamr.Tables.get(pid, "t", 0)

@@ -20,7 +20,7 @@ defmodule Beamr.Wasi do
 
   Run a command to its end with `Beamr.run_wasi/2`:
 
-      iex> Beamr.run_wasi(TestHelper.wasm(TestHelper.hello_wat()), %Beamr.Wasi{stdout: :discard})
+      iex> Beamr.run_wasi(TestHelper.hello_wat(), %Beamr.Wasi{stdout: :discard})
       {:ok, %{exit_code: 0, stdout: "", stderr: ""}}
   """
   defstruct args: [],

@@ -61,11 +61,16 @@ defmodule BeamrTest do
                Beamr.start_link(bytes: bad)
     end
 
-    test "WebAssembly text is passed to the engine as it is" do
-      case Beamr.start_link(bytes: "(module)") do
-        {:ok, _pid} -> :ok
-        {:error, %Beamr.CompileError{kind: :malformed}} -> :ok
-      end
+    test "WebAssembly text, and its errors with line and column" do
+      assert {:ok, pid} =
+               Beamr.start_link(bytes: ~S{(module (func (export "f") (result i32) i32.const 7))})
+
+      assert {:ok, [7]} = Beamr.call_function(pid, :f, [])
+
+      assert {:error, %Beamr.CompileError{kind: :malformed, line: 1, column: col} = e} =
+               Beamr.start_link(bytes: "(module (func (i32.bogus)))")
+
+      assert is_integer(col) and Exception.message(e) =~ "at line 1, column #{col}"
     end
 
     test "programmer errors raise ArgumentError" do

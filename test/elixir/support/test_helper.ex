@@ -35,8 +35,9 @@ defmodule TestHelper do
   end
 
   @doc """
-  A module's bytes from its WebAssembly text: the text itself when beamr's
-  engine reads text, wabt's `wat2wasm` output otherwise (cached by text).
+  A module's bytes from its WebAssembly text: the text itself (beamr's
+  engine reads text), or wabt's `wat2wasm` output where beamr is built
+  without its text reader (cached by text).
   """
   def wasm(wat) when is_binary(wat) do
     case :beamr.compile(wat) do
