@@ -23,31 +23,53 @@ defmodule Beamr.Pipe do
       iex> Beamr.Pipe.read(stdout)
       "hi\\n"
 
-  A pipe is a process that ends with the process that created it (or at
-  `close/1`).
+  As a program's stdin, a pipe is a stream: the program reads what
+  `write/2` adds, in order (`seek/2` does not rewind what the program
+  reads), and `close/1` ends it (the program reads what is left, then end
+  of file). A read of an empty pipe that is not closed waits for data:
+  the call waits in the calling process (no scheduler is blocked), and
+  its timeout and `Beamr.stop/1` still apply. (Wasmex's pipe gives end of
+  file at once instead: `close/1` the pipe before the call for that.)
 
-  As stdin, a pipe is handed to beamr's streaming stdin (`stdin =>
-  {stream, Pid}` of the Erlang API); until that is in the Erlang API,
-  stdin takes a binary: `%Beamr.Wasi{stdin: "input"}`.
+      iex> {:ok, stdin} = Beamr.Pipe.new()
+      iex> {:ok, 6} = Beamr.Pipe.write(stdin, "hello\\n")
+      iex> :ok = Beamr.Pipe.close(stdin)
+      iex> bytes = File.read!(TestHelper.wasi_program("cat_stdin"))
+      iex> {:ok, %{stdout: out}} = Beamr.run_wasi(bytes, wasi: [stdin: stdin])
+      iex> out
+      "HELLO\\n--\\nbytes=6 lines=1 words=1 again=0\\n"
+
+  A pipe is a process (and a stream inside beamr) that ends with the
+  process that created it.
   """
   use GenServer
 
-  @enforce_keys [:pid]
-  defstruct [:pid]
+  @enforce_keys [:pid, :stream]
+  defstruct [:pid, :stream]
 
-  @type t :: %__MODULE__{pid: pid()}
+  @typedoc "A pipe: its buffer's process and its stream for stdin (a `beamr:pipe()`)."
+  @type t :: %__MODULE__{pid: pid(), stream: reference()}
 
   @doc "A new, empty pipe."
   @spec new() :: {:ok, t()}
   def new do
+    stream = :beamr.pipe()
     {:ok, pid} = GenServer.start(__MODULE__, self())
-    {:ok, %__MODULE__{pid: pid}}
+    {:ok, %__MODULE__{pid: pid, stream: stream}}
   end
 
-  @doc "Writes `data` at the position; `{:ok, bytes_written}`."
+  @doc """
+  Writes `data` at the position; `{:ok, bytes_written}`. A program that
+  reads the pipe as stdin gets it too (unless the pipe was closed).
+  """
   @spec write(t(), iodata()) :: {:ok, non_neg_integer()}
-  def write(%__MODULE__{pid: pid}, data),
-    do: GenServer.call(pid, {:write, IO.iodata_to_binary(data)})
+  def write(%__MODULE__{pid: pid, stream: stream}, data) do
+    bin = IO.iodata_to_binary(data)
+    {:ok, n} = GenServer.call(pid, {:write, bin})
+    # {:error, :closed} after close/1: the buffer still takes it.
+    _ = :beamr.pipe_write(stream, bin)
+    {:ok, n}
+  end
 
   @doc "Everything from the position to the end; moves the position there."
   @spec read(t()) :: binary()
@@ -62,9 +84,12 @@ defmodule Beamr.Pipe do
   @spec size(t()) :: non_neg_integer()
   def size(%__MODULE__{pid: pid}), do: GenServer.call(pid, :size)
 
-  @doc "Ends the pipe."
+  @doc """
+  Ends the pipe as a program's stdin: the program reads what is left,
+  then end of file. The buffer stays readable.
+  """
   @spec close(t()) :: :ok
-  def close(%__MODULE__{pid: pid}), do: GenServer.stop(pid)
+  def close(%__MODULE__{stream: stream}), do: :beamr.pipe_close(stream)
 
   # ------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ defmodule Beamr.Wasi do
     * `:preopens` - `Beamr.Wasi.Preopen` structs (or host paths): the only
       host directories the program can reach
     * `:stdin` - a binary, `:empty` (the default: end of file), `:inherit`
-      (the VM's own stdin) or a `Beamr.Pipe` (see there)
+      (the VM's own stdin) or a `Beamr.Pipe` written while the program
+      runs (see there)
     * `:stdout`, `:stderr` - `:capture` (the default; read with
       `output/2`), `:discard`, `:inherit`, a `Beamr.Pipe`, or a pid that
       gets each write as `{:beamr_output, instance, :stdout | :stderr, data}`
@@ -83,7 +84,7 @@ defmodule Beamr.Wasi do
     if w.max_capture, do: Map.put(opts, :max_capture, w.max_capture), else: opts
   end
 
-  defp stdin(%Beamr.Pipe{pid: pid}), do: {:stream, pid}
+  defp stdin(%Beamr.Pipe{stream: stream}), do: stream
   defp stdin(other), do: other
 
   defp output_opt(%Beamr.Pipe{pid: pid}), do: {:stream, pid}

@@ -78,7 +78,9 @@ defmodule Beamr.MiscTest do
       assert Beamr.Pipe.read(pipe) == "hELlo!"
       assert Beamr.Pipe.size(pipe) == 6
       assert :ok = Beamr.Pipe.close(pipe)
-      refute Process.alive?(pipe.pid)
+      # Closed as a stream; the buffer stays.
+      assert {:ok, 1} = Beamr.Pipe.write(pipe, "?")
+      assert Beamr.Pipe.size(pipe) == 7
     end
 
     test "ends with the process that created it" do

@@ -1,19 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Tests that need an Erlang feature not yet in `:beamr` are tagged and
 # excluded until it is there (probed here, not assumed):
-#   :needs_stdin_stream  WASI stdin fed while the program runs
-#                        (`stdin => {stream, Pid}` of the Erlang API)
-probe_stdin_stream = fn ->
-  bytes = TestHelper.wasm(TestHelper.hello_wat())
-
-  try do
-    {:ok, pid} = :beamr.start(bytes, %{wasi: %{stdin: {:stream, self()}}})
-    :beamr.stop(pid)
-    true
-  rescue
-    ArgumentError -> false
-  end
-end
+#   :needs_stdin_stream  WASI stdin fed while the program runs (beamr:pipe/0)
+{:module, :beamr} = Code.ensure_loaded(:beamr)
+probe_stdin_stream = fn -> function_exported?(:beamr, :pipe, 0) end
 
 needs = [needs_stdin_stream: not probe_stdin_stream.()]
 exclude = for {tag, true} <- needs, do: tag

@@ -161,7 +161,32 @@ defmodule Beamr.WasiTest do
     :ok = Beamr.Pipe.close(stdin)
     assert {:ok, []} = Beamr.call_function(pid, :_start, [])
     :ok = Beamr.Pipe.seek(stdout, 0)
-    assert Beamr.Pipe.read(stdout) =~ "SHIP IT!\nX\n--\nbytes=11 lines=2 words=3"
+    assert Beamr.Pipe.read(stdout) == "SHIP IT!\nX\n--\nbytes=11 lines=2 words=3 again=0\n"
+    # The stdin pipe's buffer is still readable.
+    :ok = Beamr.Pipe.seek(stdin, 0)
+    assert Beamr.Pipe.read(stdin) == "Ship it!\nx\n"
+  end
+
+  @tag :needs_stdin_stream
+  test "a program waits on an empty stdin pipe until it is written and closed" do
+    {:ok, stdin} = Beamr.Pipe.new()
+    {:ok, pid} = Beamr.start_link(bytes: program("cat_stdin"), wasi: [stdin: stdin])
+    task = Task.async(fn -> Beamr.call_function(pid, :_start, [], :infinity) end)
+    Process.sleep(50)
+    assert Task.yield(task, 0) == nil
+    {:ok, _} = Beamr.Pipe.write(stdin, "late\n")
+    Process.sleep(20)
+    assert Task.yield(task, 0) == nil
+    :ok = Beamr.Pipe.close(stdin)
+    assert {:ok, []} = Task.await(task)
+    assert {:ok, "LATE\n--\nbytes=5 lines=1 words=1 again=0\n"} = Beamr.Wasi.output(pid, :stdout)
+  end
+
+  @tag :needs_stdin_stream
+  test "an empty open stdin pipe: the call's timeout ends the wait" do
+    {:ok, stdin} = Beamr.Pipe.new()
+    {:ok, pid} = Beamr.start_link(bytes: program("cat_stdin"), wasi: [stdin: stdin])
+    assert {:error, :timeout} = Beamr.call_function(pid, :_start, [], 100)
   end
 
   defp collect(pid, stream, acc \\ "") do
