@@ -36,7 +36,10 @@ defmodule Beamr.Imports do
   `:instance_stopped` for a link). An import function that raises, throws or
   exits, or returns the wrong number of results, makes the call return
   `{:error, %Beamr.ImportError{}}`; results of the wrong type trap the
-  wasm code (`%Beamr.Trap{reason: :host_error}`).
+  wasm code (`%Beamr.Trap{reason: :host_error}`). The call's timeout
+  covers its imports: at the deadline the instance is released for other
+  callers and the call returns `{:error, :timeout}` once the import
+  function returns (Elixir code in the caller is not interrupted).
   """
 
   @wasi "wasi_snapshot_preview1"

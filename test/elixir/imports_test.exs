@@ -90,6 +90,34 @@ defmodule Beamr.ImportsTest do
     assert_raise Beamr.ImportError, fn -> Beamr.call_function!(pid, "add", [1, 2]) end
   end
 
+  test "an import of the start function that raises: start_link gives the error" do
+    wat = ~S"""
+    (module
+      (import "env" "init" (func $init))
+      (start $init))
+    """
+
+    imports = %{"env" => %{"init" => {:fn, [], [], fn _ -> raise ArgumentError, "no" end}}}
+
+    assert {:error, %Beamr.ImportError{name: "init", reason: %ArgumentError{message: "no"}}} =
+             Beamr.start_link(bytes: wasm(wat), imports: imports)
+
+    parent = self()
+    ok = %{"env" => %{"init" => {:fn, [], [], fn _ -> send(parent, :init_ran) end}}}
+    assert {:ok, _pid} = Beamr.start_link(bytes: wasm(wat), imports: ok)
+    assert_received :init_ran
+  end
+
+  test "the call's timeout covers a slow import: the instance is free at the deadline" do
+    slow = {:fn, [:i32, :i32], [:i32], fn _, a, b -> Process.sleep(1_000) && a + b end}
+    {:ok, pid} = start(imports(%{"add" => slow}))
+    slow_call = Task.async(fn -> Beamr.call_function(pid, "add", [1, 2], 100) end)
+    Process.sleep(300)
+    # The slow import still runs in its caller, but the instance is released.
+    assert {:ok, [8]} = Beamr.call_function(pid, "double", [4], 500)
+    assert {:error, :timeout} = Task.await(slow_call)
+  end
+
   test "an import that throws, exits or hits an Erlang error" do
     for {f, kind, reason} <- [
           {fn _, _, _ -> throw(:ball) end, :throw, :ball},
