@@ -428,7 +428,7 @@ defmodule BeamrTest do
     f
   end
 
-  defp wait_for_name(name, old, tries \\ 100) do
+  defp wait_for_name(name, old, tries \\ 500) do
     case Process.whereis(name) do
       pid when is_pid(pid) and pid != old -> pid
       _ when tries > 0 -> Process.sleep(10) && wait_for_name(name, old, tries - 1)

@@ -117,7 +117,7 @@ defmodule Beamr.MiscTest do
       Beamr.stop(pid)
       # The registry's :DOWN comes after the instance's end: poll for it.
       assert Enum.any?(1..100, fn _ ->
-               Beamr.Registry.module(pid) == nil || (Process.sleep(5) && false)
+               Beamr.Registry.module(pid) == nil || (Process.sleep(20) && false)
              end)
     end
   end
