@@ -22,6 +22,7 @@ checks=(
     "cmd:wat2wasm wabt"
     "cmd:wast2json wabt"
     "cmd:python3 python3"
+    "cmd:mix elixir"
 )
 
 # The erl_nif.h of the erl on PATH (the Makefile looks there).
