@@ -6,6 +6,7 @@
 #include "exec.h"
 #include "numeric.h"
 #include "numeric_simd.h"
+#include "numeric_relaxed.h"
 
 /* The only in-body toggle: how the loop jumps to the next handler. */
 #ifndef BR_USE_COMPUTED_GOTO
