@@ -255,6 +255,11 @@
     X(table_grow, 0xFC, 0x0F, TABLE, "*")                                \
     X(table_size, 0xFC, 0x10, TABLE, "*")                                \
     X(table_fill, 0xFC, 0x11, TABLE, "*")                                \
+    /* wide arithmetic (proposal): 128-bit values as (low, high) i64s */ \
+    X(i64_add128, 0xFC, 0x13, NONE, "llll:ll")                           \
+    X(i64_sub128, 0xFC, 0x14, NONE, "llll:ll")                           \
+    X(i64_mul_wide_s, 0xFC, 0x15, NONE, "ll:ll")                         \
+    X(i64_mul_wide_u, 0xFC, 0x16, NONE, "ll:ll")                         \
     /* 0xFD prefix: SIMD, listed apart below */                          \
     BR_SIMD_OPCODES(X)
 
