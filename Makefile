@@ -156,6 +156,12 @@ spec-asan: build/asan/spec-runner
 	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner
 spec-switch: build/switch/spec-runner
 	@test/spec/run.sh build/switch/spec-runner
+# The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
+# progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
+# the failures of each failing file.
+.PHONY: spec3
+spec3: build/spec-runner
+	@test/spec/run3.sh build/spec-runner $(SPEC3_FLAGS)
 
 TEST_SUITES := unit unit-asan unit-switch \
 	spec-selftest spec spec-fuel spec-asan spec-switch \

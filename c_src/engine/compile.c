@@ -889,7 +889,7 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     if (err != BR_ERR_OK)
         return err;
     int op = b == BRI_PREFIX_MISC ? (sub < 32 ? bri_op_by_fc[sub] : -1)
-                                  : (sub < 256 ? bri_op_by_fd[sub] : -1);
+                                  : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
     if (op < 0)
         return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                         (unsigned)sub);

@@ -121,7 +121,7 @@ static int
 simd_op(eval_t *ev)
 {
     uint32_t sub;
-    if (!bri_read_u32(&ev->r, &sub) || sub >= 256)
+    if (!bri_read_u32(&ev->r, &sub) || sub >= BRI_FD_COUNT)
         return -1;
     return bri_op_by_fd[sub];
 }

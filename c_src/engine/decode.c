@@ -376,7 +376,7 @@ read_opcode(decoder_t *d, br_op_t *out)
     } else if (b == OP_PREFIX_FD) {
         if (!read_u32(d, &sub))
             return false;
-        op = sub < 256 ? bri_op_by_fd[sub] : -1;
+        op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
     } else {
         op = bri_op_by_byte[b];
     }

@@ -7,6 +7,8 @@
 #include "store.h"
 #include "numeric.h"
 #include "numeric_simd.h"
+#include "numeric_relaxed.h"
+#include "numeric_wide.h"
 
 /* The only in-body toggle: how the loop jumps to the next handler. */
 #ifndef BR_USE_COMPUTED_GOTO
@@ -967,6 +969,9 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
 
     /* ---- SIMD (0xFD) ---- */
 #include "interp_simd.h"
+
+    /* ---- wide arithmetic (0xFC 0x13..0x16) ---- */
+#include "interp_wide.h"
 
     DISPATCH_END
                                                     /* clang-format on */

@@ -33,6 +33,20 @@
         NEXT();                                                           \
     }
 
+/* vvv -> v: operands at s, s+2, s+4. */
+#define V_TERN(name)                                                      \
+    OP(name) {                                                            \
+        br_slot_t *x_ = S + pc[1];                                        \
+        bri_v128_t a_, b_, c_;                                            \
+        memcpy(&a_, x_, 16);                                              \
+        memcpy(&b_, x_ + 2, 16);                                          \
+        memcpy(&c_, x_ + 4, 16);                                          \
+        bri_v_##name(&a_, &a_, &b_, &c_);                                 \
+        memcpy(x_, &a_, 16);                                              \
+        pc += 2;                                                          \
+        NEXT();                                                           \
+    }
+
 #define V_SHIFT(name)                                                     \
     OP(name) {                                                            \
         br_slot_t *x_ = S + pc[1];                                        \
@@ -297,8 +311,24 @@
     V_UN(i32x4_trunc_sat_f64x2_s_zero) V_UN(i32x4_trunc_sat_f64x2_u_zero)
     V_UN(f64x2_convert_low_i32x4_s) V_UN(f64x2_convert_low_i32x4_u)
 
+    /* ---- relaxed SIMD (numeric_relaxed.h) ---- */
+    V_BIN(i8x16_relaxed_swizzle)
+    V_UN(i32x4_relaxed_trunc_f32x4_s) V_UN(i32x4_relaxed_trunc_f32x4_u)
+    V_UN(i32x4_relaxed_trunc_f64x2_s_zero)
+    V_UN(i32x4_relaxed_trunc_f64x2_u_zero)
+    V_TERN(f32x4_relaxed_madd) V_TERN(f32x4_relaxed_nmadd)
+    V_TERN(f64x2_relaxed_madd) V_TERN(f64x2_relaxed_nmadd)
+    V_TERN(i8x16_relaxed_laneselect) V_TERN(i16x8_relaxed_laneselect)
+    V_TERN(i32x4_relaxed_laneselect) V_TERN(i64x2_relaxed_laneselect)
+    V_BIN(f32x4_relaxed_min) V_BIN(f32x4_relaxed_max)
+    V_BIN(f64x2_relaxed_min) V_BIN(f64x2_relaxed_max)
+    V_BIN(i16x8_relaxed_q15mulr_s)
+    V_BIN(i16x8_relaxed_dot_i8x16_i7x16_s)
+    V_TERN(i32x4_relaxed_dot_i8x16_i7x16_add_s)
+
 #undef V_UN
 #undef V_BIN
+#undef V_TERN
 #undef V_SHIFT
 #undef V_TEST
 #undef V_SPLAT

@@ -58,7 +58,8 @@ BR_SIMD_OPCODES(FD_ONLY)
 #undef FD_ONLY
 
 #define BY_FD(name, prefix, code, imm, sig) [code] = BR_OP_##name,
-const int16_t bri_op_by_fd[256] = {[0 ... 255] = -1, BR_SIMD_OPCODES(BY_FD)};
+const int16_t bri_op_by_fd[BRI_FD_COUNT] = {[0 ... BRI_FD_COUNT - 1] = -1,
+                                            BR_SIMD_OPCODES(BY_FD)};
 #undef BY_FD
 
 #if defined(__GNUC__)

@@ -255,6 +255,11 @@
     X(table_grow, 0xFC, 0x0F, TABLE, "*")                                \
     X(table_size, 0xFC, 0x10, TABLE, "*")                                \
     X(table_fill, 0xFC, 0x11, TABLE, "*")                                \
+    /* wide arithmetic (proposal): 128-bit values as (low, high) i64s */ \
+    X(i64_add128, 0xFC, 0x13, NONE, "llll:ll")                           \
+    X(i64_sub128, 0xFC, 0x14, NONE, "llll:ll")                           \
+    X(i64_mul_wide_s, 0xFC, 0x15, NONE, "ll:ll")                         \
+    X(i64_mul_wide_u, 0xFC, 0x16, NONE, "ll:ll")                         \
     /* 0xFD prefix: SIMD, listed apart below */                          \
     BR_SIMD_OPCODES(X)
 
@@ -511,7 +516,38 @@
     X(i32x4_trunc_sat_f64x2_s_zero, 0xFD, 0xFC, NONE, "v:v")             \
     X(i32x4_trunc_sat_f64x2_u_zero, 0xFD, 0xFD, NONE, "v:v")             \
     X(f64x2_convert_low_i32x4_s, 0xFD, 0xFE, NONE, "v:v")                \
-    X(f64x2_convert_low_i32x4_u, 0xFD, 0xFF, NONE, "v:v")
+    X(f64x2_convert_low_i32x4_u, 0xFD, 0xFF, NONE, "v:v")               \
+    BR_RELAXED_SIMD_OPCODES(X)
+
+/*
+ * Relaxed SIMD (WebAssembly 3.0, 0xFD sub-opcodes 0x100..0x113): each has
+ * one deterministic behaviour, the same on every machine
+ * (numeric_relaxed.h; the table of choices is in README.md).
+ */
+#define BR_RELAXED_SIMD_OPCODES(X)                                       \
+    X(i8x16_relaxed_swizzle, 0xFD, 0x100, NONE, "vv:v")                  \
+    X(i32x4_relaxed_trunc_f32x4_s, 0xFD, 0x101, NONE, "v:v")             \
+    X(i32x4_relaxed_trunc_f32x4_u, 0xFD, 0x102, NONE, "v:v")             \
+    X(i32x4_relaxed_trunc_f64x2_s_zero, 0xFD, 0x103, NONE, "v:v")        \
+    X(i32x4_relaxed_trunc_f64x2_u_zero, 0xFD, 0x104, NONE, "v:v")        \
+    X(f32x4_relaxed_madd, 0xFD, 0x105, NONE, "vvv:v")                    \
+    X(f32x4_relaxed_nmadd, 0xFD, 0x106, NONE, "vvv:v")                   \
+    X(f64x2_relaxed_madd, 0xFD, 0x107, NONE, "vvv:v")                    \
+    X(f64x2_relaxed_nmadd, 0xFD, 0x108, NONE, "vvv:v")                   \
+    X(i8x16_relaxed_laneselect, 0xFD, 0x109, NONE, "vvv:v")              \
+    X(i16x8_relaxed_laneselect, 0xFD, 0x10A, NONE, "vvv:v")              \
+    X(i32x4_relaxed_laneselect, 0xFD, 0x10B, NONE, "vvv:v")              \
+    X(i64x2_relaxed_laneselect, 0xFD, 0x10C, NONE, "vvv:v")              \
+    X(f32x4_relaxed_min, 0xFD, 0x10D, NONE, "vv:v")                      \
+    X(f32x4_relaxed_max, 0xFD, 0x10E, NONE, "vv:v")                      \
+    X(f64x2_relaxed_min, 0xFD, 0x10F, NONE, "vv:v")                      \
+    X(f64x2_relaxed_max, 0xFD, 0x110, NONE, "vv:v")                      \
+    X(i16x8_relaxed_q15mulr_s, 0xFD, 0x111, NONE, "vv:v")                \
+    X(i16x8_relaxed_dot_i8x16_i7x16_s, 0xFD, 0x112, NONE, "vv:v")        \
+    X(i32x4_relaxed_dot_i8x16_i7x16_add_s, 0xFD, 0x113, NONE, "vvv:v")
+
+/* 0xFD sub-opcodes below this have a row in bri_op_by_fd. */
+#define BRI_FD_COUNT 0x114
 
 /*
  * Internal operations: emitted by the compiler only, never decoded.
@@ -554,7 +590,7 @@ typedef enum br_op {
 typedef struct bri_opinfo {
     const char *name;
     uint8_t prefix;
-    uint8_t code;
+    uint16_t code; /* 0xFD sub-opcodes go up to BRI_FD_COUNT - 1 */
     uint8_t imm;     /* br_imm_t */
     const char *sig; /* "params:results" or "*" */
 } bri_opinfo_t;
@@ -564,7 +600,8 @@ extern const bri_opinfo_t bri_opinfo[BR_OP__COUNT];
 extern const int16_t bri_op_by_byte[256];
 /* Maps a 0xFC-prefixed sub-opcode (< 32) to br_op_t, or -1. */
 extern const int16_t bri_op_by_fc[32];
-/* Maps a 0xFD-prefixed (SIMD) sub-opcode (< 256) to br_op_t, or -1. */
-extern const int16_t bri_op_by_fd[256];
+/* Maps a 0xFD-prefixed (SIMD) sub-opcode (< BRI_FD_COUNT) to br_op_t,
+ * or -1. */
+extern const int16_t bri_op_by_fd[BRI_FD_COUNT];
 
 #endif

@@ -36,7 +36,8 @@ build_id(void)
     uint64_t h = bri_hash64(CODE_FORMAT, sizeof CODE_FORMAT - 1, BR_OP__COUNT);
     for (uint32_t op = 0; op < BR_OP__COUNT; op++) {
         const bri_opinfo_t *i = &bri_opinfo[op];
-        uint8_t fixed[3] = {i->prefix, i->code, i->imm};
+        uint8_t fixed[4] = {i->prefix, (uint8_t)i->code,
+                            (uint8_t)(i->code >> 8), i->imm};
         h = bri_hash64(fixed, sizeof fixed, h);
         h = bri_hash64(i->name, strlen(i->name), h);
         h = bri_hash64(i->sig, strlen(i->sig), h);

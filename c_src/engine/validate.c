@@ -165,7 +165,7 @@ cs_read_fd(cstate_t *s, int *op)
     uint32_t sub;
     if (!bri_read_u32(&s->r, &sub))
         return cs_reader_failed(s);
-    *op = sub < 256 ? bri_op_by_fd[sub] : -1;
+    *op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
     return BR_ERR_OK;
 }
 

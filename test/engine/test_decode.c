@@ -1050,10 +1050,10 @@ test_opcode_tables(void)
 {
     int legal_bytes = 0, legal_fc = 0, legal_fd = 0, single = 0, fc = 0;
     int fd = 0;
-    for (int i = 0; i < 256; i++) {
+    for (int i = 0; i < 256; i++)
         legal_bytes += bri_op_by_byte[i] >= 0;
+    for (int i = 0; i < BRI_FD_COUNT; i++)
         legal_fd += bri_op_by_fd[i] >= 0;
-    }
     for (int i = 0; i < 32; i++)
         legal_fc += bri_op_by_fc[i] >= 0;
     for (int op = 0; op < BR_OP__COUNT; op++) {
@@ -1076,7 +1076,10 @@ test_opcode_tables(void)
     CHECK_EQ(legal_bytes, single);
     CHECK_EQ(legal_fc, fc);
     CHECK_EQ(legal_fd, fd);
-    CHECK_EQ(fd, 236); /* the whole fixed-width SIMD instruction set */
+    /* the whole fixed-width SIMD instruction set and relaxed SIMD */
+    CHECK_EQ(fd, 236 + 20);
+    CHECK_EQ(bri_op_by_fd[0x100], BR_OP_i8x16_relaxed_swizzle);
+    CHECK_EQ(bri_op_by_fd[0x113], BR_OP_i32x4_relaxed_dot_i8x16_i7x16_add_s);
     CHECK_EQ(bri_op_by_fd[0x0C], BR_OP_v128_const);
     CHECK_EQ(bri_op_by_fd[0x9A], -1);
     CHECK_EQ(bri_op_by_byte[0x0B], BR_OP_end);

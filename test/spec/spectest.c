@@ -73,6 +73,7 @@ bool
 spectest_init(spectest_t *st, br_store_t *store)
 {
     br_limitstype_t table = {10, 20, true, false, false};
+    br_limitstype_t table64 = {10, 20, true, true, false};
     br_limitstype_t memory = {1, 2, true, false, false};
     size_t n = 0;
     memset(st, 0, sizeof *st);
@@ -87,6 +88,13 @@ spectest_init(spectest_t *st, br_store_t *store)
     st->names[n] = "table";
     st->externs[n].kind = BR_EXTERN_TABLE;
     st->externs[n].of.table = br_table_new(store, BR_FUNCREF, &table, NULL);
+    if (!st->externs[n++].of.table)
+        return false;
+    /* the same with 64-bit indices (WebAssembly 3.0's table64 tests) */
+    st->names[n] = "table64";
+    st->externs[n].kind = BR_EXTERN_TABLE;
+    st->externs[n].of.table =
+        br_table_new(store, BR_FUNCREF, &table64, NULL);
     if (!st->externs[n++].of.table)
         return false;
     st->names[n] = "memory";

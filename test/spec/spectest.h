@@ -8,7 +8,7 @@
 
 #include "beamr.h"
 
-#define SPECTEST_EXPORTS 13
+#define SPECTEST_EXPORTS 14
 
 typedef struct spectest {
     const char *names[SPECTEST_EXPORTS];

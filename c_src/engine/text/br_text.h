@@ -109,6 +109,11 @@ typedef struct br_wast_value {
     uint8_t lane_bits; /* v128: 8, 16, 32 or 64 as written; 0 scalars */
     bool lane_float;
     uint8_t match[16]; /* br_wast_match_t: [0] scalars, per lane v128 */
+    /* An expected (either v1 v2 ...): the result matches if one of the
+     * alt_count values `alts` does (the fields above are then unused);
+     * alt_count is 0 for a plain value. */
+    const struct br_wast_value *alts;
+    size_t alt_count;
 } br_wast_value_t;
 
 typedef struct br_wast_module {

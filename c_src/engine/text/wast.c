@@ -349,6 +349,8 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
     expect_close(r, i);
 }
 
+static void either(reader_t *r, size_t *i, br_wast_value_t *v);
+
 /* Values until ')' into script memory. */
 static br_wast_value_t *
 values(reader_t *r, size_t *i, size_t *count, bool pattern)
@@ -362,10 +364,27 @@ values(reader_t *r, size_t *i, size_t *count, bool pattern)
                                  nc * sizeof *vals);
             cap = nc;
         }
-        value(r, i, &vals[n++], pattern);
+        if (pattern && bri_tok_is(r->c, tk(r, *i + 1), "either"))
+            either(r, i, &vals[n++]);
+        else
+            value(r, i, &vals[n++], pattern);
     }
     *count = n;
     return vals;
+}
+
+/* An expected "(either v1 v2 ...)": one result, several acceptable
+ * values (relaxed SIMD). */
+static void
+either(reader_t *r, size_t *i, br_wast_value_t *v)
+{
+    memset(v, 0, sizeof *v);
+    *i += 2;
+    v->alts = values(r, i, &v->alt_count, true);
+    if (v->alt_count == 0)
+        script_error(r, *i, "a value");
+    v->val.kind = v->alts[0].val.kind;
+    expect_close(r, i);
 }
 
 /* ------------------------------------------------------------------ */

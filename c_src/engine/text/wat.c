@@ -1059,13 +1059,16 @@ table_field(wat_t *w, size_t i, uint32_t index)
     if (wat_tok(w, j)->kind == TK_ID)
         j++;
     j = inline_exports(w, j, 1, index);
+    size_t k = j;
+    bool is64 = opt_i64(w, &k); /* (table i64 reftype (elem ...)) */
     if (wat_is_open(w, j, "import")) {
         inline_import(w, &j, SP_TABLE);
-    } else if (bri_wat_reftype(w, &j, &rt)) {
-        /* (table reftype (elem ...)): sized to the list */
+    } else if (bri_wat_reftype(w, &k, &rt)) {
+        /* (table i64? reftype (elem ...)): sized to the list */
         tbuf_t items = {0}, offset = {0};
         uint32_t n;
         bool exprs;
+        j = k;
         if (!wat_is_open(w, j, "elem"))
             bri_wat_unexpected(w, j, "\"(elem\"");
         j += 2;
@@ -1073,10 +1076,10 @@ table_field(wat_t *w, size_t i, uint32_t index)
         n = exprs ? elem_exprs(w, &j, &items) : elem_indices(w, &j, &items);
         bri_wat_expect_close(w, &j);
         bri_tbuf_byte(w->c, sec, rt);
-        bri_tbuf_byte(w->c, sec, 1);
+        bri_tbuf_byte(w->c, sec, (uint8_t)(1 | (is64 << 2)));
         bri_tbuf_u32(w->c, sec, n);
         bri_tbuf_u32(w->c, sec, n);
-        const_i32_zero(w, &offset, w->table64 && w->table64[index]);
+        const_i32_zero(w, &offset, is64);
         put_elem(w, SEG_ACTIVE, index, false, &offset, exprs, rt, n, &items);
         w->sec_count[SEC_TABLE]++;
     } else {
