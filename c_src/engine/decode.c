@@ -1005,7 +1005,10 @@ read_locals(decoder_t *d, bri_func_t *f)
     for (uint32_t g = 0; g < groups; g++) {
         if (!read_u32(d, &count) || !read_valtype(d, &kind))
             return false;
-        memset(f->locals + k, kind, count);
+        /* A group may declare 0 locals, and `locals` is NULL when all
+         * of them do: memset must not see that NULL (undefined). */
+        if (count != 0)
+            memset(f->locals + k, kind, count);
         k += count;
     }
     return true;
