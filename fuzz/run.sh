@@ -26,9 +26,12 @@ seconds=$2
 shift 2
 
 # Options every run shares: bounded input size, memory and time per
-# input; a hang of 10 s is a finding.
-common=(-rss_limit_mb=2560 -timeout=10 -max_len=262144 -print_final_stats=1)
-export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+# input; an input that runs FUZZ_TIMEOUT seconds (default 20: the long
+# runs share a busy machine at low priority) is a finding (a hang).
+common=(-rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-20}" -max_len=262144
+    -print_final_stats=1)
+# A smaller quarantine than ASan's 256 MiB: several fuzzers run at once.
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:quarantine_size_mb=64
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 dict_of() {

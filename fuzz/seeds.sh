@@ -19,7 +19,7 @@ out=build/fuzz/seeds
 json=build/fuzz/spec-json
 
 rm -rf "$out" "$json"
-mkdir -p "$out"/{module,run,aot,snapshot,wasi} "$json"
+mkdir -p "$out"/{module,run,aot,snapshot,wasi,text} "$json"
 
 # The spec suite through wast2json, with each file's flags.
 while IFS=$'\t' read -r wast _ flags _; do
@@ -42,10 +42,17 @@ while read -r f name; do
 done <"$out/list.txt"
 build/fuzz/seedgen "$out" <"$out/list.txt"
 
+# The text format: the suite's scripts and the fixtures' WAT files.
+find "$spec_dir" "$fixtures" \( -name '*.wast' -o -name '*.wat' \) \
+    -size -$((max + 1))c | sort |
+    awk '{ printf "%s %05d\n", $0, NR }' | while read -r f name; do
+    cp "$f" "$out/text/$name"
+done
+
 # WASI: a few call sequences the fuzzer can grow from (see fuzz_wasi.c:
 # a memory-prefix length byte, then call index, argument selectors).
 python3 "$here/wasi_seeds.py" "$out/wasi"
 
-for t in module run aot snapshot wasi; do
+for t in module run aot snapshot wasi text; do
     echo "$t: $(find "$out/$t" -type f | wc -l) seeds"
 done

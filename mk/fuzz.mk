@@ -20,7 +20,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_ONLY ?=
 FUZZ_DIR := build/fuzz
-FUZZ_ALL := module run aot snapshot wasi
+# The text format's target once c_src/engine/text/ is in the tree.
+FUZZ_ALL := module run aot snapshot wasi \
+	$(if $(wildcard c_src/engine/text/br_text.h),text)
 FUZZ_NAMES := $(if $(FUZZ_ONLY),$(subst $(comma), ,$(FUZZ_ONLY)),$(FUZZ_ALL))
 comma := ,
 
