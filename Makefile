@@ -59,7 +59,6 @@ UNIT_NAMES := $(patsubst test/engine/%.c,%,$(UNIT_SRCS)) $(SPEC_UNIT_NAMES)
 #                         mk/wasi.mk lists it in WASI_TARGETS; it builds
 #                         wasi-programs and runs wasi-unit itself)
 #   BENCH_TARGETS         run by `test` (mk/bench.mk: bench-quick)
-#   FUZZ_TARGETS          run by `test` (mk/fuzz.mk: fuzz-smoke)
 -include $(wildcard mk/*.mk)
 ERLANG_TEST_TARGETS ?= $(if $(strip $(ERLANG_TARGETS)),erlang-test)
 WASI_TEST_TARGETS ?= $(filter wasi-test,$(WASI_TARGETS))
@@ -156,8 +155,9 @@ spec-switch: build/switch/spec-runner
 TEST_SUITES := unit unit-asan unit-switch \
 	spec-selftest spec spec-fuel spec-asan spec-switch \
 	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS)
-TEST_SUITES += $(FUZZ_TARGETS)
 LOG_DIR := build/test-logs
+# FUZZ_TARGETS: run by `test` too (mk/fuzz.mk: fuzz-smoke).
+TEST_SUITES += $(FUZZ_TARGETS)
 
 # Every suite runs even if an earlier one fails; each one's output is
 # also logged, and test/summary.sh prints the totals as the last line.
