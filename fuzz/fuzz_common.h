@@ -157,8 +157,10 @@ fuzz_call(br_exec_t *exec, br_func_t *f)
     br_status_t st = BR_YIELD;
     for (int slice = 0; slice < 4 && st == BR_YIELD; slice++)
         st = br_exec_run(exec, FUZZ_FUEL / 4);
-    if (st == BR_YIELD)
-        br_exec_cancel(exec), st = br_exec_run(exec, 1);
+    if (st == BR_YIELD) { /* out of fuel: end it the way stop/1 does */
+        br_exec_cancel(exec);
+        st = br_exec_run(exec, 1);
+    }
     return st;
 }
 

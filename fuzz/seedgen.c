@@ -24,8 +24,10 @@ read_all(const char *path, size_t *size)
         fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
         fread(buf, 1, (size_t)n, f) == (size_t)n)
         *size = (size_t)n;
-    else
-        free(buf), buf = NULL;
+    else {
+        free(buf);
+        buf = NULL;
+    }
     fclose(f);
     return buf;
 }
