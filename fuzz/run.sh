@@ -101,8 +101,9 @@ long_one() {
 # The committed corpus stays small: inputs up to this many bytes.
 merge_max_len() {
     case $1 in
-    snapshot | aot) echo 16384 ;;
-    *) echo 8192 ;;
+    snapshot) echo 8192 ;;
+    aot) echo 4096 ;;
+    *) echo 4096 ;;
     esac
 }
 
