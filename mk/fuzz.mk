@@ -12,7 +12,8 @@
 #                       (build/fuzz/seeds/<target>)
 #   make fuzz-merge     minimizes seeds + found inputs into fuzz/corpus/
 # Options: FUZZ_SECONDS, FUZZ_ONLY=module,run (a subset of targets),
-#          FUZZ_SMOKE_SECONDS (default 3), FUZZ_CC (default clang-14).
+#          FUZZ_SMOKE_SECONDS (default 3), FUZZ_SMOKE_SKIP (default text),
+#          FUZZ_CC (default clang-14).
 # SPDX-License-Identifier: Apache-2.0
 
 FUZZ_CC ?= clang-14
@@ -25,6 +26,12 @@ FUZZ_ALL := module run aot snapshot wasi \
 	$(if $(wildcard c_src/engine/text/br_text.h),text)
 FUZZ_NAMES := $(if $(FUZZ_ONLY),$(subst $(comma), ,$(FUZZ_ONLY)),$(FUZZ_ALL))
 comma := ,
+# Left out of fuzz-smoke (so out of `make test`) while a defect it finds
+# within seconds is open: text, until c_src/engine/text/wat.c's sig_type
+# stops computing NULL + 0 (docs/fuzzing.md, finding 5; reproducer in
+# fuzz/known/text-null-offset.wat). `make fuzz` still runs it.
+FUZZ_SMOKE_SKIP ?= text
+FUZZ_SMOKE_NAMES := $(filter-out $(FUZZ_SMOKE_SKIP),$(FUZZ_NAMES))
 
 # -O1 keeps the sanitizers' reports readable and the runs fast enough;
 # UBSan findings abort like ASan's so libFuzzer saves the input.
@@ -66,8 +73,9 @@ FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_ALL))
 	fuzz-diff-smoke
 fuzz-build: $(FUZZ_BINS)
 
-fuzz-smoke: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES)) $(FUZZ_DIR)/diff-run
-	@fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
+fuzz-smoke: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_SMOKE_NAMES)) \
+		$(FUZZ_DIR)/diff-run
+	@fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_SMOKE_NAMES)
 	@fuzz/diff/diff.py --smoke
 
 fuzz: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES)) $(FUZZ_DIR)/diff-run
