@@ -168,6 +168,8 @@ TEST_SUITES := unit unit-asan unit-switch \
 	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS) \
 	$(ELIXIR_TEST_TARGETS)
 LOG_DIR := build/test-logs
+# FUZZ_TARGETS: run by `test` too (mk/fuzz.mk: fuzz-smoke).
+TEST_SUITES += $(FUZZ_TARGETS)
 
 # Every suite runs even if an earlier one fails; each one's output is
 # also logged, and test/summary.sh prints the totals as the last line.

@@ -38,6 +38,7 @@ typedef struct verifier {
     const bri_code_t *code;
     const br_functype_t *type;
     uint32_t index;
+    uint32_t *span_top; /* the highest slot end span_ok accepted */
     br_error_t *error;
     const bri_opshape_t *shapes;
     uint8_t *starts; /* 1 at every instruction start */
@@ -328,11 +329,16 @@ typedef struct insn {
     br_op_t op;
 } insn_t;
 
-/* [s, s + n) must lie inside the frame. */
+/* [s, s + n) must lie inside the frame. Notes the highest end: slots
+ * above every accepted span are never touched by this code. */
 static bool
 span_ok(const verifier_t *v, uint32_t s, uint32_t n)
 {
-    return s <= v->code->frame_slots && n <= v->code->frame_slots - s;
+    if (s > v->code->frame_slots || n > v->code->frame_slots - s)
+        return false;
+    if (s + n > *v->span_top)
+        *v->span_top = s + n;
+    return true;
 }
 
 static const br_functype_t *
@@ -1181,13 +1187,24 @@ flow_run(flow_t *f)
     return corrupt(f->v, 0, "reference check does not settle");
 }
 
+/* The slots the data flow tracks: the locals and every slot an
+ * instruction touches. A crafted file may declare a frame far larger
+ * (up to MAX_FRAME_SLOTS) than its code uses; tracking all of it would
+ * make a few-kilobyte file cost seconds and gigabytes to load. */
+static uint32_t
+flow_slots(const verifier_t *v)
+{
+    uint32_t top = *v->span_top;
+    return top > v->code->local_slots ? top : v->code->local_slots;
+}
+
 static br_err_t
 refs_check(const verifier_t *v)
 {
     const bri_allocator_t *a = &v->m->engine->alloc;
     const bri_code_t *c = v->code;
     br_err_t err = BR_ERR_OK;
-    flow_t f = {.v = v, .fs = c->frame_slots, .pcs = v->pcs, .insns = v->insns};
+    flow_t f = {.v = v, .fs = flow_slots(v), .pcs = v->pcs, .insns = v->insns};
     f.merge = bri_calloc(a, c->word_count, sizeof *f.merge);
     f.cur = bri_alloc(a, f.fs);
     f.edge = bri_alloc(a, f.fs);
@@ -1236,11 +1253,13 @@ bri_code_verify(const br_module_t *m, uint32_t index,
                 const bri_opshape_t *shapes, br_error_t *error)
 {
     const bri_func_t *f = &m->funcs[index];
+    uint32_t span_top = 0;
     verifier_t v = {
         .m = m,
         .code = &f->code,
         .type = &m->types[f->type],
         .index = index,
+        .span_top = &span_top,
         .error = error,
         .shapes = shapes,
     };

@@ -777,6 +777,37 @@ xorshift(uint64_t *state)
     return *state = x;
 }
 
+/* Found by fuzz_aot: a few-kilobyte file declaring a frame of millions
+ * of slots (the verifier accepts up to 2^28) made the loader's data flow
+ * allocate and sweep that many bytes per merge point: seconds and
+ * gigabytes. The flow now tracks only the slots the code touches, so
+ * the load fits in a 16 MiB allocation cap; running the function still
+ * fails cleanly (its frame does not fit the stack). */
+static void
+test_huge_frame(void)
+{
+    static const uint32_t w[] = {OP(i32_const), 0, 3, OP(ref_null), 1,
+                                 OP(table_set), 0, 0, OP(i32_const), 0,
+                                 42, OP(ret), 0, 1};
+    rig_t r;
+    rig_init(&r);
+    set_code(r.m, 0, w, sizeof w / sizeof *w, 1u << 27, NULL);
+    r.c.max_single = (size_t)16 << 20;
+    br_module_t *back = round_trip(r.e, r.m, &r.bytes, &r.size);
+    CHECK(back != NULL);
+    if (back != NULL) {
+        br_store_t *s = br_store_new(r.e, NULL);
+        br_instance_t *inst = NULL;
+        br_instance_new(s, back, NULL, 0, &inst, NULL, NULL);
+        br_val_t d[3] = {val(BR_I32, 0), val(BR_I32, 20), val(BR_I32, 22)};
+        outcome_t o = call(s, inst, "dispatch", d, 3);
+        CHECK_EQ(o.status, BR_TRAP);
+        br_store_delete(s);
+    }
+    br_module_delete(back);
+    rig_free(&r);
+}
+
 /* Random word changes in the compiled code, resealed: whatever the
  * verifier accepts must run (under ASan in unit-asan) without touching
  * memory outside the engine's objects. */
@@ -898,6 +929,7 @@ main(int argc, char **argv)
     test_crafted();
     test_crafted_simd();
     test_crafted_handlers();
+    test_huge_frame();
     test_mutations();
     test_alloc_failures();
     return CHECK_DONE();
