@@ -353,8 +353,11 @@ static uint32_t
 sig_type(wat_t *w, const sig_t *s)
 {
     const uint8_t *p = w->scratch.p;
+    /* the scratch buffer is NULL until something is read into it, and
+     * NULL + 0 is undefined behaviour */
+    const uint8_t *results = p != NULL ? p + s->np : p;
     if (!s->has_type)
-        return find_or_add_type(w, p, s->np, p + s->np, s->nr);
+        return find_or_add_type(w, p, s->np, results, s->nr);
     /* without inline declarations the validator reports an unknown
      * type; with them the text cannot be checked: malformed */
     if (s->type >= w->ntypes && !s->np && !s->nr)
@@ -363,7 +366,7 @@ sig_type(wat_t *w, const sig_t *s)
         bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE, wat_tok(w, s->at)->off,
                       "unknown type %u", s->type);
     if ((s->np || s->nr) &&
-        !same_types(w, &w->types[s->type], p, s->np, p + s->np, s->nr))
+        !same_types(w, &w->types[s->type], p, s->np, results, s->nr))
         bri_text_fail(w->c, BR_TEXT_ERR_INLINE_TYPE, wat_tok(w, s->at)->off,
                       NULL);
     return s->type;
