@@ -179,7 +179,8 @@
                      fun((import_ctx(), [value()]) -> [value()]).
 -type import_ctx() :: #{instance := instance(), module := binary(),
                         func := binary(), func_sig := string()}.
--type start_opts() :: #{limits => #{max_memory_pages => pos_integer(),
+-type start_opts() :: #{limits => #{max_memory_pages => pos_integer()
+                                                         | infinity,
                                     max_table_size => pos_integer(),
                                     max_call_depth => pos_integer()},
                         imports => #{{binary(), binary()} =>
@@ -295,7 +296,11 @@ start(ModuleOrBinary) ->
 %% Options:
 %% <ul>
 %% <li>`limits': `#{max_memory_pages, max_table_size, max_call_depth}'
-%%     for this instance (the engine's defaults otherwise);</li>
+%%     for this instance (the engine's defaults otherwise);
+%%     `max_memory_pages' caps every memory of the instance (default
+%%     65536 pages, 4 GiB, or the application env `max_memory_pages'
+%%     read when the NIF loads); `infinity' leaves only the module's own
+%%     maximum and the spec's;</li>
 %% <li>`imports': what serves each import, keyed by `{ModuleName,
 %%     FieldName}':
 %%     <ul>
@@ -876,7 +881,9 @@ wasi_output(Inst, Stream) ->
 
 check_limits(Limits) when is_map(Limits) ->
     maps:foreach(
-      fun(K, V) when (K =:= max_memory_pages orelse K =:= max_table_size
+      fun(max_memory_pages, infinity) ->
+              ok;
+         (K, V) when (K =:= max_memory_pages orelse K =:= max_table_size
                       orelse K =:= max_call_depth), is_integer(V), V > 0 ->
               ok;
          (K, V) ->

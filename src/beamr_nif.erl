@@ -36,11 +36,14 @@
 -spec init() -> ok.
 init() ->
     Path = filename:join(priv_dir(), "beamr_nif"),
-    %% The VM-wide cap on WASI host fds: application env max_host_fds.
-    LoadInfo = case application:get_env(beamr, max_host_fds) of
-                   {ok, Max} -> #{max_host_fds => Max};
-                   undefined -> #{}
-               end,
+    %% The VM-wide cap on WASI host fds: application env max_host_fds;
+    %% the default cap on every memory: max_memory_pages.
+    LoadInfo = maps:merge(
+                 case application:get_env(beamr, max_host_fds) of
+                     {ok, Max} -> #{max_host_fds => Max};
+                     undefined -> #{}
+                 end,
+                 load_max_memory_pages()),
     case erlang:load_nif(Path, LoadInfo) of
         ok ->
             persistent_term:erase({?MODULE, load_error}),
@@ -53,6 +56,23 @@ init() ->
             %% Keep the module loaded so that every call raises
             %% {not_loaded, Error} with the cause instead of undef.
             ok
+    end.
+
+%% The application env max_memory_pages: a positive integer or
+%% `infinity'; anything else is reported and the default kept.
+-spec load_max_memory_pages() -> #{max_memory_pages => pos_integer() | infinity}.
+load_max_memory_pages() ->
+    case application:get_env(beamr, max_memory_pages) of
+        undefined ->
+            #{};
+        {ok, Pages} when (is_integer(Pages) andalso Pages > 0)
+                         orelse Pages =:= infinity ->
+            #{max_memory_pages => Pages};
+        {ok, Bad} ->
+            logger:error("beamr: application env max_memory_pages must be "
+                         "a positive integer or infinity, not ~p: the "
+                         "default applies", [Bad]),
+            #{}
     end.
 
 %% @doc Why the NIF library did not load (`undefined' if it did).

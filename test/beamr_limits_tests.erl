@@ -7,6 +7,7 @@
 %% SPDX-License-Identifier: Apache-2.0
 -module(beamr_limits_tests).
 -include_lib("eunit/include/eunit.hrl").
+-export([peer_grow64/2]).
 
 -define(BUILD, "build/wasi").
 %% WASI errno numbers (wasi-libc's errno values are the same).
@@ -300,3 +301,75 @@ externref_cap() ->
     ?assertEqual({ok, [Same]}, Id(Same)),
     ?assertEqual({ok, [null]}, Id(null)),
     ok = beamr:stop(Pid).
+
+%% ------------------------------------------------------------------
+%% The memory cap: 65536 pages (4 GiB) by default, even for memory64
+%% whose spec maximum is 2^48 pages; `infinity' per instance lifts it;
+%% the application env max_memory_pages changes the default (peer VM).
+%% Growth commits nothing (lazy memory): these grows are cheap.
+
+%% grow64/3 in the peer VM of memory_cap_env/0.
+peer_grow64(Opts, Delta) ->
+    grow64(mem64_module(), Opts, Delta).
+
+mem64_module() ->
+    {ok, Mod} = beamr:compile(
+                  <<"(module (memory i64 1)"
+                    " (func (export \"grow\") (param i64) (result i64)"
+                    "  (memory.grow (local.get 0))))">>),
+    Mod.
+
+%% What memory.grow(Delta) returns in a fresh instance started with Opts.
+grow64(Mod, Opts, Delta) ->
+    {ok, I} = beamr:start(Mod, Opts),
+    try
+        {ok, [R]} = beamr:call(I, <<"grow">>, [Delta]),
+        R
+    after
+        beamr:stop(I)
+    end.
+
+memory_cap_default_test() ->
+    Mod = mem64_module(),
+    %% 1 + 65535 pages is the cap itself; one more is refused.
+    ?assertEqual(1, grow64(Mod, #{}, 65535)),
+    ?assertEqual(-1, grow64(Mod, #{}, 65536)),
+    %% A start whose memory is already above the cap fails.
+    {ok, Big} = beamr:compile(<<"(module (memory i64 65537))">>),
+    ?assertMatch({error, {link, _}}, beamr:start(Big, #{})).
+
+memory_cap_infinity_test() ->
+    Mod = mem64_module(),
+    Unlimited = #{limits => #{max_memory_pages => infinity}},
+    ?assertEqual(1, grow64(Mod, Unlimited, 65536)),
+    %% A smaller cap still applies, and the value is checked.
+    ?assertEqual(-1, grow64(Mod, #{limits => #{max_memory_pages => 8}}, 8)),
+    ?assertEqual(1, grow64(Mod, #{limits => #{max_memory_pages => 8}}, 7)),
+    ?assertError(badarg,
+                 beamr:start(Mod, #{limits => #{max_memory_pages => 0}})),
+    ?assertError(badarg,
+                 beamr:start(Mod, #{limits => #{max_memory_pages => huge}})).
+
+memory_cap_env_test_() ->
+    {timeout, 60, fun memory_cap_env/0}.
+
+memory_cap_env() ->
+    Ebin = filename:dirname(code:which(beamr)),
+    TestEbin = filename:dirname(code:which(?MODULE)),
+    {ok, Peer} = start_peer(["-pa", Ebin, "-pa", TestEbin,
+                             "-beamr", "max_memory_pages", "16"]),
+    try
+        ok = peer:call(Peer, application, load, [beamr]),
+        %% In the peer as a whole: resources do not cross its stdio link.
+        Grow = fun(Opts, Delta) ->
+                       peer:call(Peer, ?MODULE, peer_grow64, [Opts, Delta])
+               end,
+        ?assertEqual(1, Grow(#{}, 15)),
+        ?assertEqual(-1, Grow(#{}, 16)),
+        %% The instance's own limit overrides the VM's default.
+        ?assertEqual(1, Grow(#{limits => #{max_memory_pages => 100}}, 16)),
+        ?assertEqual(1, Grow(#{limits => #{max_memory_pages => infinity}},
+                             65536))
+    after
+        peer:stop(Peer)
+    end.

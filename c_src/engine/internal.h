@@ -270,6 +270,10 @@ struct br_memory {
     br_limitstype_t type;
     bri_allocator_t alloc;
     uint64_t reserved;  /* bytes of address space mapped at data; 0: heap */
+    /* High-water mark of bytes written: pages above it are presumed
+     * never touched, so that a bulk write there pays for the kernel's
+     * page faults and zeroing (bri_memory_touch). */
+    uint64_t touched;
 };
 
 struct br_table {

@@ -30,6 +30,11 @@
 br_err_t bri_memory_init(br_memory_t *mem, br_store_t *store,
                          const br_limitstype_t *limits);
 void bri_memory_release(br_memory_t *mem);
+/* Bytes of [start, start + n) above the memory's high-water mark of
+ * written bytes (first-touched pages, costlier to write); raises the
+ * mark past the range if the range reaches it. The range must lie
+ * within the memory. */
+uint64_t bri_memory_touch(br_memory_t *mem, uint64_t start, uint64_t n);
 br_err_t bri_table_init(br_table_t *table, br_store_t *store,
                         br_valkind_t elem, const br_limitstype_t *limits,
                         br_ref_t init);

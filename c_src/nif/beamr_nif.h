@@ -263,7 +263,9 @@ int bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv);
 /* lua_Alloc-style allocator over enif_alloc, for the engine and WASI:
  * their memory shows up in erlang:memory(). */
 void *bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
-bnif_engine_t *bnif_engine_create(bnif_priv_t *priv);
+/* max_memory_pages: the engine's cap on every memory (0: the engine's
+ * default, BR_MEMORY_PAGES_UNLIMITED: none but the spec's). */
+bnif_engine_t *bnif_engine_create(bnif_priv_t *priv, uint64_t max_memory_pages);
 bool bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out);
 /* An instance by resource or by its owner pid (then kept alive by a
  * resource term made in `env`, for this NIF call). */
@@ -389,6 +391,9 @@ ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
                               bnif_module_loader_t *load,
                               ERL_NIF_TERM (*fail)(ErlNifEnv *env,
                                                    const br_error_t *err));
+/* A memory cap in pages: a positive integer, or `infinity'
+ * (BR_MEMORY_PAGES_UNLIMITED). */
+bool bnif_get_max_pages(ErlNifEnv *env, ERL_NIF_TERM t, uint64_t *out);
 ERL_NIF_TERM bnif_module_new(ErlNifEnv *env, int argc,
                              const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_module_imports(ErlNifEnv *env, int argc,

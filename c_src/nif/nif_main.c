@@ -21,8 +21,24 @@ make_atoms(ErlNifEnv *env, bnif_atoms_t *atoms)
  * resource types (opened with takeover so that an upgrade adopts the
  * objects of the previous version) and the engine all modules share.
  */
+/* The VM-wide memory cap of the load info (`max_memory_pages', from the
+ * application env: pages or `infinity'), or 0 for the engine's default.
+ * beamr_nif:init/0 checks the value; anything else is ignored here.
+ * (The private data is not set yet: no bnif_atoms.) */
+static uint64_t
+load_max_pages(ErlNifEnv *env, ERL_NIF_TERM info)
+{
+    ERL_NIF_TERM key = enif_make_atom(env, "max_memory_pages"), value;
+    ErlNifUInt64 pages;
+    if (!enif_is_map(env, info) || !enif_get_map_value(env, info, key, &value))
+        return 0;
+    if (enif_is_identical(value, enif_make_atom(env, "infinity")))
+        return BR_MEMORY_PAGES_UNLIMITED;
+    return enif_get_uint64(env, value, &pages) ? pages : 0;
+}
+
 static bnif_priv_t *
-priv_new(ErlNifEnv *env)
+priv_new(ErlNifEnv *env, ERL_NIF_TERM info)
 {
     bnif_priv_t *priv = enif_alloc(sizeof *priv);
     if (priv == NULL)
@@ -31,7 +47,7 @@ priv_new(ErlNifEnv *env)
     make_atoms(env, &priv->atoms);
     if (!bnif_resources_open(env, priv))
         goto fail;
-    priv->engine = bnif_engine_create(priv);
+    priv->engine = bnif_engine_create(priv, load_max_pages(env, info));
     if (priv->engine == NULL)
         goto fail;
     return priv;
@@ -43,7 +59,7 @@ fail:
 static int
 on_load(ErlNifEnv *env, void **priv_data, ERL_NIF_TERM info)
 {
-    bnif_priv_t *priv = priv_new(env);
+    bnif_priv_t *priv = priv_new(env, info);
     if (priv == NULL)
         return 1;
     bnif_wasi_configure(env, info);
@@ -66,7 +82,7 @@ on_upgrade(ErlNifEnv *env, void **priv_data, void **old_priv_data,
            ERL_NIF_TERM info)
 {
     bnif_priv_t *old = *old_priv_data;
-    bnif_priv_t *priv = priv_new(env);
+    bnif_priv_t *priv = priv_new(env, info);
     if (priv == NULL)
         return 1;
     bnif_wasi_configure(env, info);

@@ -10,6 +10,9 @@
 /* Modules above this size are compiled on a dirty CPU scheduler:
  * bounded work that cannot yield (DESIGN: dirty only for that). */
 #define DIRTY_COMPILE_BYTES (64u * 1024u)
+/* Instantiations that write more than this up front (about 0.2 ms of
+ * copying into fresh pages) run on a dirty CPU scheduler. */
+#define DIRTY_INSTANTIATE_BYTES (1024u * 1024u)
 
 /* ------------------------------------------------------------------ */
 /* Compiling                                                           */
@@ -184,14 +187,31 @@ get_u64_opt(ErlNifEnv *env, ERL_NIF_TERM map, ERL_NIF_TERM key, uint64_t *out)
     return true;
 }
 
+bool
+bnif_get_max_pages(ErlNifEnv *env, ERL_NIF_TERM t, uint64_t *out)
+{
+    ErlNifUInt64 u;
+    if (enif_is_identical(t, bnif_atoms(env)->infinity)) {
+        *out = BR_MEMORY_PAGES_UNLIMITED;
+        return true;
+    }
+    /* 0 would mean "the default" to the engine: not a cap one can ask. */
+    if (!enif_get_uint64(env, t, &u) || u == 0)
+        return false;
+    *out = u;
+    return true;
+}
+
 static bool
 get_limits(ErlNifEnv *env, ERL_NIF_TERM map, br_limits_t *out)
 {
     const bnif_atoms_t *a = bnif_atoms(env);
     uint64_t depth = 0, slots = 0;
+    ERL_NIF_TERM pages;
     memset(out, 0, sizeof *out);
     if (!enif_is_map(env, map) ||
-        !get_u64_opt(env, map, a->max_memory_pages, &out->max_memory_pages) ||
+        (enif_get_map_value(env, map, a->max_memory_pages, &pages) &&
+         !bnif_get_max_pages(env, pages, &out->max_memory_pages)) ||
         !get_u64_opt(env, map, a->max_table_size, &out->max_table_elems) ||
         !get_u64_opt(env, map, a->max_call_depth, &depth) ||
         !get_u64_opt(env, map, a->max_stack_slots, &slots) ||
@@ -463,7 +483,6 @@ link_and_instantiate(ErlNifEnv *env, bnif_instance_t *in,
 ERL_NIF_TERM
 bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
-    (void)argc;
     bnif_module_t *m;
     br_limits_t limits;
     unsigned spec_len;
@@ -472,6 +491,14 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         !enif_get_list_length(env, argv[2], &spec_len) ||
         spec_len != br_module_import_count(m->module))
         return enif_make_badarg(env);
+    /* Instantiation cannot yield: when it writes much (data segments,
+     * tables filled to their minimum), it runs again, whole, on a dirty
+     * CPU scheduler, so that no normal scheduler waits for it. */
+    if (br_module_instantiate_bytes(m->module) > DIRTY_INSTANTIATE_BYTES &&
+        enif_thread_type() == ERL_NIF_THR_NORMAL_SCHEDULER)
+        return enif_schedule_nif(env, "instance_new",
+                                 ERL_NIF_DIRTY_JOB_CPU_BOUND,
+                                 bnif_instance_new, argc, argv);
     bnif_instance_t *in = instance_alloc(env, m, &limits);
     if (in == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));

@@ -225,7 +225,7 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
 }
 
 bnif_engine_t *
-bnif_engine_create(bnif_priv_t *priv)
+bnif_engine_create(bnif_priv_t *priv, uint64_t max_memory_pages)
 {
     bnif_engine_t *e = enif_alloc_resource(priv->engine_rt, sizeof *e);
     if (e == NULL)
@@ -234,6 +234,7 @@ bnif_engine_create(bnif_priv_t *priv)
     br_config_t config;
     memset(&config, 0, sizeof config);
     config.alloc = bnif_alloc;
+    config.limits.max_memory_pages = max_memory_pages;
     e->engine = br_engine_new(&config);
     if (e->engine == NULL) {
         enif_release_resource(e);
