@@ -1295,6 +1295,10 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     memset(w, 0, sizeof *w);
     w->c = c;
     w->ops = bri_wat_ops(c);
+    /* type lists are addressed as pool + offset, also when empty: keep
+     * the pools allocated so that this is never NULL + 0 (undefined) */
+    bri_tbuf_reserve(c, &w->valtypes, 1);
+    bri_tbuf_reserve(c, &w->scratch, 1);
     for (i = first; i < end; i = tok_match(&c->toks[i]) + 1) {
         if (c->toks[i].kind != TK_LPAREN)
             bri_wat_unexpected(w, i, "a module field");
