@@ -132,18 +132,13 @@ add_def(spec_file_t *f, const br_name_t *name, br_module_t *m)
     return true;
 }
 
+/* Instantiates `m` as the current instance, bound to the command's
+ * module name if it has one. */
 static spec_result_t
-cmd_module(spec_file_t *f, cmd_t *cmd)
+instantiate_current(spec_file_t *f, cmd_t *cmd, br_module_t *m)
 {
-    br_module_t *m;
     br_instance_t *inst;
     outcome_t o;
-    f->current = NULL;
-    if (compile(f, &cmd->module, &m, o.msg, sizeof o.msg) != LOAD_OK)
-        return spec_fail(f, "module rejected: %s", o.msg);
-    if (cmd->module.definition)
-        return add_def(f, &cmd->module.name, m) ? SPEC_PASS
-                                                 : spec_fail(f, "out of memory");
     if (spec_instantiate(f, m, &inst, &o) != INST_OK)
         return spec_fail(f, "instantiation failed: %s", o.msg);
     f->current = inst;
@@ -152,6 +147,20 @@ cmd_module(spec_file_t *f, cmd_t *cmd)
                           cmd->module.name.size, inst))
         return spec_fail(f, "out of memory");
     return SPEC_PASS;
+}
+
+static spec_result_t
+cmd_module(spec_file_t *f, cmd_t *cmd)
+{
+    br_module_t *m;
+    outcome_t o;
+    f->current = NULL;
+    if (compile(f, &cmd->module, &m, o.msg, sizeof o.msg) != LOAD_OK)
+        return spec_fail(f, "module rejected: %s", o.msg);
+    if (cmd->module.definition)
+        return add_def(f, &cmd->module.name, m) ? SPEC_PASS
+                                                 : spec_fail(f, "out of memory");
+    return instantiate_current(f, cmd, m);
 }
 
 static spec_result_t
@@ -318,8 +327,6 @@ cmd_instance(spec_file_t *f, cmd_t *cmd)
 {
     const br_name_t *of = &cmd->module.instance_of;
     br_module_t *m = NULL;
-    br_instance_t *inst;
-    outcome_t o;
     for (size_t k = f->defs.count; k-- > 0 && !m;) {
         const spec_def_t *d = &f->defs.items[k];
         if (!of->size ||
@@ -330,14 +337,7 @@ cmd_instance(spec_file_t *f, cmd_t *cmd)
     if (!m)
         return spec_fail(f, "no module definition %.*s", (int)of->size,
                          of->data ? of->data : "");
-    if (spec_instantiate(f, m, &inst, &o) != INST_OK)
-        return spec_fail(f, "instantiation failed: %s", o.msg);
-    f->current = inst;
-    if (cmd->module.name.size &&
-        !spec_add_binding(&f->names, cmd->module.name.data,
-                          cmd->module.name.size, inst))
-        return spec_fail(f, "out of memory");
-    return SPEC_PASS;
+    return instantiate_current(f, cmd, m);
 }
 
 static spec_result_t (*const handlers[])(spec_file_t *, cmd_t *) = {
