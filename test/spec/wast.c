@@ -53,26 +53,12 @@ static load_status_t
 compile(spec_file_t *f, const br_wast_module_t *m, br_module_t **out, char *msg,
         size_t size)
 {
-    br_error_t error;
-    br_err_t err;
     if (!m->bytes) {
         snprintf(msg, size, "text: %u:%u: %s", m->error.line, m->error.column,
                  m->error.message);
         return LOAD_REJECTED;
     }
-    memset(&error, 0, sizeof error);
-    err = br_module_new(f->engine, m->bytes, m->size, out, &error);
-    if (err != BR_ERR_OK) {
-        snprintf(msg, size, "%s",
-                 error.message[0] ? error.message : br_err_message(err));
-        return LOAD_REJECTED;
-    }
-    if (!spec_keep_module(f, *out)) {
-        br_module_delete(*out);
-        snprintf(msg, size, "out of memory");
-        return LOAD_HARNESS;
-    }
-    return LOAD_OK;
+    return spec_compile(f, m->bytes, m->size, out, msg, size);
 }
 
 static void
