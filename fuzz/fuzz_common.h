@@ -185,4 +185,19 @@ fuzz_run_exports(br_store_t *store, br_instance_t *inst)
     br_exec_delete(exec);
 }
 
+/* The run and aot targets' common end: instantiates `m` in a fresh store,
+ * runs it (fuzz_run_exports), then deletes the store and `m`. */
+static inline void
+fuzz_run_module(br_engine_t *engine, br_module_t *m)
+{
+    br_store_t *store = br_store_new(engine, NULL);
+    if (store != NULL) {
+        br_instance_t *inst = fuzz_instantiate(store, m);
+        if (inst != NULL)
+            fuzz_run_exports(store, inst);
+        br_store_delete(store);
+    }
+    br_module_delete(m);
+}
+
 #endif

@@ -20,13 +20,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     br_error_t err;
     if (br_module_new(engine, data, size, &m, &err) != BR_ERR_OK)
         return 0;
-    br_store_t *store = br_store_new(engine, NULL);
-    if (store != NULL) {
-        br_instance_t *inst = fuzz_instantiate(store, m);
-        if (inst != NULL)
-            fuzz_run_exports(store, inst);
-        br_store_delete(store);
-    }
-    br_module_delete(m);
+    fuzz_run_module(engine, m);
     return 0;
 }

@@ -11,26 +11,7 @@
 #include <stdio.h>
 
 #include "fuzz_common.h"
-
-static uint8_t *
-read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n)
-        *size = (size_t)n;
-    else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
+#include "fuzz_file.h"
 
 static bool
 write_all(const char *path, const uint8_t *a, size_t an, const uint8_t *b,
@@ -89,7 +70,7 @@ static void
 seeds_of(br_engine_t *e, const char *in, const char *dir, const char *name)
 {
     size_t size = 0;
-    uint8_t *bytes = read_all(in, &size);
+    uint8_t *bytes = fuzz_read_file(in, &size);
     br_module_t *m = NULL;
     br_error_t err;
     char out[4096];

@@ -9,18 +9,12 @@
 -include_lib("eunit/include/eunit.hrl").
 -export([peer_grow64/2]).
 
--define(BUILD, "build/wasi").
 %% WASI errno numbers (wasi-libc's errno values are the same).
 -define(EMFILE, 33).
 -define(ENFILE, 41).
 
 program(Name) ->
-    Path = filename:join(?BUILD, Name ++ ".wasm"),
-    case file:read_file(Path) of
-        {ok, Bin} -> Bin;
-        {error, Reason} -> error({missing_program, Path, Reason,
-                                  "run make wasi-programs"})
-    end.
+    beamr_wasi_program:read(Name).
 
 %% A fresh directory holding the file `f' for fd_hog to open.
 sandbox() ->

@@ -8,15 +8,9 @@
 -include_lib("eunit/include/eunit.hrl").
 
 -define(TDIR, "test/wasi").
--define(BUILD, "build/wasi").
 
 program(Name) ->
-    Path = filename:join(?BUILD, Name ++ ".wasm"),
-    case file:read_file(Path) of
-        {ok, Bin} -> Bin;
-        {error, Reason} -> error({missing_program, Path, Reason,
-                                  "run make wasi-programs"})
-    end.
+    beamr_wasi_program:read(Name).
 
 %% ------------------------------------------------------------------
 %% The cases of test/wasi/cases.txt

@@ -35,8 +35,11 @@ struct bri_invoke {
     bri_invoke_mark_t *marks;
 };
 
-/* Both host functions only suspend: br_exec_run answers them (below)
- * before the embedder ever sees the import. */
+/* The three host functions only suspend: br_exec_run answers them
+ * (below) before the embedder ever sees the import. They stay three
+ * identical functions on purpose: their addresses tell which kind of
+ * import suspended (bri_invoke_is_native, bri_invoke_answer), so they
+ * must not be folded into one. */
 static br_host_status_t
 invoke_host(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
 {

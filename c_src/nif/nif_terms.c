@@ -575,7 +575,14 @@ read_array(ctx_t *c, br_val_t *res, uint64_t arr, uint32_t n,
     return terms;
 }
 
-HOST(h_make_tuple_from_array)
+/* enif_make_<T>_from_array(env, arr, n) for T tuple and list: both read
+ * the guest's array of handles the same way. */
+typedef ERL_NIF_TERM (*from_array_fn)(ErlNifEnv *, const ERL_NIF_TERM[],
+                                      unsigned);
+
+static br_host_status_t
+make_from_array(void *env, br_exec_t *exec, const br_val_t *a, br_val_t *res,
+                from_array_fn make)
 {
     OPEN(&a[0]);
     br_host_status_t st;
@@ -583,22 +590,19 @@ HOST(h_make_tuple_from_array)
     ERL_NIF_TERM *terms = read_array(c, res, ptr_of(&a[1]), n, &st);
     if (terms == NULL)
         return st;
-    ERL_NIF_TERM t = enif_make_tuple_from_array(tenv, terms, n);
+    ERL_NIF_TERM t = make(tenv, terms, n);
     enif_free(terms);
     return ret_term(c, res, t);
 }
 
+HOST(h_make_tuple_from_array)
+{
+    return make_from_array(env, exec, a, res, enif_make_tuple_from_array);
+}
+
 HOST(h_make_list_from_array)
 {
-    OPEN(&a[0]);
-    br_host_status_t st;
-    uint32_t n = a[2].of.u32;
-    ERL_NIF_TERM *terms = read_array(c, res, ptr_of(&a[1]), n, &st);
-    if (terms == NULL)
-        return st;
-    ERL_NIF_TERM t = enif_make_list_from_array(tenv, terms, n);
-    enif_free(terms);
-    return ret_term(c, res, t);
+    return make_from_array(env, exec, a, res, enif_make_list_from_array);
 }
 
 HOST(h_make_list_cell)

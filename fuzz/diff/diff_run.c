@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "beamr.h"
+#include "fuzz_file.h"
 
 #define FUEL 200000000 /* per call: far beyond what -ttf hang limits allow */
 #define MAX_IMPORTS 64
@@ -244,31 +245,11 @@ run(br_store_t *store, br_instance_t *inst)
     return 0;
 }
 
-static uint8_t *
-read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n)
-        *size = (size_t)n;
-    else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
 int
 main(int argc, char **argv)
 {
     size_t size = 0;
-    uint8_t *bytes = argc == 2 ? read_all(argv[1], &size) : NULL;
+    uint8_t *bytes = argc == 2 ? fuzz_read_file(argv[1], &size) : NULL;
     if (bytes == NULL) {
         fprintf(stderr, "usage: diff-run MODULE.wasm\n");
         return 2;

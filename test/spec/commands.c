@@ -202,8 +202,8 @@ fail:
 
 /* Keeps a compiled module until the store is gone: functions of failed
  * instantiations may live on in shared tables and point at it. */
-bool
-spec_keep_module(spec_file_t *f, br_module_t *m)
+static bool
+keep_module(spec_file_t *f, br_module_t *m)
 {
     if (f->module_count == f->module_cap) {
         size_t cap = f->module_cap ? f->module_cap * 2 : 16;
@@ -217,6 +217,29 @@ spec_keep_module(spec_file_t *f, br_module_t *m)
     return true;
 }
 
+/* Compiles `len` bytes into *out, kept with keep_module; LOAD_REJECTED
+ * with the engine's reason in msg. */
+load_status_t
+spec_compile(spec_file_t *f, const uint8_t *bytes, size_t len,
+             br_module_t **out, char *msg, size_t size)
+{
+    br_error_t error;
+    br_err_t err;
+    memset(&error, 0, sizeof error);
+    err = br_module_new(f->engine, bytes, len, out, &error);
+    if (err != BR_ERR_OK) {
+        snprintf(msg, size, "%s",
+                 error.message[0] ? error.message : br_err_message(err));
+        return LOAD_REJECTED;
+    }
+    if (!keep_module(f, *out)) {
+        br_module_delete(*out);
+        snprintf(msg, size, "out of memory");
+        return LOAD_HARNESS;
+    }
+    return LOAD_OK;
+}
+
 static load_status_t
 load_module(spec_file_t *f, const json_value_t *cmd, br_module_t **out,
             char *msg, size_t size)
@@ -225,8 +248,7 @@ load_module(spec_file_t *f, const json_value_t *cmd, br_module_t **out,
     char path[4096];
     uint8_t *bytes;
     size_t len;
-    br_error_t error;
-    br_err_t err;
+    load_status_t st;
     if (!file ||
         snprintf(path, sizeof path, "%s%s", f->dir, file) >= (int)sizeof path) {
         snprintf(msg, size, "bad or missing filename");
@@ -236,20 +258,9 @@ load_module(spec_file_t *f, const json_value_t *cmd, br_module_t **out,
         snprintf(msg, size, "cannot read %.200s", path);
         return LOAD_HARNESS;
     }
-    memset(&error, 0, sizeof error);
-    err = br_module_new(f->engine, bytes, len, out, &error);
+    st = spec_compile(f, bytes, len, out, msg, size);
     free(bytes);
-    if (err != BR_ERR_OK) {
-        snprintf(msg, size, "%s",
-                 error.message[0] ? error.message : br_err_message(err));
-        return LOAD_REJECTED;
-    }
-    if (!spec_keep_module(f, *out)) {
-        br_module_delete(*out);
-        snprintf(msg, size, "out of memory");
-        return LOAD_HARNESS;
-    }
-    return LOAD_OK;
+    return st;
 }
 
 /* Imports come from instances registered under the import's module

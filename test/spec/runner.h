@@ -109,7 +109,8 @@ br_trapkind_t spec_trap_kind_for(const char *text);
 const char *spec_describe(const outcome_t *o, char *buf, size_t size);
 void spec_call_func(spec_file_t *f, br_func_t *fn, const br_val_t *args,
                     size_t n, outcome_t *o);
-bool spec_keep_module(spec_file_t *f, br_module_t *m);
+load_status_t spec_compile(spec_file_t *f, const uint8_t *bytes, size_t len,
+                           br_module_t **out, char *msg, size_t size);
 inst_status_t spec_instantiate(spec_file_t *f, const br_module_t *m,
                                br_instance_t **out, outcome_t *o);
 

@@ -53,26 +53,12 @@ static load_status_t
 compile(spec_file_t *f, const br_wast_module_t *m, br_module_t **out, char *msg,
         size_t size)
 {
-    br_error_t error;
-    br_err_t err;
     if (!m->bytes) {
         snprintf(msg, size, "text: %u:%u: %s", m->error.line, m->error.column,
                  m->error.message);
         return LOAD_REJECTED;
     }
-    memset(&error, 0, sizeof error);
-    err = br_module_new(f->engine, m->bytes, m->size, out, &error);
-    if (err != BR_ERR_OK) {
-        snprintf(msg, size, "%s",
-                 error.message[0] ? error.message : br_err_message(err));
-        return LOAD_REJECTED;
-    }
-    if (!spec_keep_module(f, *out)) {
-        br_module_delete(*out);
-        snprintf(msg, size, "out of memory");
-        return LOAD_HARNESS;
-    }
-    return LOAD_OK;
+    return spec_compile(f, m->bytes, m->size, out, msg, size);
 }
 
 static void
@@ -132,18 +118,13 @@ add_def(spec_file_t *f, const br_name_t *name, br_module_t *m)
     return true;
 }
 
+/* Instantiates `m` as the current instance, bound to the command's
+ * module name if it has one. */
 static spec_result_t
-cmd_module(spec_file_t *f, cmd_t *cmd)
+instantiate_current(spec_file_t *f, cmd_t *cmd, br_module_t *m)
 {
-    br_module_t *m;
     br_instance_t *inst;
     outcome_t o;
-    f->current = NULL;
-    if (compile(f, &cmd->module, &m, o.msg, sizeof o.msg) != LOAD_OK)
-        return spec_fail(f, "module rejected: %s", o.msg);
-    if (cmd->module.definition)
-        return add_def(f, &cmd->module.name, m) ? SPEC_PASS
-                                                 : spec_fail(f, "out of memory");
     if (spec_instantiate(f, m, &inst, &o) != INST_OK)
         return spec_fail(f, "instantiation failed: %s", o.msg);
     f->current = inst;
@@ -152,6 +133,20 @@ cmd_module(spec_file_t *f, cmd_t *cmd)
                           cmd->module.name.size, inst))
         return spec_fail(f, "out of memory");
     return SPEC_PASS;
+}
+
+static spec_result_t
+cmd_module(spec_file_t *f, cmd_t *cmd)
+{
+    br_module_t *m;
+    outcome_t o;
+    f->current = NULL;
+    if (compile(f, &cmd->module, &m, o.msg, sizeof o.msg) != LOAD_OK)
+        return spec_fail(f, "module rejected: %s", o.msg);
+    if (cmd->module.definition)
+        return add_def(f, &cmd->module.name, m) ? SPEC_PASS
+                                                 : spec_fail(f, "out of memory");
+    return instantiate_current(f, cmd, m);
 }
 
 static spec_result_t
@@ -318,8 +313,6 @@ cmd_instance(spec_file_t *f, cmd_t *cmd)
 {
     const br_name_t *of = &cmd->module.instance_of;
     br_module_t *m = NULL;
-    br_instance_t *inst;
-    outcome_t o;
     for (size_t k = f->defs.count; k-- > 0 && !m;) {
         const spec_def_t *d = &f->defs.items[k];
         if (!of->size ||
@@ -330,14 +323,7 @@ cmd_instance(spec_file_t *f, cmd_t *cmd)
     if (!m)
         return spec_fail(f, "no module definition %.*s", (int)of->size,
                          of->data ? of->data : "");
-    if (spec_instantiate(f, m, &inst, &o) != INST_OK)
-        return spec_fail(f, "instantiation failed: %s", o.msg);
-    f->current = inst;
-    if (cmd->module.name.size &&
-        !spec_add_binding(&f->names, cmd->module.name.data,
-                          cmd->module.name.size, inst))
-        return spec_fail(f, "out of memory");
-    return SPEC_PASS;
+    return instantiate_current(f, cmd, m);
 }
 
 static spec_result_t (*const handlers[])(spec_file_t *, cmd_t *) = {

@@ -323,17 +323,27 @@ test_poll(void)
     fixture_delete(&f);
 }
 
+/* Gives `cfg` its one preopen: ROOT/box seen as "/box", read-only or
+ * not. `pre` and `host` (of `cap` bytes) are the caller's, as they must
+ * live as long as `cfg` is used. */
+static void
+box_preopen(br_wasi_config_t *cfg, br_wasi_preopen_t *pre, char *host,
+            size_t cap, const char *root, bool read_only)
+{
+    snprintf(host, cap, "%s/box", root);
+    *pre = (br_wasi_preopen_t){{4, "/box"}, {strlen(host), host}, read_only};
+    cfg->preopens = pre;
+    cfg->preopen_count = 1;
+}
+
 static void
 test_fd_table(const char *root)
 {
     fixture_t f;
     char host[256];
     br_wasi_config_t cfg = {0};
-    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, true};
-    snprintf(host, sizeof host, "%s/box", root);
-    pre.host_path.size = strlen(host);
-    cfg.preopens = &pre;
-    cfg.preopen_count = 1;
+    br_wasi_preopen_t pre;
+    box_preopen(&cfg, &pre, host, sizeof host, root, true);
     cfg.max_fds = 5;
     CHECK(fixture_new(&f, &cfg));
     uint8_t *m = mem(&f);
@@ -391,11 +401,8 @@ test_fd_limits(const char *root)
     char host[256];
     fd_counter_t count = {0, 3};
     br_wasi_config_t cfg = {0};
-    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, false};
-    snprintf(host, sizeof host, "%s/box", root);
-    pre.host_path.size = strlen(host);
-    cfg.preopens = &pre;
-    cfg.preopen_count = 1;
+    br_wasi_preopen_t pre;
+    box_preopen(&cfg, &pre, host, sizeof host, root, false);
     cfg.fd_hook = count_fds;
     cfg.fd_ud = &count;
     CHECK(fixture_new(&f, &cfg));
@@ -445,11 +452,8 @@ test_fd_default_limit(const char *root)
     fixture_t f;
     char host[256];
     br_wasi_config_t cfg = {0};
-    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, false};
-    snprintf(host, sizeof host, "%s/box", root);
-    pre.host_path.size = strlen(host);
-    cfg.preopens = &pre;
-    cfg.preopen_count = 1;
+    br_wasi_preopen_t pre;
+    box_preopen(&cfg, &pre, host, sizeof host, root, false);
     CHECK(fixture_new(&f, &cfg));
     memcpy(mem(&f) + 100, "a/b/f", 5);
     br_func_t *open_ = import(&f, "path_open", "iiiiiIIii", true);
@@ -472,11 +476,8 @@ test_read_only_open(const char *root)
     fixture_t f;
     char host[256];
     br_wasi_config_t cfg = {0};
-    br_wasi_preopen_t pre = {{4, "/box"}, {0, host}, true};
-    snprintf(host, sizeof host, "%s/box", root);
-    pre.host_path.size = strlen(host);
-    cfg.preopens = &pre;
-    cfg.preopen_count = 1;
+    br_wasi_preopen_t pre;
+    box_preopen(&cfg, &pre, host, sizeof host, root, true);
     CHECK(fixture_new(&f, &cfg));
     uint8_t *m = mem(&f);
     memcpy(m + 100, "a/b/f", 5);
