@@ -11,7 +11,8 @@ AOT_MODULES = build/bench/aot/3.5m.wasm build/bench/aot/630k.wasm \
 	           ../shared/fixtures/hyperbeam/test-ex.wasm \
 	           ../shared/fixtures/hyperbeam/test-aos.wasm)
 
-build/bench/aot/aot_load: bench/tools/aot_load.c build/libbeamr.a
+build/bench/aot/aot_load: bench/tools/aot_load.c bench/tools/tool_util.h \
+                          build/libbeamr.a
 	@mkdir -p $(@D)
 	$(CC) $(NORMAL_CFLAGS) -Ic_src/engine -o $@ $< build/libbeamr.a $(LDLIBS)
 

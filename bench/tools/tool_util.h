@@ -1,6 +1,7 @@
 /*
- * Helpers shared by the bench tools (kernel_driver.c, startup.c): a
- * monotonic clock in milliseconds and reading a whole file.
+ * Helpers shared by the bench tools (kernel_driver.c, startup.c,
+ * aot_load.c): a monotonic clock in milliseconds and reading a whole
+ * file.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BEAMR_BENCH_TOOL_UTIL_H
