@@ -529,6 +529,31 @@ test_capture_none(void)
     fixture_delete(&f);
 }
 
+/* A read into the first buffer overwrites the second iovec with one
+ * that points outside memory: the bytes already read are reported and
+ * the bad buffer is never written (it reached memcpy as NULL before). */
+static void
+test_iovec_overwritten_by_read(void)
+{
+    fixture_t f;
+    br_wasi_config_t cfg = {0};
+    static const char in[12] = {'\xf0', '\xff', '\xff', '\xff', 4, 0, 0, 0,
+                                'm', 'o', 'r', 'e'};
+    cfg.stdin_mode = BR_WASI_IN_BUFFER;
+    cfg.stdin_data = (br_name_t){12, in};
+    CHECK(fixture_new(&f, &cfg));
+    uint8_t *m = mem(&f);
+    br_func_t *rd = import(&f, "fd_read", "iiii", true);
+    bri_wasi_put32(m + 8, 16); /* iov 0: the 8 bytes of iov 1 */
+    bri_wasi_put32(m + 12, 8);
+    bri_wasi_put32(m + 16, 200); /* iov 1: valid until overwritten */
+    bri_wasi_put32(m + 20, 4);
+    CHECK_EQ(call(rd, (uint64_t[]){0, 8, 2, 40}, 4), 0);
+    CHECK_EQ(bri_wasi_get32(m + 40), 8);
+    CHECK_EQ(bri_wasi_get32(m + 16), 0xfffffff0u);
+    fixture_delete(&f);
+}
+
 static int
 rm_entry(const char *p, const struct stat *s, int fl, struct FTW *ftw)
 {
@@ -555,6 +580,7 @@ main(void)
     test_fd_default_limit(root);
     test_read_only_open(root);
     test_capture_none();
+    test_iovec_overwritten_by_read();
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return CHECK_DONE();
 }

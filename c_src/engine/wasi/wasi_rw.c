@@ -67,7 +67,12 @@ transfer(bri_wasi_call_t *c, bri_wasi_fd_t *e, int dir, uint64_t iovs,
         uint8_t *p;
         uint64_t len;
         size_t n;
-        bri_wasi_iovec(c, iovs, i, &p, &len);
+        /* Read again, not trusted from check_iovecs: a read into an
+         * earlier buffer may have overwritten this iovec (found by
+         * fuzz_wasi: a NULL buffer reached memcpy). */
+        err = bri_wasi_iovec(c, iovs, i, &p, &len);
+        if (err != BRI_WASI_ESUCCESS)
+            break;
         if (e->kind == BRI_WASI_FD_STREAM) {
             n = stream_io(c, e, dir, p, (size_t)len, &err);
         } else {
