@@ -155,6 +155,32 @@ bool bri_invoke_is_native(const br_func_t *func);
 br_status_t bri_invoke_answer(br_exec_t *exec);
 void bri_invoke_free(br_exec_t *exec);
 
+/* Fuel bookkeeping every tier shares: a run's loop counts down a local
+ * counter of at most BRI_FUEL_CHUNK; the rest of the budget waits in
+ * exec->fuel_reserve (read by exec.c when the run returns). The first
+ * chunk of `budget`: */
+static inline int64_t
+bri_fuel_first(br_exec_t *exec, int64_t budget)
+{
+    int64_t fuel = budget < BRI_FUEL_CHUNK ? budget : BRI_FUEL_CHUNK;
+    exec->fuel_reserve = budget - fuel;
+    return fuel;
+}
+
+/* The local counter `fuel` (negative: spent) refilled from the reserve
+ * in chunks; still negative when the budget is spent (the run yields). */
+static inline int64_t
+bri_fuel_refill(br_exec_t *exec, int64_t fuel)
+{
+    while (fuel < 0 && exec->fuel_reserve > 0) {
+        int64_t take = exec->fuel_reserve < BRI_FUEL_CHUNK ? exec->fuel_reserve
+                                                           : BRI_FUEL_CHUNK;
+        exec->fuel_reserve -= take;
+        fuel += take;
+    }
+    return fuel;
+}
+
 /* Slots a function type's params take. */
 static inline uint32_t
 bri_param_slots(const br_functype_t *t)

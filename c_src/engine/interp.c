@@ -334,8 +334,7 @@ br_status_t
 bri_interp_run(br_exec_t *exec, int64_t budget)
 {
     DECLARE_LABELS
-    int64_t fuel = budget < BRI_FUEL_CHUNK ? budget : BRI_FUEL_CHUNK;
-    exec->fuel_reserve = budget - fuel;
+    int64_t fuel = bri_fuel_first(exec, budget);
 
     bri_frame_t *fr = &exec->frames[exec->frame_count - 1];
     const uint32_t *pc, *W, *npc = NULL;
@@ -851,12 +850,7 @@ out_of_fuel:
     fr->pc = pc;
     if (atomic_load_explicit(&exec->cancelled, memory_order_relaxed))
         TRAP(BR_TRAP_CANCELLED);
-    while (fuel < 0 && exec->fuel_reserve > 0) {
-        int64_t take = exec->fuel_reserve < BRI_FUEL_CHUNK ? exec->fuel_reserve
-                                                           : BRI_FUEL_CHUNK;
-        exec->fuel_reserve -= take;
-        fuel += take;
-    }
+    fuel = bri_fuel_refill(exec, fuel);
     if (fuel >= 0)
         NEXT();
     status = BR_YIELD;
