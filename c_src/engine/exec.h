@@ -2,7 +2,7 @@
  * beamr engine: the execution context (value stack, frames, status)
  * shared by the API side (exec.c), the dispatch loop (interp.c), the
  * native imports (invoke.c) and the runtime services below them all
- * (runtime.c).
+ * (runtime.c, bulk.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_EXEC_H
