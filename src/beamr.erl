@@ -47,7 +47,9 @@
 %% and to lanes, and a v128 argument may also be given as lanes,
 %% `{Shape, Lanes}' (see {@link v128/2}). funcref is `null' or an opaque
 %% term from a table read or a result; externref is `null' or any
-%% Erlang term (copied).
+%% Erlang term (copied); exnref (a caught exception, try_table's
+%% `catch_ref') comes out as `null' or the atom `exnref' and only `null'
+%% can be passed in.
 %%
 %% == Errors ==
 %% Data and runtime failures are `{error, Reason}':
@@ -135,7 +137,8 @@
 
 -opaque wasm_module() :: #beamr_module{}.
 -type instance() :: pid() | atom().
--type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref.
+-type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref |
+                   exnref.
 -type value() :: integer() | float() | nan | infinity | '-infinity' |
                  {v128_shape(), [v128_lane()]} | null | term().
 -type v128_shape() :: beamr_v128:shape().
@@ -997,7 +1000,8 @@ exports(Pid) when is_pid(Pid) ->
 
 %% @doc A function type in the compact form hb_beamr uses: parameter
 %% letters in parentheses, then result letters; `i' i32, `I' i64, `f'
-%% f32, `F' f64, `v' v128, `r' funcref, `e' externref. Example:
+%% f32, `F' f64, `v' v128, `r' funcref, `e' externref, `x' exnref.
+%% Example:
 %% `signature([i32, i32], [i32]) =:= "(ii)i"'.
 -spec signature([valtype()], [valtype()]) -> string().
 signature(Params, Results) ->
@@ -1009,7 +1013,8 @@ letter(f32) -> $f;
 letter(f64) -> $F;
 letter(v128) -> $v;
 letter(funcref) -> $r;
-letter(externref) -> $e.
+letter(externref) -> $e;
+letter(exnref) -> $x.
 
 %% ------------------------------------------------------------------
 %% v128 lanes

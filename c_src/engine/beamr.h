@@ -34,6 +34,7 @@ enum {
     BR_V128 = 0x7B,
     BR_FUNCREF = 0x70,
     BR_EXTERNREF = 0x6F,
+    BR_EXNREF = 0x69, /* a caught exception (try_table's catch_ref) */
 };
 
 typedef uint8_t br_externkind_t;
@@ -46,7 +47,8 @@ enum {
 };
 
 /* A reference: a funcref is a br_func_t *, an externref an opaque host
- * pointer-sized value. NULL is the null reference in both cases. */
+ * pointer-sized value, an exnref an exception owned by the engine (the
+ * host can read it but not make one). NULL is the null reference. */
 typedef void *br_ref_t;
 
 /* A typed value. Floats are kept as raw bits (u32/u64 members alias them)

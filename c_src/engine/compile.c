@@ -374,7 +374,7 @@ is_vec(br_valkind_t t)
 static bool
 is_ref(br_valkind_t t)
 {
-    return t == BR_FUNCREF || t == BR_EXTERNREF || t == BRI_UNKNOWN;
+    return bri_valkind_is_ref(t) || t == BRI_UNKNOWN;
 }
 
 /* The operand types of select: typed (select_t, exactly one type) or
@@ -743,7 +743,7 @@ op_ref_null(bri_compiler_t *c, br_op_t op)
     br_err_t err = bri_rd_u8(c, &t);
     if (err != BR_ERR_OK)
         return err;
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(t))
         return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "0x%02x", t);
     uint32_t s = c->height;
     if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
@@ -808,6 +808,8 @@ static const bri_op_fn special_ops[BR_OP__COUNT] = {
     [BR_OP_catch_] = bri_op_catch,
     [BR_OP_throw_] = bri_op_throw,
     [BR_OP_rethrow] = bri_op_rethrow,
+    [BR_OP_throw_ref] = bri_op_throw_ref,
+    [BR_OP_try_table] = bri_op_try_table,
     [BR_OP_end] = bri_op_end,
     [BR_OP_br] = bri_op_br,
     [BR_OP_br_if] = bri_op_br_if,

@@ -33,6 +33,7 @@ typedef enum bri_ctrl_kind {
     BRI_CTRL_TRY,       /* in the try body */
     BRI_CTRL_CATCH,     /* in a `catch x` clause */
     BRI_CTRL_CATCH_ALL, /* in the `catch_all` clause */
+    BRI_CTRL_TRY_TABLE, /* in a try_table body (a block with a handler) */
 } bri_ctrl_kind_t;
 
 /* A control frame of the spec's validation algorithm plus what emission
@@ -51,7 +52,8 @@ typedef struct bri_ctrl {
     uint32_t else_patch; /* IF: the jump_unless target word */
     uint32_t loop_pc;    /* LOOP: back-edge target */
     uint32_t loop_insn;  /* LOOP: instruction count at entry */
-    int32_t handler;     /* TRY/CATCH*: handler index, -1 if dead */
+    int32_t handler;     /* TRY, CATCH*, TRY_TABLE: handler index, -1
+                          * if dead */
     uint32_t exn_depth;  /* TRY/CATCH*: its hidden slot index */
 } bri_ctrl_t;
 
@@ -350,6 +352,8 @@ br_err_t bri_op_catch(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_delegate(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_throw(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_rethrow(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_try_table(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_throw_ref(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 

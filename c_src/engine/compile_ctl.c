@@ -1,7 +1,8 @@
 /*
  * beamr engine: validation and compilation of control instructions:
  * blocks, branches (with their value moves and patch chains), calls, and
- * the legacy exception-handling instructions with their handler table.
+ * the exception-handling instructions (legacy try/catch/delegate/rethrow
+ * and try_table/throw_ref) with their handler table.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
@@ -429,6 +430,36 @@ same_types(const bri_ctrl_t *f)
     return true;
 }
 
+/*
+ * The end of a live try_table: its handler's range ends here, then come
+ * its catches' landing pads (code.h), behind a jump for the body's
+ * fall-through. Until now each catch's pc held its label depth; the
+ * labels are the frames outside the try_table, which is popped.
+ */
+static br_err_t
+end_try_table(bri_compiler_t *c, bri_ctrl_t *f, bool live)
+{
+    bri_handler_t *h = (bri_handler_t *)c->handlers.data + f->handler;
+    h->end = bri_pc(c);
+    br_err_t err = bri_emit_reserve(c, 2);
+    if (err != BR_ERR_OK)
+        return err;
+    if (live && h->catch_count != 0) {
+        bri_word(c, BR_OP_jump);
+        bri_patch_word(c, &f->patch);
+    }
+    for (uint32_t k = 0; k < h->catch_count; k++) {
+        if ((err = bri_emit_reserve(c, 7)) != BR_ERR_OK)
+            return err;
+        bri_catch_t *ct = &h->catches[k];
+        bri_ctrl_t *target = bri_ctrl_at(c, ct->pc);
+        ct->pc = bri_pc(c);
+        emit_branch(c, target, f->base);
+    }
+    bri_patch_resolve(c, f->patch, bri_pc(c));
+    return bri_push_n(c, f->results, f->nresults);
+}
+
 /* end: the end of a function emits its [ret]; block ends resolve their
  * patch chains (and an if without else its jump_unless). */
 br_err_t
@@ -452,6 +483,8 @@ bri_op_end(bri_compiler_t *c, br_op_t op)
         }
         return BR_ERR_OK;
     }
+    if (f.kind == BRI_CTRL_TRY_TABLE && f.handler >= 0)
+        return end_try_table(c, &f, live);
     if (f.kind == BRI_CTRL_TRY && f.handler >= 0)
         ((bri_handler_t *)c->handlers.data)[f.handler].end = bri_pc(c);
     bri_patch_resolve(c, f.else_patch, bri_pc(c));
@@ -595,7 +628,7 @@ enclosing_try(bri_compiler_t *c, uint32_t from)
 {
     for (uint32_t i = from; i < c->ctrls.count; i++) {
         const bri_ctrl_t *f = bri_ctrl_at(c, i);
-        if (f->kind == BRI_CTRL_TRY)
+        if (f->kind == BRI_CTRL_TRY || f->kind == BRI_CTRL_TRY_TABLE)
             return f->handler;
     }
     return -1;
@@ -748,6 +781,155 @@ bri_op_rethrow(bri_compiler_t *c, br_op_t op)
         bri_site(c, bri_pc(c));
         bri_word(c, (uint32_t)op);
         bri_word(c, slot);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* try_table and throw_ref                                             */
+
+/* try_table catch clause kinds (their binary encoding). */
+enum { CATCH_TAG, CATCH_TAG_REF, CATCH_ALL, CATCH_ALL_REF };
+
+/* A clause's label must take exactly its values: the tag's params, then
+ * an exnref for the _ref kinds. */
+static br_err_t
+check_catch_label(bri_compiler_t *c, uint32_t l, const br_functype_t *ft,
+                  bool ref)
+{
+    uint32_t n, slots;
+    const br_valkind_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    uint32_t np = ft ? ft->param_count : 0;
+    bool ok = n == np + ref &&
+              (np == 0 || memcmp(t, ft->params, np * sizeof *t) == 0) &&
+              (!ref || t[np] == BR_EXNREF);
+    return ok ? BR_ERR_OK
+              : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                         "catch clause values differ from label %u's",
+                         (unsigned)l);
+}
+
+/* One clause: kind, [tag,] label, checked outside the try_table (whose
+ * frame is not pushed yet). Its pc holds the label depth until
+ * end_try_table; *slots gets the slots the interpreter writes for it. */
+static br_err_t
+read_catch(bri_compiler_t *c, bri_catch_t *out, uint32_t *slots)
+{
+    uint8_t kind;
+    uint32_t tag = BR_NO_INDEX, l = 0;
+    br_err_t err = bri_rd_u8(c, &kind);
+    if (err == BR_ERR_OK && kind > CATCH_ALL_REF)
+        err = BRI_FAIL(c, BR_ERR_MALFORMED_CATCH_KIND, "0x%02x", kind);
+    if (err == BR_ERR_OK && kind <= CATCH_TAG_REF)
+        err = bri_rd_u32(c, &tag);
+    if (err == BR_ERR_OK && tag != BR_NO_INDEX && tag >= c->m->tag_count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)tag);
+    if (err == BR_ERR_OK)
+        err = read_label(c, &l);
+    if (err != BR_ERR_OK)
+        return err;
+    const br_functype_t *ft =
+        tag != BR_NO_INDEX ? &c->m->types[c->m->tags[tag]] : NULL;
+    bool ref = kind == CATCH_TAG_REF || kind == CATCH_ALL_REF;
+    *slots = (ft ? bri_slots_sum(ft->params, ft->param_count) : 0) + ref;
+    *out = (bri_catch_t){.tag = tag, .pc = l, .ref = ref};
+    return check_catch_label(c, l, ft, ref);
+}
+
+/* Reads and checks the clause vector into a new array (*out, NULL when
+ * empty); *slots gets the most slots any clause's values take. */
+static br_err_t
+read_catches(bri_compiler_t *c, bri_catch_t **out, uint32_t *n,
+             uint32_t *slots)
+{
+    *out = NULL;
+    *slots = 0;
+    br_err_t err = bri_rd_u32(c, n);
+    if (err != BR_ERR_OK || *n == 0)
+        return err;
+    if (*n > (size_t)(c->r.end - c->r.p) / 2) /* a clause takes 2+ bytes */
+        return BRI_FAIL(c, BR_ERR_UNEXPECTED_END_SECTION, "%s", "try_table");
+    *out = bri_alloc(c->alloc, *n * sizeof(bri_catch_t));
+    if (*out == NULL)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "compiling");
+    for (uint32_t i = 0; i < *n && err == BR_ERR_OK; i++) {
+        uint32_t s = 0;
+        err = read_catch(c, &(*out)[i], &s);
+        if (s > *slots)
+            *slots = s;
+    }
+    return err;
+}
+
+/* Opens the try_table's frame and, in live code, its handler (which owns
+ * `catches` from then on). */
+static br_err_t
+open_try_table(bri_compiler_t *c, const blocktype_t *bt, bri_catch_t *catches,
+               uint32_t n, uint32_t slots)
+{
+    br_err_t err = bri_pop_n(c, bt->params, bt->nparams);
+    uint32_t base = c->height;
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, BRI_CTRL_TRY_TABLE, bt->params, bt->nparams,
+                            bt->results, bt->nresults);
+    if (err == BR_ERR_OK && !bri_ctrl_top(c)->dead)
+        err = bri_buf_reserve(c, &c->handlers, sizeof(bri_handler_t), 1);
+    if (err != BR_ERR_OK || bri_ctrl_top(c)->dead) {
+        bri_free(c->alloc, catches, n * sizeof(bri_catch_t));
+        return err;
+    }
+    /* the pads read the values the interpreter writes at base.. */
+    if ((uint64_t)base + slots > c->max_height)
+        c->max_height = base + slots;
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    f->handler = (int32_t)c->handlers.count;
+    ((bri_handler_t *)c->handlers.data)[c->handlers.count++] = (bri_handler_t){
+        .start = bri_pc(c),
+        .end = bri_pc(c),
+        .parent = enclosing_try(c, 1),
+        .delegate_to = -1,
+        .kind = BRI_HANDLER_CATCH,
+        .height = base, /* made absolute in finish() */
+        .exn_slot = BR_NO_INDEX,
+        .catch_count = n,
+        .catches = catches,
+    };
+    return BR_ERR_OK;
+}
+
+/* try_table bt (catch*): a block whose handler's catches branch to their
+ * labels (code.h); emits nothing here. */
+br_err_t
+bri_op_try_table(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    blocktype_t bt;
+    bri_catch_t *catches = NULL;
+    uint32_t n = 0, slots = 0;
+    br_err_t err = read_blocktype(c, &bt);
+    if (err == BR_ERR_OK)
+        err = read_catches(c, &catches, &n, &slots);
+    if (err != BR_ERR_OK) {
+        bri_free(c->alloc, catches, n * sizeof(bri_catch_t));
+        return err;
+    }
+    return open_try_table(c, &bt, catches, n, slots);
+}
+
+/* throw_ref: [throw_ref, s] rethrows the exnref at s (null traps). */
+br_err_t
+bri_op_throw_ref(bri_compiler_t *c, br_op_t op)
+{
+    br_err_t err = bri_pop(c, BR_EXNREF, NULL);
+    if (err != BR_ERR_OK)
+        return err;
+    if (bri_live(c)) {
+        if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)
+            return err;
+        bri_site(c, bri_pc(c));
+        bri_word(c, (uint32_t)op);
+        bri_slot_word(c, c->height);
     }
     bri_set_unreachable(c);
     return BR_ERR_OK;

@@ -24,7 +24,7 @@ push(eval_t *ev, br_valkind_t kind, uint64_t bits, br_ref_t ref)
     br_val_t *v = &ev->stack[ev->depth++];
     memset(v, 0, sizeof *v);
     v->kind = kind;
-    if (kind == BR_FUNCREF || kind == BR_EXTERNREF)
+    if (bri_valkind_is_ref(kind))
         v->of.ref = ref;
     else
         v->of.u64 = bits;
@@ -132,7 +132,7 @@ ref_null(eval_t *ev)
     uint8_t t;
     if (!bri_read_u8(&ev->r, &t))
         return BR_ERR_UNEXPECTED_END;
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(t))
         return BR_ERR_MALFORMED_REFTYPE;
     return push(ev, t, 0, NULL);
 }

@@ -244,7 +244,7 @@ read_reftype(decoder_t *d, br_valkind_t *out)
     uint8_t b;
     if (!read_u8(d, &b))
         return false;
-    if (b != BR_FUNCREF && b != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(b))
         return fail_at(d, BR_ERR_MALFORMED_REFTYPE, d->r.p - 1);
     *out = b;
     return true;
@@ -415,6 +415,27 @@ skip_labels(decoder_t *d)
     return true;
 }
 
+/* try_table's catch vector: (kind byte, [tag,] label) per clause; kinds
+ * 0 and 1 (catch, catch_ref) name a tag. */
+static bool
+skip_catches(decoder_t *d)
+{
+    uint32_t n;
+    int64_t bt;
+    if (!bri_read_sleb(&d->r, 33, &bt) || !read_len(d, &n))
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!read_u8(d, &kind))
+            return false;
+        if (kind > 3)
+            return fail_at(d, BR_ERR_MALFORMED_CATCH_KIND, d->r.p - 1);
+        if (!skip_u32s(d, kind < 2 ? 2 : 1))
+            return false;
+    }
+    return true;
+}
+
 static bool
 skip_memarg(decoder_t *d)
 {
@@ -478,6 +499,8 @@ skip_immediates(decoder_t *d, br_imm_t imm)
         return skip_u32s(d, 2);
     case BR_IMM_LABELS:
         return skip_labels(d);
+    case BR_IMM_TRY_TABLE:
+        return skip_catches(d);
     case BR_IMM_MEMARG:
         return skip_memarg(d);
     case BR_IMM_I32:
@@ -1023,6 +1046,7 @@ depth_change(br_op_t op)
     case BR_OP_loop:
     case BR_OP_if_:
     case BR_OP_try_:
+    case BR_OP_try_table:
         return 1;
     case BR_OP_end:
     case BR_OP_delegate:

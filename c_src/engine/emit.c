@@ -60,6 +60,8 @@ type_name(br_valkind_t t)
         return "funcref";
     case BR_EXTERNREF:
         return "externref";
+    case BR_EXNREF:
+        return "exnref";
     default:
         return "any";
     }
@@ -257,6 +259,7 @@ bri_patch_word(bri_compiler_t *c, uint32_t *chain)
 
 static const br_valkind_t valtypes[] = {
     BR_I32, BR_I64, BR_F32, BR_F64, BR_V128, BR_FUNCREF, BR_EXTERNREF,
+    BR_EXNREF,
 };
 
 const br_valkind_t *

@@ -85,6 +85,7 @@ typedef struct bri_export {
 typedef struct bri_catch {
     uint32_t tag; /* tag index, or BR_NO_INDEX for catch_all */
     uint32_t pc;  /* handler entry */
+    uint32_t ref; /* 1: the exnref follows the payload (try_table) */
 } bri_catch_t;
 
 enum { BRI_HANDLER_CATCH = 0, BRI_HANDLER_DELEGATE = 1 };
@@ -218,10 +219,19 @@ bri_valkind_valid(uint8_t k)
     case BR_V128:
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         return true;
     default:
         return false;
     }
+}
+
+/* Whether a value type is a reference type (slots hold pointers, NULL
+ * being the null reference). */
+static inline bool
+bri_valkind_is_ref(br_valkind_t k)
+{
+    return k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF;
 }
 
 /* Number of 8-byte slots a value of this kind takes (v128: 2). */

@@ -578,7 +578,7 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
 
     OP(nop) OP(block) OP(loop) OP(if_) OP(else_) OP(try_) OP(catch_)
     OP(end) OP(br) OP(br_if) OP(br_table) OP(return_) OP(delegate)
-    OP(catch_all) OP(drop)
+    OP(catch_all) OP(try_table) OP(drop)
         goto bad_op; /* never emitted (code.h) */
 
     OP(move) {
@@ -678,6 +678,12 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     }
     OP(rethrow) {
         exn = S[pc[1]].ref;
+        goto do_throw;
+    }
+    OP(throw_ref) {
+        exn = S[pc[1]].ref;
+        if (BR_UNLIKELY(exn == NULL))
+            TRAP(BR_TRAP_NULL_EXCEPTION);
         goto do_throw;
     }
 

@@ -40,6 +40,7 @@
     X(catch_, 0x00, 0x07, TAG, "*")                                      \
     X(throw_, 0x00, 0x08, TAG, "*")                                      \
     X(rethrow, 0x00, 0x09, LABEL, "*")                                   \
+    X(throw_ref, 0x00, 0x0A, NONE, "*")                                  \
     X(end, 0x00, 0x0B, NONE, "*")                                        \
     X(br, 0x00, 0x0C, LABEL, "*")                                        \
     X(br_if, 0x00, 0x0D, LABEL, "*")                                     \
@@ -51,6 +52,7 @@
     X(return_call_indirect, 0x00, 0x13, CALL_INDIRECT, "*")              \
     X(delegate, 0x00, 0x18, LABEL, "*")                                  \
     X(catch_all, 0x00, 0x19, NONE, "*")                                  \
+    X(try_table, 0x00, 0x1F, TRY_TABLE, "*")                             \
     /* parametric */                                                     \
     X(drop, 0x00, 0x1A, NONE, "*")                                       \
     X(select, 0x00, 0x1B, NONE, "*")                                     \
@@ -570,6 +572,8 @@
     X(LOCAL) X(GLOBAL) X(TABLE) X(MEMARG) X(MEMIDX) X(I32) X(I64)        \
     X(F32) X(F64) X(REFTYPE) X(SELECT_T) X(TAG) X(DATA) X(DATA_MEM)      \
     X(MEM_MEM) X(ELEM) X(ELEM_TABLE) X(TABLE_TABLE)                      \
+    /* try_table: blocktype, then a vector of catch clauses */           \
+    X(TRY_TABLE)                                                         \
     /* SIMD: 16 bytes, 16 lane indices, a lane index, memarg + lane */   \
     X(V128) X(SHUFFLE) X(LANE) X(MEMARG_LANE)
 

@@ -63,7 +63,8 @@ ref_code(const br_instance_t *inst, br_valkind_t kind, br_ref_t ref,
     if (ref == NULL)
         return true;
     if (kind != BR_FUNCREF)
-        return false; /* host externrefs cannot be written down */
+        return false; /* host externrefs and exceptions cannot be
+                       * written down (only their null) */
     const br_module_t *m = inst->module;
     const br_func_t *f = ref;
     if (f->inst == inst && f->index < m->func_count &&
@@ -92,7 +93,8 @@ put_global(bri_writer_t *w, const br_instance_t *inst, const br_val_t *v)
         bri_put_bytes(w, v->of.v128, 16);
         return true;
     case BR_FUNCREF:
-    case BR_EXTERNREF: {
+    case BR_EXTERNREF:
+    case BR_EXNREF: {
         uint32_t code;
         bool ok = ref_code(inst, v->kind, v->of.ref, &code);
         bri_put_u32(w, code);

@@ -116,7 +116,7 @@ cs_ref_null(cstate_t *s)
     uint8_t t;
     if (!bri_read_u8(&s->r, &t))
         return cs_reader_failed(s);
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(t))
         return FAIL_AT(s->v, BR_ERR_MALFORMED_REFTYPE, s->insn_offset, "0x%02x",
                        t);
     return cs_push(s, t);

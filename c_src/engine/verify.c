@@ -23,8 +23,9 @@
  *    and exception edges go forward, back-edges charge fuel, so a run
  *    always reaches a fuel check;
  *  - handler chains only point at earlier handlers (no cycles);
- *  - a slot read as a reference (funcref, externref, the exception of a
- *    rethrow) holds one of that kind on every path (refs_check below),
+ *  - a slot read as a reference (funcref, externref, exnref, the
+ *    exception of a rethrow) holds one of that kind on every path
+ *    (refs_check below),
  *    so no integer is ever used as a pointer.
  * A new opcode or layout needs a case here: unknown ones are refused.
  */
@@ -194,6 +195,7 @@ fixed_len(br_op_t op)
     case BR_OP_select:
     case BR_OP_select_t:
     case BR_OP_rethrow:
+    case BR_OP_throw_ref:
     case BR_OP_data_drop:
     case BR_OP_elem_drop:
     case BR_OP_jump:
@@ -312,6 +314,7 @@ is_terminator(br_op_t op)
     case BR_OP_ret:
     case BR_OP_throw_:
     case BR_OP_rethrow:
+    case BR_OP_throw_ref:
     case BR_OP_return_call:
     case BR_OP_return_call_indirect:
         return true;
@@ -535,6 +538,7 @@ operands_ok(const verifier_t *v, const insn_t *in)
         return w[2] < m->tag_count &&
                span_ok(v, w[1], bri_param_slots(&m->types[m->tags[w[2]]]));
     case BR_OP_rethrow:
+    case BR_OP_throw_ref:
         return span_ok(v, w[1], 1);
     case BR_OP_local_get:
     case BR_OP_local_set:
@@ -574,7 +578,7 @@ static bool
 has_ref(const br_valkind_t *t, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (t[i] == BR_FUNCREF || t[i] == BR_EXTERNREF)
+        if (bri_valkind_is_ref(t[i]))
             return true;
     return false;
 }
@@ -598,6 +602,7 @@ reads_ref(const verifier_t *v, const insn_t *in)
     case BR_OP_table_fill:
     case BR_OP_table_grow:
     case BR_OP_rethrow:
+    case BR_OP_throw_ref:
         return true;
     case BR_OP_global_set:
         return has_ref(&m->globals[w[2]].kind, 1);
@@ -691,7 +696,8 @@ targets_ok(const verifier_t *v, const insn_t *in)
 }
 
 /* Catch entries write the payload at `height` and the exception at
- * exn_slot; they follow the try body, so exception edges go forward. */
+ * exn_slot (if any) and, for a `ref` catch, after the payload; they
+ * follow the try body, so exception edges go forward. */
 static br_err_t
 check_handler(const verifier_t *v, uint32_t i)
 {
@@ -705,7 +711,8 @@ check_handler(const verifier_t *v, uint32_t i)
     if (h->parent < -1 || h->parent >= (int32_t)i || h->delegate_to < -1 ||
         h->delegate_to >= (int32_t)i || h->kind > BRI_HANDLER_DELEGATE ||
         (h->kind == BRI_HANDLER_DELEGATE && h->catch_count != 0) ||
-        !span_ok(v, h->exn_slot, 1) || !span_ok(v, h->height, 0))
+        (h->exn_slot != BR_NO_INDEX && !span_ok(v, h->exn_slot, 1)) ||
+        !span_ok(v, h->height, 0))
         return corrupt(v, h->start, "bad handler");
     for (uint32_t k = 0; k < h->catch_count; k++) {
         const bri_catch_t *ct = &h->catches[k];
@@ -715,8 +722,8 @@ check_handler(const verifier_t *v, uint32_t i)
                 return corrupt(v, ct->pc, "unknown catch tag");
             payload = bri_param_slots(&v->m->types[v->m->tags[ct->tag]]);
         }
-        if (!is_start(v, ct->pc) || ct->pc < h->end ||
-            !span_ok(v, h->height, payload))
+        if (!is_start(v, ct->pc) || ct->pc < h->end || ct->ref > 1 ||
+            !span_ok(v, h->height, payload + ct->ref))
             return corrupt(v, ct->pc, "bad catch");
     }
     return BR_ERR_OK;
@@ -771,8 +778,9 @@ enum {
     K_NUM,
     K_FUNC,
     K_EXTERN,
-    K_EXN, /* a caught exception (hidden slots) */
-    K_BAD, /* anything, e.g. a callee's leftovers */
+    K_EXN,    /* a caught exception (hidden slots), never null */
+    K_EXNREF, /* an exnref value */
+    K_BAD,    /* anything, e.g. a callee's leftovers */
 };
 
 #define MAX_PASSES 100000u
@@ -807,7 +815,16 @@ join(uint8_t a, uint8_t b)
 static uint8_t
 kind_of(br_valkind_t k)
 {
-    return k == BR_FUNCREF ? K_FUNC : k == BR_EXTERNREF ? K_EXTERN : K_NUM;
+    switch (k) {
+    case BR_FUNCREF:
+        return K_FUNC;
+    case BR_EXTERNREF:
+        return K_EXTERN;
+    case BR_EXNREF:
+        return K_EXNREF;
+    default:
+        return K_NUM;
+    }
 }
 
 /* Writes typed values at slot s (a v128 takes two number slots). */
@@ -890,11 +907,16 @@ throw_edges(flow_t *f, uint32_t pc, const uint8_t *st)
         for (uint32_t k = 0; k < hd->catch_count; k++) {
             const bri_catch_t *ct = &hd->catches[k];
             memcpy(f->edge, st, f->fs);
+            uint32_t at = hd->height;
             if (ct->tag != BR_NO_INDEX) {
                 const br_functype_t *t = &m->types[m->tags[ct->tag]];
                 put_types(f->edge, hd->height, t->params, t->param_count);
+                at += bri_param_slots(t);
             }
-            f->edge[hd->exn_slot] = K_EXN;
+            if (hd->exn_slot != BR_NO_INDEX)
+                f->edge[hd->exn_slot] = K_EXN;
+            if (ct->ref)
+                f->edge[at] = K_EXNREF;
             flow_to(f, pc, ct->pc, f->edge);
         }
         h = hd->parent;
@@ -998,6 +1020,11 @@ flow_branch(flow_t *f, const insn_t *in)
     }
     case BR_OP_rethrow:
         if (f->cur[w[1]] != K_EXN)
+            return false;
+        throw_edges(f, in->pc, f->cur);
+        break;
+    case BR_OP_throw_ref:
+        if (f->cur[w[1]] != K_EXNREF && f->cur[w[1]] != K_NULL)
             return false;
         throw_edges(f, in->pc, f->cur);
         break;

@@ -35,6 +35,7 @@
     X(v128, "v128")                             \
     X(funcref, "funcref")                       \
     X(externref, "externref")                   \
+    X(exnref, "exnref")                         \
     X(func, "func")                             \
     X(table, "table")                           \
     X(memory, "memory")                         \

@@ -17,6 +17,7 @@ typedef enum frame_kind {
     FR_FOLD_BLOCK, /* (block ...) / (loop ...) */
     FR_FOLD_IF,    /* (if label bt folded* (then ...) (else ...)?) */
     FR_FOLD_TRY,   /* (try label bt (do ...) (catch ...)* | (delegate l)) */
+                   /* (try_table ...) is an FR_FLAT or FR_FOLD_BLOCK */
     FR_CLAUSE,     /* the body of (then) (else) (do) (catch) (catch_all) */
 } frame_kind_t;
 
@@ -638,6 +639,50 @@ pop_label(wat_t *w, const wat_frame_t *f)
         truncate_labels(w, f->label);
 }
 
+/* One try_table clause "(catch x l)", "(catch_ref x l)", "(catch_all l)"
+ * or "(catch_all_ref l)" into out (binary kinds 0-3); false if the
+ * tokens at *i start none. */
+static bool
+catch_clause(wat_t *w, size_t *i, tbuf_t *out)
+{
+    static const char *const kinds[] = {"catch", "catch_ref", "catch_all",
+                                        "catch_all_ref"};
+    for (uint8_t k = 0; k < 4; k++) {
+        if (!wat_is_open(w, *i, kinds[k]))
+            continue;
+        *i += 2;
+        bri_tbuf_byte(w->c, out, k);
+        if (k < 2)
+            bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TAG));
+        bri_tbuf_u32(w->c, out, label_index(w, i));
+        bri_wat_expect_close(w, i);
+        return true;
+    }
+    return false;
+}
+
+/* "try_table label? bt catch*" (flat, or folded after its '('): the
+ * catch labels count from outside the try_table, so its own label is
+ * pushed after them. */
+static void
+try_table_header(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
+{
+    const tok_t *name = wat_tok(w, *i)->kind == TK_ID ? wat_tok(w, *i) : NULL;
+    uint32_t n = 0;
+    if (name)
+        (*i)++;
+    put_opcode(w, BR_OP_try_table, out);
+    bri_wat_blocktype(w, i, out);
+    w->scratch.len = 0;
+    while (catch_clause(w, i, &w->scratch))
+        n++;
+    bri_tbuf_u32(w->c, out, n);
+    if (n != 0) /* the scratch buffer may still be NULL */
+        bri_tbuf_bytes(w->c, out, w->scratch.p, w->scratch.len);
+    push_label(w, name);
+    f->label = w->nlabels - 1;
+}
+
 /* Flat "block/loop/if/try label? bt". */
 static void
 open_flat(wat_t *w, size_t *i, int op, tbuf_t *out)
@@ -727,7 +772,9 @@ flat_instr(wat_t *w, size_t *i, size_t base, tbuf_t *out)
 {
     int op = keyword_op(w, *i);
     (*i)++;
-    if (is_block_op(op))
+    if (op == BR_OP_try_table)
+        try_table_header(w, i, push_frame(w, FR_FLAT, ST_BLOCK), out);
+    else if (is_block_op(op))
         open_flat(w, i, op, out);
     else if (!flat_clause(w, i, op, base, out))
         plain_instr(w, i, op, out);
@@ -760,6 +807,8 @@ open_folded(wat_t *w, size_t *i, tbuf_t *out)
         f->pending = start;
         f->pending_len = w->pending.len - start;
         f->name = name ? (uint32_t)(name - w->c->toks) : UINT32_MAX;
+    } else if (op == BR_OP_try_table) {
+        try_table_header(w, i, push_frame(w, FR_FOLD_BLOCK, 0), out);
     } else if (op == BR_OP_try_) {
         f = push_frame(w, FR_FOLD_TRY, ST_TRY_START);
         open_label(w, i, f);
