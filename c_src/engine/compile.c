@@ -86,7 +86,7 @@ rd_memidx(bri_compiler_t *c, uint32_t *mem)
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
 
-static br_valkind_t
+static bri_valtype_t
 local_type(const bri_compiler_t *c, uint32_t x)
 {
     uint32_t np = c->type->param_count;
@@ -99,7 +99,7 @@ local_slot(const bri_compiler_t *c, uint32_t x)
     return c->local_slot ? c->local_slot[x] : x;
 }
 
-static br_valkind_t
+static bri_valtype_t
 addr_type(bool is64)
 {
     return is64 ? BR_I64 : BR_I32;
@@ -141,8 +141,8 @@ check_data(bri_compiler_t *c, uint32_t d)
     return BR_ERR_OK;
 }
 
-static br_valkind_t
-sig_type(char ch, br_valkind_t addr)
+static bri_valtype_t
+sig_type(char ch, bri_valtype_t addr)
 {
     switch (ch) {
     case 'i':
@@ -163,7 +163,7 @@ sig_type(char ch, br_valkind_t addr)
 /* Pops the params and pushes the results of a SIG string ("ai:" ...);
  * *s gets the slot of the first operand (or of the result). */
 static br_err_t
-apply_sig(bri_compiler_t *c, br_op_t op, br_valkind_t addr, uint32_t *s)
+apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr, uint32_t *s)
 {
     const char *sig = bri_opinfo[op].sig;
     const char *colon = sig;
@@ -359,30 +359,30 @@ op_drop(bri_compiler_t *c, br_op_t op)
 }
 
 static bool
-is_num(br_valkind_t t)
+is_num(bri_valtype_t t)
 {
     return t == BR_I32 || t == BR_I64 || t == BR_F32 || t == BR_F64 ||
            t == BRI_UNKNOWN;
 }
 
 static bool
-is_vec(br_valkind_t t)
+is_vec(bri_valtype_t t)
 {
     return t == BR_V128 || t == BRI_UNKNOWN;
 }
 
 static bool
-is_ref(br_valkind_t t)
+is_ref(bri_valtype_t t)
 {
-    return bri_valkind_is_ref(t) || t == BRI_UNKNOWN;
+    return bri_vt_is_ref(t) || t == BRI_UNKNOWN;
 }
 
 /* The operand types of select: typed (select_t, exactly one type) or
  * untyped (numeric or vector operands of one type). */
 static br_err_t
-select_types(bri_compiler_t *c, br_op_t op, br_valkind_t *out)
+select_types(bri_compiler_t *c, br_op_t op, bri_valtype_t *out)
 {
-    br_valkind_t t1, t2;
+    bri_valtype_t t1, t2;
     br_err_t err;
     if (op == BR_OP_select_t) {
         uint32_t n;
@@ -421,7 +421,7 @@ select_types(bri_compiler_t *c, br_op_t op, br_valkind_t *out)
 static br_err_t
 op_select(bri_compiler_t *c, br_op_t op)
 {
-    br_valkind_t t = BRI_UNKNOWN;
+    bri_valtype_t t = BRI_UNKNOWN;
     br_err_t err = select_types(c, op, &t);
     if (err != BR_ERR_OK)
         return err;
@@ -479,7 +479,7 @@ op_local(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->local_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_LOCAL, "%u", (unsigned)x);
-    br_valkind_t t = local_type(c, x);
+    bri_valtype_t t = local_type(c, x);
     if (op != BR_OP_local_get && (err = bri_pop(c, t, NULL)) != BR_ERR_OK)
         return err;
     uint32_t s = c->height;
@@ -519,14 +519,14 @@ op_global(bri_compiler_t *c, br_op_t op)
     if (op == BR_OP_global_set) {
         if (!g->mutable_)
             return BRI_FAIL(c, BR_ERR_GLOBAL_IMMUTABLE, "%u", (unsigned)x);
-        err = bri_pop(c, g->kind, NULL);
+        err = bri_pop(c, bri_vt_of_kind(g->kind), NULL);
     } else {
-        err = bri_push(c, g->kind);
+        err = bri_push(c, bri_vt_of_kind(g->kind));
     }
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     uint32_t s =
-        op == BR_OP_global_set ? c->height : c->height - bri_slots_of(g->kind);
+        op == BR_OP_global_set ? c->height : c->height - bri_vt_slots(g->kind);
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
 }
 
@@ -541,9 +541,9 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     const bri_tabledecl_t *td = &c->m->tables[t];
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
-        br_valkind_t k = ch == 'a'   ? addr_type(td->limits.is64)
-                         : ch == 'r' ? td->elem
-                                     : BR_I32;
+        bri_valtype_t k = ch == 'a'   ? addr_type(td->limits.is64)
+                          : ch == 'r' ? bri_vt_of_kind(td->elem)
+                                      : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
         if (err != BR_ERR_OK)
             return err;
@@ -583,7 +583,7 @@ op_table(bri_compiler_t *c, br_op_t op)
     if (forms[i].push == 'a')
         err = bri_push(c, addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
-        err = bri_push(c, td->elem);
+        err = bri_push(c, bri_vt_of_kind(td->elem));
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, forms[i].site);
@@ -680,12 +680,12 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     /* copy: d and s take their memory's address type, n the narrower */
-    br_valkind_t a = addr_type(c->m->memories[mem].is64);
-    br_valkind_t as = addr_type(c->m->memories[src].is64);
-    br_valkind_t n = op == BR_OP_memory_init   ? BR_I32
-                     : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
-                                               : a;
-    br_valkind_t mid = op == BR_OP_memory_copy ? as : BR_I32;
+    bri_valtype_t a = addr_type(c->m->memories[mem].is64);
+    bri_valtype_t as = addr_type(c->m->memories[src].is64);
+    bri_valtype_t n = op == BR_OP_memory_init   ? BR_I32
+                      : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
+                                                : a;
+    bri_valtype_t mid = op == BR_OP_memory_copy ? as : BR_I32;
     if ((err = bri_pop(c, n, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, mid, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, a, NULL)) != BR_ERR_OK || !bri_live(c))
@@ -704,7 +704,7 @@ static br_err_t
 op_const(bri_compiler_t *c, br_op_t op)
 {
     uint64_t bits;
-    br_valkind_t t;
+    bri_valtype_t t;
     bool ok;
     if (op == BR_OP_i32_const) {
         int64_t v;
@@ -754,7 +754,7 @@ op_ref_null(bri_compiler_t *c, br_op_t op)
 static br_err_t
 op_ref_is_null(bri_compiler_t *c, br_op_t op)
 {
-    br_valkind_t t;
+    bri_valtype_t t;
     br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
     if (err != BR_ERR_OK)
         return err;
@@ -890,8 +890,9 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     br_err_t err = bri_rd_u32(c, &sub);
     if (err != BR_ERR_OK)
         return err;
-    int op = b == BRI_PREFIX_MISC ? (sub < 32 ? bri_op_by_fc[sub] : -1)
-                                  : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
+    int op = b == BRI_PREFIX_MISC
+                 ? (sub < 32 ? bri_op_by_fc[sub] : -1)
+                 : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
     if (op < 0)
         return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                         (unsigned)sub);
@@ -962,13 +963,13 @@ compile_body(bri_compiler_t *c)
 static br_err_t
 setup_locals(bri_compiler_t *c)
 {
-    const br_functype_t *t = c->type;
+    const bri_functype_t *t = c->type;
     uint64_t count = (uint64_t)t->param_count + c->func->local_count;
     uint64_t slots = 0;
     bool shifted = false;
     for (uint32_t x = 0; x < count; x++) {
-        br_valkind_t k = local_type(c, x);
-        slots += bri_slots_of(k);
+        bri_valtype_t k = local_type(c, x);
+        slots += bri_vt_slots(k);
         shifted |= k == BR_V128;
     }
     if (count > BRI_MAX_STACK || slots > BRI_MAX_STACK)
@@ -988,7 +989,7 @@ setup_locals(bri_compiler_t *c)
     c->local_slot = c->local_slot_buf;
     for (uint32_t x = 0, s = 0; x < count; x++) {
         c->local_slot[x] = s;
-        s += bri_slots_of(local_type(c, x));
+        s += bri_vt_slots(local_type(c, x));
     }
     return BR_ERR_OK;
 }
@@ -1085,7 +1086,7 @@ void
 bri_compiler_free(bri_compiler_t *c)
 {
     free_handlers(c);
-    bri_buf_free(c, &c->vals, sizeof(br_valkind_t));
+    bri_buf_free(c, &c->vals, sizeof(bri_valtype_t));
     bri_buf_free(c, &c->ctrls, sizeof(bri_ctrl_t));
     bri_buf_free(c, &c->words, sizeof(uint32_t));
     bri_buf_free(c, &c->relocs, sizeof(uint32_t));
@@ -1121,7 +1122,7 @@ reset(bri_compiler_t *c, uint32_t func_index)
     bri_fuse_reset(c);
     c->func_index = func_index;
     c->func = &m->funcs[func_index];
-    c->type = &m->types[c->func->type];
+    c->type = &m->ftypes[c->func->type];
     c->body = c->func->body;
     c->body_offset = c->func->body_offset;
     c->insn = c->body;

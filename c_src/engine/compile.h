@@ -18,7 +18,7 @@
 
 /* A value type on the validation stack; 0 is the spec's "Unknown" (the
  * polymorphic type of values popped in unreachable code). */
-#define BRI_UNKNOWN ((br_valkind_t)0)
+#define BRI_UNKNOWN ((bri_valtype_t)0)
 
 /* A value stack deeper than this is refused (keeps slot arithmetic far
  * from 32-bit overflow). */
@@ -44,7 +44,7 @@ typedef struct bri_ctrl {
     bool unreachable; /* the spec's flag: rest of frame is dead */
     bool dead;        /* opened in dead code: emit nothing */
     uint32_t nparams, nresults;
-    const br_valkind_t *params, *results;
+    const bri_valtype_t *params, *results;
     uint32_t param_slots, result_slots;
     uint32_t height;     /* value count at entry, below the params */
     uint32_t base;       /* operand slot height at entry (relative) */
@@ -71,7 +71,7 @@ struct bri_compiler {
     /* the function being compiled */
     uint32_t func_index;
     const bri_func_t *func;
-    const br_functype_t *type;
+    const bri_functype_t *type;
     const uint8_t *body;
     uint32_t body_offset;
     bri_reader_t r;
@@ -86,7 +86,7 @@ struct bri_compiler {
     uint32_t local_slot_cap;
 
     /* validation state */
-    bri_buf_t vals;  /* br_valkind_t */
+    bri_buf_t vals;  /* bri_valtype_t */
     bri_buf_t ctrls; /* bri_ctrl_t */
     uint32_t height; /* operand stack height in slots */
     uint32_t max_height;
@@ -139,19 +139,19 @@ bri_insn_offset(const bri_compiler_t *c)
 
 /* The slow paths of bri_push and bri_pop (growth, limits, errors, the
  * polymorphic stack of unreachable code). */
-br_err_t bri_push_slow(bri_compiler_t *c, br_valkind_t t);
-br_err_t bri_pop_slow(bri_compiler_t *c, br_valkind_t expect,
-                      br_valkind_t *out);
+br_err_t bri_push_slow(bri_compiler_t *c, bri_valtype_t t);
+br_err_t bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect,
+                      bri_valtype_t *out);
 
 static inline br_err_t
-bri_push(bri_compiler_t *c, br_valkind_t t)
+bri_push(bri_compiler_t *c, bri_valtype_t t)
 {
     uint32_t n = c->vals.count;
     if (BR_UNLIKELY(n >= c->vals.cap || n >= BRI_MAX_STACK))
         return bri_push_slow(c, t);
-    ((br_valkind_t *)c->vals.data)[n] = t;
+    ((bri_valtype_t *)c->vals.data)[n] = t;
     c->vals.count = n + 1;
-    c->height += bri_slots_of(t);
+    c->height += bri_vt_slots(t);
     if (c->height > c->max_height)
         c->max_height = c->height;
     return BR_ERR_OK;
@@ -160,22 +160,22 @@ bri_push(bri_compiler_t *c, br_valkind_t t)
 /* Pops one value that must have type `expect` (BRI_UNKNOWN: any); the
  * actual type (maybe BRI_UNKNOWN) goes to *out if out is not NULL. */
 static inline br_err_t
-bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+bri_pop(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
 {
     uint32_t n = c->vals.count;
-    br_valkind_t actual = n > 0 ? ((br_valkind_t *)c->vals.data)[n - 1] : 0;
+    bri_valtype_t actual = n > 0 ? ((bri_valtype_t *)c->vals.data)[n - 1] : 0;
     if (BR_UNLIKELY(n <= c->floor ||
                     (actual != expect && expect != BRI_UNKNOWN)))
         return bri_pop_slow(c, expect, out);
     c->vals.count = n - 1;
-    c->height -= bri_slots_of(actual);
+    c->height -= bri_vt_slots(actual);
     if (out)
         *out = actual;
     return BR_ERR_OK;
 }
 
 static inline br_err_t
-bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+bri_push_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         br_err_t err = bri_push(c, t[i]);
@@ -186,7 +186,7 @@ bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
 }
 
 static inline br_err_t
-bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+bri_pop_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
 {
     for (uint32_t i = n; i > 0; i--) {
         br_err_t err = bri_pop(c, t[i - 1], NULL);
@@ -196,19 +196,19 @@ bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
     return BR_ERR_OK;
 }
 /* Checks that the top of the stack matches `t` without popping. */
-br_err_t bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n);
+br_err_t bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n);
 void bri_set_unreachable(bri_compiler_t *c);
 static inline uint32_t
-bri_slots_sum(const br_valkind_t *t, uint32_t n)
+bri_slots_sum(const bri_valtype_t *t, uint32_t n)
 {
     uint32_t sum = 0;
     for (uint32_t i = 0; i < n; i++)
-        sum += bri_slots_of(t[i]);
+        sum += bri_vt_slots(t[i]);
     return sum;
 }
 /* A value type byte as a pointer into a static one-type array (block
  * types need stable storage), or NULL if the byte is no value type. */
-const br_valkind_t *bri_valtype_ref(uint8_t byte);
+const bri_valtype_t *bri_valtype_ref(uint8_t byte);
 
 static inline bri_ctrl_t *
 bri_ctrl_top(bri_compiler_t *c)
@@ -328,8 +328,8 @@ bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target)
 }
 
 br_err_t bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
-                       const br_valkind_t *params, uint32_t nparams,
-                       const br_valkind_t *results, uint32_t nresults);
+                       const bri_valtype_t *params, uint32_t nparams,
+                       const bri_valtype_t *results, uint32_t nresults);
 /* The spec's pop_ctrl: checks the results and the height, then pops the
  * frame into *out (which the caller may inspect). */
 br_err_t bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out);
@@ -461,7 +461,7 @@ uint32_t bri_simd_natural_align(br_op_t op);
 typedef struct bri_memarg {
     uint32_t mem;
     uint64_t offset;
-    br_valkind_t addr;
+    bri_valtype_t addr;
 } bri_memarg_t;
 /* Reads and checks a memarg of an access whose natural alignment is
  * 2^natural (every load/store, scalar or vector, goes through it). */

@@ -14,7 +14,7 @@
 /* Block types and labels                                              */
 
 typedef struct blocktype {
-    const br_valkind_t *params, *results;
+    const bri_valtype_t *params, *results;
     uint32_t nparams, nresults;
 } blocktype_t;
 
@@ -32,7 +32,7 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
         c->r.p++;
         return BR_ERR_OK;
     }
-    const br_valkind_t *single = bri_valtype_ref(b);
+    const bri_valtype_t *single = bri_valtype_ref(b);
     if (single) {
         c->r.p++;
         bt->results = single;
@@ -47,7 +47,7 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
                         (long long)idx);
     if ((uint64_t)idx >= c->m->type_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%lld", (long long)idx);
-    const br_functype_t *ft = &c->m->types[idx];
+    const bri_functype_t *ft = &c->m->ftypes[idx];
     bt->params = ft->params;
     bt->nparams = ft->param_count;
     bt->results = ft->results;
@@ -66,7 +66,7 @@ read_label(bri_compiler_t *c, uint32_t *l)
 }
 
 /* The values a branch to this frame carries. */
-static const br_valkind_t *
+static const bri_valtype_t *
 label_types(const bri_ctrl_t *f, uint32_t *n, uint32_t *slots)
 {
     if (f->kind == BRI_CTRL_LOOP) {
@@ -145,7 +145,7 @@ bri_op_br(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     bri_ctrl_t *target = bri_ctrl_at(c, l);
-    const br_valkind_t *t = label_types(target, &n, &slots);
+    const bri_valtype_t *t = label_types(target, &n, &slots);
     if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
         return err;
     if (bri_live(c)) {
@@ -199,7 +199,7 @@ bri_op_br_if(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     uint32_t cond = c->height;
-    const br_valkind_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
     /* the spec pops the label's values and pushes its types back */
     if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
         return err;
@@ -255,7 +255,7 @@ br_table_labels(bri_compiler_t *c, const uint8_t *labels, uint32_t count,
         uint32_t l = def, ln, lslots;
         if (i < count && (err = read_label(c, &l)) != BR_ERR_OK)
             break;
-        const br_valkind_t *lt = label_types(bri_ctrl_at(c, l), &ln, &lslots);
+        const bri_valtype_t *lt = label_types(bri_ctrl_at(c, l), &ln, &lslots);
         if (ln != n)
             err = BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                            "br_table label %u "
@@ -293,7 +293,7 @@ bri_op_br_table(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     uint32_t n, slots;
-    const br_valkind_t *t = label_types(bri_ctrl_at(c, def), &n, &slots);
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, def), &n, &slots);
     /* the default's values first: in live code they then surely sit
      * right below the index */
     err = bri_peek_n(c, t, n);
@@ -374,8 +374,8 @@ bri_op_if(bri_compiler_t *c, br_op_t op)
 /* Ends the current clause of an if or try and starts the next one with
  * `params` on the stack: a live clause end jumps to the block's end. */
 static br_err_t
-next_clause(bri_compiler_t *c, bri_ctrl_kind_t kind, const br_valkind_t *params,
-            uint32_t nparams, bri_ctrl_t *old)
+next_clause(bri_compiler_t *c, bri_ctrl_kind_t kind,
+            const bri_valtype_t *params, uint32_t nparams, bri_ctrl_t *old)
 {
     br_err_t err = bri_ctrl_pop(c, old);
     if (err == BR_ERR_OK)
@@ -498,7 +498,7 @@ bri_op_end(bri_compiler_t *c, br_op_t op)
 /* Pops the params and pushes the results of a call; *s gets the slot of
  * the first argument (results are written from there). */
 static br_err_t
-call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
     if (err != BR_ERR_OK)
@@ -511,12 +511,13 @@ call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
  * are the function's own, so they must match them exactly (the
  * tail-call proposal's rule; there is no subtyping yet). */
 static br_err_t
-tail_call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+tail_call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
     if (ft->result_count != fn->nresults ||
-        (fn->nresults != 0 && memcmp(ft->results, fn->results,
-                                     fn->nresults * sizeof(br_valkind_t)) != 0))
+        (fn->nresults != 0 &&
+         memcmp(ft->results, fn->results,
+                fn->nresults * sizeof(bri_valtype_t)) != 0))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "tail call results differ from the function's");
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
@@ -552,7 +553,7 @@ emit_call(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b)
  * [op, s, a, b]. A tail call (return_call*) then ends the block like
  * `return`: the callee replaces the frame (code.h). */
 static br_err_t
-finish_call(bri_compiler_t *c, br_op_t op, const br_functype_t *ft, uint32_t a,
+finish_call(bri_compiler_t *c, br_op_t op, const bri_functype_t *ft, uint32_t a,
             uint32_t b)
 {
     bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect;
@@ -575,7 +576,7 @@ bri_op_call(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->m->func_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_FUNC, "%u", (unsigned)x);
-    return finish_call(c, op, &c->m->types[c->m->funcs[x].type], x,
+    return finish_call(c, op, &c->m->ftypes[c->m->funcs[x].type], x,
                        BR_NO_INDEX);
 }
 
@@ -601,7 +602,7 @@ bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
     err = bri_pop(c, t->limits.is64 ? BR_I64 : BR_I32, NULL);
     if (err != BR_ERR_OK)
         return err;
-    return finish_call(c, op, &c->m->types[y], y, x);
+    return finish_call(c, op, &c->m->ftypes[y], y, x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -695,14 +696,14 @@ bri_op_catch(bri_compiler_t *c, br_op_t op)
     if (f->kind != BRI_CTRL_TRY && f->kind != BRI_CTRL_CATCH)
         return misplaced(c, op);
     uint32_t tag = BR_NO_INDEX;
-    const br_functype_t *ft = NULL;
+    const bri_functype_t *ft = NULL;
     if (op == BR_OP_catch_) {
         br_err_t err = bri_rd_u32(c, &tag);
         if (err != BR_ERR_OK)
             return err;
         if (tag >= c->m->tag_count)
             return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)tag);
-        ft = &c->m->types[c->m->tags[tag]];
+        ft = &c->m->ftypes[c->m->tags[tag]];
     }
     bool first = f->kind == BRI_CTRL_TRY;
     uint32_t pc = bri_pc(c);
@@ -753,7 +754,7 @@ bri_op_throw(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->m->tag_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)x);
-    const br_functype_t *ft = &c->m->types[c->m->tags[x]];
+    const bri_functype_t *ft = &c->m->ftypes[c->m->tags[x]];
     if ((err = bri_pop_n(c, ft->params, ft->param_count)) != BR_ERR_OK)
         return err;
     if (bri_live(c) &&
@@ -793,17 +794,18 @@ bri_op_rethrow(bri_compiler_t *c, br_op_t op)
 enum { CATCH_TAG, CATCH_TAG_REF, CATCH_ALL, CATCH_ALL_REF };
 
 /* A clause's label must take exactly its values: the tag's params, then
- * an exnref for the _ref kinds. */
+ * an exnref for the _ref kinds (the spec's `(ref exn)`, which a nullable
+ * or non-null exn label takes). */
 static br_err_t
-check_catch_label(bri_compiler_t *c, uint32_t l, const br_functype_t *ft,
+check_catch_label(bri_compiler_t *c, uint32_t l, const bri_functype_t *ft,
                   bool ref)
 {
     uint32_t n, slots;
-    const br_valkind_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
     uint32_t np = ft ? ft->param_count : 0;
     bool ok = n == np + ref &&
               (np == 0 || memcmp(t, ft->params, np * sizeof *t) == 0) &&
-              (!ref || t[np] == BR_EXNREF);
+              (!ref || bri_vt_code(t[np]) == BR_EXNREF);
     return ok ? BR_ERR_OK
               : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                          "catch clause values differ from label %u's",
@@ -829,8 +831,8 @@ read_catch(bri_compiler_t *c, bri_catch_t *out, uint32_t *slots)
         err = read_label(c, &l);
     if (err != BR_ERR_OK)
         return err;
-    const br_functype_t *ft =
-        tag != BR_NO_INDEX ? &c->m->types[c->m->tags[tag]] : NULL;
+    const bri_functype_t *ft =
+        tag != BR_NO_INDEX ? &c->m->ftypes[c->m->tags[tag]] : NULL;
     bool ref = kind == CATCH_TAG_REF || kind == CATCH_ALL_REF;
     *slots = (ft ? bri_slots_sum(ft->params, ft->param_count) : 0) + ref;
     *out = (bri_catch_t){.tag = tag, .pc = l, .ref = ref};

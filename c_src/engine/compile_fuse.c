@@ -55,7 +55,7 @@ static const fuse_info_t infos[BR_OP__COUNT] = {
 typedef struct opnd {
     uint64_t v;   /* the slot word, or the constant's bits */
     uint8_t kind; /* OPND_* */
-    uint8_t type; /* OPND_CONST: br_valkind_t */
+    uint8_t type; /* OPND_CONST: a scalar type (one byte) */
 } opnd_t;
 
 /* OPND_LOCAL and OPND_CONST are the deferred kinds of compile_fuse.h. */
@@ -95,7 +95,7 @@ frame_slot(const bri_compiler_t *c, uint32_t x)
     return c->local_slot ? c->local_slot[x] : x;
 }
 
-static br_valkind_t
+static bri_valtype_t
 local_kind(const bri_compiler_t *c, uint32_t x)
 {
     uint32_t np = c->type->param_count;
@@ -103,7 +103,7 @@ local_kind(const bri_compiler_t *c, uint32_t x)
 }
 
 static bool
-scalar(br_valkind_t t)
+scalar(bri_valtype_t t)
 {
     return t == BR_I32 || t == BR_I64 || t == BR_F32 || t == BR_F64;
 }
@@ -112,9 +112,9 @@ scalar(br_valkind_t t)
  * result of scalar type `tr`: in place when the operands are there (the
  * height only falls, so max_height stays), else pop by pop. */
 static inline br_err_t
-pop_push(bri_compiler_t *c, br_valkind_t ta, bool bin, br_valkind_t tr)
+pop_push(bri_compiler_t *c, bri_valtype_t ta, bool bin, bri_valtype_t tr)
 {
-    br_valkind_t *v = c->vals.data;
+    bri_valtype_t *v = c->vals.data;
     uint32_t n = c->vals.count, k = bin ? 2 : 1;
     if (BR_LIKELY(n >= c->floor + k && v[n - 1] == ta && v[n - k] == ta)) {
         v[n - k] = tr;
@@ -312,7 +312,7 @@ fuse_local_get(bri_compiler_t *c, br_op_t op)
         c->r.p = p0; /* the generic handler reads (and reports) it */
         return generic(c, op);
     }
-    br_valkind_t t = local_kind(c, x);
+    bri_valtype_t t = local_kind(c, x);
     uint32_t rel = c->height;
     br_err_t err = bri_push(c, t);
     if (err != BR_ERR_OK)
@@ -335,7 +335,7 @@ fuse_const(bri_compiler_t *c, br_op_t op)
         c->r.p = p0;
         return generic(c, op);
     }
-    br_valkind_t t = i32 ? BR_I32 : BR_I64;
+    bri_valtype_t t = i32 ? BR_I32 : BR_I64;
     uint32_t rel = c->height;
     br_err_t err = bri_push(c, t);
     if (err != BR_ERR_OK)
@@ -404,7 +404,7 @@ fuse_local_set(bri_compiler_t *c, br_op_t op)
         c->r.p = p0;
         return generic(c, op);
     }
-    br_valkind_t t = local_kind(c, x);
+    bri_valtype_t t = local_kind(c, x);
     br_err_t err = bri_pop(c, t, NULL);
     if (err != BR_ERR_OK)
         return err;
@@ -455,10 +455,10 @@ fuse_push_only(bri_compiler_t *c, br_op_t op)
 /* Numeric ops                                                         */
 
 /* The value type of a SIG letter of a scalar op. */
-static br_valkind_t
+static bri_valtype_t
 sig_kind(char ch)
 {
-    static const br_valkind_t kinds[128] = {
+    static const bri_valtype_t kinds[128] = {
         ['i'] = BR_I32, ['l'] = BR_I64, ['f'] = BR_F32, ['d'] = BR_F64};
     return kinds[ch & 0x7F];
 }
@@ -556,7 +556,7 @@ fuse_numeric(bri_compiler_t *c, br_op_t op)
     const fuse_info_t *in = &infos[op];
     const char *sig = bri_opinfo[op].sig;
     bool bin = in->rr != 0;
-    br_valkind_t ta = sig_kind(sig[0]), tr = sig_kind(sig[bin ? 3 : 2]);
+    bri_valtype_t ta = sig_kind(sig[0]), tr = sig_kind(sig[bin ? 3 : 2]);
     br_err_t err = pop_push(c, ta, bin, tr);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
@@ -580,7 +580,7 @@ fuse_numeric(bri_compiler_t *c, br_op_t op)
 
 /* Pops the operands of a load/store and pushes a load's result. */
 static br_err_t
-mem_types(bri_compiler_t *c, br_op_t op, bool store, br_valkind_t addr)
+mem_types(bri_compiler_t *c, br_op_t op, bool store, bri_valtype_t addr)
 {
     const char *sig = bri_opinfo[op].sig; /* "ai:" or "a:i" */
     if (!store)

@@ -18,7 +18,7 @@
 typedef struct bri_fuse_pend {
     uint32_t rel;   /* operand slot (relative height) */
     uint8_t kind;   /* BRI_FUSE_LOCAL or BRI_FUSE_CONST */
-    uint8_t type;   /* br_valkind_t */
+    uint8_t type;   /* a scalar type (i32, i64, f32, f64: one byte) */
     uint64_t value; /* local's frame slot, or the constant's bits */
 } bri_fuse_pend_t;
 

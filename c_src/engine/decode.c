@@ -658,6 +658,49 @@ alloc_space(decoder_t *d, br_externkind_t kind, uint32_t defined)
 /* ------------------------------------------------------------------ */
 /* Sections before the code                                             */
 
+/* Copies a public result type into the validator's types at *pos. */
+static const bri_valtype_t *
+copy_valtypes(bri_valtype_t *pool, uint32_t *pos, const br_valkind_t *k,
+              uint32_t n)
+{
+    bri_valtype_t *out = pool + *pos;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = bri_vt_of_kind(k[i]);
+    *pos += n;
+    return n ? out : NULL;
+}
+
+/* The validator's copy of the function types (bri_valtype_t, internal.h):
+ * one pool holds every param and result. The counts are bounded by the
+ * section's size, so the sum cannot overflow. */
+static bool
+make_ftypes(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < m->type_count; i++)
+        total += (uint64_t)m->types[i].param_count + m->types[i].result_count;
+    m->ftypes = new_array(d, m->type_count, sizeof *m->ftypes);
+    if (m->type_count && !m->ftypes)
+        return false;
+    m->type_vals = new_array(d, total, sizeof *m->type_vals);
+    if (total && !m->type_vals)
+        return false;
+    m->type_val_count = (uint32_t)total;
+    uint32_t pos = 0;
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const br_functype_t *t = &m->types[i];
+        bri_functype_t *ft = &m->ftypes[i];
+        ft->param_count = t->param_count;
+        ft->result_count = t->result_count;
+        ft->params =
+            copy_valtypes(m->type_vals, &pos, t->params, t->param_count);
+        ft->results =
+            copy_valtypes(m->type_vals, &pos, t->results, t->result_count);
+    }
+    return true;
+}
+
 static bool
 sec_type(decoder_t *d)
 {
@@ -673,7 +716,7 @@ sec_type(decoder_t *d)
     for (uint32_t i = 0; i < n; i++)
         if (!read_functype(d, &types[i]))
             return false;
-    return true;
+    return make_ftypes(d);
 }
 
 static bool
@@ -1028,10 +1071,8 @@ read_locals(decoder_t *d, bri_func_t *f)
     for (uint32_t g = 0; g < groups; g++) {
         if (!read_u32(d, &count) || !read_valtype(d, &kind))
             return false;
-        /* A group may declare 0 locals, and `locals` is NULL when all
-         * of them do: memset must not see that NULL (undefined). */
-        if (count != 0)
-            memset(f->locals + k, kind, count);
+        for (uint32_t i = 0; i < count; i++)
+            f->locals[k + i] = bri_vt_of_kind(kind);
         k += count;
     }
     return true;

@@ -15,7 +15,7 @@ typedef struct validator {
     const bri_allocator_t *alloc;
     br_error_t *error;
     /* constant expression type stack, reused */
-    br_valkind_t *stack;
+    bri_valtype_t *stack;
     uint32_t depth, cap;
 } validator_t;
 
@@ -51,12 +51,13 @@ cs_type_error(cstate_t *s)
 }
 
 static br_err_t
-cs_push(cstate_t *s, br_valkind_t t)
+cs_push(cstate_t *s, bri_valtype_t t)
 {
     validator_t *v = s->v;
     if (v->depth == v->cap) {
         uint32_t cap = v->cap ? v->cap * 2 : 16;
-        br_valkind_t *p = bri_realloc(v->alloc, v->stack, v->cap, cap);
+        bri_valtype_t *p = bri_realloc(v->alloc, v->stack, v->cap * sizeof *p,
+                                       cap * sizeof *p);
         if (p == NULL)
             return FAIL_AT(v, BR_ERR_OUT_OF_MEMORY, s->insn_offset, "%s",
                            "validating");
@@ -68,7 +69,7 @@ cs_push(cstate_t *s, br_valkind_t t)
 }
 
 static void
-cs_pop(cstate_t *s, br_valkind_t want)
+cs_pop(cstate_t *s, bri_valtype_t want)
 {
     validator_t *v = s->v;
     if (v->depth == 0 || v->stack[v->depth - 1] != want)
@@ -92,7 +93,7 @@ cs_global_get(cstate_t *s)
     if (m->globals[x].mutable_)
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "global %u is mutable", (unsigned)x);
-    return cs_push(s, m->globals[x].kind);
+    return cs_push(s, bri_vt_of_kind(m->globals[x].kind));
 }
 
 /* ref.func x also declares x for ref.func in function bodies (C.refs). */
@@ -119,7 +120,7 @@ cs_ref_null(cstate_t *s)
     if (!bri_valkind_is_ref(t))
         return FAIL_AT(s->v, BR_ERR_MALFORMED_REFTYPE, s->insn_offset, "0x%02x",
                        t);
-    return cs_push(s, t);
+    return cs_push(s, bri_vt_of_kind(t));
 }
 
 static br_err_t
@@ -144,8 +145,8 @@ cs_const(cstate_t *s, br_op_t op)
     }
     if (!ok)
         return cs_reader_failed(s);
-    static const br_valkind_t kinds[] = {BR_I32, BR_I64, BR_F32, BR_F64};
-    return cs_push(s, kinds[op - BR_OP_i32_const]); /* ORDER OP */
+    static const bri_valtype_t types[] = {BR_I32, BR_I64, BR_F32, BR_F64};
+    return cs_push(s, types[op - BR_OP_i32_const]); /* ORDER OP */
 }
 
 /* v128.const: 16 immediate bytes (their value does not matter here). */
@@ -171,11 +172,11 @@ cs_read_fd(cstate_t *s, int *op)
 
 /* i32/i64 add, sub and mul (extended-const). */
 static br_err_t
-cs_binop(cstate_t *s, br_valkind_t t)
+cs_binop(cstate_t *s, bri_valtype_t t)
 {
     cs_pop(s, t);
     cs_pop(s, t);
-    return cs_push(s, t);
+    return cs_push(s, bri_vt_of_kind(t));
 }
 
 /* One instruction; *done at `end`. */
@@ -227,7 +228,7 @@ cs_step(cstate_t *s, bool *done)
  * spec, every instruction must be constant before types are checked, so
  * a type error is only reported once the whole expression is read. */
 static br_err_t
-check_const(validator_t *v, const bri_constexpr_t *e, br_valkind_t want)
+check_const(validator_t *v, const bri_constexpr_t *e, bri_valtype_t want)
 {
     cstate_t s = {
         .v = v,
@@ -327,7 +328,8 @@ check_globals(validator_t *v)
 {
     const br_module_t *m = v->m;
     for (uint32_t i = m->global_import_count; i < m->global_count; i++) {
-        br_err_t err = check_const(v, &m->globals[i].init, m->globals[i].kind);
+        br_err_t err = check_const(v, &m->globals[i].init,
+                                   bri_vt_of_kind(m->globals[i].kind));
         if (err != BR_ERR_OK)
             return err;
     }
@@ -343,7 +345,8 @@ check_elem_items(validator_t *v, const bri_elem_t *e)
     br_module_t *m = v->m;
     for (uint32_t j = 0; j < e->count; j++) {
         if (e->exprs) {
-            br_err_t err = check_const(v, &e->exprs[j], e->kind);
+            br_err_t err =
+                check_const(v, &e->exprs[j], bri_vt_of_kind(e->kind));
             if (err != BR_ERR_OK)
                 return err;
             continue;
@@ -392,7 +395,7 @@ check_datas(validator_t *v)
         if (d->memory >= m->memory_count)
             return FAIL_AT(v, BR_ERR_UNKNOWN_MEMORY, d->offset.offset, "%u",
                            (unsigned)d->memory);
-        br_valkind_t t = m->memories[d->memory].is64 ? BR_I64 : BR_I32;
+        bri_valtype_t t = m->memories[d->memory].is64 ? BR_I64 : BR_I32;
         br_err_t err = check_const(v, &d->offset, t);
         if (err != BR_ERR_OK)
             return err;
@@ -555,7 +558,7 @@ validate(br_module_t *m, br_error_t *error, bool compile)
             return FAIL_AT(&v, BR_ERR_OUT_OF_MEMORY, 0, "%s", "validating");
     }
     br_err_t err = validate_module(&v, compile);
-    bri_free(v.alloc, v.stack, v.cap);
+    bri_free(v.alloc, v.stack, v.cap * sizeof *v.stack);
     if (err != BR_ERR_OK) {
         bri_free(v.alloc, m->declared_refs, m->func_count);
         m->declared_refs = NULL;

@@ -1263,7 +1263,7 @@ check_frame(const verifier_t *v)
     const bri_func_t *f = &v->m->funcs[v->index];
     uint64_t locals = bri_param_slots(v->type);
     for (uint32_t i = 0; i < f->local_count; i++)
-        locals += bri_slots_of(f->locals[i]);
+        locals += bri_vt_slots(f->locals[i]);
     if (c->param_slots != bri_param_slots(v->type) ||
         c->result_slots != bri_result_slots(v->type) ||
         c->local_slots != locals || c->frame_slots < c->local_slots ||

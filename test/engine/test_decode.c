@@ -346,6 +346,20 @@ check_full_types_imports(const br_module_t *m)
     CHECK_EQ(m->types[0].result_count, 1);
     CHECK_EQ(m->types[0].results[0], BR_F32);
     CHECK_EQ(m->types[1].param_count + m->types[1].result_count, 0);
+    /* the validator's copy: the same types, one word each */
+    uint32_t vals = 0;
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const br_functype_t *t = &m->types[i];
+        vals += t->param_count + t->result_count;
+        const bri_functype_t *ft = &m->ftypes[i];
+        CHECK_EQ(ft->param_count, t->param_count);
+        CHECK_EQ(ft->result_count, t->result_count);
+        for (uint32_t k = 0; k < t->param_count; k++)
+            CHECK_EQ(ft->params[k], bri_vt_of_kind(t->params[k]));
+        for (uint32_t k = 0; k < t->result_count; k++)
+            CHECK_EQ(ft->results[k], bri_vt_of_kind(t->results[k]));
+    }
+    CHECK_EQ(m->type_val_count, vals);
     CHECK_EQ(m->import_count, 5);
     CHECK(name_is(m->imports[2].module, "m\xc3\xbc"));
     CHECK(name_is(m->imports[2].name, "\xf0\x9f\x98\x80"));
@@ -1126,10 +1140,35 @@ test_engine_and_alloc(void)
     br_module_delete(NULL);
 }
 
+/* The encoding of bri_valtype_t (internal.h): today's types are their
+ * kinds; a concrete reference keeps its index and nullability. */
+static void
+test_valtype_encoding(void)
+{
+    CHECK_EQ(bri_vt_of_kind(BR_I32), 0x7F);
+    CHECK_EQ(bri_vt_of_kind(BR_FUNCREF), 0x70);
+    CHECK(bri_vt_is_ref(BR_FUNCREF) && bri_vt_is_ref(BR_EXTERNREF));
+    CHECK(!bri_vt_is_ref(BR_I32) && !bri_vt_is_ref(BR_V128));
+    CHECK(bri_vt_nullable(BR_FUNCREF));
+    CHECK_EQ(bri_vt_slots(BR_V128), 2);
+    CHECK_EQ(bri_vt_slots(BR_F64), 1);
+    bri_valtype_t r = bri_vt_ref_index(999999, false);
+    bri_valtype_t rn = bri_vt_ref_index(999999, true);
+    CHECK(bri_vt_is_ref(r) && bri_vt_is_ref(rn));
+    CHECK(!bri_vt_nullable(r) && bri_vt_nullable(rn));
+    CHECK_EQ(bri_vt_index(r), 999999);
+    CHECK_EQ(bri_vt_index(rn), 999999);
+    CHECK(r != rn && r != BR_FUNCREF);
+    CHECK_EQ(bri_vt_kind(r), BR_FUNCREF);
+    CHECK_EQ(bri_vt_kind(BR_EXTERNREF), BR_EXTERNREF);
+    CHECK_EQ(bri_vt_slots(r), 1);
+}
+
 int
 main(void)
 {
     test_header();
+    test_valtype_encoding();
     test_section_structure();
     test_custom_sections();
     test_leb();
