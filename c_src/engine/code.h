@@ -158,7 +158,7 @@ typedef union br_slot {
  * until a try_table's catch_ref or catch_all_ref hands one to wasm as an
  * exnref: that value may be stored in a global or table or returned, so
  * the exception then leaves the exec's list for the store's objects and
- * lives as long as the store (exec.c, bri_exec_keep_exception).
+ * lives as long as the store (runtime.c, keep_exception).
  */
 typedef struct bri_exception {
     bri_object_t obj; /* the store's list, once kept */
