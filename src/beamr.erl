@@ -145,7 +145,8 @@
 -type v128_lane() :: beamr_v128:lane().
 -type limits() :: #{min := non_neg_integer(),
                     max := non_neg_integer() | undefined,
-                    is64 := boolean(), shared := boolean()}.
+                    is64 := boolean(), shared := boolean(),
+                    page_size => 1 | 65536}.
 -type externtype() :: {func, [valtype()], [valtype()]} |
                       {table, valtype(), limits()} |
                       {memory, limits()} |

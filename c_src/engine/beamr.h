@@ -184,6 +184,11 @@ typedef struct br_limits_type {
     bool has_max;
     bool is64;      /* memory64 / table64 index type */
     bool shared;
+    /* custom-page-sizes (memories): with custom_page set a page is
+     * 2^page_log2 bytes (1 and 65536 are valid), else 65536 bytes; min
+     * and max count pages of that size */
+    bool custom_page;
+    uint8_t page_log2;
 } br_limitstype_t;
 
 /* Description of an import or export. */
@@ -308,7 +313,8 @@ BR_API br_memory_t *br_memory_new(br_store_t *store,
                                   const br_limitstype_t *limits);
 BR_API uint8_t *br_memory_data(br_memory_t *memory);
 BR_API uint64_t br_memory_size(const br_memory_t *memory); /* bytes */
-/* Grows by `delta` pages; returns the old size in pages via `old_pages`,
+/* Grows by `delta` pages (of the memory's page size: 64 KiB, or 1 byte
+ * with custom-page-sizes); returns the old size in pages via `old_pages`,
  * or false if the limit or the allocator refuses. */
 BR_API bool br_memory_grow(br_memory_t *memory, uint64_t delta,
                            uint64_t *old_pages);

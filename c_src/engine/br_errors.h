@@ -60,6 +60,7 @@
     X(MALFORMED_DATA_SEGMENT, "malformed data segment kind",                 \
       malformed_data_segment_kind)                                           \
     X(MALFORMED_CATCH_KIND, "malformed catch clause", malformed_catch_clause) \
+    X(INVALID_PAGE_SIZE, "invalid custom page size", invalid_custom_page_size) \
     /* invalid modules (validator) */                                        \
     X(TYPE_MISMATCH, "type mismatch", type_mismatch)                         \
     X(UNKNOWN_LOCAL, "unknown local", unknown_local)                         \

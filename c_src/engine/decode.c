@@ -52,7 +52,12 @@ enum section_id {
 /* memarg alignment flag announcing an explicit memory index. */
 #define MEMARG_HAS_MEMIDX 0x40u
 
-enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02, LIMITS_IS64 = 0x04 };
+enum {
+    LIMITS_HAS_MAX = 0x01,
+    LIMITS_SHARED = 0x02,
+    LIMITS_IS64 = 0x04,
+    LIMITS_PAGE = 0x08, /* custom-page-sizes: a page size log2 follows */
+};
 /* element segment flags: bit 0 passive or declarative, bit 1 explicit
  * table (active) or declarative, bit 2 expressions instead of indices */
 enum { ELEM_NOT_ACTIVE = 1, ELEM_TABLE_OR_DECL = 2, ELEM_EXPRS = 4 };
@@ -298,6 +303,21 @@ read_limit_value(decoder_t *d, bool is64, uint64_t *out)
     return true;
 }
 
+/* A custom page size's log2: a page must fit a u64 (the validator
+ * accepts 0 and 16 only). */
+static bool
+read_page_log2(decoder_t *d, br_limitstype_t *out)
+{
+    const uint8_t *at = d->r.p;
+    uint32_t p;
+    if (!read_u32(d, &p))
+        return false;
+    if (p >= 64)
+        return fail_at(d, BR_ERR_INVALID_PAGE_SIZE, at);
+    out->page_log2 = (uint8_t)p;
+    return true;
+}
+
 /* Limits flags: bit 0 has-max, bit 1 shared, bit 2 64-bit index. Wasm
  * 2.0 encodes the flag as a one-bit LEB, so the core suite expects
  * "integer representation too long" for a continuation bit and "integer
@@ -314,7 +334,9 @@ read_limits(decoder_t *d, bool memory, br_limitstype_t *out)
         return false;
     if (flags & LEB_CONTINUATION)
         return fail_at(d, BR_ERR_INTEGER_TOO_LONG, at);
-    if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_IS64))
+    uint8_t known = LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_IS64 |
+                    (memory ? LIMITS_PAGE : 0);
+    if (flags & ~known)
         return fail_at(d, BR_ERR_MALFORMED_LIMITS, at);
     if ((flags & LIMITS_SHARED) && (!memory || !(flags & LIMITS_HAS_MAX)))
         return fail_at(d, BR_ERR_INTEGER_TOO_LARGE, at);
@@ -322,9 +344,12 @@ read_limits(decoder_t *d, bool memory, br_limitstype_t *out)
     out->shared = flags & LIMITS_SHARED;
     out->is64 = flags & LIMITS_IS64;
     out->max = 0;
-    if (!read_limit_value(d, out->is64, &out->min))
+    out->custom_page = flags & LIMITS_PAGE;
+    out->page_log2 = 0;
+    if (!read_limit_value(d, out->is64, &out->min) ||
+        (out->has_max && !read_limit_value(d, out->is64, &out->max)))
         return false;
-    return !out->has_max || read_limit_value(d, out->is64, &out->max);
+    return !out->custom_page || read_page_log2(d, out);
 }
 
 static bool

@@ -23,6 +23,23 @@
 #define BR_PAGE_SIZE 65536u
 #define BR_MAX_PAGES32 65536u           /* 4 GiB */
 #define BR_MAX_PAGES64 (1ull << 48)     /* 2^64 bytes */
+#define BR_PAGE_SHIFT 16u               /* log2 of BR_PAGE_SIZE */
+
+/* log2 of a memory's page size in bytes (custom-page-sizes: 0 or 16). */
+static inline unsigned
+bri_page_shift(const br_limitstype_t *l)
+{
+    return l->custom_page ? l->page_log2 : BR_PAGE_SHIFT;
+}
+
+/* The spec's largest page count of a memory: 2^32 (i32) or 2^64 (i64)
+ * bytes in its pages, capped at UINT64_MAX (i64 with 1-byte pages). */
+static inline uint64_t
+bri_spec_max_pages(const br_limitstype_t *l)
+{
+    unsigned bits = (l->is64 ? 64u : 32u) - bri_page_shift(l);
+    return bits >= 64 ? UINT64_MAX : (uint64_t)1 << bits;
+}
 #define BR_NO_INDEX UINT32_MAX
 
 /* ------------------------------------------------------------------ */

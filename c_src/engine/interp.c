@@ -788,7 +788,8 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     OP(i64_store16) STORE(2, uint16_t)
     OP(i64_store32) STORE(4, uint32_t)
     OP(memory_size) {
-        wr_i64(S + pc[1], inst->memories[pc[2]]->size / BR_PAGE_SIZE);
+        const br_memory_t *m = inst->memories[pc[2]];
+        wr_i64(S + pc[1], m->size >> bri_page_shift(&m->type));
         pc += 3;
         NEXT();
     }

@@ -13,7 +13,8 @@
  *            u64 payload size, u64 hash64(payload)
  *   payload  u32 counts: defined memories, mutable defined globals,
  *            defined tables, elem segments, data segments; then
- *            memories: u64 pages, pages x 65536 bytes
+ *            memories: u64 pages, pages x the page size (65536 bytes,
+ *                      or 1 with custom-page-sizes) bytes
  *            globals:  u8 kind, the value (i32/f32: u32, i64/f64: u64,
  *                      v128: 16 bytes, references: u32 ref)
  *            tables:   u8 element kind, u64 size, size x u32 ref
@@ -133,7 +134,7 @@ put_payload(bri_writer_t *w, const br_instance_t *inst)
     bri_put_u32(w, n.datas);
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         const br_memory_t *mem = inst->memories[i];
-        bri_put_u64(w, mem->size / BR_PAGE_SIZE);
+        bri_put_u64(w, mem->size >> bri_page_shift(&mem->type));
         bri_put_bytes(w, mem->data, (size_t)mem->size);
     }
     for (uint32_t i = m->global_import_count; i < m->global_count; i++)
@@ -215,12 +216,12 @@ check_memories(plan_t *p)
     const br_module_t *m = p->inst->module;
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         const br_memory_t *mem = p->inst->memories[i];
+        unsigned shift = bri_page_shift(&mem->type);
         uint64_t pages = bri_get_u64(&p->r);
-        if (!p->r.ok || pages > mem->max_pages ||
-            pages < mem->size / BR_PAGE_SIZE)
+        if (!p->r.ok || pages > mem->max_pages || pages < mem->size >> shift)
             return mismatch(p, "memory size out of the instance's range");
-        if (pages > bri_get_left(&p->r) / BR_PAGE_SIZE ||
-            !bri_get_bytes(&p->r, (size_t)pages * BR_PAGE_SIZE))
+        if (pages > bri_get_left(&p->r) >> shift ||
+            !bri_get_bytes(&p->r, (size_t)(pages << shift)))
             return mismatch(p, "memory contents truncated");
     }
     return BR_ERR_OK;
@@ -340,9 +341,10 @@ grow_all(plan_t *p)
     bri_breader_t r = {p->memories, p->globals, true};
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         br_memory_t *mem = p->inst->memories[i];
+        unsigned shift = bri_page_shift(&mem->type);
         uint64_t pages = bri_get_u64(&r);
-        bri_get_bytes(&r, (size_t)pages * BR_PAGE_SIZE);
-        if (!br_memory_grow(mem, pages - mem->size / BR_PAGE_SIZE, NULL))
+        bri_get_bytes(&r, (size_t)(pages << shift));
+        if (!br_memory_grow(mem, pages - (mem->size >> shift), NULL))
             return bri_error(p->error, BR_ERR_OUT_OF_MEMORY, 0, -1,
                              "growing memory %u", (unsigned)i);
     }
@@ -384,7 +386,7 @@ write_all(const plan_t *p)
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         br_memory_t *mem = inst->memories[i];
         uint64_t pages = bri_get_u64(&r);
-        size_t bytes = (size_t)pages * BR_PAGE_SIZE;
+        size_t bytes = (size_t)(pages << bri_page_shift(&mem->type));
         if (bytes != 0)
             memcpy(mem->data, bri_get_bytes(&r, bytes), bytes);
     }

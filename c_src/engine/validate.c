@@ -314,9 +314,12 @@ check_tables_and_memories(validator_t *v)
                        (unsigned)m->memory_count);
     for (uint32_t i = 0; i < m->memory_count; i++) {
         const br_limitstype_t *l = &m->memories[i];
+        if (l->custom_page && l->page_log2 != 0 &&
+            l->page_log2 != BR_PAGE_SHIFT)
+            return FAIL_AT(v, BR_ERR_INVALID_PAGE_SIZE, 0, "2^%u bytes",
+                           (unsigned)l->page_log2);
         br_err_t err =
-            check_limits(v, l, l->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32,
-                         BR_ERR_MEMORY_SIZE_LIMIT);
+            check_limits(v, l, bri_spec_max_pages(l), BR_ERR_MEMORY_SIZE_LIMIT);
         if (err != BR_ERR_OK)
             return err;
     }

@@ -49,6 +49,7 @@
     X(max, "max")                               \
     X(is64, "is64")                             \
     X(shared, "shared")                         \
+    X(page_size, "page_size")                   \
     X(done, "done")                             \
     X(import, "import")                         \
     X(trap, "trap")                             \

@@ -797,8 +797,12 @@ test_utf8(void)
 static void
 test_limits(void)
 {
-    SECTION(5, 1, 0x08, 0);
+    SECTION(5, 1, 0x10, 0);
     EXPECT(MALFORMED_LIMITS);
+    SECTION(5, 1, 0x08, 0, 0); /* custom-page-sizes: log2 0, 1-byte pages */
+    EXPECT_OK();
+    SECTION(5, 1, 0x08, 0, 64); /* a page of 2^64 bytes */
+    EXPECT(INVALID_PAGE_SIZE);
     SECTION(5, 1, 0x81, 0x00, 0, 0);
     EXPECT(INTEGER_TOO_LONG);
     SECTION(5, 1, 0x02, 0); /* shared without maximum */

@@ -15,6 +15,7 @@
 # not (yet) a gate (issue 18).
 set -uo pipefail
 
+
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dir=${SPEC3_DIR:-$root/../shared/spec/wasm-3.0}
@@ -40,7 +41,7 @@ files=${SPEC3_FILES:-$(ls ./*.wast legacy/*.wast custom/*.wast \
     proposals/*/*.wast | sed 's|^\./||')}
 tp=0 tf=0 tk=0
 for f in $files; do
-    out=$("$runner" ${args[@]+"${args[@]}"} "$f" 2>&1)
+    out=$("$runner" --wasm3 ${args[@]+"${args[@]}"} "$f" 2>&1)
     rc=$?
     line=$(printf '%s\n' "$out" |
         grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)

@@ -244,7 +244,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: spec-runner [--fuel N] [--quiet] [--verbose] "
-                    "file.wast|file.json...\n");
+                    "[--wasm3] file.wast|file.json...\n");
     return 2;
 }
 
@@ -271,6 +271,8 @@ parse_options(int argc, char **argv, spec_options_t *opts)
             opts->quiet = true;
         else if (strcmp(argv[i], "--verbose") == 0)
             opts->verbose = true;
+        else if (strcmp(argv[i], "--wasm3") == 0)
+            opts->wasm3 = true;
         else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc &&
                  parse_fuel(argv[i + 1], &opts->fuel))
             i++;
@@ -299,17 +301,25 @@ report_fuel(const spec_options_t *opts, const totals_t *t)
 /* The engine a file runs on. Multi-memory lifts two rules of 2.0 (one
  * memory per module; memory.size/grow/... take a zero byte, not an index)
  * that the 2.0 scripts and the other proposals' still assert, so only the
- * multi-memory proposal's files run with it enabled. */
+ * multi-memory proposal's files run with it enabled, and the files of
+ * the WebAssembly 3.0 suite (multi-memory is part of 3.0): those named
+ * by a wasm-3.0/ path or all of them with --wasm3 (run3.sh), but for
+ * the threads proposal's, which still assert the 2.0 rules. */
 static br_engine_t *
-engine_for(const char *path, br_engine_t *full, br_engine_t *strict)
+engine_for(const spec_options_t *opts, const char *path, br_engine_t *full,
+           br_engine_t *strict)
 {
-    return strstr(path, "proposals/multi-memory/") ? full : strict;
+    if (strstr(path, "proposals/multi-memory/"))
+        return full;
+    if (strstr(path, "proposals/threads/"))
+        return strict;
+    return opts->wasm3 || strstr(path, "wasm-3.0/") ? full : strict;
 }
 
 int
 spec_main(int argc, char **argv)
 {
-    spec_options_t opts = {0, false, false};
+    spec_options_t opts = {0, false, false, false};
     totals_t t = {0, 0, 0, 0, 0};
     br_config_t strict_config = {0};
     br_engine_t *engine, *strict;
@@ -329,7 +339,8 @@ spec_main(int argc, char **argv)
         return 1;
     }
     for (int i = first; i < argc; i++)
-        run_file(&opts, engine_for(argv[i], engine, strict), argv[i], &t);
+        run_file(&opts, engine_for(&opts, argv[i], engine, strict), argv[i],
+                 &t);
     br_engine_delete(engine);
     br_engine_delete(strict);
     fuel_ok = report_fuel(&opts, &t);

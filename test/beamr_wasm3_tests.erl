@@ -1,7 +1,9 @@
-%% @doc exnref values (try_table's catch_ref) through the Erlang API:
-%% results come out as `null' or the atom `exnref', only `null' goes in,
-%% and an exception kept in a global outlives the call that caught it.
--module(beamr_exnref_tests).
+%% @doc WebAssembly 3.0 features through the Erlang API. exnref values
+%% (try_table's catch_ref): results come out as `null' or the atom
+%% `exnref', only `null' goes in, and an exception kept in a global
+%% outlives the call that caught it. Memories with 1-byte pages
+%% (custom-page-sizes): their type's page_size, sizes in bytes.
+-module(beamr_wasm3_tests).
 
 -include_lib("eunit/include/eunit.hrl").
 
@@ -41,3 +43,26 @@ exnref_test() ->
 
 func_type(Mod, Name) ->
     {ok, [T || {N, T} <- beamr:exports(Mod), N =:= Name]}.
+
+page_size_test() ->
+    {ok, Mod} = beamr:compile(<<"
+(module
+  (memory (export \"small\") 3 10 (pagesize 1))
+  (memory (export \"large\") 1)
+  (func (export \"grow\") (param i32) (result i32)
+    (memory.grow (local.get 0)))
+  (func (export \"size\") (result i32) (memory.size)))
+">>),
+    Exports = beamr:exports(Mod),
+    ?assertMatch({_, {memory, #{min := 3, max := 10, page_size := 1}}},
+                 lists:keyfind(<<"small">>, 1, Exports)),
+    ?assertMatch({_, {memory, #{min := 1, page_size := 65536}}},
+                 lists:keyfind(<<"large">>, 1, Exports)),
+    {ok, I} = beamr:start(Mod),
+    ?assertEqual({ok, 3}, beamr:memory_size(I)),
+    ?assertEqual({ok, [3]}, beamr:call(I, <<"grow">>, [4])),
+    ?assertEqual({ok, 7}, beamr:memory_size(I)),
+    ?assertEqual({ok, [-1]}, beamr:call(I, <<"grow">>, [4])),
+    ?assertEqual({ok, <<0, 0, 0, 0, 0, 0, 0>>}, beamr:read(I, 0, 7)),
+    ?assertEqual({error, out_of_bounds}, beamr:read(I, 7, 1)),
+    beamr:stop(I).
