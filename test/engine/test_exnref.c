@@ -185,6 +185,26 @@ run_all(rig_t *r, int64_t fuel)
     CHECK_EQ(call_i32(r, "mixed", 0, false, fuel), 11);
 }
 
+/* A snapshot cannot write down an exception: a null exnref is fine, a
+ * kept one is refused. */
+static void
+test_snapshot(void)
+{
+    rig_t r;
+    uint8_t *snap = NULL;
+    size_t size = 0;
+    if (!rig_open(&r, compile(MODULE)))
+        return;
+    CHECK_EQ(br_instance_snapshot(r.inst, &snap, &size), BR_ERR_OK);
+    br_engine_free_buffer(engine, snap, size);
+    CHECK_EQ(call_i32(&r, "keep", 1, true, -1), 1);
+    snap = NULL;
+    CHECK_EQ(br_instance_snapshot(r.inst, &snap, &size),
+             BR_ERR_SNAPSHOT_MISMATCH);
+    CHECK(snap == NULL);
+    rig_close(&r);
+}
+
 static void
 test_runs(void)
 {
@@ -272,6 +292,7 @@ main(void)
     engine = br_engine_new(NULL);
     test_runs();
     test_serialized();
+    test_snapshot();
     test_validation();
     br_engine_delete(engine);
     return CHECK_DONE();
