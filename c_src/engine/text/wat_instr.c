@@ -943,6 +943,11 @@ instr_loop(wat_t *w, size_t *i, tbuf_t *out, bool one)
                 w->nframes > base ? &w->frames[w->nframes - 1] : NULL;
             if (!f || !open_clause(w, i, f, out))
                 open_folded(w, i, out);
+        } else if (t->kind == TK_KEYWORD && w->nframes > base &&
+                   w->frames[w->nframes - 1].kind == FR_FOLD_IF &&
+                   w->frames[w->nframes - 1].state == ST_CONDS) {
+            /* a folded if's condition is folded instructions only */
+            bri_wat_unexpected(w, *i, "\"(\"");
         } else if (t->kind == TK_KEYWORD && !(one && w->nframes == base)) {
             flat_instr(w, i, base, out);
         } else if (t->kind == TK_EOF) {
