@@ -154,6 +154,11 @@ typedef enum br_feature {
      * memory.size/grow/fill/copy/init must be a plain zero byte ("zero
      * byte expected"), as in 2.0. */
     BR_FEATURE_MULTI_MEMORY = 1u << 0,
+    /* 3.0's constant expressions: global.get of any immutable global
+     * defined before the global being initialised (and of every global
+     * in segment offsets and items). Off, only imported globals, as in
+     * 2.0 ("unknown global"). */
+    BR_FEATURE_CONST_GLOBALS = 1u << 1,
 } br_feature_t;
 
 typedef struct br_config {

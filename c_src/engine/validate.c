@@ -17,6 +17,8 @@ typedef struct validator {
     /* constant expression type stack, reused */
     bri_valtype_t *stack;
     uint32_t depth, cap;
+    /* globals constant expressions may read: [0, const_globals) */
+    uint32_t const_globals;
 } validator_t;
 
 #define FAIL_AT(v, code, offset, ...) \
@@ -78,8 +80,10 @@ cs_pop(cstate_t *s, bri_valtype_t want)
         v->depth--;
 }
 
-/* global.get: only immutable imported globals are visible to constant
- * expressions (2.0 rule, kept with extended-const). */
+/* global.get: the immutable globals below v->const_globals are visible
+ * to constant expressions: the imported ones (2.0, extended-const), or
+ * with BR_FEATURE_CONST_GLOBALS (3.0) every global defined before the
+ * one being initialised, and all of them in segments. */
 static br_err_t
 cs_global_get(cstate_t *s)
 {
@@ -87,7 +91,7 @@ cs_global_get(cstate_t *s)
     uint32_t x;
     if (!bri_read_u32(&s->r, &x))
         return cs_reader_failed(s);
-    if (x >= m->global_import_count)
+    if (x >= s->v->const_globals)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_GLOBAL, s->insn_offset, "%u",
                        (unsigned)x);
     if (m->globals[x].mutable_)
@@ -330,12 +334,16 @@ static br_err_t
 check_globals(validator_t *v)
 {
     const br_module_t *m = v->m;
+    bool later = bri_feature_on(m->engine, BR_FEATURE_CONST_GLOBALS);
     for (uint32_t i = m->global_import_count; i < m->global_count; i++) {
+        v->const_globals = later ? i : m->global_import_count;
         br_err_t err = check_const(v, &m->globals[i].init,
                                    bri_vt_of_kind(m->globals[i].kind));
         if (err != BR_ERR_OK)
             return err;
     }
+    /* segments are initialised after every global */
+    v->const_globals = later ? m->global_count : m->global_import_count;
     return BR_ERR_OK;
 }
 

@@ -740,11 +740,15 @@ test_globals(void)
 /* ------------------------------------------------------------------ */
 /* Module-level rules                                                  */
 
+/* Globals: imported immutable i32 (0), imported mutable i32 (1),
+ * defined i32 (2), then the one initialised by `init` (3). */
 static br_err_t
-global_init(br_valkind_t kind, const uint8_t *init, size_t size)
+global_init_with(br_valkind_t kind, const uint8_t *init, size_t size,
+                 uint32_t disabled)
 {
     tmod_t t;
     tm_init(&t);
+    t.engine.disabled_features = disabled;
     tm_import_global(&t, BR_I32, false);
     tm_import_global(&t, BR_I32, true);
     tm_global(&t, BR_I32, false, (const uint8_t[]){I32_CONST, 0, END}, 3);
@@ -755,7 +759,17 @@ global_init(br_valkind_t kind, const uint8_t *init, size_t size)
     return err;
 }
 
+static br_err_t
+global_init(br_valkind_t kind, const uint8_t *init, size_t size)
+{
+    return global_init_with(kind, init, size, 0);
+}
+
 #define INIT(kind, ...) global_init(kind, BODY(__VA_ARGS__))
+/* The same with 2.0's constant expressions (imported globals only). */
+#define INIT20(kind, ...)                          \
+    global_init_with(kind, BODY(__VA_ARGS__), \
+                     BR_FEATURE_CONST_GLOBALS)
 
 static void
 test_constant_exprs(void)
@@ -775,8 +789,11 @@ test_constant_exprs(void)
              BR_ERR_CONSTANT_EXPR_REQUIRED);
     CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 1, END),
              BR_ERR_CONSTANT_EXPR_REQUIRED); /* mutable */
-    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 2, END),
-             BR_ERR_UNKNOWN_GLOBAL); /* defined, not imported */
+    /* 3.0: a defined global before this one; 2.0: imported only */
+    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 2, END), BR_ERR_OK);
+    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 3, END), BR_ERR_UNKNOWN_GLOBAL);
+    CHECK_EQ(INIT20(BR_I32, GLOBAL_GET, 2, END), BR_ERR_UNKNOWN_GLOBAL);
+    CHECK_EQ(INIT20(BR_I32, GLOBAL_GET, 0, END), BR_ERR_OK);
     CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 9, END), BR_ERR_UNKNOWN_GLOBAL);
     CHECK_EQ(INIT(BR_I32, REF_FUNC, 7, END), BR_ERR_UNKNOWN_FUNC);
     CHECK_EQ(INIT(BR_I32, END), BR_ERR_TYPE_MISMATCH);
