@@ -183,41 +183,11 @@ apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr, uint32_t *s)
     return BR_ERR_OK;
 }
 
-/* Simple ops that can trap need a site for the backtrace. */
+/* Simple ops that can trap need a site for the backtrace (FLAGS T). */
 static bool
 simple_can_trap(br_op_t op)
 {
-    switch (op) {
-    case BR_OP_i32_div_s:
-    case BR_OP_i32_div_u:
-    case BR_OP_i32_rem_s:
-    case BR_OP_i32_rem_u:
-    case BR_OP_i64_div_s:
-    case BR_OP_i64_div_u:
-    case BR_OP_i64_rem_s:
-    case BR_OP_i64_rem_u:
-    case BR_OP_i32_trunc_f32_s:
-    case BR_OP_i32_trunc_f32_u:
-    case BR_OP_i32_trunc_f64_s:
-    case BR_OP_i32_trunc_f64_u:
-    case BR_OP_i64_trunc_f32_s:
-    case BR_OP_i64_trunc_f32_u:
-    case BR_OP_i64_trunc_f64_s:
-    case BR_OP_i64_trunc_f64_u:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* log2 of a load/store's access size (its maximum alignment): from the
- * fused rows for scalar accesses (they list every one), else SIMD's. */
-static uint32_t
-natural_align(br_op_t op)
-{
-    if (bri_opinfo[op].prefix == BR_PREFIX_FD)
-        return bri_simd_natural_align(op);
-    return bri_fuse_natural_align(op);
+    return (bri_opinfo[op].flags & BRI_OPF_T) != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,7 +247,7 @@ static br_err_t
 op_memarg(bri_compiler_t *c, br_op_t op)
 {
     bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, natural_align(op), &ma);
+    br_err_t err = bri_rd_memarg(c, bri_opinfo[op].align, &ma);
     if (err != BR_ERR_OK)
         return err;
     uint32_t s;
@@ -795,82 +765,17 @@ op_illegal(bri_compiler_t *c, br_op_t op)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
-/* Handlers of the ops whose SIG is "*"; the others are dispatched on
- * their IMM kind (op_simple, op_memarg, op_memidx). */
-static const bri_op_fn special_ops[BR_OP__COUNT] = {
-    [BR_OP_unreachable] = op_unreachable,
-    [BR_OP_nop] = op_nop,
-    [BR_OP_block] = bri_op_block,
-    [BR_OP_loop] = bri_op_block,
-    [BR_OP_if_] = bri_op_if,
-    [BR_OP_else_] = bri_op_else,
-    [BR_OP_try_] = bri_op_try,
-    [BR_OP_catch_] = bri_op_catch,
-    [BR_OP_throw_] = bri_op_throw,
-    [BR_OP_rethrow] = bri_op_rethrow,
-    [BR_OP_end] = bri_op_end,
-    [BR_OP_br] = bri_op_br,
-    [BR_OP_br_if] = bri_op_br_if,
-    [BR_OP_br_table] = bri_op_br_table,
-    [BR_OP_return_] = bri_op_return,
-    [BR_OP_call] = bri_op_call,
-    [BR_OP_call_indirect] = bri_op_call_indirect,
-    [BR_OP_return_call] = bri_op_call,
-    [BR_OP_return_call_indirect] = bri_op_call_indirect,
-    [BR_OP_delegate] = bri_op_delegate,
-    [BR_OP_catch_all] = bri_op_catch,
-    [BR_OP_drop] = op_drop,
-    [BR_OP_select] = op_select,
-    [BR_OP_select_t] = op_select,
-    [BR_OP_local_get] = op_local,
-    [BR_OP_local_set] = op_local,
-    [BR_OP_local_tee] = op_local,
-    [BR_OP_global_get] = op_global,
-    [BR_OP_global_set] = op_global,
-    [BR_OP_table_get] = op_table,
-    [BR_OP_table_set] = op_table,
-    [BR_OP_i32_const] = op_const,
-    [BR_OP_i64_const] = op_const,
-    [BR_OP_f32_const] = op_const,
-    [BR_OP_f64_const] = op_const,
-    [BR_OP_ref_null] = op_ref_null,
-    [BR_OP_ref_is_null] = op_ref_is_null,
-    [BR_OP_ref_func] = op_ref_func,
-    [BR_OP_memory_init] = op_memory_bulk,
-    [BR_OP_data_drop] = op_drop_segment,
-    [BR_OP_memory_copy] = op_memory_bulk,
-    [BR_OP_memory_fill] = op_memory_bulk,
-    [BR_OP_table_init] = op_table_init,
-    [BR_OP_elem_drop] = op_drop_segment,
-    [BR_OP_table_copy] = op_table_copy,
-    [BR_OP_table_grow] = op_table,
-    [BR_OP_table_size] = op_table,
-    [BR_OP_table_fill] = op_table,
-};
+/* The HANDLER column of the opcode table; internal ops have none. */
+#define HANDLER(name, prefix, code, imm, sig, text, len, span, handler, flags, \
+                lanes, align)                                                  \
+    [BR_OP_##name] = handler,
+static const bri_op_fn op_handlers[BR_OP__COUNT] = {BR_OPCODES_ALL(HANDLER)};
+#undef HANDLER
 
 static bri_op_fn
 handler_of(br_op_t op)
 {
-    if (special_ops[op])
-        return special_ops[op];
-    if (bri_opinfo[op].sig[0] == '*')
-        return op_illegal; /* a "*" op without a handler yet */
-    switch (bri_opinfo[op].imm) {
-    case BR_IMM_MEMARG:
-        return op_memarg;
-    case BR_IMM_MEMIDX:
-        return op_memidx;
-    case BR_IMM_V128:
-        return bri_op_v128_const;
-    case BR_IMM_SHUFFLE:
-        return bri_op_shuffle;
-    case BR_IMM_LANE:
-        return bri_op_lane;
-    case BR_IMM_MEMARG_LANE:
-        return bri_op_memarg_lane;
-    default:
-        return op_simple;
-    }
+    return op_handlers[op] ? op_handlers[op] : op_illegal;
 }
 
 /* compile_fuse.c falls back to it when an op has no register form. */

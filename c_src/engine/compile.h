@@ -449,8 +449,6 @@ br_err_t bri_op_v128_const(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_shuffle(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_lane(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg_lane(bri_compiler_t *c, br_op_t op);
-/* log2 of the bytes a SIMD load/store accesses (its maximum alignment). */
-uint32_t bri_simd_natural_align(br_op_t op);
 
 /* A decoded memarg: memory index (multi-memory), offset, and the
  * memory's address type (i32 or i64) for the address operand. */

@@ -53,8 +53,5 @@ typedef struct bri_fuse {
  * (compile.h: bri_fuse_ops) compile the ops they list, falling back to
  * the generic handler with the operands materialised when they cannot. */
 void bri_fuse_reset(bri_compiler_t *c);
-/* log2 of the access size of a scalar load or store (from the fused
- * rows, which list every one). */
-uint32_t bri_fuse_natural_align(br_op_t op);
 
 #endif

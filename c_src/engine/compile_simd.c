@@ -1,7 +1,8 @@
 /*
  * beamr engine: validation and compilation of the SIMD instructions that
  * carry immediates (v128.const, i8x16.shuffle, lane ops, lane loads and
- * stores) and the natural alignment of SIMD memory accesses.
+ * stores). Lane counts and access widths are the opcode table's LANES
+ * and ALIGN columns.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
@@ -26,54 +27,6 @@ static br_err_t
 invalid_lane(bri_compiler_t *c, uint32_t lane)
 {
     return BRI_FAIL(c, BR_ERR_INVALID_LANE, "%u", (unsigned)lane);
-}
-
-/* The digits at p (0 if none); p moves past them. */
-static uint32_t
-read_digits(const char **p)
-{
-    uint32_t n = 0;
-    while (**p >= '0' && **p <= '9')
-        n = n * 10 + (uint32_t)(*(*p)++ - '0');
-    return n;
-}
-
-static uint32_t
-log2_bytes(uint32_t bits)
-{
-    uint32_t k = 0;
-    while ((8u << k) < bits)
-        k++;
-    return k;
-}
-
-/* Lane count of a lane op, from the shape in its name ("i16x8_..."). */
-static uint32_t
-shape_lanes(br_op_t op)
-{
-    const char *p = strchr(bri_opinfo[op].name, 'x') + 1;
-    return read_digits(&p);
-}
-
-/* Bits of the memory access after "load"/"store" in the name, 128 for a
- * whole vector; *ext is set for the extending loads ("load8x8_s"). */
-static uint32_t
-access_bits(br_op_t op, bool *ext)
-{
-    const char *name = bri_opinfo[op].name;
-    const char *p = strstr(name, "load");
-    p = p ? p + 4 : strstr(name, "store") + 5;
-    uint32_t bits = read_digits(&p);
-    *ext = *p == 'x';
-    return bits ? bits : 128;
-}
-
-uint32_t
-bri_simd_natural_align(br_op_t op)
-{
-    bool ext;
-    uint32_t bits = access_bits(op, &ext);
-    return ext ? 3 : log2_bytes(bits); /* extending loads read 8 bytes */
 }
 
 /* Reads 16 immediate bytes as four little-endian words. */
@@ -142,7 +95,7 @@ bri_op_lane(bri_compiler_t *c, br_op_t op)
     br_err_t err = bri_rd_u8(c, &lane);
     if (err != BR_ERR_OK)
         return err;
-    if (lane >= shape_lanes(op))
+    if (lane >= bri_opinfo[op].lanes)
         return invalid_lane(c, lane);
     if ((err = bri_apply_sig(c, op, &s)) != BR_ERR_OK || !bri_live(c))
         return err;
@@ -159,14 +112,13 @@ bri_op_lane(bri_compiler_t *c, br_op_t op)
 br_err_t
 bri_op_memarg_lane(bri_compiler_t *c, br_op_t op)
 {
-    bool ext;
     uint8_t lane;
     br_err_t err = bri_op_memarg(c, op);
     if (err == BR_ERR_OK)
         err = bri_rd_u8(c, &lane);
     if (err != BR_ERR_OK)
         return err;
-    if (lane >= 128 / access_bits(op, &ext))
+    if (lane >= bri_opinfo[op].lanes)
         return invalid_lane(c, lane);
     if (!bri_live(c))
         return BR_ERR_OK;

@@ -10,14 +10,28 @@
 #define PREFIX_FD 0xFD
 #define PREFIX_INTERNAL 0xFF
 
-#define OPINFO(name, prefix, code, imm, sig) \
-    [BR_OP_##name] = {#name, prefix, code, BR_IMM_##imm, sig},
-#define IOPINFO(name) \
-    [BR_OP_##name] = {#name, PREFIX_INTERNAL, 0, BR_IMM_NONE, "*"},
-const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {BR_OPCODES(OPINFO)
-                                                   BR_INTERNAL_OPS(IOPINFO)};
+/* clang-format off */
+#define OPINFO(n, pf, cd, im, sg, tx, ln, sp, h, fl, la, al)              \
+    [BR_OP_##n] = {.name = #n, .prefix = pf, .code = cd,                  \
+                   .imm = BR_IMM_##im, .sig = sg, .text = tx,             \
+                   .len = BRI_NUM(ln), .span = BRI_NUM(sp),               \
+                   .flags = BRI_OPF(fl), .lanes = la, .align = al},
+/* Internal ops: the basic ones have a layout row; the fused ones' layouts
+ * follow from their forms (fused_ops.h, verify.c). */
+#define IOPINFO(X, n, ln, sp)                                             \
+    [BR_OP_##n] = {.name = #n, .prefix = PREFIX_INTERNAL,                 \
+                   .imm = BR_IMM_NONE, .sig = "*",                        \
+                   .len = BRI_NUM(ln), .span = BRI_NUM(sp)},
+#define FUSEDINFO(n)                                                      \
+    [BR_OP_##n] = {.name = #n, .prefix = PREFIX_INTERNAL,                 \
+                   .imm = BR_IMM_NONE, .sig = "*"},
+const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {
+    BR_OPCODES_ALL(OPINFO) BRI_INTERNAL_ROWS(IOPINFO, _)
+    BRI_FUSED_OPS(FUSEDINFO)};
+/* clang-format on */
 #undef OPINFO
 #undef IOPINFO
+#undef FUSEDINFO
 
 /* The lookup tables start from "illegal" (-1) everywhere and then name
  * each opcode's slot, so overriding initializers are intended here. An

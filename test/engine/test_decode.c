@@ -1104,6 +1104,103 @@ test_opcode_tables(void)
     CHECK_EQ(bri_opinfo[BR_OP_i64_load].imm, BR_IMM_MEMARG);
 }
 
+/* Slots of one side of a SIG string (v128: 2). */
+static uint32_t
+sig_side_slots(const char *p, const char *end)
+{
+    uint32_t n = 0;
+    for (; p < end; p++)
+        n += *p == 'v' ? 2 : 1;
+    return n;
+}
+
+/* Words of a simple (SIG) op by its immediates, as code.h lays them. */
+static uint32_t
+sig_op_words(uint8_t imm)
+{
+    switch (imm) {
+    case BR_IMM_MEMIDX:
+    case BR_IMM_LANE:
+        return 3;
+    case BR_IMM_MEMARG:
+        return 5;
+    case BR_IMM_MEMARG_LANE:
+    case BR_IMM_V128:
+    case BR_IMM_SHUFFLE:
+        return 6;
+    default:
+        return 2;
+    }
+}
+
+#define ALIGN_OF_LOAD(X, name, W, CT, OUT, e) \
+    CHECK_EQ(1u << bri_opinfo[BR_OP_##name].align, W);
+#define ALIGN_OF_STORE(X, name, W, CT) \
+    CHECK_EQ(1u << bri_opinfo[BR_OP_##name].align, W);
+
+/* The table's columns (opcodes.h) agree with the SIG and IMM columns and
+ * with the fused rows, and the text names are the spec's. */
+static void
+test_opcode_columns(void)
+{
+    for (int op = 0; op < BR_OP__COUNT; op++) {
+        const bri_opinfo_t *info = &bri_opinfo[op];
+        if (info->prefix == 0xFF) {
+            CHECK(info->text == NULL);
+            continue;
+        }
+        CHECK(info->text != NULL && strchr(info->text, '_') != info->text);
+        if (info->sig[0] == '*')
+            continue;
+        const char *colon = strchr(info->sig, ':');
+        uint32_t ps = sig_side_slots(info->sig, colon);
+        uint32_t rs = sig_side_slots(colon + 1, colon + strlen(colon));
+        CHECK_EQ(info->span, ps > rs ? ps : rs);
+        CHECK_EQ(info->len, sig_op_words(info->imm));
+        bool lane_op =
+            info->imm == BR_IMM_LANE || info->imm == BR_IMM_MEMARG_LANE;
+        CHECK(lane_op ? info->lanes >= 2 && info->lanes <= 16
+                      : info->lanes == 0);
+    }
+    /* every text name names one op (typed select reads as select) */
+    for (int x = 0; x < BR_OP__COUNT; x++)
+        for (int y = x + 1; y < BR_OP__COUNT; y++)
+            if (bri_opinfo[x].text && bri_opinfo[y].text &&
+                y != BR_OP_select_t)
+                CHECK(strcmp(bri_opinfo[x].text, bri_opinfo[y].text) != 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_local_get].text, "local.get") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_br_if].text, "br_if") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_if_].text, "if") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_select_t].text, "select") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_ref_is_null].text, "ref.is_null") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_i32_trunc_sat_f32_s].text,
+                 "i32.trunc_sat_f32_s") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_v128_load8x8_s].text,
+                 "v128.load8x8_s") == 0);
+    CHECK(bri_opinfo[BR_OP_i32_div_s].flags & BRI_OPF_T);
+    CHECK(bri_opinfo[BR_OP_i64_trunc_f64_u].flags & BRI_OPF_T);
+    CHECK(!(bri_opinfo[BR_OP_i32_add].flags & BRI_OPF_T));
+    CHECK(!(bri_opinfo[BR_OP_i32_trunc_sat_f32_s].flags & BRI_OPF_T));
+    CHECK(bri_opinfo[BR_OP_i64_xor].flags & BRI_OPF_C);
+    CHECK(!(bri_opinfo[BR_OP_i32_sub].flags & BRI_OPF_C));
+    CHECK(!(bri_opinfo[BR_OP_f32_add].flags & BRI_OPF_C));
+    CHECK_EQ(bri_opinfo[BR_OP_i8x16_extract_lane_s].lanes, 16);
+    CHECK_EQ(bri_opinfo[BR_OP_f64x2_replace_lane].lanes, 2);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load32_lane].lanes, 4);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_store8_lane].lanes, 16);
+    BRI_FUSE_LOAD(ALIGN_OF_LOAD, _)
+    BRI_FUSE_STORE(ALIGN_OF_STORE, _)
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load].align, 4);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load16x4_u].align, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load16_splat].align, 1);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_store64_lane].align, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_call].len, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_call].span, BRI_VAR);
+    CHECK_EQ(bri_opinfo[BR_OP_block].len, 0);
+    CHECK_EQ(bri_opinfo[BR_OP_jump_table].len, BRI_VAR);
+    CHECK_EQ(bri_opinfo[BR_OP_move].len, 4);
+}
+
 static void
 test_engine_and_alloc(void)
 {
@@ -1169,6 +1266,7 @@ main(void)
 {
     test_header();
     test_valtype_encoding();
+    test_opcode_columns();
     test_section_structure();
     test_custom_sections();
     test_leb();
