@@ -23,18 +23,6 @@ bri_rd_failed(bri_compiler_t *c)
                      (int64_t)c->func_index, "%s", "");
 }
 
-bool
-bri_read_u32_full(bri_reader_t *r, uint32_t *out)
-{
-    return bri_read_u32(r, out);
-}
-
-bool
-bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    return bri_read_sleb(r, bits, out);
-}
-
 br_err_t
 bri_rd_u32(bri_compiler_t *c, uint32_t *out)
 {
@@ -204,10 +192,6 @@ op_simple(bri_compiler_t *c, br_op_t op)
     return bri_emit_op_s(c, op, s, simple_can_trap(op));
 }
 
-/* memarg alignment flag announcing an explicit memory index
- * (multi-memory); without it the access is to memory 0. */
-#define MEMARG_HAS_MEMIDX 0x40u
-
 /* A memarg: flags, the memory index if flagged, the offset (a u64 for a
  * 64-bit memory, and for an unknown one, which fails after the read like
  * the reference decoder). The flags left after the memory index bit are
@@ -220,8 +204,9 @@ bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
     uint64_t offset = 0;
     br_err_t err = bri_rd_u32(c, &align);
     /* without multi-memory the flag is an oversized alignment instead */
-    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX) && multi_memory(c)) {
-        align &= ~MEMARG_HAS_MEMIDX;
+    if (err == BR_ERR_OK && (align & BRI_MEMARG_HAS_MEMIDX) &&
+        multi_memory(c)) {
+        align &= ~BRI_MEMARG_HAS_MEMIDX;
         err = bri_rd_u32(c, &mem);
     }
     bool is64 = mem >= c->m->memory_count || c->m->memories[mem].is64;
@@ -785,17 +770,15 @@ bri_op_generic(bri_compiler_t *c, br_op_t op)
     return handler_of(op)(c, op);
 }
 
-/* Reads an opcode with a 0xFC or 0xFD prefix (its LEB sub-opcode). */
+/* An opcode with a 0xFC or 0xFD prefix, read by the instruction reader
+ * (reader.h: bri_prefixed_opcode). */
 static br_err_t
 read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
 {
-    uint32_t sub;
-    br_err_t err = bri_rd_u32(c, &sub);
-    if (err != BR_ERR_OK)
-        return err;
-    int op = b == BRI_PREFIX_MISC
-                 ? (sub < 32 ? bri_op_by_fc[sub] : -1)
-                 : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
+    uint32_t sub = 0;
+    int op = bri_prefixed_opcode(&c->r, b, &sub);
+    if (op == -2)
+        return bri_rd_failed(c);
     if (op < 0)
         return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                         (unsigned)sub);
@@ -803,12 +786,13 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     return BR_ERR_OK;
 }
 
-/* Reads an opcode; the caller has checked that a byte is left. */
+/* Reads an opcode as bri_opcode_of does (reader.h), with the compiler's
+ * errors; the caller has checked that a byte is left. */
 static inline br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)
 {
     uint8_t b = *c->r.p++;
-    if (BR_UNLIKELY(b == BRI_PREFIX_MISC || b == BRI_PREFIX_SIMD))
+    if (BR_UNLIKELY(b == BR_PREFIX_FC || b == BR_PREFIX_FD))
         return read_prefixed_op(c, b, out);
     int op = bri_op_by_byte[b];
     if (BR_UNLIKELY(op < 0))

@@ -11,11 +11,6 @@
 #include "compile_fuse.h"
 #include "reader.h"
 
-/* The misc prefix byte of the binary format (opcodes.h PREFIX 0xFC) and
- * the SIMD prefix (0xFD). */
-#define BRI_PREFIX_MISC 0xFCu
-#define BRI_PREFIX_SIMD 0xFDu
-
 /* A value type on the validation stack; 0 is the spec's "Unknown" (the
  * polymorphic type of values popped in unreachable code). */
 #define BRI_UNKNOWN ((bri_valtype_t)0)
@@ -370,73 +365,6 @@ br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
-/* Readers with encodings of up to four bytes inline (indices, offsets
- * and constants are mostly short). Four bytes never reach the last byte
- * of a u32/s32/s64 encoding, which is where the full readers check for
- * overlong or out-of-range values, so only the end of the body needs
- * checking, once. */
-#define BRI_LEB_FAST_BYTES 4u
-
-/* compile.c: the full readers, out of line (keeps the fast ones small
- * enough to inline). */
-bool bri_read_u32_full(bri_reader_t *r, uint32_t *out);
-bool bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out);
-
-/* Decodes an LEB128 of at most BRI_LEB_FAST_BYTES bytes at p (that many
- * readable) into its 7-bit groups *v; returns its length, 0 if longer. */
-static inline unsigned
-bri_leb_short(const uint8_t *p, uint32_t *v)
-{
-    uint32_t x = p[0] & 0x7Fu;
-    if (p[0] < 0x80) {
-        *v = x;
-        return 1;
-    }
-    x |= (p[1] & 0x7Fu) << 7;
-    if (p[1] < 0x80) {
-        *v = x;
-        return 2;
-    }
-    x |= (p[2] & 0x7Fu) << 14;
-    if (p[2] < 0x80) {
-        *v = x;
-        return 3;
-    }
-    x |= (p[3] & 0x7Fu) << 21;
-    *v = x;
-    return p[3] < 0x80 ? 4 : 0;
-}
-
-static inline bool
-bri_read_u32_fast(bri_reader_t *r, uint32_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        *out = v;
-        r->p += n;
-        return true;
-    }
-    return bri_read_u32_full(r, out);
-}
-
-/* `bits` is 32 or 64 (i32.const, i64.const). */
-static inline bool
-bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        int64_t sign = (int64_t)1 << (7 * n - 1); /* sign-extend 7n bits */
-        *out = ((int64_t)v ^ sign) - sign;
-        r->p += n;
-        return true;
-    }
-    return bri_read_sleb_full(r, bits, out);
-}
-
 /* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
  * and a simple op's SIG applied (*s: its first operand slot). */
 br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);

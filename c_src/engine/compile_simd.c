@@ -17,8 +17,7 @@
  *   load/store lane (addr, v)           [op, s, mem, off_lo, off_hi, lane]
  */
 
-/* Bytes of a v128 immediate, and the words they are emitted as. */
-#define V128_BYTES 16u
+/* The words a v128 immediate (BRI_V128_BYTES, reader.h) is emitted as. */
 #define V128_WORDS 4u
 /* i8x16.shuffle picks from the 32 lanes of its two operands. */
 #define SHUFFLE_LANES 32u
@@ -76,7 +75,7 @@ bri_op_shuffle(bri_compiler_t *c, br_op_t op)
     br_err_t err = rd_v128(c, w);
     if (err != BR_ERR_OK)
         return err;
-    for (uint32_t i = 0; i < V128_BYTES; i++) {
+    for (uint32_t i = 0; i < BRI_V128_BYTES; i++) {
         uint32_t lane = (w[i / 4] >> (8 * (i % 4))) & 0xFFu;
         if (lane >= SHUFFLE_LANES)
             return invalid_lane(c, lane);

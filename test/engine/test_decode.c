@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "reader.h"
 
 /* The decoder is tested alone: validation always succeeds here. */
 br_err_t
@@ -1201,6 +1202,62 @@ test_opcode_columns(void)
     CHECK_EQ(bri_opinfo[BR_OP_move].len, 4);
 }
 
+/* The one instruction reader (reader.h): opcodes with and without a
+ * prefix, and immediates by the IMM column. */
+static void
+test_instruction_reader(void)
+{
+    static const uint8_t code[] = {
+        0x0E, 0x02, 0x00, 0x01, 0x02,             /* br_table 0 1 (2) */
+        0x28, 0x42, 0x01, 0x80, 0x01,             /* i32.load mem 1 +128 */
+        0xFC, 0x0A, 0x00, 0x01,                   /* memory.copy 0 1 */
+        0x1C, 0x01, 0x7E,                         /* select (result i64) */
+        0xFD, 0x0C, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+        0xFD, 0x16, 0x05,                         /* i8x16.extract_lane_u 5 */
+        0xD0, 0x6F,                               /* ref.null extern */
+        0x42, 0x7F,                               /* i64.const -1 */
+        0xFD, 0x9A, 0x01,                         /* no such SIMD op */
+        0xFC,                                     /* a prefix, then nothing */
+    };
+    br_error_t err;
+    bri_reader_t r = {code, code, code + sizeof code, &err};
+    uint8_t byte;
+    uint32_t sub;
+    bri_imm_t imm;
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_br_table);
+    CHECK(bri_read_imm(&r, BR_IMM_LABELS, &imm) && imm.count == 2);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i32_load);
+    CHECK(bri_read_imm(&r, BR_IMM_MEMARG, &imm));
+    CHECK(imm.flags == 0x42 && imm.idx[0] == 1 && imm.u == 128);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_memory_copy);
+    CHECK(byte == BR_PREFIX_FC && sub == 0x0A);
+    CHECK(bri_read_imm(&r, BR_IMM_MEM_MEM, &imm));
+    CHECK(imm.idx[0] == 0 && imm.idx[1] == 1);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_select_t);
+    CHECK(bri_read_imm(&r, BR_IMM_SELECT_T, &imm) && imm.count == 1);
+    CHECK_EQ(imm.bytes[0], BR_I64);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_v128_const);
+    CHECK(bri_read_imm(&r, BR_IMM_V128, &imm));
+    CHECK(imm.bytes[0] == 1 && imm.bytes[15] == 16);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i8x16_extract_lane_u);
+    CHECK(bri_read_imm(&r, BR_IMM_LANE, &imm) && imm.lane == 5);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_ref_null);
+    CHECK(bri_read_imm(&r, BR_IMM_REFTYPE, &imm));
+    CHECK_EQ(imm.reftype, BR_EXTERNREF);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i64_const);
+    CHECK(bri_read_imm(&r, BR_IMM_I64, &imm) && imm.s == -1);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -1);
+    CHECK(byte == BR_PREFIX_FD && sub == 0x9A);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -2);
+    CHECK_EQ(err.code, BR_ERR_UNEXPECTED_END);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -2);
+    /* a bad reference type is reported at its byte */
+    static const uint8_t bad[] = {0xD0, 0x7F};
+    r = (bri_reader_t){bad, bad + 1, bad + sizeof bad, &err};
+    CHECK(!bri_read_imm(&r, BR_IMM_REFTYPE, &imm));
+    CHECK(err.code == BR_ERR_MALFORMED_REFTYPE && err.offset == 1);
+}
+
 static void
 test_engine_and_alloc(void)
 {
@@ -1267,6 +1324,7 @@ main(void)
     test_header();
     test_valtype_encoding();
     test_opcode_columns();
+    test_instruction_reader();
     test_section_structure();
     test_custom_sections();
     test_leb();
