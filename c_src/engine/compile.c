@@ -1,52 +1,14 @@
 /*
  * beamr engine: validation of a function body and its compilation to
  * internal code (code.h) in one pass: entry points, the dispatch loop and
- * every instruction that is not control flow (compile_ctl.c).
+ * every instruction that is not control flow (compile_ctl.c), SIMD with
+ * immediates (compile_simd.c) or generic (compile_generic.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
 
 /* ------------------------------------------------------------------ */
 /* Immediates                                                          */
-
-/* The reader reports offsets relative to the body; make them offsets in
- * the binary. Running out of body bytes is the spec's "unexpected end of
- * section or function". */
-br_err_t
-bri_rd_failed(bri_compiler_t *c)
-{
-    br_error_t *e = c->error;
-    br_err_t code = e->code;
-    if (code == BR_ERR_UNEXPECTED_END)
-        code = BR_ERR_UNEXPECTED_END_SECTION;
-    return bri_error(e, code, e->offset + c->body_offset,
-                     (int64_t)c->func_index, "%s", "");
-}
-
-br_err_t
-bri_rd_u32(bri_compiler_t *c, uint32_t *out)
-{
-    return bri_read_u32_fast(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-br_err_t
-bri_rd_u8(bri_compiler_t *c, uint8_t *out)
-{
-    return bri_read_u8(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-static br_err_t
-rd_u64(bri_compiler_t *c, uint64_t *out)
-{
-    return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-/* Whether the module may name memories other than 0 (multi-memory). */
-static bool
-multi_memory(const bri_compiler_t *c)
-{
-    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
-}
 
 /* A memory index immediate. The 2.0 encoding reserved a zero byte here;
  * multi-memory reads it as a u32 index (so 0x00 is still memory 0, and
@@ -56,7 +18,7 @@ rd_memidx(bri_compiler_t *c, uint32_t *mem)
 {
     uint8_t byte;
     br_err_t err;
-    if (!multi_memory(c)) {
+    if (!bri_multi_memory(c)) {
         *mem = 0;
         err = bri_rd_u8(c, &byte);
         if (err == BR_ERR_OK && byte != 0)
@@ -87,20 +49,6 @@ local_slot(const bri_compiler_t *c, uint32_t x)
     return c->local_slot ? c->local_slot[x] : x;
 }
 
-static bri_valtype_t
-addr_type(bool is64)
-{
-    return is64 ? BR_I64 : BR_I32;
-}
-
-static br_err_t
-check_memory(bri_compiler_t *c, uint32_t mem)
-{
-    if (mem >= c->m->memory_count)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)mem);
-    return BR_ERR_OK;
-}
-
 static br_err_t
 check_table(bri_compiler_t *c, uint32_t t)
 {
@@ -129,140 +77,6 @@ check_data(bri_compiler_t *c, uint32_t d)
     return BR_ERR_OK;
 }
 
-static bri_valtype_t
-sig_type(char ch, bri_valtype_t addr)
-{
-    switch (ch) {
-    case 'i':
-        return BR_I32;
-    case 'l':
-        return BR_I64;
-    case 'f':
-        return BR_F32;
-    case 'd':
-        return BR_F64;
-    case 'v':
-        return BR_V128;
-    default:
-        return addr; /* 'a': the memory's address type */
-    }
-}
-
-/* Pops the params and pushes the results of a SIG string ("ai:" ...);
- * *s gets the slot of the first operand (or of the result). */
-static br_err_t
-apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr, uint32_t *s)
-{
-    const char *sig = bri_opinfo[op].sig;
-    const char *colon = sig;
-    while (*colon != ':')
-        colon++;
-    for (const char *p = colon; p > sig; p--) {
-        br_err_t err = bri_pop(c, sig_type(p[-1], addr), NULL);
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    *s = c->height;
-    for (const char *p = colon + 1; *p; p++) {
-        br_err_t err = bri_push(c, sig_type(*p, addr));
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    return BR_ERR_OK;
-}
-
-/* Simple ops that can trap need a site for the backtrace (FLAGS T). */
-static bool
-simple_can_trap(br_op_t op)
-{
-    return (bri_opinfo[op].flags & BRI_OPF_T) != 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Generic instructions, driven by the SIG and IMM columns of the table */
-
-/* [op, s]: numeric instructions. */
-static br_err_t
-op_simple(bri_compiler_t *c, br_op_t op)
-{
-    uint32_t s;
-    br_err_t err = apply_sig(c, op, BR_I32, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    return bri_emit_op_s(c, op, s, simple_can_trap(op));
-}
-
-/* A memarg: flags, the memory index if flagged, the offset (a u64 for a
- * 64-bit memory, and for an unknown one, which fails after the read like
- * the reference decoder). The flags left after the memory index bit are
- * the alignment exponent: other high bits make it too large, which is
- * the error the spec reports. */
-br_err_t
-bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
-{
-    uint32_t align = 0, mem = 0;
-    uint64_t offset = 0;
-    br_err_t err = bri_rd_u32(c, &align);
-    /* without multi-memory the flag is an oversized alignment instead */
-    if (err == BR_ERR_OK && (align & BRI_MEMARG_HAS_MEMIDX) &&
-        multi_memory(c)) {
-        align &= ~BRI_MEMARG_HAS_MEMIDX;
-        err = bri_rd_u32(c, &mem);
-    }
-    bool is64 = mem >= c->m->memory_count || c->m->memories[mem].is64;
-    if (err == BR_ERR_OK && is64) {
-        err = rd_u64(c, &offset);
-    } else if (err == BR_ERR_OK) {
-        uint32_t off32;
-        err = bri_rd_u32(c, &off32);
-        offset = off32;
-    }
-    if (err == BR_ERR_OK)
-        err = check_memory(c, mem);
-    if (err == BR_ERR_OK && align > natural)
-        err = BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
-    out->mem = mem;
-    out->offset = offset;
-    out->addr = addr_type(is64);
-    return err;
-}
-
-/* [op, s, mem, off_lo, off_hi]: loads and stores. */
-static br_err_t
-op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, bri_opinfo[op].align, &ma);
-    if (err != BR_ERR_OK)
-        return err;
-    uint32_t s;
-    err = apply_sig(c, op, ma.addr, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    if ((err = bri_emit_reserve(c, 5)) != BR_ERR_OK)
-        return err;
-    bri_site(c, bri_pc(c));
-    bri_word(c, (uint32_t)op);
-    bri_slot_word(c, s);
-    bri_word(c, ma.mem);
-    bri_word(c, (uint32_t)ma.offset);
-    bri_word(c, (uint32_t)(ma.offset >> 32));
-    return BR_ERR_OK;
-}
-
-/* compile_simd.c builds on these two (lane immediates, lane ops). */
-br_err_t
-bri_op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    return op_memarg(c, op);
-}
-
-br_err_t
-bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s)
-{
-    return apply_sig(c, op, BR_I32, s);
-}
-
 /* [op, s, mem]: memory.size and memory.grow (which never trap). */
 static br_err_t
 op_memidx(bri_compiler_t *c, br_op_t op)
@@ -270,7 +84,7 @@ op_memidx(bri_compiler_t *c, br_op_t op)
     uint32_t mem = 0, s;
     br_err_t err = rd_memidx(c, &mem);
     if (err == BR_ERR_OK)
-        err = apply_sig(c, op, addr_type(c->m->memories[mem].is64), &s);
+        err = bri_apply_sig(c, op, bri_addr_type(c->m->memories[mem].is64), &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
@@ -496,7 +310,7 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     const bri_tabledecl_t *td = &c->m->tables[t];
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
-        bri_valtype_t k = ch == 'a'   ? addr_type(td->limits.is64)
+        bri_valtype_t k = ch == 'a'   ? bri_addr_type(td->limits.is64)
                           : ch == 'r' ? bri_vt_of_kind(td->elem)
                                       : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
@@ -536,7 +350,7 @@ op_table(bri_compiler_t *c, br_op_t op)
     uint32_t s = c->height;
     const bri_tabledecl_t *td = &c->m->tables[x];
     if (forms[i].push == 'a')
-        err = bri_push(c, addr_type(td->limits.is64));
+        err = bri_push(c, bri_addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
         err = bri_push(c, bri_vt_of_kind(td->elem));
     if (err != BR_ERR_OK || !bri_live(c))
@@ -564,9 +378,9 @@ op_table_copy(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "table element types differ");
     bool both64 = d->limits.is64 && s->limits.is64;
-    if ((err = bri_pop(c, addr_type(both64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
+    if ((err = bri_pop(c, bri_addr_type(both64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
         return err;
     if (!bri_live(c))
         return BR_ERR_OK;
@@ -635,8 +449,8 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     /* copy: d and s take their memory's address type, n the narrower */
-    bri_valtype_t a = addr_type(c->m->memories[mem].is64);
-    bri_valtype_t as = addr_type(c->m->memories[src].is64);
+    bri_valtype_t a = bri_addr_type(c->m->memories[mem].is64);
+    bri_valtype_t as = bri_addr_type(c->m->memories[src].is64);
     bri_valtype_t n = op == BR_OP_memory_init   ? BR_I32
                       : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
                                                 : a;
@@ -763,11 +577,19 @@ handler_of(br_op_t op)
     return op_handlers[op] ? op_handlers[op] : op_illegal;
 }
 
-/* compile_fuse.c falls back to it when an op has no register form. */
-br_err_t
-bri_op_generic(bri_compiler_t *c, br_op_t op)
+/* An op without a register-style handler, or that its handler left to
+ * the generic one (compile.h): BRI_NOT_MINE flushes the deferred
+ * operands first, BRI_NOT_MINE_KEEP keeps them. Any other status is the
+ * handler's error, returned as it is. */
+static br_err_t
+not_fused(bri_compiler_t *c, br_op_t op, br_err_t why)
 {
-    return handler_of(op)(c, op);
+    br_err_t err = BR_ERR_OK;
+    if (why == BRI_NOT_MINE)
+        err = bri_fuse_flush(c);
+    else if (why != BRI_NOT_MINE_KEEP)
+        return why;
+    return err != BR_ERR_OK ? err : handler_of(op)(c, op);
 }
 
 /* An opcode with a 0xFC or 0xFD prefix, read by the instruction reader
@@ -828,12 +650,12 @@ compile_body(bri_compiler_t *c)
             return err;
         c->insn_count++;
         bri_op_fn fused = bri_fuse_ops[op];
-        if (fused != NULL)
-            err = fused(c, op);
-        else if ((err = bri_fuse_flush(c)) == BR_ERR_OK)
-            err = handler_of(op)(c, op);
-        if (err != BR_ERR_OK)
-            return err;
+        err = fused != NULL ? fused(c, op) : BRI_NOT_MINE;
+        if (BR_UNLIKELY(err != BR_ERR_OK)) {
+            err = not_fused(c, op, err);
+            if (err != BR_ERR_OK)
+                return err;
+        }
     }
     if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
         return bri_error(c->error, BR_ERR_SECTION_SIZE_MISMATCH,

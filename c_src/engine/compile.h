@@ -100,7 +100,7 @@ struct bri_compiler {
 };
 
 /* ------------------------------------------------------------------ */
-/* compile.c: entry points used by validate.c                           */
+/* compile.c: entry points used by validate.c (and the dispatch loop)   */
 
 void bri_compiler_init(bri_compiler_t *c, br_module_t *m, br_error_t *error);
 /* Validates funcs[func_index] and fills its `code`. On failure the
@@ -352,23 +352,48 @@ br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 /* compile_fuse.c: register-style emission (dispatch entry points)      */
 
 /* Handlers of the ops compiled register-style (NULL: the generic handler
- * after bri_fuse_flush). */
+ * after bri_fuse_flush). A handler that finds the op is not its to
+ * compile returns BRI_NOT_MINE (compile.c then flushes and runs the
+ * generic handler) or BRI_NOT_MINE_KEEP (the generic handler runs with
+ * the deferred operands kept: the op reads none of them); it never
+ * calls back into the dispatcher. */
 extern const bri_op_fn bri_fuse_ops[BR_OP__COUNT];
+#define BRI_NOT_MINE ((br_err_t)-1)
+#define BRI_NOT_MINE_KEEP ((br_err_t)-2)
 /* Materialises every deferred operand and forgets the last instruction
  * (before a generic handler reads the operand stack). */
 br_err_t bri_fuse_flush(bri_compiler_t *c);
-/* compile.c: the generic (stack-slot) handler of any op. */
-br_err_t bri_op_generic(bri_compiler_t *c, br_op_t op);
 
-/* compile.c: immediates shared with compile_ctl.c */
+/* ------------------------------------------------------------------ */
+/* compile_generic.c: the layer below the instruction families          */
+
+/* Immediates with the compiler's errors. */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
-/* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
- * and a simple op's SIG applied (*s: its first operand slot). */
+/* Pops the params and pushes the results of the op's SIG ('a' is
+ * `addr`); *s gets the slot of the first operand (or of the result). */
+br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr,
+                       uint32_t *s);
+/* The generic handlers: [op, s] simple ops, and loads and stores with
+ * their memarg ([op, s, mem, off_lo, off_hi]). */
+br_err_t bri_op_simple(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);
-br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s);
+
+/* Whether the module may name memories other than 0 (multi-memory). */
+static inline bool
+bri_multi_memory(const bri_compiler_t *c)
+{
+    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
+}
+
+/* The type of an address into a memory or table of this index type. */
+static inline bri_valtype_t
+bri_addr_type(bool is64)
+{
+    return is64 ? BR_I64 : BR_I32;
+}
 
 /* ------------------------------------------------------------------ */
 /* compile_simd.c: SIMD ops with immediates (the others are simple ops) */

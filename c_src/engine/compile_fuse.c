@@ -249,12 +249,14 @@ bri_fuse_flush(bri_compiler_t *c)
     return flush_forget(c);
 }
 
-/* An op compiled the stack-slot way, with every operand in its slot. */
+/* An op to compile the stack-slot way, with every operand in its slot:
+ * the dispatcher flushes and runs the generic handler (compile.h). */
 static br_err_t
 generic(bri_compiler_t *c, br_op_t op)
 {
-    br_err_t err = flush_forget(c);
-    return err != BR_ERR_OK ? err : bri_op_generic(c, op);
+    (void)c;
+    (void)op;
+    return BRI_NOT_MINE;
 }
 
 static inline br_err_t
@@ -442,8 +444,9 @@ fuse_drop(bri_compiler_t *c, br_op_t op)
 static br_err_t
 fuse_push_only(bri_compiler_t *c, br_op_t op)
 {
+    (void)op;
     forget_last(c);
-    return bri_op_generic(c, op);
+    return BRI_NOT_MINE_KEEP;
 }
 
 /* ------------------------------------------------------------------ */

@@ -61,7 +61,7 @@ bri_op_v128_const(bri_compiler_t *c, br_op_t op)
     uint32_t w[V128_WORDS], s;
     br_err_t err = rd_v128(c, w);
     if (err == BR_ERR_OK)
-        err = bri_apply_sig(c, op, &s);
+        err = bri_apply_sig(c, op, BR_I32, &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_v128(c, op, s, w);
@@ -80,7 +80,7 @@ bri_op_shuffle(bri_compiler_t *c, br_op_t op)
         if (lane >= SHUFFLE_LANES)
             return invalid_lane(c, lane);
     }
-    if ((err = bri_apply_sig(c, op, &s)) != BR_ERR_OK || !bri_live(c))
+    if ((err = bri_apply_sig(c, op, BR_I32, &s)) != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_v128(c, op, s, w);
 }
@@ -96,7 +96,7 @@ bri_op_lane(bri_compiler_t *c, br_op_t op)
         return err;
     if (lane >= bri_opinfo[op].lanes)
         return invalid_lane(c, lane);
-    if ((err = bri_apply_sig(c, op, &s)) != BR_ERR_OK || !bri_live(c))
+    if ((err = bri_apply_sig(c, op, BR_I32, &s)) != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
         return err;
