@@ -1,64 +1,14 @@
 /*
  * beamr engine: validation of a function body and its compilation to
  * internal code (code.h) in one pass: entry points, the dispatch loop and
- * every instruction that is not control flow (compile_ctl.c).
+ * every instruction that is not control flow (compile_ctl.c), SIMD with
+ * immediates (compile_simd.c) or generic (compile_generic.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
 
 /* ------------------------------------------------------------------ */
 /* Immediates                                                          */
-
-/* The reader reports offsets relative to the body; make them offsets in
- * the binary. Running out of body bytes is the spec's "unexpected end of
- * section or function". */
-br_err_t
-bri_rd_failed(bri_compiler_t *c)
-{
-    br_error_t *e = c->error;
-    br_err_t code = e->code;
-    if (code == BR_ERR_UNEXPECTED_END)
-        code = BR_ERR_UNEXPECTED_END_SECTION;
-    return bri_error(e, code, e->offset + c->body_offset,
-                     (int64_t)c->func_index, "%s", "");
-}
-
-bool
-bri_read_u32_full(bri_reader_t *r, uint32_t *out)
-{
-    return bri_read_u32(r, out);
-}
-
-bool
-bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    return bri_read_sleb(r, bits, out);
-}
-
-br_err_t
-bri_rd_u32(bri_compiler_t *c, uint32_t *out)
-{
-    return bri_read_u32_fast(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-br_err_t
-bri_rd_u8(bri_compiler_t *c, uint8_t *out)
-{
-    return bri_read_u8(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-static br_err_t
-rd_u64(bri_compiler_t *c, uint64_t *out)
-{
-    return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-/* Whether the module may name memories other than 0 (multi-memory). */
-static bool
-multi_memory(const bri_compiler_t *c)
-{
-    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
-}
 
 /* A memory index immediate. The 2.0 encoding reserved a zero byte here;
  * multi-memory reads it as a u32 index (so 0x00 is still memory 0, and
@@ -68,7 +18,7 @@ rd_memidx(bri_compiler_t *c, uint32_t *mem)
 {
     uint8_t byte;
     br_err_t err;
-    if (!multi_memory(c)) {
+    if (!bri_multi_memory(c)) {
         *mem = 0;
         err = bri_rd_u8(c, &byte);
         if (err == BR_ERR_OK && byte != 0)
@@ -99,20 +49,6 @@ local_slot(const bri_compiler_t *c, uint32_t x)
     return c->local_slot ? c->local_slot[x] : x;
 }
 
-static bri_valtype_t
-addr_type(bool is64)
-{
-    return is64 ? BR_I64 : BR_I32;
-}
-
-static br_err_t
-check_memory(bri_compiler_t *c, uint32_t mem)
-{
-    if (mem >= c->m->memory_count)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)mem);
-    return BR_ERR_OK;
-}
-
 static br_err_t
 check_table(bri_compiler_t *c, uint32_t t)
 {
@@ -141,173 +77,6 @@ check_data(bri_compiler_t *c, uint32_t d)
     return BR_ERR_OK;
 }
 
-static bri_valtype_t
-sig_type(char ch, bri_valtype_t addr)
-{
-    switch (ch) {
-    case 'i':
-        return BR_I32;
-    case 'l':
-        return BR_I64;
-    case 'f':
-        return BR_F32;
-    case 'd':
-        return BR_F64;
-    case 'v':
-        return BR_V128;
-    default:
-        return addr; /* 'a': the memory's address type */
-    }
-}
-
-/* Pops the params and pushes the results of a SIG string ("ai:" ...);
- * *s gets the slot of the first operand (or of the result). */
-static br_err_t
-apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr, uint32_t *s)
-{
-    const char *sig = bri_opinfo[op].sig;
-    const char *colon = sig;
-    while (*colon != ':')
-        colon++;
-    for (const char *p = colon; p > sig; p--) {
-        br_err_t err = bri_pop(c, sig_type(p[-1], addr), NULL);
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    *s = c->height;
-    for (const char *p = colon + 1; *p; p++) {
-        br_err_t err = bri_push(c, sig_type(*p, addr));
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    return BR_ERR_OK;
-}
-
-/* Simple ops that can trap need a site for the backtrace. */
-static bool
-simple_can_trap(br_op_t op)
-{
-    switch (op) {
-    case BR_OP_i32_div_s:
-    case BR_OP_i32_div_u:
-    case BR_OP_i32_rem_s:
-    case BR_OP_i32_rem_u:
-    case BR_OP_i64_div_s:
-    case BR_OP_i64_div_u:
-    case BR_OP_i64_rem_s:
-    case BR_OP_i64_rem_u:
-    case BR_OP_i32_trunc_f32_s:
-    case BR_OP_i32_trunc_f32_u:
-    case BR_OP_i32_trunc_f64_s:
-    case BR_OP_i32_trunc_f64_u:
-    case BR_OP_i64_trunc_f32_s:
-    case BR_OP_i64_trunc_f32_u:
-    case BR_OP_i64_trunc_f64_s:
-    case BR_OP_i64_trunc_f64_u:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* log2 of a load/store's access size (its maximum alignment): from the
- * fused rows for scalar accesses (they list every one), else SIMD's. */
-static uint32_t
-natural_align(br_op_t op)
-{
-    if (bri_opinfo[op].prefix == BR_PREFIX_FD)
-        return bri_simd_natural_align(op);
-    return bri_fuse_natural_align(op);
-}
-
-/* ------------------------------------------------------------------ */
-/* Generic instructions, driven by the SIG and IMM columns of the table */
-
-/* [op, s]: numeric instructions. */
-static br_err_t
-op_simple(bri_compiler_t *c, br_op_t op)
-{
-    uint32_t s;
-    br_err_t err = apply_sig(c, op, BR_I32, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    return bri_emit_op_s(c, op, s, simple_can_trap(op));
-}
-
-/* memarg alignment flag announcing an explicit memory index
- * (multi-memory); without it the access is to memory 0. */
-#define MEMARG_HAS_MEMIDX 0x40u
-
-/* A memarg: flags, the memory index if flagged, the offset (a u64 for a
- * 64-bit memory, and for an unknown one, which fails after the read like
- * the reference decoder). The flags left after the memory index bit are
- * the alignment exponent: other high bits make it too large, which is
- * the error the spec reports. */
-br_err_t
-bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
-{
-    uint32_t align = 0, mem = 0;
-    uint64_t offset = 0;
-    br_err_t err = bri_rd_u32(c, &align);
-    /* without multi-memory the flag is an oversized alignment instead */
-    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX) && multi_memory(c)) {
-        align &= ~MEMARG_HAS_MEMIDX;
-        err = bri_rd_u32(c, &mem);
-    }
-    bool is64 = mem >= c->m->memory_count || c->m->memories[mem].is64;
-    if (err == BR_ERR_OK && is64) {
-        err = rd_u64(c, &offset);
-    } else if (err == BR_ERR_OK) {
-        uint32_t off32;
-        err = bri_rd_u32(c, &off32);
-        offset = off32;
-    }
-    if (err == BR_ERR_OK)
-        err = check_memory(c, mem);
-    if (err == BR_ERR_OK && align > natural)
-        err = BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
-    out->mem = mem;
-    out->offset = offset;
-    out->addr = addr_type(is64);
-    return err;
-}
-
-/* [op, s, mem, off_lo, off_hi]: loads and stores. */
-static br_err_t
-op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, natural_align(op), &ma);
-    if (err != BR_ERR_OK)
-        return err;
-    uint32_t s;
-    err = apply_sig(c, op, ma.addr, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    if ((err = bri_emit_reserve(c, 5)) != BR_ERR_OK)
-        return err;
-    bri_site(c, bri_pc(c));
-    bri_word(c, (uint32_t)op);
-    bri_slot_word(c, s);
-    bri_word(c, ma.mem);
-    bri_word(c, (uint32_t)ma.offset);
-    bri_word(c, (uint32_t)(ma.offset >> 32));
-    return BR_ERR_OK;
-}
-
-/* compile_simd.c builds on these two (lane immediates, lane ops). */
-br_err_t
-bri_op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    return op_memarg(c, op);
-}
-
-br_err_t
-bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s)
-{
-    return apply_sig(c, op, BR_I32, s);
-}
-
 /* [op, s, mem]: memory.size and memory.grow (which never trap). */
 static br_err_t
 op_memidx(bri_compiler_t *c, br_op_t op)
@@ -315,7 +84,7 @@ op_memidx(bri_compiler_t *c, br_op_t op)
     uint32_t mem = 0, s;
     br_err_t err = rd_memidx(c, &mem);
     if (err == BR_ERR_OK)
-        err = apply_sig(c, op, addr_type(c->m->memories[mem].is64), &s);
+        err = bri_apply_sig(c, op, bri_addr_type(c->m->memories[mem].is64), &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
@@ -541,7 +310,7 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     const bri_tabledecl_t *td = &c->m->tables[t];
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
-        bri_valtype_t k = ch == 'a'   ? addr_type(td->limits.is64)
+        bri_valtype_t k = ch == 'a'   ? bri_addr_type(td->limits.is64)
                           : ch == 'r' ? bri_vt_of_kind(td->elem)
                                       : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
@@ -581,7 +350,7 @@ op_table(bri_compiler_t *c, br_op_t op)
     uint32_t s = c->height;
     const bri_tabledecl_t *td = &c->m->tables[x];
     if (forms[i].push == 'a')
-        err = bri_push(c, addr_type(td->limits.is64));
+        err = bri_push(c, bri_addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
         err = bri_push(c, bri_vt_of_kind(td->elem));
     if (err != BR_ERR_OK || !bri_live(c))
@@ -609,9 +378,9 @@ op_table_copy(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "table element types differ");
     bool both64 = d->limits.is64 && s->limits.is64;
-    if ((err = bri_pop(c, addr_type(both64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
+    if ((err = bri_pop(c, bri_addr_type(both64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
         return err;
     if (!bri_live(c))
         return BR_ERR_OK;
@@ -680,8 +449,8 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     /* copy: d and s take their memory's address type, n the narrower */
-    bri_valtype_t a = addr_type(c->m->memories[mem].is64);
-    bri_valtype_t as = addr_type(c->m->memories[src].is64);
+    bri_valtype_t a = bri_addr_type(c->m->memories[mem].is64);
+    bri_valtype_t as = bri_addr_type(c->m->memories[src].is64);
     bri_valtype_t n = op == BR_OP_memory_init   ? BR_I32
                       : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
                                                 : a;
@@ -795,104 +564,43 @@ op_illegal(bri_compiler_t *c, br_op_t op)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
-/* Handlers of the ops whose SIG is "*"; the others are dispatched on
- * their IMM kind (op_simple, op_memarg, op_memidx). */
-static const bri_op_fn special_ops[BR_OP__COUNT] = {
-    [BR_OP_unreachable] = op_unreachable,
-    [BR_OP_nop] = op_nop,
-    [BR_OP_block] = bri_op_block,
-    [BR_OP_loop] = bri_op_block,
-    [BR_OP_if_] = bri_op_if,
-    [BR_OP_else_] = bri_op_else,
-    [BR_OP_try_] = bri_op_try,
-    [BR_OP_catch_] = bri_op_catch,
-    [BR_OP_throw_] = bri_op_throw,
-    [BR_OP_rethrow] = bri_op_rethrow,
-    [BR_OP_throw_ref] = bri_op_throw_ref,
-    [BR_OP_try_table] = bri_op_try_table,
-    [BR_OP_end] = bri_op_end,
-    [BR_OP_br] = bri_op_br,
-    [BR_OP_br_if] = bri_op_br_if,
-    [BR_OP_br_table] = bri_op_br_table,
-    [BR_OP_return_] = bri_op_return,
-    [BR_OP_call] = bri_op_call,
-    [BR_OP_call_indirect] = bri_op_call_indirect,
-    [BR_OP_return_call] = bri_op_call,
-    [BR_OP_return_call_indirect] = bri_op_call_indirect,
-    [BR_OP_delegate] = bri_op_delegate,
-    [BR_OP_catch_all] = bri_op_catch,
-    [BR_OP_drop] = op_drop,
-    [BR_OP_select] = op_select,
-    [BR_OP_select_t] = op_select,
-    [BR_OP_local_get] = op_local,
-    [BR_OP_local_set] = op_local,
-    [BR_OP_local_tee] = op_local,
-    [BR_OP_global_get] = op_global,
-    [BR_OP_global_set] = op_global,
-    [BR_OP_table_get] = op_table,
-    [BR_OP_table_set] = op_table,
-    [BR_OP_i32_const] = op_const,
-    [BR_OP_i64_const] = op_const,
-    [BR_OP_f32_const] = op_const,
-    [BR_OP_f64_const] = op_const,
-    [BR_OP_ref_null] = op_ref_null,
-    [BR_OP_ref_is_null] = op_ref_is_null,
-    [BR_OP_ref_func] = op_ref_func,
-    [BR_OP_memory_init] = op_memory_bulk,
-    [BR_OP_data_drop] = op_drop_segment,
-    [BR_OP_memory_copy] = op_memory_bulk,
-    [BR_OP_memory_fill] = op_memory_bulk,
-    [BR_OP_table_init] = op_table_init,
-    [BR_OP_elem_drop] = op_drop_segment,
-    [BR_OP_table_copy] = op_table_copy,
-    [BR_OP_table_grow] = op_table,
-    [BR_OP_table_size] = op_table,
-    [BR_OP_table_fill] = op_table,
-};
+/* The HANDLER column of the opcode table; internal ops have none. */
+#define HANDLER(name, prefix, code, imm, sig, text, len, span, handler, flags, \
+                lanes, align)                                                  \
+    [BR_OP_##name] = handler,
+static const bri_op_fn op_handlers[BR_OP__COUNT] = {BR_OPCODES_ALL(HANDLER)};
+#undef HANDLER
 
 static bri_op_fn
 handler_of(br_op_t op)
 {
-    if (special_ops[op])
-        return special_ops[op];
-    if (bri_opinfo[op].sig[0] == '*')
-        return op_illegal; /* a "*" op without a handler yet */
-    switch (bri_opinfo[op].imm) {
-    case BR_IMM_MEMARG:
-        return op_memarg;
-    case BR_IMM_MEMIDX:
-        return op_memidx;
-    case BR_IMM_V128:
-        return bri_op_v128_const;
-    case BR_IMM_SHUFFLE:
-        return bri_op_shuffle;
-    case BR_IMM_LANE:
-        return bri_op_lane;
-    case BR_IMM_MEMARG_LANE:
-        return bri_op_memarg_lane;
-    default:
-        return op_simple;
-    }
+    return op_handlers[op] ? op_handlers[op] : op_illegal;
 }
 
-/* compile_fuse.c falls back to it when an op has no register form. */
-br_err_t
-bri_op_generic(bri_compiler_t *c, br_op_t op)
+/* An op without a register-style handler, or that its handler left to
+ * the generic one (compile.h): BRI_NOT_MINE flushes the deferred
+ * operands first, BRI_NOT_MINE_KEEP keeps them. Any other status is the
+ * handler's error, returned as it is. */
+static br_err_t
+not_fused(bri_compiler_t *c, br_op_t op, br_err_t why)
 {
-    return handler_of(op)(c, op);
+    br_err_t err = BR_ERR_OK;
+    if (why == BRI_NOT_MINE)
+        err = bri_fuse_flush(c);
+    else if (why != BRI_NOT_MINE_KEEP)
+        return why;
+    return err != BR_ERR_OK ? err : handler_of(op)(c, op);
 }
 
-/* Reads an opcode with a 0xFC or 0xFD prefix (its LEB sub-opcode). */
+/* An opcode with a 0xFC or 0xFD prefix, read by the instruction reader
+ * (reader.h: bri_prefixed_opcode). */
 static br_err_t
 read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
 {
-    uint32_t sub;
-    br_err_t err = bri_rd_u32(c, &sub);
-    if (err != BR_ERR_OK)
-        return err;
-    int op = b == BRI_PREFIX_MISC
-                 ? (sub < 32 ? bri_op_by_fc[sub] : -1)
-                 : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
+    uint32_t sub = 0;
+    int op = bri_prefixed_opcode(&c->r, b, &sub);
+    if (op == -2)
+        return bri_rd_failed(c);
     if (op < 0)
         return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                         (unsigned)sub);
@@ -900,12 +608,13 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     return BR_ERR_OK;
 }
 
-/* Reads an opcode; the caller has checked that a byte is left. */
+/* Reads an opcode as bri_opcode_of does (reader.h), with the compiler's
+ * errors; the caller has checked that a byte is left. */
 static inline br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)
 {
     uint8_t b = *c->r.p++;
-    if (BR_UNLIKELY(b == BRI_PREFIX_MISC || b == BRI_PREFIX_SIMD))
+    if (BR_UNLIKELY(b == BR_PREFIX_FC || b == BR_PREFIX_FD))
         return read_prefixed_op(c, b, out);
     int op = bri_op_by_byte[b];
     if (BR_UNLIKELY(op < 0))
@@ -941,12 +650,12 @@ compile_body(bri_compiler_t *c)
             return err;
         c->insn_count++;
         bri_op_fn fused = bri_fuse_ops[op];
-        if (fused != NULL)
-            err = fused(c, op);
-        else if ((err = bri_fuse_flush(c)) == BR_ERR_OK)
-            err = handler_of(op)(c, op);
-        if (err != BR_ERR_OK)
-            return err;
+        err = fused != NULL ? fused(c, op) : BRI_NOT_MINE;
+        if (BR_UNLIKELY(err != BR_ERR_OK)) {
+            err = not_fused(c, op, err);
+            if (err != BR_ERR_OK)
+                return err;
+        }
     }
     if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
         return bri_error(c->error, BR_ERR_SECTION_SIZE_MISMATCH,

@@ -11,11 +11,6 @@
 #include "compile_fuse.h"
 #include "reader.h"
 
-/* The misc prefix byte of the binary format (opcodes.h PREFIX 0xFC) and
- * the SIMD prefix (0xFD). */
-#define BRI_PREFIX_MISC 0xFCu
-#define BRI_PREFIX_SIMD 0xFDu
-
 /* A value type on the validation stack; 0 is the spec's "Unknown" (the
  * polymorphic type of values popped in unreachable code). */
 #define BRI_UNKNOWN ((bri_valtype_t)0)
@@ -107,7 +102,7 @@ struct bri_compiler {
 };
 
 /* ------------------------------------------------------------------ */
-/* compile.c: entry points used by validate.c                           */
+/* compile.c: entry points used by validate.c (and the dispatch loop)   */
 
 void bri_compiler_init(bri_compiler_t *c, br_module_t *m, br_error_t *error);
 /* Validates funcs[func_index] and fills its `code`. On failure the
@@ -361,90 +356,48 @@ br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 /* compile_fuse.c: register-style emission (dispatch entry points)      */
 
 /* Handlers of the ops compiled register-style (NULL: the generic handler
- * after bri_fuse_flush). */
+ * after bri_fuse_flush). A handler that finds the op is not its to
+ * compile returns BRI_NOT_MINE (compile.c then flushes and runs the
+ * generic handler) or BRI_NOT_MINE_KEEP (the generic handler runs with
+ * the deferred operands kept: the op reads none of them); it never
+ * calls back into the dispatcher. */
 extern const bri_op_fn bri_fuse_ops[BR_OP__COUNT];
+#define BRI_NOT_MINE ((br_err_t)-1)
+#define BRI_NOT_MINE_KEEP ((br_err_t)-2)
 /* Materialises every deferred operand and forgets the last instruction
  * (before a generic handler reads the operand stack). */
 br_err_t bri_fuse_flush(bri_compiler_t *c);
-/* compile.c: the generic (stack-slot) handler of any op. */
-br_err_t bri_op_generic(bri_compiler_t *c, br_op_t op);
 
-/* compile.c: immediates shared with compile_ctl.c */
+/* ------------------------------------------------------------------ */
+/* compile_generic.c: the layer below the instruction families          */
+
+/* Immediates with the compiler's errors. */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
-/* Readers with encodings of up to four bytes inline (indices, offsets
- * and constants are mostly short). Four bytes never reach the last byte
- * of a u32/s32/s64 encoding, which is where the full readers check for
- * overlong or out-of-range values, so only the end of the body needs
- * checking, once. */
-#define BRI_LEB_FAST_BYTES 4u
-
-/* compile.c: the full readers, out of line (keeps the fast ones small
- * enough to inline). */
-bool bri_read_u32_full(bri_reader_t *r, uint32_t *out);
-bool bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out);
-
-/* Decodes an LEB128 of at most BRI_LEB_FAST_BYTES bytes at p (that many
- * readable) into its 7-bit groups *v; returns its length, 0 if longer. */
-static inline unsigned
-bri_leb_short(const uint8_t *p, uint32_t *v)
-{
-    uint32_t x = p[0] & 0x7Fu;
-    if (p[0] < 0x80) {
-        *v = x;
-        return 1;
-    }
-    x |= (p[1] & 0x7Fu) << 7;
-    if (p[1] < 0x80) {
-        *v = x;
-        return 2;
-    }
-    x |= (p[2] & 0x7Fu) << 14;
-    if (p[2] < 0x80) {
-        *v = x;
-        return 3;
-    }
-    x |= (p[3] & 0x7Fu) << 21;
-    *v = x;
-    return p[3] < 0x80 ? 4 : 0;
-}
-
-static inline bool
-bri_read_u32_fast(bri_reader_t *r, uint32_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        *out = v;
-        r->p += n;
-        return true;
-    }
-    return bri_read_u32_full(r, out);
-}
-
-/* `bits` is 32 or 64 (i32.const, i64.const). */
-static inline bool
-bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        int64_t sign = (int64_t)1 << (7 * n - 1); /* sign-extend 7n bits */
-        *out = ((int64_t)v ^ sign) - sign;
-        r->p += n;
-        return true;
-    }
-    return bri_read_sleb_full(r, bits, out);
-}
-
-/* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
- * and a simple op's SIG applied (*s: its first operand slot). */
+/* Pops the params and pushes the results of the op's SIG ('a' is
+ * `addr`); *s gets the slot of the first operand (or of the result). */
+br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr,
+                       uint32_t *s);
+/* The generic handlers: [op, s] simple ops, and loads and stores with
+ * their memarg ([op, s, mem, off_lo, off_hi]). */
+br_err_t bri_op_simple(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);
-br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s);
+
+/* Whether the module may name memories other than 0 (multi-memory). */
+static inline bool
+bri_multi_memory(const bri_compiler_t *c)
+{
+    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
+}
+
+/* The type of an address into a memory or table of this index type. */
+static inline bri_valtype_t
+bri_addr_type(bool is64)
+{
+    return is64 ? BR_I64 : BR_I32;
+}
 
 /* ------------------------------------------------------------------ */
 /* compile_simd.c: SIMD ops with immediates (the others are simple ops) */
@@ -453,8 +406,6 @@ br_err_t bri_op_v128_const(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_shuffle(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_lane(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg_lane(bri_compiler_t *c, br_op_t op);
-/* log2 of the bytes a SIMD load/store accesses (its maximum alignment). */
-uint32_t bri_simd_natural_align(br_op_t op);
 
 /* A decoded memarg: memory index (multi-memory), offset, and the
  * memory's address type (i32 or i64) for the address operand. */

@@ -13,12 +13,8 @@
 typedef struct fuse_info {
     uint16_t rr, ri, r, x;       /* 3-operand, immediate, unary, memory */
     uint16_t br, brn, bri, brni; /* compare + branch */
-    uint8_t natural;             /* x: log2 of the access size */
     bool store;                  /* x: a store (else a load) */
 } fuse_info_t;
-
-/* log2 of an access width in bytes (1, 2, 4 or 8). */
-#define LOG2_WIDTH(w) ((w) == 8 ? 3 : (w) == 4 ? 2 : (w) == 2 ? 1 : 0)
 
 /* The tables read best with one fused_ops.h list per row. */
 /* clang-format off */
@@ -34,10 +30,9 @@ typedef struct fuse_info {
     [BR_OP_##name] = {.rr = BR_OP_##name##_rr},
 #define INFO_UN(X, name, T, OUT, e) [BR_OP_##name] = {.r = BR_OP_##name##_r},
 #define INFO_LD(X, name, W, CT, OUT, e)                                   \
-    [BR_OP_##name] = {.x = BR_OP_##name##_x, .natural = LOG2_WIDTH(W)},
+    [BR_OP_##name] = {.x = BR_OP_##name##_x},
 #define INFO_ST(X, name, W, CT)                                           \
-    [BR_OP_##name] = {.x = BR_OP_##name##_x, .natural = LOG2_WIDTH(W),    \
-                      .store = true},
+    [BR_OP_##name] = {.x = BR_OP_##name##_x, .store = true},
 
 static const fuse_info_t infos[BR_OP__COUNT] = {
     BRI_FUSE_ICMP(INFO_CMP, _) BRI_FUSE_IARITH(INFO_IAR, _)
@@ -254,12 +249,14 @@ bri_fuse_flush(bri_compiler_t *c)
     return flush_forget(c);
 }
 
-/* An op compiled the stack-slot way, with every operand in its slot. */
+/* An op to compile the stack-slot way, with every operand in its slot:
+ * the dispatcher flushes and runs the generic handler (compile.h). */
 static br_err_t
 generic(bri_compiler_t *c, br_op_t op)
 {
-    br_err_t err = flush_forget(c);
-    return err != BR_ERR_OK ? err : bri_op_generic(c, op);
+    (void)c;
+    (void)op;
+    return BRI_NOT_MINE;
 }
 
 static inline br_err_t
@@ -447,8 +444,9 @@ fuse_drop(bri_compiler_t *c, br_op_t op)
 static br_err_t
 fuse_push_only(bri_compiler_t *c, br_op_t op)
 {
+    (void)op;
     forget_last(c);
-    return bri_op_generic(c, op);
+    return BRI_NOT_MINE_KEEP;
 }
 
 /* ------------------------------------------------------------------ */
@@ -469,29 +467,11 @@ fits_imm(opnd_t o)
     return o.type == BR_I32 || (int64_t)o.v == (int32_t)o.v;
 }
 
-/* Integer ops whose operands may be swapped. */
+/* Integer ops whose operands may be swapped (FLAGS C). */
 static bool
 commutes(br_op_t op)
 {
-    switch (op) {
-    case BR_OP_i32_add:
-    case BR_OP_i32_mul:
-    case BR_OP_i32_and:
-    case BR_OP_i32_or:
-    case BR_OP_i32_xor:
-    case BR_OP_i32_eq:
-    case BR_OP_i32_ne:
-    case BR_OP_i64_add:
-    case BR_OP_i64_mul:
-    case BR_OP_i64_and:
-    case BR_OP_i64_or:
-    case BR_OP_i64_xor:
-    case BR_OP_i64_eq:
-    case BR_OP_i64_ne:
-        return true;
-    default:
-        return false;
-    }
+    return (bri_opinfo[op].flags & BRI_OPF_C) != 0;
 }
 
 /* Emits [op, dst, a, b] (bin) or [op, dst, a] and records it as `last`
@@ -598,7 +578,7 @@ fuse_mem(bri_compiler_t *c, br_op_t op)
     if (!bri_live(c) || c->height < (store ? 2u : 1u))
         return generic(c, op);
     bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, in->natural, &ma);
+    br_err_t err = bri_rd_memarg(c, bri_opinfo[op].align, &ma);
     if (err == BR_ERR_OK)
         err = mem_types(c, op, store, ma.addr);
     if (err != BR_ERR_OK)
@@ -632,14 +612,6 @@ fuse_mem(bri_compiler_t *c, br_op_t op)
                                          .end = e.pc + e.n,
                                          .dst = slot_of(c, a_rel)};
     return BR_ERR_OK;
-}
-
-/* The natural alignment of a scalar load/store (the fused rows list them
- * all). */
-uint32_t
-bri_fuse_natural_align(br_op_t op)
-{
-    return infos[op].natural;
 }
 
 /* ------------------------------------------------------------------ */

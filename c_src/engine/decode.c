@@ -42,15 +42,8 @@ enum section_id {
 #define ELEMKIND_FUNCREF 0x00
 #define TAG_ATTR_EXCEPTION 0x00
 #define MAX_FUNC_LOCALS 50000u
-/* The misc and SIMD prefix bytes (the PREFIX column of opcodes.h). */
-#define OP_PREFIX_FC 0xFCu
-#define OP_PREFIX_FD 0xFDu
-/* Bytes of a v128.const value and of an i8x16.shuffle's lane list. */
-#define V128_BYTES 16u
 /* The continuation bit of a LEB128 byte. */
 #define LEB_CONTINUATION 0x80u
-/* memarg alignment flag announcing an explicit memory index. */
-#define MEMARG_HAS_MEMIDX 0x40u
 
 enum {
     LIMITS_HAS_MAX = 0x01,
@@ -385,29 +378,19 @@ read_tagtype(decoder_t *d, uint32_t *type)
 /* ------------------------------------------------------------------ */
 /* Constant expressions: found by skipping instructions to the first end */
 
+/* An opcode, through the one instruction reader (reader.h). */
 static bool
 read_opcode(decoder_t *d, br_op_t *out)
 {
     const uint8_t *at = d->r.p;
     uint8_t b;
-    if (!read_u8(d, &b))
+    uint32_t sub;
+    int op = bri_read_opcode(&d->r, &b, &sub);
+    if (op == -2)
         return false;
-    int op;
-    uint32_t sub = 0;
-    if (b == OP_PREFIX_FC) {
-        if (!read_u32(d, &sub))
-            return false;
-        op = sub < 32 ? bri_op_by_fc[sub] : -1;
-    } else if (b == OP_PREFIX_FD) {
-        if (!read_u32(d, &sub))
-            return false;
-        op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
-    } else {
-        op = bri_op_by_byte[b];
-    }
     if (op < 0) {
         uint64_t offset = (uint64_t)(at - d->r.base);
-        if (b == OP_PREFIX_FC || b == OP_PREFIX_FD)
+        if (b == BR_PREFIX_FC || b == BR_PREFIX_FD)
             bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1,
                       "0x%02x 0x%02x", b, (unsigned)sub);
         else
@@ -418,139 +401,13 @@ read_opcode(decoder_t *d, br_op_t *out)
     return true;
 }
 
-static bool
-skip_u32s(decoder_t *d, unsigned n)
-{
-    uint32_t v;
-    for (unsigned i = 0; i < n; i++)
-        if (!read_u32(d, &v))
-            return false;
-    return true;
-}
-
-static bool
-skip_labels(decoder_t *d)
-{
-    uint32_t n;
-    if (!read_len(d, &n))
-        return false;
-    for (uint64_t i = 0; i <= n; i++)
-        if (!skip_u32s(d, 1))
-            return false;
-    return true;
-}
-
-/* try_table's catch vector: (kind byte, [tag,] label) per clause; kinds
- * 0 and 1 (catch, catch_ref) name a tag. */
-static bool
-skip_catches(decoder_t *d)
-{
-    uint32_t n;
-    int64_t bt;
-    if (!bri_read_sleb(&d->r, 33, &bt) || !read_len(d, &n))
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t kind;
-        if (!read_u8(d, &kind))
-            return false;
-        if (kind > 3)
-            return fail_at(d, BR_ERR_MALFORMED_CATCH_KIND, d->r.p - 1);
-        if (!skip_u32s(d, kind < 2 ? 2 : 1))
-            return false;
-    }
-    return true;
-}
-
-static bool
-skip_memarg(decoder_t *d)
-{
-    uint32_t flags;
-    uint64_t offset;
-    if (!read_u32(d, &flags))
-        return false;
-    if ((flags & MEMARG_HAS_MEMIDX) && !skip_u32s(d, 1))
-        return false;
-    return bri_read_u64(&d->r, &offset);
-}
-
-static bool
-skip_select_types(decoder_t *d)
-{
-    uint32_t n;
-    br_valkind_t t;
-    if (!read_len(d, &n))
-        return false;
-    for (uint32_t i = 0; i < n; i++)
-        if (!read_valtype(d, &t))
-            return false;
-    return true;
-}
-
-static bool
-skip_bytes(decoder_t *d, uint32_t n)
-{
-    const uint8_t *bytes;
-    return read_bytes(d, n, &bytes);
-}
-
 /* Skips the immediates of one instruction (their meaning is checked by
  * the validator). */
 static bool
-skip_immediates(decoder_t *d, br_imm_t imm)
+skip_immediates(decoder_t *d, br_op_t op)
 {
-    int64_t s;
-    uint64_t u;
-    br_valkind_t t;
-    switch (imm) {
-    case BR_IMM_NONE:
-        return true;
-    case BR_IMM_BLOCKTYPE:
-        return bri_read_sleb(&d->r, 33, &s);
-    case BR_IMM_LABEL:
-    case BR_IMM_FUNC:
-    case BR_IMM_LOCAL:
-    case BR_IMM_GLOBAL:
-    case BR_IMM_TABLE:
-    case BR_IMM_MEMIDX:
-    case BR_IMM_TAG:
-    case BR_IMM_DATA:
-    case BR_IMM_ELEM:
-        return skip_u32s(d, 1);
-    case BR_IMM_CALL_INDIRECT:
-    case BR_IMM_DATA_MEM:
-    case BR_IMM_MEM_MEM:
-    case BR_IMM_ELEM_TABLE:
-    case BR_IMM_TABLE_TABLE:
-        return skip_u32s(d, 2);
-    case BR_IMM_LABELS:
-        return skip_labels(d);
-    case BR_IMM_TRY_TABLE:
-        return skip_catches(d);
-    case BR_IMM_MEMARG:
-        return skip_memarg(d);
-    case BR_IMM_I32:
-        return bri_read_sleb(&d->r, 32, &s);
-    case BR_IMM_I64:
-        return bri_read_sleb(&d->r, 64, &s);
-    case BR_IMM_F32:
-        return bri_read_fixed(&d->r, 4, &u);
-    case BR_IMM_F64:
-        return bri_read_fixed(&d->r, 8, &u);
-    case BR_IMM_REFTYPE:
-        return read_reftype(d, &t);
-    case BR_IMM_SELECT_T:
-        return skip_select_types(d);
-    case BR_IMM_V128:
-    case BR_IMM_SHUFFLE:
-        return skip_bytes(d, V128_BYTES);
-    case BR_IMM_LANE:
-        return skip_bytes(d, 1);
-    case BR_IMM_MEMARG_LANE:
-        return skip_memarg(d) && skip_bytes(d, 1);
-    case BR_IMM__COUNT:
-        break;
-    }
-    return bri_reader_fail(&d->r, BR_ERR_ILLEGAL_OPCODE);
+    bri_imm_t imm;
+    return bri_read_imm(&d->r, (br_imm_t)bri_opinfo[op].imm, &imm);
 }
 
 static bool
@@ -563,7 +420,7 @@ read_constexpr(decoder_t *d, bri_constexpr_t *out)
             return false;
         if (op == BR_OP_end)
             break;
-        if (!skip_immediates(d, (br_imm_t)bri_opinfo[op].imm))
+        if (!skip_immediates(d, op))
             return false;
     }
     out->code = start;
@@ -1143,7 +1000,7 @@ diagnose_body(decoder_t *d, const uint8_t *body)
         if (depth == 0 && delta < 0)
             return fail_at(d, BR_ERR_SECTION_SIZE_MISMATCH, body);
         depth += (uint64_t)(int64_t)delta;
-        if (!skip_immediates(d, (br_imm_t)bri_opinfo[op].imm))
+        if (!skip_immediates(d, op))
             return false;
     }
 }

@@ -85,12 +85,9 @@ cs_pop(cstate_t *s, bri_valtype_t want)
  * with BR_FEATURE_CONST_GLOBALS (3.0) every global defined before the
  * one being initialised, and all of them in segments. */
 static br_err_t
-cs_global_get(cstate_t *s)
+cs_global_get(cstate_t *s, uint32_t x)
 {
     const br_module_t *m = s->v->m;
-    uint32_t x;
-    if (!bri_read_u32(&s->r, &x))
-        return cs_reader_failed(s);
     if (x >= s->v->const_globals)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_GLOBAL, s->insn_offset, "%u",
                        (unsigned)x);
@@ -102,76 +99,14 @@ cs_global_get(cstate_t *s)
 
 /* ref.func x also declares x for ref.func in function bodies (C.refs). */
 static br_err_t
-cs_ref_func(cstate_t *s)
+cs_ref_func(cstate_t *s, uint32_t x)
 {
     br_module_t *m = s->v->m;
-    uint32_t x;
-    if (!bri_read_u32(&s->r, &x))
-        return cs_reader_failed(s);
     if (x >= m->func_count)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_FUNC, s->insn_offset, "%u",
                        (unsigned)x);
     m->declared_refs[x] = 1;
     return cs_push(s, BR_FUNCREF);
-}
-
-static br_err_t
-cs_ref_null(cstate_t *s)
-{
-    uint8_t t;
-    if (!bri_read_u8(&s->r, &t))
-        return cs_reader_failed(s);
-    if (!bri_valkind_is_ref(t))
-        return FAIL_AT(s->v, BR_ERR_MALFORMED_REFTYPE, s->insn_offset, "0x%02x",
-                       t);
-    return cs_push(s, bri_vt_of_kind(t));
-}
-
-static br_err_t
-cs_const(cstate_t *s, br_op_t op)
-{
-    int64_t i;
-    uint64_t bits;
-    bool ok;
-    switch (op) {
-    case BR_OP_i32_const:
-        ok = bri_read_sleb(&s->r, 32, &i);
-        break;
-    case BR_OP_i64_const:
-        ok = bri_read_s64(&s->r, &i);
-        break;
-    case BR_OP_f32_const:
-        ok = bri_read_fixed(&s->r, 4, &bits);
-        break;
-    default:
-        ok = bri_read_fixed(&s->r, 8, &bits);
-        break;
-    }
-    if (!ok)
-        return cs_reader_failed(s);
-    static const bri_valtype_t types[] = {BR_I32, BR_I64, BR_F32, BR_F64};
-    return cs_push(s, types[op - BR_OP_i32_const]); /* ORDER OP */
-}
-
-/* v128.const: 16 immediate bytes (their value does not matter here). */
-static br_err_t
-cs_v128_const(cstate_t *s)
-{
-    uint64_t half;
-    if (!bri_read_fixed(&s->r, 8, &half) || !bri_read_fixed(&s->r, 8, &half))
-        return cs_reader_failed(s);
-    return cs_push(s, BR_V128);
-}
-
-/* The op of a 0xFD-prefixed instruction (its LEB sub-opcode), or -1. */
-static br_err_t
-cs_read_fd(cstate_t *s, int *op)
-{
-    uint32_t sub;
-    if (!bri_read_u32(&s->r, &sub))
-        return cs_reader_failed(s);
-    *op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
-    return BR_ERR_OK;
 }
 
 /* i32/i64 add, sub and mul (extended-const). */
@@ -180,52 +115,85 @@ cs_binop(cstate_t *s, bri_valtype_t t)
 {
     cs_pop(s, t);
     cs_pop(s, t);
-    return cs_push(s, bri_vt_of_kind(t));
+    return cs_push(s, t);
 }
 
-/* One instruction; *done at `end`. */
+/* A constant instruction with its immediates (read by the one reader). */
 static br_err_t
-cs_step(cstate_t *s, bool *done)
+cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
 {
-    uint8_t b;
-    s->insn_offset = s->e->offset + bri_reader_offset(&s->r);
-    if (!bri_read_u8(&s->r, &b))
-        return cs_reader_failed(s);
-    int op = bri_op_by_byte[b];
-    if (b == BR_PREFIX_FD) {
-        br_err_t err = cs_read_fd(s, &op);
-        if (err != BR_ERR_OK)
-            return err;
-    }
     switch (op) {
-    case BR_OP_end:
-        *done = true;
-        return BR_ERR_OK;
     case BR_OP_i32_const:
     case BR_OP_i64_const:
     case BR_OP_f32_const:
-    case BR_OP_f64_const:
-        return cs_const(s, (br_op_t)op);
+    case BR_OP_f64_const: {
+        static const bri_valtype_t types[] = {BR_I32, BR_I64, BR_F32, BR_F64};
+        return cs_push(s, types[op - BR_OP_i32_const]); /* ORDER OP */
+    }
     case BR_OP_v128_const:
-        return cs_v128_const(s);
+        return cs_push(s, BR_V128);
     case BR_OP_global_get:
-        return cs_global_get(s);
+        return cs_global_get(s, imm->idx[0]);
     case BR_OP_ref_null:
-        return cs_ref_null(s);
+        return cs_push(s, bri_vt_of_kind(imm->reftype));
     case BR_OP_ref_func:
-        return cs_ref_func(s);
+        return cs_ref_func(s, imm->idx[0]);
     case BR_OP_i32_add:
     case BR_OP_i32_sub:
     case BR_OP_i32_mul:
         return cs_binop(s, BR_I32);
+    default: /* i64 add, sub, mul */
+        return cs_binop(s, BR_I64);
+    }
+}
+
+/* Whether an op may appear in a constant expression (end aside). */
+static bool
+cs_is_const(int op)
+{
+    switch (op) {
+    case BR_OP_i32_const:
+    case BR_OP_i64_const:
+    case BR_OP_f32_const:
+    case BR_OP_f64_const:
+    case BR_OP_v128_const:
+    case BR_OP_global_get:
+    case BR_OP_ref_null:
+    case BR_OP_ref_func:
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
     case BR_OP_i64_add:
     case BR_OP_i64_sub:
     case BR_OP_i64_mul:
-        return cs_binop(s, BR_I64);
+        return true;
     default:
+        return false;
+    }
+}
+
+/* One instruction; *done at `end`. A non-constant op is refused before
+ * its immediates are read. */
+static br_err_t
+cs_step(cstate_t *s, bool *done)
+{
+    uint8_t b;
+    uint32_t sub;
+    bri_imm_t imm;
+    s->insn_offset = s->e->offset + bri_reader_offset(&s->r);
+    int op = bri_read_opcode(&s->r, &b, &sub);
+    if (op == -2)
+        return cs_reader_failed(s);
+    if (op == BR_OP_end) {
+        *done = true;
+        return BR_ERR_OK;
+    }
+    if (!cs_is_const(op))
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "%s", op >= 0 ? bri_opinfo[op].name : "");
-    }
+    if (!bri_read_imm(&s->r, (br_imm_t)bri_opinfo[op].imm, &imm))
+        return cs_reader_failed(s);
+    return cs_const_op(s, (br_op_t)op, &imm);
 }
 
 /* Validates a constant expression of result type `want`. As in the

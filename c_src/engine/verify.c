@@ -161,104 +161,16 @@ fused_target(const uint32_t *w, uint32_t *target, uint32_t *fuel)
 }
 
 /* Length in words of instructions of `op` (BRI_LEN_VAR: it depends on
- * the operands), or 0 if the compiler never emits it. */
+ * the operands), or 0 if the compiler never emits it: the LEN column of
+ * the opcode table, or the form of a fused op. */
+_Static_assert(BRI_VAR == BRI_LEN_VAR, "LEN's VAR is the verifier's");
+
 static uint32_t
 fixed_len(br_op_t op)
 {
-    const bri_opinfo_t *info = &bri_opinfo[op];
-    if (info->sig[0] != '*') {
-        switch (info->imm) {
-        case BR_IMM_NONE:
-            return 2; /* [op, s] */
-        case BR_IMM_MEMIDX:
-            return 3; /* [op, s, mem] */
-        case BR_IMM_LANE:
-            return 3; /* [op, s, lane] */
-        case BR_IMM_MEMARG:
-            return 5; /* [op, s, mem, off_lo, off_hi] */
-        case BR_IMM_MEMARG_LANE:
-            return 6; /* ... lane */
-        case BR_IMM_V128:
-        case BR_IMM_SHUFFLE:
-            return 6; /* [op, s, 16 bytes] */
-        default:
-            return 0;
-        }
-    }
     if (fused_form[op] != F_NONE)
         return fused_len[fused_form[op]];
-    switch (op) {
-    case BR_OP_unreachable:
-        return 1;
-    case BR_OP_ref_null:
-    case BR_OP_ref_is_null:
-    case BR_OP_select:
-    case BR_OP_select_t:
-    case BR_OP_rethrow:
-    case BR_OP_throw_ref:
-    case BR_OP_data_drop:
-    case BR_OP_elem_drop:
-    case BR_OP_jump:
-        return 2;
-    case BR_OP_call:
-    case BR_OP_return_call:
-    case BR_OP_throw_:
-    case BR_OP_local_get:
-    case BR_OP_local_set:
-    case BR_OP_local_tee:
-    case BR_OP_global_get:
-    case BR_OP_global_set:
-    case BR_OP_table_get:
-    case BR_OP_table_set:
-    case BR_OP_table_size:
-    case BR_OP_table_grow:
-    case BR_OP_table_fill:
-    case BR_OP_memory_fill:
-    case BR_OP_i32_const:
-    case BR_OP_f32_const:
-    case BR_OP_ref_func:
-    case BR_OP_jump_back:
-    case BR_OP_jump_if:
-    case BR_OP_jump_unless:
-    case BR_OP_ret:
-        return 3;
-    case BR_OP_call_indirect:
-    case BR_OP_return_call_indirect:
-    case BR_OP_table_copy:
-    case BR_OP_table_init:
-    case BR_OP_memory_copy:
-    case BR_OP_memory_init:
-    case BR_OP_i64_const:
-    case BR_OP_f64_const:
-    case BR_OP_move:
-    case BR_OP_jump_if_back:
-        return 4;
-    case BR_OP_jump_table:
-        return BRI_LEN_VAR;
-    default:
-        return 0; /* block, end, br...: never emitted (code.h) */
-    }
-}
-
-/* Lanes of a lane op from its name: "i16x8_..." has 8, and a lane load
- * or store "v128_load32_lane" of 32-bit lanes has 4 (0: no lane op). */
-static uint8_t
-lanes_of(const bri_opinfo_t *info)
-{
-    const char *p = info->name;
-    if (info->imm == BR_IMM_MEMARG_LANE) {
-        p = strstr(p, "load") ? strstr(p, "load") + 4 : strstr(p, "store") + 5;
-    } else if (info->imm == BR_IMM_LANE) {
-        p++; /* the i or f of the shape */
-    } else {
-        return 0;
-    }
-    unsigned bits = 0;
-    while (*p >= '0' && *p <= '9')
-        bits = bits * 10 + (unsigned)(*p++ - '0');
-    return bits == 8 || bits == 16 || bits == 32 || bits == 64
-               ? (uint8_t)(128 / bits)
-               : 0;
+    return bri_opinfo[op].len;
 }
 
 /* Computed once per load, so the checks of each instruction are table
@@ -277,11 +189,11 @@ bri_verify_shapes(bri_opshape_t shapes[BR_OP__COUNT])
         sh->kind = sig;
         sh->params = (uint8_t)ps;
         sh->results = (uint8_t)rs;
-        sh->lanes = lanes_of(&bri_opinfo[op]);
+        sh->lanes = bri_opinfo[op].lanes;
         if ((bri_opinfo[op].imm == BR_IMM_LANE ||
              bri_opinfo[op].imm == BR_IMM_MEMARG_LANE) &&
             sh->lanes == 0)
-            sh->len = 0; /* a lane op whose shape the name does not tell */
+            sh->len = 0; /* a lane op without its LANES column */
     }
 }
 
@@ -394,7 +306,7 @@ static bool
 tables_ok(const verifier_t *v, const uint32_t *w)
 {
     const br_module_t *m = v->m;
-    if (w[3] >= m->table_count || !span_ok(v, w[1], 3))
+    if (w[3] >= m->table_count)
         return false;
     if (w[0] == BR_OP_table_copy)
         return w[2] < m->table_count &&
@@ -406,7 +318,7 @@ static bool
 memories_ok(const verifier_t *v, const uint32_t *w)
 {
     const br_module_t *m = v->m;
-    if (w[3] >= m->memory_count || !span_ok(v, w[1], 3))
+    if (w[3] >= m->memory_count)
         return false;
     if (w[0] == BR_OP_memory_copy)
         return w[2] < m->memory_count;
@@ -462,7 +374,7 @@ sig_op_ok(const verifier_t *v, const insn_t *in)
     default:
         break;
     }
-    return span_ok(v, w[1], max_u32(sh->params, sh->results));
+    return span_ok(v, w[1], bri_opinfo[in->op].span);
 }
 
 /* Fused ops: every operand word but immediates and targets is a slot
@@ -491,7 +403,16 @@ fused_ok(const verifier_t *v, const insn_t *in)
     }
 }
 
-/* Operands of every instruction but the targets (checked in pass 2). */
+/* The slots [s, s + SPAN) of an op whose SPAN column is a count. */
+static bool
+fixed_span_ok(const verifier_t *v, const insn_t *in)
+{
+    uint32_t span = bri_opinfo[in->op].span;
+    return span == 0 || span == BRI_VAR || span_ok(v, in->w[1], span);
+}
+
+/* Operands of every instruction but the targets (checked in pass 2):
+ * the SPAN column's slots, then what the op's indices must name. */
 static bool
 operands_ok(const verifier_t *v, const insn_t *in)
 {
@@ -501,14 +422,11 @@ operands_ok(const verifier_t *v, const insn_t *in)
         return sig_op_ok(v, in);
     if (fused_form[in->op] != F_NONE)
         return fused_ok(v, in);
+    if (!fixed_span_ok(v, in))
+        return false;
     switch (in->op) {
     case BR_OP_unreachable:
     case BR_OP_jump:
-        return true;
-    case BR_OP_jump_back:
-        return w[2] != 0;
-    case BR_OP_jump_if_back:
-        return span_ok(v, w[1], 1) && w[3] != 0;
     case BR_OP_jump_if:
     case BR_OP_jump_unless:
     case BR_OP_ref_null:
@@ -517,10 +435,15 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_f32_const:
     case BR_OP_i64_const:
     case BR_OP_f64_const:
-        return span_ok(v, w[1], 1);
     case BR_OP_select:
     case BR_OP_select_t:
-        return span_ok(v, w[1], 3);
+    case BR_OP_rethrow:
+    case BR_OP_throw_ref:
+        return true;
+    case BR_OP_jump_back:
+        return w[2] != 0;
+    case BR_OP_jump_if_back:
+        return w[3] != 0;
     case BR_OP_move:
         return span_ok(v, w[1], w[3]) && span_ok(v, w[2], w[3]);
     case BR_OP_jump_table:
@@ -537,33 +460,28 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_throw_:
         return w[2] < m->tag_count &&
                span_ok(v, w[1], bri_param_slots(&m->types[m->tags[w[2]]]));
-    case BR_OP_rethrow:
-    case BR_OP_throw_ref:
-        return span_ok(v, w[1], 1);
     case BR_OP_local_get:
     case BR_OP_local_set:
     case BR_OP_local_tee:
-        return span_ok(v, w[1], 1) && w[2] < v->code->local_slots;
+        return w[2] < v->code->local_slots;
     case BR_OP_global_get:
     case BR_OP_global_set:
         return global_ok(v, w, in->op == BR_OP_global_set);
     case BR_OP_ref_func:
-        return span_ok(v, w[1], 1) && w[2] < m->func_count;
+        return w[2] < m->func_count;
     case BR_OP_table_get:
     case BR_OP_table_size:
-        return w[2] < m->table_count && span_ok(v, w[1], 1);
     case BR_OP_table_set:
     case BR_OP_table_grow:
-        return w[2] < m->table_count && span_ok(v, w[1], 2);
     case BR_OP_table_fill:
-        return w[2] < m->table_count && span_ok(v, w[1], 3);
+        return w[2] < m->table_count;
     case BR_OP_table_copy:
     case BR_OP_table_init:
         return tables_ok(v, w);
     case BR_OP_elem_drop:
         return w[1] < m->elem_count;
     case BR_OP_memory_fill:
-        return w[2] < m->memory_count && span_ok(v, w[1], 3);
+        return w[2] < m->memory_count;
     case BR_OP_memory_copy:
     case BR_OP_memory_init:
         return memories_ok(v, w);

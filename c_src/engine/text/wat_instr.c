@@ -50,80 +50,25 @@ hash_name(const char *s, size_t n)
     return h;
 }
 
-/* The text name of a table row: control and parametric instructions
- * (single-byte opcodes below 0x20) keep their name without the C
- * keyword's trailing '_'; all others have a '.' after the type or
- * namespace ("i32_add" -> "i32.add", "local_get" -> "local.get"). */
-static size_t
-text_name(const bri_opinfo_t *info, char *out)
-{
-    size_t n = strlen(info->name);
-    bool control = info->prefix == 0 && info->code < 0x20;
-    bool dotted = false;
-    memcpy(out, info->name, n + 1);
-    if (control) {
-        if (out[n - 1] == '_')
-            out[--n] = '\0';
-        return n;
-    }
-    for (size_t k = 0; k < n && !dotted; k++) {
-        if (out[k] == '_') {
-            out[k] = '.';
-            dotted = true;
-        }
-    }
-    return n;
-}
-
-/* log2 of the natural alignment of a memory instruction, from its
- * name: the access width (load8, load16x4, store32 ...) or the type. */
-static uint8_t
-natural_align(const char *name)
-{
-    const char *p = strstr(name, "load");
-    if (!p)
-        p = strstr(name, "store");
-    if (!p)
-        return 0;
-    p += p[0] == 'l' ? 4 : 5;
-    if (p[0] >= '0' && p[0] <= '9') {
-        unsigned bits = (unsigned)(p[0] - '0');
-        if (p[1] >= '0' && p[1] <= '9')
-            bits = bits * 10 + (unsigned)(p[1] - '0');
-        if (strchr(p, 'x'))
-            return 3; /* load8x8, load16x4, load32x2: 64 bits */
-        return bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
-    }
-    if (strncmp(name, "v128", 4) == 0)
-        return 4;
-    return name[1] == '6' ? 3 : 2; /* i64/f64 or i32/f32 */
-}
-
 const wat_ops_t *
 bri_wat_ops(tctx_t *c)
 {
     wat_ops_t *t;
-    size_t pos = 0;
     if (c->ops)
         return c->ops;
     t = bri_text_alloc(c, sizeof *t);
     memset(t->map, 0, sizeof t->map);
     for (int op = 0; op < BR_OP__COUNT; op++) {
-        const bri_opinfo_t *info = &bri_opinfo[op];
-        char *name = t->names + pos;
+        const char *name = bri_opinfo[op].text;
         size_t n;
         uint32_t h;
         t->name[op] = NULL;
         t->len[op] = 0;
-        t->natural_align[op] = 0;
-        if (info->prefix == 0xFF || op == BR_OP_select_t)
+        if (name == NULL || op == BR_OP_select_t)
             continue; /* internal ops; "select" covers select_t */
-        n = text_name(info, name);
-        pos += n + 1;
+        n = strlen(name);
         t->name[op] = name;
         t->len[op] = (uint8_t)n;
-        if (info->imm == BR_IMM_MEMARG || info->imm == BR_IMM_MEMARG_LANE)
-            t->natural_align[op] = natural_align(info->name);
         h = hash_name(name, n) & (WAT_OPMAP_SIZE - 1);
         while (t->map[h])
             h = (h + 1) & (WAT_OPMAP_SIZE - 1);
@@ -311,7 +256,7 @@ suffix_tok(const tok_t *t, size_t skip)
 static void
 memarg(wat_t *w, size_t *i, int op, tbuf_t *out, bool lane)
 {
-    uint32_t mem = 0, align_log = w->ops->natural_align[op];
+    uint32_t mem = 0, align_log = bri_opinfo[op].align;
     uint64_t offset = 0;
     const tok_t *t = wat_tok(w, *i);
     bool is64;
