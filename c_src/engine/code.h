@@ -101,8 +101,8 @@
  * jump_if_back and jump_unless ops may also name a local's slot where a
  * stack slot is shown above (the interpreter does not care which).
  * block, loop, nop, drop, end, else, try, catch, catch_all, delegate and
- * try_table emit no instruction of their own; a branch that needs values moved is
- * compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
+ * try_table emit no instruction of their own; a branch that needs values moved
+ * is compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
  * The end of a function body is a `ret`.
  *
  * Fuel: every call, call_indirect, return_call, return_call_indirect,
@@ -161,7 +161,7 @@ typedef union br_slot {
  * lives as long as the store (runtime.c, keep_exception).
  */
 typedef struct bri_exception {
-    bri_object_t obj; /* the store's list, once kept */
+    bri_object_t obj;                  /* the store's list, once kept */
     struct bri_exception *next, *prev; /* the exec's list, until kept */
     const br_tag_t *tag;
     bool kept;

@@ -842,8 +842,7 @@ read_catch(bri_compiler_t *c, bri_catch_t *out, uint32_t *slots)
 /* Reads and checks the clause vector into a new array (*out, NULL when
  * empty); *slots gets the most slots any clause's values take. */
 static br_err_t
-read_catches(bri_compiler_t *c, bri_catch_t **out, uint32_t *n,
-             uint32_t *slots)
+read_catches(bri_compiler_t *c, bri_catch_t **out, uint32_t *n, uint32_t *slots)
 {
     *out = NULL;
     *slots = 0;

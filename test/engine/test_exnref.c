@@ -89,8 +89,7 @@ compile(const char *text)
     br_error_t err;
     br_module_t *mod = NULL;
     if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
-        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column,
-                terr.message);
+        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
         return NULL;
     }
     if (br_module_new(engine, bytes, size, &mod, &err) != BR_ERR_OK)
@@ -125,8 +124,8 @@ rig_close(rig_t *r)
 /* Calls `name` in a new exec (deleted before returning) with slices of
  * `fuel`; the status, *out the first result (if any), *trap the trap. */
 static br_status_t
-call(rig_t *r, const char *name, const br_val_t *args, size_t n,
-     int64_t fuel, br_val_t *out, br_trapkind_t *trap)
+call(rig_t *r, const char *name, const br_val_t *args, size_t n, int64_t fuel,
+     br_val_t *out, br_trapkind_t *trap)
 {
     br_exec_t *exec = br_exec_new(r->s);
     br_func_t *f = export_func(r->inst, name);

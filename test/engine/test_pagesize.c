@@ -34,8 +34,7 @@ compile(const char *text, br_module_t **out)
     br_error_t err;
     *out = NULL;
     if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
-        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column,
-                terr.message);
+        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
         return BR_ERR_INVALID_ARGUMENT;
     }
     br_err_t code = br_module_new(engine, bytes, size, out, &err);
@@ -45,8 +44,8 @@ compile(const char *text, br_module_t **out)
 
 /* Calls name(args) to completion; *trap gets the trap kind if any. */
 static br_status_t
-call(br_store_t *s, br_instance_t *inst, const char *name, int32_t a,
-     int32_t b, size_t n, int32_t *out, br_trapkind_t *trap)
+call(br_store_t *s, br_instance_t *inst, const char *name, int32_t a, int32_t b,
+     size_t n, int32_t *out, br_trapkind_t *trap)
 {
     br_exec_t *exec = br_exec_new(s);
     br_val_t args[2] = {vi32(a), vi32(b)};
@@ -83,8 +82,7 @@ start(br_module_t *mod, uint64_t cap, br_store_t **s)
     memset(&lim, 0, sizeof lim);
     lim.max_memory_pages = cap;
     *s = br_store_new(engine, &lim);
-    CHECK_EQ(br_instance_new(*s, mod, NULL, 0, &inst, &err, &trap),
-             BR_ERR_OK);
+    CHECK_EQ(br_instance_new(*s, mod, NULL, 0, &inst, &err, &trap), BR_ERR_OK);
     return inst;
 }
 
@@ -153,8 +151,7 @@ test_imports(void)
     CHECK_EQ(br_memory_size(mem), 101);
     br_extern_t imp = {.kind = BR_EXTERN_MEMORY, .of.memory = mem};
     br_instance_t *inst = NULL;
-    CHECK_EQ(br_instance_new(s, small, &imp, 1, &inst, &err, &trap),
-             BR_ERR_OK);
+    CHECK_EQ(br_instance_new(s, small, &imp, 1, &inst, &err, &trap), BR_ERR_OK);
     inst = NULL;
     CHECK_EQ(br_instance_new(s, large, &imp, 1, &inst, &err, &trap),
              BR_ERR_INCOMPATIBLE_IMPORT);
@@ -177,14 +174,14 @@ test_checks(void)
     CHECK_EQ(compile("(memory 0xFFFFFFFF (pagesize 1))", &mod), BR_ERR_OK);
     br_module_delete(mod);
     /* binary: flag 0x08 then the log2; 2^64 does not fit a page */
-    static const uint8_t huge[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
-                                   5, 4, 1, 0x08, 0, 64};
+    static const uint8_t huge[] = {0, 'a', 's', 'm', 1,    0, 0,
+                                   0, 5,   4,   1,   0x08, 0, 64};
     mod = NULL;
     CHECK_EQ(br_module_new(engine, huge, sizeof huge, &mod, &err),
              BR_ERR_INVALID_PAGE_SIZE);
     /* a table takes no page size */
-    static const uint8_t table[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
-                                    4, 5, 1, 0x70, 0x08, 0, 0};
+    static const uint8_t table[] = {0, 'a', 's', 'm',  1,    0, 0, 0,
+                                    4, 5,   1,   0x70, 0x08, 0, 0};
     CHECK_EQ(br_module_new(engine, table, sizeof table, &mod, &err),
              BR_ERR_MALFORMED_LIMITS);
     /* the text format wants a power of two */
@@ -192,8 +189,7 @@ test_checks(void)
     size_t size;
     br_text_error_t terr;
     static const char three[] = "(memory 0 (pagesize 3))";
-    CHECK_EQ(br_wat_to_wasm(engine, three, strlen(three), &bytes, &size,
-                            &terr),
+    CHECK_EQ(br_wat_to_wasm(engine, three, strlen(three), &bytes, &size, &terr),
              BR_TEXT_ERR_PAGE_SIZE);
 }
 

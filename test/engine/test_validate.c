@@ -767,9 +767,8 @@ global_init(br_valkind_t kind, const uint8_t *init, size_t size)
 
 #define INIT(kind, ...) global_init(kind, BODY(__VA_ARGS__))
 /* The same with 2.0's constant expressions (imported globals only). */
-#define INIT20(kind, ...)                          \
-    global_init_with(kind, BODY(__VA_ARGS__), \
-                     BR_FEATURE_CONST_GLOBALS)
+#define INIT20(kind, ...) \
+    global_init_with(kind, BODY(__VA_ARGS__), BR_FEATURE_CONST_GLOBALS)
 
 static void
 test_constant_exprs(void)

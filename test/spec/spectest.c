@@ -73,8 +73,8 @@ bool
 spectest_init(spectest_t *st, br_store_t *store)
 {
     br_limitstype_t table = {.min = 10, .max = 20, .has_max = true};
-    br_limitstype_t table64 = {.min = 10, .max = 20, .has_max = true,
-                               .is64 = true};
+    br_limitstype_t table64 = {
+        .min = 10, .max = 20, .has_max = true, .is64 = true};
     br_limitstype_t memory = {.min = 1, .max = 2, .has_max = true};
     size_t n = 0;
     memset(st, 0, sizeof *st);

@@ -235,8 +235,9 @@ limits(wat_t *w, size_t *i, tbuf_t *out, bool is64, bool memory)
     }
     if (memory)
         page = opt_pagesize(w, &j);
-    bri_tbuf_byte(w->c, out, (uint8_t)(has_max | (shared << 1) | (is64 << 2) |
-                                       ((page >= 0) << 3)));
+    bri_tbuf_byte(
+        w->c, out,
+        (uint8_t)(has_max | (shared << 1) | (is64 << 2) | ((page >= 0) << 3)));
     bri_tbuf_u32(w->c, out, min);
     if (has_max)
         bri_tbuf_u32(w->c, out, max);
@@ -723,8 +724,8 @@ memory_field(wat_t *w, size_t i, uint32_t index)
         int page = opt_pagesize(w, &k);
         if (wat_is_open(w, k, "data")) {
             tbuf_t bytes = {0}, offset = {0};
-            uint64_t pages, size = page >= 0 ? (uint64_t)1 << page
-                                              : BR_PAGE_SIZE;
+            uint64_t pages,
+                size = page >= 0 ? (uint64_t)1 << page : BR_PAGE_SIZE;
             k += 2;
             data_strings(w, &k, &bytes);
             bri_wat_expect_close(w, &k);
