@@ -303,4 +303,12 @@ typedef struct bri_imm {
 /* reader.c: reads the immediates of kind `imm` (br_imm_t). */
 bool bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out);
 
+/* decode_insn.c: the decoder's instruction skipping. A constant
+ * expression up to and including its `end` (its bytes and offset go to
+ * *out); and the error of a body that does not end with `end`, read on
+ * from `body` past its size as the reference decoder does (returns
+ * false). Errors go to r->error. */
+bool bri_decode_constexpr(bri_reader_t *r, bri_constexpr_t *out);
+bool bri_decode_bad_body(bri_reader_t *r, const uint8_t *body);
+
 #endif
