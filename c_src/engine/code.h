@@ -27,7 +27,8 @@
  * Slot contents: i32 and f32 values sit in the low 32 bits with the high
  * 32 bits ZERO (so a memory address can always be read as u64, for 32-
  * and 64-bit memories alike); i64/f64 use all 64 bits; references are
- * pointers (NULL = null); a v128 (later) takes two consecutive slots.
+ * pointers (NULL = null); a v128 takes two consecutive slots holding its
+ * 16 bytes in memory order (interp_simd.h copies them with memcpy).
  *
  * Layouts ("s" = first operand slot, results written from s):
  *   simple ops (SIG != "*" in opcodes.h)   [op, s]

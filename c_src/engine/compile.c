@@ -593,12 +593,12 @@ not_fused(bri_compiler_t *c, br_op_t op, br_err_t why)
 }
 
 /* An opcode with a 0xFC or 0xFD prefix, read by the instruction reader
- * (reader.h: bri_prefixed_opcode). */
+ * (reader.h: bri_read_prefixed_op). */
 static br_err_t
 read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
 {
     uint32_t sub = 0;
-    int op = bri_prefixed_opcode(&c->r, b, &sub);
+    int op = bri_read_prefixed_op(&c->r, b, &sub);
     if (op == -2)
         return bri_rd_failed(c);
     if (op < 0)
@@ -608,7 +608,7 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     return BR_ERR_OK;
 }
 
-/* Reads an opcode as bri_opcode_of does (reader.h), with the compiler's
+/* Reads an opcode as bri_read_op_after does (reader.h), with the compiler's
  * errors; the caller has checked that a byte is left. */
 static inline br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)

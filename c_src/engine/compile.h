@@ -1,7 +1,14 @@
 /*
- * beamr engine: the function compiler's shared state (compile.c,
- * compile_ctl.c, emit.c): validation of a body and emission of internal
- * code (code.h) in one pass.
+ * beamr engine: the function compiler's shared state: validation of a
+ * body and emission of internal code (code.h) in one pass. Its files call
+ * downwards only (no cross-file cycle; `nm` of the objects shows it):
+ *   compile.c          entry points, the dispatch loop, plain handlers
+ *   compile_fuse.c     register-style handlers (BRI_NOT_MINE: not theirs)
+ *   compile_ctl.c      control flow, calls, exceptions
+ *   compile_simd.c     SIMD ops with immediates
+ *   compile_generic.c  immediates' readers, SIG-driven simple ops, memargs
+ *   emit.c             buffers, the value and control stacks, words
+ * and below them the instruction reader (reader.h) and the opcode table.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_COMPILE_H

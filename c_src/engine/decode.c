@@ -376,60 +376,6 @@ read_tagtype(decoder_t *d, uint32_t *type)
 }
 
 /* ------------------------------------------------------------------ */
-/* Constant expressions: found by skipping instructions to the first end */
-
-/* An opcode, through the one instruction reader (reader.h). */
-static bool
-read_opcode(decoder_t *d, br_op_t *out)
-{
-    const uint8_t *at = d->r.p;
-    uint8_t b;
-    uint32_t sub;
-    int op = bri_read_opcode(&d->r, &b, &sub);
-    if (op == -2)
-        return false;
-    if (op < 0) {
-        uint64_t offset = (uint64_t)(at - d->r.base);
-        if (b == BR_PREFIX_FC || b == BR_PREFIX_FD)
-            bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1,
-                      "0x%02x 0x%02x", b, (unsigned)sub);
-        else
-            bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1, "0x%02x", b);
-        return false;
-    }
-    *out = (br_op_t)op;
-    return true;
-}
-
-/* Skips the immediates of one instruction (their meaning is checked by
- * the validator). */
-static bool
-skip_immediates(decoder_t *d, br_op_t op)
-{
-    bri_imm_t imm;
-    return bri_read_imm(&d->r, (br_imm_t)bri_opinfo[op].imm, &imm);
-}
-
-static bool
-read_constexpr(decoder_t *d, bri_constexpr_t *out)
-{
-    const uint8_t *start = d->r.p;
-    for (;;) {
-        br_op_t op;
-        if (!read_opcode(d, &op))
-            return false;
-        if (op == BR_OP_end)
-            break;
-        if (!skip_immediates(d, op))
-            return false;
-    }
-    out->code = start;
-    out->size = (uint32_t)(d->r.p - start);
-    out->offset = (uint32_t)(start - d->r.base);
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
 /* Index spaces: imported entries first, then the defined ones          */
 
 static uint32_t *
@@ -716,7 +662,7 @@ sec_global(decoder_t *d)
         return false;
     for (uint32_t i = 0; i < n; i++) {
         bri_globaldecl_t *g = &m->globals[m->global_import_count + i];
-        if (!read_globaltype(d, g) || !read_constexpr(d, &g->init))
+        if (!read_globaltype(d, g) || !bri_decode_constexpr(&d->r, &g->init))
             return false;
     }
     return true;
@@ -794,7 +740,7 @@ read_elem_exprs(decoder_t *d, bri_elem_t *e)
         return false;
     e->count = n;
     for (uint32_t i = 0; i < n; i++)
-        if (!read_constexpr(d, &e->exprs[i]))
+        if (!bri_decode_constexpr(&d->r, &e->exprs[i]))
             return false;
     return true;
 }
@@ -822,7 +768,7 @@ read_elem_mode(decoder_t *d, uint32_t flags, bri_elem_t *e)
     e->mode = BRI_SEG_ACTIVE;
     if ((flags & ELEM_TABLE_OR_DECL) && !read_u32(d, &e->table))
         return false;
-    return read_constexpr(d, &e->offset);
+    return bri_decode_constexpr(&d->r, &e->offset);
 }
 
 static bool
@@ -881,7 +827,7 @@ read_data(decoder_t *d, bri_data_t *s)
         s->mode = BRI_SEG_ACTIVE;
         if (flags == DATA_ACTIVE_MEMIDX && !read_u32(d, &s->memory))
             return false;
-        if (!read_constexpr(d, &s->offset))
+        if (!bri_decode_constexpr(&d->r, &s->offset))
             return false;
     }
     if (!read_len(d, &n) || !read_bytes(d, n, &s->bytes))
@@ -960,51 +906,6 @@ read_locals(decoder_t *d, bri_func_t *f)
     return true;
 }
 
-/* Block nesting change of an opcode, for diagnose_body. */
-static int
-depth_change(br_op_t op)
-{
-    switch (op) {
-    case BR_OP_block:
-    case BR_OP_loop:
-    case BR_OP_if_:
-    case BR_OP_try_:
-    case BR_OP_try_table:
-        return 1;
-    case BR_OP_end:
-    case BR_OP_delegate:
-        return -1;
-    default:
-        return 0;
-    }
-}
-
-/* Runs only for a body that does not end with `end` (always an error).
- * The reference decoder reads instructions on past the declared size, so
- * decode on like it to report what it would: a bad immediate or opcode,
- * the end of the file, a stray `else`, or, once the function's final
- * `end` is found beyond its size, a size mismatch. Returns false. */
-static bool
-diagnose_body(decoder_t *d, const uint8_t *body)
-{
-    uint64_t depth = 0;
-    d->r.p = body;
-    for (;;) {
-        const uint8_t *at = d->r.p;
-        br_op_t op;
-        if (!read_opcode(d, &op))
-            return false;
-        int delta = depth_change(op);
-        if (depth == 0 && (op == BR_OP_else_ || op == BR_OP_delegate))
-            return fail_at(d, BR_ERR_END_OPCODE_EXPECTED, at);
-        if (depth == 0 && delta < 0)
-            return fail_at(d, BR_ERR_SECTION_SIZE_MISMATCH, body);
-        depth += (uint64_t)(int64_t)delta;
-        if (!skip_immediates(d, op))
-            return false;
-    }
-}
-
 /* The body is the rest of the function; it must end with `end`, and the
  * validator checks everything before it. */
 static bool
@@ -1024,7 +925,7 @@ read_body(decoder_t *d, bri_func_t *f)
         return false;
     const uint8_t *body = d->r.p;
     if (fend == body || fend[-1] != bri_opinfo[BR_OP_end].code)
-        return diagnose_body(d, body);
+        return bri_decode_bad_body(&d->r, body);
     f->body = body;
     f->body_size = (uint32_t)(fend - body);
     f->body_offset = (uint32_t)(body - d->r.base);

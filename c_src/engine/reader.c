@@ -20,9 +20,9 @@ bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
     return bri_read_sleb(r, bits, out);
 }
 
-/* The rest of bri_opcode_of (reader.h): a prefix byte's sub-opcode. */
+/* The rest of bri_read_op_after (reader.h): a prefix byte's sub-opcode. */
 int
-bri_prefixed_opcode(bri_reader_t *r, uint8_t b, uint32_t *sub)
+bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub)
 {
     if (!bri_read_u32_fast(r, sub))
         return -2;

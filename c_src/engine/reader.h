@@ -263,17 +263,17 @@ bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
  * byte (BR_PREFIX_FC/FD) whose LEB sub-opcode is read from r into *sub
  * (set only then). Returns its br_op_t; -1 if it names none; -2 if the
  * reader failed (r->error filled). */
-int bri_prefixed_opcode(bri_reader_t *r, uint8_t b, uint32_t *sub);
+int bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub);
 
 static inline int
-bri_opcode_of(bri_reader_t *r, uint8_t b, uint32_t *sub)
+bri_read_op_after(bri_reader_t *r, uint8_t b, uint32_t *sub)
 {
     if (BR_LIKELY(b != BR_PREFIX_FC && b != BR_PREFIX_FD))
         return bri_op_by_byte[b];
-    return bri_prefixed_opcode(r, b, sub); /* out of line: rarer */
+    return bri_read_prefixed_op(r, b, sub); /* out of line: rarer */
 }
 
-/* The opcode at r (bri_opcode_of); *byte and *sub (0 without a prefix)
+/* The opcode at r (bri_read_op_after); *byte and *sub (0 without a prefix)
  * tell the caller what was read, for its message when the result is -1. */
 static inline int
 bri_read_opcode(bri_reader_t *r, uint8_t *byte, uint32_t *sub)
@@ -281,7 +281,7 @@ bri_read_opcode(bri_reader_t *r, uint8_t *byte, uint32_t *sub)
     if (BR_UNLIKELY(!bri_read_u8(r, byte)))
         return -2;
     *sub = 0;
-    return bri_opcode_of(r, *byte, sub);
+    return bri_read_op_after(r, *byte, sub);
 }
 
 /* The immediates of one instruction as its IMM column says, read without
@@ -302,5 +302,13 @@ typedef struct bri_imm {
 
 /* reader.c: reads the immediates of kind `imm` (br_imm_t). */
 bool bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out);
+
+/* decode_insn.c: the decoder's instruction skipping. A constant
+ * expression up to and including its `end` (its bytes and offset go to
+ * *out); and the error of a body that does not end with `end`, read on
+ * from `body` past its size as the reference decoder does (returns
+ * false). Errors go to r->error. */
+bool bri_decode_constexpr(bri_reader_t *r, bri_constexpr_t *out);
+bool bri_decode_bad_body(bri_reader_t *r, const uint8_t *body);
 
 #endif
