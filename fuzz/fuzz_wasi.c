@@ -302,7 +302,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     reset_tree();
     br_store_t *store = br_store_new(engine, NULL);
-    br_limitstype_t lim = {MEM_PAGES, MEM_PAGES + 1, true, false, false};
+    br_limitstype_t lim = {.min = MEM_PAGES, .max = MEM_PAGES + 1, .has_max = true};
     br_memory_t *mem = store ? br_memory_new(store, &lim) : NULL;
     br_wasi_t *w = mem ? make_wasi(store) : NULL;
     if (w != NULL) {

@@ -47,7 +47,9 @@
 %% and to lanes, and a v128 argument may also be given as lanes,
 %% `{Shape, Lanes}' (see {@link v128/2}). funcref is `null' or an opaque
 %% term from a table read or a result; externref is `null' or any
-%% Erlang term (copied).
+%% Erlang term (copied); exnref (a caught exception, try_table's
+%% `catch_ref') comes out as `null' or the atom `exnref' and only `null'
+%% can be passed in.
 %%
 %% == Errors ==
 %% Data and runtime failures are `{error, Reason}':
@@ -135,14 +137,16 @@
 
 -opaque wasm_module() :: #beamr_module{}.
 -type instance() :: pid() | atom().
--type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref.
+-type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref |
+                   exnref.
 -type value() :: integer() | float() | nan | infinity | '-infinity' |
                  {v128_shape(), [v128_lane()]} | null | term().
 -type v128_shape() :: beamr_v128:shape().
 -type v128_lane() :: beamr_v128:lane().
 -type limits() :: #{min := non_neg_integer(),
                     max := non_neg_integer() | undefined,
-                    is64 := boolean(), shared := boolean()}.
+                    is64 := boolean(), shared := boolean(),
+                    page_size => 1 | 65536}.
 -type externtype() :: {func, [valtype()], [valtype()]} |
                       {table, valtype(), limits()} |
                       {memory, limits()} |
@@ -997,7 +1001,8 @@ exports(Pid) when is_pid(Pid) ->
 
 %% @doc A function type in the compact form hb_beamr uses: parameter
 %% letters in parentheses, then result letters; `i' i32, `I' i64, `f'
-%% f32, `F' f64, `v' v128, `r' funcref, `e' externref. Example:
+%% f32, `F' f64, `v' v128, `r' funcref, `e' externref, `x' exnref.
+%% Example:
 %% `signature([i32, i32], [i32]) =:= "(ii)i"'.
 -spec signature([valtype()], [valtype()]) -> string().
 signature(Params, Results) ->
@@ -1009,7 +1014,8 @@ letter(f32) -> $f;
 letter(f64) -> $F;
 letter(v128) -> $v;
 letter(funcref) -> $r;
-letter(externref) -> $e.
+letter(externref) -> $e;
+letter(exnref) -> $x.
 
 %% ------------------------------------------------------------------
 %% v128 lanes

@@ -313,6 +313,7 @@ parse_value(const char *s, br_valkind_t kind, br_val_t *out)
         return *s != '\0' && *end == '\0';
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         return strcmp(s, "null") == 0;
     default:
         return false; /* v128 arguments are not supported */
@@ -347,14 +348,16 @@ print_value(const br_val_t *v)
             printf("%02x", v->of.v128[i]);
         printf("\n");
         break;
-    default:
+    default: {
+        const char *k = v->kind == BR_FUNCREF  ? "funcref"
+                        : v->kind == BR_EXNREF ? "exnref"
+                                               : "externref";
         if (v->of.ref == NULL)
-            printf("%s:null\n",
-                   v->kind == BR_FUNCREF ? "funcref" : "externref");
+            printf("%s:null\n", k);
         else
-            printf("%s:%p\n", v->kind == BR_FUNCREF ? "funcref" : "externref",
-                   v->of.ref);
+            printf("%s:%p\n", k, v->of.ref);
         break;
+    }
     }
 }
 

@@ -34,6 +34,7 @@ enum {
     BR_V128 = 0x7B,
     BR_FUNCREF = 0x70,
     BR_EXTERNREF = 0x6F,
+    BR_EXNREF = 0x69, /* a caught exception (try_table's catch_ref) */
 };
 
 typedef uint8_t br_externkind_t;
@@ -46,7 +47,8 @@ enum {
 };
 
 /* A reference: a funcref is a br_func_t *, an externref an opaque host
- * pointer-sized value. NULL is the null reference in both cases. */
+ * pointer-sized value, an exnref an exception owned by the engine (the
+ * host can read it but not make one). NULL is the null reference. */
 typedef void *br_ref_t;
 
 /* A typed value. Floats are kept as raw bits (u32/u64 members alias them)
@@ -156,6 +158,11 @@ typedef enum br_feature {
      * memory.size/grow/fill/copy/init must be a plain zero byte ("zero
      * byte expected"), as in 2.0. */
     BR_FEATURE_MULTI_MEMORY = 1u << 0,
+    /* 3.0's constant expressions: global.get of any immutable global
+     * defined before the global being initialised (and of every global
+     * in segment offsets and items). Off, only imported globals, as in
+     * 2.0 ("unknown global"). */
+    BR_FEATURE_CONST_GLOBALS = 1u << 1,
 } br_feature_t;
 
 typedef struct br_config {
@@ -186,6 +193,11 @@ typedef struct br_limits_type {
     bool has_max;
     bool is64;      /* memory64 / table64 index type */
     bool shared;
+    /* custom-page-sizes (memories): with custom_page set a page is
+     * 2^page_log2 bytes (1 and 65536 are valid), else 65536 bytes; min
+     * and max count pages of that size */
+    bool custom_page;
+    uint8_t page_log2;
 } br_limitstype_t;
 
 /* Description of an import or export. */
@@ -310,7 +322,8 @@ BR_API br_memory_t *br_memory_new(br_store_t *store,
                                   const br_limitstype_t *limits);
 BR_API uint8_t *br_memory_data(br_memory_t *memory);
 BR_API uint64_t br_memory_size(const br_memory_t *memory); /* bytes */
-/* Grows by `delta` pages; returns the old size in pages via `old_pages`,
+/* Grows by `delta` pages (of the memory's page size: 64 KiB, or 1 byte
+ * with custom-page-sizes); returns the old size in pages via `old_pages`,
  * or false if the limit or the allocator refuses. */
 BR_API bool br_memory_grow(br_memory_t *memory, uint64_t delta,
                            uint64_t *old_pages);

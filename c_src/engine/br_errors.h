@@ -59,6 +59,8 @@
       malformed_elements_segment_kind)                                       \
     X(MALFORMED_DATA_SEGMENT, "malformed data segment kind",                 \
       malformed_data_segment_kind)                                           \
+    X(MALFORMED_CATCH_KIND, "malformed catch clause", malformed_catch_clause) \
+    X(INVALID_PAGE_SIZE, "invalid custom page size", invalid_custom_page_size) \
     /* invalid modules (validator) */                                        \
     X(TYPE_MISMATCH, "type mismatch", type_mismatch)                         \
     X(UNKNOWN_LOCAL, "unknown local", unknown_local)                         \
@@ -126,6 +128,8 @@
     X(UNINITIALIZED_ELEMENT, "uninitialized element", uninitialized_element) \
     X(TABLE_OOB, "out of bounds table access", out_of_bounds_table_access)   \
     X(NULL_REFERENCE, "null reference", null_reference)                      \
+    X(NULL_EXCEPTION, "null exception reference",                            \
+      null_exception_reference)                                              \
     X(STACK_EXHAUSTED, "call stack exhausted", call_stack_exhausted)         \
     X(UNCAUGHT_EXCEPTION, "uncaught exception", uncaught_exception)          \
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \

@@ -27,7 +27,8 @@
  * Slot contents: i32 and f32 values sit in the low 32 bits with the high
  * 32 bits ZERO (so a memory address can always be read as u64, for 32-
  * and 64-bit memories alike); i64/f64 use all 64 bits; references are
- * pointers (NULL = null); a v128 (later) takes two consecutive slots.
+ * pointers (NULL = null); a v128 takes two consecutive slots holding its
+ * 16 bytes in memory order (interp_simd.h copies them with memcpy).
  *
  * Layouts ("s" = first operand slot, results written from s):
  *   simple ops (SIG != "*" in opcodes.h)   [op, s]
@@ -68,6 +69,7 @@
  *      suspends: br_exec_resume pops the frame).
  *   throw (payload at s..)                 [op, s, tag]
  *   rethrow                                [op, exn_slot]
+ *   throw_ref (exnref at s; null traps)    [op, s]
  *   move (copy n slots, memmove)           [move, dst, src, n]
  *   jump                                   [jump, target]
  *   jump_back (loop back-edge)             [jump_back, target, fuel]
@@ -99,9 +101,9 @@
  * local_get/local_set/local_tee/i32_const/i64_const and the jump_if,
  * jump_if_back and jump_unless ops may also name a local's slot where a
  * stack slot is shown above (the interpreter does not care which).
- * block, loop, nop, drop, end, else, try, catch, catch_all and delegate
- * emit no instruction of their own; a branch that needs values moved is
- * compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
+ * block, loop, nop, drop, end, else, try, catch, catch_all, delegate and
+ * try_table emit no instruction of their own; a branch that needs values moved
+ * is compiled as [move ...][jump ...], or [jump_unless][move][jump] for br_if.
  * The end of a function body is a `ret`.
  *
  * Fuel: every call, call_indirect, return_call, return_call_indirect,
@@ -124,8 +126,10 @@
  *   CATCH:    the first catch whose tag is BR_NO_INDEX (catch_all) or
  *             whose instance tag is the exception's tag object matches:
  *             write the payload at slots [height..), store the exception
- *             pointer in slot exn_slot, jump to catch.pc. No match: go to
- *             `parent`.
+ *             pointer in slot exn_slot (legacy try; BR_NO_INDEX for a
+ *             try_table), and for a catch with `ref` set (catch_ref,
+ *             catch_all_ref) also right after the payload, as an exnref;
+ *             jump to catch.pc. No match: go to `parent`.
  *   DELEGATE: go to `delegate_to`.
  * At -1 the frame is popped and the search continues in the caller; past
  * the entry frame the run ends with BR_TRAP_UNCAUGHT_EXCEPTION.
@@ -133,6 +137,10 @@
  * (not in one of its catches). For `try ... delegate l`, `delegate_to` is
  * the innermost try-in-body among the blocks at label depth >= l counted
  * after the delegating try is popped (l = the function's depth: -1).
+ * try_table: its catch entries are landing pads the compiler emits right
+ * after the try_table's `end` (behind a jump for the fall-through), each
+ * a branch to the clause's label with the values at `height` ([move]
+ * [jump], [jump_back] or [ret]), so exception edges still go forward.
  */
 
 typedef union br_slot {
@@ -145,10 +153,19 @@ typedef union br_slot {
     br_ref_t ref;
 } br_slot_t;
 
-/* An exception in flight or caught (interp.c owns them per exec). */
+/*
+ * An exception in flight or caught. The exec owns the exceptions of its
+ * current call (a doubly linked list, freed when the next call starts)
+ * until a try_table's catch_ref or catch_all_ref hands one to wasm as an
+ * exnref: that value may be stored in a global or table or returned, so
+ * the exception then leaves the exec's list for the store's objects and
+ * lives as long as the store (runtime.c, keep_exception).
+ */
 typedef struct bri_exception {
-    struct bri_exception *next;
+    bri_object_t obj;                  /* the store's list, once kept */
+    struct bri_exception *next, *prev; /* the exec's list, until kept */
     const br_tag_t *tag;
+    bool kept;
     uint32_t slot_count;
     br_slot_t payload[]; /* slot_count slots */
 } bri_exception_t;

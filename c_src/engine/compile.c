@@ -1,64 +1,14 @@
 /*
  * beamr engine: validation of a function body and its compilation to
  * internal code (code.h) in one pass: entry points, the dispatch loop and
- * every instruction that is not control flow (compile_ctl.c).
+ * every instruction that is not control flow (compile_ctl.c), SIMD with
+ * immediates (compile_simd.c) or generic (compile_generic.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
 
 /* ------------------------------------------------------------------ */
 /* Immediates                                                          */
-
-/* The reader reports offsets relative to the body; make them offsets in
- * the binary. Running out of body bytes is the spec's "unexpected end of
- * section or function". */
-br_err_t
-bri_rd_failed(bri_compiler_t *c)
-{
-    br_error_t *e = c->error;
-    br_err_t code = e->code;
-    if (code == BR_ERR_UNEXPECTED_END)
-        code = BR_ERR_UNEXPECTED_END_SECTION;
-    return bri_error(e, code, e->offset + c->body_offset,
-                     (int64_t)c->func_index, "%s", "");
-}
-
-bool
-bri_read_u32_full(bri_reader_t *r, uint32_t *out)
-{
-    return bri_read_u32(r, out);
-}
-
-bool
-bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    return bri_read_sleb(r, bits, out);
-}
-
-br_err_t
-bri_rd_u32(bri_compiler_t *c, uint32_t *out)
-{
-    return bri_read_u32_fast(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-br_err_t
-bri_rd_u8(bri_compiler_t *c, uint8_t *out)
-{
-    return bri_read_u8(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-static br_err_t
-rd_u64(bri_compiler_t *c, uint64_t *out)
-{
-    return bri_read_u64(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
-}
-
-/* Whether the module may name memories other than 0 (multi-memory). */
-static bool
-multi_memory(const bri_compiler_t *c)
-{
-    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
-}
 
 /* A memory index immediate. The 2.0 encoding reserved a zero byte here;
  * multi-memory reads it as a u32 index (so 0x00 is still memory 0, and
@@ -68,7 +18,7 @@ rd_memidx(bri_compiler_t *c, uint32_t *mem)
 {
     uint8_t byte;
     br_err_t err;
-    if (!multi_memory(c)) {
+    if (!bri_multi_memory(c)) {
         *mem = 0;
         err = bri_rd_u8(c, &byte);
         if (err == BR_ERR_OK && byte != 0)
@@ -86,7 +36,7 @@ rd_memidx(bri_compiler_t *c, uint32_t *mem)
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
 
-static br_valkind_t
+static bri_valtype_t
 local_type(const bri_compiler_t *c, uint32_t x)
 {
     uint32_t np = c->type->param_count;
@@ -97,20 +47,6 @@ static uint32_t
 local_slot(const bri_compiler_t *c, uint32_t x)
 {
     return c->local_slot ? c->local_slot[x] : x;
-}
-
-static br_valkind_t
-addr_type(bool is64)
-{
-    return is64 ? BR_I64 : BR_I32;
-}
-
-static br_err_t
-check_memory(bri_compiler_t *c, uint32_t mem)
-{
-    if (mem >= c->m->memory_count)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_MEMORY, "%u", (unsigned)mem);
-    return BR_ERR_OK;
 }
 
 static br_err_t
@@ -141,173 +77,6 @@ check_data(bri_compiler_t *c, uint32_t d)
     return BR_ERR_OK;
 }
 
-static br_valkind_t
-sig_type(char ch, br_valkind_t addr)
-{
-    switch (ch) {
-    case 'i':
-        return BR_I32;
-    case 'l':
-        return BR_I64;
-    case 'f':
-        return BR_F32;
-    case 'd':
-        return BR_F64;
-    case 'v':
-        return BR_V128;
-    default:
-        return addr; /* 'a': the memory's address type */
-    }
-}
-
-/* Pops the params and pushes the results of a SIG string ("ai:" ...);
- * *s gets the slot of the first operand (or of the result). */
-static br_err_t
-apply_sig(bri_compiler_t *c, br_op_t op, br_valkind_t addr, uint32_t *s)
-{
-    const char *sig = bri_opinfo[op].sig;
-    const char *colon = sig;
-    while (*colon != ':')
-        colon++;
-    for (const char *p = colon; p > sig; p--) {
-        br_err_t err = bri_pop(c, sig_type(p[-1], addr), NULL);
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    *s = c->height;
-    for (const char *p = colon + 1; *p; p++) {
-        br_err_t err = bri_push(c, sig_type(*p, addr));
-        if (err != BR_ERR_OK)
-            return err;
-    }
-    return BR_ERR_OK;
-}
-
-/* Simple ops that can trap need a site for the backtrace. */
-static bool
-simple_can_trap(br_op_t op)
-{
-    switch (op) {
-    case BR_OP_i32_div_s:
-    case BR_OP_i32_div_u:
-    case BR_OP_i32_rem_s:
-    case BR_OP_i32_rem_u:
-    case BR_OP_i64_div_s:
-    case BR_OP_i64_div_u:
-    case BR_OP_i64_rem_s:
-    case BR_OP_i64_rem_u:
-    case BR_OP_i32_trunc_f32_s:
-    case BR_OP_i32_trunc_f32_u:
-    case BR_OP_i32_trunc_f64_s:
-    case BR_OP_i32_trunc_f64_u:
-    case BR_OP_i64_trunc_f32_s:
-    case BR_OP_i64_trunc_f32_u:
-    case BR_OP_i64_trunc_f64_s:
-    case BR_OP_i64_trunc_f64_u:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* log2 of a load/store's access size (its maximum alignment): from the
- * fused rows for scalar accesses (they list every one), else SIMD's. */
-static uint32_t
-natural_align(br_op_t op)
-{
-    if (bri_opinfo[op].prefix == BR_PREFIX_FD)
-        return bri_simd_natural_align(op);
-    return bri_fuse_natural_align(op);
-}
-
-/* ------------------------------------------------------------------ */
-/* Generic instructions, driven by the SIG and IMM columns of the table */
-
-/* [op, s]: numeric instructions. */
-static br_err_t
-op_simple(bri_compiler_t *c, br_op_t op)
-{
-    uint32_t s;
-    br_err_t err = apply_sig(c, op, BR_I32, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    return bri_emit_op_s(c, op, s, simple_can_trap(op));
-}
-
-/* memarg alignment flag announcing an explicit memory index
- * (multi-memory); without it the access is to memory 0. */
-#define MEMARG_HAS_MEMIDX 0x40u
-
-/* A memarg: flags, the memory index if flagged, the offset (a u64 for a
- * 64-bit memory, and for an unknown one, which fails after the read like
- * the reference decoder). The flags left after the memory index bit are
- * the alignment exponent: other high bits make it too large, which is
- * the error the spec reports. */
-br_err_t
-bri_rd_memarg_full(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
-{
-    uint32_t align = 0, mem = 0;
-    uint64_t offset = 0;
-    br_err_t err = bri_rd_u32(c, &align);
-    /* without multi-memory the flag is an oversized alignment instead */
-    if (err == BR_ERR_OK && (align & MEMARG_HAS_MEMIDX) && multi_memory(c)) {
-        align &= ~MEMARG_HAS_MEMIDX;
-        err = bri_rd_u32(c, &mem);
-    }
-    bool is64 = mem >= c->m->memory_count || c->m->memories[mem].is64;
-    if (err == BR_ERR_OK && is64) {
-        err = rd_u64(c, &offset);
-    } else if (err == BR_ERR_OK) {
-        uint32_t off32;
-        err = bri_rd_u32(c, &off32);
-        offset = off32;
-    }
-    if (err == BR_ERR_OK)
-        err = check_memory(c, mem);
-    if (err == BR_ERR_OK && align > natural)
-        err = BRI_FAIL(c, BR_ERR_ALIGNMENT, "2^%u", (unsigned)align);
-    out->mem = mem;
-    out->offset = offset;
-    out->addr = addr_type(is64);
-    return err;
-}
-
-/* [op, s, mem, off_lo, off_hi]: loads and stores. */
-static br_err_t
-op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, natural_align(op), &ma);
-    if (err != BR_ERR_OK)
-        return err;
-    uint32_t s;
-    err = apply_sig(c, op, ma.addr, &s);
-    if (err != BR_ERR_OK || !bri_live(c))
-        return err;
-    if ((err = bri_emit_reserve(c, 5)) != BR_ERR_OK)
-        return err;
-    bri_site(c, bri_pc(c));
-    bri_word(c, (uint32_t)op);
-    bri_slot_word(c, s);
-    bri_word(c, ma.mem);
-    bri_word(c, (uint32_t)ma.offset);
-    bri_word(c, (uint32_t)(ma.offset >> 32));
-    return BR_ERR_OK;
-}
-
-/* compile_simd.c builds on these two (lane immediates, lane ops). */
-br_err_t
-bri_op_memarg(bri_compiler_t *c, br_op_t op)
-{
-    return op_memarg(c, op);
-}
-
-br_err_t
-bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s)
-{
-    return apply_sig(c, op, BR_I32, s);
-}
-
 /* [op, s, mem]: memory.size and memory.grow (which never trap). */
 static br_err_t
 op_memidx(bri_compiler_t *c, br_op_t op)
@@ -315,7 +84,7 @@ op_memidx(bri_compiler_t *c, br_op_t op)
     uint32_t mem = 0, s;
     br_err_t err = rd_memidx(c, &mem);
     if (err == BR_ERR_OK)
-        err = apply_sig(c, op, addr_type(c->m->memories[mem].is64), &s);
+        err = bri_apply_sig(c, op, bri_addr_type(c->m->memories[mem].is64), &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
@@ -359,30 +128,30 @@ op_drop(bri_compiler_t *c, br_op_t op)
 }
 
 static bool
-is_num(br_valkind_t t)
+is_num(bri_valtype_t t)
 {
     return t == BR_I32 || t == BR_I64 || t == BR_F32 || t == BR_F64 ||
            t == BRI_UNKNOWN;
 }
 
 static bool
-is_vec(br_valkind_t t)
+is_vec(bri_valtype_t t)
 {
     return t == BR_V128 || t == BRI_UNKNOWN;
 }
 
 static bool
-is_ref(br_valkind_t t)
+is_ref(bri_valtype_t t)
 {
-    return t == BR_FUNCREF || t == BR_EXTERNREF || t == BRI_UNKNOWN;
+    return bri_vt_is_ref(t) || t == BRI_UNKNOWN;
 }
 
 /* The operand types of select: typed (select_t, exactly one type) or
  * untyped (numeric or vector operands of one type). */
 static br_err_t
-select_types(bri_compiler_t *c, br_op_t op, br_valkind_t *out)
+select_types(bri_compiler_t *c, br_op_t op, bri_valtype_t *out)
 {
-    br_valkind_t t1, t2;
+    bri_valtype_t t1, t2;
     br_err_t err;
     if (op == BR_OP_select_t) {
         uint32_t n;
@@ -421,7 +190,7 @@ select_types(bri_compiler_t *c, br_op_t op, br_valkind_t *out)
 static br_err_t
 op_select(bri_compiler_t *c, br_op_t op)
 {
-    br_valkind_t t = BRI_UNKNOWN;
+    bri_valtype_t t = BRI_UNKNOWN;
     br_err_t err = select_types(c, op, &t);
     if (err != BR_ERR_OK)
         return err;
@@ -479,7 +248,7 @@ op_local(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->local_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_LOCAL, "%u", (unsigned)x);
-    br_valkind_t t = local_type(c, x);
+    bri_valtype_t t = local_type(c, x);
     if (op != BR_OP_local_get && (err = bri_pop(c, t, NULL)) != BR_ERR_OK)
         return err;
     uint32_t s = c->height;
@@ -519,14 +288,14 @@ op_global(bri_compiler_t *c, br_op_t op)
     if (op == BR_OP_global_set) {
         if (!g->mutable_)
             return BRI_FAIL(c, BR_ERR_GLOBAL_IMMUTABLE, "%u", (unsigned)x);
-        err = bri_pop(c, g->kind, NULL);
+        err = bri_pop(c, bri_vt_of_kind(g->kind), NULL);
     } else {
-        err = bri_push(c, g->kind);
+        err = bri_push(c, bri_vt_of_kind(g->kind));
     }
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     uint32_t s =
-        op == BR_OP_global_set ? c->height : c->height - bri_slots_of(g->kind);
+        op == BR_OP_global_set ? c->height : c->height - bri_vt_slots(g->kind);
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
 }
 
@@ -541,9 +310,9 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     const bri_tabledecl_t *td = &c->m->tables[t];
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
-        br_valkind_t k = ch == 'a'   ? addr_type(td->limits.is64)
-                         : ch == 'r' ? td->elem
-                                     : BR_I32;
+        bri_valtype_t k = ch == 'a'   ? bri_addr_type(td->limits.is64)
+                          : ch == 'r' ? bri_vt_of_kind(td->elem)
+                                      : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
         if (err != BR_ERR_OK)
             return err;
@@ -581,9 +350,9 @@ op_table(bri_compiler_t *c, br_op_t op)
     uint32_t s = c->height;
     const bri_tabledecl_t *td = &c->m->tables[x];
     if (forms[i].push == 'a')
-        err = bri_push(c, addr_type(td->limits.is64));
+        err = bri_push(c, bri_addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
-        err = bri_push(c, td->elem);
+        err = bri_push(c, bri_vt_of_kind(td->elem));
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, forms[i].site);
@@ -609,9 +378,9 @@ op_table_copy(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "table element types differ");
     bool both64 = d->limits.is64 && s->limits.is64;
-    if ((err = bri_pop(c, addr_type(both64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
-        (err = bri_pop(c, addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
+    if ((err = bri_pop(c, bri_addr_type(both64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(s->limits.is64), NULL)) != BR_ERR_OK ||
+        (err = bri_pop(c, bri_addr_type(d->limits.is64), NULL)) != BR_ERR_OK)
         return err;
     if (!bri_live(c))
         return BR_ERR_OK;
@@ -680,12 +449,12 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     /* copy: d and s take their memory's address type, n the narrower */
-    br_valkind_t a = addr_type(c->m->memories[mem].is64);
-    br_valkind_t as = addr_type(c->m->memories[src].is64);
-    br_valkind_t n = op == BR_OP_memory_init   ? BR_I32
-                     : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
-                                               : a;
-    br_valkind_t mid = op == BR_OP_memory_copy ? as : BR_I32;
+    bri_valtype_t a = bri_addr_type(c->m->memories[mem].is64);
+    bri_valtype_t as = bri_addr_type(c->m->memories[src].is64);
+    bri_valtype_t n = op == BR_OP_memory_init   ? BR_I32
+                      : op == BR_OP_memory_copy ? (a == as ? a : BR_I32)
+                                                : a;
+    bri_valtype_t mid = op == BR_OP_memory_copy ? as : BR_I32;
     if ((err = bri_pop(c, n, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, mid, NULL)) != BR_ERR_OK ||
         (err = bri_pop(c, a, NULL)) != BR_ERR_OK || !bri_live(c))
@@ -704,7 +473,7 @@ static br_err_t
 op_const(bri_compiler_t *c, br_op_t op)
 {
     uint64_t bits;
-    br_valkind_t t;
+    bri_valtype_t t;
     bool ok;
     if (op == BR_OP_i32_const) {
         int64_t v;
@@ -743,7 +512,7 @@ op_ref_null(bri_compiler_t *c, br_op_t op)
     br_err_t err = bri_rd_u8(c, &t);
     if (err != BR_ERR_OK)
         return err;
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(t))
         return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "0x%02x", t);
     uint32_t s = c->height;
     if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
@@ -754,7 +523,7 @@ op_ref_null(bri_compiler_t *c, br_op_t op)
 static br_err_t
 op_ref_is_null(bri_compiler_t *c, br_op_t op)
 {
-    br_valkind_t t;
+    bri_valtype_t t;
     br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
     if (err != BR_ERR_OK)
         return err;
@@ -795,101 +564,43 @@ op_illegal(bri_compiler_t *c, br_op_t op)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
-/* Handlers of the ops whose SIG is "*"; the others are dispatched on
- * their IMM kind (op_simple, op_memarg, op_memidx). */
-static const bri_op_fn special_ops[BR_OP__COUNT] = {
-    [BR_OP_unreachable] = op_unreachable,
-    [BR_OP_nop] = op_nop,
-    [BR_OP_block] = bri_op_block,
-    [BR_OP_loop] = bri_op_block,
-    [BR_OP_if_] = bri_op_if,
-    [BR_OP_else_] = bri_op_else,
-    [BR_OP_try_] = bri_op_try,
-    [BR_OP_catch_] = bri_op_catch,
-    [BR_OP_throw_] = bri_op_throw,
-    [BR_OP_rethrow] = bri_op_rethrow,
-    [BR_OP_end] = bri_op_end,
-    [BR_OP_br] = bri_op_br,
-    [BR_OP_br_if] = bri_op_br_if,
-    [BR_OP_br_table] = bri_op_br_table,
-    [BR_OP_return_] = bri_op_return,
-    [BR_OP_call] = bri_op_call,
-    [BR_OP_call_indirect] = bri_op_call_indirect,
-    [BR_OP_return_call] = bri_op_call,
-    [BR_OP_return_call_indirect] = bri_op_call_indirect,
-    [BR_OP_delegate] = bri_op_delegate,
-    [BR_OP_catch_all] = bri_op_catch,
-    [BR_OP_drop] = op_drop,
-    [BR_OP_select] = op_select,
-    [BR_OP_select_t] = op_select,
-    [BR_OP_local_get] = op_local,
-    [BR_OP_local_set] = op_local,
-    [BR_OP_local_tee] = op_local,
-    [BR_OP_global_get] = op_global,
-    [BR_OP_global_set] = op_global,
-    [BR_OP_table_get] = op_table,
-    [BR_OP_table_set] = op_table,
-    [BR_OP_i32_const] = op_const,
-    [BR_OP_i64_const] = op_const,
-    [BR_OP_f32_const] = op_const,
-    [BR_OP_f64_const] = op_const,
-    [BR_OP_ref_null] = op_ref_null,
-    [BR_OP_ref_is_null] = op_ref_is_null,
-    [BR_OP_ref_func] = op_ref_func,
-    [BR_OP_memory_init] = op_memory_bulk,
-    [BR_OP_data_drop] = op_drop_segment,
-    [BR_OP_memory_copy] = op_memory_bulk,
-    [BR_OP_memory_fill] = op_memory_bulk,
-    [BR_OP_table_init] = op_table_init,
-    [BR_OP_elem_drop] = op_drop_segment,
-    [BR_OP_table_copy] = op_table_copy,
-    [BR_OP_table_grow] = op_table,
-    [BR_OP_table_size] = op_table,
-    [BR_OP_table_fill] = op_table,
-};
+/* The HANDLER column of the opcode table; internal ops have none. */
+#define HANDLER(name, prefix, code, imm, sig, text, len, span, handler, flags, \
+                lanes, align)                                                  \
+    [BR_OP_##name] = handler,
+static const bri_op_fn op_handlers[BR_OP__COUNT] = {BR_OPCODES_ALL(HANDLER)};
+#undef HANDLER
 
 static bri_op_fn
 handler_of(br_op_t op)
 {
-    if (special_ops[op])
-        return special_ops[op];
-    if (bri_opinfo[op].sig[0] == '*')
-        return op_illegal; /* a "*" op without a handler yet */
-    switch (bri_opinfo[op].imm) {
-    case BR_IMM_MEMARG:
-        return op_memarg;
-    case BR_IMM_MEMIDX:
-        return op_memidx;
-    case BR_IMM_V128:
-        return bri_op_v128_const;
-    case BR_IMM_SHUFFLE:
-        return bri_op_shuffle;
-    case BR_IMM_LANE:
-        return bri_op_lane;
-    case BR_IMM_MEMARG_LANE:
-        return bri_op_memarg_lane;
-    default:
-        return op_simple;
-    }
+    return op_handlers[op] ? op_handlers[op] : op_illegal;
 }
 
-/* compile_fuse.c falls back to it when an op has no register form. */
-br_err_t
-bri_op_generic(bri_compiler_t *c, br_op_t op)
+/* An op without a register-style handler, or that its handler left to
+ * the generic one (compile.h): BRI_NOT_MINE flushes the deferred
+ * operands first, BRI_NOT_MINE_KEEP keeps them. Any other status is the
+ * handler's error, returned as it is. */
+static br_err_t
+not_fused(bri_compiler_t *c, br_op_t op, br_err_t why)
 {
-    return handler_of(op)(c, op);
+    br_err_t err = BR_ERR_OK;
+    if (why == BRI_NOT_MINE)
+        err = bri_fuse_flush(c);
+    else if (why != BRI_NOT_MINE_KEEP)
+        return why;
+    return err != BR_ERR_OK ? err : handler_of(op)(c, op);
 }
 
-/* Reads an opcode with a 0xFC or 0xFD prefix (its LEB sub-opcode). */
+/* An opcode with a 0xFC or 0xFD prefix, read by the instruction reader
+ * (reader.h: bri_read_prefixed_op). */
 static br_err_t
 read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
 {
-    uint32_t sub;
-    br_err_t err = bri_rd_u32(c, &sub);
-    if (err != BR_ERR_OK)
-        return err;
-    int op = b == BRI_PREFIX_MISC ? (sub < 32 ? bri_op_by_fc[sub] : -1)
-                                  : (sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1);
+    uint32_t sub = 0;
+    int op = bri_read_prefixed_op(&c->r, b, &sub);
+    if (op == -2)
+        return bri_rd_failed(c);
     if (op < 0)
         return BRI_FAIL(c, BR_ERR_ILLEGAL_OPCODE, "0x%02x 0x%x", b,
                         (unsigned)sub);
@@ -897,12 +608,13 @@ read_prefixed_op(bri_compiler_t *c, uint8_t b, br_op_t *out)
     return BR_ERR_OK;
 }
 
-/* Reads an opcode; the caller has checked that a byte is left. */
+/* Reads an opcode as bri_read_op_after does (reader.h), with the compiler's
+ * errors; the caller has checked that a byte is left. */
 static inline br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)
 {
     uint8_t b = *c->r.p++;
-    if (BR_UNLIKELY(b == BRI_PREFIX_MISC || b == BRI_PREFIX_SIMD))
+    if (BR_UNLIKELY(b == BR_PREFIX_FC || b == BR_PREFIX_FD))
         return read_prefixed_op(c, b, out);
     int op = bri_op_by_byte[b];
     if (BR_UNLIKELY(op < 0))
@@ -938,12 +650,12 @@ compile_body(bri_compiler_t *c)
             return err;
         c->insn_count++;
         bri_op_fn fused = bri_fuse_ops[op];
-        if (fused != NULL)
-            err = fused(c, op);
-        else if ((err = bri_fuse_flush(c)) == BR_ERR_OK)
-            err = handler_of(op)(c, op);
-        if (err != BR_ERR_OK)
-            return err;
+        err = fused != NULL ? fused(c, op) : BRI_NOT_MINE;
+        if (BR_UNLIKELY(err != BR_ERR_OK)) {
+            err = not_fused(c, op, err);
+            if (err != BR_ERR_OK)
+                return err;
+        }
     }
     if (!bri_reader_eof(&c->r)) /* bytes after the final `end` */
         return bri_error(c->error, BR_ERR_SECTION_SIZE_MISMATCH,
@@ -960,13 +672,13 @@ compile_body(bri_compiler_t *c)
 static br_err_t
 setup_locals(bri_compiler_t *c)
 {
-    const br_functype_t *t = c->type;
+    const bri_functype_t *t = c->type;
     uint64_t count = (uint64_t)t->param_count + c->func->local_count;
     uint64_t slots = 0;
     bool shifted = false;
     for (uint32_t x = 0; x < count; x++) {
-        br_valkind_t k = local_type(c, x);
-        slots += bri_slots_of(k);
+        bri_valtype_t k = local_type(c, x);
+        slots += bri_vt_slots(k);
         shifted |= k == BR_V128;
     }
     if (count > BRI_MAX_STACK || slots > BRI_MAX_STACK)
@@ -986,7 +698,7 @@ setup_locals(bri_compiler_t *c)
     c->local_slot = c->local_slot_buf;
     for (uint32_t x = 0, s = 0; x < count; x++) {
         c->local_slot[x] = s;
-        s += bri_slots_of(local_type(c, x));
+        s += bri_vt_slots(local_type(c, x));
     }
     return BR_ERR_OK;
 }
@@ -1083,7 +795,7 @@ void
 bri_compiler_free(bri_compiler_t *c)
 {
     free_handlers(c);
-    bri_buf_free(c, &c->vals, sizeof(br_valkind_t));
+    bri_buf_free(c, &c->vals, sizeof(bri_valtype_t));
     bri_buf_free(c, &c->ctrls, sizeof(bri_ctrl_t));
     bri_buf_free(c, &c->words, sizeof(uint32_t));
     bri_buf_free(c, &c->relocs, sizeof(uint32_t));
@@ -1119,7 +831,7 @@ reset(bri_compiler_t *c, uint32_t func_index)
     bri_fuse_reset(c);
     c->func_index = func_index;
     c->func = &m->funcs[func_index];
-    c->type = &m->types[c->func->type];
+    c->type = &m->ftypes[c->func->type];
     c->body = c->func->body;
     c->body_offset = c->func->body_offset;
     c->insn = c->body;

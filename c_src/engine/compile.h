@@ -1,7 +1,14 @@
 /*
- * beamr engine: the function compiler's shared state (compile.c,
- * compile_ctl.c, emit.c): validation of a body and emission of internal
- * code (code.h) in one pass.
+ * beamr engine: the function compiler's shared state: validation of a
+ * body and emission of internal code (code.h) in one pass. Its files call
+ * downwards only (no cross-file cycle; `nm` of the objects shows it):
+ *   compile.c          entry points, the dispatch loop, plain handlers
+ *   compile_fuse.c     register-style handlers (BRI_NOT_MINE: not theirs)
+ *   compile_ctl.c      control flow, calls, exceptions
+ *   compile_simd.c     SIMD ops with immediates
+ *   compile_generic.c  immediates' readers, SIG-driven simple ops, memargs
+ *   emit.c             buffers, the value and control stacks, words
+ * and below them the instruction reader (reader.h) and the opcode table.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_COMPILE_H
@@ -11,14 +18,9 @@
 #include "compile_fuse.h"
 #include "reader.h"
 
-/* The misc prefix byte of the binary format (opcodes.h PREFIX 0xFC) and
- * the SIMD prefix (0xFD). */
-#define BRI_PREFIX_MISC 0xFCu
-#define BRI_PREFIX_SIMD 0xFDu
-
 /* A value type on the validation stack; 0 is the spec's "Unknown" (the
  * polymorphic type of values popped in unreachable code). */
-#define BRI_UNKNOWN ((br_valkind_t)0)
+#define BRI_UNKNOWN ((bri_valtype_t)0)
 
 /* A value stack deeper than this is refused (keeps slot arithmetic far
  * from 32-bit overflow). */
@@ -33,6 +35,7 @@ typedef enum bri_ctrl_kind {
     BRI_CTRL_TRY,       /* in the try body */
     BRI_CTRL_CATCH,     /* in a `catch x` clause */
     BRI_CTRL_CATCH_ALL, /* in the `catch_all` clause */
+    BRI_CTRL_TRY_TABLE, /* in a try_table body (a block with a handler) */
 } bri_ctrl_kind_t;
 
 /* A control frame of the spec's validation algorithm plus what emission
@@ -43,7 +46,7 @@ typedef struct bri_ctrl {
     bool unreachable; /* the spec's flag: rest of frame is dead */
     bool dead;        /* opened in dead code: emit nothing */
     uint32_t nparams, nresults;
-    const br_valkind_t *params, *results;
+    const bri_valtype_t *params, *results;
     uint32_t param_slots, result_slots;
     uint32_t height;     /* value count at entry, below the params */
     uint32_t base;       /* operand slot height at entry (relative) */
@@ -51,7 +54,8 @@ typedef struct bri_ctrl {
     uint32_t else_patch; /* IF: the jump_unless target word */
     uint32_t loop_pc;    /* LOOP: back-edge target */
     uint32_t loop_insn;  /* LOOP: instruction count at entry */
-    int32_t handler;     /* TRY/CATCH*: handler index, -1 if dead */
+    int32_t handler;     /* TRY, CATCH*, TRY_TABLE: handler index, -1
+                          * if dead */
     uint32_t exn_depth;  /* TRY/CATCH*: its hidden slot index */
 } bri_ctrl_t;
 
@@ -69,7 +73,7 @@ struct bri_compiler {
     /* the function being compiled */
     uint32_t func_index;
     const bri_func_t *func;
-    const br_functype_t *type;
+    const bri_functype_t *type;
     const uint8_t *body;
     uint32_t body_offset;
     bri_reader_t r;
@@ -84,7 +88,7 @@ struct bri_compiler {
     uint32_t local_slot_cap;
 
     /* validation state */
-    bri_buf_t vals;  /* br_valkind_t */
+    bri_buf_t vals;  /* bri_valtype_t */
     bri_buf_t ctrls; /* bri_ctrl_t */
     uint32_t height; /* operand stack height in slots */
     uint32_t max_height;
@@ -105,7 +109,7 @@ struct bri_compiler {
 };
 
 /* ------------------------------------------------------------------ */
-/* compile.c: entry points used by validate.c                           */
+/* compile.c: entry points used by validate.c (and the dispatch loop)   */
 
 void bri_compiler_init(bri_compiler_t *c, br_module_t *m, br_error_t *error);
 /* Validates funcs[func_index] and fills its `code`. On failure the
@@ -137,19 +141,19 @@ bri_insn_offset(const bri_compiler_t *c)
 
 /* The slow paths of bri_push and bri_pop (growth, limits, errors, the
  * polymorphic stack of unreachable code). */
-br_err_t bri_push_slow(bri_compiler_t *c, br_valkind_t t);
-br_err_t bri_pop_slow(bri_compiler_t *c, br_valkind_t expect,
-                      br_valkind_t *out);
+br_err_t bri_push_slow(bri_compiler_t *c, bri_valtype_t t);
+br_err_t bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect,
+                      bri_valtype_t *out);
 
 static inline br_err_t
-bri_push(bri_compiler_t *c, br_valkind_t t)
+bri_push(bri_compiler_t *c, bri_valtype_t t)
 {
     uint32_t n = c->vals.count;
     if (BR_UNLIKELY(n >= c->vals.cap || n >= BRI_MAX_STACK))
         return bri_push_slow(c, t);
-    ((br_valkind_t *)c->vals.data)[n] = t;
+    ((bri_valtype_t *)c->vals.data)[n] = t;
     c->vals.count = n + 1;
-    c->height += bri_slots_of(t);
+    c->height += bri_vt_slots(t);
     if (c->height > c->max_height)
         c->max_height = c->height;
     return BR_ERR_OK;
@@ -158,22 +162,22 @@ bri_push(bri_compiler_t *c, br_valkind_t t)
 /* Pops one value that must have type `expect` (BRI_UNKNOWN: any); the
  * actual type (maybe BRI_UNKNOWN) goes to *out if out is not NULL. */
 static inline br_err_t
-bri_pop(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+bri_pop(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
 {
     uint32_t n = c->vals.count;
-    br_valkind_t actual = n > 0 ? ((br_valkind_t *)c->vals.data)[n - 1] : 0;
+    bri_valtype_t actual = n > 0 ? ((bri_valtype_t *)c->vals.data)[n - 1] : 0;
     if (BR_UNLIKELY(n <= c->floor ||
                     (actual != expect && expect != BRI_UNKNOWN)))
         return bri_pop_slow(c, expect, out);
     c->vals.count = n - 1;
-    c->height -= bri_slots_of(actual);
+    c->height -= bri_vt_slots(actual);
     if (out)
         *out = actual;
     return BR_ERR_OK;
 }
 
 static inline br_err_t
-bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+bri_push_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         br_err_t err = bri_push(c, t[i]);
@@ -184,7 +188,7 @@ bri_push_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
 }
 
 static inline br_err_t
-bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+bri_pop_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
 {
     for (uint32_t i = n; i > 0; i--) {
         br_err_t err = bri_pop(c, t[i - 1], NULL);
@@ -194,19 +198,19 @@ bri_pop_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
     return BR_ERR_OK;
 }
 /* Checks that the top of the stack matches `t` without popping. */
-br_err_t bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n);
+br_err_t bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n);
 void bri_set_unreachable(bri_compiler_t *c);
 static inline uint32_t
-bri_slots_sum(const br_valkind_t *t, uint32_t n)
+bri_slots_sum(const bri_valtype_t *t, uint32_t n)
 {
     uint32_t sum = 0;
     for (uint32_t i = 0; i < n; i++)
-        sum += bri_slots_of(t[i]);
+        sum += bri_vt_slots(t[i]);
     return sum;
 }
 /* A value type byte as a pointer into a static one-type array (block
  * types need stable storage), or NULL if the byte is no value type. */
-const br_valkind_t *bri_valtype_ref(uint8_t byte);
+const bri_valtype_t *bri_valtype_ref(uint8_t byte);
 
 static inline bri_ctrl_t *
 bri_ctrl_top(bri_compiler_t *c)
@@ -326,8 +330,8 @@ bri_patch_resolve(bri_compiler_t *c, uint32_t chain, uint32_t target)
 }
 
 br_err_t bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
-                       const br_valkind_t *params, uint32_t nparams,
-                       const br_valkind_t *results, uint32_t nresults);
+                       const bri_valtype_t *params, uint32_t nparams,
+                       const bri_valtype_t *results, uint32_t nresults);
 /* The spec's pop_ctrl: checks the results and the height, then pops the
  * frame into *out (which the caller may inspect). */
 br_err_t bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out);
@@ -350,6 +354,8 @@ br_err_t bri_op_catch(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_delegate(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_throw(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_rethrow(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_try_table(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_throw_ref(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 
@@ -357,90 +363,48 @@ br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 /* compile_fuse.c: register-style emission (dispatch entry points)      */
 
 /* Handlers of the ops compiled register-style (NULL: the generic handler
- * after bri_fuse_flush). */
+ * after bri_fuse_flush). A handler that finds the op is not its to
+ * compile returns BRI_NOT_MINE (compile.c then flushes and runs the
+ * generic handler) or BRI_NOT_MINE_KEEP (the generic handler runs with
+ * the deferred operands kept: the op reads none of them); it never
+ * calls back into the dispatcher. */
 extern const bri_op_fn bri_fuse_ops[BR_OP__COUNT];
+#define BRI_NOT_MINE ((br_err_t)-1)
+#define BRI_NOT_MINE_KEEP ((br_err_t)-2)
 /* Materialises every deferred operand and forgets the last instruction
  * (before a generic handler reads the operand stack). */
 br_err_t bri_fuse_flush(bri_compiler_t *c);
-/* compile.c: the generic (stack-slot) handler of any op. */
-br_err_t bri_op_generic(bri_compiler_t *c, br_op_t op);
 
-/* compile.c: immediates shared with compile_ctl.c */
+/* ------------------------------------------------------------------ */
+/* compile_generic.c: the layer below the instruction families          */
+
+/* Immediates with the compiler's errors. */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
-/* Readers with encodings of up to four bytes inline (indices, offsets
- * and constants are mostly short). Four bytes never reach the last byte
- * of a u32/s32/s64 encoding, which is where the full readers check for
- * overlong or out-of-range values, so only the end of the body needs
- * checking, once. */
-#define BRI_LEB_FAST_BYTES 4u
-
-/* compile.c: the full readers, out of line (keeps the fast ones small
- * enough to inline). */
-bool bri_read_u32_full(bri_reader_t *r, uint32_t *out);
-bool bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out);
-
-/* Decodes an LEB128 of at most BRI_LEB_FAST_BYTES bytes at p (that many
- * readable) into its 7-bit groups *v; returns its length, 0 if longer. */
-static inline unsigned
-bri_leb_short(const uint8_t *p, uint32_t *v)
-{
-    uint32_t x = p[0] & 0x7Fu;
-    if (p[0] < 0x80) {
-        *v = x;
-        return 1;
-    }
-    x |= (p[1] & 0x7Fu) << 7;
-    if (p[1] < 0x80) {
-        *v = x;
-        return 2;
-    }
-    x |= (p[2] & 0x7Fu) << 14;
-    if (p[2] < 0x80) {
-        *v = x;
-        return 3;
-    }
-    x |= (p[3] & 0x7Fu) << 21;
-    *v = x;
-    return p[3] < 0x80 ? 4 : 0;
-}
-
-static inline bool
-bri_read_u32_fast(bri_reader_t *r, uint32_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        *out = v;
-        r->p += n;
-        return true;
-    }
-    return bri_read_u32_full(r, out);
-}
-
-/* `bits` is 32 or 64 (i32.const, i64.const). */
-static inline bool
-bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
-{
-    uint32_t v;
-    unsigned n;
-    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
-                  (n = bri_leb_short(r->p, &v)) != 0)) {
-        int64_t sign = (int64_t)1 << (7 * n - 1); /* sign-extend 7n bits */
-        *out = ((int64_t)v ^ sign) - sign;
-        r->p += n;
-        return true;
-    }
-    return bri_read_sleb_full(r, bits, out);
-}
-
-/* compile.c: a load/store with its memarg ([op, s, mem, off_lo, off_hi])
- * and a simple op's SIG applied (*s: its first operand slot). */
+/* Pops the params and pushes the results of the op's SIG ('a' is
+ * `addr`); *s gets the slot of the first operand (or of the result). */
+br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, bri_valtype_t addr,
+                       uint32_t *s);
+/* The generic handlers: [op, s] simple ops, and loads and stores with
+ * their memarg ([op, s, mem, off_lo, off_hi]). */
+br_err_t bri_op_simple(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg(bri_compiler_t *c, br_op_t op);
-br_err_t bri_apply_sig(bri_compiler_t *c, br_op_t op, uint32_t *s);
+
+/* Whether the module may name memories other than 0 (multi-memory). */
+static inline bool
+bri_multi_memory(const bri_compiler_t *c)
+{
+    return bri_feature_on(c->m->engine, BR_FEATURE_MULTI_MEMORY);
+}
+
+/* The type of an address into a memory or table of this index type. */
+static inline bri_valtype_t
+bri_addr_type(bool is64)
+{
+    return is64 ? BR_I64 : BR_I32;
+}
 
 /* ------------------------------------------------------------------ */
 /* compile_simd.c: SIMD ops with immediates (the others are simple ops) */
@@ -449,15 +413,13 @@ br_err_t bri_op_v128_const(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_shuffle(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_lane(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_memarg_lane(bri_compiler_t *c, br_op_t op);
-/* log2 of the bytes a SIMD load/store accesses (its maximum alignment). */
-uint32_t bri_simd_natural_align(br_op_t op);
 
 /* A decoded memarg: memory index (multi-memory), offset, and the
  * memory's address type (i32 or i64) for the address operand. */
 typedef struct bri_memarg {
     uint32_t mem;
     uint64_t offset;
-    br_valkind_t addr;
+    bri_valtype_t addr;
 } bri_memarg_t;
 /* Reads and checks a memarg of an access whose natural alignment is
  * 2^natural (every load/store, scalar or vector, goes through it). */

@@ -1,7 +1,8 @@
 /*
  * beamr engine: validation and compilation of control instructions:
  * blocks, branches (with their value moves and patch chains), calls, and
- * the legacy exception-handling instructions with their handler table.
+ * the exception-handling instructions (legacy try/catch/delegate/rethrow
+ * and try_table/throw_ref) with their handler table.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
@@ -13,7 +14,7 @@
 /* Block types and labels                                              */
 
 typedef struct blocktype {
-    const br_valkind_t *params, *results;
+    const bri_valtype_t *params, *results;
     uint32_t nparams, nresults;
 } blocktype_t;
 
@@ -31,7 +32,7 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
         c->r.p++;
         return BR_ERR_OK;
     }
-    const br_valkind_t *single = bri_valtype_ref(b);
+    const bri_valtype_t *single = bri_valtype_ref(b);
     if (single) {
         c->r.p++;
         bt->results = single;
@@ -46,7 +47,7 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
                         (long long)idx);
     if ((uint64_t)idx >= c->m->type_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%lld", (long long)idx);
-    const br_functype_t *ft = &c->m->types[idx];
+    const bri_functype_t *ft = &c->m->ftypes[idx];
     bt->params = ft->params;
     bt->nparams = ft->param_count;
     bt->results = ft->results;
@@ -65,7 +66,7 @@ read_label(bri_compiler_t *c, uint32_t *l)
 }
 
 /* The values a branch to this frame carries. */
-static const br_valkind_t *
+static const bri_valtype_t *
 label_types(const bri_ctrl_t *f, uint32_t *n, uint32_t *slots)
 {
     if (f->kind == BRI_CTRL_LOOP) {
@@ -144,7 +145,7 @@ bri_op_br(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     bri_ctrl_t *target = bri_ctrl_at(c, l);
-    const br_valkind_t *t = label_types(target, &n, &slots);
+    const bri_valtype_t *t = label_types(target, &n, &slots);
     if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
         return err;
     if (bri_live(c)) {
@@ -198,7 +199,7 @@ bri_op_br_if(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     uint32_t cond = c->height;
-    const br_valkind_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
     /* the spec pops the label's values and pushes its types back */
     if ((err = bri_pop_n(c, t, n)) != BR_ERR_OK)
         return err;
@@ -254,7 +255,7 @@ br_table_labels(bri_compiler_t *c, const uint8_t *labels, uint32_t count,
         uint32_t l = def, ln, lslots;
         if (i < count && (err = read_label(c, &l)) != BR_ERR_OK)
             break;
-        const br_valkind_t *lt = label_types(bri_ctrl_at(c, l), &ln, &lslots);
+        const bri_valtype_t *lt = label_types(bri_ctrl_at(c, l), &ln, &lslots);
         if (ln != n)
             err = BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                            "br_table label %u "
@@ -292,7 +293,7 @@ bri_op_br_table(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     uint32_t n, slots;
-    const br_valkind_t *t = label_types(bri_ctrl_at(c, def), &n, &slots);
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, def), &n, &slots);
     /* the default's values first: in live code they then surely sit
      * right below the index */
     err = bri_peek_n(c, t, n);
@@ -373,8 +374,8 @@ bri_op_if(bri_compiler_t *c, br_op_t op)
 /* Ends the current clause of an if or try and starts the next one with
  * `params` on the stack: a live clause end jumps to the block's end. */
 static br_err_t
-next_clause(bri_compiler_t *c, bri_ctrl_kind_t kind, const br_valkind_t *params,
-            uint32_t nparams, bri_ctrl_t *old)
+next_clause(bri_compiler_t *c, bri_ctrl_kind_t kind,
+            const bri_valtype_t *params, uint32_t nparams, bri_ctrl_t *old)
 {
     br_err_t err = bri_ctrl_pop(c, old);
     if (err == BR_ERR_OK)
@@ -429,6 +430,36 @@ same_types(const bri_ctrl_t *f)
     return true;
 }
 
+/*
+ * The end of a live try_table: its handler's range ends here, then come
+ * its catches' landing pads (code.h), behind a jump for the body's
+ * fall-through. Until now each catch's pc held its label depth; the
+ * labels are the frames outside the try_table, which is popped.
+ */
+static br_err_t
+end_try_table(bri_compiler_t *c, bri_ctrl_t *f, bool live)
+{
+    bri_handler_t *h = (bri_handler_t *)c->handlers.data + f->handler;
+    h->end = bri_pc(c);
+    br_err_t err = bri_emit_reserve(c, 2);
+    if (err != BR_ERR_OK)
+        return err;
+    if (live && h->catch_count != 0) {
+        bri_word(c, BR_OP_jump);
+        bri_patch_word(c, &f->patch);
+    }
+    for (uint32_t k = 0; k < h->catch_count; k++) {
+        if ((err = bri_emit_reserve(c, 7)) != BR_ERR_OK)
+            return err;
+        bri_catch_t *ct = &h->catches[k];
+        bri_ctrl_t *target = bri_ctrl_at(c, ct->pc);
+        ct->pc = bri_pc(c);
+        emit_branch(c, target, f->base);
+    }
+    bri_patch_resolve(c, f->patch, bri_pc(c));
+    return bri_push_n(c, f->results, f->nresults);
+}
+
 /* end: the end of a function emits its [ret]; block ends resolve their
  * patch chains (and an if without else its jump_unless). */
 br_err_t
@@ -452,6 +483,8 @@ bri_op_end(bri_compiler_t *c, br_op_t op)
         }
         return BR_ERR_OK;
     }
+    if (f.kind == BRI_CTRL_TRY_TABLE && f.handler >= 0)
+        return end_try_table(c, &f, live);
     if (f.kind == BRI_CTRL_TRY && f.handler >= 0)
         ((bri_handler_t *)c->handlers.data)[f.handler].end = bri_pc(c);
     bri_patch_resolve(c, f.else_patch, bri_pc(c));
@@ -465,7 +498,7 @@ bri_op_end(bri_compiler_t *c, br_op_t op)
 /* Pops the params and pushes the results of a call; *s gets the slot of
  * the first argument (results are written from there). */
 static br_err_t
-call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
     if (err != BR_ERR_OK)
@@ -478,12 +511,13 @@ call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
  * are the function's own, so they must match them exactly (the
  * tail-call proposal's rule; there is no subtyping yet). */
 static br_err_t
-tail_call_types(bri_compiler_t *c, const br_functype_t *ft, uint32_t *s)
+tail_call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
     if (ft->result_count != fn->nresults ||
-        (fn->nresults != 0 && memcmp(ft->results, fn->results,
-                                     fn->nresults * sizeof(br_valkind_t)) != 0))
+        (fn->nresults != 0 &&
+         memcmp(ft->results, fn->results,
+                fn->nresults * sizeof(bri_valtype_t)) != 0))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "tail call results differ from the function's");
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
@@ -519,7 +553,7 @@ emit_call(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t a, uint32_t b)
  * [op, s, a, b]. A tail call (return_call*) then ends the block like
  * `return`: the callee replaces the frame (code.h). */
 static br_err_t
-finish_call(bri_compiler_t *c, br_op_t op, const br_functype_t *ft, uint32_t a,
+finish_call(bri_compiler_t *c, br_op_t op, const bri_functype_t *ft, uint32_t a,
             uint32_t b)
 {
     bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect;
@@ -542,7 +576,7 @@ bri_op_call(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->m->func_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_FUNC, "%u", (unsigned)x);
-    return finish_call(c, op, &c->m->types[c->m->funcs[x].type], x,
+    return finish_call(c, op, &c->m->ftypes[c->m->funcs[x].type], x,
                        BR_NO_INDEX);
 }
 
@@ -568,7 +602,7 @@ bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
     err = bri_pop(c, t->limits.is64 ? BR_I64 : BR_I32, NULL);
     if (err != BR_ERR_OK)
         return err;
-    return finish_call(c, op, &c->m->types[y], y, x);
+    return finish_call(c, op, &c->m->ftypes[y], y, x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -595,7 +629,7 @@ enclosing_try(bri_compiler_t *c, uint32_t from)
 {
     for (uint32_t i = from; i < c->ctrls.count; i++) {
         const bri_ctrl_t *f = bri_ctrl_at(c, i);
-        if (f->kind == BRI_CTRL_TRY)
+        if (f->kind == BRI_CTRL_TRY || f->kind == BRI_CTRL_TRY_TABLE)
             return f->handler;
     }
     return -1;
@@ -662,14 +696,14 @@ bri_op_catch(bri_compiler_t *c, br_op_t op)
     if (f->kind != BRI_CTRL_TRY && f->kind != BRI_CTRL_CATCH)
         return misplaced(c, op);
     uint32_t tag = BR_NO_INDEX;
-    const br_functype_t *ft = NULL;
+    const bri_functype_t *ft = NULL;
     if (op == BR_OP_catch_) {
         br_err_t err = bri_rd_u32(c, &tag);
         if (err != BR_ERR_OK)
             return err;
         if (tag >= c->m->tag_count)
             return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)tag);
-        ft = &c->m->types[c->m->tags[tag]];
+        ft = &c->m->ftypes[c->m->tags[tag]];
     }
     bool first = f->kind == BRI_CTRL_TRY;
     uint32_t pc = bri_pc(c);
@@ -720,7 +754,7 @@ bri_op_throw(bri_compiler_t *c, br_op_t op)
         return err;
     if (x >= c->m->tag_count)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)x);
-    const br_functype_t *ft = &c->m->types[c->m->tags[x]];
+    const bri_functype_t *ft = &c->m->ftypes[c->m->tags[x]];
     if ((err = bri_pop_n(c, ft->params, ft->param_count)) != BR_ERR_OK)
         return err;
     if (bri_live(c) &&
@@ -748,6 +782,155 @@ bri_op_rethrow(bri_compiler_t *c, br_op_t op)
         bri_site(c, bri_pc(c));
         bri_word(c, (uint32_t)op);
         bri_word(c, slot);
+    }
+    bri_set_unreachable(c);
+    return BR_ERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* try_table and throw_ref                                             */
+
+/* try_table catch clause kinds (their binary encoding). */
+enum { CATCH_TAG, CATCH_TAG_REF, CATCH_ALL, CATCH_ALL_REF };
+
+/* A clause's label must take exactly its values: the tag's params, then
+ * an exnref for the _ref kinds (the spec's `(ref exn)`, which a nullable
+ * or non-null exn label takes). */
+static br_err_t
+check_catch_label(bri_compiler_t *c, uint32_t l, const bri_functype_t *ft,
+                  bool ref)
+{
+    uint32_t n, slots;
+    const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
+    uint32_t np = ft ? ft->param_count : 0;
+    bool ok = n == np + ref &&
+              (np == 0 || memcmp(t, ft->params, np * sizeof *t) == 0) &&
+              (!ref || bri_vt_code(t[np]) == BR_EXNREF);
+    return ok ? BR_ERR_OK
+              : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
+                         "catch clause values differ from label %u's",
+                         (unsigned)l);
+}
+
+/* One clause: kind, [tag,] label, checked outside the try_table (whose
+ * frame is not pushed yet). Its pc holds the label depth until
+ * end_try_table; *slots gets the slots the interpreter writes for it. */
+static br_err_t
+read_catch(bri_compiler_t *c, bri_catch_t *out, uint32_t *slots)
+{
+    uint8_t kind;
+    uint32_t tag = BR_NO_INDEX, l = 0;
+    br_err_t err = bri_rd_u8(c, &kind);
+    if (err == BR_ERR_OK && kind > CATCH_ALL_REF)
+        err = BRI_FAIL(c, BR_ERR_MALFORMED_CATCH_KIND, "0x%02x", kind);
+    if (err == BR_ERR_OK && kind <= CATCH_TAG_REF)
+        err = bri_rd_u32(c, &tag);
+    if (err == BR_ERR_OK && tag != BR_NO_INDEX && tag >= c->m->tag_count)
+        err = BRI_FAIL(c, BR_ERR_UNKNOWN_TAG, "%u", (unsigned)tag);
+    if (err == BR_ERR_OK)
+        err = read_label(c, &l);
+    if (err != BR_ERR_OK)
+        return err;
+    const bri_functype_t *ft =
+        tag != BR_NO_INDEX ? &c->m->ftypes[c->m->tags[tag]] : NULL;
+    bool ref = kind == CATCH_TAG_REF || kind == CATCH_ALL_REF;
+    *slots = (ft ? bri_slots_sum(ft->params, ft->param_count) : 0) + ref;
+    *out = (bri_catch_t){.tag = tag, .pc = l, .ref = ref};
+    return check_catch_label(c, l, ft, ref);
+}
+
+/* Reads and checks the clause vector into a new array (*out, NULL when
+ * empty); *slots gets the most slots any clause's values take. */
+static br_err_t
+read_catches(bri_compiler_t *c, bri_catch_t **out, uint32_t *n, uint32_t *slots)
+{
+    *out = NULL;
+    *slots = 0;
+    br_err_t err = bri_rd_u32(c, n);
+    if (err != BR_ERR_OK || *n == 0)
+        return err;
+    if (*n > (size_t)(c->r.end - c->r.p) / 2) /* a clause takes 2+ bytes */
+        return BRI_FAIL(c, BR_ERR_UNEXPECTED_END_SECTION, "%s", "try_table");
+    *out = bri_alloc(c->alloc, *n * sizeof(bri_catch_t));
+    if (*out == NULL)
+        return BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "compiling");
+    for (uint32_t i = 0; i < *n && err == BR_ERR_OK; i++) {
+        uint32_t s = 0;
+        err = read_catch(c, &(*out)[i], &s);
+        if (s > *slots)
+            *slots = s;
+    }
+    return err;
+}
+
+/* Opens the try_table's frame and, in live code, its handler (which owns
+ * `catches` from then on). */
+static br_err_t
+open_try_table(bri_compiler_t *c, const blocktype_t *bt, bri_catch_t *catches,
+               uint32_t n, uint32_t slots)
+{
+    br_err_t err = bri_pop_n(c, bt->params, bt->nparams);
+    uint32_t base = c->height;
+    if (err == BR_ERR_OK)
+        err = bri_ctrl_push(c, BRI_CTRL_TRY_TABLE, bt->params, bt->nparams,
+                            bt->results, bt->nresults);
+    if (err == BR_ERR_OK && !bri_ctrl_top(c)->dead)
+        err = bri_buf_reserve(c, &c->handlers, sizeof(bri_handler_t), 1);
+    if (err != BR_ERR_OK || bri_ctrl_top(c)->dead) {
+        bri_free(c->alloc, catches, n * sizeof(bri_catch_t));
+        return err;
+    }
+    /* the pads read the values the interpreter writes at base.. */
+    if ((uint64_t)base + slots > c->max_height)
+        c->max_height = base + slots;
+    bri_ctrl_t *f = bri_ctrl_top(c);
+    f->handler = (int32_t)c->handlers.count;
+    ((bri_handler_t *)c->handlers.data)[c->handlers.count++] = (bri_handler_t){
+        .start = bri_pc(c),
+        .end = bri_pc(c),
+        .parent = enclosing_try(c, 1),
+        .delegate_to = -1,
+        .kind = BRI_HANDLER_CATCH,
+        .height = base, /* made absolute in finish() */
+        .exn_slot = BR_NO_INDEX,
+        .catch_count = n,
+        .catches = catches,
+    };
+    return BR_ERR_OK;
+}
+
+/* try_table bt (catch*): a block whose handler's catches branch to their
+ * labels (code.h); emits nothing here. */
+br_err_t
+bri_op_try_table(bri_compiler_t *c, br_op_t op)
+{
+    (void)op;
+    blocktype_t bt;
+    bri_catch_t *catches = NULL;
+    uint32_t n = 0, slots = 0;
+    br_err_t err = read_blocktype(c, &bt);
+    if (err == BR_ERR_OK)
+        err = read_catches(c, &catches, &n, &slots);
+    if (err != BR_ERR_OK) {
+        bri_free(c->alloc, catches, n * sizeof(bri_catch_t));
+        return err;
+    }
+    return open_try_table(c, &bt, catches, n, slots);
+}
+
+/* throw_ref: [throw_ref, s] rethrows the exnref at s (null traps). */
+br_err_t
+bri_op_throw_ref(bri_compiler_t *c, br_op_t op)
+{
+    br_err_t err = bri_pop(c, BR_EXNREF, NULL);
+    if (err != BR_ERR_OK)
+        return err;
+    if (bri_live(c)) {
+        if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)
+            return err;
+        bri_site(c, bri_pc(c));
+        bri_word(c, (uint32_t)op);
+        bri_slot_word(c, c->height);
     }
     bri_set_unreachable(c);
     return BR_ERR_OK;

@@ -13,12 +13,8 @@
 typedef struct fuse_info {
     uint16_t rr, ri, r, x;       /* 3-operand, immediate, unary, memory */
     uint16_t br, brn, bri, brni; /* compare + branch */
-    uint8_t natural;             /* x: log2 of the access size */
     bool store;                  /* x: a store (else a load) */
 } fuse_info_t;
-
-/* log2 of an access width in bytes (1, 2, 4 or 8). */
-#define LOG2_WIDTH(w) ((w) == 8 ? 3 : (w) == 4 ? 2 : (w) == 2 ? 1 : 0)
 
 /* The tables read best with one fused_ops.h list per row. */
 /* clang-format off */
@@ -34,10 +30,9 @@ typedef struct fuse_info {
     [BR_OP_##name] = {.rr = BR_OP_##name##_rr},
 #define INFO_UN(X, name, T, OUT, e) [BR_OP_##name] = {.r = BR_OP_##name##_r},
 #define INFO_LD(X, name, W, CT, OUT, e)                                   \
-    [BR_OP_##name] = {.x = BR_OP_##name##_x, .natural = LOG2_WIDTH(W)},
+    [BR_OP_##name] = {.x = BR_OP_##name##_x},
 #define INFO_ST(X, name, W, CT)                                           \
-    [BR_OP_##name] = {.x = BR_OP_##name##_x, .natural = LOG2_WIDTH(W),    \
-                      .store = true},
+    [BR_OP_##name] = {.x = BR_OP_##name##_x, .store = true},
 
 static const fuse_info_t infos[BR_OP__COUNT] = {
     BRI_FUSE_ICMP(INFO_CMP, _) BRI_FUSE_IARITH(INFO_IAR, _)
@@ -55,7 +50,7 @@ static const fuse_info_t infos[BR_OP__COUNT] = {
 typedef struct opnd {
     uint64_t v;   /* the slot word, or the constant's bits */
     uint8_t kind; /* OPND_* */
-    uint8_t type; /* OPND_CONST: br_valkind_t */
+    uint8_t type; /* OPND_CONST: a scalar type (one byte) */
 } opnd_t;
 
 /* OPND_LOCAL and OPND_CONST are the deferred kinds of compile_fuse.h. */
@@ -95,7 +90,7 @@ frame_slot(const bri_compiler_t *c, uint32_t x)
     return c->local_slot ? c->local_slot[x] : x;
 }
 
-static br_valkind_t
+static bri_valtype_t
 local_kind(const bri_compiler_t *c, uint32_t x)
 {
     uint32_t np = c->type->param_count;
@@ -103,7 +98,7 @@ local_kind(const bri_compiler_t *c, uint32_t x)
 }
 
 static bool
-scalar(br_valkind_t t)
+scalar(bri_valtype_t t)
 {
     return t == BR_I32 || t == BR_I64 || t == BR_F32 || t == BR_F64;
 }
@@ -112,9 +107,9 @@ scalar(br_valkind_t t)
  * result of scalar type `tr`: in place when the operands are there (the
  * height only falls, so max_height stays), else pop by pop. */
 static inline br_err_t
-pop_push(bri_compiler_t *c, br_valkind_t ta, bool bin, br_valkind_t tr)
+pop_push(bri_compiler_t *c, bri_valtype_t ta, bool bin, bri_valtype_t tr)
 {
-    br_valkind_t *v = c->vals.data;
+    bri_valtype_t *v = c->vals.data;
     uint32_t n = c->vals.count, k = bin ? 2 : 1;
     if (BR_LIKELY(n >= c->floor + k && v[n - 1] == ta && v[n - k] == ta)) {
         v[n - k] = tr;
@@ -254,12 +249,14 @@ bri_fuse_flush(bri_compiler_t *c)
     return flush_forget(c);
 }
 
-/* An op compiled the stack-slot way, with every operand in its slot. */
+/* An op to compile the stack-slot way, with every operand in its slot:
+ * the dispatcher flushes and runs the generic handler (compile.h). */
 static br_err_t
 generic(bri_compiler_t *c, br_op_t op)
 {
-    br_err_t err = flush_forget(c);
-    return err != BR_ERR_OK ? err : bri_op_generic(c, op);
+    (void)c;
+    (void)op;
+    return BRI_NOT_MINE;
 }
 
 static inline br_err_t
@@ -312,7 +309,7 @@ fuse_local_get(bri_compiler_t *c, br_op_t op)
         c->r.p = p0; /* the generic handler reads (and reports) it */
         return generic(c, op);
     }
-    br_valkind_t t = local_kind(c, x);
+    bri_valtype_t t = local_kind(c, x);
     uint32_t rel = c->height;
     br_err_t err = bri_push(c, t);
     if (err != BR_ERR_OK)
@@ -335,7 +332,7 @@ fuse_const(bri_compiler_t *c, br_op_t op)
         c->r.p = p0;
         return generic(c, op);
     }
-    br_valkind_t t = i32 ? BR_I32 : BR_I64;
+    bri_valtype_t t = i32 ? BR_I32 : BR_I64;
     uint32_t rel = c->height;
     br_err_t err = bri_push(c, t);
     if (err != BR_ERR_OK)
@@ -404,7 +401,7 @@ fuse_local_set(bri_compiler_t *c, br_op_t op)
         c->r.p = p0;
         return generic(c, op);
     }
-    br_valkind_t t = local_kind(c, x);
+    bri_valtype_t t = local_kind(c, x);
     br_err_t err = bri_pop(c, t, NULL);
     if (err != BR_ERR_OK)
         return err;
@@ -447,18 +444,19 @@ fuse_drop(bri_compiler_t *c, br_op_t op)
 static br_err_t
 fuse_push_only(bri_compiler_t *c, br_op_t op)
 {
+    (void)op;
     forget_last(c);
-    return bri_op_generic(c, op);
+    return BRI_NOT_MINE_KEEP;
 }
 
 /* ------------------------------------------------------------------ */
 /* Numeric ops                                                         */
 
 /* The value type of a SIG letter of a scalar op. */
-static br_valkind_t
+static bri_valtype_t
 sig_kind(char ch)
 {
-    static const br_valkind_t kinds[128] = {
+    static const bri_valtype_t kinds[128] = {
         ['i'] = BR_I32, ['l'] = BR_I64, ['f'] = BR_F32, ['d'] = BR_F64};
     return kinds[ch & 0x7F];
 }
@@ -469,29 +467,11 @@ fits_imm(opnd_t o)
     return o.type == BR_I32 || (int64_t)o.v == (int32_t)o.v;
 }
 
-/* Integer ops whose operands may be swapped. */
+/* Integer ops whose operands may be swapped (FLAGS C). */
 static bool
 commutes(br_op_t op)
 {
-    switch (op) {
-    case BR_OP_i32_add:
-    case BR_OP_i32_mul:
-    case BR_OP_i32_and:
-    case BR_OP_i32_or:
-    case BR_OP_i32_xor:
-    case BR_OP_i32_eq:
-    case BR_OP_i32_ne:
-    case BR_OP_i64_add:
-    case BR_OP_i64_mul:
-    case BR_OP_i64_and:
-    case BR_OP_i64_or:
-    case BR_OP_i64_xor:
-    case BR_OP_i64_eq:
-    case BR_OP_i64_ne:
-        return true;
-    default:
-        return false;
-    }
+    return (bri_opinfo[op].flags & BRI_OPF_C) != 0;
 }
 
 /* Emits [op, dst, a, b] (bin) or [op, dst, a] and records it as `last`
@@ -556,7 +536,7 @@ fuse_numeric(bri_compiler_t *c, br_op_t op)
     const fuse_info_t *in = &infos[op];
     const char *sig = bri_opinfo[op].sig;
     bool bin = in->rr != 0;
-    br_valkind_t ta = sig_kind(sig[0]), tr = sig_kind(sig[bin ? 3 : 2]);
+    bri_valtype_t ta = sig_kind(sig[0]), tr = sig_kind(sig[bin ? 3 : 2]);
     br_err_t err = pop_push(c, ta, bin, tr);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
@@ -580,7 +560,7 @@ fuse_numeric(bri_compiler_t *c, br_op_t op)
 
 /* Pops the operands of a load/store and pushes a load's result. */
 static br_err_t
-mem_types(bri_compiler_t *c, br_op_t op, bool store, br_valkind_t addr)
+mem_types(bri_compiler_t *c, br_op_t op, bool store, bri_valtype_t addr)
 {
     const char *sig = bri_opinfo[op].sig; /* "ai:" or "a:i" */
     if (!store)
@@ -598,7 +578,7 @@ fuse_mem(bri_compiler_t *c, br_op_t op)
     if (!bri_live(c) || c->height < (store ? 2u : 1u))
         return generic(c, op);
     bri_memarg_t ma;
-    br_err_t err = bri_rd_memarg(c, in->natural, &ma);
+    br_err_t err = bri_rd_memarg(c, bri_opinfo[op].align, &ma);
     if (err == BR_ERR_OK)
         err = mem_types(c, op, store, ma.addr);
     if (err != BR_ERR_OK)
@@ -632,14 +612,6 @@ fuse_mem(bri_compiler_t *c, br_op_t op)
                                          .end = e.pc + e.n,
                                          .dst = slot_of(c, a_rel)};
     return BR_ERR_OK;
-}
-
-/* The natural alignment of a scalar load/store (the fused rows list them
- * all). */
-uint32_t
-bri_fuse_natural_align(br_op_t op)
-{
-    return infos[op].natural;
 }
 
 /* ------------------------------------------------------------------ */

@@ -18,7 +18,7 @@
 typedef struct bri_fuse_pend {
     uint32_t rel;   /* operand slot (relative height) */
     uint8_t kind;   /* BRI_FUSE_LOCAL or BRI_FUSE_CONST */
-    uint8_t type;   /* br_valkind_t */
+    uint8_t type;   /* a scalar type (i32, i64, f32, f64: one byte) */
     uint64_t value; /* local's frame slot, or the constant's bits */
 } bri_fuse_pend_t;
 
@@ -50,11 +50,8 @@ typedef struct bri_fuse {
 } bri_fuse_t;
 
 /* compile_fuse.c: the state at the start of a function. Its handlers
- * (compile.h: bri_fuse_ops) compile the ops they list, falling back to
- * the generic handler with the operands materialised when they cannot. */
+ * (compile.h: bri_fuse_ops) compile the ops they list, and leave to the
+ * dispatcher's generic handler (BRI_NOT_MINE) those they cannot. */
 void bri_fuse_reset(bri_compiler_t *c);
-/* log2 of the access size of a scalar load or store (from the fused
- * rows, which list every one). */
-uint32_t bri_fuse_natural_align(br_op_t op);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * beamr engine: validation and compilation of the SIMD instructions that
  * carry immediates (v128.const, i8x16.shuffle, lane ops, lane loads and
- * stores) and the natural alignment of SIMD memory accesses.
+ * stores). Lane counts and access widths are the opcode table's LANES
+ * and ALIGN columns.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "compile.h"
@@ -16,8 +17,7 @@
  *   load/store lane (addr, v)           [op, s, mem, off_lo, off_hi, lane]
  */
 
-/* Bytes of a v128 immediate, and the words they are emitted as. */
-#define V128_BYTES 16u
+/* The words a v128 immediate (BRI_V128_BYTES, reader.h) is emitted as. */
 #define V128_WORDS 4u
 /* i8x16.shuffle picks from the 32 lanes of its two operands. */
 #define SHUFFLE_LANES 32u
@@ -26,54 +26,6 @@ static br_err_t
 invalid_lane(bri_compiler_t *c, uint32_t lane)
 {
     return BRI_FAIL(c, BR_ERR_INVALID_LANE, "%u", (unsigned)lane);
-}
-
-/* The digits at p (0 if none); p moves past them. */
-static uint32_t
-read_digits(const char **p)
-{
-    uint32_t n = 0;
-    while (**p >= '0' && **p <= '9')
-        n = n * 10 + (uint32_t)(*(*p)++ - '0');
-    return n;
-}
-
-static uint32_t
-log2_bytes(uint32_t bits)
-{
-    uint32_t k = 0;
-    while ((8u << k) < bits)
-        k++;
-    return k;
-}
-
-/* Lane count of a lane op, from the shape in its name ("i16x8_..."). */
-static uint32_t
-shape_lanes(br_op_t op)
-{
-    const char *p = strchr(bri_opinfo[op].name, 'x') + 1;
-    return read_digits(&p);
-}
-
-/* Bits of the memory access after "load"/"store" in the name, 128 for a
- * whole vector; *ext is set for the extending loads ("load8x8_s"). */
-static uint32_t
-access_bits(br_op_t op, bool *ext)
-{
-    const char *name = bri_opinfo[op].name;
-    const char *p = strstr(name, "load");
-    p = p ? p + 4 : strstr(name, "store") + 5;
-    uint32_t bits = read_digits(&p);
-    *ext = *p == 'x';
-    return bits ? bits : 128;
-}
-
-uint32_t
-bri_simd_natural_align(br_op_t op)
-{
-    bool ext;
-    uint32_t bits = access_bits(op, &ext);
-    return ext ? 3 : log2_bytes(bits); /* extending loads read 8 bytes */
 }
 
 /* Reads 16 immediate bytes as four little-endian words. */
@@ -109,7 +61,7 @@ bri_op_v128_const(bri_compiler_t *c, br_op_t op)
     uint32_t w[V128_WORDS], s;
     br_err_t err = rd_v128(c, w);
     if (err == BR_ERR_OK)
-        err = bri_apply_sig(c, op, &s);
+        err = bri_apply_sig(c, op, BR_I32, &s);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_v128(c, op, s, w);
@@ -123,12 +75,12 @@ bri_op_shuffle(bri_compiler_t *c, br_op_t op)
     br_err_t err = rd_v128(c, w);
     if (err != BR_ERR_OK)
         return err;
-    for (uint32_t i = 0; i < V128_BYTES; i++) {
+    for (uint32_t i = 0; i < BRI_V128_BYTES; i++) {
         uint32_t lane = (w[i / 4] >> (8 * (i % 4))) & 0xFFu;
         if (lane >= SHUFFLE_LANES)
             return invalid_lane(c, lane);
     }
-    if ((err = bri_apply_sig(c, op, &s)) != BR_ERR_OK || !bri_live(c))
+    if ((err = bri_apply_sig(c, op, BR_I32, &s)) != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_v128(c, op, s, w);
 }
@@ -142,9 +94,9 @@ bri_op_lane(bri_compiler_t *c, br_op_t op)
     br_err_t err = bri_rd_u8(c, &lane);
     if (err != BR_ERR_OK)
         return err;
-    if (lane >= shape_lanes(op))
+    if (lane >= bri_opinfo[op].lanes)
         return invalid_lane(c, lane);
-    if ((err = bri_apply_sig(c, op, &s)) != BR_ERR_OK || !bri_live(c))
+    if ((err = bri_apply_sig(c, op, BR_I32, &s)) != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 3)) != BR_ERR_OK)
         return err;
@@ -159,14 +111,13 @@ bri_op_lane(bri_compiler_t *c, br_op_t op)
 br_err_t
 bri_op_memarg_lane(bri_compiler_t *c, br_op_t op)
 {
-    bool ext;
     uint8_t lane;
     br_err_t err = bri_op_memarg(c, op);
     if (err == BR_ERR_OK)
         err = bri_rd_u8(c, &lane);
     if (err != BR_ERR_OK)
         return err;
-    if (lane >= 128 / access_bits(op, &ext))
+    if (lane >= bri_opinfo[op].lanes)
         return invalid_lane(c, lane);
     if (!bri_live(c))
         return BR_ERR_OK;

@@ -24,7 +24,7 @@ push(eval_t *ev, br_valkind_t kind, uint64_t bits, br_ref_t ref)
     br_val_t *v = &ev->stack[ev->depth++];
     memset(v, 0, sizeof *v);
     v->kind = kind;
-    if (kind == BR_FUNCREF || kind == BR_EXTERNREF)
+    if (bri_valkind_is_ref(kind))
         v->of.ref = ref;
     else
         v->of.u64 = bits;
@@ -54,11 +54,8 @@ binop(eval_t *ev, br_op_t op, br_valkind_t kind)
 }
 
 static br_err_t
-global_get(eval_t *ev)
+global_get(eval_t *ev, uint32_t idx)
 {
-    uint32_t idx;
-    if (!bri_read_u32(&ev->r, &idx))
-        return BR_ERR_UNEXPECTED_END;
     const br_module_t *m = ev->inst->module;
     /* only globals initialised before this one are visible */
     if (idx >= m->global_count || ev->inst->globals[idx] == NULL)
@@ -70,112 +67,102 @@ global_get(eval_t *ev)
 }
 
 static br_err_t
-ref_func(eval_t *ev)
+ref_func(eval_t *ev, uint32_t idx)
 {
-    uint32_t idx;
-    if (!bri_read_u32(&ev->r, &idx))
-        return BR_ERR_UNEXPECTED_END;
     if (idx >= ev->inst->module->func_count)
         return BR_ERR_UNKNOWN_FUNC;
     return push(ev, BR_FUNCREF, 0, ev->inst->funcs[idx]);
 }
 
 static br_err_t
-int_const(eval_t *ev, br_valkind_t kind)
-{
-    int64_t v;
-    bool ok = kind == BR_I32 ? bri_read_sleb(&ev->r, 32, &v)
-                             : bri_read_s64(&ev->r, &v);
-    if (!ok)
-        return BR_ERR_UNEXPECTED_END;
-    uint64_t bits = kind == BR_I32 ? (uint32_t)v : (uint64_t)v;
-    return push(ev, kind, bits, NULL);
-}
-
-static br_err_t
-float_const(eval_t *ev, br_valkind_t kind)
-{
-    uint64_t bits;
-    if (!bri_read_fixed(&ev->r, kind == BR_F32 ? 4 : 8, &bits))
-        return BR_ERR_UNEXPECTED_END;
-    return push(ev, kind, bits, NULL);
-}
-
-static br_err_t
-v128_const(eval_t *ev)
+v128_const(eval_t *ev, const uint8_t *bytes)
 {
     if (ev->depth == ev->cap)
         return BR_ERR_LIMIT_EXCEEDED;
-    if ((size_t)(ev->r.end - ev->r.p) < sizeof ev->stack->of.v128)
-        return BR_ERR_UNEXPECTED_END;
     br_val_t *v = &ev->stack[ev->depth++];
     memset(v, 0, sizeof *v);
     v->kind = BR_V128;
-    memcpy(v->of.v128, ev->r.p, sizeof v->of.v128);
-    ev->r.p += sizeof v->of.v128;
+    memcpy(v->of.v128, bytes, sizeof v->of.v128);
     return BR_ERR_OK;
 }
 
-/* The op of a 0xFD-prefixed instruction (its LEB sub-opcode), or -1. */
-static int
-simd_op(eval_t *ev)
+/* Whether an op may appear in a constant expression (end aside). */
+static bool
+is_const_op(int op)
 {
-    uint32_t sub;
-    if (!bri_read_u32(&ev->r, &sub) || sub >= BRI_FD_COUNT)
-        return -1;
-    return bri_op_by_fd[sub];
+    switch (op) {
+    case BR_OP_i32_const:
+    case BR_OP_i64_const:
+    case BR_OP_f32_const:
+    case BR_OP_f64_const:
+    case BR_OP_v128_const:
+    case BR_OP_ref_null:
+    case BR_OP_ref_func:
+    case BR_OP_global_get:
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
+    case BR_OP_i64_add:
+    case BR_OP_i64_sub:
+    case BR_OP_i64_mul:
+        return true;
+    default:
+        return false;
+    }
 }
 
+/* A constant instruction with its immediates. */
 static br_err_t
-ref_null(eval_t *ev)
+apply(eval_t *ev, br_op_t op, const bri_imm_t *imm)
 {
-    uint8_t t;
-    if (!bri_read_u8(&ev->r, &t))
-        return BR_ERR_UNEXPECTED_END;
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
-        return BR_ERR_MALFORMED_REFTYPE;
-    return push(ev, t, 0, NULL);
+    switch (op) {
+    case BR_OP_v128_const:
+        return v128_const(ev, imm->bytes);
+    case BR_OP_i32_const:
+        return push(ev, BR_I32, (uint32_t)imm->s, NULL);
+    case BR_OP_i64_const:
+        return push(ev, BR_I64, (uint64_t)imm->s, NULL);
+    case BR_OP_f32_const:
+        return push(ev, BR_F32, imm->u, NULL);
+    case BR_OP_f64_const:
+        return push(ev, BR_F64, imm->u, NULL);
+    case BR_OP_ref_null:
+        return push(ev, imm->reftype, 0, NULL);
+    case BR_OP_ref_func:
+        return ref_func(ev, imm->idx[0]);
+    case BR_OP_global_get:
+        return global_get(ev, imm->idx[0]);
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
+        return binop(ev, op, BR_I32);
+    default: /* i64 add, sub, mul */
+        return binop(ev, op, BR_I64);
+    }
 }
 
-/* One instruction; sets *done at `end`. */
+/* One instruction, read by the one instruction reader (reader.h); sets
+ * *done at `end`. */
 static br_err_t
 step(eval_t *ev, bool *done)
 {
     uint8_t byte;
-    if (!bri_read_u8(&ev->r, &byte))
+    uint32_t sub;
+    bri_imm_t imm;
+    int op = bri_read_opcode(&ev->r, &byte, &sub);
+    if (op == -2)
         return BR_ERR_UNEXPECTED_END;
-    int op = byte == BR_PREFIX_FD ? simd_op(ev) : bri_op_by_byte[byte];
-    switch (op) {
-    case BR_OP_end:
+    if (op == BR_OP_end) {
         *done = true;
         return BR_ERR_OK;
-    case BR_OP_v128_const:
-        return v128_const(ev);
-    case BR_OP_i32_const:
-        return int_const(ev, BR_I32);
-    case BR_OP_i64_const:
-        return int_const(ev, BR_I64);
-    case BR_OP_f32_const:
-        return float_const(ev, BR_F32);
-    case BR_OP_f64_const:
-        return float_const(ev, BR_F64);
-    case BR_OP_ref_null:
-        return ref_null(ev);
-    case BR_OP_ref_func:
-        return ref_func(ev);
-    case BR_OP_global_get:
-        return global_get(ev);
-    case BR_OP_i32_add:
-    case BR_OP_i32_sub:
-    case BR_OP_i32_mul:
-        return binop(ev, (br_op_t)bri_op_by_byte[byte], BR_I32);
-    case BR_OP_i64_add:
-    case BR_OP_i64_sub:
-    case BR_OP_i64_mul:
-        return binop(ev, (br_op_t)bri_op_by_byte[byte], BR_I64);
-    default:
-        return BR_ERR_CONSTANT_EXPR_REQUIRED;
     }
+    if (!is_const_op(op))
+        return BR_ERR_CONSTANT_EXPR_REQUIRED;
+    if (!bri_read_imm(&ev->r, (br_imm_t)bri_opinfo[op].imm, &imm))
+        return ev->r.error->code == BR_ERR_MALFORMED_REFTYPE
+                   ? BR_ERR_MALFORMED_REFTYPE
+                   : BR_ERR_UNEXPECTED_END;
+    return apply(ev, (br_op_t)op, &imm);
 }
 
 static br_err_t
@@ -209,7 +196,9 @@ bri_constexpr_eval(br_instance_t *inst, const bri_constexpr_t *e,
         return BR_ERR_CONSTANT_EXPR_REQUIRED;
     eval_t ev = {
         .inst = inst,
-        .r = {.base = e->code, .p = e->code, .end = e->code + e->size,
+        .r = {.base = e->code,
+              .p = e->code,
+              .end = e->code + e->size,
               .error = &scratch},
         .stack = small,
         .depth = 0,

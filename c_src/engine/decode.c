@@ -42,17 +42,15 @@ enum section_id {
 #define ELEMKIND_FUNCREF 0x00
 #define TAG_ATTR_EXCEPTION 0x00
 #define MAX_FUNC_LOCALS 50000u
-/* The misc and SIMD prefix bytes (the PREFIX column of opcodes.h). */
-#define OP_PREFIX_FC 0xFCu
-#define OP_PREFIX_FD 0xFDu
-/* Bytes of a v128.const value and of an i8x16.shuffle's lane list. */
-#define V128_BYTES 16u
 /* The continuation bit of a LEB128 byte. */
 #define LEB_CONTINUATION 0x80u
-/* memarg alignment flag announcing an explicit memory index. */
-#define MEMARG_HAS_MEMIDX 0x40u
 
-enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02, LIMITS_IS64 = 0x04 };
+enum {
+    LIMITS_HAS_MAX = 0x01,
+    LIMITS_SHARED = 0x02,
+    LIMITS_IS64 = 0x04,
+    LIMITS_PAGE = 0x08, /* custom-page-sizes: a page size log2 follows */
+};
 /* element segment flags: bit 0 passive or declarative, bit 1 explicit
  * table (active) or declarative, bit 2 expressions instead of indices */
 enum { ELEM_NOT_ACTIVE = 1, ELEM_TABLE_OR_DECL = 2, ELEM_EXPRS = 4 };
@@ -244,7 +242,7 @@ read_reftype(decoder_t *d, br_valkind_t *out)
     uint8_t b;
     if (!read_u8(d, &b))
         return false;
-    if (b != BR_FUNCREF && b != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(b))
         return fail_at(d, BR_ERR_MALFORMED_REFTYPE, d->r.p - 1);
     *out = b;
     return true;
@@ -298,6 +296,21 @@ read_limit_value(decoder_t *d, bool is64, uint64_t *out)
     return true;
 }
 
+/* A custom page size's log2: a page must fit a u64 (the validator
+ * accepts 0 and 16 only). */
+static bool
+read_page_log2(decoder_t *d, br_limitstype_t *out)
+{
+    const uint8_t *at = d->r.p;
+    uint32_t p;
+    if (!read_u32(d, &p))
+        return false;
+    if (p >= 64)
+        return fail_at(d, BR_ERR_INVALID_PAGE_SIZE, at);
+    out->page_log2 = (uint8_t)p;
+    return true;
+}
+
 /* Limits flags: bit 0 has-max, bit 1 shared, bit 2 64-bit index. Wasm
  * 2.0 encodes the flag as a one-bit LEB, so the core suite expects
  * "integer representation too long" for a continuation bit and "integer
@@ -314,7 +327,9 @@ read_limits(decoder_t *d, bool memory, br_limitstype_t *out)
         return false;
     if (flags & LEB_CONTINUATION)
         return fail_at(d, BR_ERR_INTEGER_TOO_LONG, at);
-    if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_IS64))
+    uint8_t known = LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_IS64 |
+                    (memory ? LIMITS_PAGE : 0);
+    if (flags & ~known)
         return fail_at(d, BR_ERR_MALFORMED_LIMITS, at);
     if ((flags & LIMITS_SHARED) && (!memory || !(flags & LIMITS_HAS_MAX)))
         return fail_at(d, BR_ERR_INTEGER_TOO_LARGE, at);
@@ -322,9 +337,12 @@ read_limits(decoder_t *d, bool memory, br_limitstype_t *out)
     out->shared = flags & LIMITS_SHARED;
     out->is64 = flags & LIMITS_IS64;
     out->max = 0;
-    if (!read_limit_value(d, out->is64, &out->min))
+    out->custom_page = flags & LIMITS_PAGE;
+    out->page_log2 = 0;
+    if (!read_limit_value(d, out->is64, &out->min) ||
+        (out->has_max && !read_limit_value(d, out->is64, &out->max)))
         return false;
-    return !out->has_max || read_limit_value(d, out->is64, &out->max);
+    return !out->custom_page || read_page_log2(d, out);
 }
 
 static bool
@@ -355,173 +373,6 @@ read_tagtype(decoder_t *d, uint32_t *type)
     if (attr != TAG_ATTR_EXCEPTION)
         return fail_at(d, BR_ERR_ZERO_BYTE_EXPECTED, d->r.p - 1);
     return read_u32(d, type);
-}
-
-/* ------------------------------------------------------------------ */
-/* Constant expressions: found by skipping instructions to the first end */
-
-static bool
-read_opcode(decoder_t *d, br_op_t *out)
-{
-    const uint8_t *at = d->r.p;
-    uint8_t b;
-    if (!read_u8(d, &b))
-        return false;
-    int op;
-    uint32_t sub = 0;
-    if (b == OP_PREFIX_FC) {
-        if (!read_u32(d, &sub))
-            return false;
-        op = sub < 32 ? bri_op_by_fc[sub] : -1;
-    } else if (b == OP_PREFIX_FD) {
-        if (!read_u32(d, &sub))
-            return false;
-        op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
-    } else {
-        op = bri_op_by_byte[b];
-    }
-    if (op < 0) {
-        uint64_t offset = (uint64_t)(at - d->r.base);
-        if (b == OP_PREFIX_FC || b == OP_PREFIX_FD)
-            bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1,
-                      "0x%02x 0x%02x", b, (unsigned)sub);
-        else
-            bri_error(&d->err, BR_ERR_ILLEGAL_OPCODE, offset, -1, "0x%02x", b);
-        return false;
-    }
-    *out = (br_op_t)op;
-    return true;
-}
-
-static bool
-skip_u32s(decoder_t *d, unsigned n)
-{
-    uint32_t v;
-    for (unsigned i = 0; i < n; i++)
-        if (!read_u32(d, &v))
-            return false;
-    return true;
-}
-
-static bool
-skip_labels(decoder_t *d)
-{
-    uint32_t n;
-    if (!read_len(d, &n))
-        return false;
-    for (uint64_t i = 0; i <= n; i++)
-        if (!skip_u32s(d, 1))
-            return false;
-    return true;
-}
-
-static bool
-skip_memarg(decoder_t *d)
-{
-    uint32_t flags;
-    uint64_t offset;
-    if (!read_u32(d, &flags))
-        return false;
-    if ((flags & MEMARG_HAS_MEMIDX) && !skip_u32s(d, 1))
-        return false;
-    return bri_read_u64(&d->r, &offset);
-}
-
-static bool
-skip_select_types(decoder_t *d)
-{
-    uint32_t n;
-    br_valkind_t t;
-    if (!read_len(d, &n))
-        return false;
-    for (uint32_t i = 0; i < n; i++)
-        if (!read_valtype(d, &t))
-            return false;
-    return true;
-}
-
-static bool
-skip_bytes(decoder_t *d, uint32_t n)
-{
-    const uint8_t *bytes;
-    return read_bytes(d, n, &bytes);
-}
-
-/* Skips the immediates of one instruction (their meaning is checked by
- * the validator). */
-static bool
-skip_immediates(decoder_t *d, br_imm_t imm)
-{
-    int64_t s;
-    uint64_t u;
-    br_valkind_t t;
-    switch (imm) {
-    case BR_IMM_NONE:
-        return true;
-    case BR_IMM_BLOCKTYPE:
-        return bri_read_sleb(&d->r, 33, &s);
-    case BR_IMM_LABEL:
-    case BR_IMM_FUNC:
-    case BR_IMM_LOCAL:
-    case BR_IMM_GLOBAL:
-    case BR_IMM_TABLE:
-    case BR_IMM_MEMIDX:
-    case BR_IMM_TAG:
-    case BR_IMM_DATA:
-    case BR_IMM_ELEM:
-        return skip_u32s(d, 1);
-    case BR_IMM_CALL_INDIRECT:
-    case BR_IMM_DATA_MEM:
-    case BR_IMM_MEM_MEM:
-    case BR_IMM_ELEM_TABLE:
-    case BR_IMM_TABLE_TABLE:
-        return skip_u32s(d, 2);
-    case BR_IMM_LABELS:
-        return skip_labels(d);
-    case BR_IMM_MEMARG:
-        return skip_memarg(d);
-    case BR_IMM_I32:
-        return bri_read_sleb(&d->r, 32, &s);
-    case BR_IMM_I64:
-        return bri_read_sleb(&d->r, 64, &s);
-    case BR_IMM_F32:
-        return bri_read_fixed(&d->r, 4, &u);
-    case BR_IMM_F64:
-        return bri_read_fixed(&d->r, 8, &u);
-    case BR_IMM_REFTYPE:
-        return read_reftype(d, &t);
-    case BR_IMM_SELECT_T:
-        return skip_select_types(d);
-    case BR_IMM_V128:
-    case BR_IMM_SHUFFLE:
-        return skip_bytes(d, V128_BYTES);
-    case BR_IMM_LANE:
-        return skip_bytes(d, 1);
-    case BR_IMM_MEMARG_LANE:
-        return skip_memarg(d) && skip_bytes(d, 1);
-    case BR_IMM__COUNT:
-        break;
-    }
-    return bri_reader_fail(&d->r, BR_ERR_ILLEGAL_OPCODE);
-}
-
-static bool
-read_constexpr(decoder_t *d, bri_constexpr_t *out)
-{
-    const uint8_t *start = d->r.p;
-    for (;;) {
-        br_op_t op;
-        if (!read_opcode(d, &op))
-            return false;
-        if (op == BR_OP_end)
-            break;
-        if (!skip_immediates(d, (br_imm_t)bri_opinfo[op].imm))
-            return false;
-    }
-    out->code = start;
-    out->size = (uint32_t)(d->r.p - start);
-    out->offset = (uint32_t)(start - d->r.base);
-    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -635,6 +486,49 @@ alloc_space(decoder_t *d, br_externkind_t kind, uint32_t defined)
 /* ------------------------------------------------------------------ */
 /* Sections before the code                                             */
 
+/* Copies a public result type into the validator's types at *pos. */
+static const bri_valtype_t *
+copy_valtypes(bri_valtype_t *pool, uint32_t *pos, const br_valkind_t *k,
+              uint32_t n)
+{
+    bri_valtype_t *out = pool + *pos;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = bri_vt_of_kind(k[i]);
+    *pos += n;
+    return n ? out : NULL;
+}
+
+/* The validator's copy of the function types (bri_valtype_t, internal.h):
+ * one pool holds every param and result. The counts are bounded by the
+ * section's size, so the sum cannot overflow. */
+static bool
+make_ftypes(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < m->type_count; i++)
+        total += (uint64_t)m->types[i].param_count + m->types[i].result_count;
+    m->ftypes = new_array(d, m->type_count, sizeof *m->ftypes);
+    if (m->type_count && !m->ftypes)
+        return false;
+    m->type_vals = new_array(d, total, sizeof *m->type_vals);
+    if (total && !m->type_vals)
+        return false;
+    m->type_val_count = (uint32_t)total;
+    uint32_t pos = 0;
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const br_functype_t *t = &m->types[i];
+        bri_functype_t *ft = &m->ftypes[i];
+        ft->param_count = t->param_count;
+        ft->result_count = t->result_count;
+        ft->params =
+            copy_valtypes(m->type_vals, &pos, t->params, t->param_count);
+        ft->results =
+            copy_valtypes(m->type_vals, &pos, t->results, t->result_count);
+    }
+    return true;
+}
+
 static bool
 sec_type(decoder_t *d)
 {
@@ -650,7 +544,7 @@ sec_type(decoder_t *d)
     for (uint32_t i = 0; i < n; i++)
         if (!read_functype(d, &types[i]))
             return false;
-    return true;
+    return make_ftypes(d);
 }
 
 static bool
@@ -768,7 +662,7 @@ sec_global(decoder_t *d)
         return false;
     for (uint32_t i = 0; i < n; i++) {
         bri_globaldecl_t *g = &m->globals[m->global_import_count + i];
-        if (!read_globaltype(d, g) || !read_constexpr(d, &g->init))
+        if (!read_globaltype(d, g) || !bri_decode_constexpr(&d->r, &g->init))
             return false;
     }
     return true;
@@ -846,7 +740,7 @@ read_elem_exprs(decoder_t *d, bri_elem_t *e)
         return false;
     e->count = n;
     for (uint32_t i = 0; i < n; i++)
-        if (!read_constexpr(d, &e->exprs[i]))
+        if (!bri_decode_constexpr(&d->r, &e->exprs[i]))
             return false;
     return true;
 }
@@ -874,7 +768,7 @@ read_elem_mode(decoder_t *d, uint32_t flags, bri_elem_t *e)
     e->mode = BRI_SEG_ACTIVE;
     if ((flags & ELEM_TABLE_OR_DECL) && !read_u32(d, &e->table))
         return false;
-    return read_constexpr(d, &e->offset);
+    return bri_decode_constexpr(&d->r, &e->offset);
 }
 
 static bool
@@ -933,7 +827,7 @@ read_data(decoder_t *d, bri_data_t *s)
         s->mode = BRI_SEG_ACTIVE;
         if (flags == DATA_ACTIVE_MEMIDX && !read_u32(d, &s->memory))
             return false;
-        if (!read_constexpr(d, &s->offset))
+        if (!bri_decode_constexpr(&d->r, &s->offset))
             return false;
     }
     if (!read_len(d, &n) || !read_bytes(d, n, &s->bytes))
@@ -1005,57 +899,11 @@ read_locals(decoder_t *d, bri_func_t *f)
     for (uint32_t g = 0; g < groups; g++) {
         if (!read_u32(d, &count) || !read_valtype(d, &kind))
             return false;
-        /* A group may declare 0 locals, and `locals` is NULL when all
-         * of them do: memset must not see that NULL (undefined). */
-        if (count != 0)
-            memset(f->locals + k, kind, count);
+        for (uint32_t i = 0; i < count; i++)
+            f->locals[k + i] = bri_vt_of_kind(kind);
         k += count;
     }
     return true;
-}
-
-/* Block nesting change of an opcode, for diagnose_body. */
-static int
-depth_change(br_op_t op)
-{
-    switch (op) {
-    case BR_OP_block:
-    case BR_OP_loop:
-    case BR_OP_if_:
-    case BR_OP_try_:
-        return 1;
-    case BR_OP_end:
-    case BR_OP_delegate:
-        return -1;
-    default:
-        return 0;
-    }
-}
-
-/* Runs only for a body that does not end with `end` (always an error).
- * The reference decoder reads instructions on past the declared size, so
- * decode on like it to report what it would: a bad immediate or opcode,
- * the end of the file, a stray `else`, or, once the function's final
- * `end` is found beyond its size, a size mismatch. Returns false. */
-static bool
-diagnose_body(decoder_t *d, const uint8_t *body)
-{
-    uint64_t depth = 0;
-    d->r.p = body;
-    for (;;) {
-        const uint8_t *at = d->r.p;
-        br_op_t op;
-        if (!read_opcode(d, &op))
-            return false;
-        int delta = depth_change(op);
-        if (depth == 0 && (op == BR_OP_else_ || op == BR_OP_delegate))
-            return fail_at(d, BR_ERR_END_OPCODE_EXPECTED, at);
-        if (depth == 0 && delta < 0)
-            return fail_at(d, BR_ERR_SECTION_SIZE_MISMATCH, body);
-        depth += (uint64_t)(int64_t)delta;
-        if (!skip_immediates(d, (br_imm_t)bri_opinfo[op].imm))
-            return false;
-    }
 }
 
 /* The body is the rest of the function; it must end with `end`, and the
@@ -1077,7 +925,7 @@ read_body(decoder_t *d, bri_func_t *f)
         return false;
     const uint8_t *body = d->r.p;
     if (fend == body || fend[-1] != bri_opinfo[BR_OP_end].code)
-        return diagnose_body(d, body);
+        return bri_decode_bad_body(&d->r, body);
     f->body = body;
     f->body_size = (uint32_t)(fend - body);
     f->body_offset = (uint32_t)(body - d->r.base);

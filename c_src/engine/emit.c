@@ -43,7 +43,7 @@ bri_buf_free(bri_compiler_t *c, bri_buf_t *b, size_t elem)
 /* Operand type stack                                                  */
 
 static const char *
-type_name(br_valkind_t t)
+type_name(bri_valtype_t t)
 {
     switch (t) {
     case BR_I32:
@@ -60,24 +60,26 @@ type_name(br_valkind_t t)
         return "funcref";
     case BR_EXTERNREF:
         return "externref";
+    case BR_EXNREF:
+        return "exnref";
     default:
         return "any";
     }
 }
 
 br_err_t
-bri_push_slow(bri_compiler_t *c, br_valkind_t t)
+bri_push_slow(bri_compiler_t *c, bri_valtype_t t)
 {
     if (BR_UNLIKELY(c->vals.count >= BRI_MAX_STACK))
         return BRI_FAIL(c, BR_ERR_LIMIT_EXCEEDED, "%s",
                         "operand stack too deep");
     if (BR_UNLIKELY(c->vals.count == c->vals.cap)) {
-        br_err_t err = bri_buf_reserve(c, &c->vals, 1, 1);
+        br_err_t err = bri_buf_reserve(c, &c->vals, sizeof(bri_valtype_t), 1);
         if (err != BR_ERR_OK)
             return err;
     }
-    ((br_valkind_t *)c->vals.data)[c->vals.count++] = t;
-    c->height += bri_slots_of(t);
+    ((bri_valtype_t *)c->vals.data)[c->vals.count++] = t;
+    c->height += bri_vt_slots(t);
     if (c->height > c->max_height)
         c->max_height = c->height;
     return BR_ERR_OK;
@@ -86,18 +88,18 @@ bri_push_slow(bri_compiler_t *c, br_valkind_t t)
 /* The spec's pop_val/pop_val(expect): below the frame's height only an
  * unreachable frame yields the polymorphic Unknown. */
 br_err_t
-bri_pop_slow(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
+bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
 {
     const bri_ctrl_t *f = bri_ctrl_top(c);
-    br_valkind_t actual = BRI_UNKNOWN;
+    bri_valtype_t actual = BRI_UNKNOWN;
     if (c->vals.count == f->height) {
         if (!f->unreachable)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                             "expected %s but the stack is empty",
                             type_name(expect));
     } else {
-        actual = ((br_valkind_t *)c->vals.data)[--c->vals.count];
-        c->height -= bri_slots_of(actual);
+        actual = ((bri_valtype_t *)c->vals.data)[--c->vals.count];
+        c->height -= bri_vt_slots(actual);
     }
     if (actual != expect && actual != BRI_UNKNOWN && expect != BRI_UNKNOWN)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
@@ -111,13 +113,13 @@ bri_pop_slow(bri_compiler_t *c, br_valkind_t expect, br_valkind_t *out)
  * br_if: values below the frame's height count as Unknown when the frame
  * is unreachable, which is what popping and pushing back would give. */
 br_err_t
-bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
+bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
 {
     const bri_ctrl_t *f = bri_ctrl_top(c);
-    const br_valkind_t *vals = c->vals.data;
+    const bri_valtype_t *vals = c->vals.data;
     uint32_t avail = c->vals.count - f->height;
     for (uint32_t k = 0; k < n; k++) {
-        br_valkind_t expect = t[n - 1 - k];
+        bri_valtype_t expect = t[n - 1 - k];
         if (k >= avail) {
             if (f->unreachable)
                 return BR_ERR_OK;
@@ -125,7 +127,7 @@ bri_peek_n(bri_compiler_t *c, const br_valkind_t *t, uint32_t n)
                             "expected %s but the stack is empty",
                             type_name(expect));
         }
-        br_valkind_t actual = vals[c->vals.count - 1 - k];
+        bri_valtype_t actual = vals[c->vals.count - 1 - k];
         if (actual != expect && actual != BRI_UNKNOWN)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                             type_name(expect), type_name(actual));
@@ -150,8 +152,8 @@ bri_set_unreachable(bri_compiler_t *c)
  * params, which are pushed back here on top of the new frame's height. */
 br_err_t
 bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
-              const br_valkind_t *params, uint32_t nparams,
-              const br_valkind_t *results, uint32_t nresults)
+              const bri_valtype_t *params, uint32_t nparams,
+              const bri_valtype_t *results, uint32_t nresults)
 {
     bool dead = c->ctrls.count > 0 && !c->live;
     if (BR_UNLIKELY(c->ctrls.count == c->ctrls.cap)) {
@@ -255,11 +257,12 @@ bri_patch_word(bri_compiler_t *c, uint32_t *chain)
     *chain = pos;
 }
 
-static const br_valkind_t valtypes[] = {
+static const bri_valtype_t valtypes[] = {
     BR_I32, BR_I64, BR_F32, BR_F64, BR_V128, BR_FUNCREF, BR_EXTERNREF,
+    BR_EXNREF,
 };
 
-const br_valkind_t *
+const bri_valtype_t *
 bri_valtype_ref(uint8_t byte)
 {
     for (size_t i = 0; i < sizeof valtypes / sizeof valtypes[0]; i++)

@@ -212,6 +212,7 @@ bri_val_to_slot(br_valkind_t kind, const br_val_t *v, br_slot_t *out)
         return 1;
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         out->u64 = 0;
         out->ref = v->of.ref;
         return 1;
@@ -246,6 +247,7 @@ bri_slot_to_val(br_valkind_t kind, const br_slot_t *in, br_val_t *out)
         return 1;
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         out->of.ref = in->ref;
         return 1;
     case BR_V128:

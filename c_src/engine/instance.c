@@ -85,7 +85,8 @@ layout(const br_module_t *m, parts_t *p)
 static bool
 limits_match(const br_limitstype_t *have, const br_limitstype_t *want)
 {
-    if (have->is64 != want->is64 || have->shared != want->shared)
+    if (have->is64 != want->is64 || have->shared != want->shared ||
+        bri_page_shift(have) != bri_page_shift(want))
         return false;
     if (have->min < want->min)
         return false;

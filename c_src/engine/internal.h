@@ -23,6 +23,23 @@
 #define BR_PAGE_SIZE 65536u
 #define BR_MAX_PAGES32 65536u           /* 4 GiB */
 #define BR_MAX_PAGES64 (1ull << 48)     /* 2^64 bytes */
+#define BR_PAGE_SHIFT 16u               /* log2 of BR_PAGE_SIZE */
+
+/* log2 of a memory's page size in bytes (custom-page-sizes: 0 or 16). */
+static inline unsigned
+bri_page_shift(const br_limitstype_t *l)
+{
+    return l->custom_page ? l->page_log2 : BR_PAGE_SHIFT;
+}
+
+/* The spec's largest page count of a memory: 2^32 (i32) or 2^64 (i64)
+ * bytes in its pages, capped at UINT64_MAX (i64 with 1-byte pages). */
+static inline uint64_t
+bri_spec_max_pages(const br_limitstype_t *l)
+{
+    unsigned bits = (l->is64 ? 64u : 32u) - bri_page_shift(l);
+    return bits >= 64 ? UINT64_MAX : (uint64_t)1 << bits;
+}
 #define BR_NO_INDEX UINT32_MAX
 
 /* ------------------------------------------------------------------ */
@@ -58,6 +75,120 @@ bri_feature_on(const br_engine_t *engine, br_feature_t feature)
 }
 
 /* ------------------------------------------------------------------ */
+/* Value types of the validator                                         */
+
+/*
+ * A value type as the validator, the function types, the locals and the
+ * block types see it: 32 bits, so that a reference type can name a heap
+ * type and say whether null is in it. br_valkind_t (beamr.h, 8 bits) stays
+ * the kind of a runtime value, which is all the API and the store need.
+ *
+ *   bits 0-7   the code. Number and vector types and abstract heap types
+ *              use their one-byte binary code (0x7F i32, 0x7E i64, 0x7D
+ *              f32, 0x7C f64, 0x7B v128; 0x70 func, 0x6F extern, and
+ *              later 0x6E any, 0x6D eq, ..., 0x71 none, 0x72 noextern,
+ *              0x73 nofunc, 0x69 exn); BRI_VT_CONCRETE for a heap type
+ *              that is a type index. 0 is BRI_UNKNOWN (compile.h).
+ *   bit 8      BRI_VT_NONNULL: `(ref ht)`; clear for `(ref null ht)` and
+ *              for every non-reference type.
+ *   bits 9-31  BRI_VT_CONCRETE only: the type index in the module's type
+ *              space (below 2^23; the type section's limit is 10^6).
+ *
+ * So funcref = (ref null func) = 0x70 and externref = (ref null extern)
+ * = 0x6F: every type of today's modules has the number of its
+ * br_valkind_t, a kind converts by zero-extension (bri_vt_of_kind) and a
+ * type stack of these costs what a stack of kinds did (a compare of one
+ * word). Type equality within a module is word equality, the inline fast
+ * path of bri_pop. What word inequality does not decide goes to the slow
+ * path, which is where subtyping will go: a non-null type matches its
+ * nullable self, concrete types compare through the module's canonical
+ * ids (the members of structurally equal recursive groups are equal
+ * types, iso-recursive equivalence, so a rec group is canonicalised once
+ * at decode time and indices are mapped to the canonical ids there), and
+ * a concrete type matches its declared supertypes and its abstract top.
+ * Nothing of that is implemented yet: the decoder accepts only the types
+ * that are also kinds. Tables, globals and element segments still hold
+ * their br_valkind_t (widened with bri_vt_of_kind where the validator
+ * reads them); typed references give them a bri_valtype_t field beside
+ * the kind the store uses.
+ */
+typedef uint32_t bri_valtype_t;
+
+#define BRI_VT_CODE_MASK 0xFFu
+#define BRI_VT_NONNULL 0x100u
+#define BRI_VT_INDEX_SHIFT 9
+#define BRI_VT_CONCRETE 0x01u /* the code of a heap type given by index */
+
+static inline bri_valtype_t
+bri_vt_of_kind(br_valkind_t k)
+{
+    return (bri_valtype_t)k;
+}
+
+/* A reference to the concrete type `index`, nullable or not. */
+static inline bri_valtype_t
+bri_vt_ref_index(uint32_t index, bool nullable)
+{
+    return BRI_VT_CONCRETE | (nullable ? 0u : BRI_VT_NONNULL) |
+           (index << BRI_VT_INDEX_SHIFT);
+}
+
+static inline uint32_t
+bri_vt_code(bri_valtype_t t)
+{
+    return t & BRI_VT_CODE_MASK;
+}
+
+static inline bool
+bri_vt_is_ref(bri_valtype_t t)
+{
+    uint32_t code = bri_vt_code(t);
+    /* the abstract heap types' codes run from 0x69 (exn) to 0x74 */
+    return code == BRI_VT_CONCRETE || (code >= 0x69u && code <= 0x74u);
+}
+
+static inline bool
+bri_vt_nullable(bri_valtype_t t)
+{
+    return (t & BRI_VT_NONNULL) == 0;
+}
+
+/* The type index of a concrete reference type. */
+static inline uint32_t
+bri_vt_index(bri_valtype_t t)
+{
+    return t >> BRI_VT_INDEX_SHIFT;
+}
+
+/* The runtime kind of a value of this type: number and vector types are
+ * their own kind, references are funcref or externref by their heap type
+ * (a concrete type is, while only function types exist, a function). */
+static inline br_valkind_t
+bri_vt_kind(bri_valtype_t t)
+{
+    uint32_t code = bri_vt_code(t);
+    if (code == BRI_VT_CONCRETE)
+        return BR_FUNCREF;
+    return (br_valkind_t)code;
+}
+
+/* Number of 8-byte slots a value of this type takes (v128: 2). */
+static inline uint32_t
+bri_vt_slots(bri_valtype_t t)
+{
+    return t == BR_V128 ? 2u : 1u;
+}
+
+/* A function type as the validator sees it (m->ftypes, parallel to the
+ * public m->types). */
+typedef struct bri_functype {
+    uint32_t param_count;
+    uint32_t result_count;
+    const bri_valtype_t *params; /* point into m->type_vals */
+    const bri_valtype_t *results;
+} bri_functype_t;
+
+/* ------------------------------------------------------------------ */
 /* Decoded module (decode.c fills it, validate.c/compile.c complete it) */
 
 /* A constant expression: raw bytes from the binary, up to and including
@@ -85,6 +216,7 @@ typedef struct bri_export {
 typedef struct bri_catch {
     uint32_t tag; /* tag index, or BR_NO_INDEX for catch_all */
     uint32_t pc;  /* handler entry */
+    uint32_t ref; /* 1: the exnref follows the payload (try_table) */
 } bri_catch_t;
 
 enum { BRI_HANDLER_CATCH = 0, BRI_HANDLER_DELEGATE = 1 };
@@ -124,7 +256,7 @@ typedef struct bri_func {
     uint32_t type;          /* type index */
     /* defined functions only: */
     uint32_t local_count;   /* declared locals (not params) */
-    br_valkind_t *locals;   /* their kinds */
+    bri_valtype_t *locals;  /* their types */
     const uint8_t *body;    /* first instruction byte (after locals) */
     uint32_t body_size;     /* up to and including the final `end` */
     uint32_t body_offset;   /* of body[0] in the binary */
@@ -169,6 +301,9 @@ struct br_module {
 
     uint32_t type_count;
     br_functype_t *types; /* params/results point into `bytes` */
+    bri_functype_t *ftypes;   /* the same types for the validator */
+    bri_valtype_t *type_vals; /* every param and result of ftypes */
+    uint32_t type_val_count;
 
     uint32_t import_count;
     bri_import_t *imports;
@@ -218,10 +353,19 @@ bri_valkind_valid(uint8_t k)
     case BR_V128:
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         return true;
     default:
         return false;
     }
+}
+
+/* Whether a value type is a reference type (slots hold pointers, NULL
+ * being the null reference). */
+static inline bool
+bri_valkind_is_ref(br_valkind_t k)
+{
+    return k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF;
 }
 
 /* Number of 8-byte slots a value of this kind takes (v128: 2). */

@@ -359,7 +359,7 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
 
     OP(nop) OP(block) OP(loop) OP(if_) OP(else_) OP(try_) OP(catch_)
     OP(end) OP(br) OP(br_if) OP(br_table) OP(return_) OP(delegate)
-    OP(catch_all) OP(drop)
+    OP(catch_all) OP(try_table) OP(drop)
         goto bad_op; /* never emitted (code.h) */
 
     OP(move) {
@@ -459,6 +459,12 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     }
     OP(rethrow) {
         exn = S[pc[1]].ref;
+        goto do_throw;
+    }
+    OP(throw_ref) {
+        exn = S[pc[1]].ref;
+        if (BR_UNLIKELY(exn == NULL))
+            TRAP(BR_TRAP_NULL_EXCEPTION);
         goto do_throw;
     }
 
@@ -564,7 +570,8 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     OP(i64_store16) STORE(2, uint16_t)
     OP(i64_store32) STORE(4, uint32_t)
     OP(memory_size) {
-        wr_i64(S + pc[1], inst->memories[pc[2]]->size / BR_PAGE_SIZE);
+        const br_memory_t *m = inst->memories[pc[2]];
+        wr_i64(S + pc[1], m->size >> bri_page_shift(&m->type));
         pc += 3;
         NEXT();
     }

@@ -56,13 +56,14 @@ heap_bytes(uint64_t bytes)
     return bytes == 0 ? MIN_BUFFER : (size_t)bytes;
 }
 
-/* Byte size of `pages`, or false if it overflows or exceeds size_t. */
+/* Byte size of `pages` of 2^shift bytes (custom-page-sizes), or false
+ * if it overflows or exceeds size_t. */
 static bool
-pages_to_bytes(uint64_t pages, uint64_t *out)
+pages_to_bytes(uint64_t pages, unsigned shift, uint64_t *out)
 {
-    if (pages > UINT64_MAX / BR_PAGE_SIZE)
+    if (pages > UINT64_MAX >> shift)
         return false;
-    uint64_t bytes = pages * BR_PAGE_SIZE;
+    uint64_t bytes = pages << shift;
     if (bytes > SIZE_MAX)
         return false;
     *out = bytes;
@@ -73,10 +74,10 @@ pages_to_bytes(uint64_t pages, uint64_t *out)
  * `max_pages`: twice the need (amortised growth), at least RESERVE_MIN,
  * at most the maximum, never less than `need`. */
 static uint64_t
-reserve_size(uint64_t need, uint64_t max_pages)
+reserve_size(uint64_t need, uint64_t max_pages, unsigned shift)
 {
     uint64_t max_bytes;
-    if (!pages_to_bytes(max_pages, &max_bytes))
+    if (!pages_to_bytes(max_pages, shift, &max_bytes))
         max_bytes = (uint64_t)1 << 47; /* no address space beyond it */
     uint64_t r = need > UINT64_MAX / 2 ? need : 2 * need;
     if (r < RESERVE_MIN)
@@ -110,12 +111,15 @@ commit(uint8_t *base, uint64_t from, uint64_t to)
 uint64_t
 bri_memory_max_pages(const br_store_t *store, const br_limitstype_t *limits)
 {
-    uint64_t max = limits->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32;
+    uint64_t max = bri_spec_max_pages(limits);
     if (limits->has_max && limits->max < max)
         max = limits->max;
+    /* the store's cap counts 64 KiB pages: the same bytes in this
+     * memory's pages */
+    unsigned up = BR_PAGE_SHIFT - bri_page_shift(limits);
     uint64_t cap = store->limits.max_memory_pages;
-    if (cap != 0 && cap < max)
-        max = cap;
+    if (cap != 0 && cap <= UINT64_MAX >> up && cap << up < max)
+        max = cap << up;
     return max;
 }
 
@@ -132,7 +136,7 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
     if (limits->min > mem->max_pages)
         return BR_ERR_LIMIT_EXCEEDED;
     uint64_t bytes;
-    if (!pages_to_bytes(limits->min, &bytes))
+    if (!pages_to_bytes(limits->min, bri_page_shift(limits), &bytes))
         return BR_ERR_OUT_OF_MEMORY;
     if (bytes <= HEAP_MAX) {
         mem->data = bri_calloc(&mem->alloc, 1, heap_bytes(bytes));
@@ -142,7 +146,8 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
         mem->touched = bytes; /* calloc wrote it (or reused written pages) */
         return BR_ERR_OK;
     }
-    uint64_t reserved = reserve_size(bytes, mem->max_pages);
+    uint64_t reserved =
+        reserve_size(bytes, mem->max_pages, bri_page_shift(limits));
     uint8_t *data = reserve(reserved);
     if (data == NULL)
         return BR_ERR_OUT_OF_MEMORY;
@@ -243,7 +248,8 @@ grow_heap(br_memory_t *memory, uint64_t bytes)
         memory->touched = bytes;
         return true;
     }
-    uint64_t reserved = reserve_size(bytes, memory->max_pages);
+    uint64_t reserved =
+        reserve_size(bytes, memory->max_pages, bri_page_shift(&memory->type));
     uint8_t *to = reserve(reserved);
     if (to == NULL)
         return false;
@@ -271,11 +277,12 @@ grow_heap(br_memory_t *memory, uint64_t bytes)
 bool
 br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
 {
-    uint64_t old = memory->size / BR_PAGE_SIZE;
+    unsigned shift = bri_page_shift(&memory->type);
+    uint64_t old = memory->size >> shift;
     if (delta > memory->max_pages || old > memory->max_pages - delta)
         return false;
     uint64_t bytes;
-    if (!pages_to_bytes(old + delta, &bytes))
+    if (!pages_to_bytes(old + delta, shift, &bytes))
         return false;
     if (delta != 0 && memory->reserved == 0) {
         if (!grow_heap(memory, bytes))
@@ -284,7 +291,7 @@ br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
         memory->type.min = old + delta;
     } else if (delta != 0) {
         if (bytes > memory->reserved &&
-            !relocate(memory, reserve_size(bytes, memory->max_pages)))
+            !relocate(memory, reserve_size(bytes, memory->max_pages, shift)))
             return false;
         if (!commit(memory->data, memory->size, bytes))
             return false;

@@ -23,7 +23,8 @@ static void
 free_funcs(const bri_allocator_t *a, bri_func_t *funcs, uint32_t count)
 {
     for (uint32_t i = 0; funcs && i < count; i++) {
-        bri_free(a, funcs[i].locals, funcs[i].local_count);
+        bri_free(a, funcs[i].locals,
+                 (size_t)funcs[i].local_count * sizeof *funcs[i].locals);
         free_code(a, &funcs[i].code);
     }
     bri_free(a, funcs, (size_t)count * sizeof *funcs);
@@ -50,6 +51,8 @@ bri_module_free_parts(br_module_t *m)
 {
     const bri_allocator_t *a = &m->engine->alloc;
     bri_free(a, m->types, (size_t)m->type_count * sizeof *m->types);
+    bri_free(a, m->ftypes, (size_t)m->type_count * sizeof *m->ftypes);
+    bri_free(a, m->type_vals, (size_t)m->type_val_count * sizeof *m->type_vals);
     bri_free(a, m->imports, (size_t)m->import_count * sizeof *m->imports);
     bri_free(a, m->exports, (size_t)m->export_count * sizeof *m->exports);
     bri_free(a, m->declared_refs, m->func_count);

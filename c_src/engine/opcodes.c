@@ -5,19 +5,32 @@
  */
 #include "internal.h"
 
+/* The PREFIX column's values besides BR_PREFIX_FC/FD (opcodes.h). */
 #define PREFIX_NONE 0x00
-#define PREFIX_FC 0xFC
-#define PREFIX_FD 0xFD
 #define PREFIX_INTERNAL 0xFF
 
-#define OPINFO(name, prefix, code, imm, sig) \
-    [BR_OP_##name] = {#name, prefix, code, BR_IMM_##imm, sig},
-#define IOPINFO(name) \
-    [BR_OP_##name] = {#name, PREFIX_INTERNAL, 0, BR_IMM_NONE, "*"},
-const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {BR_OPCODES(OPINFO)
-                                                   BR_INTERNAL_OPS(IOPINFO)};
+/* clang-format off */
+#define OPINFO(n, pf, cd, im, sg, tx, ln, sp, h, fl, la, al)              \
+    [BR_OP_##n] = {.name = #n, .prefix = pf, .code = cd,                  \
+                   .imm = BR_IMM_##im, .sig = sg, .text = tx,             \
+                   .len = BRI_NUM(ln), .span = BRI_NUM(sp),               \
+                   .flags = BRI_OPF(fl), .lanes = la, .align = al},
+/* Internal ops: the basic ones have a layout row; the fused ones' layouts
+ * follow from their forms (fused_ops.h, verify.c). */
+#define IOPINFO(X, n, ln, sp)                                             \
+    [BR_OP_##n] = {.name = #n, .prefix = PREFIX_INTERNAL,                 \
+                   .imm = BR_IMM_NONE, .sig = "*",                        \
+                   .len = BRI_NUM(ln), .span = BRI_NUM(sp)},
+#define FUSEDINFO(n)                                                      \
+    [BR_OP_##n] = {.name = #n, .prefix = PREFIX_INTERNAL,                 \
+                   .imm = BR_IMM_NONE, .sig = "*"},
+const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {
+    BR_OPCODES_ALL(OPINFO) BRI_INTERNAL_ROWS(IOPINFO, _)
+    BRI_FUSED_OPS(FUSEDINFO)};
+/* clang-format on */
 #undef OPINFO
 #undef IOPINFO
+#undef FUSEDINFO
 
 /* The lookup tables start from "illegal" (-1) everywhere and then name
  * each opcode's slot, so overriding initializers are intended here. An
@@ -27,8 +40,8 @@ const bri_opinfo_t bri_opinfo[BR_OP__COUNT] = {BR_OPCODES(OPINFO)
  * do the same in the first two tables. */
 #define FC_SPARE 31
 
-#define FC_FITS(name, prefix, code, imm, sig)              \
-    _Static_assert(prefix != PREFIX_FC || code < FC_SPARE, \
+#define FC_FITS(name, prefix, code, imm, sig)                 \
+    _Static_assert(prefix != BR_PREFIX_FC || code < FC_SPARE, \
                    "0xFC sub-opcode of " #name " does not fit the table");
 BR_OPCODES(FC_FITS)
 #undef FC_FITS
@@ -38,22 +51,22 @@ BR_OPCODES(FC_FITS)
 #pragma GCC diagnostic ignored "-Woverride-init"
 #endif
 
-#define BY_BYTE(name, prefix, code, imm, sig)    \
-    [prefix == PREFIX_NONE ? code : PREFIX_FC] = \
+#define BY_BYTE(name, prefix, code, imm, sig)       \
+    [prefix == PREFIX_NONE ? code : BR_PREFIX_FC] = \
         prefix == PREFIX_NONE ? BR_OP_##name : -1,
 const int16_t bri_op_by_byte[256] = {[0 ... 255] = -1, BR_OPCODES(BY_BYTE)};
 #undef BY_BYTE
 
-#define BY_FC(name, prefix, code, imm, sig)   \
-    [prefix == PREFIX_FC ? code : FC_SPARE] = \
-        prefix == PREFIX_FC ? BR_OP_##name : -1,
+#define BY_FC(name, prefix, code, imm, sig)      \
+    [prefix == BR_PREFIX_FC ? code : FC_SPARE] = \
+        prefix == BR_PREFIX_FC ? BR_OP_##name : -1,
 const int16_t bri_op_by_fc[32] = {[0 ... 31] = -1, BR_OPCODES(BY_FC)};
 #undef BY_FC
 
 /* The SIMD list holds only 0xFD opcodes (test_decode checks that each
  * sub-opcode maps back to its own op). */
 #define FD_ONLY(name, prefix, code, imm, sig) \
-    _Static_assert(prefix == PREFIX_FD, #name " is not a 0xFD opcode");
+    _Static_assert(prefix == BR_PREFIX_FD, #name " is not a 0xFD opcode");
 BR_SIMD_OPCODES(FD_ONLY)
 #undef FD_ONLY
 

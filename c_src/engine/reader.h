@@ -159,4 +159,156 @@ bri_read_fixed(bri_reader_t *r, unsigned bytes, uint64_t *out)
     return true;
 }
 
+/* Records a failure at byte `at` (a byte already read); returns false. */
+static inline bool
+bri_reader_fail_at(bri_reader_t *r, br_err_t code, const uint8_t *at)
+{
+    bri_error(r->error, code, (uint64_t)(at - r->base), -1, "%s", "");
+    return false;
+}
+
+/* A length or vector count. Like the reference decoder, it may not exceed
+ * the bytes left counted from the start of its own encoding: this rejects
+ * absurd counts before anything is allocated for them. */
+static inline bool
+bri_read_len(bri_reader_t *r, uint32_t *out)
+{
+    const uint8_t *start = r->p;
+    uint32_t n;
+    if (!bri_read_u32(r, &n))
+        return false;
+    if (n > (size_t)(r->end - start))
+        return bri_reader_fail_at(r, BR_ERR_LENGTH_OUT_OF_BOUNDS, start);
+    *out = n;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Instructions: the one reader of opcodes and immediates               */
+
+/* memarg alignment flag announcing an explicit memory index
+ * (multi-memory); without it the access is to memory 0. */
+#define BRI_MEMARG_HAS_MEMIDX 0x40u
+/* Bytes of a v128.const value and of an i8x16.shuffle's lane list. */
+#define BRI_V128_BYTES 16u
+
+/* Readers with encodings of up to four bytes inline (indices, offsets
+ * and constants are mostly short). Four bytes never reach the last byte
+ * of a u32/s32/s64 encoding, which is where the full readers check for
+ * overlong or out-of-range values, so only the end of the body needs
+ * checking, once. */
+#define BRI_LEB_FAST_BYTES 4u
+
+/* reader.c: the full readers, out of line (keeps the fast ones small
+ * enough to inline). */
+bool bri_read_u32_full(bri_reader_t *r, uint32_t *out);
+bool bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out);
+
+/* Decodes an LEB128 of at most BRI_LEB_FAST_BYTES bytes at p (that many
+ * readable) into its 7-bit groups *v; returns its length, 0 if longer. */
+static inline unsigned
+bri_leb_short(const uint8_t *p, uint32_t *v)
+{
+    uint32_t x = p[0] & 0x7Fu;
+    if (p[0] < 0x80) {
+        *v = x;
+        return 1;
+    }
+    x |= (p[1] & 0x7Fu) << 7;
+    if (p[1] < 0x80) {
+        *v = x;
+        return 2;
+    }
+    x |= (p[2] & 0x7Fu) << 14;
+    if (p[2] < 0x80) {
+        *v = x;
+        return 3;
+    }
+    x |= (p[3] & 0x7Fu) << 21;
+    *v = x;
+    return p[3] < 0x80 ? 4 : 0;
+}
+
+static inline bool
+bri_read_u32_fast(bri_reader_t *r, uint32_t *out)
+{
+    uint32_t v;
+    unsigned n;
+    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
+                  (n = bri_leb_short(r->p, &v)) != 0)) {
+        *out = v;
+        r->p += n;
+        return true;
+    }
+    return bri_read_u32_full(r, out);
+}
+
+/* `bits` is 32 or 64 (i32.const, i64.const). */
+static inline bool
+bri_read_sleb_fast(bri_reader_t *r, unsigned bits, int64_t *out)
+{
+    uint32_t v;
+    unsigned n;
+    if (BR_LIKELY(r->end - r->p >= (ptrdiff_t)BRI_LEB_FAST_BYTES &&
+                  (n = bri_leb_short(r->p, &v)) != 0)) {
+        int64_t sign = (int64_t)1 << (7 * n - 1); /* sign-extend 7n bits */
+        *out = ((int64_t)v ^ sign) - sign;
+        r->p += n;
+        return true;
+    }
+    return bri_read_sleb_full(r, bits, out);
+}
+
+/* The op of opcode byte `b`, already read: the byte itself, or a prefix
+ * byte (BR_PREFIX_FC/FD) whose LEB sub-opcode is read from r into *sub
+ * (set only then). Returns its br_op_t; -1 if it names none; -2 if the
+ * reader failed (r->error filled). */
+int bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub);
+
+static inline int
+bri_read_op_after(bri_reader_t *r, uint8_t b, uint32_t *sub)
+{
+    if (BR_LIKELY(b != BR_PREFIX_FC && b != BR_PREFIX_FD))
+        return bri_op_by_byte[b];
+    return bri_read_prefixed_op(r, b, sub); /* out of line: rarer */
+}
+
+/* The opcode at r (bri_read_op_after); *byte and *sub (0 without a prefix)
+ * tell the caller what was read, for its message when the result is -1. */
+static inline int
+bri_read_opcode(bri_reader_t *r, uint8_t *byte, uint32_t *sub)
+{
+    if (BR_UNLIKELY(!bri_read_u8(r, byte)))
+        return -2;
+    *sub = 0;
+    return bri_read_op_after(r, *byte, sub);
+}
+
+/* The immediates of one instruction as its IMM column says, read without
+ * checking what they name (the validator does). */
+typedef struct bri_imm {
+    uint32_t idx[2];      /* indices: label, func, local, global, table,
+                             memory, tag, data, elem (two for the pairs:
+                             type+table, data+mem, dst+src ...) */
+    int64_t s;            /* BLOCKTYPE (s33), I32, I64 */
+    uint64_t u;           /* F32/F64 bits, a memarg's offset */
+    uint32_t flags;       /* a memarg's alignment flags */
+    uint32_t count;       /* LABELS: targets before the default, SELECT_T */
+    uint8_t lane;         /* LANE, MEMARG_LANE */
+    uint8_t reftype;      /* REFTYPE */
+    const uint8_t *bytes; /* V128/SHUFFLE: 16 bytes; LABELS, SELECT_T:
+                             their vector's first entry */
+} bri_imm_t;
+
+/* reader.c: reads the immediates of kind `imm` (br_imm_t). */
+bool bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out);
+
+/* decode_insn.c: the decoder's instruction skipping. A constant
+ * expression up to and including its `end` (its bytes and offset go to
+ * *out); and the error of a body that does not end with `end`, read on
+ * from `body` past its size as the reference decoder does (returns
+ * false). Errors go to r->error. */
+bool bri_decode_constexpr(bri_reader_t *r, bri_constexpr_t *out);
+bool bri_decode_bad_body(bri_reader_t *r, const uint8_t *body);
+
 #endif

@@ -236,12 +236,41 @@ bri_runtime_exception(br_exec_t *exec, const br_tag_t *tag,
     if (e == NULL)
         return NULL;
     e->tag = tag;
+    e->kept = false;
     e->slot_count = n;
     if (n != 0)
         memcpy(e->payload, payload, n * sizeof(br_slot_t));
+    e->prev = NULL;
     e->next = exec->exceptions;
+    if (e->next != NULL)
+        e->next->prev = e;
     exec->exceptions = e;
     return e;
+}
+
+static void
+free_kept_exception(br_store_t *store, bri_object_t *obj)
+{
+    bri_exception_t *e = (bri_exception_t *)obj;
+    bri_free(&store->alloc, e, sizeof *e + e->slot_count * sizeof(br_slot_t));
+}
+
+/* An exception becomes an exnref value: it leaves the exec's list (which
+ * is freed when the next call starts) for the store's. */
+static void
+keep_exception(br_exec_t *exec, bri_exception_t *e)
+{
+    if (e->kept)
+        return;
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        exec->exceptions = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    e->next = e->prev = NULL;
+    e->kept = true;
+    bri_store_adopt(exec->store, &e->obj, free_kept_exception);
 }
 
 /* The innermost handler whose try body contains `pc`, or -1. Handlers
@@ -301,11 +330,20 @@ bri_runtime_throw(br_exec_t *exec, bri_exception_t *exn)
         if (c == NULL)
             continue;
         br_slot_t *s = exec->stack + f->base;
-        if (c->tag != BR_NO_INDEX && exn->slot_count != 0)
-            memcpy(s + hd->height, exn->payload,
-                   exn->slot_count * sizeof(br_slot_t));
-        s[hd->exn_slot].u64 = 0;
-        s[hd->exn_slot].ref = exn;
+        uint32_t at = hd->height;
+        if (c->tag != BR_NO_INDEX && exn->slot_count != 0) {
+            memcpy(s + at, exn->payload, exn->slot_count * sizeof(br_slot_t));
+            at += exn->slot_count;
+        }
+        if (hd->exn_slot != BR_NO_INDEX) {
+            s[hd->exn_slot].u64 = 0;
+            s[hd->exn_slot].ref = exn;
+        }
+        if (c->ref) {
+            keep_exception(exec, exn);
+            s[at].u64 = 0;
+            s[at].ref = exn;
+        }
         f->pc = f->code->words + c->pc;
         exec->frame_count = i + 1;
         return true;

@@ -19,7 +19,7 @@
  *              word_count x u32 words
  *              handler_count x (u32 start, end, parent, delegate_to,
  *                  kind, height, exn_slot, catch_count,
- *                  catch_count x (u32 tag, pc))
+ *                  catch_count x (u32 tag, pc, ref))
  *              site_count x (u32 pc, offset)
  * The build id hashes the opcode table and the code format version, so
  * a file from a build whose internal code differs is refused before its
@@ -28,7 +28,7 @@
 #define MAGIC "BEAMRAOT"
 #define FORMAT_VERSION 1u
 /* Bump when code.h's layouts change without the opcode table changing. */
-#define CODE_FORMAT "beamr code format 1"
+#define CODE_FORMAT "beamr code format 2"
 
 static uint64_t
 build_id(void)
@@ -62,6 +62,7 @@ put_handler(bri_writer_t *w, const bri_handler_t *h)
     for (uint32_t k = 0; k < h->catch_count; k++) {
         bri_put_u32(w, h->catches[k].tag);
         bri_put_u32(w, h->catches[k].pc);
+        bri_put_u32(w, h->catches[k].ref);
     }
 }
 
@@ -200,7 +201,7 @@ get_handler(loader_t *l, bri_handler_t *h)
     if (!r->ok)
         return truncated(l);
     void *catches;
-    br_err_t err = alloc_array(l, n, sizeof(bri_catch_t), 8, false, &catches);
+    br_err_t err = alloc_array(l, n, sizeof(bri_catch_t), 12, false, &catches);
     if (err != BR_ERR_OK)
         return err;
     h->catches = catches;
@@ -208,6 +209,7 @@ get_handler(loader_t *l, bri_handler_t *h)
     for (uint32_t k = 0; k < n; k++) {
         h->catches[k].tag = bri_get_u32(r);
         h->catches[k].pc = bri_get_u32(r);
+        h->catches[k].ref = bri_get_u32(r);
     }
     return r->ok ? BR_ERR_OK : truncated(l);
 }

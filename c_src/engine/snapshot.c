@@ -13,7 +13,8 @@
  *            u64 payload size, u64 hash64(payload)
  *   payload  u32 counts: defined memories, mutable defined globals,
  *            defined tables, elem segments, data segments; then
- *            memories: u64 pages, pages x 65536 bytes
+ *            memories: u64 pages, pages x the page size (65536 bytes,
+ *                      or 1 with custom-page-sizes) bytes
  *            globals:  u8 kind, the value (i32/f32: u32, i64/f64: u64,
  *                      v128: 16 bytes, references: u32 ref)
  *            tables:   u8 element kind, u64 size, size x u32 ref
@@ -63,7 +64,8 @@ ref_code(const br_instance_t *inst, br_valkind_t kind, br_ref_t ref,
     if (ref == NULL)
         return true;
     if (kind != BR_FUNCREF)
-        return false; /* host externrefs cannot be written down */
+        return false; /* host externrefs and exceptions cannot be
+                       * written down (only their null) */
     const br_module_t *m = inst->module;
     const br_func_t *f = ref;
     if (f->inst == inst && f->index < m->func_count &&
@@ -92,7 +94,8 @@ put_global(bri_writer_t *w, const br_instance_t *inst, const br_val_t *v)
         bri_put_bytes(w, v->of.v128, 16);
         return true;
     case BR_FUNCREF:
-    case BR_EXTERNREF: {
+    case BR_EXTERNREF:
+    case BR_EXNREF: {
         uint32_t code;
         bool ok = ref_code(inst, v->kind, v->of.ref, &code);
         bri_put_u32(w, code);
@@ -131,7 +134,7 @@ put_payload(bri_writer_t *w, const br_instance_t *inst)
     bri_put_u32(w, n.datas);
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         const br_memory_t *mem = inst->memories[i];
-        bri_put_u64(w, mem->size / BR_PAGE_SIZE);
+        bri_put_u64(w, mem->size >> bri_page_shift(&mem->type));
         bri_put_bytes(w, mem->data, (size_t)mem->size);
     }
     for (uint32_t i = m->global_import_count; i < m->global_count; i++)
@@ -213,12 +216,12 @@ check_memories(plan_t *p)
     const br_module_t *m = p->inst->module;
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         const br_memory_t *mem = p->inst->memories[i];
+        unsigned shift = bri_page_shift(&mem->type);
         uint64_t pages = bri_get_u64(&p->r);
-        if (!p->r.ok || pages > mem->max_pages ||
-            pages < mem->size / BR_PAGE_SIZE)
+        if (!p->r.ok || pages > mem->max_pages || pages < mem->size >> shift)
             return mismatch(p, "memory size out of the instance's range");
-        if (pages > bri_get_left(&p->r) / BR_PAGE_SIZE ||
-            !bri_get_bytes(&p->r, (size_t)pages * BR_PAGE_SIZE))
+        if (pages > bri_get_left(&p->r) >> shift ||
+            !bri_get_bytes(&p->r, (size_t)(pages << shift)))
             return mismatch(p, "memory contents truncated");
     }
     return BR_ERR_OK;
@@ -338,9 +341,10 @@ grow_all(plan_t *p)
     bri_breader_t r = {p->memories, p->globals, true};
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         br_memory_t *mem = p->inst->memories[i];
+        unsigned shift = bri_page_shift(&mem->type);
         uint64_t pages = bri_get_u64(&r);
-        bri_get_bytes(&r, (size_t)pages * BR_PAGE_SIZE);
-        if (!br_memory_grow(mem, pages - mem->size / BR_PAGE_SIZE, NULL))
+        bri_get_bytes(&r, (size_t)(pages << shift));
+        if (!br_memory_grow(mem, pages - (mem->size >> shift), NULL))
             return bri_error(p->error, BR_ERR_OUT_OF_MEMORY, 0, -1,
                              "growing memory %u", (unsigned)i);
     }
@@ -382,7 +386,7 @@ write_all(const plan_t *p)
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         br_memory_t *mem = inst->memories[i];
         uint64_t pages = bri_get_u64(&r);
-        size_t bytes = (size_t)pages * BR_PAGE_SIZE;
+        size_t bytes = (size_t)(pages << bri_page_shift(&mem->type));
         if (bytes != 0)
             memcpy(mem->data, bri_get_bytes(&r, bytes), bytes);
     }

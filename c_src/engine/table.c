@@ -50,7 +50,7 @@ bri_table_init(br_table_t *table, br_store_t *store, br_valkind_t elem,
     table->kind = elem;
     table->type = *limits;
     table->max = bri_table_max_elems(store, limits);
-    if (elem != BR_FUNCREF && elem != BR_EXTERNREF)
+    if (!bri_valkind_is_ref(elem))
         return BR_ERR_INVALID_ARGUMENT;
     if (limits->has_max && limits->max < limits->min)
         return BR_ERR_INVALID_ARGUMENT;

@@ -15,8 +15,10 @@ typedef struct validator {
     const bri_allocator_t *alloc;
     br_error_t *error;
     /* constant expression type stack, reused */
-    br_valkind_t *stack;
+    bri_valtype_t *stack;
     uint32_t depth, cap;
+    /* globals constant expressions may read: [0, const_globals) */
+    uint32_t const_globals;
 } validator_t;
 
 #define FAIL_AT(v, code, offset, ...) \
@@ -51,12 +53,13 @@ cs_type_error(cstate_t *s)
 }
 
 static br_err_t
-cs_push(cstate_t *s, br_valkind_t t)
+cs_push(cstate_t *s, bri_valtype_t t)
 {
     validator_t *v = s->v;
     if (v->depth == v->cap) {
         uint32_t cap = v->cap ? v->cap * 2 : 16;
-        br_valkind_t *p = bri_realloc(v->alloc, v->stack, v->cap, cap);
+        bri_valtype_t *p = bri_realloc(v->alloc, v->stack, v->cap * sizeof *p,
+                                       cap * sizeof *p);
         if (p == NULL)
             return FAIL_AT(v, BR_ERR_OUT_OF_MEMORY, s->insn_offset, "%s",
                            "validating");
@@ -68,7 +71,7 @@ cs_push(cstate_t *s, br_valkind_t t)
 }
 
 static void
-cs_pop(cstate_t *s, br_valkind_t want)
+cs_pop(cstate_t *s, bri_valtype_t want)
 {
     validator_t *v = s->v;
     if (v->depth == 0 || v->stack[v->depth - 1] != want)
@@ -77,32 +80,28 @@ cs_pop(cstate_t *s, br_valkind_t want)
         v->depth--;
 }
 
-/* global.get: only immutable imported globals are visible to constant
- * expressions (2.0 rule, kept with extended-const). */
+/* global.get: the immutable globals below v->const_globals are visible
+ * to constant expressions: the imported ones (2.0, extended-const), or
+ * with BR_FEATURE_CONST_GLOBALS (3.0) every global defined before the
+ * one being initialised, and all of them in segments. */
 static br_err_t
-cs_global_get(cstate_t *s)
+cs_global_get(cstate_t *s, uint32_t x)
 {
     const br_module_t *m = s->v->m;
-    uint32_t x;
-    if (!bri_read_u32(&s->r, &x))
-        return cs_reader_failed(s);
-    if (x >= m->global_import_count)
+    if (x >= s->v->const_globals)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_GLOBAL, s->insn_offset, "%u",
                        (unsigned)x);
     if (m->globals[x].mutable_)
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "global %u is mutable", (unsigned)x);
-    return cs_push(s, m->globals[x].kind);
+    return cs_push(s, bri_vt_of_kind(m->globals[x].kind));
 }
 
 /* ref.func x also declares x for ref.func in function bodies (C.refs). */
 static br_err_t
-cs_ref_func(cstate_t *s)
+cs_ref_func(cstate_t *s, uint32_t x)
 {
     br_module_t *m = s->v->m;
-    uint32_t x;
-    if (!bri_read_u32(&s->r, &x))
-        return cs_reader_failed(s);
     if (x >= m->func_count)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_FUNC, s->insn_offset, "%u",
                        (unsigned)x);
@@ -110,124 +109,98 @@ cs_ref_func(cstate_t *s)
     return cs_push(s, BR_FUNCREF);
 }
 
-static br_err_t
-cs_ref_null(cstate_t *s)
-{
-    uint8_t t;
-    if (!bri_read_u8(&s->r, &t))
-        return cs_reader_failed(s);
-    if (t != BR_FUNCREF && t != BR_EXTERNREF)
-        return FAIL_AT(s->v, BR_ERR_MALFORMED_REFTYPE, s->insn_offset, "0x%02x",
-                       t);
-    return cs_push(s, t);
-}
-
-static br_err_t
-cs_const(cstate_t *s, br_op_t op)
-{
-    int64_t i;
-    uint64_t bits;
-    bool ok;
-    switch (op) {
-    case BR_OP_i32_const:
-        ok = bri_read_sleb(&s->r, 32, &i);
-        break;
-    case BR_OP_i64_const:
-        ok = bri_read_s64(&s->r, &i);
-        break;
-    case BR_OP_f32_const:
-        ok = bri_read_fixed(&s->r, 4, &bits);
-        break;
-    default:
-        ok = bri_read_fixed(&s->r, 8, &bits);
-        break;
-    }
-    if (!ok)
-        return cs_reader_failed(s);
-    static const br_valkind_t kinds[] = {BR_I32, BR_I64, BR_F32, BR_F64};
-    return cs_push(s, kinds[op - BR_OP_i32_const]); /* ORDER OP */
-}
-
-/* v128.const: 16 immediate bytes (their value does not matter here). */
-static br_err_t
-cs_v128_const(cstate_t *s)
-{
-    uint64_t half;
-    if (!bri_read_fixed(&s->r, 8, &half) || !bri_read_fixed(&s->r, 8, &half))
-        return cs_reader_failed(s);
-    return cs_push(s, BR_V128);
-}
-
-/* The op of a 0xFD-prefixed instruction (its LEB sub-opcode), or -1. */
-static br_err_t
-cs_read_fd(cstate_t *s, int *op)
-{
-    uint32_t sub;
-    if (!bri_read_u32(&s->r, &sub))
-        return cs_reader_failed(s);
-    *op = sub < BRI_FD_COUNT ? bri_op_by_fd[sub] : -1;
-    return BR_ERR_OK;
-}
-
 /* i32/i64 add, sub and mul (extended-const). */
 static br_err_t
-cs_binop(cstate_t *s, br_valkind_t t)
+cs_binop(cstate_t *s, bri_valtype_t t)
 {
     cs_pop(s, t);
     cs_pop(s, t);
     return cs_push(s, t);
 }
 
-/* One instruction; *done at `end`. */
+/* A constant instruction with its immediates (read by the one reader). */
 static br_err_t
-cs_step(cstate_t *s, bool *done)
+cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
 {
-    uint8_t b;
-    s->insn_offset = s->e->offset + bri_reader_offset(&s->r);
-    if (!bri_read_u8(&s->r, &b))
-        return cs_reader_failed(s);
-    int op = bri_op_by_byte[b];
-    if (b == BR_PREFIX_FD) {
-        br_err_t err = cs_read_fd(s, &op);
-        if (err != BR_ERR_OK)
-            return err;
-    }
     switch (op) {
-    case BR_OP_end:
-        *done = true;
-        return BR_ERR_OK;
     case BR_OP_i32_const:
     case BR_OP_i64_const:
     case BR_OP_f32_const:
-    case BR_OP_f64_const:
-        return cs_const(s, (br_op_t)op);
+    case BR_OP_f64_const: {
+        static const bri_valtype_t types[] = {BR_I32, BR_I64, BR_F32, BR_F64};
+        return cs_push(s, types[op - BR_OP_i32_const]); /* ORDER OP */
+    }
     case BR_OP_v128_const:
-        return cs_v128_const(s);
+        return cs_push(s, BR_V128);
     case BR_OP_global_get:
-        return cs_global_get(s);
+        return cs_global_get(s, imm->idx[0]);
     case BR_OP_ref_null:
-        return cs_ref_null(s);
+        return cs_push(s, bri_vt_of_kind(imm->reftype));
     case BR_OP_ref_func:
-        return cs_ref_func(s);
+        return cs_ref_func(s, imm->idx[0]);
     case BR_OP_i32_add:
     case BR_OP_i32_sub:
     case BR_OP_i32_mul:
         return cs_binop(s, BR_I32);
+    default: /* i64 add, sub, mul */
+        return cs_binop(s, BR_I64);
+    }
+}
+
+/* Whether an op may appear in a constant expression (end aside). */
+static bool
+cs_is_const(int op)
+{
+    switch (op) {
+    case BR_OP_i32_const:
+    case BR_OP_i64_const:
+    case BR_OP_f32_const:
+    case BR_OP_f64_const:
+    case BR_OP_v128_const:
+    case BR_OP_global_get:
+    case BR_OP_ref_null:
+    case BR_OP_ref_func:
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
     case BR_OP_i64_add:
     case BR_OP_i64_sub:
     case BR_OP_i64_mul:
-        return cs_binop(s, BR_I64);
+        return true;
     default:
+        return false;
+    }
+}
+
+/* One instruction; *done at `end`. A non-constant op is refused before
+ * its immediates are read. */
+static br_err_t
+cs_step(cstate_t *s, bool *done)
+{
+    uint8_t b;
+    uint32_t sub;
+    bri_imm_t imm;
+    s->insn_offset = s->e->offset + bri_reader_offset(&s->r);
+    int op = bri_read_opcode(&s->r, &b, &sub);
+    if (op == -2)
+        return cs_reader_failed(s);
+    if (op == BR_OP_end) {
+        *done = true;
+        return BR_ERR_OK;
+    }
+    if (!cs_is_const(op))
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "%s", op >= 0 ? bri_opinfo[op].name : "");
-    }
+    if (!bri_read_imm(&s->r, (br_imm_t)bri_opinfo[op].imm, &imm))
+        return cs_reader_failed(s);
+    return cs_const_op(s, (br_op_t)op, &imm);
 }
 
 /* Validates a constant expression of result type `want`. As in the
  * spec, every instruction must be constant before types are checked, so
  * a type error is only reported once the whole expression is read. */
 static br_err_t
-check_const(validator_t *v, const bri_constexpr_t *e, br_valkind_t want)
+check_const(validator_t *v, const bri_constexpr_t *e, bri_valtype_t want)
 {
     cstate_t s = {
         .v = v,
@@ -313,9 +286,12 @@ check_tables_and_memories(validator_t *v)
                        (unsigned)m->memory_count);
     for (uint32_t i = 0; i < m->memory_count; i++) {
         const br_limitstype_t *l = &m->memories[i];
+        if (l->custom_page && l->page_log2 != 0 &&
+            l->page_log2 != BR_PAGE_SHIFT)
+            return FAIL_AT(v, BR_ERR_INVALID_PAGE_SIZE, 0, "2^%u bytes",
+                           (unsigned)l->page_log2);
         br_err_t err =
-            check_limits(v, l, l->is64 ? BR_MAX_PAGES64 : BR_MAX_PAGES32,
-                         BR_ERR_MEMORY_SIZE_LIMIT);
+            check_limits(v, l, bri_spec_max_pages(l), BR_ERR_MEMORY_SIZE_LIMIT);
         if (err != BR_ERR_OK)
             return err;
     }
@@ -326,11 +302,16 @@ static br_err_t
 check_globals(validator_t *v)
 {
     const br_module_t *m = v->m;
+    bool later = bri_feature_on(m->engine, BR_FEATURE_CONST_GLOBALS);
     for (uint32_t i = m->global_import_count; i < m->global_count; i++) {
-        br_err_t err = check_const(v, &m->globals[i].init, m->globals[i].kind);
+        v->const_globals = later ? i : m->global_import_count;
+        br_err_t err = check_const(v, &m->globals[i].init,
+                                   bri_vt_of_kind(m->globals[i].kind));
         if (err != BR_ERR_OK)
             return err;
     }
+    /* segments are initialised after every global */
+    v->const_globals = later ? m->global_count : m->global_import_count;
     return BR_ERR_OK;
 }
 
@@ -343,7 +324,8 @@ check_elem_items(validator_t *v, const bri_elem_t *e)
     br_module_t *m = v->m;
     for (uint32_t j = 0; j < e->count; j++) {
         if (e->exprs) {
-            br_err_t err = check_const(v, &e->exprs[j], e->kind);
+            br_err_t err =
+                check_const(v, &e->exprs[j], bri_vt_of_kind(e->kind));
             if (err != BR_ERR_OK)
                 return err;
             continue;
@@ -392,7 +374,7 @@ check_datas(validator_t *v)
         if (d->memory >= m->memory_count)
             return FAIL_AT(v, BR_ERR_UNKNOWN_MEMORY, d->offset.offset, "%u",
                            (unsigned)d->memory);
-        br_valkind_t t = m->memories[d->memory].is64 ? BR_I64 : BR_I32;
+        bri_valtype_t t = m->memories[d->memory].is64 ? BR_I64 : BR_I32;
         br_err_t err = check_const(v, &d->offset, t);
         if (err != BR_ERR_OK)
             return err;
@@ -555,7 +537,7 @@ validate(br_module_t *m, br_error_t *error, bool compile)
             return FAIL_AT(&v, BR_ERR_OUT_OF_MEMORY, 0, "%s", "validating");
     }
     br_err_t err = validate_module(&v, compile);
-    bri_free(v.alloc, v.stack, v.cap);
+    bri_free(v.alloc, v.stack, v.cap * sizeof *v.stack);
     if (err != BR_ERR_OK) {
         bri_free(v.alloc, m->declared_refs, m->func_count);
         m->declared_refs = NULL;

@@ -35,6 +35,7 @@
     X(v128, "v128")                             \
     X(funcref, "funcref")                       \
     X(externref, "externref")                   \
+    X(exnref, "exnref")                         \
     X(func, "func")                             \
     X(table, "table")                           \
     X(memory, "memory")                         \
@@ -48,6 +49,7 @@
     X(max, "max")                               \
     X(is64, "is64")                             \
     X(shared, "shared")                         \
+    X(page_size, "page_size")                   \
     X(done, "done")                             \
     X(import, "import")                         \
     X(trap, "trap")                             \

@@ -41,19 +41,23 @@ bnif_module_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 /* ------------------------------------------------------------------ */
 /* Describing                                                          */
 
+/* A memory's map also has its page size in bytes (65536, or 1 with
+ * custom-page-sizes): its min and max count those pages. */
 static ERL_NIF_TERM
-limits_term(ErlNifEnv *env, const br_limitstype_t *l)
+limits_term(ErlNifEnv *env, const br_limitstype_t *l, bool memory)
 {
     const bnif_atoms_t *a = bnif_atoms(env);
-    ERL_NIF_TERM keys[] = {a->min, a->max, a->is64, a->shared};
+    unsigned shift = l->custom_page ? l->page_log2 : 16u;
+    ERL_NIF_TERM keys[] = {a->min, a->max, a->is64, a->shared, a->page_size};
     ERL_NIF_TERM vals[] = {
         enif_make_uint64(env, l->min),
         l->has_max ? enif_make_uint64(env, l->max) : a->undefined,
         l->is64 ? a->true_ : a->false_,
         l->shared ? a->true_ : a->false_,
+        enif_make_uint64(env, (ErlNifUInt64)1 << shift),
     };
     ERL_NIF_TERM map;
-    enif_make_map_from_arrays(env, keys, vals, 4, &map);
+    enif_make_map_from_arrays(env, keys, vals, memory ? 5 : 4, &map);
     return map;
 }
 
@@ -72,9 +76,10 @@ externtype_term(ErlNifEnv *env, const br_externtype_t *t)
     case BR_EXTERN_TABLE:
         return enif_make_tuple3(env, a->table,
                                 bnif_kind_atom(env, t->elem_or_global),
-                                limits_term(env, &t->limits));
+                                limits_term(env, &t->limits, false));
     case BR_EXTERN_MEMORY:
-        return enif_make_tuple2(env, a->memory, limits_term(env, &t->limits));
+        return enif_make_tuple2(env, a->memory,
+                                limits_term(env, &t->limits, true));
     case BR_EXTERN_GLOBAL:
         return enif_make_tuple3(env, a->global,
                                 bnif_kind_atom(env, t->elem_or_global),

@@ -192,6 +192,10 @@ bnif_term_to_val(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
         return get_funcref(env, in, t, &out->of.ref);
     case BR_EXTERNREF:
         return get_externref(env, in, t, &out->of.ref);
+    case BR_EXNREF:
+        /* only wasm makes exceptions: Erlang can pass the null one */
+        out->of.ref = NULL;
+        return enif_is_identical(t, bnif_atoms(env)->null);
     default:
         return false;
     }
@@ -289,6 +293,10 @@ bnif_val_to_term(ErlNifEnv *env, bnif_instance_t *in, const br_val_t *v)
         return make_funcref(env, in, v->of.ref);
     case BR_EXTERNREF:
         return make_externref(env, v->of.ref);
+    case BR_EXNREF:
+        /* opaque: the atom exnref stands for any caught exception */
+        return v->of.ref == NULL ? bnif_atoms(env)->null
+                                 : bnif_atoms(env)->exnref;
     default:
         return bnif_atoms(env)->undefined;
     }
@@ -324,6 +332,8 @@ bnif_kind_atom(ErlNifEnv *env, br_valkind_t kind)
         return a->funcref;
     case BR_EXTERNREF:
         return a->externref;
+    case BR_EXNREF:
+        return a->exnref;
     default:
         return a->undefined;
     }

@@ -611,7 +611,7 @@ test_memory_caps(void)
     cfg.limits.max_memory_pages = 2;
     br_engine_t *e = br_engine_new(&cfg);
     br_store_t *s = br_store_new(e, NULL);
-    br_limitstype_t l = {1, 0, false, true, false};
+    br_limitstype_t l = {.min = 1, .is64 = true};
     br_memory_t *m64 = br_memory_new(s, &l);
     CHECK(m64 != NULL && m64->max_pages == 2);
     CHECK(br_memory_grow(m64, 1, NULL) && !br_memory_grow(m64, 1, NULL));

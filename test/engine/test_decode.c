@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "reader.h"
 
 /* The decoder is tested alone: validation always succeeds here. */
 br_err_t
@@ -346,6 +347,20 @@ check_full_types_imports(const br_module_t *m)
     CHECK_EQ(m->types[0].result_count, 1);
     CHECK_EQ(m->types[0].results[0], BR_F32);
     CHECK_EQ(m->types[1].param_count + m->types[1].result_count, 0);
+    /* the validator's copy: the same types, one word each */
+    uint32_t vals = 0;
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const br_functype_t *t = &m->types[i];
+        vals += t->param_count + t->result_count;
+        const bri_functype_t *ft = &m->ftypes[i];
+        CHECK_EQ(ft->param_count, t->param_count);
+        CHECK_EQ(ft->result_count, t->result_count);
+        for (uint32_t k = 0; k < t->param_count; k++)
+            CHECK_EQ(ft->params[k], bri_vt_of_kind(t->params[k]));
+        for (uint32_t k = 0; k < t->result_count; k++)
+            CHECK_EQ(ft->results[k], bri_vt_of_kind(t->results[k]));
+    }
+    CHECK_EQ(m->type_val_count, vals);
     CHECK_EQ(m->import_count, 5);
     CHECK(name_is(m->imports[2].module, "m\xc3\xbc"));
     CHECK(name_is(m->imports[2].name, "\xf0\x9f\x98\x80"));
@@ -783,8 +798,12 @@ test_utf8(void)
 static void
 test_limits(void)
 {
-    SECTION(5, 1, 0x08, 0);
+    SECTION(5, 1, 0x10, 0);
     EXPECT(MALFORMED_LIMITS);
+    SECTION(5, 1, 0x08, 0, 0); /* custom-page-sizes: log2 0, 1-byte pages */
+    EXPECT_OK();
+    SECTION(5, 1, 0x08, 0, 64); /* a page of 2^64 bytes */
+    EXPECT(INVALID_PAGE_SIZE);
     SECTION(5, 1, 0x81, 0x00, 0, 0);
     EXPECT(INTEGER_TOO_LONG);
     SECTION(5, 1, 0x02, 0); /* shared without maximum */
@@ -1090,6 +1109,159 @@ test_opcode_tables(void)
     CHECK_EQ(bri_opinfo[BR_OP_i64_load].imm, BR_IMM_MEMARG);
 }
 
+/* Slots of one side of a SIG string (v128: 2). */
+static uint32_t
+sig_side_slots(const char *p, const char *end)
+{
+    uint32_t n = 0;
+    for (; p < end; p++)
+        n += *p == 'v' ? 2 : 1;
+    return n;
+}
+
+/* Words of a simple (SIG) op by its immediates, as code.h lays them. */
+static uint32_t
+sig_op_words(uint8_t imm)
+{
+    switch (imm) {
+    case BR_IMM_MEMIDX:
+    case BR_IMM_LANE:
+        return 3;
+    case BR_IMM_MEMARG:
+        return 5;
+    case BR_IMM_MEMARG_LANE:
+    case BR_IMM_V128:
+    case BR_IMM_SHUFFLE:
+        return 6;
+    default:
+        return 2;
+    }
+}
+
+#define ALIGN_OF_LOAD(X, name, W, CT, OUT, e) \
+    CHECK_EQ(1u << bri_opinfo[BR_OP_##name].align, W);
+#define ALIGN_OF_STORE(X, name, W, CT) \
+    CHECK_EQ(1u << bri_opinfo[BR_OP_##name].align, W);
+
+/* The table's columns (opcodes.h) agree with the SIG and IMM columns and
+ * with the fused rows, and the text names are the spec's. */
+static void
+test_opcode_columns(void)
+{
+    for (int op = 0; op < BR_OP__COUNT; op++) {
+        const bri_opinfo_t *info = &bri_opinfo[op];
+        if (info->prefix == 0xFF) {
+            CHECK(info->text == NULL);
+            continue;
+        }
+        CHECK(info->text != NULL && strchr(info->text, '_') != info->text);
+        if (info->sig[0] == '*')
+            continue;
+        const char *colon = strchr(info->sig, ':');
+        uint32_t ps = sig_side_slots(info->sig, colon);
+        uint32_t rs = sig_side_slots(colon + 1, colon + strlen(colon));
+        CHECK_EQ(info->span, ps > rs ? ps : rs);
+        CHECK_EQ(info->len, sig_op_words(info->imm));
+        bool lane_op =
+            info->imm == BR_IMM_LANE || info->imm == BR_IMM_MEMARG_LANE;
+        CHECK(lane_op ? info->lanes >= 2 && info->lanes <= 16
+                      : info->lanes == 0);
+    }
+    /* every text name names one op (typed select reads as select) */
+    for (int x = 0; x < BR_OP__COUNT; x++)
+        for (int y = x + 1; y < BR_OP__COUNT; y++)
+            if (bri_opinfo[x].text && bri_opinfo[y].text &&
+                y != BR_OP_select_t)
+                CHECK(strcmp(bri_opinfo[x].text, bri_opinfo[y].text) != 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_local_get].text, "local.get") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_br_if].text, "br_if") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_if_].text, "if") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_select_t].text, "select") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_ref_is_null].text, "ref.is_null") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_i32_trunc_sat_f32_s].text,
+                 "i32.trunc_sat_f32_s") == 0);
+    CHECK(strcmp(bri_opinfo[BR_OP_v128_load8x8_s].text,
+                 "v128.load8x8_s") == 0);
+    CHECK(bri_opinfo[BR_OP_i32_div_s].flags & BRI_OPF_T);
+    CHECK(bri_opinfo[BR_OP_i64_trunc_f64_u].flags & BRI_OPF_T);
+    CHECK(!(bri_opinfo[BR_OP_i32_add].flags & BRI_OPF_T));
+    CHECK(!(bri_opinfo[BR_OP_i32_trunc_sat_f32_s].flags & BRI_OPF_T));
+    CHECK(bri_opinfo[BR_OP_i64_xor].flags & BRI_OPF_C);
+    CHECK(!(bri_opinfo[BR_OP_i32_sub].flags & BRI_OPF_C));
+    CHECK(!(bri_opinfo[BR_OP_f32_add].flags & BRI_OPF_C));
+    CHECK_EQ(bri_opinfo[BR_OP_i8x16_extract_lane_s].lanes, 16);
+    CHECK_EQ(bri_opinfo[BR_OP_f64x2_replace_lane].lanes, 2);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load32_lane].lanes, 4);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_store8_lane].lanes, 16);
+    BRI_FUSE_LOAD(ALIGN_OF_LOAD, _)
+    BRI_FUSE_STORE(ALIGN_OF_STORE, _)
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load].align, 4);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load16x4_u].align, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_load16_splat].align, 1);
+    CHECK_EQ(bri_opinfo[BR_OP_v128_store64_lane].align, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_call].len, 3);
+    CHECK_EQ(bri_opinfo[BR_OP_call].span, BRI_VAR);
+    CHECK_EQ(bri_opinfo[BR_OP_block].len, 0);
+    CHECK_EQ(bri_opinfo[BR_OP_jump_table].len, BRI_VAR);
+    CHECK_EQ(bri_opinfo[BR_OP_move].len, 4);
+}
+
+/* The one instruction reader (reader.h): opcodes with and without a
+ * prefix, and immediates by the IMM column. */
+static void
+test_instruction_reader(void)
+{
+    static const uint8_t code[] = {
+        0x0E, 0x02, 0x00, 0x01, 0x02,             /* br_table 0 1 (2) */
+        0x28, 0x42, 0x01, 0x80, 0x01,             /* i32.load mem 1 +128 */
+        0xFC, 0x0A, 0x00, 0x01,                   /* memory.copy 0 1 */
+        0x1C, 0x01, 0x7E,                         /* select (result i64) */
+        0xFD, 0x0C, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+        0xFD, 0x16, 0x05,                         /* i8x16.extract_lane_u 5 */
+        0xD0, 0x6F,                               /* ref.null extern */
+        0x42, 0x7F,                               /* i64.const -1 */
+        0xFD, 0x9A, 0x01,                         /* no such SIMD op */
+        0xFC,                                     /* a prefix, then nothing */
+    };
+    br_error_t err;
+    bri_reader_t r = {code, code, code + sizeof code, &err};
+    uint8_t byte;
+    uint32_t sub;
+    bri_imm_t imm;
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_br_table);
+    CHECK(bri_read_imm(&r, BR_IMM_LABELS, &imm) && imm.count == 2);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i32_load);
+    CHECK(bri_read_imm(&r, BR_IMM_MEMARG, &imm));
+    CHECK(imm.flags == 0x42 && imm.idx[0] == 1 && imm.u == 128);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_memory_copy);
+    CHECK(byte == BR_PREFIX_FC && sub == 0x0A);
+    CHECK(bri_read_imm(&r, BR_IMM_MEM_MEM, &imm));
+    CHECK(imm.idx[0] == 0 && imm.idx[1] == 1);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_select_t);
+    CHECK(bri_read_imm(&r, BR_IMM_SELECT_T, &imm) && imm.count == 1);
+    CHECK_EQ(imm.bytes[0], BR_I64);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_v128_const);
+    CHECK(bri_read_imm(&r, BR_IMM_V128, &imm));
+    CHECK(imm.bytes[0] == 1 && imm.bytes[15] == 16);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i8x16_extract_lane_u);
+    CHECK(bri_read_imm(&r, BR_IMM_LANE, &imm) && imm.lane == 5);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_ref_null);
+    CHECK(bri_read_imm(&r, BR_IMM_REFTYPE, &imm));
+    CHECK_EQ(imm.reftype, BR_EXTERNREF);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), BR_OP_i64_const);
+    CHECK(bri_read_imm(&r, BR_IMM_I64, &imm) && imm.s == -1);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -1);
+    CHECK(byte == BR_PREFIX_FD && sub == 0x9A);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -2);
+    CHECK_EQ(err.code, BR_ERR_UNEXPECTED_END);
+    CHECK_EQ(bri_read_opcode(&r, &byte, &sub), -2);
+    /* a bad reference type is reported at its byte */
+    static const uint8_t bad[] = {0xD0, 0x7F};
+    r = (bri_reader_t){bad, bad + 1, bad + sizeof bad, &err};
+    CHECK(!bri_read_imm(&r, BR_IMM_REFTYPE, &imm));
+    CHECK(err.code == BR_ERR_MALFORMED_REFTYPE && err.offset == 1);
+}
+
 static void
 test_engine_and_alloc(void)
 {
@@ -1126,10 +1298,37 @@ test_engine_and_alloc(void)
     br_module_delete(NULL);
 }
 
+/* The encoding of bri_valtype_t (internal.h): today's types are their
+ * kinds; a concrete reference keeps its index and nullability. */
+static void
+test_valtype_encoding(void)
+{
+    CHECK_EQ(bri_vt_of_kind(BR_I32), 0x7F);
+    CHECK_EQ(bri_vt_of_kind(BR_FUNCREF), 0x70);
+    CHECK(bri_vt_is_ref(BR_FUNCREF) && bri_vt_is_ref(BR_EXTERNREF));
+    CHECK(!bri_vt_is_ref(BR_I32) && !bri_vt_is_ref(BR_V128));
+    CHECK(bri_vt_nullable(BR_FUNCREF));
+    CHECK_EQ(bri_vt_slots(BR_V128), 2);
+    CHECK_EQ(bri_vt_slots(BR_F64), 1);
+    bri_valtype_t r = bri_vt_ref_index(999999, false);
+    bri_valtype_t rn = bri_vt_ref_index(999999, true);
+    CHECK(bri_vt_is_ref(r) && bri_vt_is_ref(rn));
+    CHECK(!bri_vt_nullable(r) && bri_vt_nullable(rn));
+    CHECK_EQ(bri_vt_index(r), 999999);
+    CHECK_EQ(bri_vt_index(rn), 999999);
+    CHECK(r != rn && r != BR_FUNCREF);
+    CHECK_EQ(bri_vt_kind(r), BR_FUNCREF);
+    CHECK_EQ(bri_vt_kind(BR_EXTERNREF), BR_EXTERNREF);
+    CHECK_EQ(bri_vt_slots(r), 1);
+}
+
 int
 main(void)
 {
     test_header();
+    test_valtype_encoding();
+    test_opcode_columns();
+    test_instruction_reader();
     test_section_structure();
     test_custom_sections();
     test_leb();

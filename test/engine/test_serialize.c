@@ -726,7 +726,7 @@ static void
 test_crafted_handlers(void)
 {
     int64_t r;
-    bri_catch_t ct = {BR_NO_INDEX, 2};
+    bri_catch_t ct = {BR_NO_INDEX, 2, 0};
     bri_handler_t h = {
         .start = 0,
         .end = 2,
@@ -750,11 +750,11 @@ test_crafted_handlers(void)
     bad = h;
     bad.end = 3; /* inside the rethrow */
     CHECK_EQ(crafted(w, 4, 3, &bad, &r), BR_ERR_AOT_CORRUPT);
-    bri_catch_t back = {BR_NO_INDEX, 0}; /* a catch before the body */
+    bri_catch_t back = {BR_NO_INDEX, 0, 0}; /* a catch before the body */
     bad = h;
     bad.catches = &back;
     CHECK_EQ(crafted(w, 4, 3, &bad, &r), BR_ERR_AOT_CORRUPT);
-    bri_catch_t tagged = {0, 2}; /* tag 0's i32 payload beyond the frame */
+    bri_catch_t tagged = {0, 2, 0}; /* tag 0's payload beyond the frame */
     bad = h;
     bad.catches = &tagged;
     bad.height = 3;
@@ -762,6 +762,37 @@ test_crafted_handlers(void)
     tagged.tag = 7;
     bad.height = 1;
     CHECK_EQ(crafted(w, 4, 3, &bad, &r), BR_ERR_AOT_CORRUPT);
+}
+
+/* try_table's catches: no hidden slot, the exnref of a catch_all_ref
+ * right at `height`; throw_ref reads an exnref (or null) slot. */
+static void
+test_crafted_exnref(void)
+{
+    int64_t r;
+    bri_catch_t ct = {BR_NO_INDEX, 2, 1};
+    bri_handler_t h = {
+        .start = 0,
+        .end = 2,
+        .parent = -1,
+        .delegate_to = -1,
+        .kind = BRI_HANDLER_CATCH,
+        .height = 2,
+        .exn_slot = BR_NO_INDEX,
+        .catch_count = 1,
+        .catches = &ct,
+    };
+    const uint32_t w[] = {OP(unreachable), OP(unreachable), OP(throw_ref), 2};
+    CHECK_EQ(crafted(w, 4, 3, &h, &r), BR_ERR_OK);
+    h.height = 3; /* the exnref beyond the frame */
+    CHECK_EQ(crafted(w, 4, 3, &h, &r), BR_ERR_AOT_CORRUPT);
+    h.height = 2;
+    ct.ref = 2;
+    CHECK_EQ(crafted(w, 4, 3, &h, &r), BR_ERR_AOT_CORRUPT);
+    /* a null exnref traps when run; a number is never used as one */
+    CHECK_EQ(CRAFT(3, OP(ref_null), 2, OP(throw_ref), 2), BR_ERR_OK);
+    CHECK_EQ(r, -2);
+    CHECK_EQ(CRAFT(3, OP(throw_ref), 0), BR_ERR_AOT_CORRUPT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -929,6 +960,7 @@ main(int argc, char **argv)
     test_crafted();
     test_crafted_simd();
     test_crafted_handlers();
+    test_crafted_exnref();
     test_huge_frame();
     test_mutations();
     test_alloc_failures();

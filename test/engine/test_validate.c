@@ -108,8 +108,10 @@ typedef struct tmod {
     br_module_t m;
     br_functype_t types[MAX];
     br_valkind_t kinds[MAX][2][8];
+    bri_functype_t ftypes[MAX]; /* the validator's copy of `types` */
+    bri_valtype_t vtypes[MAX][2][8];
     bri_func_t funcs[MAX];
-    br_valkind_t locals[MAX][8];
+    bri_valtype_t locals[MAX][8];
     bri_globaldecl_t globals[MAX];
     bri_tabledecl_t tables[MAX];
     br_limitstype_t memories[MAX];
@@ -129,6 +131,7 @@ tm_init(tmod_t *t)
     t->engine.alloc = (bri_allocator_t){test_alloc, &t->ctr};
     t->m.engine = &t->engine;
     t->m.types = t->types;
+    t->m.ftypes = t->ftypes;
     t->m.funcs = t->funcs;
     t->m.globals = t->globals;
     t->m.tables = t->tables;
@@ -150,6 +153,12 @@ tm_type(tmod_t *t, const char *params, const char *results)
     memcpy(p, params, np);
     memcpy(r, results, nr);
     t->types[i] = (br_functype_t){(uint32_t)np, (uint32_t)nr, p, r};
+    bri_valtype_t *vp = t->vtypes[i][0], *vr = t->vtypes[i][1];
+    for (size_t k = 0; k < np; k++)
+        vp[k] = bri_vt_of_kind(p[k]);
+    for (size_t k = 0; k < nr; k++)
+        vr[k] = bri_vt_of_kind(r[k]);
+    t->ftypes[i] = (bri_functype_t){(uint32_t)np, (uint32_t)nr, vp, vr};
     return i;
 }
 
@@ -174,7 +183,8 @@ tm_func(tmod_t *t, uint32_t type, const char *locals, const uint8_t *body,
     bri_func_t *f = &t->funcs[i];
     f->type = type;
     f->local_count = (uint32_t)strlen(locals);
-    memcpy(t->locals[i], locals, f->local_count);
+    for (uint32_t k = 0; k < f->local_count; k++)
+        t->locals[i][k] = bri_vt_of_kind((br_valkind_t)locals[k]);
     f->locals = t->locals[i];
     memcpy(bodies[i] + 16, body, size);
     f->body = bodies[i] + 16;
@@ -730,11 +740,15 @@ test_globals(void)
 /* ------------------------------------------------------------------ */
 /* Module-level rules                                                  */
 
+/* Globals: imported immutable i32 (0), imported mutable i32 (1),
+ * defined i32 (2), then the one initialised by `init` (3). */
 static br_err_t
-global_init(br_valkind_t kind, const uint8_t *init, size_t size)
+global_init_with(br_valkind_t kind, const uint8_t *init, size_t size,
+                 uint32_t disabled)
 {
     tmod_t t;
     tm_init(&t);
+    t.engine.disabled_features = disabled;
     tm_import_global(&t, BR_I32, false);
     tm_import_global(&t, BR_I32, true);
     tm_global(&t, BR_I32, false, (const uint8_t[]){I32_CONST, 0, END}, 3);
@@ -745,7 +759,16 @@ global_init(br_valkind_t kind, const uint8_t *init, size_t size)
     return err;
 }
 
+static br_err_t
+global_init(br_valkind_t kind, const uint8_t *init, size_t size)
+{
+    return global_init_with(kind, init, size, 0);
+}
+
 #define INIT(kind, ...) global_init(kind, BODY(__VA_ARGS__))
+/* The same with 2.0's constant expressions (imported globals only). */
+#define INIT20(kind, ...) \
+    global_init_with(kind, BODY(__VA_ARGS__), BR_FEATURE_CONST_GLOBALS)
 
 static void
 test_constant_exprs(void)
@@ -765,8 +788,11 @@ test_constant_exprs(void)
              BR_ERR_CONSTANT_EXPR_REQUIRED);
     CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 1, END),
              BR_ERR_CONSTANT_EXPR_REQUIRED); /* mutable */
-    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 2, END),
-             BR_ERR_UNKNOWN_GLOBAL); /* defined, not imported */
+    /* 3.0: a defined global before this one; 2.0: imported only */
+    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 2, END), BR_ERR_OK);
+    CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 3, END), BR_ERR_UNKNOWN_GLOBAL);
+    CHECK_EQ(INIT20(BR_I32, GLOBAL_GET, 2, END), BR_ERR_UNKNOWN_GLOBAL);
+    CHECK_EQ(INIT20(BR_I32, GLOBAL_GET, 0, END), BR_ERR_OK);
     CHECK_EQ(INIT(BR_I32, GLOBAL_GET, 9, END), BR_ERR_UNKNOWN_GLOBAL);
     CHECK_EQ(INIT(BR_I32, REF_FUNC, 7, END), BR_ERR_UNKNOWN_FUNC);
     CHECK_EQ(INIT(BR_I32, END), BR_ERR_TYPE_MISMATCH);

@@ -13,7 +13,27 @@
 #                (default: every file)
 # Exits 0 always when the runner ran: this suite is a progress measure,
 # not (yet) a gate (issue 18).
+#
+# Skipped: the failing commands of the files below count as skipped,
+# with the reason printed; the files still run (a crash, that is no
+# totals line, is still a failure) and their passing commands count.
 set -uo pipefail
+
+skip_reason() {
+    case "$1" in
+    proposals/threads/atomic.wast)
+        echo "threads: the atomic instructions (0xFE prefix) and" \
+            "memory.atomic.wait/notify are not implemented" ;;
+    proposals/threads/imports.wast)
+        echo "threads: written against WebAssembly 1.0 (one table, one" \
+            "memory, the old elem syntax) plus the spectest shared_memory" \
+            "import, which 3.0's multi-table and multi-memory contradict" ;;
+    proposals/threads/*)
+        echo "threads: shared memories are decoded, atomics are not" \
+            "implemented" ;;
+    *) ;;
+    esac
+}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,7 +60,7 @@ files=${SPEC3_FILES:-$(ls ./*.wast legacy/*.wast custom/*.wast \
     proposals/*/*.wast | sed 's|^\./||')}
 tp=0 tf=0 tk=0
 for f in $files; do
-    out=$("$runner" ${args[@]+"${args[@]}"} "$f" 2>&1)
+    out=$("$runner" --wasm3 ${args[@]+"${args[@]}"} "$f" 2>&1)
     rc=$?
     line=$(printf '%s\n' "$out" |
         grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)
@@ -51,8 +71,13 @@ for f in $files; do
         continue
     fi
     read -r p _ fl _ k _ <<<"$line"
+    why=$(skip_reason "$f")
+    if [ -n "$why" ] && [ "$fl" != 0 ]; then
+        k=$((k + fl)) fl=0
+        echo "$f: $p passed, $k skipped ($why)"
+    fi
     tp=$((tp + p)) tf=$((tf + fl)) tk=$((tk + k))
-    if [ "$fl" != 0 ] || [ "$k" != 0 ]; then
+    if [ "$fl" != 0 ] || { [ "$k" != 0 ] && [ -z "$why" ]; }; then
         echo "$f: $p passed, $fl failed, $k skipped"
         if [ $verbose = 1 ]; then
             printf '%s\n' "$out" | grep -E '^  ' | head -40

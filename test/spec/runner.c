@@ -244,7 +244,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: spec-runner [--fuel N] [--quiet] [--verbose] "
-                    "file.wast|file.json...\n");
+                    "[--wasm3] file.wast|file.json...\n");
     return 2;
 }
 
@@ -271,6 +271,8 @@ parse_options(int argc, char **argv, spec_options_t *opts)
             opts->quiet = true;
         else if (strcmp(argv[i], "--verbose") == 0)
             opts->verbose = true;
+        else if (strcmp(argv[i], "--wasm3") == 0)
+            opts->wasm3 = true;
         else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc &&
                  parse_fuel(argv[i + 1], &opts->fuel))
             i++;
@@ -296,42 +298,65 @@ report_fuel(const spec_options_t *opts, const totals_t *t)
     return true;
 }
 
+/* The engines a file may run on: WebAssembly 3.0 (every feature), 2.0
+ * with multi-memory (the multi-memory proposal's files), strict 2.0. */
+typedef struct engines {
+    br_engine_t *wasm3, *multi, *strict;
+} engines_t;
+
 /* The engine a file runs on. Multi-memory lifts two rules of 2.0 (one
  * memory per module; memory.size/grow/... take a zero byte, not an index)
- * that the 2.0 scripts and the other proposals' still assert, so only the
- * multi-memory proposal's files run with it enabled. */
+ * and 3.0's constant expressions one more (global.get of defined
+ * globals), which the 2.0 scripts and the other proposals' still assert:
+ * the multi-memory proposal's files run with multi-memory alone, and the
+ * files of the WebAssembly 3.0 suite with everything (those named by a
+ * wasm-3.0/ path, or all of them with --wasm3 as run3.sh passes), but
+ * for the threads proposal's, which still assert the 2.0 rules. */
 static br_engine_t *
-engine_for(const char *path, br_engine_t *full, br_engine_t *strict)
+engine_for(const spec_options_t *opts, const char *path, const engines_t *e)
 {
-    return strstr(path, "proposals/multi-memory/") ? full : strict;
+    if (strstr(path, "proposals/multi-memory/"))
+        return e->multi;
+    if (strstr(path, "proposals/threads/"))
+        return e->strict;
+    return opts->wasm3 || strstr(path, "wasm-3.0/") ? e->wasm3 : e->strict;
+}
+
+static void
+engines_delete(engines_t *e)
+{
+    br_engine_delete(e->wasm3);
+    br_engine_delete(e->multi);
+    br_engine_delete(e->strict);
 }
 
 int
 spec_main(int argc, char **argv)
 {
-    spec_options_t opts = {0, false, false};
+    spec_options_t opts = {0, false, false, false};
     totals_t t = {0, 0, 0, 0, 0};
-    br_config_t strict_config = {0};
-    br_engine_t *engine, *strict;
+    br_config_t multi_config = {0}, strict_config = {0};
+    engines_t e;
     bool fuel_ok;
     int first = parse_options(argc, argv, &opts);
     if (first < 0)
         return usage();
     /* line-buffered so a crash still shows the reports before it */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    strict_config.disabled_features = BR_FEATURE_MULTI_MEMORY;
-    engine = br_engine_new(NULL);
-    strict = br_engine_new(&strict_config);
-    if (!engine || !strict) {
+    multi_config.disabled_features = BR_FEATURE_CONST_GLOBALS;
+    strict_config.disabled_features =
+        BR_FEATURE_MULTI_MEMORY | BR_FEATURE_CONST_GLOBALS;
+    e.wasm3 = br_engine_new(NULL);
+    e.multi = br_engine_new(&multi_config);
+    e.strict = br_engine_new(&strict_config);
+    if (!e.wasm3 || !e.multi || !e.strict) {
         fprintf(stderr, "spec-runner: cannot create an engine\n");
-        br_engine_delete(engine);
-        br_engine_delete(strict);
+        engines_delete(&e);
         return 1;
     }
     for (int i = first; i < argc; i++)
-        run_file(&opts, engine_for(argv[i], engine, strict), argv[i], &t);
-    br_engine_delete(engine);
-    br_engine_delete(strict);
+        run_file(&opts, engine_for(&opts, argv[i], &e), argv[i], &t);
+    engines_delete(&e);
     fuel_ok = report_fuel(&opts, &t);
     printf("%lu passed, %lu failed, %lu skipped\n", t.passed, t.failed,
            t.skipped);

@@ -14,6 +14,7 @@ typedef struct spec_options {
     int64_t fuel; /* > 0: run every call in slices of this much fuel */
     bool quiet;   /* only failing files and the totals */
     bool verbose; /* list every skipped command */
+    bool wasm3;   /* every file is of the 3.0 suite (multi-memory on) */
 } spec_options_t;
 
 /* A name bound to an instance: "$M" of a module command, or the "as"

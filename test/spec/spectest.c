@@ -72,9 +72,10 @@ add_globals(spectest_t *st, br_store_t *store, size_t at)
 bool
 spectest_init(spectest_t *st, br_store_t *store)
 {
-    br_limitstype_t table = {10, 20, true, false, false};
-    br_limitstype_t table64 = {10, 20, true, true, false};
-    br_limitstype_t memory = {1, 2, true, false, false};
+    br_limitstype_t table = {.min = 10, .max = 20, .has_max = true};
+    br_limitstype_t table64 = {
+        .min = 10, .max = 20, .has_max = true, .is64 = true};
+    br_limitstype_t memory = {.min = 1, .max = 2, .has_max = true};
     size_t n = 0;
     memset(st, 0, sizeof *st);
     for (; n < PRINT_COUNT; n++) {

@@ -21,6 +21,7 @@ static const struct {
     {"v128", BR_V128},
     {"funcref", BR_FUNCREF},
     {"externref", BR_EXTERNREF},
+    {"exnref", BR_EXNREF},
 };
 
 const char *
@@ -181,7 +182,7 @@ parse_scalar(const char *text, spec_expect_t *out, bool is_expect, char *why)
 {
     br_valkind_t k = out->val.kind;
     uint64_t bits;
-    if (k == BR_FUNCREF || k == BR_EXTERNREF)
+    if (k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF)
         return parse_ref(text, out, is_expect, why);
     if (k == BR_F32 || k == BR_F64) {
         out->match[0] = nan_class(text);
@@ -343,6 +344,7 @@ spec_format_val(const br_val_t *v, char *buf, size_t size)
         break;
     case BR_FUNCREF:
     case BR_EXTERNREF:
+    case BR_EXNREF:
         format_ref(v, buf, size);
         break;
     default:

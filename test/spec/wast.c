@@ -33,7 +33,8 @@ to_expect(const br_wast_value_t *v, spec_expect_t *e)
     e->lanes.is_float = v->lane_float;
     for (int k = 0; k < 16; k++)
         e->match[k] = (spec_match_t)v->match[k];
-    if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF) {
+    if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF ||
+        v->val.kind == BR_EXNREF) {
         e->val.of.ref =
             v->is_null || v->match[0] ? NULL : spec_externref(v->val.of.u64);
     }
@@ -43,7 +44,8 @@ static br_val_t
 to_arg(const br_wast_value_t *v)
 {
     br_val_t a = v->val;
-    if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF)
+    if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF ||
+        v->val.kind == BR_EXNREF)
         a.of.ref = v->is_null ? NULL : spec_externref(v->val.of.u64);
     return a;
 }

@@ -37,7 +37,8 @@
     X(INLINE_TYPE, "inline function type", inline_function_type)           \
     X(MULTIPLE_START, "multiple start sections", multiple_start_sections)  \
     X(TOO_DEEP, "nesting too deep", nesting_too_deep)                      \
-    X(BAD_SCRIPT, "malformed script", malformed_script)
+    X(BAD_SCRIPT, "malformed script", malformed_script)                    \
+    X(PAGE_SIZE, "invalid custom page size", invalid_custom_page_size)
 
 #define BR_TEXT_ERR_ENUM(name, msg, atom) BR_TEXT_ERR_##name,
 typedef enum br_text_err {

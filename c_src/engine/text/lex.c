@@ -552,7 +552,9 @@ lex_char(lexer_t *lx)
         return;
     case ';':
         if (lx->i + 1 < lx->n && lx->s[lx->i + 1] == ';') {
-            while (lx->i < lx->n && lx->s[lx->i] != '\n')
+            /* a line comment ends at a newline or carriage return (3.0) */
+            while (lx->i < lx->n && lx->s[lx->i] != '\n' &&
+                   lx->s[lx->i] != '\r')
                 lx->i++;
             return;
         }

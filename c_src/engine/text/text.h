@@ -78,10 +78,8 @@ typedef struct tmap {
 
 typedef struct wat_ops {
     int16_t map[WAT_OPMAP_SIZE];    /* br_op_t + 1, 0 = empty */
-    const char *name[BR_OP__COUNT]; /* text names, in `names` */
+    const char *name[BR_OP__COUNT]; /* the TEXT column, NULL: none */
     uint8_t len[BR_OP__COUNT];
-    uint8_t natural_align[BR_OP__COUNT]; /* log2, memory ops */
-    char names[BR_OP__COUNT * 40];
 } wat_ops_t;
 
 typedef struct tblock {

@@ -364,9 +364,11 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         v128_value(r, i, v, pattern);
     } else if (bri_tok_is(r->c, op, "ref.null")) {
         const tok_t *ht = tk(r, *i);
-        v->val.kind =
-            bri_tok_is(r->c, ht, "extern") ? BR_EXTERNREF : BR_FUNCREF;
-        if (!bri_tok_is(r->c, ht, "extern") && !bri_tok_is(r->c, ht, "func"))
+        v->val.kind = bri_tok_is(r->c, ht, "extern") ? BR_EXTERNREF
+                      : bri_tok_is(r->c, ht, "exn")  ? BR_EXNREF
+                                                     : BR_FUNCREF;
+        if (!bri_tok_is(r->c, ht, "extern") && !bri_tok_is(r->c, ht, "func") &&
+            !bri_tok_is(r->c, ht, "exn"))
             script_error(r, *i, "a heap type");
         v->is_null = true;
         (*i)++;

@@ -186,13 +186,37 @@ inline_exports(wat_t *w, size_t j, uint8_t kind, uint32_t index)
     return j;
 }
 
-/* Limits "min max?" with the flags of the index type and sharing. */
+/* "(pagesize N)" (custom-page-sizes): N a power of two, encoded as its
+ * log2 (the validator then accepts 1 and 65536 only); -1 if absent. */
+static int
+opt_pagesize(wat_t *w, size_t *j)
+{
+    uint64_t n;
+    int log2 = 0;
+    if (!wat_is_open(w, *j, "pagesize"))
+        return -1;
+    *j += 2;
+    const tok_t *t = wat_tok(w, *j);
+    if (t->kind != TK_NUM || !bri_lit_uint(w->c, t, 64, &n))
+        bri_wat_unexpected(w, *j, "a page size");
+    if (n == 0 || (n & (n - 1)) != 0)
+        bri_text_fail(w->c, BR_TEXT_ERR_PAGE_SIZE, t->off, NULL);
+    while ((n >>= 1) != 0)
+        log2++;
+    (*j)++;
+    bri_wat_expect_close(w, j);
+    return log2;
+}
+
+/* Limits "min max? shared? (pagesize N)?" with the flags of the index
+ * type, sharing and a custom page size (its log2 follows the limits). */
 static void
 limits(wat_t *w, size_t *i, tbuf_t *out, bool is64, bool memory)
 {
     size_t j = *i;
     uint64_t min, max = 0;
     bool has_max = false, shared = false;
+    int page = -1;
     const tok_t *t = wat_tok(w, j);
     if (t->kind != TK_NUM || !bri_lit_uint(w->c, t, is64 ? 64 : 32, &min))
         bri_wat_unexpected(w, j, "limits");
@@ -209,10 +233,16 @@ limits(wat_t *w, size_t *i, tbuf_t *out, bool is64, bool memory)
         shared = true;
         j++;
     }
-    bri_tbuf_byte(w->c, out, (uint8_t)(has_max | (shared << 1) | (is64 << 2)));
+    if (memory)
+        page = opt_pagesize(w, &j);
+    bri_tbuf_byte(
+        w->c, out,
+        (uint8_t)(has_max | (shared << 1) | (is64 << 2) | ((page >= 0) << 3)));
     bri_tbuf_u32(w->c, out, min);
     if (has_max)
         bri_tbuf_u32(w->c, out, max);
+    if (page >= 0)
+        bri_tbuf_u32(w->c, out, (uint32_t)page);
     *i = j;
 }
 
@@ -691,16 +721,21 @@ memory_field(wat_t *w, size_t i, uint32_t index)
     } else {
         size_t k = j;
         bool is64 = opt_i64(w, &k);
+        int page = opt_pagesize(w, &k);
         if (wat_is_open(w, k, "data")) {
             tbuf_t bytes = {0}, offset = {0};
-            uint64_t pages;
+            uint64_t pages,
+                size = page >= 0 ? (uint64_t)1 << page : BR_PAGE_SIZE;
             k += 2;
             data_strings(w, &k, &bytes);
             bri_wat_expect_close(w, &k);
-            pages = (bytes.len + BR_PAGE_SIZE - 1) / BR_PAGE_SIZE;
-            bri_tbuf_byte(w->c, sec, (uint8_t)(1 | (is64 << 2)));
+            pages = (bytes.len + size - 1) / size;
+            bri_tbuf_byte(w->c, sec,
+                          (uint8_t)(1 | (is64 << 2) | ((page >= 0) << 3)));
             bri_tbuf_u32(w->c, sec, pages);
             bri_tbuf_u32(w->c, sec, pages);
+            if (page >= 0)
+                bri_tbuf_u32(w->c, sec, (uint32_t)page);
             const_i32_zero(w, &offset, is64);
             put_data(w, true, index, &offset, &bytes);
             j = k;

@@ -17,6 +17,7 @@ typedef enum frame_kind {
     FR_FOLD_BLOCK, /* (block ...) / (loop ...) */
     FR_FOLD_IF,    /* (if label bt folded* (then ...) (else ...)?) */
     FR_FOLD_TRY,   /* (try label bt (do ...) (catch ...)* | (delegate l)) */
+                   /* (try_table ...) is an FR_FLAT or FR_FOLD_BLOCK */
     FR_CLAUSE,     /* the body of (then) (else) (do) (catch) (catch_all) */
 } frame_kind_t;
 
@@ -49,80 +50,25 @@ hash_name(const char *s, size_t n)
     return h;
 }
 
-/* The text name of a table row: control and parametric instructions
- * (single-byte opcodes below 0x20) keep their name without the C
- * keyword's trailing '_'; all others have a '.' after the type or
- * namespace ("i32_add" -> "i32.add", "local_get" -> "local.get"). */
-static size_t
-text_name(const bri_opinfo_t *info, char *out)
-{
-    size_t n = strlen(info->name);
-    bool control = info->prefix == 0 && info->code < 0x20;
-    bool dotted = false;
-    memcpy(out, info->name, n + 1);
-    if (control) {
-        if (out[n - 1] == '_')
-            out[--n] = '\0';
-        return n;
-    }
-    for (size_t k = 0; k < n && !dotted; k++) {
-        if (out[k] == '_') {
-            out[k] = '.';
-            dotted = true;
-        }
-    }
-    return n;
-}
-
-/* log2 of the natural alignment of a memory instruction, from its
- * name: the access width (load8, load16x4, store32 ...) or the type. */
-static uint8_t
-natural_align(const char *name)
-{
-    const char *p = strstr(name, "load");
-    if (!p)
-        p = strstr(name, "store");
-    if (!p)
-        return 0;
-    p += p[0] == 'l' ? 4 : 5;
-    if (p[0] >= '0' && p[0] <= '9') {
-        unsigned bits = (unsigned)(p[0] - '0');
-        if (p[1] >= '0' && p[1] <= '9')
-            bits = bits * 10 + (unsigned)(p[1] - '0');
-        if (strchr(p, 'x'))
-            return 3; /* load8x8, load16x4, load32x2: 64 bits */
-        return bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
-    }
-    if (strncmp(name, "v128", 4) == 0)
-        return 4;
-    return name[1] == '6' ? 3 : 2; /* i64/f64 or i32/f32 */
-}
-
 const wat_ops_t *
 bri_wat_ops(tctx_t *c)
 {
     wat_ops_t *t;
-    size_t pos = 0;
     if (c->ops)
         return c->ops;
     t = bri_text_alloc(c, sizeof *t);
     memset(t->map, 0, sizeof t->map);
     for (int op = 0; op < BR_OP__COUNT; op++) {
-        const bri_opinfo_t *info = &bri_opinfo[op];
-        char *name = t->names + pos;
+        const char *name = bri_opinfo[op].text;
         size_t n;
         uint32_t h;
         t->name[op] = NULL;
         t->len[op] = 0;
-        t->natural_align[op] = 0;
-        if (info->prefix == 0xFF || op == BR_OP_select_t)
+        if (name == NULL || op == BR_OP_select_t)
             continue; /* internal ops; "select" covers select_t */
-        n = text_name(info, name);
-        pos += n + 1;
+        n = strlen(name);
         t->name[op] = name;
         t->len[op] = (uint8_t)n;
-        if (info->imm == BR_IMM_MEMARG || info->imm == BR_IMM_MEMARG_LANE)
-            t->natural_align[op] = natural_align(info->name);
         h = hash_name(name, n) & (WAT_OPMAP_SIZE - 1);
         while (t->map[h])
             h = (h + 1) & (WAT_OPMAP_SIZE - 1);
@@ -310,7 +256,7 @@ suffix_tok(const tok_t *t, size_t skip)
 static void
 memarg(wat_t *w, size_t *i, int op, tbuf_t *out, bool lane)
 {
-    uint32_t mem = 0, align_log = w->ops->natural_align[op];
+    uint32_t mem = 0, align_log = bri_opinfo[op].align;
     uint64_t offset = 0;
     const tok_t *t = wat_tok(w, *i);
     bool is64;
@@ -638,6 +584,50 @@ pop_label(wat_t *w, const wat_frame_t *f)
         truncate_labels(w, f->label);
 }
 
+/* One try_table clause "(catch x l)", "(catch_ref x l)", "(catch_all l)"
+ * or "(catch_all_ref l)" into out (binary kinds 0-3); false if the
+ * tokens at *i start none. */
+static bool
+catch_clause(wat_t *w, size_t *i, tbuf_t *out)
+{
+    static const char *const kinds[] = {"catch", "catch_ref", "catch_all",
+                                        "catch_all_ref"};
+    for (uint8_t k = 0; k < 4; k++) {
+        if (!wat_is_open(w, *i, kinds[k]))
+            continue;
+        *i += 2;
+        bri_tbuf_byte(w->c, out, k);
+        if (k < 2)
+            bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TAG));
+        bri_tbuf_u32(w->c, out, label_index(w, i));
+        bri_wat_expect_close(w, i);
+        return true;
+    }
+    return false;
+}
+
+/* "try_table label? bt catch*" (flat, or folded after its '('): the
+ * catch labels count from outside the try_table, so its own label is
+ * pushed after them. */
+static void
+try_table_header(wat_t *w, size_t *i, wat_frame_t *f, tbuf_t *out)
+{
+    const tok_t *name = wat_tok(w, *i)->kind == TK_ID ? wat_tok(w, *i) : NULL;
+    uint32_t n = 0;
+    if (name)
+        (*i)++;
+    put_opcode(w, BR_OP_try_table, out);
+    bri_wat_blocktype(w, i, out);
+    w->scratch.len = 0;
+    while (catch_clause(w, i, &w->scratch))
+        n++;
+    bri_tbuf_u32(w->c, out, n);
+    if (n != 0) /* the scratch buffer may still be NULL */
+        bri_tbuf_bytes(w->c, out, w->scratch.p, w->scratch.len);
+    push_label(w, name);
+    f->label = w->nlabels - 1;
+}
+
 /* Flat "block/loop/if/try label? bt". */
 static void
 open_flat(wat_t *w, size_t *i, int op, tbuf_t *out)
@@ -727,7 +717,9 @@ flat_instr(wat_t *w, size_t *i, size_t base, tbuf_t *out)
 {
     int op = keyword_op(w, *i);
     (*i)++;
-    if (is_block_op(op))
+    if (op == BR_OP_try_table)
+        try_table_header(w, i, push_frame(w, FR_FLAT, ST_BLOCK), out);
+    else if (is_block_op(op))
         open_flat(w, i, op, out);
     else if (!flat_clause(w, i, op, base, out))
         plain_instr(w, i, op, out);
@@ -760,6 +752,8 @@ open_folded(wat_t *w, size_t *i, tbuf_t *out)
         f->pending = start;
         f->pending_len = w->pending.len - start;
         f->name = name ? (uint32_t)(name - w->c->toks) : UINT32_MAX;
+    } else if (op == BR_OP_try_table) {
+        try_table_header(w, i, push_frame(w, FR_FOLD_BLOCK, 0), out);
     } else if (op == BR_OP_try_) {
         f = push_frame(w, FR_FOLD_TRY, ST_TRY_START);
         open_label(w, i, f);
@@ -894,6 +888,11 @@ instr_loop(wat_t *w, size_t *i, tbuf_t *out, bool one)
                 w->nframes > base ? &w->frames[w->nframes - 1] : NULL;
             if (!f || !open_clause(w, i, f, out))
                 open_folded(w, i, out);
+        } else if (t->kind == TK_KEYWORD && w->nframes > base &&
+                   w->frames[w->nframes - 1].kind == FR_FOLD_IF &&
+                   w->frames[w->nframes - 1].state == ST_CONDS) {
+            /* a folded if's condition is folded instructions only */
+            bri_wat_unexpected(w, *i, "\"(\"");
         } else if (t->kind == TK_KEYWORD && !(one && w->nframes == base)) {
             flat_instr(w, i, base, out);
         } else if (t->kind == TK_EOF) {

@@ -123,6 +123,7 @@ static const struct {
     {"v128", BR_V128},
     {"funcref", BR_FUNCREF},
     {"externref", BR_EXTERNREF},
+    {"exnref", BR_EXNREF},
 };
 
 bool
@@ -146,7 +147,7 @@ bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out)
 {
     size_t j = *i;
     uint8_t v;
-    if (!bri_wat_valtype(w, &j, &v) || (v != BR_FUNCREF && v != BR_EXTERNREF))
+    if (!bri_wat_valtype(w, &j, &v) || !bri_valkind_is_ref(v))
         return false;
     *out = v;
     *i = j;
@@ -164,6 +165,10 @@ bri_wat_heaptype(wat_t *w, size_t *i)
     if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "extern")) {
         (*i)++;
         return BR_EXTERNREF;
+    }
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "exn")) {
+        (*i)++;
+        return BR_EXNREF;
     }
     bri_wat_unexpected(w, *i, "a heap type");
 }

@@ -1,0 +1,194 @@
+/*
+ * beamr engine: the instruction reader's out-of-line parts (reader.h):
+ * the full LEB128 readers behind the inline fast ones, and the
+ * immediates of every instruction, driven by the IMM column of the
+ * opcode table. The decoder skips constant expressions and bodies with
+ * it, the validator and the evaluator read constant expressions with it.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "reader.h"
+
+bool
+bri_read_u32_full(bri_reader_t *r, uint32_t *out)
+{
+    return bri_read_u32(r, out);
+}
+
+bool
+bri_read_sleb_full(bri_reader_t *r, unsigned bits, int64_t *out)
+{
+    return bri_read_sleb(r, bits, out);
+}
+
+/* The rest of bri_read_op_after (reader.h): a prefix byte's sub-opcode. */
+int
+bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub)
+{
+    if (!bri_read_u32_fast(r, sub))
+        return -2;
+    if (b == BR_PREFIX_FC)
+        return *sub < 32 ? bri_op_by_fc[*sub] : -1;
+    return *sub < BRI_FD_COUNT ? bri_op_by_fd[*sub] : -1;
+}
+
+static bool
+read_indices(bri_reader_t *r, unsigned n, bri_imm_t *out)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!bri_read_u32(r, &out->idx[i]))
+            return false;
+    return true;
+}
+
+/* br_table: the count, then count + 1 labels (the last is the default). */
+static bool
+read_labels(bri_reader_t *r, bri_imm_t *out)
+{
+    uint32_t n, label;
+    if (!bri_read_len(r, &n))
+        return false;
+    out->count = n;
+    out->bytes = r->p;
+    for (uint64_t i = 0; i <= n; i++)
+        if (!bri_read_u32(r, &label))
+            return false;
+    return true;
+}
+
+/* Flags, a memory index if flagged, and the offset (read as a u64 here:
+ * the validator applies the memory's address type). */
+static bool
+read_memarg(bri_reader_t *r, bri_imm_t *out)
+{
+    if (!bri_read_u32(r, &out->flags))
+        return false;
+    out->idx[0] = 0;
+    if ((out->flags & BRI_MEMARG_HAS_MEMIDX) && !bri_read_u32(r, &out->idx[0]))
+        return false;
+    return bri_read_u64(r, &out->u);
+}
+
+/* A value type byte (the types that are also kinds, internal.h). */
+static bool
+read_valtype_byte(bri_reader_t *r)
+{
+    uint8_t b;
+    if (!bri_read_u8(r, &b))
+        return false;
+    if (!bri_valkind_valid(b))
+        return bri_reader_fail_at(r, BR_ERR_MALFORMED_VALTYPE, r->p - 1);
+    return true;
+}
+
+static bool
+read_select_types(bri_reader_t *r, bri_imm_t *out)
+{
+    uint32_t n;
+    if (!bri_read_len(r, &n))
+        return false;
+    out->count = n;
+    out->bytes = r->p;
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_valtype_byte(r))
+            return false;
+    return true;
+}
+
+static bool
+read_reftype(bri_reader_t *r, bri_imm_t *out)
+{
+    if (!bri_read_u8(r, &out->reftype))
+        return false;
+    if (!bri_valkind_is_ref(out->reftype))
+        return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, r->p - 1);
+    return true;
+}
+
+/* try_table: its block type, then (kind, [tag,] label) per catch clause;
+ * kinds 0 and 1 (catch, catch_ref) name a tag. The compiler reads the
+ * clauses again itself (compile_ctl.c). */
+static bool
+read_catches(bri_reader_t *r, bri_imm_t *out)
+{
+    uint32_t n, x;
+    if (!bri_read_sleb(r, 33, &out->s) || !bri_read_len(r, &n))
+        return false;
+    out->count = n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t kind;
+        if (!bri_read_u8(r, &kind))
+            return false;
+        if (kind > 3)
+            return bri_reader_fail_at(r, BR_ERR_MALFORMED_CATCH_KIND, r->p - 1);
+        if ((kind < 2 && !bri_read_u32(r, &x)) || !bri_read_u32(r, &x))
+            return false;
+    }
+    return true;
+}
+
+static bool
+read_bytes(bri_reader_t *r, uint32_t n, bri_imm_t *out)
+{
+    if ((size_t)(r->end - r->p) < n) {
+        r->p = r->end;
+        return bri_reader_fail(r, BR_ERR_UNEXPECTED_END);
+    }
+    out->bytes = r->p;
+    r->p += n;
+    return true;
+}
+
+bool
+bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
+{
+    switch (imm) {
+    case BR_IMM_NONE:
+        return true;
+    case BR_IMM_BLOCKTYPE:
+        return bri_read_sleb(r, 33, &out->s);
+    case BR_IMM_LABEL:
+    case BR_IMM_FUNC:
+    case BR_IMM_LOCAL:
+    case BR_IMM_GLOBAL:
+    case BR_IMM_TABLE:
+    case BR_IMM_MEMIDX:
+    case BR_IMM_TAG:
+    case BR_IMM_DATA:
+    case BR_IMM_ELEM:
+        return read_indices(r, 1, out);
+    case BR_IMM_CALL_INDIRECT:
+    case BR_IMM_DATA_MEM:
+    case BR_IMM_MEM_MEM:
+    case BR_IMM_ELEM_TABLE:
+    case BR_IMM_TABLE_TABLE:
+        return read_indices(r, 2, out);
+    case BR_IMM_LABELS:
+        return read_labels(r, out);
+    case BR_IMM_TRY_TABLE:
+        return read_catches(r, out);
+    case BR_IMM_MEMARG:
+        return read_memarg(r, out);
+    case BR_IMM_I32:
+        return bri_read_sleb(r, 32, &out->s);
+    case BR_IMM_I64:
+        return bri_read_sleb(r, 64, &out->s);
+    case BR_IMM_F32:
+        return bri_read_fixed(r, 4, &out->u);
+    case BR_IMM_F64:
+        return bri_read_fixed(r, 8, &out->u);
+    case BR_IMM_REFTYPE:
+        return read_reftype(r, out);
+    case BR_IMM_SELECT_T:
+        return read_select_types(r, out);
+    case BR_IMM_V128:
+    case BR_IMM_SHUFFLE:
+        return read_bytes(r, BRI_V128_BYTES, out);
+    case BR_IMM_LANE:
+        return bri_read_u8(r, &out->lane);
+    case BR_IMM_MEMARG_LANE:
+        return read_memarg(r, out) && bri_read_u8(r, &out->lane);
+    case BR_IMM__COUNT:
+        break;
+    }
+    return bri_reader_fail(r, BR_ERR_ILLEGAL_OPCODE);
+}
