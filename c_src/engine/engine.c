@@ -43,6 +43,7 @@ br_engine_new(const br_config_t *config)
     engine->limits = cfg.limits;
     fill_default_limits(&engine->limits);
     engine->disabled_features = cfg.disabled_features;
+    engine->tier = cfg.tier <= BR_TIER_AUTO ? (uint8_t)cfg.tier : BR_TIER_INTERP;
     return engine;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "exec.h"
+#include "native/native.h"
 
 /* First sizes of the stacks; both double up to the store's limits. */
 #define INITIAL_SLOTS 256u
@@ -538,7 +539,7 @@ run_steps(br_exec_t *exec, int64_t budget)
         return run_direct_host(exec);
     if (exec->frame_count == 0)
         return BR_DONE; /* an answered import finished the call */
-    return bri_interp_run(exec, budget);
+    return bri_native_run(exec, budget); /* the interpreter in tier interp */
 }
 
 static bri_exec_state_t

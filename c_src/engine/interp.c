@@ -19,6 +19,17 @@
 #endif
 #endif
 
+/* Hooks of the native tier: native/interp_native.c compiles this loop
+ * a second time with them defined; here they are empty, so the
+ * interpreter tier pays nothing for the native one. */
+#ifndef BRI_NATIVE_HOOKS
+#define BRI_INTERP_RUN bri_interp_run
+#define BRI_NATIVE_LOCALS
+#define BRI_NATIVE_FRAME() ((void)0)
+#define BRI_NATIVE_NEXT() ((void)0)
+#define BRI_NATIVE_REFUEL() ((void)0)
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Slot access: i32/f32 live zero-extended in the low half (code.h).   */
 
@@ -403,7 +414,8 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
 /* clang-format off */
 #if BR_USE_COMPUTED_GOTO
 #define OP(name) L_##name:
-#define NEXT() goto *labels[*pc]
+#define DISPATCH() goto *labels[*pc]
+#define NEXT() do { BRI_NATIVE_NEXT(); DISPATCH(); } while (0)
 #define DISPATCH_BEGIN NEXT();
 #define DISPATCH_END
 #define LABEL_OF(name, prefix, code, imm, sig) &&L_##name,
@@ -414,7 +426,8 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
         BR_OPCODES(LABEL_OF) BR_INTERNAL_OPS(ILABEL_OF)};
 #else
 #define OP(name) case BR_OP_##name:
-#define NEXT() goto dispatch
+#define DISPATCH() goto dispatch
+#define NEXT() do { BRI_NATIVE_NEXT(); DISPATCH(); } while (0)
 #define DISPATCH_BEGIN                                                    \
     dispatch:                                                             \
     switch ((br_op_t)*pc) {
@@ -448,6 +461,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
         S = exec->stack + fr->base;                                       \
         inst = fr->inst;                                                  \
         RELOAD_MEM();                                                     \
+        BRI_NATIVE_FRAME();                                               \
     } while (0)
 
 /* Simple ops [op, s]: operands from slot s, result to slot s. */
@@ -549,7 +563,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
  * at calls and back-edges only.
  */
 br_status_t
-bri_interp_run(br_exec_t *exec, int64_t budget)
+BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 {
     DECLARE_LABELS
     int64_t fuel = budget < BRI_FUEL_CHUNK ? budget : BRI_FUEL_CHUNK;
@@ -567,6 +581,7 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     uint32_t cs = 0, rs = 0, rn = 0;
     bri_exception_t *exn = NULL;
     br_host_status_t hs;
+    BRI_NATIVE_LOCALS
     ENTER_FRAME();
 
     /* One handler per opcode, laid out by hand. */
@@ -1074,6 +1089,7 @@ out_of_fuel:
         exec->fuel_reserve -= take;
         fuel += take;
     }
+    BRI_NATIVE_REFUEL();
     if (fuel >= 0)
         NEXT();
     status = BR_YIELD;

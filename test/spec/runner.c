@@ -244,7 +244,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: spec-runner [--fuel N] [--quiet] [--verbose] "
-                    "file.wast|file.json...\n");
+                    "[--tier interp|native|auto] file.wast|file.json...\n");
     return 2;
 }
 
@@ -261,6 +261,20 @@ parse_fuel(const char *s, int64_t *out)
     return true;
 }
 
+/* --tier's argument. */
+static bool
+parse_tier(const char *s, br_tier_t *out)
+{
+    static const char *const names[] = {"interp", "native", "auto"};
+    for (int k = 0; k < 3; k++) {
+        if (strcmp(s, names[k]) == 0) {
+            *out = (br_tier_t)k;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns the index of the first file argument, or -1 on a bad option. */
 static int
 parse_options(int argc, char **argv, spec_options_t *opts)
@@ -273,6 +287,9 @@ parse_options(int argc, char **argv, spec_options_t *opts)
             opts->verbose = true;
         else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc &&
                  parse_fuel(argv[i + 1], &opts->fuel))
+            i++;
+        else if (strcmp(argv[i], "--tier") == 0 && i + 1 < argc &&
+                 parse_tier(argv[i + 1], &opts->tier))
             i++;
         else
             return -1;
@@ -309,9 +326,9 @@ engine_for(const char *path, br_engine_t *full, br_engine_t *strict)
 int
 spec_main(int argc, char **argv)
 {
-    spec_options_t opts = {0, false, false};
+    spec_options_t opts = {0, false, false, BR_TIER_INTERP};
     totals_t t = {0, 0, 0, 0, 0};
-    br_config_t strict_config = {0};
+    br_config_t full_config = {0}, strict_config = {0};
     br_engine_t *engine, *strict;
     bool fuel_ok;
     int first = parse_options(argc, argv, &opts);
@@ -320,7 +337,8 @@ spec_main(int argc, char **argv)
     /* line-buffered so a crash still shows the reports before it */
     setvbuf(stdout, NULL, _IOLBF, 0);
     strict_config.disabled_features = BR_FEATURE_MULTI_MEMORY;
-    engine = br_engine_new(NULL);
+    full_config.tier = strict_config.tier = opts.tier;
+    engine = br_engine_new(&full_config);
     strict = br_engine_new(&strict_config);
     if (!engine || !strict) {
         fprintf(stderr, "spec-runner: cannot create an engine\n");

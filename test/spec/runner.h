@@ -14,6 +14,7 @@ typedef struct spec_options {
     int64_t fuel; /* > 0: run every call in slices of this much fuel */
     bool quiet;   /* only failing files and the totals */
     bool verbose; /* list every skipped command */
+    br_tier_t tier; /* --tier: the engines' execution tier */
 } spec_options_t;
 
 /* A name bound to an instance: "$M" of a module command, or the "as"

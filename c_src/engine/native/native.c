@@ -1,0 +1,141 @@
+/*
+ * beamr engine, native tier: tier selection, lazy per-function
+ * compilation and the machine code's lifetime (docs/native-tier.md).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "native.h"
+
+#if BRI_HAVE_NATIVE
+#include <sys/mman.h>
+#endif
+
+bool
+br_native_available(void)
+{
+    return BRI_HAVE_NATIVE;
+}
+
+void
+br_store_set_tier(br_store_t *store, br_tier_t tier)
+{
+    if (store != NULL && (unsigned)tier <= BR_TIER_AUTO)
+        store->tier = (uint8_t)tier;
+}
+
+br_tier_t
+br_store_tier(const br_store_t *store)
+{
+    return store != NULL ? (br_tier_t)store->tier : BR_TIER_INTERP;
+}
+
+br_status_t
+bri_native_run(br_exec_t *exec, int64_t fuel)
+{
+#if BRI_HAVE_NATIVE
+    if (exec->store->tier != BR_TIER_INTERP)
+        return bri_interp_run_native(exec, fuel);
+#endif
+    return bri_interp_run(exec, fuel);
+}
+
+#if BRI_HAVE_NATIVE
+
+/* What a function whose compile failed points to: no entries, so it
+ * stays interpreted, and no second attempt. Never written. */
+static const bri_native_t no_native;
+
+/* Compiles the frame's function and publishes its code; when another
+ * thread published first, keeps theirs. */
+static const bri_native_t *
+compile_now(br_exec_t *exec, const bri_frame_t *fr)
+{
+    bri_code_t *code = (bri_code_t *)fr->code; /* the native field only */
+    const bri_allocator_t *alloc = &fr->inst->module->engine->alloc;
+    bri_native_t *n = bri_calloc(alloc, 1, sizeof *n);
+    if (n != NULL && !bri_native_compile(fr->inst->module, code, alloc, n)) {
+        bri_free(alloc, n, sizeof *n);
+        n = NULL;
+    }
+    (void)exec;
+    bri_native_t *want = n != NULL ? n : (bri_native_t *)&no_native;
+    bri_native_t *expected = NULL;
+    if (!atomic_compare_exchange_strong(&code->native, &expected, want)) {
+        if (n != NULL) {
+            bri_code_t tmp = {0};
+            atomic_store(&tmp.native, n);
+            bri_native_free(alloc, &tmp);
+        }
+        want = expected;
+    }
+    return want->entries != NULL ? want : NULL;
+}
+
+const bri_native_t *
+bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
+{
+    bri_code_t *code = (bri_code_t *)fr->code;
+    const bri_native_t *n =
+        atomic_load_explicit(&code->native, memory_order_acquire);
+    if (BR_LIKELY(n != NULL))
+        return n->entries != NULL ? n : NULL;
+    switch (exec->store->tier) {
+    case BR_TIER_NATIVE:
+        return compile_now(exec, fr);
+    case BR_TIER_AUTO:
+        if (hot || atomic_fetch_add_explicit(&code->hot, 1,
+                                             memory_order_relaxed) +
+                           1 >=
+                       BRI_NATIVE_HOT)
+            return compile_now(exec, fr);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    bri_native_t *n = atomic_load(&code->native);
+    atomic_store(&code->native, NULL);
+    if (n == NULL || n == &no_native)
+        return;
+    munmap(n->text, n->text_size);
+    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    bri_free(alloc, n, sizeof *n);
+}
+
+#else
+
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    (void)alloc;
+    (void)code;
+}
+
+#endif
+
+void
+br_module_native_info(const br_module_t *m, uint32_t *functions,
+                      size_t *code_bytes, size_t *mapped_bytes)
+{
+    uint32_t count = 0;
+    size_t bytes = 0, mapped = 0;
+    for (uint32_t i = m != NULL ? m->func_import_count : 0;
+         m != NULL && i < m->func_count; i++) {
+        bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
+        const bri_native_t *n = atomic_load(&code->native);
+        if (n == NULL || n->entries == NULL)
+            continue;
+        count++;
+        bytes += n->code_bytes;
+        mapped += n->text_size;
+    }
+    if (functions)
+        *functions = count;
+    if (code_bytes)
+        *code_bytes = bytes;
+    if (mapped_bytes)
+        *mapped_bytes = mapped;
+}
