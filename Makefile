@@ -156,6 +156,18 @@ spec-asan: build/asan/spec-runner
 	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner
 spec-switch: build/switch/spec-runner
 	@test/spec/run.sh build/switch/spec-runner
+# The same suite in the native tier (docs/native-tier.md): machine code
+# for every function, also yielding every few units of fuel and under
+# ASan + UBSan; tier auto with tiny fuel mixes both tiers in one call.
+.PHONY: spec-native spec-native-fuel spec-native-asan spec-auto-fuel
+spec-native: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier native
+spec-native-fuel: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier native --fuel 3
+spec-native-asan: build/asan/spec-runner
+	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner --tier native
+spec-auto-fuel: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier auto --fuel 3
 # The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
 # progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
 # the failures of each failing file.
@@ -165,6 +177,7 @@ spec3: build/spec-runner
 
 TEST_SUITES := unit unit-asan unit-switch \
 	spec-selftest spec spec-fuel spec-asan spec-switch \
+	spec-native spec-native-fuel spec-native-asan spec-auto-fuel \
 	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS) \
 	$(ELIXIR_TEST_TARGETS)
 LOG_DIR := build/test-logs
