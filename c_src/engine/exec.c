@@ -1,16 +1,14 @@
 /*
- * beamr engine: execution contexts: the br_exec_* state machine, stack
- * growth, traps with backtraces, host calls and suspension, exceptions.
+ * beamr engine: execution contexts: the br_exec_* state machine (calls,
+ * runs, results, suspension in host calls and their answers). It picks
+ * the tier that runs a call (interp.c) and answers the native imports
+ * (invoke.c); the services the tiers share are in runtime.c, below.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
 
 #include "exec.h"
 #include "native/native.h"
-
-/* First sizes of the stacks; both double up to the store's limits. */
-#define INITIAL_SLOTS 256u
-#define INITIAL_FRAMES 16u
 
 /* ------------------------------------------------------------------ */
 /* Creation and teardown                                               */
@@ -68,309 +66,6 @@ br_exec_delete(br_exec_t *exec)
 }
 
 /* ------------------------------------------------------------------ */
-/* Stack growth                                                        */
-
-static uint64_t
-grown(uint64_t cap, uint64_t need, uint64_t first, uint64_t max)
-{
-    uint64_t n = cap ? cap * 2 : first;
-    if (n < need)
-        n = need;
-    return n > max ? max : n;
-}
-
-static br_trapkind_t
-grow_stack(br_exec_t *exec, uint64_t top)
-{
-    if (top > exec->stack_max)
-        return BR_TRAP_STACK_EXHAUSTED;
-    uint64_t n = grown(exec->stack_cap, top, INITIAL_SLOTS, exec->stack_max);
-    br_slot_t *s = bri_realloc(&exec->alloc, exec->stack,
-                               exec->stack_cap * sizeof(br_slot_t),
-                               (size_t)n * sizeof(br_slot_t));
-    if (s == NULL)
-        return BR_TRAP_OUT_OF_MEMORY;
-    exec->stack = s;
-    exec->stack_cap = (uint32_t)n;
-    return BR_TRAP_NONE;
-}
-
-static br_trapkind_t
-grow_frames(br_exec_t *exec)
-{
-    if (exec->frame_cap >= exec->frame_max)
-        return BR_TRAP_STACK_EXHAUSTED;
-    uint64_t n = grown(exec->frame_cap, exec->frame_cap + 1ull, INITIAL_FRAMES,
-                       exec->frame_max);
-    bri_frame_t *f = bri_realloc(&exec->alloc, exec->frames,
-                                 exec->frame_cap * sizeof(bri_frame_t),
-                                 (size_t)n * sizeof(bri_frame_t));
-    if (f == NULL)
-        return BR_TRAP_OUT_OF_MEMORY;
-    exec->frames = f;
-    exec->frame_cap = (uint32_t)n;
-    return BR_TRAP_NONE;
-}
-
-/*
- * Both limits are traps, never crashes: a frame beyond max_call_depth or
- * slots beyond max_stack_slots is STACK_EXHAUSTED, a refused allocation
- * OUT_OF_MEMORY. Only the kind is stored here; the caller records the
- * trap with the pc it knows.
- */
-bool
-bri_exec_grow(br_exec_t *exec, uint64_t top)
-{
-    br_trapkind_t k = BR_TRAP_NONE;
-    if (top > exec->stack_cap)
-        k = grow_stack(exec, top);
-    if (k == BR_TRAP_NONE && exec->frame_count == exec->frame_cap)
-        k = grow_frames(exec);
-    exec->trap.kind = k;
-    return k == BR_TRAP_NONE;
-}
-
-br_memory_t *
-bri_exec_mem0(br_exec_t *exec, const br_instance_t *inst)
-{
-    if (inst != NULL && inst->module != NULL && inst->module->memory_count > 0)
-        return inst->memories[0];
-    return &exec->no_memory;
-}
-
-/* ------------------------------------------------------------------ */
-/* Traps and backtraces                                                */
-
-static void
-set_message(br_trap_t *trap, const char *msg)
-{
-    snprintf(trap->message, sizeof trap->message, "%s",
-             msg != NULL ? msg : br_trap_message(trap->kind));
-}
-
-/* Byte offset of the last site at or before `pc` (binary search). */
-static uint32_t
-site_offset(const bri_code_t *code, uint32_t pc)
-{
-    uint32_t lo = 0, hi = code->site_count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (code->sites[mid].pc <= pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo == 0 ? 0 : code->sites[lo - 1].offset;
-}
-
-/* Innermost frame first; callers are inside their call instruction. */
-static void
-record_frames(br_exec_t *exec, const uint32_t *top_pc)
-{
-    br_trap_t *t = &exec->trap;
-    t->frame_count = 0;
-    for (uint32_t i = exec->frame_count; i-- > 0;) {
-        if (t->frame_count == BR_TRAP_MAX_FRAMES)
-            break;
-        const bri_frame_t *f = &exec->frames[i];
-        const uint32_t *pc = i + 1 == exec->frame_count ? top_pc : f->pc - 1;
-        br_frame_info_t *info = &t->frames[t->frame_count++];
-        info->func_index = f->func->index;
-        info->code_offset =
-            site_offset(f->code, (uint32_t)(pc - f->code->words));
-    }
-}
-
-void
-bri_exec_trap(br_exec_t *exec, br_trapkind_t kind, const uint32_t *pc)
-{
-    exec->trap.kind = kind;
-    exec->trap.exit_code = 0;
-    set_message(&exec->trap, NULL);
-    record_frames(exec, pc);
-}
-
-/* The pc of the top frame while it waits in a host call: inside the
- * call instruction (its saved pc is the return pc). */
-static const uint32_t *
-host_call_pc(const br_exec_t *exec)
-{
-    if (exec->frame_count == 0)
-        return NULL;
-    return exec->frames[exec->frame_count - 1].pc - 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* Host calls                                                          */
-
-static bool
-ensure_host_buffers(br_exec_t *exec, uint32_t need)
-{
-    if (need <= exec->host_cap)
-        return true;
-    uint32_t n = need < 8 ? 8 : need;
-    br_val_t *a = bri_alloc(&exec->alloc, n * sizeof(br_val_t));
-    br_val_t *r = bri_alloc(&exec->alloc, n * sizeof(br_val_t));
-    if (a == NULL || r == NULL) {
-        bri_free(&exec->alloc, a, n * sizeof(br_val_t));
-        bri_free(&exec->alloc, r, n * sizeof(br_val_t));
-        return false;
-    }
-    bri_free(&exec->alloc, exec->host_args, exec->host_cap * sizeof *a);
-    bri_free(&exec->alloc, exec->host_results, exec->host_cap * sizeof *a);
-    exec->host_args = a;
-    exec->host_results = r;
-    exec->host_cap = n;
-    return true;
-}
-
-static void
-results_to_slots(const br_functype_t *t, const br_val_t *vals, br_slot_t *out)
-{
-    for (uint32_t i = 0, j = 0; i < t->result_count; i++)
-        j += bri_val_to_slot(t->results[i], &vals[i], out + j);
-}
-
-/* A host function answered BR_HOST_TRAP, maybe after br_exec_host_trap
- * chose the kind, exit code and message. */
-static void
-record_host_trap(br_exec_t *exec)
-{
-    if (!exec->host_trap_set) {
-        exec->trap.kind = BR_TRAP_HOST;
-        exec->trap.exit_code = 0;
-        set_message(&exec->trap, NULL);
-    }
-    exec->host_trap_set = false;
-    record_frames(exec, host_call_pc(exec));
-}
-
-br_host_status_t
-bri_exec_host(br_exec_t *exec, br_func_t *func, uint32_t slot)
-{
-    const br_functype_t *t = func->type;
-    uint32_t need =
-        t->param_count > t->result_count ? t->param_count : t->result_count;
-    if (!ensure_host_buffers(exec, need)) {
-        bri_exec_trap(exec, BR_TRAP_OUT_OF_MEMORY, host_call_pc(exec));
-        return BR_HOST_TRAP;
-    }
-    br_slot_t *s = exec->stack + slot;
-    for (uint32_t i = 0, j = 0; i < t->param_count; i++)
-        j += bri_slot_to_val(t->params[i], s + j, &exec->host_args[i]);
-    for (uint32_t i = 0; i < t->result_count; i++) {
-        memset(&exec->host_results[i], 0, sizeof(br_val_t));
-        exec->host_results[i].kind = t->results[i];
-    }
-    exec->import_func = func;
-    exec->import_slot = slot;
-    exec->import_tail = false;
-    exec->host_trap_set = false;
-    br_host_status_t st =
-        func->host(func->env, exec, exec->host_args, exec->host_results);
-    if (st == BR_HOST_OK) {
-        results_to_slots(t, exec->host_results, exec->stack + slot);
-        return BR_HOST_OK;
-    }
-    if (st == BR_HOST_SUSPEND)
-        return BR_HOST_SUSPEND;
-    record_host_trap(exec);
-    return BR_HOST_TRAP;
-}
-
-/* ------------------------------------------------------------------ */
-/* Exceptions                                                          */
-
-bri_exception_t *
-bri_exec_exception(br_exec_t *exec, const br_tag_t *tag,
-                   const br_slot_t *payload)
-{
-    uint32_t n = bri_param_slots(tag->type);
-    bri_exception_t *e =
-        bri_alloc(&exec->alloc, sizeof *e + n * sizeof(br_slot_t));
-    if (e == NULL)
-        return NULL;
-    e->tag = tag;
-    e->slot_count = n;
-    if (n != 0)
-        memcpy(e->payload, payload, n * sizeof(br_slot_t));
-    e->next = exec->exceptions;
-    exec->exceptions = e;
-    return e;
-}
-
-/* The innermost handler whose try body contains `pc`, or -1. Handlers
- * are sorted by start, so the last containing one is the innermost. */
-static int32_t
-innermost_handler(const bri_code_t *code, uint32_t pc)
-{
-    int32_t found = -1;
-    for (uint32_t i = 0; i < code->handler_count; i++) {
-        const bri_handler_t *h = &code->handlers[i];
-        if (h->start > pc)
-            break;
-        if (pc < h->end)
-            found = (int32_t)i;
-    }
-    return found;
-}
-
-/* The catch of handler chain starting at `h` that takes `exn`, or NULL;
- * *out_h is the handler it belongs to. */
-static const bri_catch_t *
-find_catch(const bri_frame_t *f, int32_t h, const bri_exception_t *exn,
-           const bri_handler_t **out_h)
-{
-    while (h >= 0) {
-        const bri_handler_t *hd = &f->code->handlers[h];
-        if (hd->kind == BRI_HANDLER_DELEGATE) {
-            h = hd->delegate_to;
-            continue;
-        }
-        for (uint32_t i = 0; i < hd->catch_count; i++) {
-            const bri_catch_t *c = &hd->catches[i];
-            if (c->tag == BR_NO_INDEX || f->inst->tags[c->tag] == exn->tag) {
-                *out_h = hd;
-                return c;
-            }
-        }
-        h = hd->parent;
-    }
-    return NULL;
-}
-
-/*
- * The search runs over the frames without changing them, so an uncaught
- * exception gets the full backtrace. A catch_all receives no payload: its
- * frame was sized for the values its own block pushes, not the tag's.
- */
-bool
-bri_exec_throw(br_exec_t *exec, bri_exception_t *exn)
-{
-    for (uint32_t i = exec->frame_count; i-- > 0;) {
-        bri_frame_t *f = &exec->frames[i];
-        const uint32_t *pc = i + 1 == exec->frame_count ? f->pc : f->pc - 1;
-        int32_t h = innermost_handler(f->code, (uint32_t)(pc - f->code->words));
-        const bri_handler_t *hd = NULL;
-        const bri_catch_t *c = find_catch(f, h, exn, &hd);
-        if (c == NULL)
-            continue;
-        br_slot_t *s = exec->stack + f->base;
-        if (c->tag != BR_NO_INDEX && exn->slot_count != 0)
-            memcpy(s + hd->height, exn->payload,
-                   exn->slot_count * sizeof(br_slot_t));
-        s[hd->exn_slot].u64 = 0;
-        s[hd->exn_slot].ref = exn;
-        f->pc = f->code->words + c->pc;
-        exec->frame_count = i + 1;
-        return true;
-    }
-    bri_exec_trap(exec, BR_TRAP_UNCAUGHT_EXCEPTION,
-                  exec->frames[exec->frame_count - 1].pc);
-    return false;
-}
-
-/* ------------------------------------------------------------------ */
 /* Preparing a call                                                    */
 
 static bool
@@ -421,7 +116,7 @@ static br_err_t
 trap_at_entry(br_exec_t *exec, br_trapkind_t kind)
 {
     exec->frame_count = 0;
-    bri_exec_trap(exec, kind, NULL);
+    bri_runtime_trap(exec, kind, NULL);
     exec->state = BRI_EXEC_TRAPPED;
     return BR_ERR_OK;
 }
@@ -456,7 +151,7 @@ br_exec_call(br_exec_t *exec, br_func_t *func, const br_val_t *args,
     need = need > rs ? need : rs;
     exec->entry = func;
     exec->result_count = t->result_count;
-    if (!bri_exec_grow(exec, need < 1 ? 1 : need))
+    if (!bri_runtime_grow(exec, need < 1 ? 1 : need))
         return trap_at_entry(exec, exec->trap.kind);
     for (uint32_t i = 0, j = 0; i < t->param_count; i++)
         j += bri_val_to_slot(t->params[i], &args[i], exec->stack + j);
@@ -485,7 +180,7 @@ static br_status_t
 run_direct_host(br_exec_t *exec)
 {
     exec->direct_host = false;
-    br_host_status_t st = bri_exec_host(exec, exec->entry, 0);
+    br_host_status_t st = bri_runtime_host(exec, exec->entry, 0);
     if (st == BR_HOST_OK)
         return BR_DONE;
     return st == BR_HOST_SUSPEND ? BR_IMPORT : BR_TRAP;
@@ -532,7 +227,7 @@ run_steps(br_exec_t *exec, int64_t budget)
     if (atomic_load(&exec->cancelled)) {
         const uint32_t *pc =
             exec->frame_count ? exec->frames[exec->frame_count - 1].pc : NULL;
-        bri_exec_trap(exec, BR_TRAP_CANCELLED, pc);
+        bri_runtime_trap(exec, BR_TRAP_CANCELLED, pc);
         return BR_TRAP;
     }
     if (exec->direct_host)
@@ -660,7 +355,7 @@ br_exec_resume(br_exec_t *exec, const br_val_t *results, size_t count)
     for (size_t i = 0; i < count; i++)
         if (results[i].kind != t->results[i])
             return fail(exec, BR_ERR_INVALID_ARGUMENT);
-    results_to_slots(t, results, exec->stack + exec->import_slot);
+    bri_results_to_slots(t, results, exec->stack + exec->import_slot);
     if (exec->import_tail)
         finish_tail_import(exec, bri_result_slots(t));
     exec->import_tail = false;
@@ -671,7 +366,7 @@ br_exec_resume(br_exec_t *exec, const br_val_t *results, size_t count)
 static void
 trap_pending_import(br_exec_t *exec)
 {
-    record_frames(exec, host_call_pc(exec));
+    bri_runtime_host_backtrace(exec);
     free_exceptions(exec);
     exec->state = BRI_EXEC_TRAPPED;
 }
@@ -685,7 +380,7 @@ br_exec_resume_trap(br_exec_t *exec, const char *message)
     }
     exec->trap.kind = BR_TRAP_HOST;
     exec->trap.exit_code = 0;
-    set_message(&exec->trap, message);
+    bri_runtime_trap_message(&exec->trap, message);
     trap_pending_import(exec);
 }
 
@@ -697,12 +392,40 @@ br_exec_host_trap(br_exec_t *exec, br_trapkind_t kind, int32_t exit_code,
 {
     exec->trap.kind = kind;
     exec->trap.exit_code = exit_code;
-    set_message(&exec->trap, message);
+    bri_runtime_trap_message(&exec->trap, message);
     exec->host_trap_set = true;
     if (exec->state == BRI_EXEC_SUSPENDED) {
         exec->host_trap_set = false;
         trap_pending_import(exec);
     }
+}
+
+/*
+ * Calls the pending host function again (it suspended to wait for
+ * something, WASI stdin from a pipe say): its answer resumes the call,
+ * or it suspends again (*waiting), or it traps.
+ */
+br_err_t
+br_exec_import_retry(br_exec_t *exec, bool *waiting)
+{
+    *waiting = false;
+    if (exec->state != BRI_EXEC_SUSPENDED || exec->import_func == NULL ||
+        exec->import_func->host == NULL)
+        return BR_ERR_INVALID_ARGUMENT;
+    br_func_t *f = exec->import_func;
+    exec->host_trap_set = false;
+    br_host_status_t st =
+        f->host(f->env, exec, exec->host_args, exec->host_results);
+    if (st == BR_HOST_SUSPEND) {
+        *waiting = true;
+        return BR_ERR_OK;
+    }
+    if (st == BR_HOST_TRAP) {
+        if (exec->state == BRI_EXEC_SUSPENDED) /* no br_exec_host_trap */
+            br_exec_resume_trap(exec, NULL);
+        return BR_ERR_OK;
+    }
+    return br_exec_resume(exec, exec->host_results, f->type->result_count);
 }
 
 void

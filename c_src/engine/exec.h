@@ -1,6 +1,8 @@
 /*
  * beamr engine: the execution context (value stack, frames, status)
- * shared by the API side (exec.c) and the dispatch loop (interp.c).
+ * shared by the API side (exec.c), the dispatch loop (interp.c), the
+ * native imports (invoke.c) and the runtime services below them all
+ * (runtime.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_EXEC_H
@@ -93,26 +95,32 @@ struct br_exec {
 /* interp.c: runs the top frame until done, trap, import or yield. */
 br_status_t bri_interp_run(br_exec_t *exec, int64_t fuel);
 
-/* exec.c, slow paths the loop calls. */
+/* runtime.c: the services the tiers (interp.c, a native tier) and the
+ * native imports (invoke.c) share, below them and exec.c. */
 
 /* Makes room for a frame whose slots end at `top` and one more frame
  * entry; false after recording STACK_EXHAUSTED or OUT_OF_MEMORY. */
-bool bri_exec_grow(br_exec_t *exec, uint64_t top);
+bool bri_runtime_grow(br_exec_t *exec, uint64_t top);
 /* Records a trap; the top frame traps at `pc`, callers at their call. */
-void bri_exec_trap(br_exec_t *exec, br_trapkind_t kind, const uint32_t *pc);
+void bri_runtime_trap(br_exec_t *exec, br_trapkind_t kind, const uint32_t *pc);
 /* Calls host `func` with args at absolute slot `slot`; on BR_HOST_OK the
  * results are in the slots. SUSPEND leaves the exec waiting for resume;
  * TRAP has recorded the trap. */
-br_host_status_t bri_exec_host(br_exec_t *exec, br_func_t *func, uint32_t slot);
+br_host_status_t bri_runtime_host(br_exec_t *exec, br_func_t *func,
+                                  uint32_t slot);
 /* A new exception of `tag` with its payload copied from `payload`. */
-bri_exception_t *bri_exec_exception(br_exec_t *exec, const br_tag_t *tag,
-                                    const br_slot_t *payload);
+bri_exception_t *bri_runtime_exception(br_exec_t *exec, const br_tag_t *tag,
+                                       const br_slot_t *payload);
 /* Unwinds to the handler of `exn` thrown at the top frame's pc (saved in
  * the frame). True: the top frame is the handler's, at the catch. False:
  * the uncaught-exception trap is recorded. */
-bool bri_exec_throw(br_exec_t *exec, bri_exception_t *exn);
+bool bri_runtime_throw(br_exec_t *exec, bri_exception_t *exn);
 /* Memory 0 of `inst`, or the exec's empty memory. */
-br_memory_t *bri_exec_mem0(br_exec_t *exec, const br_instance_t *inst);
+br_memory_t *bri_runtime_mem0(br_exec_t *exec, const br_instance_t *inst);
+/* Writes `msg` (NULL: the kind's own message) as the trap's message. */
+void bri_runtime_trap_message(br_trap_t *trap, const char *msg);
+/* Records the backtrace of a trap in the pending host call. */
+void bri_runtime_host_backtrace(br_exec_t *exec);
 
 /* invoke.c: Emscripten's invoke_* and longjmp imports, answered inside
  * br_exec_run. True for the host functions br_func_new_invoke and
@@ -166,6 +174,15 @@ bri_val_to_slot(br_valkind_t kind, const br_val_t *v, br_slot_t *out)
     }
 }
 
+/* A function type's results, typed values -> slots from `out`. */
+static inline void
+bri_results_to_slots(const br_functype_t *t, const br_val_t *vals,
+                     br_slot_t *out)
+{
+    for (uint32_t i = 0, j = 0; i < t->result_count; i++)
+        j += bri_val_to_slot(t->results[i], &vals[i], out + j);
+}
+
 /* Slot(s) -> typed value; keeps the upper half of i32/f32 zero. */
 static inline uint32_t
 bri_slot_to_val(br_valkind_t kind, const br_slot_t *in, br_val_t *out)
@@ -201,7 +218,7 @@ bri_frame_push(br_exec_t *exec, br_func_t *func, uint32_t base,
     uint64_t top = (uint64_t)base + code->frame_slots;
     if (BR_UNLIKELY(top > exec->stack_cap ||
                     exec->frame_count == exec->frame_cap)) {
-        if (!bri_exec_grow(exec, top))
+        if (!bri_runtime_grow(exec, top))
             return NULL;
     }
     bri_frame_t *fr = &exec->frames[exec->frame_count++];
@@ -210,7 +227,7 @@ bri_frame_push(br_exec_t *exec, br_func_t *func, uint32_t base,
     fr->func = func;
     fr->inst = func->inst;
     fr->mem0 = func->inst == caller_inst ? caller_mem0
-                                         : bri_exec_mem0(exec, func->inst);
+                                         : bri_runtime_mem0(exec, func->inst);
     fr->base = base;
     br_slot_t *s = exec->stack + base;
     if (code->local_slots > code->param_slots)

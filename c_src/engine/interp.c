@@ -387,7 +387,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
     uint64_t top = (uint64_t)fr->base + code->frame_slots;
     if (top > exec->stack_cap) {
         exec->frame_count--; /* a tail call needs no new frame entry */
-        bool ok = bri_exec_grow(exec, top);
+        bool ok = bri_runtime_grow(exec, top);
         exec->frame_count++;
         if (!ok)
             return false;
@@ -400,7 +400,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
                (size_t)(code->local_slots - code->param_slots) *
                    sizeof(br_slot_t));
     if (f->inst != fr->inst)
-        fr->mem0 = bri_exec_mem0(exec, f->inst);
+        fr->mem0 = bri_runtime_mem0(exec, f->inst);
     fr->inst = f->inst;
     fr->func = f;
     fr->code = code;
@@ -686,7 +686,7 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
         goto do_tail_call;
     }
     OP(throw_) {
-        exn = bri_exec_exception(exec, inst->tags[pc[2]], S + pc[1]);
+        exn = bri_runtime_exception(exec, inst->tags[pc[2]], S + pc[1]);
         if (BR_UNLIKELY(exn == NULL))
             TRAP(BR_TRAP_OUT_OF_MEMORY);
         goto do_throw;
@@ -1019,7 +1019,7 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
         fr = nf;
         ENTER_FRAME();
     } else {
-        hs = bri_exec_host(exec, cf, fr->base + cs);
+        hs = bri_runtime_host(exec, cf, fr->base + cs);
         if (BR_UNLIKELY(hs != BR_HOST_OK))
             goto host_stopped;
         pc = npc;
@@ -1042,7 +1042,7 @@ do_tail_call:
         NEXT();
     }
     fr->pc = npc;
-    hs = bri_exec_host(exec, cf, fr->base + cs);
+    hs = bri_runtime_host(exec, cf, fr->base + cs);
     if (BR_UNLIKELY(hs != BR_HOST_OK)) {
         exec->import_tail = hs == BR_HOST_SUSPEND;
         goto host_stopped;
@@ -1066,7 +1066,7 @@ do_ret:
 
 do_throw:
     fr->pc = pc;
-    if (!bri_exec_throw(exec, exn)) {
+    if (!bri_runtime_throw(exec, exn)) {
         status = BR_TRAP;
         goto leave;
     }
@@ -1096,7 +1096,7 @@ out_of_fuel:
     goto leave;
 
 trap:
-    bri_exec_trap(exec, trap_kind, pc);
+    bri_runtime_trap(exec, trap_kind, pc);
     status = BR_TRAP;
     goto leave;
 

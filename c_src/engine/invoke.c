@@ -129,7 +129,7 @@ invoke_trap(br_exec_t *exec, br_trapkind_t kind, const char *message)
     const uint32_t *pc = NULL;
     if (exec->frame_count != 0)
         pc = exec->frames[exec->frame_count - 1].pc - 1;
-    bri_exec_trap(exec, kind, pc);
+    bri_runtime_trap(exec, kind, pc);
     if (message != NULL)
         snprintf(exec->trap.message, sizeof exec->trap.message, "%s", message);
     return BR_TRAP;
@@ -268,7 +268,7 @@ enter_invoke(br_exec_t *exec)
     if (!push_mark(exec, &m))
         return invoke_trap(exec, BR_TRAP_OUT_OF_MEMORY, NULL);
     if (f->code == NULL) {
-        br_host_status_t hs = bri_exec_host(exec, f, slot);
+        br_host_status_t hs = bri_runtime_host(exec, f, slot);
         if (hs == BR_HOST_OK)
             return BR_YIELD;
         return hs == BR_HOST_SUSPEND ? BR_IMPORT : BR_TRAP;
@@ -304,7 +304,7 @@ call_set_threw(br_exec_t *exec, br_instance_t *inst, uint32_t base)
         args[0].of.i64 = 1;
     else
         args[0].of.i32 = 1;
-    if (!bri_exec_grow(exec, (uint64_t)base + 2))
+    if (!bri_runtime_grow(exec, (uint64_t)base + 2))
         return BR_TRAP;
     for (uint32_t i = 0, j = 0; i < 2; i++)
         j += bri_val_to_slot(t->params[i], &args[i], exec->stack + base + j);
@@ -372,7 +372,7 @@ enter_link(br_exec_t *exec)
     br_func_t *f = link->target;
     uint32_t slot = exec->import_slot;
     if (f->code == NULL) {
-        br_host_status_t hs = bri_exec_host(exec, f, slot);
+        br_host_status_t hs = bri_runtime_host(exec, f, slot);
         if (hs == BR_HOST_OK)
             return BR_YIELD;
         return hs == BR_HOST_SUSPEND ? BR_IMPORT : BR_TRAP;
@@ -381,34 +381,6 @@ enter_link(br_exec_t *exec)
     if (bri_frame_push(exec, f, slot, caller->mem0, caller->inst) == NULL)
         return BR_TRAP; /* trap recorded */
     return BR_YIELD;
-}
-
-/*
- * Calls the pending host function again (it suspended to wait for
- * something, WASI stdin from a pipe say): its answer resumes the call,
- * or it suspends again (*waiting), or it traps.
- */
-br_err_t
-br_exec_import_retry(br_exec_t *exec, bool *waiting)
-{
-    *waiting = false;
-    if (exec->state != BRI_EXEC_SUSPENDED || exec->import_func == NULL ||
-        exec->import_func->host == NULL)
-        return BR_ERR_INVALID_ARGUMENT;
-    br_func_t *f = exec->import_func;
-    exec->host_trap_set = false;
-    br_host_status_t st =
-        f->host(f->env, exec, exec->host_args, exec->host_results);
-    if (st == BR_HOST_SUSPEND) {
-        *waiting = true;
-        return BR_ERR_OK;
-    }
-    if (st == BR_HOST_TRAP) {
-        if (exec->state == BRI_EXEC_SUSPENDED) /* no br_exec_host_trap */
-            br_exec_resume_trap(exec, NULL);
-        return BR_ERR_OK;
-    }
-    return br_exec_resume(exec, exec->host_results, f->type->result_count);
 }
 
 br_status_t

@@ -260,12 +260,25 @@ bnif_atoms(ErlNifEnv *env)
 /* nif_resource.c: resource types, lifecycle                           */
 
 int bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv);
-/* lua_Alloc-style allocator over enif_alloc, for the engine and WASI:
- * their memory shows up in erlang:memory(). */
-void *bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* max_memory_pages: the engine's cap on every memory (0: the engine's
  * default, BR_MEMORY_PAGES_UNLIMITED: none but the spec's). */
 bnif_engine_t *bnif_engine_create(bnif_priv_t *priv, uint64_t max_memory_pages);
+/* Makes a module resource from the binary `bin` with `load`
+ * (br_module_new or br_module_deserialize): {ok, Module}, the error from
+ * `fail`, or badarg if `bin` is not a binary. */
+typedef br_err_t bnif_module_loader_t(br_engine_t *engine, const uint8_t *bytes,
+                                      size_t size, br_module_t **out,
+                                      br_error_t *error);
+ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
+                              bnif_module_loader_t *load,
+                              ERL_NIF_TERM (*fail)(ErlNifEnv *env,
+                                                   const br_error_t *err));
+/* Marks the instance stopped, cancels its calls, unregisters it. */
+void bnif_instance_shutdown(bnif_instance_t *inst);
+
+/* ------------------------------------------------------------------ */
+/* nif_handle.c: engine objects by term, externrefs kept by instances  */
+
 bool bnif_get_module(ErlNifEnv *env, ERL_NIF_TERM t, bnif_module_t **out);
 /* An instance by resource or by its owner pid (then kept alive by a
  * resource term made in `env`, for this NIF call). */
@@ -276,8 +289,22 @@ bool bnif_hold_instance(ErlNifEnv *env, ERL_NIF_TERM t, bnif_instance_t **out);
 /* The answer when bnif_get_instance fails: {error, stopped} for a pid
  * (no instance has that owner any more), else badarg. */
 ERL_NIF_TERM bnif_no_instance(ErlNifEnv *env, ERL_NIF_TERM t);
-/* Marks the instance stopped, cancels its calls, unregisters it. */
-void bnif_instance_shutdown(bnif_instance_t *inst);
+bool bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out);
+/* Keeps an externref object alive as long as the instance; false when
+ * out of memory or at BNIF_MAX_EXTERNS. Caller holds inst->lock. */
+bool bnif_instance_keep_extern(bnif_instance_t *inst, bnif_extern_t *ext);
+/* The kept holder of a term identical to `t` (hash `hash`), or NULL.
+ * Caller holds inst->lock. */
+bnif_extern_t *bnif_instance_find_extern(bnif_instance_t *inst,
+                                         ERL_NIF_TERM t, ErlNifUInt64 hash);
+
+/* ------------------------------------------------------------------ */
+/* nif_util.c: leaf helpers (they call no other file of the NIF)       */
+
+/* lua_Alloc-style allocator over enif_alloc, for the engine and WASI:
+ * their memory shows up in erlang:memory(). */
+void *bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+ERL_NIF_TERM bnif_make_binary(ErlNifEnv *env, const void *data, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* nif_registry.c: owner pid -> instance                               */
@@ -289,20 +316,12 @@ bool bnif_registry_put(bnif_registry_t *reg, const ErlNifPid *pid,
 void bnif_registry_remove(bnif_registry_t *reg, const ErlNifPid *pid,
                           bnif_instance_t *inst);
 bnif_instance_t *bnif_registry_find(bnif_registry_t *reg, const ErlNifPid *pid);
-bool bnif_get_call(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t **out);
 /* Ends a call: gives a reusable context back to the instance (or
  * deletes it), unregisters it, releases its lease. Caller holds
  * inst->lock. */
 void bnif_call_finish(ErlNifEnv *env, bnif_call_t *call, bool reusable);
 /* br_exec_cancel on every live call (thread-safe). */
 void bnif_instance_cancel_calls(bnif_instance_t *inst);
-/* Keeps an externref object alive as long as the instance; false when
- * out of memory or at BNIF_MAX_EXTERNS. Caller holds inst->lock. */
-bool bnif_instance_keep_extern(bnif_instance_t *inst, bnif_extern_t *ext);
-/* The kept holder of a term identical to `t` (hash `hash`), or NULL.
- * Caller holds inst->lock. */
-bnif_extern_t *bnif_instance_find_extern(bnif_instance_t *inst,
-                                         ERL_NIF_TERM t, ErlNifUInt64 hash);
 /* Wraps an engine buffer in a binary without copying it (the binary
  * frees it through the engine); a copy if that fails. */
 ERL_NIF_TERM bnif_buffer_binary(ErlNifEnv *env, bnif_engine_t *engine,
@@ -339,7 +358,6 @@ ERL_NIF_TERM bnif_vals_to_list(ErlNifEnv *env, bnif_instance_t *inst,
 ERL_NIF_TERM bnif_kind_atom(ErlNifEnv *env, br_valkind_t kind);
 ERL_NIF_TERM bnif_kinds_list(ErlNifEnv *env, const br_valkind_t *kinds,
                              uint32_t count);
-ERL_NIF_TERM bnif_make_binary(ErlNifEnv *env, const void *data, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* nif_error.c: error terms                                            */
@@ -381,16 +399,6 @@ bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 /* NIF entry points, one file per job                                   */
 
 /* nif_module.c */
-/* Makes a module resource from the binary `bin` with `load`
- * (br_module_new or br_module_deserialize): {ok, Module}, the error from
- * `fail`, or badarg if `bin` is not a binary. */
-typedef br_err_t bnif_module_loader_t(br_engine_t *engine, const uint8_t *bytes,
-                                      size_t size, br_module_t **out,
-                                      br_error_t *error);
-ERL_NIF_TERM bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
-                              bnif_module_loader_t *load,
-                              ERL_NIF_TERM (*fail)(ErlNifEnv *env,
-                                                   const br_error_t *err));
 /* A memory cap in pages: a positive integer, or `infinity'
  * (BR_MEMORY_PAGES_UNLIMITED). */
 bool bnif_get_max_pages(ErlNifEnv *env, ERL_NIF_TERM t, uint64_t *out);
@@ -402,6 +410,8 @@ ERL_NIF_TERM bnif_module_exports(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_new(ErlNifEnv *env, int argc,
                                const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_owner(ErlNifEnv *env, int argc,
+                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_stop(ErlNifEnv *env, int argc,
                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_cancel(ErlNifEnv *env, int argc,
@@ -416,8 +426,6 @@ ERL_NIF_TERM bnif_wat_module_new(ErlNifEnv *env, int argc,
                                  const ERL_NIF_TERM argv[]);
 
 /* nif_lease.c */
-ERL_NIF_TERM bnif_instance_owner(ErlNifEnv *env, int argc,
-                                 const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_lease_grant(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_lease_return(ErlNifEnv *env, int argc,

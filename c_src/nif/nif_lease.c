@@ -66,46 +66,6 @@ bnif_lease_release(ErlNifEnv *env, bnif_instance_t *in)
     enif_mutex_unlock(in->calls_lock);
 }
 
-/*
- * instance_owner(Instance, Pid) -> ok | {error, stopped}: registers the
- * owner process, through which every NIF finds the instance; it queues
- * callers and receives lease notices. If it dies, however it dies, the
- * instance stops (a monitor held by the resource).
- */
-ERL_NIF_TERM
-bnif_instance_owner(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
-{
-    (void)argc;
-    bnif_priv_t *priv = bnif_priv(env);
-    bnif_instance_t *in;
-    ErlNifPid pid;
-    if (!enif_get_resource(env, argv[0], priv->instance_rt, (void **)&in) ||
-        !enif_get_local_pid(env, argv[1], &pid))
-        return enif_make_badarg(env);
-    enif_mutex_lock(in->calls_lock);
-    bool had = in->lease.has_owner;
-    if (!had) {
-        in->lease.owner = pid;
-        in->lease.has_owner = true;
-        in->lease.registry = priv->registry;
-    }
-    enif_mutex_unlock(in->calls_lock);
-    if (had)
-        return enif_make_badarg(env);
-    if (!bnif_registry_put(priv->registry, &pid, in)) {
-        enif_mutex_lock(in->calls_lock);
-        in->lease.registry = NULL;
-        enif_mutex_unlock(in->calls_lock);
-        bnif_instance_shutdown(in);
-        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    }
-    if (enif_monitor_process(env, in, &pid, &in->lease.owner_mon) != 0) {
-        bnif_instance_shutdown(in); /* the owner is gone already */
-        return bnif_error(env, bnif_atoms(env)->stopped);
-    }
-    return bnif_atoms(env)->ok;
-}
-
 /* lease_grant(Instance, Pid) -> true | false. The owner grants the
  * lease to the first queued caller; if it is held, the owner is told
  * when it is released (and fast callers queue meanwhile). */

@@ -17,33 +17,6 @@
 /* ------------------------------------------------------------------ */
 /* Compiling                                                           */
 
-ERL_NIF_TERM
-bnif_module_load(ErlNifEnv *env, ERL_NIF_TERM bin,
-                 bnif_module_loader_t *load,
-                 ERL_NIF_TERM (*fail)(ErlNifEnv *env, const br_error_t *err))
-{
-    bnif_priv_t *priv = bnif_priv(env);
-    ErlNifBinary bytes;
-    br_error_t err;
-    if (!enif_inspect_binary(env, bin, &bytes))
-        return enif_make_badarg(env);
-    bnif_module_t *m = enif_alloc_resource(priv->module_rt, sizeof *m);
-    if (m == NULL)
-        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
-    m->module = NULL;
-    m->engine = priv->engine;
-    enif_keep_resource(m->engine);
-    bnif_error_init(&err);
-    if (load(priv->engine->engine, bytes.data, bytes.size, &m->module,
-             &err) != BR_ERR_OK) {
-        enif_release_resource(m);
-        return fail(env, &err);
-    }
-    ERL_NIF_TERM t = enif_make_resource(env, m);
-    enif_release_resource(m);
-    return enif_make_tuple2(env, bnif_atoms(env)->ok, t);
-}
-
 static ERL_NIF_TERM
 module_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
@@ -505,6 +478,46 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     ERL_NIF_TERM result = link_and_instantiate(env, in, argv, spec_len);
     enif_release_resource(in);
     return result;
+}
+
+/*
+ * instance_owner(Instance, Pid) -> ok | {error, stopped}: registers the
+ * owner process, through which every NIF finds the instance; it queues
+ * callers and receives lease notices. If it dies, however it dies, the
+ * instance stops (a monitor held by the resource).
+ */
+ERL_NIF_TERM
+bnif_instance_owner(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_priv_t *priv = bnif_priv(env);
+    bnif_instance_t *in;
+    ErlNifPid pid;
+    if (!enif_get_resource(env, argv[0], priv->instance_rt, (void **)&in) ||
+        !enif_get_local_pid(env, argv[1], &pid))
+        return enif_make_badarg(env);
+    enif_mutex_lock(in->calls_lock);
+    bool had = in->lease.has_owner;
+    if (!had) {
+        in->lease.owner = pid;
+        in->lease.has_owner = true;
+        in->lease.registry = priv->registry;
+    }
+    enif_mutex_unlock(in->calls_lock);
+    if (had)
+        return enif_make_badarg(env);
+    if (!bnif_registry_put(priv->registry, &pid, in)) {
+        enif_mutex_lock(in->calls_lock);
+        in->lease.registry = NULL;
+        enif_mutex_unlock(in->calls_lock);
+        bnif_instance_shutdown(in);
+        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+    }
+    if (enif_monitor_process(env, in, &pid, &in->lease.owner_mon) != 0) {
+        bnif_instance_shutdown(in); /* the owner is gone already */
+        return bnif_error(env, bnif_atoms(env)->stopped);
+    }
+    return bnif_atoms(env)->ok;
 }
 
 /* Marks the instance stopped and cancels its running calls at their next

@@ -20,16 +20,6 @@ enum { ETF_VERSION = 131, ETF_SMALL_BIG = 110 };
  * argument at or beyond it is out of range, never coerced to infinity. */
 #define F32_OVERFLOW 0x1.ffffffp127
 
-ERL_NIF_TERM
-bnif_make_binary(ErlNifEnv *env, const void *data, size_t size)
-{
-    ERL_NIF_TERM t;
-    unsigned char *p = enif_make_new_binary(env, size, &t);
-    if (size > 0)
-        memcpy(p, data, size);
-    return t;
-}
-
 /* ------------------------------------------------------------------ */
 /* Erlang -> wasm                                                      */
 

@@ -136,6 +136,15 @@ uint32_t bri_wat_typeuse(wat_t *w, size_t *i, wat_names_t names);
  * needed: the encoder writes it directly). */
 void bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out);
 
+/* An optional $id at token i: bound to `index` in `space` when `bind`
+ * (pass 1); the token after it. */
+size_t bri_wat_bind_id(wat_t *w, size_t i, wat_space_t space, uint32_t index,
+                       bool bind);
+/* Appends a local of `type`, bound to `name` (NULL: unnamed). */
+void bri_wat_bind_local(wat_t *w, const tok_t *name, uint8_t type);
+/* "(type $t? (func (param ...)* (result ...)*))" at token i (pass 1). */
+void bri_wat_type_field(wat_t *w, size_t i);
+
 /* The instruction parser: instructions from token i until the ')' that
  * closes the enclosing form (not consumed). */
 void bri_wat_instrs(wat_t *w, size_t *i, tbuf_t *out);

@@ -1,6 +1,6 @@
 /*
  * beamr WASI: creating and deleting an environment (copies of the config,
- * the fd table), accessors for the embedder, guest memory helpers.
+ * the fd table), accessors for the embedder.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
@@ -170,61 +170,3 @@ br_wasi_exited(const br_wasi_t *w, int32_t *code)
     return w->exited;
 }
 
-/* ------------------------------------------------------------------ */
-/* Guest memory                                                        */
-
-uint16_t
-bri_wasi_store_u32(bri_wasi_call_t *c, uint64_t ptr, uint32_t v)
-{
-    uint8_t *p = bri_wasi_mem(c, ptr, 4);
-    if (p == NULL)
-        return BRI_WASI_EFAULT;
-    bri_wasi_put32(p, v);
-    return BRI_WASI_ESUCCESS;
-}
-
-uint16_t
-bri_wasi_store_u64(bri_wasi_call_t *c, uint64_t ptr, uint64_t v)
-{
-    uint8_t *p = bri_wasi_mem(c, ptr, 8);
-    if (p == NULL)
-        return BRI_WASI_EFAULT;
-    bri_wasi_put64(p, v);
-    return BRI_WASI_ESUCCESS;
-}
-
-uint16_t
-bri_wasi_store_size(bri_wasi_call_t *c, uint64_t ptr, uint64_t v)
-{
-    if (c->psize == 8)
-        return bri_wasi_store_u64(c, ptr, v);
-    if (v > UINT32_MAX)
-        return BRI_WASI_EOVERFLOW;
-    return bri_wasi_store_u32(c, ptr, (uint32_t)v);
-}
-
-uint16_t
-bri_wasi_iovec(bri_wasi_call_t *c, uint64_t iovs, uint64_t i, uint8_t **out,
-               uint64_t *len)
-{
-    uint64_t esize = 2 * (uint64_t)c->psize;
-    if (i > UINT64_MAX / esize || iovs > UINT64_MAX - i * esize)
-        return BRI_WASI_EFAULT;
-    const uint8_t *e = bri_wasi_mem(c, iovs + i * esize, esize);
-    if (e == NULL)
-        return BRI_WASI_EFAULT;
-    uint64_t ptr = c->psize == 8 ? bri_wasi_get64(e) : bri_wasi_get32(e);
-    *len = c->psize == 8 ? bri_wasi_get64(e + 8) : bri_wasi_get32(e + 4);
-    *out = bri_wasi_mem(c, ptr, *len);
-    return *out == NULL ? BRI_WASI_EFAULT : BRI_WASI_ESUCCESS;
-}
-
-uint16_t
-bri_wasi_path_arg(bri_wasi_call_t *c, uint64_t ptr, uint64_t len,
-                  const uint8_t **out)
-{
-    if (len > BRI_WASI_PATH_MAX)
-        return BRI_WASI_ENAMETOOLONG;
-    *out = bri_wasi_mem(c, ptr, len);
-    return *out == NULL ? BRI_WASI_EFAULT : BRI_WASI_ESUCCESS;
-}

@@ -13,49 +13,6 @@
 
 #define DIRENT_SIZE 24
 
-static uint64_t
-ns_of(struct timespec ts)
-{
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void
-bri_wasi_put_filestat(uint8_t *p, const struct stat *st)
-{
-    memset(p, 0, BRI_WASI_FILESTAT_SIZE);
-    bri_wasi_put64(p, (uint64_t)st->st_dev);
-    bri_wasi_put64(p + 8, (uint64_t)st->st_ino);
-    p[16] = bri_wasi_filetype(st->st_mode);
-    bri_wasi_put64(p + 24, (uint64_t)st->st_nlink);
-    bri_wasi_put64(p + 32, (uint64_t)st->st_size);
-    bri_wasi_put64(p + 40, ns_of(st->st_atim));
-    bri_wasi_put64(p + 48, ns_of(st->st_mtim));
-    bri_wasi_put64(p + 56, ns_of(st->st_ctim));
-}
-
-uint16_t
-bri_wasi_times(uint64_t atim, uint64_t mtim, uint64_t flags,
-               struct timespec ts[2])
-{
-    const uint64_t both_a = BRI_WASI_FST_ATIM | BRI_WASI_FST_ATIM_NOW;
-    const uint64_t both_m = BRI_WASI_FST_MTIM | BRI_WASI_FST_MTIM_NOW;
-    if ((flags & both_a) == both_a || (flags & both_m) == both_m ||
-        flags > 15)
-        return BRI_WASI_EINVAL;
-    uint64_t v[2] = {atim, mtim};
-    for (int i = 0; i < 2; i++) {
-        uint64_t set = i ? BRI_WASI_FST_MTIM : BRI_WASI_FST_ATIM;
-        uint64_t now = i ? BRI_WASI_FST_MTIM_NOW : BRI_WASI_FST_ATIM_NOW;
-        ts[i].tv_sec = (time_t)(v[i] / 1000000000u);
-        ts[i].tv_nsec = (long)(v[i] % 1000000000u);
-        if (flags & now)
-            ts[i].tv_nsec = UTIME_NOW;
-        else if (!(flags & set))
-            ts[i].tv_nsec = UTIME_OMIT;
-    }
-    return BRI_WASI_ESUCCESS;
-}
-
 /* The host fd of a file or directory entry; streams have none. */
 static uint16_t
 host_of(bri_wasi_call_t *c, uint64_t need, bri_wasi_fd_t **e)

@@ -440,6 +440,8 @@ uint16_t bri_wasi_times(uint64_t atim, uint64_t mtim, uint64_t flags,
 
 /* Clock read by the config hook or the host; EINVAL for unknown ids. */
 uint16_t bri_wasi_clock_now(br_wasi_t *w, uint32_t id, uint64_t *out);
+/* The host clock of WASI clock `id`; false for unknown ids. */
+bool bri_wasi_host_clock(uint32_t id, clockid_t *out);
 
 /* The implementations (one per row of BRI_WASI_FUNCS). */
 #define BRI_WASI_DECLARE(name, params, results)                           \

@@ -74,34 +74,6 @@ bri_wasi_environ_sizes_get(bri_wasi_call_t *c)
 /* ------------------------------------------------------------------ */
 /* Clocks and random bytes                                             */
 
-static bool
-host_clock(uint32_t id, clockid_t *out)
-{
-    switch (id) {
-    case 0: *out = CLOCK_REALTIME; return true;
-    case 1: *out = CLOCK_MONOTONIC; return true;
-    case 2: *out = CLOCK_PROCESS_CPUTIME_ID; return true;
-    case 3: *out = CLOCK_THREAD_CPUTIME_ID; return true;
-    default: return false;
-    }
-}
-
-uint16_t
-bri_wasi_clock_now(br_wasi_t *w, uint32_t id, uint64_t *out)
-{
-    clockid_t cid;
-    struct timespec ts;
-    if (w->clock != NULL)
-        return w->clock(w->clock_ud, id, out) ? BRI_WASI_ESUCCESS
-                                              : BRI_WASI_EINVAL;
-    if (!host_clock(id, &cid))
-        return BRI_WASI_EINVAL;
-    if (clock_gettime(cid, &ts) != 0)
-        return bri_wasi_errno(errno);
-    *out = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    return BRI_WASI_ESUCCESS;
-}
-
 uint16_t
 bri_wasi_clock_res_get(bri_wasi_call_t *c)
 {
@@ -113,7 +85,7 @@ bri_wasi_clock_res_get(bri_wasi_call_t *c)
         if (bri_wasi_clock_now(c->w, (uint32_t)c->a[0], &now) != 0)
             return BRI_WASI_EINVAL;
     } else {
-        if (!host_clock((uint32_t)c->a[0], &cid))
+        if (!bri_wasi_host_clock((uint32_t)c->a[0], &cid))
             return BRI_WASI_EINVAL;
         if (clock_getres(cid, &ts) != 0)
             return bri_wasi_errno(errno);

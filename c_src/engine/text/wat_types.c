@@ -1,0 +1,427 @@
+/*
+ * beamr engine, text format: what the module fields (wat.c) and the
+ * instructions (wat_instr.c) both read, below both: tokens, indices and
+ * names, value types, type uses and block types, the type section.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+
+#include "text/wat.h"
+
+static const char *const space_names[SP__COUNT] = {
+    "type",   "function", "table",        "memory",
+    "global", "tag",      "elem segment", "data segment",
+};
+/* Field keywords of the duplicate-name errors ("duplicate func"). */
+static const char *const space_kw[SP__COUNT] = {
+    "type", "func", "table", "memory", "global", "tag", "elem", "data",
+};
+
+/* ------------------------------------------------------------------ */
+/* Tokens                                                              */
+
+void
+bri_wat_unexpected(wat_t *w, size_t i, const char *expected)
+{
+    const tok_t *t = wat_tok(w, i);
+    if (t->kind == TK_EOF)
+        bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_END, t->off,
+                      "unexpected end of input (expected %s)", expected);
+    bri_text_fail(w->c, BR_TEXT_ERR_UNEXPECTED_TOKEN, t->off,
+                  "unexpected token \"%.*s\" (expected %s)",
+                  (int)(tok_len(t) > 40 ? 40 : tok_len(t)), w->c->src + t->off,
+                  expected);
+}
+
+void
+bri_wat_expect_close(wat_t *w, size_t *i)
+{
+    if (wat_tok(w, *i)->kind != TK_RPAREN)
+        bri_wat_unexpected(w, *i, "\")\"");
+    (*i)++;
+}
+
+void
+bri_wat_expect_keyword(wat_t *w, size_t *i, const char *kw)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_KEYWORD || !bri_tok_is(w->c, t, kw))
+        bri_wat_unexpected(w, *i, kw);
+    (*i)++;
+}
+
+uint32_t
+bri_wat_u32(wat_t *w, size_t *i)
+{
+    uint64_t v;
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_NUM)
+        bri_wat_unexpected(w, *i, "a number");
+    if (!bri_lit_uint(w->c, t, 32, &v)) {
+        if (!bri_lit_int_syntax(w->c, t))
+            bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                          "unknown operator (malformed number)");
+        bri_text_fail(w->c, BR_TEXT_ERR_OUT_OF_RANGE, t->off,
+                      "i32 constant out of range");
+    }
+    (*i)++;
+    return (uint32_t)v;
+}
+
+bool
+bri_wat_is_index(const wat_t *w, size_t i)
+{
+    uint8_t k = wat_tok(w, i)->kind;
+    return k == TK_ID || k == TK_NUM;
+}
+
+uint32_t
+bri_wat_index(wat_t *w, size_t *i, wat_space_t space)
+{
+    const tok_t *t = wat_tok(w, *i);
+    uint32_t v;
+    if (t->kind == TK_NUM)
+        return bri_wat_u32(w, i);
+    if (t->kind != TK_ID)
+        bri_wat_unexpected(w, *i, "an index");
+    v = bri_tmap_get(w->c, &w->names[space], t->off, t->len);
+    if (v == UINT32_MAX)
+        bri_text_fail(w->c,
+                      space == SP_TYPE ? BR_TEXT_ERR_UNKNOWN_TYPE
+                                       : BR_TEXT_ERR_UNKNOWN_ID,
+                      t->off, "unknown %s %.*s", space_names[space],
+                      (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
+    (*i)++;
+    return v;
+}
+
+/* An optional $id: bound to `index` in `space` (pass 1 only). */
+size_t
+bri_wat_bind_id(wat_t *w, size_t i, wat_space_t space, uint32_t index, bool bind)
+{
+    const tok_t *t = wat_tok(w, i);
+    if (t->kind != TK_ID)
+        return i;
+    if (bind && !bri_tmap_put(w->c, &w->names[space], t->off, t->len, index))
+        bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, t->off,
+                      "duplicate %s %.*s", space_kw[space],
+                      (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
+    return i + 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+
+static const struct {
+    const char *name;
+    uint8_t code;
+} valtypes[] = {
+    {"i32", BR_I32},
+    {"i64", BR_I64},
+    {"f32", BR_F32},
+    {"f64", BR_F64},
+    {"v128", BR_V128},
+    {"funcref", BR_FUNCREF},
+    {"externref", BR_EXTERNREF},
+};
+
+bool
+bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_KEYWORD)
+        return false;
+    for (size_t k = 0; k < sizeof valtypes / sizeof valtypes[0]; k++) {
+        if (bri_tok_is(w->c, t, valtypes[k].name)) {
+            *out = valtypes[k].code;
+            (*i)++;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out)
+{
+    size_t j = *i;
+    uint8_t v;
+    if (!bri_wat_valtype(w, &j, &v) || (v != BR_FUNCREF && v != BR_EXTERNREF))
+        return false;
+    *out = v;
+    *i = j;
+    return true;
+}
+
+uint8_t
+bri_wat_heaptype(wat_t *w, size_t *i)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "func")) {
+        (*i)++;
+        return BR_FUNCREF;
+    }
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "extern")) {
+        (*i)++;
+        return BR_EXTERNREF;
+    }
+    bri_wat_unexpected(w, *i, "a heap type");
+}
+
+static bool
+same_types(const wat_t *w, const wat_type_t *t, const uint8_t *params,
+           uint32_t np, const uint8_t *results, uint32_t nr)
+{
+    /* (empty lists may have no storage at all: no memcmp on NULL) */
+    return t->nparams == np && t->nresults == nr &&
+           (np == 0 || memcmp(w->valtypes.p + t->params, params, np) == 0) &&
+           (nr == 0 || memcmp(w->valtypes.p + t->results, results, nr) == 0);
+}
+
+static uint32_t
+sig_hash(const uint8_t *params, uint32_t np, const uint8_t *results,
+         uint32_t nr)
+{
+    uint32_t h = 2166136261u ^ np;
+    for (uint32_t k = 0; k < np; k++)
+        h = (h ^ params[k]) * 16777619u;
+    h = (h ^ 0xFFu ^ nr) * 16777619u;
+    for (uint32_t k = 0; k < nr; k++)
+        h = (h ^ results[k]) * 16777619u;
+    return h;
+}
+
+/* The slot of a signature in the type hash: its first type, or the
+ * empty slot where it goes. */
+static uint32_t *
+type_slot(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+          uint32_t nr)
+{
+    uint32_t mask = w->type_slot_cap - 1;
+    uint32_t h = sig_hash(params, np, results, nr) & mask;
+    while (w->type_slots[h] && !same_types(w, &w->types[w->type_slots[h] - 1],
+                                           params, np, results, nr))
+        h = (h + 1) & mask;
+    return &w->type_slots[h];
+}
+
+/* Keeps the hash at most half full (rebuilt from the type list, first
+ * occurrences first). */
+static void
+grow_type_slots(wat_t *w)
+{
+    uint32_t cap = w->type_slot_cap ? w->type_slot_cap * 2 : 64;
+    w->type_slots = bri_text_alloc(w->c, cap * sizeof *w->type_slots);
+    memset(w->type_slots, 0, cap * sizeof *w->type_slots);
+    w->type_slot_cap = cap;
+    for (uint32_t k = 0; k < w->ntypes; k++) {
+        const wat_type_t *t = &w->types[k];
+        const uint8_t *p = w->valtypes.p;
+        uint32_t *slot = type_slot(w, p + t->params, t->nparams, p + t->results,
+                                   t->nresults);
+        if (!*slot)
+            *slot = k + 1;
+    }
+}
+
+static uint32_t
+add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+         uint32_t nr)
+{
+    wat_type_t *t;
+    uint32_t *slot;
+    if (w->ntypes == w->type_cap) {
+        uint32_t cap = w->type_cap ? w->type_cap * 2 : 16;
+        w->types = bri_text_grow(w->c, w->types, w->type_cap * sizeof *t,
+                                 cap * sizeof *t);
+        w->type_cap = cap;
+    }
+    t = &w->types[w->ntypes];
+    t->params = (uint32_t)w->valtypes.len;
+    t->nparams = np;
+    bri_tbuf_bytes(w->c, &w->valtypes, params, np);
+    t->results = (uint32_t)w->valtypes.len;
+    t->nresults = nr;
+    bri_tbuf_bytes(w->c, &w->valtypes, results, nr);
+    w->ntypes++;
+    if (w->ntypes * 2 > w->type_slot_cap) {
+        grow_type_slots(w);
+    } else {
+        /* the pool may have moved: hash from the copy in the pool */
+        const uint8_t *p = w->valtypes.p;
+        slot = type_slot(w, p + t->params, np, p + t->results, nr);
+        if (!*slot)
+            *slot = w->ntypes;
+    }
+    return w->ntypes - 1;
+}
+
+/* The first type equal to the given one (hashed: no quadratic cost with
+ * many types), added at the end if none. */
+static uint32_t
+find_or_add_type(wat_t *w, const uint8_t *params, uint32_t np,
+                 const uint8_t *results, uint32_t nr)
+{
+    if (w->type_slot_cap) {
+        uint32_t slot = *type_slot(w, params, np, results, nr);
+        if (slot)
+            return slot - 1;
+    }
+    return add_type(w, params, np, results, nr);
+}
+
+void
+bri_wat_bind_local(wat_t *w, const tok_t *name, uint8_t type)
+{
+    if (w->nlocals == w->local_cap) {
+        uint32_t cap = w->local_cap ? w->local_cap * 2 : 32;
+        w->local_types =
+            bri_text_grow(w->c, w->local_types, w->local_cap * sizeof(uint32_t),
+                          cap * sizeof(uint32_t));
+        w->local_cap = cap;
+    }
+    if (name &&
+        !bri_tmap_put(w->c, &w->locals, name->off, name->len, w->nlocals))
+        bri_text_fail(
+            w->c, BR_TEXT_ERR_DUPLICATE_ID, name->off, "duplicate local %.*s",
+            (int)(name->len > 60 ? 60 : name->len), w->c->src + name->off);
+    w->local_types[w->nlocals++] = type;
+}
+
+/* "(param $x t)" or "(param t*)" / "(result t*)": appends the types to
+ * `out`; binds parameter names as locals when `names`. */
+static void
+param_list(wat_t *w, size_t *i, tbuf_t *out, bool named_ok, bool names)
+{
+    size_t j = *i + 2;
+    uint8_t v;
+    if (named_ok && wat_tok(w, j)->kind == TK_ID) {
+        const tok_t *name = wat_tok(w, j++);
+        if (!bri_wat_valtype(w, &j, &v))
+            bri_wat_unexpected(w, j, "a value type");
+        bri_tbuf_byte(w->c, out, v);
+        if (names)
+            bri_wat_bind_local(w, name, v);
+    } else {
+        while (bri_wat_valtype(w, &j, &v)) {
+            bri_tbuf_byte(w->c, out, v);
+            if (names)
+                bri_wat_bind_local(w, NULL, v);
+        }
+    }
+    bri_wat_expect_close(w, &j);
+    *i = j;
+}
+
+typedef struct sig {
+    bool has_type;
+    uint32_t type;
+    uint32_t np, nr;
+    size_t at; /* token of the type use, for errors */
+} sig_t;
+
+/* Reads "(type x)? (param ...)* (result ...)*" into w->scratch (params
+ * then results). */
+static void
+read_sig(wat_t *w, size_t *i, sig_t *s, bool named, bool names)
+{
+    size_t j = *i;
+    s->has_type = false;
+    s->at = j;
+    w->scratch.len = 0;
+    if (wat_is_open(w, j, "type")) {
+        j += 2;
+        s->type = bri_wat_index(w, &j, SP_TYPE);
+        s->has_type = true;
+        bri_wat_expect_close(w, &j);
+    }
+    while (wat_is_open(w, j, "param"))
+        param_list(w, &j, &w->scratch, named, names);
+    s->np = (uint32_t)w->scratch.len;
+    while (wat_is_open(w, j, "result"))
+        param_list(w, &j, &w->scratch, false, false);
+    s->nr = (uint32_t)w->scratch.len - s->np;
+    *i = j;
+}
+
+/* Resolves a signature to a type index (checking an explicit one
+ * against the inline declarations). */
+static uint32_t
+sig_type(wat_t *w, const sig_t *s)
+{
+    const uint8_t *p = w->scratch.p;
+    /* the scratch buffer is NULL until something is read into it, and
+     * NULL + 0 is undefined behaviour */
+    const uint8_t *results = p != NULL ? p + s->np : p;
+    if (!s->has_type)
+        return find_or_add_type(w, p, s->np, results, s->nr);
+    /* without inline declarations the validator reports an unknown
+     * type; with them the text cannot be checked: malformed */
+    if (s->type >= w->ntypes && !s->np && !s->nr)
+        return s->type;
+    if (s->type >= w->ntypes)
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE, wat_tok(w, s->at)->off,
+                      "unknown type %u", s->type);
+    if ((s->np || s->nr) &&
+        !same_types(w, &w->types[s->type], p, s->np, results, s->nr))
+        bri_text_fail(w->c, BR_TEXT_ERR_INLINE_TYPE, wat_tok(w, s->at)->off,
+                      NULL);
+    return s->type;
+}
+
+uint32_t
+bri_wat_typeuse(wat_t *w, size_t *i, wat_names_t mode)
+{
+    sig_t s;
+    uint32_t type;
+    bool names = mode == TU_BIND;
+    read_sig(w, i, &s, mode != TU_ANON, names);
+    type = sig_type(w, &s);
+    /* parameters of an explicit type without inline ones are locals too */
+    if (names && s.has_type && s.np == 0 && type < w->ntypes) {
+        const wat_type_t *t = &w->types[type];
+        for (uint32_t k = 0; k < t->nparams; k++)
+            bri_wat_bind_local(w, NULL, w->valtypes.p[t->params + k]);
+    }
+    return type;
+}
+
+void
+bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
+{
+    sig_t s;
+    uint32_t type;
+    const wat_type_t *t;
+    read_sig(w, i, &s, false, false);
+    if (!s.has_type && s.np == 0 && s.nr <= 1) {
+        bri_tbuf_byte(w->c, out, s.nr ? w->scratch.p[0] : 0x40);
+        return;
+    }
+    type = sig_type(w, &s);
+    /* a type without parameters and at most one result has the short
+     * encoding, whichever way it was written (as wat2wasm does) */
+    t = type < w->ntypes ? &w->types[type] : NULL;
+    if (t && t->nparams == 0 && t->nresults <= 1) {
+        bri_tbuf_byte(w->c, out,
+                      t->nresults ? w->valtypes.p[t->results] : 0x40);
+        return;
+    }
+    bri_tbuf_s64(w->c, out, type);
+}
+
+/* "(type $t? (func (param ...)* (result ...)*))" (pass 1). */
+void
+bri_wat_type_field(wat_t *w, size_t i)
+{
+    size_t j = bri_wat_bind_id(w, i + 2, SP_TYPE, w->ntypes, true);
+    sig_t s;
+    if (!wat_is_open(w, j, "func"))
+        bri_wat_unexpected(w, j, "\"(func\"");
+    j += 2;
+    read_sig(w, &j, &s, true, false);
+    if (s.has_type)
+        bri_wat_unexpected(w, s.at, "a parameter or result");
+    bri_wat_expect_close(w, &j);
+    bri_wat_expect_close(w, &j);
+    add_type(w, w->scratch.p, s.np, w->scratch.p + s.np, s.nr);
+}
