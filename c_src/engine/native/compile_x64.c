@@ -1090,4 +1090,25 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     return ok;
 }
 
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    bri_native_t *n = atomic_load(&code->native);
+    atomic_store(&code->native, NULL);
+    if (n == NULL || n->entries == NULL) /* none, or a failed compile */
+        return;
+    munmap(n->text, n->text_size);
+    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    bri_free(alloc, n, sizeof *n);
+}
+
+#else
+
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    (void)alloc;
+    (void)code;
+}
+
 #endif

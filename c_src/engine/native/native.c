@@ -5,9 +5,6 @@
  */
 #include "native.h"
 
-#if BRI_HAVE_NATIVE
-#include <sys/mman.h>
-#endif
 
 bool
 br_native_available(void)
@@ -26,16 +23,6 @@ br_tier_t
 br_store_tier(const br_store_t *store)
 {
     return store != NULL ? (br_tier_t)store->tier : BR_TIER_INTERP;
-}
-
-br_status_t
-bri_native_run(br_exec_t *exec, int64_t fuel)
-{
-#if BRI_HAVE_NATIVE
-    if (exec->store->tier != BR_TIER_INTERP)
-        return bri_interp_run_native(exec, fuel);
-#endif
-    return bri_interp_run(exec, fuel);
 }
 
 #if BRI_HAVE_NATIVE
@@ -91,27 +78,6 @@ bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
     default:
         return NULL;
     }
-}
-
-void
-bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
-{
-    bri_native_t *n = atomic_load(&code->native);
-    atomic_store(&code->native, NULL);
-    if (n == NULL || n == &no_native)
-        return;
-    munmap(n->text, n->text_size);
-    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
-    bri_free(alloc, n, sizeof *n);
-}
-
-#else
-
-void
-bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
-{
-    (void)alloc;
-    (void)code;
 }
 
 #endif

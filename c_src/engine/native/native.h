@@ -50,10 +50,6 @@ typedef uint32_t (*bri_native_fn)(br_slot_t *S, int64_t *fuel,
                                   uint8_t *mem_base, uint64_t mem_size,
                                   br_instance_t *inst, const uint8_t *entry);
 
-/* Runs the top frame like bri_interp_run, entering machine code where
- * the store's tier has it (the interpreter on hosts without one). */
-br_status_t bri_native_run(br_exec_t *exec, int64_t fuel);
-
 /* native/interp_native.c: the interpreter loop with the native hooks. */
 br_status_t bri_interp_run_native(br_exec_t *exec, int64_t fuel);
 
@@ -69,7 +65,8 @@ const bri_native_t *bri_native_for(br_exec_t *exec, const bri_frame_t *fr,
 bool bri_native_compile(const br_module_t *m, const bri_code_t *code,
                         const bri_allocator_t *alloc, bri_native_t *out);
 
-/* Frees a function's machine code (module.c, when the module goes). */
+/* native/compile_x64.c: frees a function's machine code (module.c,
+ * when the module goes). */
 void bri_native_free(const bri_allocator_t *alloc, bri_code_t *code);
 
 #endif
