@@ -168,6 +168,18 @@ spec-native-asan: build/asan/spec-runner
 	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner --tier native
 spec-auto-fuel: build/spec-runner
 	@test/spec/run.sh build/spec-runner --tier auto --fuel 3
+# Both tiers on random wasm-opt -ttf modules, the bench and WASI programs,
+# compared bit for bit (test/native_diff.sh N [SEED] runs longer ones).
+.PHONY: native-diff erlang-test-native
+native-diff: build/beamr-run build/fuzz/diff-run
+	@test/native_diff.sh 8
+# EUnit in the native tier: the tier's own suite, the robustness suite
+# (endless loops on every scheduler, stop, dead callers, many callers)
+# and the API suites, with the application env `tier` set to native.
+erlang-test-native: erlang $(TEST_BEAMS)
+	$(ERL) -noshell -beamr tier native -pa ebin -pa $(TEST_EBIN) -eval \
+	  'halt(case eunit:test([beamr_native_tests, beamr_robust_tests, \
+	  beamr_tests, hb_beamr_tests]) of ok -> 0; _ -> 1 end)'
 # The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
 # progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
 # the failures of each failing file.
@@ -178,6 +190,7 @@ spec3: build/spec-runner
 TEST_SUITES := unit unit-asan unit-switch \
 	spec-selftest spec spec-fuel spec-asan spec-switch \
 	spec-native spec-native-fuel spec-native-asan spec-auto-fuel \
+	native-diff $(if $(ERLANG_TARGETS),erlang-test-native) \
 	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS) \
 	$(ELIXIR_TEST_TARGETS)
 LOG_DIR := build/test-logs
