@@ -69,6 +69,11 @@ typedef struct ncomp {
     size_t fix_n, fix_cap;
     size_t epilogue;     /* offset of the shared exit sequence */
     bool mem64;          /* memory 0 is a memory64 */
+    /* The slot whose value rax holds on every path into the current
+     * point (-1: none): an instruction that reads the slot its
+     * predecessor just wrote skips the load. Reset at jump targets and
+     * after instructions that leave rax otherwise. */
+    int64_t rax_slot;
 } ncomp_t;
 
 enum {
@@ -107,18 +112,39 @@ static void
 ld64(ncomp_t *c, x64_reg_t r, uint32_t s)
 {
     x64_op(&c->b, X_W, 0x8B, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = s;
 }
 
 static void
 ld32(ncomp_t *c, x64_reg_t r, uint32_t s)
 {
     x64_op(&c->b, 0, 0x8B, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = -1;
 }
 
 static void
 st64(ncomp_t *c, uint32_t s, x64_reg_t r)
 {
     x64_op(&c->b, X_W, 0x89, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = s;
+    else if (c->rax_slot == (int64_t)s)
+        c->rax_slot = -1;
+}
+
+/* rax = slot s for an operation of width W (X_W: 64 bits, 0: 32 bits
+ * on eax, whose result the CPU zero-extends): no load if rax holds it. */
+static void
+ld_rax(ncomp_t *c, uint32_t s, unsigned W)
+{
+    if (c->rax_slot == (int64_t)s)
+        return;
+    x64_op(&c->b, W, 0x8B, RAX, slot(s));
+    c->rax_slot = -1; /* a 32-bit load is not the whole slot */
+    if (W)
+        c->rax_slot = s;
 }
 
 /* Leaves the machine code at word `pc` (inline: mov eax, pc; jmp). */
@@ -270,7 +296,7 @@ static void
 emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
 {
     unsigned W = w64 ? X_W : 0;
-    x64_op(&c->b, W, 0x8B, RAX, slot(a));
+    ld_rax(c, a, W);
     if (b.imm) {
         x64_op(&c->b, W, 0x81, 7, x64_r(RAX));
         x64_u32(&c->b, b.v);
@@ -324,7 +350,7 @@ emit_div(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     }
     if (b.imm)
         return false; /* no _ri form of division exists */
-    x64_op(&c->b, W, 0x8B, RAX, slot(a));
+    ld_rax(c, a, W);
     x64_op(&c->b, W, 0x8B, RCX, slot(b.v));
     x64_op(&c->b, W, 0x85, RCX, x64_r(RCX)); /* test rcx, rcx */
     exit_if(c, CC_E);
@@ -340,6 +366,7 @@ emit_div(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
         x64_op(&c->b, 0, 0x33, RDX, x64_r(RDX)); /* xor edx, edx */
         x64_op(&c->b, W, 0xF7, 6, x64_r(RCX));
     }
+    c->rax_slot = -1; /* the division replaced it */
     st64(c, dst, rem ? RDX : RAX);
     return true;
 }
@@ -360,7 +387,7 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
         if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
             continue;
-        x64_op(&c->b, W, 0x8B, RAX, slot(a));
+        ld_rax(c, a, W);
         if (b.imm) {
             x64_op(&c->b, W, 0x81, alu_ops[i].digit, x64_r(RAX));
             x64_u32(&c->b, b.v);
@@ -375,7 +402,7 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
             x64_op(&c->b, W, 0x69, RAX, slot(a)); /* imul rax, [a], imm */
             x64_u32(&c->b, b.v);
         } else {
-            x64_op(&c->b, W, 0x8B, RAX, slot(a));
+            ld_rax(c, a, W);
             x64_op(&c->b, W, 0x0FAF, RAX, slot(b.v));
         }
         st64(c, dst, RAX);
@@ -384,7 +411,7 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     int d = shift_digit(op);
     if (d >= 0) {
         /* the CPU masks the count to 5 or 6 bits, as wasm does */
-        x64_op(&c->b, W, 0x8B, RAX, slot(a));
+        ld_rax(c, a, W);
         if (b.imm) {
             x64_op(&c->b, W, 0xC1, d, x64_r(RAX));
             x64_byte(&c->b, (uint8_t)(b.v & (w64 ? 63u : 31u)));
@@ -636,6 +663,7 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
     x64_buf_t *b = &c->b;
     ld64(c, RAX, addr);
+    c->rax_slot = -1; /* becomes the address */
     if (!c->mem64) {
         if (off != 0) {
             x64_mov_imm(b, RCX, off);
@@ -715,6 +743,7 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
         x64_op(&c->b, X_W, 0x89, RCX, at);
         break;
     }
+    c->rax_slot = -1; /* rax holds the address */
     return true;
 }
 
@@ -741,6 +770,7 @@ emit_global(ncomp_t *c, bool set, uint32_t s, uint32_t index)
         else
             ld64(c, RAX, s);
         x64_op(b, X_W, 0x89, RAX, v);
+        c->rax_slot = -1;
     } else {
         x64_op(b, w32 ? 0 : X_W, 0x8B, RAX, v);
         st64(c, s, RAX);
@@ -867,6 +897,7 @@ emit_insn(ncomp_t *c)
         size_t skip = x64_jcc(b, CC_NE);
         emit_copy(c, w[1], w[1] + 1);
         x64_patch(b, skip, b->n);
+        c->rax_slot = -1; /* copied on one path only */
         return true;
     }
     case BR_OP_jump:
@@ -966,6 +997,56 @@ mark_table_targets(ncomp_t *c, const uint32_t *w)
     }
 }
 
+/* The jump target of a branch instruction, or false. */
+static bool
+branch_target(const uint32_t *w, uint32_t *t)
+{
+    br_op_t op = (br_op_t)w[0];
+    switch (fused_of[op].form) {
+    case F_BR_RR: case F_BRN_RR: case F_BR_RI: case F_BRN_RI:
+        *t = w[3];
+        return true;
+    default:
+        break;
+    }
+    switch (op) {
+    case BR_OP_jump:
+    case BR_OP_jump_back:
+        *t = w[1];
+        return true;
+    case BR_OP_jump_if:
+    case BR_OP_jump_unless:
+    case BR_OP_jump_if_back:
+    case BR_OP_jz:
+    case BR_OP_jnz:
+        *t = w[2];
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Marks every jump target before emitting, so that the register cache
+ * (rax_slot) starts empty wherever control can arrive from elsewhere. */
+static bool
+mark_targets(ncomp_t *c, const bri_opshape_t *shapes)
+{
+    const bri_code_t *code = c->code;
+    for (uint32_t pc = 0; pc < code->word_count;) {
+        const uint32_t *w = code->words + pc;
+        uint32_t len = insn_len(shapes, w, code->word_count - pc);
+        if (len == 0)
+            return false;
+        uint32_t t;
+        if (branch_target(w, &t) && t < code->word_count)
+            c->flags[t] |= NF_TARGET;
+        if (w[0] == BR_OP_jump_table)
+            mark_table_targets(c, w);
+        pc += len;
+    }
+    return true;
+}
+
 static bool
 emit_body(ncomp_t *c, const bri_opshape_t *shapes)
 {
@@ -979,9 +1060,12 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
         c->pc = pc;
         c->at[pc] = (uint32_t)c->b.n;
         c->flags[pc] |= NF_INSN;
+        if (c->flags[pc] & NF_TARGET)
+            c->rax_slot = -1; /* reached from elsewhere too */
         if (emit_insn(c)) {
             c->flags[pc] |= NF_NATIVE;
         } else {
+            c->rax_slot = -1;
             c->b.n = c->at[pc]; /* drop a partial attempt */
             size_t keep = c->fix_n;
             while (keep > 0 && c->fix[keep - 1].at >= c->b.n)
@@ -989,8 +1073,6 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
             c->fix_n = keep;
             exit_at(c, pc);
         }
-        if (w[0] == BR_OP_jump_table)
-            mark_table_targets(c, w);
         pc += len;
     }
     return !c->b.failed;
@@ -1061,7 +1143,7 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
 {
     bri_opshape_t shapes[BR_OP__COUNT];
     bri_verify_shapes(shapes);
-    ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code};
+    ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     size_t n = code->word_count;
     c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
@@ -1070,7 +1152,7 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     bool ok = c.at && c.flags && entries;
     if (ok) {
         emit_stubs(&c);
-        ok = emit_body(&c, shapes);
+        ok = mark_targets(&c, shapes) && emit_body(&c, shapes);
     }
     if (ok) {
         resolve(&c);
