@@ -793,6 +793,15 @@ emit_move(ncomp_t *c, uint32_t dst, uint32_t src, uint32_t n)
 {
     if (n > 16)
         return false;
+    if (n == 2) {
+        /* a v128 moves whole (movdqu): two 8-byte stores would stall
+         * the 16-byte load of the SIMD handler that reads it next */
+        x64_op(&c->b, X_F3, 0x0F6F, 0, slot(src));
+        x64_op(&c->b, X_F3, 0x0F7F, 0, slot(dst));
+        if (c->rax_slot == (int64_t)dst || c->rax_slot == (int64_t)dst + 1)
+            c->rax_slot = -1;
+        return true;
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k = dst <= src ? i : n - 1 - i;
         emit_copy(c, dst + k, src + k);
@@ -1094,23 +1103,48 @@ resolve(ncomp_t *c)
     }
 }
 
+/* Entering and leaving machine code costs about as much as a few
+ * interpreted instructions: an entry must lead to at least this many
+ * instructions of machine code (a branch counts as that many, since it
+ * may stay in machine code), or the interpreter runs on instead. That
+ * keeps code that mixes rare and common ops (SIMD loops) from bouncing
+ * between the tiers at every instruction. */
+#define MIN_RUN 4u
+
 /*
  * Where the interpreter may enter: instructions with machine code that
  * start the function, are jumped to, or follow one the interpreter runs
- * (after a call returns, after a slow path). Elsewhere it keeps
+ * (after a call returns, after a slow path), when a run of machine code
+ * of at least MIN_RUN instructions starts there. Elsewhere it keeps
  * interpreting until such a place.
  */
 static void
 fill_entries(const ncomp_t *c, uint32_t *entries)
 {
+    uint32_t n = c->code->word_count, run = 0;
+    /* backwards: run = native instructions from here to the next exit */
+    for (uint32_t pc = n; pc-- > 0;) {
+        uint8_t f = c->flags[pc];
+        if (!(f & NF_INSN))
+            continue;
+        uint32_t t;
+        if (!(f & NF_NATIVE))
+            run = 0;
+        else if (branch_target(c->code->words + pc, &t))
+            run = MIN_RUN;
+        else
+            run = run < MIN_RUN ? run + 1 : MIN_RUN;
+        c->at[pc] |= run >= MIN_RUN ? 0x80000000u : 0;
+    }
     bool after_exit = true;
-    for (uint32_t pc = 0; pc < c->code->word_count; pc++) {
+    for (uint32_t pc = 0; pc < n; pc++) {
         uint8_t f = c->flags[pc];
         if (!(f & NF_INSN))
             continue;
         bool native = (f & NF_NATIVE) != 0;
-        if (native && (after_exit || (f & NF_TARGET)))
-            entries[pc] = c->at[pc];
+        bool long_run = (c->at[pc] & 0x80000000u) != 0;
+        if (native && long_run && (after_exit || (f & NF_TARGET)))
+            entries[pc] = c->at[pc] & 0x7FFFFFFFu;
         after_exit = !native;
     }
 }
@@ -1156,7 +1190,8 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     }
     if (ok) {
         resolve(&c);
-        ok = !c.b.failed && seal(&c.b, out);
+        /* offsets must fit 31 bits (fill_entries marks with bit 31) */
+        ok = !c.b.failed && c.b.n < 0x80000000u && seal(&c.b, out);
     }
     if (ok) {
         fill_entries(&c, entries);
