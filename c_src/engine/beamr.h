@@ -487,5 +487,11 @@ BR_API br_tier_t br_store_tier(const br_store_t *store);
 BR_API void br_module_native_info(const br_module_t *module,
                                   uint32_t *functions, size_t *code_bytes,
                                   size_t *mapped_bytes);
+/* Compiles every function of the module that has no machine code yet
+ * (an embedder's choice to pay for all of it up front, e.g. on a thread
+ * that may block, instead of at each function's first call). False if
+ * memory ran out (functions compiled so far keep their code); without
+ * the native tier, true and nothing is done. */
+BR_API bool br_module_native_compile(const br_module_t *module);
 
 #endif

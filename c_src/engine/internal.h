@@ -49,6 +49,10 @@ struct br_engine {
     br_limits_t limits; /* every default filled in (none is 0) */
     uint32_t disabled_features; /* br_feature_t bits */
     uint8_t tier;               /* br_tier_t of new stores */
+    /* native tier: the opcode shapes (aot.h) its compiler walks code
+     * with, computed at the first compile and kept until the engine
+     * goes (computing them takes longer than compiling a function) */
+    _Atomic(void *) native_shapes;
 };
 
 /* Whether the engine that owns a module enables a proposal. */

@@ -1171,12 +1171,34 @@ seal(const x64_buf_t *b, bri_native_t *out)
     return true;
 }
 
+/* The engine's opcode shapes, computed once (the first of two racing
+ * threads to publish wins; the other frees its copy). */
+static const bri_opshape_t *
+engine_shapes(br_engine_t *e)
+{
+    const bri_opshape_t *s = atomic_load_explicit(&e->native_shapes,
+                                                  memory_order_acquire);
+    if (s != NULL)
+        return s;
+    size_t size = sizeof(bri_opshape_t) * BR_OP__COUNT;
+    bri_opshape_t *mine = bri_alloc(&e->alloc, size);
+    if (mine == NULL)
+        return NULL;
+    bri_verify_shapes(mine);
+    void *expected = NULL;
+    if (atomic_compare_exchange_strong(&e->native_shapes, &expected, mine))
+        return mine;
+    bri_free(&e->alloc, mine, size);
+    return expected;
+}
+
 bool
 bri_native_compile(const br_module_t *m, const bri_code_t *code,
                    const bri_allocator_t *alloc, bri_native_t *out)
 {
-    bri_opshape_t shapes[BR_OP__COUNT];
-    bri_verify_shapes(shapes);
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    if (shapes == NULL)
+        return false;
     ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     size_t n = code->word_count;

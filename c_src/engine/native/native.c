@@ -31,19 +31,17 @@ br_store_tier(const br_store_t *store)
  * stays interpreted, and no second attempt. Never written. */
 static const bri_native_t no_native;
 
-/* Compiles the frame's function and publishes its code; when another
- * thread published first, keeps theirs. */
+/* Compiles a function of `m` and publishes its code; when another
+ * thread published first, keeps theirs. NULL if it has none. */
 static const bri_native_t *
-compile_now(br_exec_t *exec, const bri_frame_t *fr)
+publish(const br_module_t *m, bri_code_t *code)
 {
-    bri_code_t *code = (bri_code_t *)fr->code; /* the native field only */
-    const bri_allocator_t *alloc = &fr->inst->module->engine->alloc;
+    const bri_allocator_t *alloc = &m->engine->alloc;
     bri_native_t *n = bri_calloc(alloc, 1, sizeof *n);
-    if (n != NULL && !bri_native_compile(fr->inst->module, code, alloc, n)) {
+    if (n != NULL && !bri_native_compile(m, code, alloc, n)) {
         bri_free(alloc, n, sizeof *n);
         n = NULL;
     }
-    (void)exec;
     bri_native_t *want = n != NULL ? n : (bri_native_t *)&no_native;
     bri_native_t *expected = NULL;
     if (!atomic_compare_exchange_strong(&code->native, &expected, want)) {
@@ -55,6 +53,28 @@ compile_now(br_exec_t *exec, const bri_frame_t *fr)
         want = expected;
     }
     return want->entries != NULL ? want : NULL;
+}
+
+/* The frame's function (the native field is the only one written). */
+static const bri_native_t *
+compile_now(br_exec_t *exec, const bri_frame_t *fr)
+{
+    (void)exec;
+    return publish(fr->inst->module, (bri_code_t *)fr->code);
+}
+
+bool
+br_module_native_compile(const br_module_t *m)
+{
+    bool ok = true;
+    for (uint32_t i = m != NULL ? m->func_import_count : 0;
+         m != NULL && i < m->func_count; i++) {
+        bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
+        if (atomic_load(&code->native) == NULL &&
+            publish(m, code) == NULL)
+            ok = false;
+    }
+    return ok;
 }
 
 const bri_native_t *
@@ -78,6 +98,15 @@ bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
     default:
         return NULL;
     }
+}
+
+#else
+
+bool
+br_module_native_compile(const br_module_t *m)
+{
+    (void)m;
+    return true;
 }
 
 #endif
