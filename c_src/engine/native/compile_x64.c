@@ -1105,10 +1105,10 @@ resolve(ncomp_t *c)
 
 /* Entering and leaving machine code costs about as much as a few
  * interpreted instructions: an entry must lead to at least this many
- * instructions of machine code (a branch counts as that many, since it
- * may stay in machine code), or the interpreter runs on instead. That
- * keeps code that mixes rare and common ops (SIMD loops) from bouncing
- * between the tiers at every instruction. */
+ * instructions of machine code (a backward branch counts as that many:
+ * a loop may stay in machine code), or the interpreter runs on instead.
+ * That keeps code that mixes rare and common ops (SIMD loops, or calls
+ * in a small recursive function) from bouncing between the tiers. */
 #define MIN_RUN 4u
 
 /*
@@ -1118,9 +1118,10 @@ resolve(ncomp_t *c)
  * of at least MIN_RUN instructions starts there. Elsewhere it keeps
  * interpreting until such a place.
  */
-static void
+static uint32_t
 fill_entries(const ncomp_t *c, uint32_t *entries)
 {
+    uint32_t count = 0;
     uint32_t n = c->code->word_count, run = 0;
     /* backwards: run = native instructions from here to the next exit */
     for (uint32_t pc = n; pc-- > 0;) {
@@ -1130,7 +1131,7 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
         uint32_t t;
         if (!(f & NF_NATIVE))
             run = 0;
-        else if (branch_target(c->code->words + pc, &t))
+        else if (branch_target(c->code->words + pc, &t) && t <= pc)
             run = MIN_RUN;
         else
             run = run < MIN_RUN ? run + 1 : MIN_RUN;
@@ -1143,10 +1144,13 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
             continue;
         bool native = (f & NF_NATIVE) != 0;
         bool long_run = (c->at[pc] & 0x80000000u) != 0;
-        if (native && long_run && (after_exit || (f & NF_TARGET)))
+        if (native && long_run && (after_exit || (f & NF_TARGET))) {
             entries[pc] = c->at[pc] & 0x7FFFFFFFu;
+            count++;
+        }
         after_exit = !native;
     }
+    return count;
 }
 
 /* Maps the code read+write, copies it in, then seals it read+execute:
@@ -1216,7 +1220,7 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
         ok = !c.b.failed && c.b.n < 0x80000000u && seal(&c.b, out);
     }
     if (ok) {
-        fill_entries(&c, entries);
+        out->entry_count = fill_entries(&c, entries);
         out->entries = entries;
         out->word_count = code->word_count;
     } else {

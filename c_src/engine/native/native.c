@@ -52,7 +52,7 @@ publish(const br_module_t *m, bri_code_t *code)
         }
         want = expected;
     }
-    return want->entries != NULL ? want : NULL;
+    return want->entry_count != 0 ? want : NULL;
 }
 
 /* The frame's function (the native field is the only one written). */
@@ -70,21 +70,21 @@ br_module_native_compile(const br_module_t *m)
     for (uint32_t i = m != NULL ? m->func_import_count : 0;
          m != NULL && i < m->func_count; i++) {
         bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
-        if (atomic_load(&code->native) == NULL &&
-            publish(m, code) == NULL)
+        if (atomic_load(&code->native) != NULL)
+            continue;
+        (void)publish(m, code);
+        const bri_native_t *n = atomic_load(&code->native);
+        if (n->entries == NULL) /* the compile failed */
             ok = false;
     }
     return ok;
 }
 
+/* bri_native_for when the function has no machine code yet. */
 const bri_native_t *
-bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
+bri_native_slow(br_exec_t *exec, const bri_frame_t *fr, bool hot)
 {
     bri_code_t *code = (bri_code_t *)fr->code;
-    const bri_native_t *n =
-        atomic_load_explicit(&code->native, memory_order_acquire);
-    if (BR_LIKELY(n != NULL))
-        return n->entries != NULL ? n : NULL;
     switch (exec->store->tier) {
     case BR_TIER_NATIVE:
         return compile_now(exec, fr);

@@ -30,6 +30,7 @@ struct bri_native {
     size_t code_bytes;  /* bytes of machine code in it */
     uint32_t *entries;  /* word_count offsets, engine allocator */
     uint32_t word_count;
+    uint32_t entry_count; /* non-zero entries; 0: the interpreter runs it */
 };
 typedef struct bri_native bri_native_t;
 
@@ -57,8 +58,18 @@ br_status_t bri_interp_run_native(br_exec_t *exec, int64_t fuel);
  * store's tier wants it compiled now (tier `native`: at its first call;
  * `auto`: once hot), else NULL. `hot`: the function has just used up a
  * fuel chunk (tier `auto` compiles it at once). */
-const bri_native_t *bri_native_for(br_exec_t *exec, const bri_frame_t *fr,
-                                   bool hot);
+const bri_native_t *bri_native_slow(br_exec_t *exec, const bri_frame_t *fr,
+                                    bool hot);
+
+static inline const bri_native_t *
+bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
+{
+    const bri_native_t *n = atomic_load_explicit(
+        &((bri_code_t *)fr->code)->native, memory_order_acquire);
+    if (BR_LIKELY(n != NULL))
+        return n->entry_count != 0 ? n : NULL;
+    return bri_native_slow(exec, fr, hot);
+}
 
 /* native/compile_x64.c: compiles funcs[index] of `m` into *out (text
  * mapped and sealed read+execute). False if memory ran out. */
