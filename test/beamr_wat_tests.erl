@@ -65,6 +65,21 @@ text_errors_test() ->
                  beamr:compile(<<"not a valid wasm file">>)),
     ?assertError(badarg, beamr:wat_to_wasm(not_a_binary)).
 
+%% A validation error of a text module says where its function is in
+%% the text; one outside every function body (or of a binary) does not.
+text_error_position_test() ->
+    {error, {validation, D}} =
+        beamr:compile(<<"(module\n  (func (result i32) i32.const 1)\n"
+                        "  (func (result i32)\n    i64.const 2))">>),
+    ?assertMatch(#{reason := type_mismatch, line := 3, column := 3,
+                   func := 1}, D),
+    {error, {validation, D2}} =
+        beamr:compile(<<"(module (start 0) (func (param i32)))">>),
+    ?assertNot(maps:is_key(line, D2) orelse maps:is_key(column, D2)),
+    {ok, Bin} = beamr:wat_to_wasm(<<"(func (result i32) i64.const 2)">>),
+    {error, {validation, D3}} = beamr:compile(Bin),
+    ?assertNot(maps:is_key(line, D3)).
+
 %% A large text is encoded on a dirty scheduler: same result.
 large_text_test() ->
     Funcs = [io_lib:format("(func (export \"f~b\") (result i32) "

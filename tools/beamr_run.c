@@ -61,6 +61,8 @@ typedef struct runner {
     br_wasi_t *wasi;
     br_instance_t *inst;
     uint8_t *bytes;
+    uint8_t *text; /* the WAT source of `bytes`, or NULL */
+    size_t text_size;
     int64_t fuel_left;                      /* < 0: unlimited */
     double t_compile, t_instantiate, t_run; /* seconds */
     bool loaded_aot;
@@ -388,7 +390,11 @@ print_trap(const br_trap_t *trap)
 static int
 load_error(const char *path, const br_error_t *err)
 {
-    fprintf(stderr, "beamr-run: %s: %s", path, err->message);
+    if (err->line != 0) /* from text: where, as for text errors */
+        fprintf(stderr, "beamr-run: %s:%u:%u: %s", path, err->line, err->column,
+                err->message);
+    else
+        fprintf(stderr, "beamr-run: %s: %s", path, err->message);
     fprintf(stderr, " (offset 0x%" PRIx64, err->offset);
     if (err->func_index >= 0)
         fprintf(stderr, ", function %" PRId64, err->func_index);
@@ -404,7 +410,8 @@ out_of_memory(void)
 }
 
 /* Text (no binary or aot magic): replaces the bytes by their binary
- * encoding. Returns an exit status, or -1 when the bytes are binary. */
+ * encoding, keeping the text (r->text) to place compile errors in it.
+ * Returns an exit status, or -1 when the bytes are binary. */
 static int
 text_to_binary(runner_t *r, const options_t *o, size_t *size)
 {
@@ -420,7 +427,8 @@ text_to_binary(runner_t *r, const options_t *o, size_t *size)
                 terr.column, terr.message);
         return EXIT_USAGE;
     }
-    free(r->bytes);
+    r->text = r->bytes;
+    r->text_size = *size;
     r->bytes = malloc(bin_size ? bin_size : 1);
     if (r->bytes)
         memcpy(r->bytes, bin, bin_size);
@@ -456,6 +464,8 @@ load_module(runner_t *r, const options_t *o)
             ? br_module_deserialize(r->engine, r->bytes, size, &r->module, &err)
             : br_module_new(r->engine, r->bytes, size, &r->module, &err);
     r->t_compile = now() - t0;
+    if (rc != BR_ERR_OK && r->text != NULL)
+        br_wat_locate(r->engine, (const char *)r->text, r->text_size, &err);
     return rc == BR_ERR_OK ? -1 : load_error(o->path, &err);
 }
 
@@ -737,6 +747,7 @@ cleanup(runner_t *r)
     if (r->engine != NULL)
         br_engine_delete(r->engine);
     free(r->bytes);
+    free(r->text);
 }
 
 int

@@ -98,6 +98,10 @@ typedef struct br_error {
     char message[160];  /* spec wording plus detail, NUL-terminated */
     uint64_t offset;    /* byte offset in the module binary, if known */
     int64_t func_index; /* function index, or -1 */
+    /* Where the module came from text (br_wat_locate): the 1-based line
+     * and column of the error's function in the source; 0 if unknown. */
+    uint32_t line;
+    uint32_t column;
 } br_error_t;
 
 #define BR_TRAP_MAX_FRAMES 32

@@ -67,6 +67,8 @@ bri_error(br_error_t *error, br_err_t code, uint64_t offset, int64_t func_index,
     error->code = code;
     error->offset = offset;
     error->func_index = func_index;
+    error->line = 0; /* a text position is added by br_wat_locate */
+    error->column = 0;
 
     /* the detail is formatted straight after "message: " and the
      * separator is kept only if the detail is not empty */

@@ -2,7 +2,7 @@
  * beamr engine: the execution context (value stack, frames, status)
  * shared by the API side (exec.c), the dispatch loop (interp.c), the
  * native imports (invoke.c) and the runtime services below them all
- * (runtime.c).
+ * (runtime.c, bulk.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_EXEC_H
@@ -122,6 +122,30 @@ void bri_runtime_trap_message(br_trap_t *trap, const char *msg);
 /* Records the backtrace of a trap in the pending host call. */
 void bri_runtime_host_backtrace(br_exec_t *exec);
 
+/* bulk.c: bulk memory and table operations, one bounded step per call
+ * (the tier runs the instruction again while the length slot s[2] is not
+ * 0); *cost is the step's fuel. BR_TRAP_NONE, or the trap before any
+ * write. The operands are the instruction's slots from `s`. */
+br_trapkind_t bri_bulk_memory_fill(br_memory_t *m, br_slot_t *s,
+                                   int64_t *cost);
+br_trapkind_t bri_bulk_memory_copy(br_memory_t *dm, br_memory_t *sm,
+                                   br_slot_t *s, int64_t *cost);
+br_trapkind_t bri_bulk_memory_init(const br_instance_t *inst, uint32_t seg,
+                                   br_memory_t *m, br_slot_t *s,
+                                   int64_t *cost);
+br_trapkind_t bri_bulk_table_fill(br_table_t *t, br_slot_t *s, int64_t *cost);
+br_trapkind_t bri_bulk_table_copy(br_table_t *dt, const br_table_t *st,
+                                  br_slot_t *s, int64_t *cost);
+br_trapkind_t bri_bulk_table_init(const br_instance_t *inst, uint32_t seg,
+                                  br_table_t *t, br_slot_t *s, int64_t *cost);
+/* table.grow at `pc` in steps (progress in exec->grow): true when over,
+ * with the answer in x[0]. */
+bool bri_bulk_table_grow(br_exec_t *exec, const uint32_t *pc, br_table_t *t,
+                         br_slot_t *x, int64_t *cost);
+/* memory.grow's answer: the old size in pages, or -1 of the address
+ * type. */
+uint64_t bri_bulk_memory_grow(br_memory_t *m, uint64_t delta);
+
 /* invoke.c: Emscripten's invoke_* and longjmp imports, answered inside
  * br_exec_run. True for the host functions br_func_new_invoke and
  * br_func_new_longjmp made. */
@@ -130,6 +154,32 @@ bool bri_invoke_is_native(const br_func_t *func);
  * on, BR_IMPORT when the invoked host function suspended, BR_TRAP. */
 br_status_t bri_invoke_answer(br_exec_t *exec);
 void bri_invoke_free(br_exec_t *exec);
+
+/* Fuel bookkeeping every tier shares: a run's loop counts down a local
+ * counter of at most BRI_FUEL_CHUNK; the rest of the budget waits in
+ * exec->fuel_reserve (read by exec.c when the run returns). The first
+ * chunk of `budget`: */
+static inline int64_t
+bri_fuel_first(br_exec_t *exec, int64_t budget)
+{
+    int64_t fuel = budget < BRI_FUEL_CHUNK ? budget : BRI_FUEL_CHUNK;
+    exec->fuel_reserve = budget - fuel;
+    return fuel;
+}
+
+/* The local counter `fuel` (negative: spent) refilled from the reserve
+ * in chunks; still negative when the budget is spent (the run yields). */
+static inline int64_t
+bri_fuel_refill(br_exec_t *exec, int64_t fuel)
+{
+    while (fuel < 0 && exec->fuel_reserve > 0) {
+        int64_t take = exec->fuel_reserve < BRI_FUEL_CHUNK ? exec->fuel_reserve
+                                                           : BRI_FUEL_CHUNK;
+        exec->fuel_reserve -= take;
+        fuel += take;
+    }
+    return fuel;
+}
 
 /* Slots a function type's params take. */
 static inline uint32_t

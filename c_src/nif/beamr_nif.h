@@ -372,6 +372,11 @@ ERL_NIF_TERM bnif_error_from(ErlNifEnv *env, const br_error_t *err);
 ERL_NIF_TERM bnif_trap_map(ErlNifEnv *env, const br_trap_t *trap);
 ERL_NIF_TERM bnif_err_atom(ErlNifEnv *env, br_err_t code);
 
+/* `map` with `line` and `column` added when line is not 0 (an error
+ * placed in a text source). */
+ERL_NIF_TERM bnif_put_position(ErlNifEnv *env, ERL_NIF_TERM map,
+                               uint32_t line, uint32_t column);
+
 /* {error, {Tag, #{reason, message, offset, func}}} for any code. */
 ERL_NIF_TERM bnif_error_tagged(ErlNifEnv *env, ERL_NIF_TERM tag,
                                const br_error_t *err);

@@ -70,6 +70,19 @@ error_map(ErlNifEnv *env, const br_error_t *err)
     };
     ERL_NIF_TERM map;
     enif_make_map_from_arrays(env, keys, vals, 4, &map);
+    return bnif_put_position(env, map, err->line, err->column);
+}
+
+ERL_NIF_TERM
+bnif_put_position(ErlNifEnv *env, ERL_NIF_TERM map, uint32_t line,
+                  uint32_t column)
+{
+    if (line == 0)
+        return map;
+    enif_make_map_put(env, map, enif_make_atom(env, "line"),
+                      enif_make_uint(env, line), &map);
+    enif_make_map_put(env, map, enif_make_atom(env, "column"),
+                      enif_make_uint(env, column), &map);
     return map;
 }
 

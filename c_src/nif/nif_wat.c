@@ -83,6 +83,36 @@ wat_to_wasm(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     return enif_make_tuple2(env, bnif_atoms(env)->ok, out);
 }
 
+/* A compile error of the text's encoding, {error, {Class, Map}}, with
+ * the line and column of its function in the text added to Map
+ * (br_wat_locate); other results unchanged. */
+static ERL_NIF_TERM
+place_in_text(ErlNifEnv *env, ERL_NIF_TERM text, ERL_NIF_TERM result)
+{
+    const ERL_NIF_TERM *outer, *inner;
+    int n;
+    ErlNifBinary bin;
+    ErlNifUInt64 offset;
+    ERL_NIF_TERM off_term;
+    br_error_t err;
+    if (!enif_get_tuple(env, result, &n, &outer) || n != 2 ||
+        outer[0] != bnif_atoms(env)->error ||
+        !enif_get_tuple(env, outer[1], &n, &inner) || n != 2 ||
+        !enif_get_map_value(env, inner[1], bnif_atoms(env)->offset,
+                            &off_term) ||
+        !enif_get_uint64(env, off_term, &offset) ||
+        !enif_inspect_binary(env, text, &bin))
+        return result;
+    bnif_error_init(&err);
+    err.offset = offset;
+    br_wat_locate(bnif_priv(env)->engine->engine, (const char *)bin.data,
+                  bin.size, &err);
+    if (err.line == 0)
+        return result;
+    return bnif_error2(env, inner[0],
+                       bnif_put_position(env, inner[1], err.line, err.column));
+}
+
 static ERL_NIF_TERM
 wat_module_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
@@ -90,7 +120,9 @@ wat_module_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     (void)argc;
     if (!encode(env, argv[0], &wasm))
         return wasm;
-    return bnif_module_load(env, wasm, br_module_new, bnif_error_from);
+    return place_in_text(
+        env, argv[0],
+        bnif_module_load(env, wasm, br_module_new, bnif_error_from));
 }
 
 /* Runs `fn` now, or on a dirty scheduler for a large text. */

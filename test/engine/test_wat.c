@@ -521,6 +521,67 @@ test_alloc_failures(void)
     br_engine_delete(e);
 }
 
+/* Compiles `text`'s encoding; on a compile error, br_wat_locate adds
+ * its text position. Returns the compile error code. */
+static br_err_t
+compile_located(const char *text, br_error_t *error)
+{
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t terr;
+    br_module_t *mod = NULL;
+    br_err_t rc;
+    memset(error, 0, sizeof *error);
+    if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr))
+        return BR_ERR_INVALID_ARGUMENT;
+    rc = br_module_new(engine, bytes, size, &mod, error);
+    if (rc != BR_ERR_OK)
+        br_wat_locate(engine, text, strlen(text), error);
+    br_module_delete(mod);
+    br_engine_free_buffer(engine, bytes, size);
+    return rc;
+}
+
+/* Validation errors of a text module carry the line and column of the
+ * function that holds them; errors outside function bodies none. */
+static void
+test_error_position(void)
+{
+    br_error_t error;
+    /* the second function (line 3, column 3) returns an i64 as i32 */
+    CHECK(compile_located("(module\n"
+                          "  (func (result i32) i32.const 1)\n"
+                          "  (func (result i32)\n"
+                          "    i64.const 2))\n",
+                          &error) == BR_ERR_TYPE_MISMATCH);
+    CHECK(error.line == 3 && error.column == 3);
+    /* the first of two functions, after a tab (one character) */
+    CHECK(compile_located("(module (type (func))\n"
+                          "\t(func (drop))\n"
+                          "  (func))",
+                          &error) == BR_ERR_TYPE_MISMATCH);
+    CHECK(error.line == 2 && error.column == 2);
+    /* an error outside every body: no position */
+    CHECK(compile_located("(module (start 0) (func (param i32)))", &error) ==
+          BR_ERR_START_FUNCTION);
+    CHECK(error.line == 0 && error.column == 0);
+    /* one line: the column of "(func" */
+    CHECK(compile_located("(module (func (result i32) i64.const 0))", &error) ==
+          BR_ERR_TYPE_MISMATCH);
+    CHECK(error.line == 1 && error.column == 9);
+    /* the engine's own errors carry no position (left over ones are
+     * cleared) */
+    static const uint8_t bad[] = {0, 'a', 's', 'm', 2, 0, 0, 0};
+    br_module_t *mod = NULL;
+    error.line = error.column = 77;
+    CHECK(br_module_new(engine, bad, sizeof bad, &mod, &error) ==
+          BR_ERR_VERSION);
+    CHECK(error.line == 0 && error.column == 0 && mod == NULL);
+    br_wat_locate(engine, "(module", 7, &error); /* does not encode */
+    CHECK(error.line == 0 && error.column == 0);
+    br_wat_locate(engine, NULL, 0, NULL); /* no crash */
+}
+
 int
 main(void)
 {
@@ -534,6 +595,7 @@ main(void)
     test_labels();
     test_types();
     test_wast();
+    test_error_position();
     br_engine_delete(engine);
     return CHECK_DONE();
 }

@@ -68,6 +68,15 @@ BR_API br_text_err_t br_wat_to_wasm(br_engine_t *engine, const char *text,
                                     size_t len, own uint8_t **out,
                                     size_t *out_size, br_text_error_t *error);
 
+/* Adds the text position to an error of br_module_new on the binary
+ * br_wat_to_wasm made of `text`: error->line and error->column become
+ * the 1-based line and column of the "(func" whose body holds
+ * error->offset, or stay 0 when the offset is outside every function
+ * body (a type, import or data error, say) or the text does not encode.
+ * Encodes the text again: meant for the error path only. */
+BR_API void br_wat_locate(br_engine_t *engine, const char *text, size_t len,
+                          br_error_t *error);
+
 /* ------------------------------------------------------------------ */
 /* .wast scripts                                                       */
 

@@ -89,6 +89,14 @@ typedef struct tblock {
     size_t size;
 } tblock_t;
 
+/* br_wat_locate: where the function bodies of the module went. */
+typedef struct tlocate {
+    tbuf_t bodies;     /* per body: uint32 offset in the code section,
+                          uint32 source offset of its "(func" */
+    size_t code_start; /* the code section's entries in the binary */
+    size_t code_end;
+} tlocate_t;
+
 /* The state shared by every part of one parse. */
 typedef struct tctx {
     const bri_allocator_t *alloc;
@@ -99,6 +107,7 @@ typedef struct tctx {
     br_text_error_t *err;
     jmp_buf *unwind;
     const wat_ops_t *ops; /* NULL until the first module needs it */
+    tlocate_t *locate;    /* non-NULL: br_wat_locate records bodies */
     /* Every block this context allocated, freed by bri_text_free. */
     struct tblock *blocks;
     size_t nblocks, block_cap;

@@ -170,6 +170,48 @@ br_wat_to_wasm(br_engine_t *engine, const char *text, size_t len,
     return code;
 }
 
+/* The source offset of the function whose body holds binary offset
+ * `at`, from the bodies encode_source recorded; false if none. */
+static bool
+body_source(const tlocate_t *loc, uint64_t at, uint32_t *src_off)
+{
+    size_t n = loc->bodies.len / (2 * sizeof(uint32_t));
+    bool found = false;
+    if (at < loc->code_start || at >= loc->code_end)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t rec[2];
+        memcpy(rec, loc->bodies.p + k * sizeof rec, sizeof rec);
+        if (loc->code_start + rec[0] > at)
+            break;
+        *src_off = rec[1];
+        found = true;
+    }
+    return found;
+}
+
+void
+br_wat_locate(br_engine_t *engine, const char *text, size_t len,
+              br_error_t *error)
+{
+    br_text_error_t terr;
+    tlocate_t loc;
+    tctx_t c;
+    tbuf_t bytes = {0};
+    uint32_t src_off;
+    if (engine == NULL || text == NULL || error == NULL)
+        return;
+    error->line = 0;
+    error->column = 0;
+    memset(&loc, 0, sizeof loc);
+    init_ctx(&c, &engine->alloc, text, len, &terr);
+    c.locate = &loc;
+    if (run_protected(&c, encode_source, &bytes) == BR_TEXT_ERR_OK &&
+        body_source(&loc, error->offset, &src_off))
+        bri_text_position(text, len, src_off, &error->line, &error->column);
+    bri_text_free(&c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Script values                                                       */
 

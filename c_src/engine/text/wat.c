@@ -399,6 +399,10 @@ func_field(wat_t *w, size_t i, uint32_t index)
     bri_wat_instrs(w, &j, &w->body);
     bri_tbuf_byte(w->c, &w->body, 0x0B);
     bri_wat_expect_close(w, &j);
+    if (w->c->locate != NULL) {
+        uint32_t at[2] = {(uint32_t)code->len, wat_tok(w, i)->off};
+        bri_tbuf_bytes(w->c, &w->c->locate->bodies, at, sizeof at);
+    }
     bri_tbuf_u32(w->c, code, w->body.len);
     bri_tbuf_bytes(w->c, code, w->body.p, w->body.len);
     w->sec_count[SEC_CODE]++;
@@ -841,6 +845,10 @@ put_section(wat_t *w, tbuf_t *out, uint8_t id, bool counted)
     bri_tbuf_byte(w->c, out, id);
     bri_tbuf_u32(w->c, out, cnt.len + sec->len);
     bri_tbuf_bytes(w->c, out, cnt.p, cnt.len);
+    if (id == SEC_CODE && w->c->locate != NULL) {
+        w->c->locate->code_start = out->len;
+        w->c->locate->code_end = out->len + sec->len;
+    }
     bri_tbuf_bytes(w->c, out, sec->p, sec->len);
 }
 
