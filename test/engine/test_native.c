@@ -254,8 +254,12 @@ test_same_as_interp(void)
     uint32_t funcs = 0;
     size_t bytes = 0, mapped = 0;
     br_module_native_info(nat.mod, &funcs, &bytes, &mapped);
-    CHECK(funcs >= 8);
-    CHECK(bytes > 0 && mapped >= bytes);
+    if (br_native_available()) {
+        CHECK(funcs >= 8);
+        CHECK(bytes > 0 && mapped >= bytes);
+    } else {
+        CHECK_EQ(funcs, 0); /* the interpreter ran it all */
+    }
     br_module_native_info(in.mod, &funcs, &bytes, &mapped);
     CHECK_EQ(funcs, 0);
     rig_close(&in);
