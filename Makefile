@@ -40,7 +40,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 INCLUDES := -Ic_src/engine -Ic_src/engine/wasi -Itest/engine -Itest/spec
 
 ENGINE_SRCS := $(wildcard c_src/engine/*.c c_src/engine/wasi/*.c \
-	c_src/engine/text/*.c)
+	c_src/engine/text/*.c c_src/engine/native/*.c)
 UNIT_SRCS := $(wildcard test/engine/test_*.c)
 SPEC_SRCS := test/spec/json.c test/spec/values.c test/spec/spectest.c \
 	test/spec/commands.c test/spec/wast.c test/spec/runner.c test/spec/main.c
@@ -156,6 +156,30 @@ spec-asan: build/asan/spec-runner
 	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner
 spec-switch: build/switch/spec-runner
 	@test/spec/run.sh build/switch/spec-runner
+# The same suite in the native tier (docs/native-tier.md): machine code
+# for every function, also yielding every few units of fuel and under
+# ASan + UBSan; tier auto with tiny fuel mixes both tiers in one call.
+.PHONY: spec-native spec-native-fuel spec-native-asan spec-auto-fuel
+spec-native: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier native
+spec-native-fuel: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier native --fuel 3
+spec-native-asan: build/asan/spec-runner
+	@$(SAN_ENV) test/spec/run.sh build/asan/spec-runner --tier native
+spec-auto-fuel: build/spec-runner
+	@test/spec/run.sh build/spec-runner --tier auto --fuel 3
+# Both tiers on random wasm-opt -ttf modules, the bench and WASI programs,
+# compared bit for bit (test/native_diff.sh N [SEED] runs longer ones).
+.PHONY: native-diff erlang-test-native
+native-diff: build/beamr-run build/fuzz/diff-run
+	@test/native_diff.sh 8
+# EUnit in the native tier: the tier's own suite, the robustness suite
+# (endless loops on every scheduler, stop, dead callers, many callers)
+# and the API suites, with the application env `tier` set to native.
+erlang-test-native: erlang $(TEST_BEAMS)
+	$(ERL) -noshell -beamr tier native -pa ebin -pa $(TEST_EBIN) -eval \
+	  'halt(case eunit:test([beamr_native_tests, beamr_robust_tests, \
+	  beamr_tests, hb_beamr_tests]) of ok -> 0; _ -> 1 end)'
 # The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
 # progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
 # the failures of each failing file.
@@ -165,6 +189,8 @@ spec3: build/spec-runner
 
 TEST_SUITES := unit unit-asan unit-switch \
 	spec-selftest spec spec-fuel spec-asan spec-switch \
+	spec-native spec-native-fuel spec-native-asan spec-auto-fuel \
+	native-diff $(if $(ERLANG_TARGETS),erlang-test-native) \
 	$(ERLANG_TEST_TARGETS) $(WASI_TEST_TARGETS) $(BENCH_TARGETS) \
 	$(ELIXIR_TEST_TARGETS)
 LOG_DIR := build/test-logs

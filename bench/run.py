@@ -122,9 +122,14 @@ def runtimes(wanted, probe_bench):
         rts['node'] = lambda n, a: [node, '--no-warnings',
                                     os.path.join(HERE, 'node_wasi.mjs'),
                                     wasm_path(n)] + a
-    if os.access(BEAMR_RUN, os.X_OK) and (not wanted or 'beamr' in wanted) \
-            and beamr_has_wasi(probe_bench):
+    beamr_tiers = {'beamr', 'beamr-native'}
+    if os.access(BEAMR_RUN, os.X_OK) and \
+            (not wanted or wanted & beamr_tiers) and \
+            beamr_has_wasi(probe_bench):
         rts['beamr'] = lambda n, a: [BEAMR_RUN, wasm_path(n), '--'] + a
+        # the native tier (docs/native-tier.md), beside the interpreter
+        rts['beamr-native'] = lambda n, a: [BEAMR_RUN, '--tier', 'native',
+                                            wasm_path(n), '--'] + a
     if BEAM_READY and shutil.which('escript') and os.access(BEAM_RUN,
                                                             os.X_OK):
         rts['beam'] = lambda n, a: [BEAM_RUN, wasm_path(n)] + a

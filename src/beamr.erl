@@ -116,7 +116,7 @@
          signature/2,
          module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
          run_wasi/2, wasi_output/2,
-         v128/2, v128_lanes/2, migrate/2, migrate/3]).
+         v128/2, v128_lanes/2, migrate/2, migrate/3, native_info/1]).
 %% Sandboxed NIFs (beamr_nif_guest).
 -export([call_nif/3, call_nif/4]).
 
@@ -193,6 +193,7 @@
                                          {export, instance(), binary()},
                                      binary() => instance()},
                         lazy_imports => boolean(),
+                        tier => interp | native | auto,
                         name => atom(),
                         import_fun => import_fun(),
                         state => term(),
@@ -333,6 +334,13 @@ start(ModuleOrBinary) ->
 %%     fail then with `{unhandled_import, M, N}'): HyperBEAM's model.
 %%     Otherwise (the default) such an import is `{error, {link,
 %%     #{reason := unknown_import, module := M, name := N}}}';</li>
+%% <li>`tier': how the instance's calls run: `interp' (the
+%%     interpreter), `native' (x86-64 machine code, each function
+%%     compiled at its first call) or `auto' (machine code for the
+%%     functions called again or running long); the same results,
+%%     traps, fuel and yields in every tier (docs/native-tier.md).
+%%     Default: the application env `tier', else `interp'. Hosts
+%%     without the native tier run the interpreter;</li>
 %% <li>`name': registers the instance's pid under this atom; every
 %%     function of this module takes the name in place of the pid
 %%     (`{error, {name_taken, Name}}' if it is taken);</li>
@@ -429,7 +437,7 @@ start(Mod = #beamr_module{res = Res, imports = Imports}, Opts0)
     Values = import_values(Opts),
     Wasi = wasi_config(maps:get(wasi, Opts, undefined)),
     Specs = [import_spec(M, N, T, Values, Wasi) || {M, N, T} <- Imports],
-    Limits = check_limits(maps:get(limits, Opts, #{})),
+    Limits = tier_opt(Opts, check_limits(maps:get(limits, Opts, #{}))),
     _ = name_opt(Opts),
     _ = process_bound_opt(Opts),
     case unserved_import(Imports, Specs, Values, Opts) of
@@ -534,6 +542,23 @@ import_values(Opts) ->
         V ->
             erlang:error(badarg, [#{imports => V}])
     end.
+
+%% @doc The native tier's machine code for a module so far, shared by
+%% all its instances (functions are compiled at their first call in tier
+%% `native', once hot in tier `auto'): `native_available' (false on hosts
+%% without the native tier), `native_functions', `code_bytes' and
+%% `mapped_bytes' (whole pages, read+execute).
+%%
+%% Example: `#{native_functions := N} = beamr:native_info(Mod)'.
+-spec native_info(wasm_module()) ->
+          #{native_available := boolean(),
+            native_functions := non_neg_integer(),
+            code_bytes := non_neg_integer(),
+            mapped_bytes := non_neg_integer()}.
+native_info(#beamr_module{res = Res}) ->
+    beamr_nif:module_native_info(Res);
+native_info(Other) ->
+    erlang:error(badarg, [Other]).
 
 check_import_value({M, N}, _V) when is_binary(M), is_binary(N) ->
     ok;
@@ -882,6 +907,13 @@ wasi_output(Pid, Stream) when is_pid(Pid),
     beamr_nif:wasi_output(Pid, Stream);
 wasi_output(Inst, Stream) ->
     erlang:error(badarg, [Inst, Stream]).
+
+%% The tier travels to the NIF in the limits map (the store's setting).
+tier_opt(Opts, Limits) ->
+    case maps:get(tier, Opts, application:get_env(beamr, tier, interp)) of
+        T when T =:= interp; T =:= native; T =:= auto -> Limits#{tier => T};
+        T -> erlang:error(badarg, [#{tier => T}])
+    end.
 
 check_limits(Limits) when is_map(Limits) ->
     maps:foreach(

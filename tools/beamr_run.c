@@ -50,6 +50,7 @@ typedef struct options {
     const char *aot_out;
     bool time;
     bool compile_only;
+    br_tier_t tier; /* --tier */
 } options_t;
 
 typedef struct runner {
@@ -92,6 +93,10 @@ usage(void)
             "  --aot-out FILE     write the compiled module to FILE and "
             "exit\n"
             "  --compile-only     compile (or load) and exit\n"
+            "  --tier T           interp (default), native (x86-64 "
+            "machine code)\n"
+            "                     or auto (machine code for hot "
+            "functions)\n"
             "  --time             print compile/instantiate/run times to "
             "stderr\n"
             "  function args: i32/i64 in decimal or 0x hex, f32/f64 in "
@@ -172,6 +177,12 @@ value_option(options_t *o, const char *opt, const char *v)
         return add_env(o, v);
     if (strcmp(opt, "--aot-out") == 0)
         return (o->aot_out = v, true);
+    if (strcmp(opt, "--tier") == 0) {
+        static const char *const tiers[] = {"interp", "native", "auto"};
+        for (int k = 0; k < 3; k++)
+            if (strcmp(v, tiers[k]) == 0)
+                return (o->tier = (br_tier_t)k, true);
+    }
     return false;
 }
 
@@ -563,6 +574,8 @@ instantiate(runner_t *r, const options_t *o)
     memset(&limits, 0, sizeof limits);
     limits.max_memory_pages = o->max_pages;
     r->store = br_store_new(r->engine, &limits);
+    if (r->store != NULL)
+        br_store_set_tier(r->store, o->tier);
     r->exec = r->store ? br_exec_new(r->store) : NULL;
     uint32_t count = br_module_import_count(r->module);
     br_extern_t *imports = calloc(count ? count : 1, sizeof *imports);
@@ -714,6 +727,13 @@ print_times(const runner_t *r, const options_t *o)
     if (!o->compile_only && o->aot_out == NULL)
         fprintf(stderr, ", instantiate %.3f ms, run %.3f ms",
                 r->t_instantiate * 1e3, r->t_run * 1e3);
+    if (r->module != NULL && o->tier != BR_TIER_INTERP) {
+        uint32_t funcs = 0;
+        size_t code = 0, mapped = 0;
+        br_module_native_info(r->module, &funcs, &code, &mapped);
+        fprintf(stderr, ", native: %u functions, %zu bytes of code",
+                funcs, code);
+    }
     fprintf(stderr, "\n");
 }
 

@@ -170,6 +170,7 @@ typedef struct br_config {
     void *alloc_ud;
     br_limits_t limits;
     uint32_t disabled_features; /* br_feature_t bits; 0: all enabled */
+    uint32_t tier; /* br_tier_t of the engine's stores; 0: interpreter */
 } br_config_t;
 
 typedef struct br_engine br_engine_t;
@@ -477,5 +478,37 @@ BR_API br_err_t br_instance_snapshot(br_instance_t *inst, own uint8_t **out,
 BR_API br_err_t br_instance_restore(br_instance_t *inst,
                                     const uint8_t *bytes, size_t size,
                                     br_error_t *error);
+
+/* ------------------------------------------------------------------ */
+/* Execution tiers (docs/native-tier.md)                                */
+
+/* How a store's calls run. Every tier gives the same results, traps,
+ * backtraces, fuel accounting and suspension points. */
+typedef enum br_tier {
+    BR_TIER_INTERP = 0, /* the interpreter */
+    BR_TIER_NATIVE = 1, /* x86-64 machine code, each function compiled at
+                           its first call */
+    BR_TIER_AUTO = 2,   /* machine code for functions called again or
+                           running long; the interpreter for the rest */
+} br_tier_t;
+
+/* True if this build has the native tier (x86-64 hosts); elsewhere the
+ * native and auto tiers run the interpreter. */
+BR_API bool br_native_available(void);
+/* The tier of the store's calls (from br_config_t.tier by default);
+ * takes effect at the next br_exec_run. */
+BR_API void br_store_set_tier(br_store_t *store, br_tier_t tier);
+BR_API br_tier_t br_store_tier(const br_store_t *store);
+/* The module's machine code so far: functions compiled and bytes of
+ * code (mapped memory is whole pages: *mapped_bytes). */
+BR_API void br_module_native_info(const br_module_t *module,
+                                  uint32_t *functions, size_t *code_bytes,
+                                  size_t *mapped_bytes);
+/* Compiles every function of the module that has no machine code yet
+ * (an embedder's choice to pay for all of it up front, e.g. on a thread
+ * that may block, instead of at each function's first call). False if
+ * memory ran out (functions compiled so far keep their code); without
+ * the native tier, true and nothing is done. */
+BR_API bool br_module_native_compile(const br_module_t *module);
 
 #endif

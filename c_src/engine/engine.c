@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "alloc.h"
+#include "aot.h" /* bri_opshape_t, for the native tier's cache */
 
 #define DEFAULT_MAX_TABLE_ELEMS 10000000u
 #define DEFAULT_MAX_CALL_DEPTH 20000u
@@ -43,6 +44,8 @@ br_engine_new(const br_config_t *config)
     engine->limits = cfg.limits;
     fill_default_limits(&engine->limits);
     engine->disabled_features = cfg.disabled_features;
+    atomic_init(&engine->native_shapes, NULL);
+    engine->tier = cfg.tier <= BR_TIER_AUTO ? (uint8_t)cfg.tier : BR_TIER_INTERP;
     return engine;
 }
 
@@ -52,5 +55,7 @@ br_engine_delete(br_engine_t *engine)
     if (!engine)
         return;
     bri_allocator_t alloc = engine->alloc;
+    bri_free(&alloc, atomic_load(&engine->native_shapes),
+             sizeof(bri_opshape_t) * BR_OP__COUNT);
     bri_free(&alloc, engine, sizeof *engine);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "exec.h"
+#include "native/native.h"
 
 /* ------------------------------------------------------------------ */
 /* Creation and teardown                                               */
@@ -233,6 +234,12 @@ run_steps(br_exec_t *exec, int64_t budget)
         return run_direct_host(exec);
     if (exec->frame_count == 0)
         return BR_DONE; /* an answered import finished the call */
+#if BRI_HAVE_NATIVE
+    /* the tier (docs/native-tier.md): the interpreter's loop with the
+     * native hooks, entering machine code where it has some */
+    if (exec->store->tier != BR_TIER_INTERP)
+        return bri_interp_run_native(exec, budget);
+#endif
     return bri_interp_run(exec, budget);
 }
 

@@ -65,6 +65,11 @@ struct br_engine {
     bri_allocator_t alloc;
     br_limits_t limits; /* every default filled in (none is 0) */
     uint32_t disabled_features; /* br_feature_t bits */
+    uint8_t tier;               /* br_tier_t of new stores */
+    /* native tier: the opcode shapes (aot.h) its compiler walks code
+     * with, computed at the first compile and kept until the engine
+     * goes (computing them takes longer than compiling a function) */
+    _Atomic(void *) native_shapes;
 };
 
 /* Whether the engine that owns a module enables a proposal. */
@@ -250,6 +255,11 @@ typedef struct bri_code {
     bri_handler_t *handlers; /* sorted by start, outer before inner */
     uint32_t site_count;
     bri_site_t *sites;     /* sorted by pc */
+    /* native tier (native/native.h): the machine code once compiled
+     * (published once, by whichever thread compiled first) and the
+     * calls counted towards tier auto's threshold */
+    _Atomic(struct bri_native *) native;
+    _Atomic(uint32_t) hot;
 } bri_code_t;
 
 typedef struct bri_func {
@@ -389,6 +399,7 @@ struct br_store {
     bri_allocator_t alloc;
     br_limits_t limits;
     bri_object_t *objects; /* everything created in this store */
+    uint8_t tier;          /* br_tier_t its calls run in */
 };
 
 struct br_func {

@@ -19,6 +19,17 @@
 #endif
 #endif
 
+/* Hooks of the native tier: native/interp_native.c compiles this loop
+ * a second time with them defined; here they are empty, so the
+ * interpreter tier pays nothing for the native one. */
+#ifndef BRI_NATIVE_HOOKS
+#define BRI_INTERP_RUN bri_interp_run
+#define BRI_NATIVE_LOCALS
+#define BRI_NATIVE_FRAME() ((void)0)
+#define BRI_NATIVE_NEXT() ((void)0)
+#define BRI_NATIVE_REFUEL() ((void)0)
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Slot access: i32/f32 live zero-extended in the low half (code.h).   */
 
@@ -185,7 +196,8 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
 /* clang-format off */
 #if BR_USE_COMPUTED_GOTO
 #define OP(name) L_##name:
-#define NEXT() goto *labels[*pc]
+#define DISPATCH() goto *labels[*pc]
+#define NEXT() do { BRI_NATIVE_NEXT(); DISPATCH(); } while (0)
 #define DISPATCH_BEGIN NEXT();
 #define DISPATCH_END
 #define LABEL_OF(name, prefix, code, imm, sig) &&L_##name,
@@ -196,7 +208,8 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
         BR_OPCODES(LABEL_OF) BR_INTERNAL_OPS(ILABEL_OF)};
 #else
 #define OP(name) case BR_OP_##name:
-#define NEXT() goto dispatch
+#define DISPATCH() goto dispatch
+#define NEXT() do { BRI_NATIVE_NEXT(); DISPATCH(); } while (0)
 #define DISPATCH_BEGIN                                                    \
     dispatch:                                                             \
     switch ((br_op_t)*pc) {
@@ -230,6 +243,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
         S = exec->stack + fr->base;                                       \
         inst = fr->inst;                                                  \
         RELOAD_MEM();                                                     \
+        BRI_NATIVE_FRAME();                                               \
     } while (0)
 
 /* Simple ops [op, s]: operands from slot s, result to slot s. */
@@ -331,7 +345,7 @@ tail_enter(br_exec_t *exec, br_func_t *f, uint32_t s)
  * at calls and back-edges only.
  */
 br_status_t
-bri_interp_run(br_exec_t *exec, int64_t budget)
+BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 {
     DECLARE_LABELS
     int64_t fuel = bri_fuel_first(exec, budget);
@@ -348,6 +362,7 @@ bri_interp_run(br_exec_t *exec, int64_t budget)
     uint32_t cs = 0, rs = 0, rn = 0;
     bri_exception_t *exn = NULL;
     br_host_status_t hs;
+    BRI_NATIVE_LOCALS
     ENTER_FRAME();
 
     /* One handler per opcode, laid out by hand. */
@@ -858,6 +873,7 @@ out_of_fuel:
     if (atomic_load_explicit(&exec->cancelled, memory_order_relaxed))
         TRAP(BR_TRAP_CANCELLED);
     fuel = bri_fuel_refill(exec, fuel);
+    BRI_NATIVE_REFUEL();
     if (fuel >= 0)
         NEXT();
     status = BR_YIELD;

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "aot.h"
+#include "native/native.h"
 
 /* ------------------------------------------------------------------ */
 /* Freeing                                                             */
@@ -17,6 +18,7 @@ free_code(const bri_allocator_t *a, bri_code_t *c)
                  (size_t)c->handlers[h].catch_count * sizeof(bri_catch_t));
     bri_free(a, c->handlers, (size_t)c->handler_count * sizeof *c->handlers);
     bri_free(a, c->sites, (size_t)c->site_count * sizeof *c->sites);
+    bri_native_free(a, c);
 }
 
 static void

@@ -405,6 +405,12 @@ bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 /* ------------------------------------------------------------------ */
 /* NIF entry points, one file per job                                   */
 
+/* nif_native.c: the `tier' key of a limits map (false: a bad value),
+ * and module_native_info/1 */
+bool bnif_native_tier(ErlNifEnv *env, ERL_NIF_TERM map, br_tier_t *out);
+ERL_NIF_TERM bnif_module_native_info(ErlNifEnv *env, int argc,
+                                     const ERL_NIF_TERM argv[]);
+
 /* nif_module.c */
 /* A memory cap in pages: a positive integer, or `infinity'
  * (BR_MEMORY_PAGES_UNLIMITED). */

@@ -114,6 +114,7 @@ static ErlNifFunc nif_funcs[] = {
     {"wat_to_wasm", 1, bnif_wat_to_wasm, 0},
     {"module_imports", 1, bnif_module_imports, 0},
     {"module_exports", 1, bnif_module_exports, 0},
+    {"module_native_info", 1, bnif_module_native_info, 0},
     {"instance_new", 4, bnif_instance_new, 0},
     {"instance_stop", 1, bnif_instance_stop, 0},
     {"instance_cancel", 1, bnif_instance_cancel, 0},

@@ -463,9 +463,11 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     bnif_module_t *m;
     br_limits_t limits;
+    br_tier_t tier;
     unsigned spec_len;
     if (!bnif_get_module(env, argv[0], &m) ||
         !get_limits(env, argv[1], &limits) ||
+        !bnif_native_tier(env, argv[1], &tier) ||
         !enif_get_list_length(env, argv[2], &spec_len) ||
         spec_len != br_module_import_count(m->module))
         return enif_make_badarg(env);
@@ -480,6 +482,7 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     bnif_instance_t *in = instance_alloc(env, m, &limits);
     if (in == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+    br_store_set_tier(in->store, tier);
     ERL_NIF_TERM result = link_and_instantiate(env, in, argv, spec_len);
     enif_release_resource(in);
     return result;

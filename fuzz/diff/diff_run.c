@@ -9,6 +9,8 @@
  * the call stack ends the transcript with "inconclusive": where those
  * limits lie differs between engines.
  * Usage: diff-run MODULE.wasm
+ * DIFF_TIER=native|auto runs it in that tier (test/native_diff.sh
+ * compares the transcripts of the tiers).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <inttypes.h>
@@ -254,7 +256,13 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: diff-run MODULE.wasm\n");
         return 2;
     }
-    br_engine_t *e = br_engine_new(NULL);
+    br_config_t cfg = {0};
+    const char *tier = getenv("DIFF_TIER");
+    if (tier != NULL)
+        cfg.tier = strcmp(tier, "native") == 0 ? BR_TIER_NATIVE
+                   : strcmp(tier, "auto") == 0 ? BR_TIER_AUTO
+                                               : BR_TIER_INTERP;
+    br_engine_t *e = br_engine_new(&cfg);
     br_module_t *m = NULL;
     br_store_t *store = NULL;
     br_instance_t *inst = NULL;

@@ -244,7 +244,8 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: spec-runner [--fuel N] [--quiet] [--verbose] "
-                    "[--wasm3] file.wast|file.json...\n");
+                    "[--wasm3] [--tier interp|native|auto] "
+                    "file.wast|file.json...\n");
     return 2;
 }
 
@@ -261,6 +262,20 @@ parse_fuel(const char *s, int64_t *out)
     return true;
 }
 
+/* --tier's argument. */
+static bool
+parse_tier(const char *s, br_tier_t *out)
+{
+    static const char *const names[] = {"interp", "native", "auto"};
+    for (int k = 0; k < 3; k++) {
+        if (strcmp(s, names[k]) == 0) {
+            *out = (br_tier_t)k;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns the index of the first file argument, or -1 on a bad option. */
 static int
 parse_options(int argc, char **argv, spec_options_t *opts)
@@ -275,6 +290,9 @@ parse_options(int argc, char **argv, spec_options_t *opts)
             opts->wasm3 = true;
         else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc &&
                  parse_fuel(argv[i + 1], &opts->fuel))
+            i++;
+        else if (strcmp(argv[i], "--tier") == 0 && i + 1 < argc &&
+                 parse_tier(argv[i + 1], &opts->tier))
             i++;
         else
             return -1;
@@ -333,9 +351,9 @@ engines_delete(engines_t *e)
 int
 spec_main(int argc, char **argv)
 {
-    spec_options_t opts = {0, false, false, false};
+    spec_options_t opts = {0, false, false, false, BR_TIER_INTERP};
     totals_t t = {0, 0, 0, 0, 0};
-    br_config_t multi_config = {0}, strict_config = {0};
+    br_config_t wasm3_config = {0}, multi_config = {0}, strict_config = {0};
     engines_t e;
     bool fuel_ok;
     int first = parse_options(argc, argv, &opts);
@@ -346,7 +364,8 @@ spec_main(int argc, char **argv)
     multi_config.disabled_features = BR_FEATURE_CONST_GLOBALS;
     strict_config.disabled_features =
         BR_FEATURE_MULTI_MEMORY | BR_FEATURE_CONST_GLOBALS;
-    e.wasm3 = br_engine_new(NULL);
+    wasm3_config.tier = multi_config.tier = strict_config.tier = opts.tier;
+    e.wasm3 = br_engine_new(&wasm3_config);
     e.multi = br_engine_new(&multi_config);
     e.strict = br_engine_new(&strict_config);
     if (!e.wasm3 || !e.multi || !e.strict) {

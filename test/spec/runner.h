@@ -15,6 +15,7 @@ typedef struct spec_options {
     bool quiet;   /* only failing files and the totals */
     bool verbose; /* list every skipped command */
     bool wasm3;   /* every file is of the 3.0 suite (multi-memory on) */
+    br_tier_t tier; /* --tier: the engines' execution tier */
 } spec_options_t;
 
 /* A name bound to an instance: "$M" of a module command, or the "as"

@@ -1,0 +1,1257 @@
+/*
+ * beamr engine, native tier: the single-pass compiler from internal code
+ * (code.h) to x86-64. Every instruction it knows becomes machine code
+ * that reads and writes the frame's slots exactly as the interpreter's
+ * handler does; every other one, and every slow path of a known one (a
+ * bounds check that fails, a divisor of zero or -1), leaves the machine
+ * code with that instruction's pc so the interpreter runs it. The
+ * interpreter therefore owns calls, returns, traps, imports, exceptions
+ * and bulk operations, and they behave and report exactly as in the
+ * interpreter tier (same trap kinds, same backtraces).
+ *
+ * Registers while in machine code:
+ *   rbx  S, the frame's slot 0        r13  the fuel counter
+ *   r12  where to write the fuel back r14  memory 0's base
+ *   rbp  the instance                 r15  memory 0's size in bytes
+ *   rax, rcx, rdx, xmm0, xmm1: scratch within one instruction.
+ * No value lives in a register across instructions, so every
+ * instruction boundary is a valid place to enter or leave.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "native.h"
+
+#if BRI_HAVE_NATIVE
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "aot.h"
+#include "x64.h"
+
+bool
+bri_x64_reserve(x64_buf_t *b, size_t more)
+{
+    if (b->failed)
+        return false;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->n < more)
+        cap *= 2;
+    uint8_t *p = bri_realloc(b->alloc, b->p, b->cap, cap);
+    if (p == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The compiler's state                                                */
+
+/* A rel32 to patch: to the code of word `pc` (jumps), or to a stub that
+ * leaves at `pc` (exits). */
+typedef struct fixup {
+    size_t at;
+    uint32_t pc;
+    bool exit;
+} fixup_t;
+
+typedef struct ncomp {
+    x64_buf_t b;
+    const br_module_t *m;
+    const bri_code_t *code;
+    const uint32_t *w;   /* the instruction being compiled */
+    uint32_t pc;         /* its word index */
+    uint32_t *at;        /* per word: offset of its code (instructions) */
+    uint8_t *flags;      /* per word: NF_* */
+    fixup_t *fix;
+    size_t fix_n, fix_cap;
+    size_t epilogue;     /* offset of the shared exit sequence */
+    bool mem64;          /* memory 0 is a memory64 */
+    /* The slot whose value rax holds on every path into the current
+     * point (-1: none): an instruction that reads the slot its
+     * predecessor just wrote skips the load. Reset at jump targets and
+     * after instructions that leave rax otherwise. */
+    int64_t rax_slot;
+} ncomp_t;
+
+enum {
+    NF_INSN = 1,   /* an instruction starts here */
+    NF_NATIVE = 2, /* ... and has machine code of its own */
+    NF_TARGET = 4, /* ... and a jump lands here */
+};
+
+static void
+add_fixup(ncomp_t *c, size_t at, uint32_t pc, bool exit)
+{
+    if (c->fix_n == c->fix_cap) {
+        size_t cap = c->fix_cap ? c->fix_cap * 2 : 64;
+        fixup_t *f = bri_realloc(c->b.alloc, c->fix, c->fix_cap * sizeof *f,
+                                 cap * sizeof *f);
+        if (f == NULL) {
+            c->b.failed = true;
+            return;
+        }
+        c->fix = f;
+        c->fix_cap = cap;
+    }
+    c->fix[c->fix_n++] = (fixup_t){at, pc, exit};
+}
+
+/* ------------------------------------------------------------------ */
+/* Small emitters                                                      */
+
+static x64_rm_t
+slot(uint32_t s)
+{
+    return x64_m(RBX, (int32_t)(s * 8u));
+}
+
+static void
+ld64(ncomp_t *c, x64_reg_t r, uint32_t s)
+{
+    x64_op(&c->b, X_W, 0x8B, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = s;
+}
+
+static void
+ld32(ncomp_t *c, x64_reg_t r, uint32_t s)
+{
+    x64_op(&c->b, 0, 0x8B, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = -1;
+}
+
+static void
+st64(ncomp_t *c, uint32_t s, x64_reg_t r)
+{
+    x64_op(&c->b, X_W, 0x89, r, slot(s));
+    if (r == RAX)
+        c->rax_slot = s;
+    else if (c->rax_slot == (int64_t)s)
+        c->rax_slot = -1;
+}
+
+/* rax = slot s for an operation of width W (X_W: 64 bits, 0: 32 bits
+ * on eax, whose result the CPU zero-extends): no load if rax holds it. */
+static void
+ld_rax(ncomp_t *c, uint32_t s, unsigned W)
+{
+    if (c->rax_slot == (int64_t)s)
+        return;
+    x64_op(&c->b, W, 0x8B, RAX, slot(s));
+    c->rax_slot = -1; /* a 32-bit load is not the whole slot */
+    if (W)
+        c->rax_slot = s;
+}
+
+/* Leaves the machine code at word `pc` (inline: mov eax, pc; jmp). */
+static void
+exit_at(ncomp_t *c, uint32_t pc)
+{
+    x64_mov_imm(&c->b, RAX, pc);
+    x64_patch(&c->b, x64_jmp(&c->b), c->epilogue);
+}
+
+/* A conditional exit at the current instruction (its slow path): the
+ * stub is placed after the function's code. */
+static void
+exit_if(ncomp_t *c, int cc)
+{
+    add_fixup(c, x64_jcc(&c->b, cc), c->pc, true);
+}
+
+static void
+jump_to(ncomp_t *c, uint32_t target)
+{
+    add_fixup(c, x64_jmp(&c->b), target, false);
+}
+
+static void
+jcc_to(ncomp_t *c, int cc, uint32_t target)
+{
+    add_fixup(c, x64_jcc(&c->b, cc), target, false);
+}
+
+/* A taken branch to `target` that charges `fuel` (a back-edge): out of
+ * fuel it leaves at the target, as the interpreter's CHARGE does after
+ * its jump. */
+static void
+take(ncomp_t *c, uint32_t target, uint32_t fuel)
+{
+    if (fuel > INT32_MAX) {
+        /* never emitted (fuel is a loop body's size); an imm32 could
+         * not hold it: let the interpreter charge it */
+        exit_at(c, c->pc);
+        return;
+    }
+    if (fuel != 0) {
+        x64_op(&c->b, X_W, 0x81, 5, x64_r(R13)); /* sub r13, fuel */
+        x64_u32(&c->b, fuel);
+        size_t j = x64_jcc(&c->b, CC_L);
+        jump_to(c, target);
+        /* out of fuel: a stub of our own (the exit is not at c->pc) */
+        x64_patch(&c->b, j, c->b.n);
+        exit_at(c, target);
+        return;
+    }
+    jump_to(c, target);
+}
+
+/* Branch to target if condition `cc` holds (flags already set). */
+static void
+branch_if(ncomp_t *c, int cc, uint32_t target, uint32_t fuel)
+{
+    if (fuel == 0) {
+        jcc_to(c, cc, target);
+        return;
+    }
+    size_t skip = x64_jcc(&c->b, cc ^ 1);
+    take(c, target, fuel);
+    x64_patch(&c->b, skip, c->b.n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Operand forms                                                       */
+
+/* An operand: a frame slot or (fused _ri forms) an immediate. */
+typedef struct opnd {
+    bool imm;
+    uint32_t v; /* slot index or the immediate word */
+} opnd_t;
+
+static opnd_t
+in_slot(uint32_t s)
+{
+    return (opnd_t){false, s};
+}
+
+static opnd_t
+in_imm(uint32_t v)
+{
+    return (opnd_t){true, v};
+}
+
+/* Forms of the fused ops (fused_ops.h), and each fused op's base op. */
+enum {
+    F_NONE, F_RR, F_RI, F_R, F_BR_RR, F_BRN_RR, F_BR_RI, F_BRN_RI, F_LDX,
+    F_STX,
+};
+
+typedef struct fused_of {
+    uint16_t base;
+    uint8_t form;
+} fused_of_t;
+
+#define B_RR(X, name, T, OUT, e) [BR_OP_##name##_rr] = {BR_OP_##name, F_RR},
+#define B_RI(X, name, T, OUT, e) [BR_OP_##name##_ri] = {BR_OP_##name, F_RI},
+#define B_R(X, name, T, OUT, e) [BR_OP_##name##_r] = {BR_OP_##name, F_R},
+#define B_BR(X, name, T, OUT, e)                                       \
+    [BR_OP_br_##name##_rr] = {BR_OP_##name, F_BR_RR},                  \
+    [BR_OP_brn_##name##_rr] = {BR_OP_##name, F_BRN_RR},                \
+    [BR_OP_br_##name##_ri] = {BR_OP_##name, F_BR_RI},                  \
+    [BR_OP_brn_##name##_ri] = {BR_OP_##name, F_BRN_RI},
+#define B_LD(X, name, W_, CT, OUT, e) [BR_OP_##name##_x] = {BR_OP_##name, F_LDX},
+#define B_ST(X, name, W_, CT) [BR_OP_##name##_x] = {BR_OP_##name, F_STX},
+
+static const fused_of_t fused_of[BR_OP__COUNT] = {
+    BRI_FUSE_ICMP(B_RR, _) BRI_FUSE_ICMP(B_RI, _) BRI_FUSE_ICMP(B_BR, _)
+    BRI_FUSE_IARITH(B_RR, _) BRI_FUSE_IARITH(B_RI, _)
+    BRI_FUSE_FBIN(B_RR, _) BRI_FUSE_UN(B_R, _)
+    BRI_FUSE_LOAD(B_LD, _) BRI_FUSE_STORE(B_ST, _)
+};
+
+/* ------------------------------------------------------------------ */
+/* Integer operations                                                  */
+
+/* The condition code of an integer compare op, or -1. */
+static int
+icmp_cc(br_op_t op)
+{
+    switch (op) {
+    case BR_OP_i32_eq: case BR_OP_i64_eq: return CC_E;
+    case BR_OP_i32_ne: case BR_OP_i64_ne: return CC_NE;
+    case BR_OP_i32_lt_s: case BR_OP_i64_lt_s: return CC_L;
+    case BR_OP_i32_lt_u: case BR_OP_i64_lt_u: return CC_B;
+    case BR_OP_i32_gt_s: case BR_OP_i64_gt_s: return CC_G;
+    case BR_OP_i32_gt_u: case BR_OP_i64_gt_u: return CC_A;
+    case BR_OP_i32_le_s: case BR_OP_i64_le_s: return CC_LE;
+    case BR_OP_i32_le_u: case BR_OP_i64_le_u: return CC_BE;
+    case BR_OP_i32_ge_s: case BR_OP_i64_ge_s: return CC_GE;
+    case BR_OP_i32_ge_u: case BR_OP_i64_ge_u: return CC_AE;
+    default: return -1;
+    }
+}
+
+static bool
+is_i64_op(br_op_t op)
+{
+    return bri_opinfo[op].name[1] == '6'; /* "i64_..." */
+}
+
+/* Loads operand `a` into rax and compares it with `b` (flags set). */
+static void
+emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
+{
+    unsigned W = w64 ? X_W : 0;
+    ld_rax(c, a, W);
+    if (b.imm) {
+        x64_op(&c->b, W, 0x81, 7, x64_r(RAX));
+        x64_u32(&c->b, b.v);
+    } else {
+        x64_op(&c->b, W, 0x3B, RAX, slot(b.v));
+    }
+}
+
+/* ALU ops of the `op r, r/m` (slot) and `81 /digit` (immediate) forms. */
+typedef struct alu {
+    br_op_t i32, i64;
+    uint8_t opc, digit;
+} alu_t;
+
+static const alu_t alu_ops[] = {
+    {BR_OP_i32_add, BR_OP_i64_add, 0x03, 0},
+    {BR_OP_i32_or, BR_OP_i64_or, 0x0B, 1},
+    {BR_OP_i32_and, BR_OP_i64_and, 0x23, 4},
+    {BR_OP_i32_sub, BR_OP_i64_sub, 0x2B, 5},
+    {BR_OP_i32_xor, BR_OP_i64_xor, 0x33, 6},
+};
+
+/* Shift and rotate ops: their /digit of C1 (imm8) and D3 (cl). */
+static int
+shift_digit(br_op_t op)
+{
+    switch (op) {
+    case BR_OP_i32_rotl: case BR_OP_i64_rotl: return 0;
+    case BR_OP_i32_rotr: case BR_OP_i64_rotr: return 1;
+    case BR_OP_i32_shl: case BR_OP_i64_shl: return 4;
+    case BR_OP_i32_shr_u: case BR_OP_i64_shr_u: return 5;
+    case BR_OP_i32_shr_s: case BR_OP_i64_shr_s: return 7;
+    default: return -1;
+    }
+}
+
+/* Division: leaves for the interpreter on a zero divisor (trap) and,
+ * signed, on -1 (INT_MIN / -1 traps, x % -1 is 0; idiv would fault). */
+static bool
+emit_div(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
+{
+    bool w64 = is_i64_op(op);
+    unsigned W = w64 ? X_W : 0;
+    bool sgn, rem;
+    switch (op) {
+    case BR_OP_i32_div_s: case BR_OP_i64_div_s: sgn = true; rem = false; break;
+    case BR_OP_i32_div_u: case BR_OP_i64_div_u: sgn = false; rem = false; break;
+    case BR_OP_i32_rem_s: case BR_OP_i64_rem_s: sgn = true; rem = true; break;
+    case BR_OP_i32_rem_u: case BR_OP_i64_rem_u: sgn = false; rem = true; break;
+    default: return false;
+    }
+    if (b.imm)
+        return false; /* no _ri form of division exists */
+    ld_rax(c, a, W);
+    x64_op(&c->b, W, 0x8B, RCX, slot(b.v));
+    x64_op(&c->b, W, 0x85, RCX, x64_r(RCX)); /* test rcx, rcx */
+    exit_if(c, CC_E);
+    if (sgn) {
+        x64_op(&c->b, W, 0x83, 7, x64_r(RCX)); /* cmp rcx, -1 */
+        x64_byte(&c->b, 0xFF);
+        exit_if(c, CC_E);
+        if (w64)
+            x64_byte(&c->b, 0x48);
+        x64_byte(&c->b, 0x99); /* cdq / cqo */
+        x64_op(&c->b, W, 0xF7, 7, x64_r(RCX));
+    } else {
+        x64_op(&c->b, 0, 0x33, RDX, x64_r(RDX)); /* xor edx, edx */
+        x64_op(&c->b, W, 0xF7, 6, x64_r(RCX));
+    }
+    c->rax_slot = -1; /* the division replaced it */
+    st64(c, dst, rem ? RDX : RAX);
+    return true;
+}
+
+/* An integer binop dst = a OP b; false if it is not one. */
+static bool
+emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
+{
+    int cc = icmp_cc(op);
+    bool w64 = is_i64_op(op);
+    unsigned W = w64 ? X_W : 0;
+    if (cc >= 0) {
+        emit_cmp(c, w64, a, b);
+        x64_setcc(&c->b, cc, RAX);
+        st64(c, dst, RAX);
+        return true;
+    }
+    for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
+        if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
+            continue;
+        ld_rax(c, a, W);
+        if (b.imm) {
+            x64_op(&c->b, W, 0x81, alu_ops[i].digit, x64_r(RAX));
+            x64_u32(&c->b, b.v);
+        } else {
+            x64_op(&c->b, W, alu_ops[i].opc, RAX, slot(b.v));
+        }
+        st64(c, dst, RAX);
+        return true;
+    }
+    if (op == BR_OP_i32_mul || op == BR_OP_i64_mul) {
+        if (b.imm) {
+            x64_op(&c->b, W, 0x69, RAX, slot(a)); /* imul rax, [a], imm */
+            x64_u32(&c->b, b.v);
+        } else {
+            ld_rax(c, a, W);
+            x64_op(&c->b, W, 0x0FAF, RAX, slot(b.v));
+        }
+        st64(c, dst, RAX);
+        return true;
+    }
+    int d = shift_digit(op);
+    if (d >= 0) {
+        /* the CPU masks the count to 5 or 6 bits, as wasm does */
+        ld_rax(c, a, W);
+        if (b.imm) {
+            x64_op(&c->b, W, 0xC1, d, x64_r(RAX));
+            x64_byte(&c->b, (uint8_t)(b.v & (w64 ? 63u : 31u)));
+        } else {
+            x64_op(&c->b, 0, 0x8B, RCX, slot(b.v));
+            x64_op(&c->b, W, 0xD3, d, x64_r(RAX));
+        }
+        st64(c, dst, RAX);
+        return true;
+    }
+    return emit_div(c, op, dst, a, b);
+}
+
+/* Integer unary ops dst = OP a; false if it is not one. */
+static bool
+emit_iun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
+{
+    x64_buf_t *b = &c->b;
+    switch (op) {
+    case BR_OP_i32_eqz:
+    case BR_OP_i64_eqz:
+        x64_op(b, op == BR_OP_i64_eqz ? X_W : 0, 0x83, 7, slot(a));
+        x64_byte(b, 0); /* cmp [a], 0 */
+        x64_setcc(b, CC_E, RAX);
+        break;
+    case BR_OP_i32_clz:
+    case BR_OP_i64_clz: {
+        /* bsr leaves ZF set for 0: then 2w-1 xor (w-1) = w */
+        unsigned W = op == BR_OP_i64_clz ? X_W : 0;
+        x64_op(b, W, 0x0FBD, RAX, slot(a));
+        x64_mov_imm(b, RCX, W ? 127 : 63);
+        x64_op(b, W, 0x0F44, RAX, x64_r(RCX)); /* cmovz */
+        x64_op(b, W, 0x83, 6, x64_r(RAX));
+        x64_byte(b, W ? 63 : 31); /* xor */
+        break;
+    }
+    case BR_OP_i32_ctz:
+    case BR_OP_i64_ctz: {
+        unsigned W = op == BR_OP_i64_ctz ? X_W : 0;
+        x64_op(b, W, 0x0FBC, RAX, slot(a));
+        x64_mov_imm(b, RCX, W ? 64 : 32);
+        x64_op(b, W, 0x0F44, RAX, x64_r(RCX));
+        break;
+    }
+    case BR_OP_i32_wrap_i64:
+    case BR_OP_i64_extend_i32_u:
+        ld32(c, RAX, a);
+        break;
+    case BR_OP_i64_extend_i32_s:
+    case BR_OP_i64_extend32_s:
+        x64_op(b, X_W, 0x63, RAX, slot(a)); /* movsxd */
+        break;
+    case BR_OP_i32_extend8_s:
+        x64_op(b, 0, 0x0FBE, RAX, slot(a));
+        break;
+    case BR_OP_i32_extend16_s:
+        x64_op(b, 0, 0x0FBF, RAX, slot(a));
+        break;
+    case BR_OP_i64_extend8_s:
+        x64_op(b, X_W, 0x0FBE, RAX, slot(a));
+        break;
+    case BR_OP_i64_extend16_s:
+        x64_op(b, X_W, 0x0FBF, RAX, slot(a));
+        break;
+    case BR_OP_f32_abs:
+    case BR_OP_f32_neg:
+        ld32(c, RAX, a);
+        x64_op(b, 0, 0x81, op == BR_OP_f32_abs ? 4 : 6, x64_r(RAX));
+        x64_u32(b, op == BR_OP_f32_abs ? 0x7FFFFFFFu : 0x80000000u);
+        break;
+    case BR_OP_f64_abs:
+    case BR_OP_f64_neg:
+        ld64(c, RAX, a);
+        x64_op(b, X_W, 0x0FBA, op == BR_OP_f64_abs ? 6 : 7, x64_r(RAX));
+        x64_byte(b, 63); /* btr / btc rax, 63 */
+        break;
+    case BR_OP_i32_reinterpret_f32:
+    case BR_OP_i64_reinterpret_f64:
+    case BR_OP_f32_reinterpret_i32:
+    case BR_OP_f64_reinterpret_i64:
+        if (dst == a)
+            return true;
+        ld64(c, RAX, a);
+        break;
+    default:
+        return false;
+    }
+    st64(c, dst, RAX);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Floating point (SSE2; the same instructions the C compiler uses for
+ * the interpreter's handlers, so NaN bits come out the same)           */
+
+typedef struct fop {
+    br_op_t f32, f64;
+    uint32_t opc;
+} fop_t;
+
+static const fop_t farith[] = {
+    {BR_OP_f32_add, BR_OP_f64_add, 0x0F58},
+    {BR_OP_f32_mul, BR_OP_f64_mul, 0x0F59},
+    {BR_OP_f32_sub, BR_OP_f64_sub, 0x0F5C},
+    {BR_OP_f32_div, BR_OP_f64_div, 0x0F5E},
+};
+
+/* Stores xmm0 (f32: its low 32 bits, zero-extended) to slot dst. */
+static void
+st_xmm0(ncomp_t *c, uint32_t dst, bool f64)
+{
+    x64_op(&c->b, X_66 | (f64 ? X_W : 0), 0x0F7E, 0, x64_r(RAX)); /* movd/q */
+    st64(c, dst, RAX);
+}
+
+static void
+ld_xmm0(ncomp_t *c, uint32_t s, bool f64)
+{
+    x64_op(&c->b, f64 ? X_F2 : X_F3, 0x0F10, 0, slot(s)); /* movss/sd */
+}
+
+static bool
+emit_fbin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, uint32_t b)
+{
+    for (size_t i = 0; i < sizeof farith / sizeof farith[0]; i++) {
+        if (op != farith[i].f32 && op != farith[i].f64)
+            continue;
+        bool f64 = op == farith[i].f64;
+        ld_xmm0(c, a, f64);
+        x64_op(&c->b, f64 ? X_F2 : X_F3, farith[i].opc, 0, slot(b));
+        st_xmm0(c, dst, f64);
+        return true;
+    }
+    /* compares: ucomis sets ZF, PF and CF all for unordered */
+    bool f64 = bri_opinfo[op].name[1] == '6';
+    bool swap = false;
+    int cc;
+    switch (op) {
+    case BR_OP_f32_eq: case BR_OP_f64_eq: cc = CC_E; break;
+    case BR_OP_f32_ne: case BR_OP_f64_ne: cc = CC_NE; break;
+    case BR_OP_f32_gt: case BR_OP_f64_gt: cc = CC_A; break;
+    case BR_OP_f32_ge: case BR_OP_f64_ge: cc = CC_AE; break;
+    case BR_OP_f32_lt: case BR_OP_f64_lt: cc = CC_A; swap = true; break;
+    case BR_OP_f32_le: case BR_OP_f64_le: cc = CC_AE; swap = true; break;
+    default: return false;
+    }
+    ld_xmm0(c, swap ? b : a, f64);
+    x64_op(&c->b, f64 ? X_66 : 0, 0x0F2E, 0, slot(swap ? a : b));
+    x64_setcc(&c->b, cc, RAX);
+    if (cc == CC_E || cc == CC_NE) {
+        /* eq: ZF and not PF; ne: not ZF or PF */
+        x64_setcc(&c->b, cc == CC_E ? CC_NP : CC_P, RCX);
+        x64_op(&c->b, 0, cc == CC_E ? 0x23 : 0x0B, RAX, x64_r(RCX));
+    }
+    st64(c, dst, RAX);
+    return true;
+}
+
+static bool
+emit_fun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
+{
+    x64_buf_t *b = &c->b;
+    switch (op) {
+    case BR_OP_f32_sqrt:
+        x64_op(b, X_F3, 0x0F51, 0, slot(a));
+        st_xmm0(c, dst, false);
+        return true;
+    case BR_OP_f64_sqrt:
+        x64_op(b, X_F2, 0x0F51, 0, slot(a));
+        st_xmm0(c, dst, true);
+        return true;
+    case BR_OP_f32_convert_i32_s:
+    case BR_OP_f64_convert_i32_s:
+        /* clear xmm0 first: cvtsi2s* only writes its low lane */
+        x64_op(b, 0, 0x0F57, 0, x64_r(0)); /* xorps xmm0, xmm0 */
+        x64_op(b, op == BR_OP_f32_convert_i32_s ? X_F3 : X_F2, 0x0F2A, 0,
+               slot(a));
+        st_xmm0(c, dst, op == BR_OP_f64_convert_i32_s);
+        return true;
+    case BR_OP_f32_convert_i32_u:
+    case BR_OP_f64_convert_i32_u:
+    case BR_OP_f64_convert_i64_s:
+        /* a u32 converts exactly as the i64 it zero-extends to */
+        x64_op(b, 0, 0x0F57, 0, x64_r(0));
+        if (op == BR_OP_f64_convert_i64_s)
+            ld64(c, RAX, a);
+        else
+            ld32(c, RAX, a);
+        x64_op(b, (op == BR_OP_f32_convert_i32_u ? X_F3 : X_F2) | X_W, 0x0F2A,
+               0, x64_r(RAX));
+        st_xmm0(c, dst, op != BR_OP_f32_convert_i32_u);
+        return true;
+    case BR_OP_f32_demote_f64:
+        x64_op(b, X_F2, 0x0F5A, 0, slot(a));
+        st_xmm0(c, dst, false);
+        return true;
+    case BR_OP_f64_promote_f32:
+        x64_op(b, X_F3, 0x0F5A, 0, slot(a));
+        st_xmm0(c, dst, true);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+
+/* Width, signedness and result width of a load op (0: not a load). */
+static unsigned
+load_width(br_op_t op, bool *sgn, bool *to64)
+{
+    *sgn = false;
+    *to64 = bri_opinfo[op].name[1] == '6';
+    switch (op) {
+    case BR_OP_i32_load8_s: case BR_OP_i64_load8_s: *sgn = true; return 1;
+    case BR_OP_i32_load8_u: case BR_OP_i64_load8_u: return 1;
+    case BR_OP_i32_load16_s: case BR_OP_i64_load16_s: *sgn = true; return 2;
+    case BR_OP_i32_load16_u: case BR_OP_i64_load16_u: return 2;
+    case BR_OP_i64_load32_s: *sgn = true; return 4;
+    case BR_OP_i32_load: case BR_OP_f32_load: case BR_OP_i64_load32_u:
+        return 4;
+    case BR_OP_i64_load: case BR_OP_f64_load: return 8;
+    default: return 0;
+    }
+}
+
+static unsigned
+store_width(br_op_t op)
+{
+    switch (op) {
+    case BR_OP_i32_store8: case BR_OP_i64_store8: return 1;
+    case BR_OP_i32_store16: case BR_OP_i64_store16: return 2;
+    case BR_OP_i32_store: case BR_OP_f32_store: case BR_OP_i64_store32:
+        return 4;
+    case BR_OP_i64_store: case BR_OP_f64_store: return 8;
+    default: return 0;
+    }
+}
+
+/*
+ * rax = the effective address of a `width`-byte access at slot `addr`
+ * plus `off`, leaving for the interpreter (which traps) unless all of
+ * it lies in memory 0, exactly mem_at's test. A memory32 address and
+ * offset are below 2^32, so their sum plus the width cannot wrap.
+ */
+static void
+emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
+{
+    x64_buf_t *b = &c->b;
+    ld64(c, RAX, addr);
+    c->rax_slot = -1; /* becomes the address */
+    if (!c->mem64) {
+        if (off != 0) {
+            x64_mov_imm(b, RCX, off);
+            x64_op(b, X_W, 0x03, RAX, x64_r(RCX)); /* add rax, rcx */
+        }
+        x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)width)); /* lea */
+        x64_op(b, X_W, 0x3B, RDX, x64_r(R15));                 /* cmp */
+        exit_if(c, CC_A);
+        return;
+    }
+    if (off != 0) {
+        x64_mov_imm(b, RCX, off);
+        x64_op(b, X_W, 0x03, RAX, x64_r(RCX));
+        exit_if(c, CC_B); /* carry: the sum wrapped */
+    }
+    x64_op(b, X_W, 0x8B, RDX, x64_r(R15)); /* rdx = ms - ea */
+    x64_op(b, X_W, 0x2B, RDX, x64_r(RAX));
+    exit_if(c, CC_B);
+    x64_op(b, X_W, 0x83, 7, x64_r(RDX));
+    x64_byte(b, (uint8_t)width);
+    exit_if(c, CC_B);
+}
+
+static bool
+emit_load(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t addr, uint32_t mem,
+          uint64_t off)
+{
+    bool sgn, to64;
+    unsigned width = load_width(op, &sgn, &to64);
+    if (width == 0 || mem != 0)
+        return false;
+    emit_ea(c, addr, off, width);
+    x64_rm_t at = x64_mi(R14, RAX);
+    unsigned W = to64 ? X_W : 0;
+    switch (width) {
+    case 1:
+        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBE : 0x0FB6, RAX, at);
+        break;
+    case 2:
+        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBF : 0x0FB7, RAX, at);
+        break;
+    case 4:
+        if (sgn)
+            x64_op(&c->b, X_W, 0x63, RAX, at);
+        else
+            x64_op(&c->b, 0, 0x8B, RAX, at);
+        break;
+    default:
+        x64_op(&c->b, X_W, 0x8B, RAX, at);
+        break;
+    }
+    st64(c, dst, RAX);
+    return true;
+}
+
+static bool
+emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
+           uint64_t off)
+{
+    unsigned width = store_width(op);
+    if (width == 0 || mem != 0)
+        return false;
+    emit_ea(c, addr, off, width);
+    ld64(c, RCX, val);
+    x64_rm_t at = x64_mi(R14, RAX);
+    switch (width) {
+    case 1:
+        x64_op(&c->b, X_B8, 0x88, RCX, at);
+        break;
+    case 2:
+        x64_op(&c->b, X_66, 0x89, RCX, at);
+        break;
+    case 4:
+        x64_op(&c->b, 0, 0x89, RCX, at);
+        break;
+    default:
+        x64_op(&c->b, X_W, 0x89, RCX, at);
+        break;
+    }
+    c->rax_slot = -1; /* rax holds the address */
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Variables, constants, control                                       */
+
+static bool
+emit_global(ncomp_t *c, bool set, uint32_t s, uint32_t index)
+{
+    br_valkind_t k = c->m->globals[index].kind;
+    if (k != BR_I32 && k != BR_F32 && k != BR_I64 && k != BR_F64)
+        return false; /* references and v128: the interpreter */
+    bool w32 = k == BR_I32 || k == BR_F32;
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x8B, RDX,
+           x64_m(RBP, (int32_t)offsetof(br_instance_t, globals)));
+    x64_op(b, X_W, 0x8B, RDX, x64_m(RDX, (int32_t)(index * 8u)));
+    x64_rm_t v = x64_m(RDX, (int32_t)offsetof(br_global_t, val.of));
+    if (set) {
+        /* as bri_slot_to_val: the value's u64 holds the zero-extended
+         * i32/f32 bits, or all 64 */
+        if (w32)
+            ld32(c, RAX, s);
+        else
+            ld64(c, RAX, s);
+        x64_op(b, X_W, 0x89, RAX, v);
+        c->rax_slot = -1;
+    } else {
+        x64_op(b, w32 ? 0 : X_W, 0x8B, RAX, v);
+        st64(c, s, RAX);
+    }
+    return true;
+}
+
+static void
+emit_copy(ncomp_t *c, uint32_t dst, uint32_t src)
+{
+    if (dst == src)
+        return;
+    ld64(c, RAX, src);
+    st64(c, dst, RAX);
+}
+
+/* move [move, dst, src, n]: slot by slot in memmove's order. */
+static bool
+emit_move(ncomp_t *c, uint32_t dst, uint32_t src, uint32_t n)
+{
+    if (n > 16)
+        return false;
+    if (n == 2) {
+        /* a v128 moves whole (movdqu): two 8-byte stores would stall
+         * the 16-byte load of the SIMD handler that reads it next */
+        x64_op(&c->b, X_F3, 0x0F6F, 0, slot(src));
+        x64_op(&c->b, X_F3, 0x0F7F, 0, slot(dst));
+        if (c->rax_slot == (int64_t)dst || c->rax_slot == (int64_t)dst + 1)
+            c->rax_slot = -1;
+        return true;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = dst <= src ? i : n - 1 - i;
+        emit_copy(c, dst + k, src + k);
+    }
+    return true;
+}
+
+static bool
+emit_const(ncomp_t *c, uint32_t s, uint64_t v)
+{
+    x64_mov_imm(&c->b, RAX, v);
+    st64(c, s, RAX);
+    return true;
+}
+
+/* Fused compare-and-branch ops and jz/jnz. */
+static bool
+emit_fused_branch(ncomp_t *c, br_op_t base, int form, const uint32_t *w)
+{
+    int cc = icmp_cc(base);
+    if (cc < 0)
+        return false;
+    opnd_t b = form == F_BR_RR || form == F_BRN_RR ? in_slot(w[2])
+                                                   : in_imm(w[2]);
+    emit_cmp(c, is_i64_op(base), w[1], b);
+    if (form == F_BRN_RR || form == F_BRN_RI)
+        cc ^= 1;
+    branch_if(c, cc, w[3], w[4]);
+    return true;
+}
+
+static bool
+emit_fused(ncomp_t *c, br_op_t op, const uint32_t *w)
+{
+    br_op_t base = (br_op_t)fused_of[op].base;
+    switch (fused_of[op].form) {
+    case F_RR:
+        if (emit_ibin(c, base, w[1], w[2], in_slot(w[3])))
+            return true;
+        return emit_fbin(c, base, w[1], w[2], w[3]);
+    case F_RI:
+        return emit_ibin(c, base, w[1], w[2], in_imm(w[3]));
+    case F_R:
+        return emit_iun(c, base, w[1], w[2]) || emit_fun(c, base, w[1], w[2]);
+    case F_BR_RR:
+    case F_BRN_RR:
+    case F_BR_RI:
+    case F_BRN_RI:
+        return emit_fused_branch(c, base, fused_of[op].form, w);
+    case F_LDX:
+        return emit_load(c, base, w[1], w[2], w[3],
+                         w[4] | (uint64_t)w[5] << 32);
+    case F_STX:
+        return emit_store(c, base, w[1], w[2], w[3],
+                          w[4] | (uint64_t)w[5] << 32);
+    default:
+        return false;
+    }
+}
+
+/* The instruction at c->w; false: the interpreter runs it. */
+static bool
+emit_insn(ncomp_t *c)
+{
+    const uint32_t *w = c->w;
+    br_op_t op = (br_op_t)w[0];
+    x64_buf_t *b = &c->b;
+    if (fused_of[op].form != F_NONE)
+        return emit_fused(c, op, w);
+    switch (op) {
+    case BR_OP_move:
+        return emit_move(c, w[1], w[2], w[3]);
+    case BR_OP_local_get:
+        emit_copy(c, w[1], w[2]);
+        return true;
+    case BR_OP_local_set:
+    case BR_OP_local_tee:
+        emit_copy(c, w[2], w[1]);
+        return true;
+    case BR_OP_i32_const:
+    case BR_OP_f32_const:
+        return emit_const(c, w[1], w[2]);
+    case BR_OP_i64_const:
+    case BR_OP_f64_const:
+        return emit_const(c, w[1], w[2] | (uint64_t)w[3] << 32);
+    case BR_OP_ref_null:
+        return emit_const(c, w[1], 0);
+    case BR_OP_ref_is_null:
+        x64_op(b, X_W, 0x83, 7, slot(w[1]));
+        x64_byte(b, 0);
+        x64_setcc(b, CC_E, RAX);
+        st64(c, w[1], RAX);
+        return true;
+    case BR_OP_global_get:
+        return emit_global(c, false, w[1], w[2]);
+    case BR_OP_global_set:
+        return emit_global(c, true, w[1], w[2]);
+    case BR_OP_select:
+    case BR_OP_select_t: {
+        x64_op(b, 0, 0x83, 7, slot(w[1] + 2));
+        x64_byte(b, 0);
+        size_t skip = x64_jcc(b, CC_NE);
+        emit_copy(c, w[1], w[1] + 1);
+        x64_patch(b, skip, b->n);
+        c->rax_slot = -1; /* copied on one path only */
+        return true;
+    }
+    case BR_OP_jump:
+        jump_to(c, w[1]);
+        return true;
+    case BR_OP_jump_back:
+        take(c, w[1], w[2]);
+        return true;
+    case BR_OP_jump_if:
+    case BR_OP_jump_unless:
+    case BR_OP_jump_if_back:
+        x64_op(b, 0, 0x83, 7, slot(w[1]));
+        x64_byte(b, 0);
+        branch_if(c, op == BR_OP_jump_unless ? CC_E : CC_NE, w[2],
+                  op == BR_OP_jump_if_back ? w[3] : 0);
+        return true;
+    case BR_OP_jz:
+    case BR_OP_jnz:
+        x64_op(b, X_W, 0x83, 7, slot(w[1]));
+        x64_byte(b, 0);
+        branch_if(c, op == BR_OP_jz ? CC_E : CC_NE, w[2], w[3]);
+        return true;
+    default:
+        break;
+    }
+    const bri_opinfo_t *info = &bri_opinfo[op];
+    if (info->sig[0] == '*')
+        return false;
+    /* simple ops [op, s] and plain loads/stores [op, s, mem, off] */
+    uint32_t s = w[1];
+    if (info->imm == BR_IMM_MEMARG) {
+        uint64_t off = w[3] | (uint64_t)w[4] << 32;
+        if (load_width(op, &(bool){0}, &(bool){0}) != 0)
+            return emit_load(c, op, s, s, w[2], off);
+        return emit_store(c, op, s + 1, s, w[2], off);
+    }
+    if (info->imm != BR_IMM_NONE)
+        return false;
+    return emit_ibin(c, op, s, s, in_slot(s + 1)) ||
+           emit_iun(c, op, s, s) || emit_fbin(c, op, s, s, s + 1) ||
+           emit_fun(c, op, s, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Function layout                                                     */
+
+/* Entry stub (offset 0) and the shared exit sequence after it. */
+static void
+emit_stubs(ncomp_t *c)
+{
+    x64_buf_t *b = &c->b;
+    static const uint8_t enter[] = {
+        0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, /* push */
+        0x48, 0x83, 0xEC, 0x08,                 /* sub rsp, 8 (align) */
+        0x48, 0x89, 0xFB,                       /* mov rbx, rdi */
+        0x49, 0x89, 0xF4,                       /* mov r12, rsi */
+        0x4C, 0x8B, 0x2E,                       /* mov r13, [rsi] */
+        0x49, 0x89, 0xD6,                       /* mov r14, rdx */
+        0x49, 0x89, 0xCF,                       /* mov r15, rcx */
+        0x4C, 0x89, 0xC5,                       /* mov rbp, r8 */
+        0x41, 0xFF, 0xE1,                       /* jmp r9 */
+    };
+    static const uint8_t leave[] = {
+        0x4D, 0x89, 0x2C, 0x24,                 /* mov [r12], r13 */
+        0x48, 0x83, 0xC4, 0x08,                 /* add rsp, 8 */
+        0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, /* pop */
+        0xC3,                                   /* ret */
+    };
+    for (size_t i = 0; i < sizeof enter; i++)
+        x64_byte(b, enter[i]);
+    c->epilogue = b->n;
+    for (size_t i = 0; i < sizeof leave; i++)
+        x64_byte(b, leave[i]);
+}
+
+/* Instruction lengths from the verifier's shape table. */
+static uint32_t
+insn_len(const bri_opshape_t *shapes, const uint32_t *w, uint32_t left)
+{
+    if (w[0] >= BR_OP__COUNT)
+        return 0;
+    uint32_t len = shapes[w[0]].len;
+    if (len == BRI_LEN_VAR)
+        len = left >= 3 ? 5 + 3 * (w[2] + 1) : 0; /* jump_table */
+    return len <= left ? len : 0;
+}
+
+/* Marks jump_table targets (the interpreter takes them, then may enter
+ * the machine code there). */
+static void
+mark_table_targets(ncomp_t *c, const uint32_t *w)
+{
+    for (uint32_t e = 0; e <= w[2]; e++) {
+        uint32_t t = w[5 + 3 * e];
+        if (t < c->code->word_count)
+            c->flags[t] |= NF_TARGET;
+    }
+}
+
+/* The jump target of a branch instruction, or false. */
+static bool
+branch_target(const uint32_t *w, uint32_t *t)
+{
+    br_op_t op = (br_op_t)w[0];
+    switch (fused_of[op].form) {
+    case F_BR_RR: case F_BRN_RR: case F_BR_RI: case F_BRN_RI:
+        *t = w[3];
+        return true;
+    default:
+        break;
+    }
+    switch (op) {
+    case BR_OP_jump:
+    case BR_OP_jump_back:
+        *t = w[1];
+        return true;
+    case BR_OP_jump_if:
+    case BR_OP_jump_unless:
+    case BR_OP_jump_if_back:
+    case BR_OP_jz:
+    case BR_OP_jnz:
+        *t = w[2];
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Marks every jump target before emitting, so that the register cache
+ * (rax_slot) starts empty wherever control can arrive from elsewhere. */
+static bool
+mark_targets(ncomp_t *c, const bri_opshape_t *shapes)
+{
+    const bri_code_t *code = c->code;
+    for (uint32_t pc = 0; pc < code->word_count;) {
+        const uint32_t *w = code->words + pc;
+        uint32_t len = insn_len(shapes, w, code->word_count - pc);
+        if (len == 0)
+            return false;
+        uint32_t t;
+        if (branch_target(w, &t) && t < code->word_count)
+            c->flags[t] |= NF_TARGET;
+        if (w[0] == BR_OP_jump_table)
+            mark_table_targets(c, w);
+        pc += len;
+    }
+    return true;
+}
+
+static bool
+emit_body(ncomp_t *c, const bri_opshape_t *shapes)
+{
+    const bri_code_t *code = c->code;
+    for (uint32_t pc = 0; pc < code->word_count;) {
+        const uint32_t *w = code->words + pc;
+        uint32_t len = insn_len(shapes, w, code->word_count - pc);
+        if (len == 0)
+            return false; /* not compiler output: never for verified code */
+        c->w = w;
+        c->pc = pc;
+        c->at[pc] = (uint32_t)c->b.n;
+        c->flags[pc] |= NF_INSN;
+        if (c->flags[pc] & NF_TARGET)
+            c->rax_slot = -1; /* reached from elsewhere too */
+        if (emit_insn(c)) {
+            c->flags[pc] |= NF_NATIVE;
+        } else {
+            c->rax_slot = -1;
+            c->b.n = c->at[pc]; /* drop a partial attempt */
+            size_t keep = c->fix_n;
+            while (keep > 0 && c->fix[keep - 1].at >= c->b.n)
+                keep--;
+            c->fix_n = keep;
+            exit_at(c, pc);
+        }
+        pc += len;
+    }
+    return !c->b.failed;
+}
+
+/* Exit stubs and jump targets; marks the instructions jumped to. */
+static void
+resolve(ncomp_t *c)
+{
+    for (size_t i = 0; i < c->fix_n; i++) {
+        fixup_t *f = &c->fix[i];
+        if (f->exit) {
+            x64_patch(&c->b, f->at, c->b.n);
+            exit_at(c, f->pc);
+        } else {
+            x64_patch(&c->b, f->at, c->at[f->pc]);
+            c->flags[f->pc] |= NF_TARGET;
+        }
+    }
+}
+
+/* Entering and leaving machine code costs about as much as a few
+ * interpreted instructions: an entry must lead to at least this many
+ * instructions of machine code (a backward branch counts as that many:
+ * a loop may stay in machine code), or the interpreter runs on instead.
+ * That keeps code that mixes rare and common ops (SIMD loops, or calls
+ * in a small recursive function) from bouncing between the tiers. */
+#define MIN_RUN 4u
+
+/*
+ * Where the interpreter may enter: instructions with machine code that
+ * start the function, are jumped to, or follow one the interpreter runs
+ * (after a call returns, after a slow path), when a run of machine code
+ * of at least MIN_RUN instructions starts there. Elsewhere it keeps
+ * interpreting until such a place.
+ */
+static uint32_t
+fill_entries(const ncomp_t *c, uint32_t *entries)
+{
+    uint32_t count = 0;
+    uint32_t n = c->code->word_count, run = 0;
+    /* backwards: run = native instructions from here to the next exit */
+    for (uint32_t pc = n; pc-- > 0;) {
+        uint8_t f = c->flags[pc];
+        if (!(f & NF_INSN))
+            continue;
+        uint32_t t;
+        if (!(f & NF_NATIVE))
+            run = 0;
+        else if (branch_target(c->code->words + pc, &t) && t <= pc)
+            run = MIN_RUN;
+        else
+            run = run < MIN_RUN ? run + 1 : MIN_RUN;
+        c->at[pc] |= run >= MIN_RUN ? 0x80000000u : 0;
+    }
+    bool after_exit = true;
+    for (uint32_t pc = 0; pc < n; pc++) {
+        uint8_t f = c->flags[pc];
+        if (!(f & NF_INSN))
+            continue;
+        bool native = (f & NF_NATIVE) != 0;
+        bool long_run = (c->at[pc] & 0x80000000u) != 0;
+        if (native && long_run && (after_exit || (f & NF_TARGET))) {
+            entries[pc] = c->at[pc] & 0x7FFFFFFFu;
+            count++;
+        }
+        after_exit = !native;
+    }
+    return count;
+}
+
+/* Maps the code read+write, copies it in, then seals it read+execute:
+ * it is never writable and executable at once. */
+static bool
+seal(const x64_buf_t *b, bri_native_t *out)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t size = (b->n + page - 1) / page * page;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    memcpy(p, b->p, b->n);
+    if (mprotect(p, size, PROT_READ | PROT_EXEC) != 0) {
+        munmap(p, size);
+        return false;
+    }
+    out->text = p;
+    out->text_size = size;
+    out->code_bytes = b->n;
+    return true;
+}
+
+/* The engine's opcode shapes, computed once (the first of two racing
+ * threads to publish wins; the other frees its copy). */
+static const bri_opshape_t *
+engine_shapes(br_engine_t *e)
+{
+    const bri_opshape_t *s = atomic_load_explicit(&e->native_shapes,
+                                                  memory_order_acquire);
+    if (s != NULL)
+        return s;
+    size_t size = sizeof(bri_opshape_t) * BR_OP__COUNT;
+    bri_opshape_t *mine = bri_alloc(&e->alloc, size);
+    if (mine == NULL)
+        return NULL;
+    bri_verify_shapes(mine);
+    void *expected = NULL;
+    if (atomic_compare_exchange_strong(&e->native_shapes, &expected, mine))
+        return mine;
+    bri_free(&e->alloc, mine, size);
+    return expected;
+}
+
+bool
+bri_native_compile(const br_module_t *m, const bri_code_t *code,
+                   const bri_allocator_t *alloc, bri_native_t *out)
+{
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    if (shapes == NULL)
+        return false;
+    ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
+    c.mem64 = m->memory_count > 0 && m->memories[0].is64;
+    size_t n = code->word_count;
+    c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
+    c.flags = bri_calloc(alloc, n ? n : 1, 1);
+    uint32_t *entries = bri_calloc(alloc, n ? n : 1, sizeof *entries);
+    bool ok = c.at && c.flags && entries;
+    if (ok) {
+        emit_stubs(&c);
+        ok = mark_targets(&c, shapes) && emit_body(&c, shapes);
+    }
+    if (ok) {
+        resolve(&c);
+        /* offsets must fit 31 bits (fill_entries marks with bit 31) */
+        ok = !c.b.failed && c.b.n < 0x80000000u && seal(&c.b, out);
+    }
+    if (ok) {
+        out->entry_count = fill_entries(&c, entries);
+        out->entries = entries;
+        out->word_count = code->word_count;
+    } else {
+        bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
+    }
+    bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
+    bri_free(alloc, c.flags, n ? n : 1);
+    bri_free(alloc, c.fix, c.fix_cap * sizeof *c.fix);
+    bri_free(alloc, c.b.p, c.b.cap);
+    return ok;
+}
+
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    bri_native_t *n = atomic_load(&code->native);
+    atomic_store(&code->native, NULL);
+    if (n == NULL || n->entries == NULL) /* none, or a failed compile */
+        return;
+    munmap(n->text, n->text_size);
+    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    bri_free(alloc, n, sizeof *n);
+}
+
+#else
+
+void
+bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
+{
+    (void)alloc;
+    (void)code;
+}
+
+#endif

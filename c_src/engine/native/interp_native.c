@@ -1,0 +1,55 @@
+/*
+ * beamr engine, native tier: the interpreter loop compiled a second time
+ * with the native hooks, for stores whose tier is `native` or `auto`.
+ * At every dispatch it checks whether the current function's machine
+ * code may be entered at pc (native.h: entries) and runs it there; the
+ * machine code hands back the pc of the next instruction it leaves to
+ * the interpreter, which then runs that one instruction's handler
+ * without the check (so an instruction whose slow path left machine
+ * code cannot bounce back into it).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "native.h"
+
+#if BRI_HAVE_NATIVE
+
+/* Runs machine code from the entry `off` of the frame's function. */
+static inline uint32_t
+native_enter(const bri_native_t *n, uint32_t off, br_slot_t *S, int64_t *fuel,
+             uint8_t *mb, uint64_t ms, br_instance_t *inst)
+{
+    bri_native_fn fn;
+    const uint8_t *text = n->text;
+    memcpy(&fn, &text, sizeof fn); /* object to function pointer */
+    return fn(S, fuel, mb, ms, inst, text + off);
+}
+
+#define BRI_NATIVE_HOOKS 1
+#define BRI_INTERP_RUN bri_interp_run_native
+#define BRI_NATIVE_LOCALS                                                 \
+    const bri_native_t *ncode = NULL;                                     \
+    const uint32_t *nmap = NULL;
+#define BRI_NATIVE_SET(hot)                                               \
+    (ncode = bri_native_for(exec, fr, (hot)),                             \
+     nmap = ncode != NULL ? ncode->entries : NULL)
+#define BRI_NATIVE_FRAME() BRI_NATIVE_SET(false)
+/* A fuel chunk ran out in this function: tier auto compiles it now. */
+#define BRI_NATIVE_REFUEL()                                               \
+    do {                                                                  \
+        if (nmap == NULL)                                                 \
+            BRI_NATIVE_SET(true);                                         \
+    } while (0)
+#define BRI_NATIVE_NEXT()                                                 \
+    do {                                                                  \
+        if (nmap != NULL && nmap[pc - W] != 0) {                          \
+            pc = W + native_enter(ncode, nmap[pc - W], S, &fuel, mb, ms,  \
+                                  inst);                                  \
+            if (BR_UNLIKELY(fuel < 0))                                    \
+                goto out_of_fuel;                                         \
+            DISPATCH();                                                   \
+        }                                                                 \
+    } while (0)
+
+#include "../interp.c"
+
+#endif

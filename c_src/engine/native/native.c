@@ -1,0 +1,136 @@
+/*
+ * beamr engine, native tier: tier selection, lazy per-function
+ * compilation and the machine code's lifetime (docs/native-tier.md).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "native.h"
+
+
+bool
+br_native_available(void)
+{
+    return BRI_HAVE_NATIVE;
+}
+
+void
+br_store_set_tier(br_store_t *store, br_tier_t tier)
+{
+    if (store != NULL && (unsigned)tier <= BR_TIER_AUTO)
+        store->tier = (uint8_t)tier;
+}
+
+br_tier_t
+br_store_tier(const br_store_t *store)
+{
+    return store != NULL ? (br_tier_t)store->tier : BR_TIER_INTERP;
+}
+
+#if BRI_HAVE_NATIVE
+
+/* What a function whose compile failed points to: no entries, so it
+ * stays interpreted, and no second attempt. Never written. */
+static const bri_native_t no_native;
+
+/* Compiles a function of `m` and publishes its code; when another
+ * thread published first, keeps theirs. NULL if it has none. */
+static const bri_native_t *
+publish(const br_module_t *m, bri_code_t *code)
+{
+    const bri_allocator_t *alloc = &m->engine->alloc;
+    bri_native_t *n = bri_calloc(alloc, 1, sizeof *n);
+    if (n != NULL && !bri_native_compile(m, code, alloc, n)) {
+        bri_free(alloc, n, sizeof *n);
+        n = NULL;
+    }
+    bri_native_t *want = n != NULL ? n : (bri_native_t *)&no_native;
+    bri_native_t *expected = NULL;
+    if (!atomic_compare_exchange_strong(&code->native, &expected, want)) {
+        if (n != NULL) {
+            bri_code_t tmp = {0};
+            atomic_store(&tmp.native, n);
+            bri_native_free(alloc, &tmp);
+        }
+        want = expected;
+    }
+    return want->entry_count != 0 ? want : NULL;
+}
+
+/* The frame's function (the native field is the only one written). */
+static const bri_native_t *
+compile_now(br_exec_t *exec, const bri_frame_t *fr)
+{
+    (void)exec;
+    return publish(fr->inst->module, (bri_code_t *)fr->code);
+}
+
+bool
+br_module_native_compile(const br_module_t *m)
+{
+    bool ok = true;
+    for (uint32_t i = m != NULL ? m->func_import_count : 0;
+         m != NULL && i < m->func_count; i++) {
+        bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
+        if (atomic_load(&code->native) != NULL)
+            continue;
+        (void)publish(m, code);
+        const bri_native_t *n = atomic_load(&code->native);
+        if (n->entries == NULL) /* the compile failed */
+            ok = false;
+    }
+    return ok;
+}
+
+/* bri_native_for when the function has no machine code yet. */
+const bri_native_t *
+bri_native_slow(br_exec_t *exec, const bri_frame_t *fr, bool hot)
+{
+    bri_code_t *code = (bri_code_t *)fr->code;
+    switch (exec->store->tier) {
+    case BR_TIER_NATIVE:
+        return compile_now(exec, fr);
+    case BR_TIER_AUTO:
+        if (hot || atomic_fetch_add_explicit(&code->hot, 1,
+                                             memory_order_relaxed) +
+                           1 >=
+                       BRI_NATIVE_HOT)
+            return compile_now(exec, fr);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+#else
+
+bool
+br_module_native_compile(const br_module_t *m)
+{
+    (void)m;
+    return true;
+}
+
+#endif
+
+void
+br_module_native_info(const br_module_t *m, uint32_t *functions,
+                      size_t *code_bytes, size_t *mapped_bytes)
+{
+    uint32_t count = 0;
+    size_t bytes = 0, mapped = 0;
+    for (uint32_t i = m != NULL ? m->func_import_count : 0;
+         m != NULL && i < m->func_count; i++) {
+        bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
+        const bri_native_t *n = atomic_load(&code->native);
+        if (n == NULL || n->entries == NULL)
+            continue;
+        count++;
+        bytes += n->code_bytes;
+        mapped += n->text_size;
+    }
+    if (functions)
+        *functions = count;
+    if (code_bytes)
+        *code_bytes = bytes;
+    if (mapped_bytes)
+        *mapped_bytes = mapped;
+}

@@ -1,0 +1,83 @@
+/*
+ * beamr engine, native tier (docs/native-tier.md): x86-64 machine code
+ * compiled per function from the validated internal code (code.h),
+ * entered and left by the interpreter at instruction boundaries. The
+ * machine code reads and writes the interpreter's frame slots, so a call
+ * can stop, yield, trap or be snapshotted in either tier and go on in
+ * the other.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_NATIVE_H
+#define BR_NATIVE_H
+
+#include "exec.h"
+
+#if defined(__x86_64__) && !defined(BRI_NO_NATIVE)
+#define BRI_HAVE_NATIVE 1
+#else
+#define BRI_HAVE_NATIVE 0
+#endif
+
+/*
+ * A function's machine code. `entries[pc]` is the offset in `text` of
+ * the machine code of the instruction at word pc when the interpreter
+ * may enter there (0: it may not; offset 0 is the entry stub). A
+ * function whose compile failed or was refused has entries NULL.
+ */
+struct bri_native {
+    uint8_t *text;      /* mapped read+execute, never writable */
+    size_t text_size;   /* mapped bytes (whole pages) */
+    size_t code_bytes;  /* bytes of machine code in it */
+    uint32_t *entries;  /* word_count offsets, engine allocator */
+    uint32_t word_count;
+    uint32_t entry_count; /* non-zero entries; 0: the interpreter runs it */
+};
+typedef struct bri_native bri_native_t;
+
+/* Calls of a function (or fuel chunks spent in it) before tier `auto`
+ * compiles it. */
+#define BRI_NATIVE_HOT 2u
+
+/*
+ * The machine code's calling convention (System V): it runs from
+ * `entry` (text + entries[pc]) with the frame's slots S, the fuel
+ * counter, memory 0's base and size and the instance, until it reaches
+ * an instruction it leaves to the interpreter (calls, returns, traps,
+ * rare ops, a slow path) or runs out of fuel at a back-edge; it returns
+ * the word pc to go on at, with *fuel updated (< 0: out of fuel, at the
+ * back-edge's target). It never calls back into C.
+ */
+typedef uint32_t (*bri_native_fn)(br_slot_t *S, int64_t *fuel,
+                                  uint8_t *mem_base, uint64_t mem_size,
+                                  br_instance_t *inst, const uint8_t *entry);
+
+/* native/interp_native.c: the interpreter loop with the native hooks. */
+br_status_t bri_interp_run_native(br_exec_t *exec, int64_t fuel);
+
+/* The machine code of the frame's function if it has some or the
+ * store's tier wants it compiled now (tier `native`: at its first call;
+ * `auto`: once hot), else NULL. `hot`: the function has just used up a
+ * fuel chunk (tier `auto` compiles it at once). */
+const bri_native_t *bri_native_slow(br_exec_t *exec, const bri_frame_t *fr,
+                                    bool hot);
+
+static inline const bri_native_t *
+bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
+{
+    const bri_native_t *n = atomic_load_explicit(
+        &((bri_code_t *)fr->code)->native, memory_order_acquire);
+    if (BR_LIKELY(n != NULL))
+        return n->entry_count != 0 ? n : NULL;
+    return bri_native_slow(exec, fr, hot);
+}
+
+/* native/compile_x64.c: compiles funcs[index] of `m` into *out (text
+ * mapped and sealed read+execute). False if memory ran out. */
+bool bri_native_compile(const br_module_t *m, const bri_code_t *code,
+                        const bri_allocator_t *alloc, bri_native_t *out);
+
+/* native/compile_x64.c: frees a function's machine code (module.c,
+ * when the module goes). */
+void bri_native_free(const bri_allocator_t *alloc, bri_code_t *code);
+
+#endif

@@ -1,0 +1,96 @@
+%% @doc EUnit tests of the native tier from Erlang (docs/native-tier.md):
+%% the `tier' start option, the same results and traps as the
+%% interpreter, imports answered in the caller's process from machine
+%% code, stop and fuel on an endless loop, and beamr:native_info/1.
+%% SPDX-License-Identifier: Apache-2.0
+-module(beamr_native_tests).
+-include_lib("eunit/include/eunit.hrl").
+
+wat() ->
+    <<"(module
+        (import \"env\" \"cb\" (func $cb (param i32) (result i32)))
+        (memory (export \"mem\") 1)
+        (func (export \"sum\") (param $n i32) (result i64)
+          (local $i i32) (local $s i64)
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+            (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2))
+                                (i32.const 65532)) (local.get $i))
+            (local.set $s (i64.add (local.get $s) (i64.mul
+              (i64.extend_i32_u (local.get $i)) (i64.const 3))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+          (local.get $s))
+        (func (export \"calls\") (param $n i32) (result i32)
+          (local $s i32)
+          (block $d (loop $l
+            (br_if $d (i32.eqz (local.get $n)))
+            (local.set $s (i32.add (local.get $s) (call $cb (local.get $n))))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $l)))
+          (local.get $s))
+        (func (export \"oob\") (param i32) (result i32)
+          (i32.load (local.get 0)))
+        (func (export \"spin\") (loop $l (br $l))))">>.
+
+module() ->
+    {ok, Wasm} = beamr:wat_to_wasm(wat()),
+    {ok, Mod} = beamr:compile(Wasm),
+    Mod.
+
+start(Mod, Tier) ->
+    Cb = fun([X]) -> [X * 2] end,
+    {ok, I} = beamr:start(Mod, #{tier => Tier,
+                                 imports => #{{<<"env">>, <<"cb">>} => Cb}}),
+    I.
+
+same_results_test() ->
+    Mod = module(),
+    [Interp, Native, Auto] = [start(Mod, T) || T <- [interp, native, auto]],
+    Calls = [{<<"sum">>, [100000]}, {<<"calls">>, [500]},
+             {<<"oob">>, [65535]}, {<<"oob">>, [4]}],
+    [begin
+         R = beamr:call(Interp, F, A),
+         ?assertEqual(R, beamr:call(Native, F, A)),
+         ?assertEqual(R, beamr:call(Auto, F, A))
+     end || {F, A} <- Calls],
+    ?assertMatch({error, {trap, #{reason := out_of_bounds_memory_access}}},
+                 beamr:call(Native, <<"oob">>, [65535])),
+    ?assertEqual(beamr:read(Interp, 0, 4096), beamr:read(Native, 0, 4096)),
+    Info = beamr:native_info(Mod),
+    ?assertMatch(#{native_available := true, native_functions := N,
+                   code_bytes := B} when N >= 3 andalso B > 0, Info),
+    [ok = beamr:stop(I) || I <- [Interp, Native, Auto]].
+
+%% Imports run in the caller's process while the call runs in machine code.
+import_in_caller_test() ->
+    Self = self(),
+    {ok, I} = beamr:start(module(), #{tier => native,
+                                      imports => #{{<<"env">>, <<"cb">>} =>
+                                          fun([X]) ->
+                                              Self = self(),
+                                              [X]
+                                          end}}),
+    ?assertEqual({ok, [5050]}, beamr:call(I, <<"calls">>, [100])),
+    ok = beamr:stop(I).
+
+spin_stop_and_fuel_test_() ->
+    {timeout, 30, fun() ->
+        Mod = module(),
+        I = start(Mod, native),
+        ?assertMatch({error, out_of_fuel},
+                     beamr:call(I, <<"spin">>, [], #{fuel => 1000000})),
+        ?assertMatch({error, timeout},
+                     beamr:call(I, <<"spin">>, [], #{timeout => 100})),
+        Self = self(),
+        spawn(fun() -> Self ! {spun, beamr:call(I, <<"spin">>, [])} end),
+        timer:sleep(100),
+        ok = beamr:stop(I),
+        receive {spun, R} -> ?assertEqual({error, stopped}, R)
+        after 5000 -> ?assert(false)
+        end
+    end}.
+
+bad_tier_test() ->
+    ?assertError(badarg, beamr:start(module(), #{tier => fast})),
+    ?assertError(badarg, beamr:native_info(not_a_module)).

@@ -1,0 +1,389 @@
+/*
+ * beamr tests: the native tier (docs/native-tier.md) against the
+ * interpreter on the same modules: results, memory, fuel used to the
+ * unit, yields and resumption (also switching tiers between slices),
+ * cancel, traps with their backtraces, suspended imports, call depth,
+ * and that machine code was really made and run.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../c_src/engine/exec.h"
+#include "../../c_src/engine/text/br_text.h"
+#include "check.h"
+
+static const char *const WAT =
+    "(module\n"
+    "  (import \"env\" \"host\" (func $host (param i32) (result i32)))\n"
+    "  (memory (export \"mem\") 1)\n"
+    "  (global $g (mut i64) (i64.const 7))\n"
+    "  (global $gf (mut f64) (f64.const 0.5))\n"
+    /* loops over memory with i32/i64/f64 arithmetic, compares, selects,
+     * conversions and globals */
+    "  (func (export \"mix\") (param $n i32) (result i64)\n"
+    "    (local $i i32) (local $acc i64) (local $f f64)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.shl (i32.and (local.get $i) (i32.const 1023))\n"
+    "                          (i32.const 2))\n"
+    "        (i32.xor (i32.mul (local.get $i) (i32.const -1640531535))\n"
+    "                 (i32.rotl (local.get $i) (i32.const 7))))\n"
+    "      (local.set $acc (i64.add (local.get $acc)\n"
+    "        (i64.extend_i32_u (i32.load (i32.shl (i32.and\n"
+    "          (i32.mul (local.get $i) (i32.const 31)) (i32.const 1023))\n"
+    "          (i32.const 2))))))\n"
+    "      (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_s\n"
+    "        (i32.load8_s offset=3 (i32.and (local.get $i) (i32.const 4095))))))\n"
+    "      (local.set $acc (i64.xor (local.get $acc) (i64.shr_u\n"
+    "        (local.get $acc) (i64.const 13))))\n"
+    "      (local.set $acc (select (i64.rem_s (local.get $acc) (i64.const 1000003))\n"
+    "        (i64.div_u (local.get $acc) (i64.const 3))\n"
+    "        (i32.lt_u (i32.popcnt (local.get $i)) (i32.clz (local.get $i)))))\n"
+    "      (local.set $f (f64.add (f64.mul (local.get $f) (f64.const 0.999))\n"
+    "        (f64.convert_i32_s (local.get $i))))\n"
+    "      (global.set $g (i64.add (global.get $g) (i64.ctz (local.get $acc))))\n"
+    "      (global.set $gf (f64.sqrt (f64.abs (local.get $f))))\n"
+    "      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i)\n"
+    "        (i32.const 1))) (local.get $n))))\n"
+    "    (i64.add (i64.add (local.get $acc) (global.get $g))\n"
+    "      (i64.trunc_sat_f64_s (global.get $gf))))\n"
+    "  (func (export \"spin\") (loop $l (br $l)))\n"
+    "  (func (export \"load\") (param i32) (result i32)\n"
+    "    (i32.load offset=8 (local.get 0)))\n"
+    "  (func $div (export \"div\") (param i32 i32) (result i32)\n"
+    "    (i32.div_s (local.get 0) (local.get 1)))\n"
+    "  (func (export \"rem\") (param i64 i64) (result i64)\n"
+    "    (i64.rem_s (local.get 0) (local.get 1)))\n"
+    "  (func (export \"via\") (param i32 i32) (result i32)\n"
+    "    (i32.add (i32.const 1) (call $div (local.get 0) (local.get 1))))\n"
+    "  (func (export \"imports\") (param $n i32) (result i32)\n"
+    "    (local $s i32)\n"
+    "    (block $b (loop $l\n"
+    "      (br_if $b (i32.eqz (local.get $n)))\n"
+    "      (local.set $s (i32.add (local.get $s) (call $host (local.get $n))))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+    "      (br $l)))\n"
+    "    (local.get $s))\n"
+    "  (func $deep (export \"deep\") (param i32) (result i32)\n"
+    "    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n"
+    "      (else (i32.add (i32.const 1)\n"
+    "        (call $deep (i32.sub (local.get 0) (i32.const 1)))))))\n"
+    "  (func (export \"fib\") (param i64) (result i64)\n"
+    "    (local $a i64) (local $b i64) (local.set $b (i64.const 1))\n"
+    "    (block $d (loop $l\n"
+    "      (br_if $d (i64.eqz (local.get 0)))\n"
+    "      (local.set $b (i64.add (local.get $a) (local.tee $a (local.get $b))))\n"
+    "      (local.set 0 (i64.sub (local.get 0) (i64.const 1)))\n"
+    "      (br $l)))\n"
+    "    (local.get $a)))\n";
+
+/* Host import: doubles its argument, or suspends (env non-NULL) so the
+ * test answers it through br_exec_resume. */
+static br_host_status_t
+host_fn(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
+{
+    (void)exec;
+    if (env != NULL)
+        return BR_HOST_SUSPEND;
+    results[0].of.i32 = args[0].of.i32 * 2;
+    return BR_HOST_OK;
+}
+
+typedef struct rig {
+    br_engine_t *engine;
+    br_module_t *mod;
+    br_store_t *store;
+    br_instance_t *inst;
+    br_exec_t *exec;
+} rig_t;
+
+static bool
+rig_open(rig_t *r, br_tier_t tier, bool suspend, uint32_t depth)
+{
+    memset(r, 0, sizeof *r);
+    br_config_t cfg = {0};
+    cfg.tier = tier;
+    cfg.limits.max_call_depth = depth;
+    r->engine = br_engine_new(&cfg);
+    uint8_t *bin = NULL;
+    size_t size = 0;
+    br_text_error_t terr;
+    if (br_wat_to_wasm(r->engine, WAT, strlen(WAT), &bin, &size, &terr) != 0)
+        return false;
+    br_error_t err;
+    br_err_t e = br_module_new(r->engine, bin, size, &r->mod, &err);
+    br_engine_free_buffer(r->engine, bin, size);
+    if (e != BR_ERR_OK)
+        return false;
+    r->store = br_store_new(r->engine, NULL);
+    br_valkind_t i32 = BR_I32;
+    br_functype_t ft = {1, 1, &i32, &i32};
+    br_extern_t imp = {BR_EXTERN_FUNC, {0}};
+    imp.of.func = br_func_new_host(r->store, &ft, host_fn,
+                                   suspend ? (void *)r : NULL);
+    if (br_instance_new(r->store, r->mod, &imp, 1, &r->inst, &err, NULL) !=
+        BR_ERR_OK)
+        return false;
+    r->exec = br_exec_new(r->store);
+    return r->exec != NULL;
+}
+
+static void
+rig_close(rig_t *r)
+{
+    br_exec_delete(r->exec);
+    br_store_delete(r->store);
+    br_module_delete(r->mod);
+    br_engine_delete(r->engine);
+}
+
+static br_func_t *
+export_fn(rig_t *r, const char *name)
+{
+    br_extern_t ex;
+    if (!br_instance_export(r->inst, name, strlen(name), &ex) ||
+        ex.kind != BR_EXTERN_FUNC)
+        return NULL;
+    return ex.of.func;
+}
+
+/* What one call did: status, first result, trap, fuel and yields. */
+typedef struct outcome {
+    br_status_t st;
+    uint64_t result;
+    br_trap_t trap;
+    int64_t fuel;
+    uint32_t yields;
+} outcome_t;
+
+/* Calls `name` with i32/i64 args (kinds from the function's type) in
+ * slices of `slice` fuel (< 0: one run); `flip` switches the store's
+ * tier between native and interp at every slice. */
+static outcome_t
+call(rig_t *r, const char *name, const uint64_t *args, size_t n,
+     int64_t slice, bool flip)
+{
+    outcome_t o;
+    memset(&o, 0, sizeof o);
+    br_func_t *f = export_fn(r, name);
+    CHECK(f != NULL);
+    const br_functype_t *ft = br_func_type(f);
+    br_val_t v[4];
+    for (size_t i = 0; i < n; i++) {
+        v[i].kind = ft->params[i];
+        v[i].of.u64 = ft->params[i] == BR_I32 ? (uint32_t)args[i] : args[i];
+    }
+    CHECK_EQ(br_exec_call(r->exec, f, v, n), BR_ERR_OK);
+    for (;;) {
+        o.st = br_exec_run(r->exec, slice);
+        o.fuel += br_exec_fuel_used(r->exec);
+        if (o.st != BR_YIELD)
+            break;
+        o.yields++;
+        if (flip)
+            br_store_set_tier(r->store, br_store_tier(r->store) ==
+                                                BR_TIER_NATIVE
+                                            ? BR_TIER_INTERP
+                                            : BR_TIER_NATIVE);
+    }
+    if (o.st == BR_DONE && br_exec_result_count(r->exec) > 0)
+        o.result = br_exec_results(r->exec)[0].of.u64;
+    if (o.st == BR_TRAP)
+        o.trap = *br_exec_trap(r->exec);
+    return o;
+}
+
+static void
+check_same(const outcome_t *a, const outcome_t *b)
+{
+    CHECK_EQ(a->st, b->st);
+    CHECK_EQ(a->result, b->result);
+    CHECK_EQ(a->fuel, b->fuel);
+    CHECK_EQ(a->yields, b->yields);
+    CHECK_EQ(a->trap.kind, b->trap.kind);
+    CHECK_EQ(a->trap.frame_count, b->trap.frame_count);
+    for (uint32_t i = 0; i < a->trap.frame_count && i < BR_TRAP_MAX_FRAMES;
+         i++) {
+        CHECK_EQ(a->trap.frames[i].func_index, b->trap.frames[i].func_index);
+        CHECK_EQ(a->trap.frames[i].code_offset, b->trap.frames[i].code_offset);
+    }
+}
+
+/* The same calls in both tiers (and in slices) give the same outcome,
+ * fuel and memory; the native tier made machine code. */
+static void
+test_same_as_interp(void)
+{
+    static const struct {
+        const char *name;
+        uint64_t args[2];
+        size_t n;
+    } calls[] = {
+        {"mix", {20000}, 1},
+        {"load", {65528}, 1},        /* 65536 + 4 > size: traps */
+        {"load", {65524}, 1},        /* the last 4 bytes: fine */
+        {"load", {0xFFFFFFFFu}, 1},  /* traps, no wrap-around */
+        {"div", {7, 0}, 2},          /* divide by zero */
+        {"div", {0x80000000u, 0xFFFFFFFFu}, 2}, /* overflow */
+        {"div", {0xFFFFFFF9u, 2}, 2},
+        {"rem", {0x8000000000000000ull, ~0ull}, 2}, /* 0, no trap */
+        {"via", {1, 0}, 2},          /* trap one call deep: backtrace */
+        {"imports", {300}, 1},
+        {"deep", {500}, 1},
+        {"fib", {90}, 1},
+    };
+    static const int64_t slices[] = {-1, 1, 7, 1000};
+    rig_t in, nat;
+    CHECK(rig_open(&in, BR_TIER_INTERP, false, 0));
+    CHECK(rig_open(&nat, BR_TIER_NATIVE, false, 0));
+    for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
+        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+            outcome_t a = call(&in, calls[i].name, calls[i].args, calls[i].n,
+                               slices[s], false);
+            outcome_t b = call(&nat, calls[i].name, calls[i].args,
+                               calls[i].n, slices[s], false);
+            if (a.st != b.st || a.result != b.result || a.fuel != b.fuel)
+                fprintf(stderr, "  %s slice %lld\n", calls[i].name,
+                        (long long)slices[s]);
+            check_same(&a, &b);
+        }
+    }
+    br_memory_t *m1 = br_instance_memory(in.inst, 0);
+    br_memory_t *m2 = br_instance_memory(nat.inst, 0);
+    CHECK(memcmp(br_memory_data(m1), br_memory_data(m2), 65536) == 0);
+    uint32_t funcs = 0;
+    size_t bytes = 0, mapped = 0;
+    br_module_native_info(nat.mod, &funcs, &bytes, &mapped);
+    if (br_native_available()) {
+        CHECK(funcs >= 8);
+        CHECK(bytes > 0 && mapped >= bytes);
+    } else {
+        CHECK_EQ(funcs, 0); /* the interpreter ran it all */
+    }
+    br_module_native_info(in.mod, &funcs, &bytes, &mapped);
+    CHECK_EQ(funcs, 0);
+    rig_close(&in);
+    rig_close(&nat);
+}
+
+/* A call yields and resumes across tiers: slices alternate between the
+ * native tier and the interpreter on the same frames. */
+static void
+test_switch_tiers(void)
+{
+    rig_t in, nat;
+    CHECK(rig_open(&in, BR_TIER_INTERP, false, 0));
+    CHECK(rig_open(&nat, BR_TIER_NATIVE, false, 0));
+    uint64_t n = 5000;
+    outcome_t a = call(&in, "mix", &n, 1, 333, false);
+    outcome_t b = call(&nat, "mix", &n, 1, 333, true);
+    CHECK(a.yields > 10);
+    check_same(&a, &b);
+    rig_close(&in);
+    rig_close(&nat);
+}
+
+/* An endless loop in machine code yields at its back-edge fuel and
+ * ends at a cancel. */
+static void
+test_spin_cancel(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    br_func_t *f = export_fn(&r, "spin");
+    CHECK_EQ(br_exec_call(r.exec, f, NULL, 0), BR_ERR_OK);
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ(br_exec_run(r.exec, 100000), BR_YIELD);
+    CHECK(br_exec_fuel_used(r.exec) >= 100000);
+    br_exec_cancel(r.exec);
+    CHECK_EQ(br_exec_run(r.exec, 1000000), BR_TRAP);
+    CHECK_EQ(br_exec_trap(r.exec)->kind, BR_TRAP_CANCELLED);
+    rig_close(&r);
+}
+
+/* Imports suspend the native call; answers resume it. */
+static void
+test_suspend(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, true, 0));
+    br_func_t *f = export_fn(&r, "imports");
+    br_val_t arg = {BR_I32, {.i32 = 50}};
+    CHECK_EQ(br_exec_call(r.exec, f, &arg, 1), BR_ERR_OK);
+    int64_t expect = 0;
+    int rounds = 0;
+    br_status_t st;
+    while ((st = br_exec_run(r.exec, -1)) == BR_IMPORT) {
+        int32_t x = br_exec_import_args(r.exec)[0].of.i32;
+        br_val_t res = {BR_I32, {.i32 = x * 3}};
+        expect += x * 3;
+        CHECK_EQ(br_exec_resume(r.exec, &res, 1), BR_ERR_OK);
+        rounds++;
+    }
+    CHECK_EQ(st, BR_DONE);
+    CHECK_EQ(rounds, 50);
+    CHECK_EQ(br_exec_results(r.exec)[0].of.i32, expect);
+    rig_close(&r);
+}
+
+/* Deep recursion traps at the call depth limit in native code too. */
+static void
+test_depth(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 1000));
+    uint64_t n = 100000;
+    outcome_t o = call(&r, "deep", &n, 1, -1, false);
+    CHECK_EQ(o.st, BR_TRAP);
+    CHECK_EQ(o.trap.kind, BR_TRAP_STACK_EXHAUSTED);
+    n = 900;
+    o = call(&r, "deep", &n, 1, -1, false);
+    CHECK_EQ(o.st, BR_DONE);
+    CHECK_EQ(o.result, 900);
+    rig_close(&r);
+}
+
+/* Tier auto compiles what runs hot and leaves the rest. */
+static void
+test_auto(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_AUTO, false, 0));
+    uint64_t n = 10;
+    outcome_t o = call(&r, "fib", &n, 1, -1, false);
+    CHECK_EQ(o.result, 55);
+    uint32_t funcs = 0;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0); /* one short call: not hot yet */
+    for (int i = 0; i < 3; i++)
+        o = call(&r, "fib", &n, 1, -1, false);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 1);
+    CHECK_EQ(o.result, 55);
+    /* an endless loop called once is compiled when it uses up a fuel
+     * chunk (BRI_FUEL_CHUNK) */
+    CHECK_EQ(br_exec_call(r.exec, export_fn(&r, "spin"), NULL, 0), BR_ERR_OK);
+    CHECK_EQ(br_exec_run(r.exec, 100000), BR_YIELD);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 2);
+    br_exec_cancel(r.exec);
+    CHECK_EQ(br_exec_run(r.exec, 100000), BR_TRAP);
+    rig_close(&r);
+}
+
+int
+main(void)
+{
+    if (!br_native_available()) {
+        /* the tiers still run (the interpreter): same outcomes */
+        printf("test_native: no native tier on this host\n");
+    }
+    test_same_as_interp();
+    test_switch_tiers();
+    test_spin_cancel();
+    test_suspend();
+    test_depth();
+    if (br_native_available())
+        test_auto();
+    return CHECK_DONE();
+}
