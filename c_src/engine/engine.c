@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "alloc.h"
+#include "mem_pool.h"
 
 #define DEFAULT_MAX_TABLE_ELEMS 10000000u
 #define DEFAULT_MAX_CALL_DEPTH 20000u
@@ -40,6 +41,11 @@ br_engine_new(const br_config_t *config)
     if (!engine)
         return NULL;
     engine->alloc = alloc;
+    engine->pool = bri_mempool_new(&alloc, cfg.unmap, cfg.unmap_ud);
+    if (!engine->pool) {
+        bri_free(&alloc, engine, sizeof *engine);
+        return NULL;
+    }
     engine->limits = cfg.limits;
     fill_default_limits(&engine->limits);
     engine->disabled_features = cfg.disabled_features;
@@ -52,5 +58,6 @@ br_engine_delete(br_engine_t *engine)
     if (!engine)
         return;
     bri_allocator_t alloc = engine->alloc;
+    bri_mempool_delete(engine->pool);
     bri_free(&alloc, engine, sizeof *engine);
 }
