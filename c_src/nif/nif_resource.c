@@ -21,14 +21,14 @@ typedef struct bnif_buffer {
 /* Allocator                                                           */
 
 /* Over enif_alloc, so that engine memory shows up in erlang:memory()
- * and obeys the VM's allocator settings. */
+ * and obeys the VM's allocator settings. `ud` is the engine's reaper
+ * (or NULL): big blocks are freed on its thread, since freeing one
+ * unmaps every page it touched (a snapshot, a huge table). */
 void *
 bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    (void)ud;
-    (void)osize;
     if (nsize == 0) {
-        if (ptr != NULL)
+        if (ptr != NULL && !bnif_reaper_free(ud, ptr, osize))
             enif_free(ptr);
         return NULL;
     }
@@ -45,6 +45,7 @@ engine_dtor(ErlNifEnv *env, void *obj)
     bnif_engine_t *e = obj;
     if (e->engine != NULL)
         br_engine_delete(e->engine);
+    bnif_reaper_release(e->reaper); /* after the engine's last unmap */
 }
 
 static void
@@ -231,10 +232,17 @@ bnif_engine_create(bnif_priv_t *priv, uint64_t max_memory_pages)
     if (e == NULL)
         return NULL;
     e->engine = NULL;
+    e->reaper = priv->reaper;
     br_config_t config;
     memset(&config, 0, sizeof config);
     config.alloc = bnif_alloc;
     config.limits.max_memory_pages = max_memory_pages;
+    if (e->reaper != NULL) {
+        bnif_reaper_keep(e->reaper);
+        config.alloc_ud = e->reaper;
+        config.unmap = bnif_reaper_unmap;
+        config.unmap_ud = e->reaper;
+    }
     e->engine = br_engine_new(&config);
     if (e->engine == NULL) {
         enif_release_resource(e);
