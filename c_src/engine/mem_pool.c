@@ -43,15 +43,14 @@ struct bri_mempool {
     pthread_mutex_t lock;
     uint8_t **regions;
     size_t region_count, region_cap;
-    uint8_t *next, *end;   /* never-used slots of the newest region */
-    uint8_t **free_slots;  /* given back, pages dropped */
+    uint8_t *next, *end;  /* never-used slots of the newest region */
+    uint8_t **free_slots; /* given back, pages dropped */
     size_t free_count, free_cap;
-    size_t live;           /* slots in use */
+    size_t live; /* slots in use */
 };
 
 bri_mempool_t *
-bri_mempool_new(const bri_allocator_t *alloc, br_unmap_fn unmap,
-                void *unmap_ud)
+bri_mempool_new(const bri_allocator_t *alloc, br_unmap_fn unmap, void *unmap_ud)
 {
     bri_mempool_t *pool = bri_calloc(alloc, 1, sizeof *pool);
     if (pool == NULL)
@@ -113,8 +112,8 @@ reserve_ptrs(const bri_allocator_t *alloc, uint8_t ***array, size_t *cap,
     size_t n = *cap ? *cap * 2 : 16;
     while (n < need)
         n *= 2;
-    uint8_t **p = bri_realloc(alloc, *array, *cap * sizeof **array,
-                              n * sizeof **array);
+    uint8_t **p =
+        bri_realloc(alloc, *array, *cap * sizeof **array, n * sizeof **array);
     if (p == NULL)
         return false;
     *array = p;

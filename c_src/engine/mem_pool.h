@@ -13,8 +13,8 @@
 
 /* A pool releasing mappings through `unmap` (NULL: munmap), or NULL if
  * the host allocator fails. */
-bri_mempool_t *bri_mempool_new(const bri_allocator_t *alloc,
-                               br_unmap_fn unmap, void *unmap_ud);
+bri_mempool_t *bri_mempool_new(const bri_allocator_t *alloc, br_unmap_fn unmap,
+                               void *unmap_ud);
 /* Unmaps every region; no slot may be in use any more. */
 void bri_mempool_delete(bri_mempool_t *pool);
 

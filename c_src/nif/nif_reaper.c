@@ -43,8 +43,8 @@ struct bnif_reaper {
     ErlNifMutex *lock;
     ErlNifCond *cond;
     ErlNifTid tid;
-    bool running;               /* the thread takes requests (lock) */
-    reap_item_t *head, *tail;   /* queued requests, oldest first (lock) */
+    bool running;             /* the thread takes requests (lock) */
+    reap_item_t *head, *tail; /* queued requests, oldest first (lock) */
     atomic_int refs;
 };
 
@@ -153,8 +153,7 @@ bnif_reaper_new(void)
     if (r->lock == NULL || r->cond == NULL)
         goto fail;
     r->running = true;
-    if (enif_thread_create("beamr_reaper", &r->tid, reaper_main, r, NULL) !=
-        0)
+    if (enif_thread_create("beamr_reaper", &r->tid, reaper_main, r, NULL) != 0)
         goto fail;
     return r;
 fail:
