@@ -1,7 +1,8 @@
 %% @doc The scheduler-latency suite (issue 11): for each long-running
 %% construct (bulk fill and copy of 1 GiB, a 1 GiB grow, instantiating a
 %% 4 GiB memory, a big data segment, a huge table fill, the unwind of a
-%% deep recursion, the snapshot of a large memory):
+%% deep recursion, the snapshot of a large memory, the release of
+%% memories with 1 GiB touched):
 %% <ul>
 %% <li>a ticker process sharing the only scheduler is never late by more
 %%     than 20 ms;</li>
