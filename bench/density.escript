@@ -48,6 +48,9 @@ main(Args) ->
     {memory, Owner} = erlang:process_info(element(1, Insts), memory),
     io:format("  of which the owner process (heap, stack, PCB): ~b bytes~n",
               [Owner]),
+    %% Linux bounds a process's mappings (vm.max_map_count, 65530 by
+    %% default): one per instance would not fit 100,000.
+    io:format("  memory mappings of the VM: ~b~n", [mappings()]),
     io:format("  first calls (each instance's first):~n"),
     latency(Insts, min(N, 20000)),
     %% Every instance answers; then all have been called once.
@@ -91,6 +94,10 @@ check_all(Insts) ->
                           {ok, [K]} = beamr:call(element(K, Insts), <<"id">>,
                                                  [K])
                   end, lists:seq(1, tuple_size(Insts))).
+
+mappings() ->
+    {ok, Maps} = file:read_file("/proc/self/maps"),
+    length(binary:split(Maps, <<"\n">>, [global, trim_all])).
 
 rss_kib() ->
     {ok, S} = file:read_file("/proc/self/status"),

@@ -1,7 +1,8 @@
 %% @doc The scheduler-latency suite (issue 11): for each long-running
 %% construct (bulk fill and copy of 1 GiB, a 1 GiB grow, instantiating a
 %% 4 GiB memory, a big data segment, a huge table fill, the unwind of a
-%% deep recursion, the snapshot of a large memory):
+%% deep recursion, the snapshot of a large memory, the release of
+%% memories with 1 GiB touched):
 %% <ul>
 %% <li>a ticker process sharing the only scheduler is never late by more
 %%     than 20 ms;</li>
@@ -92,7 +93,9 @@ tests() ->
         {timeout, ?SLOW, fun instantiate_ticker/0}},
        {"64 MiB data segment: ticker",
         {timeout, ?SLOW, fun data_segment_ticker/0}},
-       {"snapshot of 1 GiB: ticker", {timeout, ?SLOW, fun snapshot_ticker/0}}]
+       {"snapshot of 1 GiB: ticker", {timeout, ?SLOW, fun snapshot_ticker/0}},
+       {"release of 2 x 1 GiB touched: ticker",
+        {timeout, ?SLOW, fun release_ticker/0}}]
       ++
       [{Name ++ ": timeout", {timeout, ?SLOW, fun() -> call_timeout(C) end}}
        || C = {Name, _, _, _, _, _} <- calls()] ++
@@ -154,6 +157,54 @@ snapshot_ticker() ->
             {Late, snapshot}
         end)
     end).
+
+%% Two instances whose memories have 1 GiB touched each are stopped and
+%% their last references dropped: unmapping 1 GiB of touched pages takes
+%% tens of ms, which must not happen on the scheduler. The ticker runs
+%% until the VM's RSS has fallen by 1.5 GiB (the memory was released, on
+%% some thread).
+release_ticker() ->
+    within(?MAX_LATE_MS, fun() ->
+        Pids = [touched_instance() || _ <- [1, 2]],
+        Rss0 = rss_kib(),
+        {Waited, Late} = with_ticker(fun() ->
+            _ = [beamr:stop(P) || P <- Pids],
+            erlang:garbage_collect(),
+            wait_rss_below(Rss0 - (3 bsl 19), now_ms() + 10000)
+        end),
+        ?assertMatch({ok, _}, Waited),
+        {Late, Waited}
+    end).
+
+%% A started "bulk" instance after one memory.fill of its whole GiB.
+touched_instance() ->
+    {ok, Pid} = beamr:start(wasm("bulk"), #{}),
+    {ok, _} = beamr:call(Pid, <<"fill">>, [1]),
+    Pid.
+
+%% Polls the RSS every 5 ms until it is below Kib: {ok, Ms waited} or
+%% {error, {rss_kib, Now}} at the deadline.
+wait_rss_below(Kib, Deadline) ->
+    T0 = now_ms(),
+    wait_rss_below(Kib, Deadline, T0).
+
+wait_rss_below(Kib, Deadline, T0) ->
+    case rss_kib() of
+        R when R < Kib -> {ok, now_ms() - T0};
+        R ->
+            case now_ms() > Deadline of
+                true -> {error, {rss_kib, R, want_below, Kib}};
+                false -> timer:sleep(5), wait_rss_below(Kib, Deadline, T0)
+            end
+    end.
+
+rss_kib() ->
+    {ok, S} = file:read_file("/proc/self/status"),
+    [Kib] = [binary_to_integer(hd(binary:split(V, <<" ">>)))
+             || <<"VmRSS:", Rest/binary>> <- binary:split(S, <<"\n">>,
+                                                         [global]),
+                V <- [string:trim(Rest)]],
+    Kib.
 
 %% timeout => 100: {error, timeout} (or the result, if the construct is
 %% that fast) within 150 ms, measured around the call.

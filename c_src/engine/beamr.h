@@ -165,12 +165,23 @@ typedef enum br_feature {
     BR_FEATURE_CONST_GLOBALS = 1u << 1,
 } br_feature_t;
 
+/* Takes over a mapping of linear memory the engine no longer uses:
+ * (addr, size) as mmap returned them, to be munmapped (at once or
+ * later, on any thread). */
+typedef void (*br_unmap_fn)(void *ud, void *addr, size_t size);
+
 typedef struct br_config {
     br_alloc_fn alloc; /* NULL: malloc/realloc/free */
     void *alloc_ud;
     br_limits_t limits;
     uint32_t disabled_features; /* br_feature_t bits; 0: all enabled */
     uint32_t tier; /* br_tier_t of the engine's stores; 0: interpreter */
+    /* NULL: the engine munmaps the mappings of linear memories itself,
+     * in br_store_delete and br_engine_delete. Unmapping costs in
+     * proportion to the pages touched (tens of ms per GiB): a host whose
+     * threads must not block hands that work to a thread of its own. */
+    br_unmap_fn unmap;
+    void *unmap_ud;
 } br_config_t;
 
 typedef struct br_engine br_engine_t;

@@ -5,6 +5,7 @@
  */
 #include "alloc.h"
 #include "aot.h" /* bri_opshape_t, for the native tier's cache */
+#include "mem_pool.h"
 
 #define DEFAULT_MAX_TABLE_ELEMS 10000000u
 #define DEFAULT_MAX_CALL_DEPTH 20000u
@@ -41,6 +42,11 @@ br_engine_new(const br_config_t *config)
     if (!engine)
         return NULL;
     engine->alloc = alloc;
+    engine->pool = bri_mempool_new(&alloc, cfg.unmap, cfg.unmap_ud);
+    if (!engine->pool) {
+        bri_free(&alloc, engine, sizeof *engine);
+        return NULL;
+    }
     engine->limits = cfg.limits;
     fill_default_limits(&engine->limits);
     engine->disabled_features = cfg.disabled_features;
@@ -57,5 +63,6 @@ br_engine_delete(br_engine_t *engine)
     bri_allocator_t alloc = engine->alloc;
     bri_free(&alloc, atomic_load(&engine->native_shapes),
              sizeof(bri_opshape_t) * BR_OP__COUNT);
+    bri_mempool_delete(engine->pool);
     bri_free(&alloc, engine, sizeof *engine);
 }

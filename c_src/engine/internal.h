@@ -61,8 +61,13 @@ br_err_t bri_error(br_error_t *error, br_err_t code, uint64_t offset,
                    int64_t func_index, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Slots for small linear memories and the release of mappings
+ * (mem_pool.c); shared by every store of an engine, thread-safe. */
+typedef struct bri_mempool bri_mempool_t;
+
 struct br_engine {
     bri_allocator_t alloc;
+    bri_mempool_t *pool;
     br_limits_t limits; /* every default filled in (none is 0) */
     uint32_t disabled_features; /* br_feature_t bits */
     uint8_t tier;               /* br_tier_t of new stores */
@@ -414,9 +419,10 @@ struct br_func {
 
 /* `data` is a virtual reservation of `reserved` bytes (memory.c): the
  * first `size` are readable and writable, the rest inaccessible until a
- * grow commits them; or, `reserved` 0, a small memory's buffer from the
- * host allocator. Never NULL once initialised, so data + 0 is always a
- * valid argument. */
+ * grow commits them; or, `reserved` 0, a small memory's slot of the
+ * engine's pool (`slot`) or, without a pool, a buffer from the host
+ * allocator. Never NULL once initialised, so data + 0 is always a valid
+ * argument. */
 struct br_memory {
     bri_object_t obj;
     uint8_t *data;
@@ -425,6 +431,8 @@ struct br_memory {
     br_limitstype_t type;
     bri_allocator_t alloc;
     uint64_t reserved;  /* bytes of address space mapped at data; 0: heap */
+    bri_mempool_t *pool; /* the engine's: slots and unmapping (or NULL) */
+    bool slot;           /* data is a slot of `pool` */
     /* High-water mark of bytes written: pages above it are presumed
      * never touched, so that a bulk write there pays for the kernel's
      * page faults and zeroing (bri_memory_touch). */

@@ -5,6 +5,7 @@
  */
 #include <sys/mman.h>
 
+#include "mem_pool.h"
 #include "store.h"
 
 /*
@@ -28,19 +29,25 @@
  * no data. Each memory uses at most two mappings (committed part and
  * reserved tail) of the kernel's vm.max_map_count (65530 by default).
  *
- * Small memories (up to HEAP_MAX bytes) stay in the host allocator
- * instead (`reserved` 0): an mmap, mprotect and munmap per instance cost
- * several times a small calloc, and every mapping counts against
- * vm.max_map_count, which would bound the instances of a node. Their
- * growth zeroes at most HEAP_MAX bytes; past it the memory moves into a
- * reservation (one copy of at most HEAP_MAX bytes).
+ * Small memories (up to HEAP_MAX bytes) take a slot of the engine's
+ * pool instead (mem_pool.c, `reserved` 0): an mmap, mprotect and munmap
+ * per instance cost several times a slot, and every mapping counts
+ * against vm.max_map_count, which would bound the instances of a node.
+ * A slot is zero-filled by the kernel on first touch, so a memory costs
+ * only the pages its guest writes; it grows in place up to the slot's
+ * size, past it the memory moves into a reservation (one copy of at
+ * most HEAP_MAX bytes). Without a pool (an engine built by hand in a
+ * test) they come from the host allocator, zeroed at once.
  *
  * The mappings are the one exception to "every allocation goes through
  * the host allocator": a lua_Alloc-style allocator cannot reserve
- * address space.
+ * address space. Reservations are released through the pool, which
+ * hands them to the host's unmap hook if it has one: unmapping touched
+ * pages costs tens of ms per GiB, which a host may not want to spend on
+ * the thread that drops the instance.
  */
 #define RESERVE_MIN (64ull << 20)
-#define HEAP_MAX (1u << 20)
+#define HEAP_MAX BRI_SLOT_SIZE
 
 /*
  * A heap memory of 0 pages still gets a small buffer so `data` is never
@@ -138,6 +145,15 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
     uint64_t bytes;
     if (!pages_to_bytes(limits->min, bri_page_shift(limits), &bytes))
         return BR_ERR_OUT_OF_MEMORY;
+    mem->pool = store->engine->pool;
+    if (bytes <= HEAP_MAX && mem->pool != NULL) {
+        mem->data = bri_mempool_take(mem->pool);
+        if (mem->data == NULL)
+            return BR_ERR_OUT_OF_MEMORY;
+        mem->slot = true;
+        mem->size = bytes; /* `touched` 0: the kernel's fresh pages */
+        return BR_ERR_OK;
+    }
     if (bytes <= HEAP_MAX) {
         mem->data = bri_calloc(&mem->alloc, 1, heap_bytes(bytes));
         if (mem->data == NULL)
@@ -163,12 +179,15 @@ void
 bri_memory_release(br_memory_t *mem)
 {
     if (mem->reserved != 0)
-        munmap(mem->data, (size_t)mem->reserved);
+        bri_mempool_unmap(mem->pool, mem->data, (size_t)mem->reserved);
+    else if (mem->slot)
+        bri_mempool_give(mem->pool, mem->data, (size_t)mem->size);
     else if (mem->data != NULL)
         bri_free(&mem->alloc, mem->data, heap_bytes(mem->size));
     mem->data = NULL;
     mem->size = 0;
     mem->reserved = 0;
+    mem->slot = false;
 }
 
 static void
@@ -232,12 +251,27 @@ relocate(br_memory_t *memory, uint64_t reserved)
     return true;
 }
 
-/* Growth of a heap memory to `bytes`: in place up to HEAP_MAX (the new
- * bytes zeroed), else into a reservation. False leaves it as it was. */
+/* Releases the slot or heap buffer of a memory that moved out of it. */
+static void
+drop_small(br_memory_t *memory, uint8_t *data)
+{
+    if (memory->slot)
+        bri_mempool_give(memory->pool, data, (size_t)memory->size);
+    else
+        bri_free(&memory->alloc, data, heap_bytes(memory->size));
+    memory->slot = false;
+}
+
+/* Growth of a slot or heap memory to `bytes`: in place up to HEAP_MAX
+ * (a slot's bytes past `size` are still zero, a heap buffer's new
+ * bytes are zeroed), else into a reservation. False leaves it as it
+ * was. */
 static bool
-grow_heap(br_memory_t *memory, uint64_t bytes)
+grow_small(br_memory_t *memory, uint64_t bytes)
 {
     size_t old = heap_bytes(memory->size);
+    if (bytes <= HEAP_MAX && memory->slot)
+        return true;
     if (bytes <= HEAP_MAX) {
         uint8_t *data =
             bri_realloc(&memory->alloc, memory->data, old, (size_t)bytes);
@@ -259,7 +293,7 @@ grow_heap(br_memory_t *memory, uint64_t bytes)
     }
     memcpy(to, memory->data, (size_t)memory->size);
     memory->touched = memory->size; /* the copy touched just these */
-    bri_free(&memory->alloc, memory->data, old);
+    drop_small(memory, memory->data);
     memory->data = to;
     memory->reserved = reserved;
     return true;
@@ -285,7 +319,7 @@ br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
     if (!pages_to_bytes(old + delta, shift, &bytes))
         return false;
     if (delta != 0 && memory->reserved == 0) {
-        if (!grow_heap(memory, bytes))
+        if (!grow_small(memory, bytes))
             return false;
         memory->size = bytes;
         memory->type.min = old + delta;

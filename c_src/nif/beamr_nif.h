@@ -111,8 +111,11 @@ typedef struct bnif_atoms {
 /* ------------------------------------------------------------------ */
 /* Resources: one type per engine object; children keep their parents   */
 
+typedef struct bnif_reaper bnif_reaper_t;
+
 typedef struct bnif_engine {
     br_engine_t *engine;
+    bnif_reaper_t *reaper; /* kept: its unmap hook and big frees */
 } bnif_engine_t;
 
 typedef struct bnif_module {
@@ -243,6 +246,7 @@ typedef struct bnif_priv {
     /* nif_pipe.c */
     ErlNifResourceType *pipe_rt;
     bnif_engine_t *engine;     /* kept while this library version is loaded */
+    bnif_reaper_t *reaper;     /* nif_reaper.c: this version's thread */
     bnif_registry_t *registry; /* handed on to the next version on upgrade */
 } bnif_priv_t;
 
@@ -307,6 +311,23 @@ bnif_extern_t *bnif_instance_find_extern(bnif_instance_t *inst,
  * their memory shows up in erlang:memory(). */
 void *bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 ERL_NIF_TERM bnif_make_binary(ErlNifEnv *env, const void *data, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* nif_reaper.c: big unmaps and frees off the schedulers               */
+
+/* Starts the thread; the caller holds the one reference (NULL: out of
+ * memory or threads). */
+bnif_reaper_t *bnif_reaper_new(void);
+void bnif_reaper_keep(bnif_reaper_t *r);
+void bnif_reaper_release(bnif_reaper_t *r);
+/* Finishes the queued work and ends the thread (at unload); later
+ * requests are done at once by their caller. */
+void bnif_reaper_stop(bnif_reaper_t *r);
+/* br_unmap_fn with the reaper as `ud`. */
+void bnif_reaper_unmap(void *ud, void *addr, size_t size);
+/* Queues enif_free(ptr) if the block is big (`size` bytes) and the
+ * thread runs; false: the caller frees it. */
+bool bnif_reaper_free(bnif_reaper_t *r, void *ptr, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* nif_registry.c: owner pid -> instance                               */

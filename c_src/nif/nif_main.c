@@ -47,11 +47,16 @@ priv_new(ErlNifEnv *env, ERL_NIF_TERM info)
     make_atoms(env, &priv->atoms);
     if (!bnif_resources_open(env, priv))
         goto fail;
+    priv->reaper = bnif_reaper_new();
+    if (priv->reaper == NULL)
+        goto fail;
     priv->engine = bnif_engine_create(priv, load_max_pages(env, info));
     if (priv->engine == NULL)
         goto fail;
     return priv;
 fail:
+    bnif_reaper_stop(priv->reaper);
+    bnif_reaper_release(priv->reaper);
     enif_free(priv);
     return NULL;
 }
@@ -66,6 +71,8 @@ on_load(ErlNifEnv *env, void **priv_data, ERL_NIF_TERM info)
     priv->registry = bnif_registry_new();
     if (priv->registry == NULL) {
         enif_release_resource(priv->engine);
+        bnif_reaper_stop(priv->reaper);
+        bnif_reaper_release(priv->reaper);
         enif_free(priv);
         return 1;
     }
@@ -101,6 +108,9 @@ on_unload(ErlNifEnv *env, void *priv_data)
         return;
     if (priv->engine != NULL)
         enif_release_resource(priv->engine);
+    /* Everything queued is unmapped or freed before the library goes. */
+    bnif_reaper_stop(priv->reaper);
+    bnif_reaper_release(priv->reaper);
     bnif_registry_delete(priv->registry);
     enif_free(priv);
 }

@@ -27,6 +27,7 @@ engine_dtor(ErlNifEnv *env, void *obj)
     bnif_engine_t *e = obj;
     if (e->engine != NULL)
         br_engine_delete(e->engine);
+    bnif_reaper_release(e->reaper); /* after the engine's last unmap */
 }
 
 static void
@@ -213,10 +214,17 @@ bnif_engine_create(bnif_priv_t *priv, uint64_t max_memory_pages)
     if (e == NULL)
         return NULL;
     e->engine = NULL;
+    e->reaper = priv->reaper;
     br_config_t config;
     memset(&config, 0, sizeof config);
     config.alloc = bnif_alloc;
     config.limits.max_memory_pages = max_memory_pages;
+    if (e->reaper != NULL) {
+        bnif_reaper_keep(e->reaper);
+        config.alloc_ud = e->reaper;
+        config.unmap = bnif_reaper_unmap;
+        config.unmap_ud = e->reaper;
+    }
     e->engine = br_engine_new(&config);
     if (e->engine == NULL) {
         enif_release_resource(e);

@@ -21,14 +21,14 @@ bnif_make_binary(ErlNifEnv *env, const void *data, size_t size)
 /* Allocator                                                           */
 
 /* Over enif_alloc, so that engine memory shows up in erlang:memory()
- * and obeys the VM's allocator settings. */
+ * and obeys the VM's allocator settings. `ud` is the engine's reaper
+ * (or NULL): big blocks are freed on its thread, since freeing one
+ * unmaps every page it touched (a snapshot, a huge table). */
 void *
 bnif_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    (void)ud;
-    (void)osize;
     if (nsize == 0) {
-        if (ptr != NULL)
+        if (ptr != NULL && !bnif_reaper_free(ud, ptr, osize))
             enif_free(ptr);
         return NULL;
     }
