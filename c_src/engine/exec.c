@@ -202,8 +202,8 @@ host_call_pc(const br_exec_t *exec)
 /* ------------------------------------------------------------------ */
 /* Host calls                                                          */
 
-static bool
-ensure_host_buffers(br_exec_t *exec, uint32_t need)
+bool
+bri_exec_host_buffers(br_exec_t *exec, uint32_t need)
 {
     if (need <= exec->host_cap)
         return true;
@@ -250,7 +250,7 @@ bri_exec_host(br_exec_t *exec, br_func_t *func, uint32_t slot)
     const br_functype_t *t = func->type;
     uint32_t need =
         t->param_count > t->result_count ? t->param_count : t->result_count;
-    if (!ensure_host_buffers(exec, need)) {
+    if (!bri_exec_host_buffers(exec, need)) {
         bri_exec_trap(exec, BR_TRAP_OUT_OF_MEMORY, host_call_pc(exec));
         return BR_HOST_TRAP;
     }
@@ -413,6 +413,22 @@ reset(br_exec_t *exec)
     exec->fuel_used = 0;
     memset(&exec->trap, 0, sizeof exec->trap);
     atomic_store(&exec->cancelled, false);
+}
+
+/* snapshot_call.c: forgets the previous call and sizes the results for
+ * a restored call of `entry`; false when out of memory. */
+bool
+bri_exec_adopt(br_exec_t *exec, br_func_t *entry)
+{
+    reset(exec);
+    exec->error = BR_ERR_OK;
+    exec->grow.pc = NULL;
+    exec->state = BRI_EXEC_IDLE;
+    if (!ensure_results(exec, entry->type->result_count))
+        return false;
+    exec->entry = entry;
+    exec->result_count = entry->type->result_count;
+    return true;
 }
 
 /* Ends the call before it starts, with a trap br_exec_run reports. */

@@ -767,12 +767,12 @@ check_targets(const verifier_t *v)
  * integer or address is still bounds-checked by the interpreter.
  */
 enum {
-    K_NULL = 1, /* zero: a null reference or the number 0 */
-    K_NUM,
-    K_FUNC,
-    K_EXTERN,
-    K_EXN, /* a caught exception (hidden slots) */
-    K_BAD, /* anything, e.g. a callee's leftovers */
+    K_NULL = BRI_SLOT_NULL, /* zero: a null reference or the number 0 */
+    K_NUM = BRI_SLOT_NUM,
+    K_FUNC = BRI_SLOT_FUNC,
+    K_EXTERN = BRI_SLOT_EXTERN,
+    K_EXN = BRI_SLOT_EXN,  /* a caught exception (hidden slots) */
+    K_BAD = BRI_SLOT_DEAD, /* anything, e.g. a callee's leftovers */
 };
 
 #define MAX_PASSES 100000u
@@ -790,6 +790,9 @@ typedef struct flow {
     uint32_t insns;
     bool live;        /* cur is reachable */
     uint32_t restart; /* lowest back-edge target that rose, or NO */
+    uint32_t probe;   /* bri_code_point: the pc whose kinds it wants */
+    uint8_t *probed;  /* ... copied here (fs kinds) when reached */
+    bool hit;
 } flow_t;
 
 static uint8_t
@@ -1092,6 +1095,11 @@ flow_pass(flow_t *f, uint32_t from)
             if (f->live)
                 memcpy(f->cur, f->states + (size_t)mi * f->fs, f->fs);
         }
+        if (f->live && pc == f->probe) {
+            /* the last pass over pc sees its fixpoint state */
+            memcpy(f->probed, f->cur, f->fs);
+            f->hit = true;
+        }
         if (f->live && !flow_insn(f, &in))
             return corrupt(f->v, pc, "slot read with the wrong kind");
         f->live = f->live && !is_terminator(in.op);
@@ -1198,13 +1206,20 @@ flow_slots(const verifier_t *v)
     return top > v->code->local_slots ? top : v->code->local_slots;
 }
 
+/* The data flow to its fixpoint; with `probe` != BR_NO_INDEX the
+ * kinds at that pc are copied to `probed` (fs bytes) and *hit set. */
 static br_err_t
-refs_check(const verifier_t *v)
+flow_check(const verifier_t *v, uint32_t probe, uint8_t *probed, bool *hit)
 {
     const bri_allocator_t *a = &v->m->engine->alloc;
     const bri_code_t *c = v->code;
     br_err_t err = BR_ERR_OK;
-    flow_t f = {.v = v, .fs = flow_slots(v), .pcs = v->pcs, .insns = v->insns};
+    flow_t f = {.v = v,
+                .fs = flow_slots(v),
+                .pcs = v->pcs,
+                .insns = v->insns,
+                .probe = probe,
+                .probed = probed};
     f.merge = bri_calloc(a, c->word_count, sizeof *f.merge);
     f.cur = bri_alloc(a, f.fs);
     f.edge = bri_alloc(a, f.fs);
@@ -1223,7 +1238,15 @@ refs_check(const verifier_t *v)
     bri_free(a, f.edge, f.fs);
     bri_free(a, f.cur, f.fs);
     bri_free(a, f.merge, (size_t)c->word_count * sizeof *f.merge);
+    if (hit != NULL)
+        *hit = f.hit;
     return err;
+}
+
+static br_err_t
+refs_check(const verifier_t *v)
+{
+    return flow_check(v, BR_NO_INDEX, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1282,4 +1305,82 @@ bri_code_verify(const br_module_t *m, uint32_t index,
     bri_free(a, v.pcs, (words + 1) * sizeof *v.pcs);
     bri_free(a, v.starts, words);
     return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Resume points (snapshot_call.c)                                     */
+
+/* The instruction before `pc` (an instruction start or the end of the
+ * code), or BR_NO_INDEX; false if pc is neither. */
+static bool
+insn_before(const verifier_t *v, uint32_t pc, uint32_t *prev)
+{
+    uint32_t lo = 0, hi = v->insns + 1; /* pcs[insns] is the end */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->pcs[mid] <= pc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (v->pcs[lo] != pc)
+        return false;
+    *prev = lo == 0 ? BR_NO_INDEX : v->pcs[lo - 1];
+    return true;
+}
+
+/*
+ * The same walk as bri_code_verify over code the engine compiled (or
+ * verified), to learn what a suspended frame at `pc` may hold: the
+ * instruction before pc and, if asked, every slot's kind there by the
+ * reference data flow. A pc that is no instruction start (nor the end),
+ * or that no path reaches, is BR_ERR_NOT_FOUND.
+ */
+br_err_t
+bri_code_point(const br_module_t *m, uint32_t index, uint32_t pc,
+               const bri_opshape_t *shapes, bool kinds, bri_point_t *out,
+               br_error_t *error)
+{
+    const bri_func_t *f = &m->funcs[index];
+    const bri_allocator_t *a = &m->engine->alloc;
+    uint32_t span_top = 0;
+    verifier_t v = {.m = m,
+                    .code = &f->code,
+                    .type = &m->types[f->type],
+                    .index = index,
+                    .span_top = &span_top,
+                    .error = error,
+                    .shapes = shapes};
+    memset(out, 0, sizeof *out);
+    size_t words = f->code.word_count;
+    v.starts = bri_calloc(a, words, 1);
+    v.pcs = bri_alloc(a, (words + 1) * sizeof *v.pcs);
+    br_err_t err = v.starts == NULL || v.pcs == NULL
+                       ? bri_error(error, BR_ERR_OUT_OF_MEMORY, 0, index, "%s",
+                                   "resume point")
+                       : check_insns(&v);
+    if (err == BR_ERR_OK && (pc > words || !insn_before(&v, pc, &out->prev)))
+        err = BR_ERR_NOT_FOUND;
+    if (err == BR_ERR_OK && kinds && pc < words) {
+        out->count = flow_slots(&v);
+        out->kinds = bri_alloc(a, out->count);
+        bool hit = false;
+        err = out->kinds == NULL ? BR_ERR_OUT_OF_MEMORY
+                                 : flow_check(&v, pc, out->kinds, &hit);
+        if (err == BR_ERR_OK && !hit)
+            err = BR_ERR_NOT_FOUND;
+    }
+    if (err != BR_ERR_OK)
+        bri_point_free(m, out);
+    bri_free(a, v.pcs, (words + 1) * sizeof *v.pcs);
+    bri_free(a, v.starts, words);
+    return err;
+}
+
+void
+bri_point_free(const br_module_t *m, bri_point_t *p)
+{
+    bri_free(&m->engine->alloc, p->kinds, p->count);
+    p->kinds = NULL;
+    p->count = 0;
 }
