@@ -14,6 +14,7 @@
          instance_new/4, instance_stop/1, instance_cancel/1,
          instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
          instance_snapshot/1, instance_restore/2,
+         instance_snapshot_call/1, instance_restore_call/2,
          call_start/4, call_resume/2, call_abort/1,
          memory_size/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
@@ -137,6 +138,12 @@ instance_snapshot(_Inst) -> ?NOT_LOADED.
 
 -spec instance_restore(inst(), binary()) -> ok | {error, term()}.
 instance_restore(_Inst, _Bin) -> ?NOT_LOADED.
+
+-spec instance_snapshot_call(inst()) -> {ok, binary()} | {error, term()}.
+instance_snapshot_call(_Inst) -> ?NOT_LOADED.
+
+-spec instance_restore_call(inst(), binary()) -> ok | {error, term()}.
+instance_restore_call(_Inst, _Bin) -> ?NOT_LOADED.
 
 -spec call_start(inst(), binary() | non_neg_integer() | '$start',
                  list(),
