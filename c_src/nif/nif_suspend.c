@@ -84,6 +84,10 @@ snapshot_locked(ErlNifEnv *env, bnif_instance_t *in)
     br_err_t e = br_instance_snapshot(in->inst, &state, &nstate);
     if (e == BR_ERR_OK && exec != NULL)
         e = br_exec_snapshot(exec, in->inst, &call, &ncall, &err);
+    if (e == BR_ERR_OK && exec == NULL) /* lent, not copied (large) */
+        return enif_make_tuple2(
+            env, bnif_atoms(env)->ok,
+            bnif_buffer_binary(env, in->module->engine, state, nstate));
     if (e == BR_ERR_OK)
         return joined(env, in, state, nstate, call, ncall);
     br_engine_free_buffer(in->module->engine->engine, state, nstate);
