@@ -145,9 +145,11 @@ instance_snapshot_call(_Inst) -> ?NOT_LOADED.
 -spec instance_restore_call(inst(), binary()) -> ok | {error, term()}.
 instance_restore_call(_Inst, _Bin) -> ?NOT_LOADED.
 
--spec call_start(inst(), binary() | non_neg_integer() | '$start',
+-spec call_start(inst(), binary() | non_neg_integer() | '$start' | '$parked',
                  list(),
-                 {integer(), integer() | infinity, non_neg_integer()}) ->
+                 {integer(), integer() | infinity, non_neg_integer()} |
+                 {integer(), integer() | infinity, non_neg_integer(),
+                  suspended}) ->
           {ok, list()} |
           {import, reference(), {binary(), binary(), string()}, list()} |
           {error, term()} | busy.
