@@ -6,7 +6,10 @@
 %% a remote instance to the caller, and the migration of an AO process
 %% (aos-2-pure-xs.wasm, driven as HyperBEAM does, after a few messages)
 %% to the peer: time, snapshot bytes, and the next message's answer
-%% there. `make bench-dist'; figures in bench/README.md.
+%% there; and a mid-call move: a long computation suspended in an import
+%% here, snapshot with the call, restored on the peer and resumed there
+%% (time, bytes, same result). `make bench-dist'; figures in
+%% bench/README.md.
 %% SPDX-License-Identifier: Apache-2.0
 %%! -noshell
 -mode(compile).
@@ -38,6 +41,7 @@ main(_Args) ->
     starts(Mod, Peer),
     calls(Mod, Peer),
     ao(Peer),
+    mid_call(Peer),
     peer:stop(PeerPid),
     halt(0).
 
@@ -122,6 +126,56 @@ ao(Peer) ->
             io:format("  (no fixture aos-2-pure-xs.wasm: skipped the AO "
                       "migration)~n")
     end.
+
+%% beamr_suspend_tests' run(40, 100000): stopped in the import fun at
+%% half of its imports, its snapshot taken there (with the call), then
+%% restored on the peer and resumed: the import served again here, the
+%% rest run there. Timed: the snapshot, the restore on the peer, the
+%% resume to the end there; against the same second half finished here.
+mid_call(Peer) ->
+    {ok, Mod} = beamr:compile(beamr_suspend_tests:module()),
+    Fun = fun beamr_suspend_tests:answer/3,
+    Args = [40, 100000],
+    Start = fun(Opts) -> {ok, I} = beamr:start(Mod, Opts#{lazy_imports => true}), I end,
+    Ref = Start(#{}),
+    {WholeUs, {ok, [R], N}} =
+        timer:tc(fun() -> beamr:call(Ref, run, Args, Fun, 0, #{}) end),
+    K = N div 2,
+    A = Start(#{}),
+    Self = self(),
+    Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
+                   {SnapUs, {ok, Snap}} = timer:tc(fun() -> beamr:snapshot(A) end),
+                   {ok, Plain} = beamr:snapshot(A, #{call => false}),
+                   Self ! {snap, SnapUs, Snap, byte_size(Snap) - byte_size(Plain)},
+                   throw(moved);
+              (S, Import, Opts) ->
+                   Fun(S, Import, Opts)
+           end,
+    {error, throw, moved, _, _} = beamr:call(A, run, Args, Move, 0, #{}),
+    {SnapUs, Snap, CallBytes} = receive {snap, T, B, C} -> {T, B, C} end,
+    Local = Start(#{}),
+    {LocalRestoreUs, ok} = timer:tc(fun() -> beamr:restore(Local, Snap) end),
+    {LocalUs, {ok, [R], N}} =
+        timer:tc(fun() -> beamr:resume(Local, Fun, K - 1, #{}) end),
+    Far = Start(#{node => Peer}),
+    {RestoreUs, ok} = timer:tc(fun() -> beamr:restore(Far, Snap) end),
+    {FarUs, {ok, [R2], N2}} =
+        timer:tc(fun() -> beamr:resume(Far, Fun, K - 1, #{}) end),
+    io:format("  mid-call move (run(40, 100000) stopped in its ~bth of ~b "
+              "imports): snapshot with the call ~.2f ms, ~b bytes (the call "
+              "~b bytes, the rest the 64 KiB memory and globals); restore on "
+              "the peer ~.2f ms; resumed there to the end in ~.1f ms, result "
+              "~p and import-fun state ~p (~s the unmoved run's, which took "
+              "~.1f ms in all); the same resume here: restore ~.2f ms, "
+              "~.1f ms~n",
+              [K, N, SnapUs / 1000, byte_size(Snap), CallBytes,
+               RestoreUs / 1000, FarUs / 1000, R2, N2,
+               case {R2, N2} =:= {R, N} of
+                   true -> "the same as";
+                   false -> "DIFFERS from"
+               end,
+               WholeUs / 1000, LocalRestoreUs / 1000, LocalUs / 1000]),
+    [beamr:stop(I) || I <- [Ref, A, Local, Far]].
 
 %% (memory 1), id(i32) -> i32, calc(a, b) = env.add(a, b), by hand.
 module() ->

@@ -117,6 +117,8 @@
          module_to_binary/1, binary_to_module/1, snapshot/1, restore/2,
          run_wasi/2, wasi_output/2,
          v128/2, v128_lanes/2, migrate/2, migrate/3, native_info/1]).
+%% Mid-call snapshots (beamr_suspend).
+-export([snapshot/2, resume/1, resume/2, resume/4]).
 %% Sandboxed NIFs (beamr_nif_guest).
 -export([call_nif/3, call_nif/4]).
 
@@ -204,6 +206,7 @@
 -type call_opts() :: #{fuel => pos_integer() | infinity,
                        timeout => timeout(),
                        fuel_slice => pos_integer(),
+                       out_of_fuel => error | suspend,
                        import_fun => import_fun(),
                        state => term(),
                        atom() => term()}.
@@ -212,6 +215,7 @@
                         {trap, map()} | {exit, integer()} |
                         {invalid_args, term()} |
                         function_not_found | timeout | out_of_fuel |
+                        suspended | no_suspended_call |
                         stopped | {unhandled_import, binary(), binary()} |
                         out_of_bounds | no_memory | not_found | immutable |
                         limit | term().
@@ -1353,7 +1357,51 @@ snapshot(Inst) when is_atom(Inst) ->
 snapshot(Pid) when is_pid(Pid), node(Pid) =/= node() ->
     beamr_dist:remote(Pid, snapshot, []);
 snapshot(Pid) when is_pid(Pid) ->
-    beamr_nif:instance_snapshot(Pid).
+    beamr_suspend:snapshot(Pid, #{}).
+
+%% @doc {@link snapshot/1} with options: `call => false' leaves a
+%% waiting call out (the instance's state only). See `beamr_suspend'.
+-spec snapshot(instance(), #{call => boolean()}) ->
+          {ok, binary()} | {error, error_reason()}.
+snapshot(Inst, Opts) when is_atom(Inst) ->
+    snapshot(pid_of(Inst), Opts);
+snapshot(Pid, Opts) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, snapshot, [Opts]);
+snapshot(Pid, Opts) when is_pid(Pid), is_map(Opts) ->
+    beamr_suspend:snapshot(Pid, Opts).
+
+%% @equiv resume(Instance, undefined, undefined, #{})
+-spec resume(instance()) -> {ok, [value()]} | {error, error_reason()}.
+resume(Inst) ->
+    resume(Inst, #{}).
+
+%% @doc Continues the call that {@link restore/2} (or a call stopped
+%% with `out_of_fuel => suspend') left waiting in the instance, with
+%% the options of {@link call/4}. See {@link resume/4}.
+-spec resume(instance(), call_opts()) ->
+          {ok, [value()]} | {error, error_reason()} |
+          {error, atom(), term(), list(), term()}.
+resume(Inst, Opts) when is_map(Opts) ->
+    Fun = maps:get(import_fun, Opts, undefined),
+    case resume(Inst, Fun, maps:get(state, Opts, undefined), Opts) of
+        {ok, Results, _} -> {ok, Results};
+        Error -> Error
+    end.
+
+%% @doc Continues the waiting call of the instance to its end, as
+%% {@link call/6} runs a call: a call captured in an import first
+%% serves that import again with `ImportFun' (or what the start bound),
+%% here; one captured at a yield or out of fuel runs on. See
+%% `beamr_suspend' for the whole story.
+%%
+%% Errors: those of {@link call/6}, and `no_suspended_call'.
+%%
+%% Example: `{ok, [R], S} = beamr:resume(Inst, Fun, S0, #{})'.
+-spec resume(instance(), import_fun() | undefined, term(), call_opts()) ->
+          {ok, [value()], term()} | {error, error_reason()} |
+          {error, atom(), term(), list(), term()}.
+resume(Inst, Fun, State, Opts) ->
+    call(Inst, '$parked', [], Fun, State, Opts).
 
 %% @doc Restores a {@link snapshot/1} into an instance of the same
 %% module (memories grow to the saved size).
@@ -1370,7 +1418,7 @@ restore(Inst, Snapshot) when is_atom(Inst) ->
 restore(Pid, Snapshot) when is_pid(Pid), node(Pid) =/= node() ->
     beamr_dist:remote(Pid, restore, [Snapshot]);
 restore(Pid, Snapshot) when is_pid(Pid), is_binary(Snapshot) ->
-    beamr_nif:instance_restore(Pid, Snapshot).
+    beamr_suspend:restore(Pid, Snapshot).
 
 %% @equiv migrate(Instance, Node, #{})
 -spec migrate(instance(), node()) -> {ok, pid()} | {error, error_reason()}.

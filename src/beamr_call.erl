@@ -96,6 +96,7 @@ export_type(Pid, Name) ->
 target(Name) when is_binary(Name) -> Name;
 target(Index) when is_integer(Index), Index >= 0 -> Index;
 target('$start') -> '$start';
+target('$parked') -> '$parked'; % beamr:resume/4
 target(Name) when is_atom(Name) -> atom_to_binary(Name);
 target(Name) when is_list(Name) ->
     case unicode:characters_to_binary(Name) of
@@ -123,7 +124,7 @@ call_limits(Opts) when is_map(Opts) ->
                 S when is_integer(S), S >= 0 -> S;
                 S -> erlang:error(badarg, [#{fuel_slice => S}])
             end,
-    {Fuel, Deadline, Slice};
+    beamr_suspend:limits({Fuel, Deadline, Slice}, Opts);
 call_limits(_NotAMap) ->
     {-1, infinity, 0}.
 

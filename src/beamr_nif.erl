@@ -15,6 +15,7 @@
          instance_new/4, instance_stop/1, instance_cancel/1,
          instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
          instance_snapshot/1, instance_restore/2,
+         instance_snapshot_call/1, instance_restore_call/2,
          call_start/4, call_resume/2, call_abort/1,
          memory_size/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
@@ -142,9 +143,17 @@ instance_snapshot(_Inst) -> ?NOT_LOADED.
 -spec instance_restore(inst(), binary()) -> ok | {error, term()}.
 instance_restore(_Inst, _Bin) -> ?NOT_LOADED.
 
--spec call_start(inst(), binary() | non_neg_integer() | '$start',
+-spec instance_snapshot_call(inst()) -> {ok, binary()} | {error, term()}.
+instance_snapshot_call(_Inst) -> ?NOT_LOADED.
+
+-spec instance_restore_call(inst(), binary()) -> ok | {error, term()}.
+instance_restore_call(_Inst, _Bin) -> ?NOT_LOADED.
+
+-spec call_start(inst(), binary() | non_neg_integer() | '$start' | '$parked',
                  list(),
-                 {integer(), integer() | infinity, non_neg_integer()}) ->
+                 {integer(), integer() | infinity, non_neg_integer()} |
+                 {integer(), integer() | infinity, non_neg_integer(),
+                  suspended}) ->
           {ok, list()} |
           {import, reference(), {binary(), binary(), string()}, list()} |
           {error, term()} | busy.

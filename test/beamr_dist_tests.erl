@@ -1,9 +1,10 @@
 %% @doc EUnit tests of instances on other nodes, with real peer nodes
 %% (OTP's `peer'): remote start (the module sent once), calls whose
 %% imports run in the caller's process, memory access, stop and
-%% monitoring from another node, the creator's death, and migration
+%% monitoring from another node, the creator's death, migration
 %% between calls (state kept, queued calls answered once by the new
-%% instance, failures leaving the old one going).
+%% instance, failures leaving the old one going), and a call moved in
+%% the middle: snapshot in an import here, resumed on a peer.
 %%
 %% The test VM is made distributed here if it is not (with `epmd
 %% -daemon'); the peers are stopped at the end.
@@ -63,8 +64,43 @@ dist_test_() ->
                ?_test(migrate_refusals(P1)),
                ?_test(local_node_and_unknown_node()),
                ?_test(remote_start_link(P2)),
+               ?_test(mid_call_move(P2)),
                ?_test(node_lost())]}
      end}.
+
+%% A long computation suspended in an import here (its snapshot taken
+%% in the import fun, which then abandons the call), restored on a peer
+%% and finished there: the result and the import fun's state of a run
+%% that never moved, the rest of its imports served in this process.
+mid_call_move(Peer) ->
+    {ok, Mod} = beamr:compile(beamr_suspend_tests:module()),
+    Args = [40, 100000],
+    Fun = fun beamr_suspend_tests:answer/3,
+    {ok, Ref} = beamr:start(Mod, #{lazy_imports => true}),
+    {ok, [R], N} = beamr:call(Ref, run, Args, Fun, 0, #{}),
+    K = N div 2,
+    {ok, A} = beamr:start(Mod, #{lazy_imports => true}),
+    Self = self(),
+    Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
+                   {ok, Snap} = beamr:snapshot(A),
+                   Self ! {snap, Snap},
+                   throw(moved);
+              (S, Import, Opts) ->
+                   Fun(S, Import, Opts)
+           end,
+    ?assertMatch({error, throw, moved, _, _},
+                 beamr:call(A, run, Args, Move, 0, #{})),
+    Snap = receive {snap, S} -> S end,
+    {ok, B} = beamr:start(Mod, #{node => Peer, lazy_imports => true}),
+    ?assertEqual(Peer, node(B)),
+    ?assertEqual(ok, beamr:restore(B, Snap)),
+    Here = self(),
+    Counted = fun(St, Import, Opts) -> Here ! {served_in, self()},
+                                       Fun(St, Import, Opts) end,
+    ?assertEqual({ok, [R], N}, beamr:resume(B, Counted, K - 1, #{})),
+    receive {served_in, P} -> ?assertEqual(Here, P) end,
+    ?assertEqual({error, no_suspended_call}, beamr:resume(B)),
+    [ok = beamr:stop(I) || I <- [Ref, A, B]].
 
 start_peers() ->
     _ = os:cmd("epmd -daemon"),

@@ -51,6 +51,32 @@ void bri_verify_shapes(bri_opshape_t shapes[BR_OP__COUNT]);
 br_err_t bri_code_verify(const br_module_t *m, uint32_t index,
                          const bri_opshape_t *shapes, br_error_t *error);
 
+/* What a frame suspended at a pc may hold (verify.c's data flow): the
+ * kind of each of its first `count` slots, the rest never touched. */
+enum {
+    BRI_SLOT_NULL = 1, /* zero: a null reference or the number 0 */
+    BRI_SLOT_NUM,
+    BRI_SLOT_FUNC,
+    BRI_SLOT_EXTERN,
+    BRI_SLOT_EXN, /* a caught exception (hidden slots) */
+    BRI_SLOT_EXNREF, /* an exnref value */
+    BRI_SLOT_DEAD /* mixed kinds: never read as a reference */
+};
+
+typedef struct bri_point {
+    uint32_t prev;  /* start of the instruction before pc, or BR_NO_INDEX */
+    uint8_t *kinds; /* BRI_SLOT_* per slot (asked for, pc inside the code) */
+    uint32_t count;
+} bri_point_t;
+
+/* pc of defined function `index`: an instruction start reached by some
+ * path (or, without kinds, also the end of the code); else
+ * BR_ERR_NOT_FOUND. Free `out` with bri_point_free. */
+br_err_t bri_code_point(const br_module_t *m, uint32_t index, uint32_t pc,
+                        const bri_opshape_t *shapes, bool kinds,
+                        bri_point_t *out, br_error_t *error);
+void bri_point_free(const br_module_t *m, bri_point_t *p);
+
 /* ------------------------------------------------------------------ */
 /* Little-endian writers and readers                                   */
 

@@ -522,4 +522,38 @@ BR_API void br_module_native_info(const br_module_t *module,
  * the native tier, true and nothing is done. */
 BR_API bool br_module_native_compile(const br_module_t *module);
 
+/* Snapshot of the call `exec` runs in `inst` while it waits: at a yield
+ * (out of fuel, between slices), ready to run, or suspended in a host
+ * import (its function and arguments included). Every frame must be a
+ * wasm function of `inst` (interpreter frames). What cannot be written
+ * down gives BR_ERR_SNAPSHOT_CALL with the reason in `error`: a live
+ * non-null externref or caught exception, a funcref of another instance,
+ * frames of another instance (linked calls), Emscripten invoke_* in
+ * progress, a table.grow in progress, or no wasm frame. The buffer
+ * (magic "BEAMRCAL", version, module fingerprint, checksum; see
+ * docs/snapshot.md) comes from the engine's allocator: release it with
+ * br_engine_free_buffer. The instance's own state is a separate
+ * br_instance_snapshot. */
+BR_API br_err_t br_exec_snapshot(const br_exec_t *exec,
+                                 const br_instance_t *inst, own uint8_t **out,
+                                 size_t *out_size, br_error_t *error);
+/* Rebuilds a captured call in `exec` (a context of inst's store not in
+ * a call) on `inst`, an instance of the same module: br_exec_run then
+ * continues it, or, suspended in an import, br_exec_import_func/args
+ * show the pending import and br_exec_resume answers it. Nothing is
+ * trusted: each frame's pc must be a resume point of its function (an
+ * instruction start the code reaches; below the top, just after a
+ * call whose result types are the next frame's), slot counts follow
+ * from the code, and every slot's value fits the kind the code's data
+ * flow gives it there (funcrefs as function indices of `inst`).
+ * BR_ERR_SNAPSHOT_MISMATCH for anything that does not fit,
+ * BR_ERR_AOT_CHECKSUM for a damaged buffer; `exec` is then left idle. */
+BR_API br_err_t br_exec_restore(br_exec_t *exec, br_instance_t *inst,
+                                const uint8_t *bytes, size_t size,
+                                br_error_t *error);
+/* The length of the buffer's first part when it starts with a snapshot
+ * or call snapshot header (header + payload size), else 0: how a
+ * snapshot followed by a call snapshot is split again. */
+BR_API size_t br_snapshot_part_size(const uint8_t *bytes, size_t size);
+
 #endif

@@ -110,6 +110,8 @@
     X(AOT_CORRUPT, "compiled module is corrupt", aot_corrupt)                \
     X(SNAPSHOT_MISMATCH, "snapshot does not fit this instance",              \
       snapshot_mismatch)                                                     \
+    X(SNAPSHOT_CALL, "suspended call cannot be captured",                    \
+      call_not_capturable)                                                   \
     X(NOT_FOUND, "not found", not_found)                                     \
     X(BUSY, "execution context busy", busy)
 

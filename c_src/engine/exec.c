@@ -111,6 +111,22 @@ reset(br_exec_t *exec)
     atomic_store(&exec->cancelled, false);
 }
 
+/* snapshot_call.c: forgets the previous call and sizes the results for
+ * a restored call of `entry`; false when out of memory. */
+bool
+bri_exec_adopt(br_exec_t *exec, br_func_t *entry)
+{
+    reset(exec);
+    exec->error = BR_ERR_OK;
+    exec->grow.pc = NULL;
+    exec->state = BRI_EXEC_IDLE;
+    if (!ensure_results(exec, entry->type->result_count))
+        return false;
+    exec->entry = entry;
+    exec->result_count = entry->type->result_count;
+    return true;
+}
+
 /* Ends the call before it starts, with a trap br_exec_run reports. */
 static br_err_t
 trap_at_entry(br_exec_t *exec, br_trapkind_t kind)

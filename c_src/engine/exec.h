@@ -115,6 +115,12 @@ bri_exception_t *bri_runtime_exception(br_exec_t *exec, const br_tag_t *tag,
  * the frame). True: the top frame is the handler's, at the catch. False:
  * the uncaught-exception trap is recorded. */
 bool bri_runtime_throw(br_exec_t *exec, bri_exception_t *exn);
+/* Host argument and result buffers for `need` values; false when out
+ * of memory. */
+bool bri_runtime_host_buffers(br_exec_t *exec, uint32_t need);
+/* snapshot_call.c: a context made ready to take a restored call of
+ * `entry` (previous call forgotten, state IDLE); false: out of memory. */
+bool bri_exec_adopt(br_exec_t *exec, br_func_t *entry);
 /* Memory 0 of `inst`, or the exec's empty memory. */
 br_memory_t *bri_runtime_mem0(br_exec_t *exec, const br_instance_t *inst);
 /* Writes `msg` (NULL: the kind's own message) as the trap's message. */

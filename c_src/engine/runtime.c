@@ -155,8 +155,8 @@ bri_runtime_host_backtrace(br_exec_t *exec)
 /* ------------------------------------------------------------------ */
 /* Host calls                                                          */
 
-static bool
-ensure_host_buffers(br_exec_t *exec, uint32_t need)
+bool
+bri_runtime_host_buffers(br_exec_t *exec, uint32_t need)
 {
     if (need <= exec->host_cap)
         return true;
@@ -196,7 +196,7 @@ bri_runtime_host(br_exec_t *exec, br_func_t *func, uint32_t slot)
     const br_functype_t *t = func->type;
     uint32_t need =
         t->param_count > t->result_count ? t->param_count : t->result_count;
-    if (!ensure_host_buffers(exec, need)) {
+    if (!bri_runtime_host_buffers(exec, need)) {
         bri_runtime_trap(exec, BR_TRAP_OUT_OF_MEMORY, host_call_pc(exec));
         return BR_HOST_TRAP;
     }

@@ -628,3 +628,81 @@ bri_code_verify(const br_module_t *m, uint32_t index,
     bri_free(a, v.starts, words);
     return err;
 }
+
+/* ------------------------------------------------------------------ */
+/* Resume points (snapshot_call.c)                                     */
+
+/* The instruction before `pc` (an instruction start or the end of the
+ * code), or BR_NO_INDEX; false if pc is neither. */
+static bool
+insn_before(const verifier_t *v, uint32_t pc, uint32_t *prev)
+{
+    uint32_t lo = 0, hi = v->insns + 1; /* pcs[insns] is the end */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->pcs[mid] <= pc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (v->pcs[lo] != pc)
+        return false;
+    *prev = lo == 0 ? BR_NO_INDEX : v->pcs[lo - 1];
+    return true;
+}
+
+/*
+ * The same walk as bri_code_verify over code the engine compiled (or
+ * verified), to learn what a suspended frame at `pc` may hold: the
+ * instruction before pc and, if asked, every slot's kind there by the
+ * reference data flow. A pc that is no instruction start (nor the end),
+ * or that no path reaches, is BR_ERR_NOT_FOUND.
+ */
+br_err_t
+bri_code_point(const br_module_t *m, uint32_t index, uint32_t pc,
+               const bri_opshape_t *shapes, bool kinds, bri_point_t *out,
+               br_error_t *error)
+{
+    const bri_func_t *f = &m->funcs[index];
+    const bri_allocator_t *a = &m->engine->alloc;
+    uint32_t span_top = 0;
+    verifier_t v = {.m = m,
+                    .code = &f->code,
+                    .type = &m->types[f->type],
+                    .index = index,
+                    .span_top = &span_top,
+                    .error = error,
+                    .shapes = shapes};
+    memset(out, 0, sizeof *out);
+    size_t words = f->code.word_count;
+    v.starts = bri_calloc(a, words, 1);
+    v.pcs = bri_alloc(a, (words + 1) * sizeof *v.pcs);
+    br_err_t err = v.starts == NULL || v.pcs == NULL
+                       ? bri_error(error, BR_ERR_OUT_OF_MEMORY, 0, index, "%s",
+                                   "resume point")
+                       : check_insns(&v);
+    if (err == BR_ERR_OK && (pc > words || !insn_before(&v, pc, &out->prev)))
+        err = BR_ERR_NOT_FOUND;
+    if (err == BR_ERR_OK && kinds && pc < words) {
+        out->count = bri_verify_flow_slots(&v);
+        out->kinds = bri_alloc(a, out->count);
+        bool hit = false;
+        err = out->kinds == NULL ? BR_ERR_OUT_OF_MEMORY
+                                 : bri_verify_flow_at(&v, pc, out->kinds, &hit);
+        if (err == BR_ERR_OK && !hit)
+            err = BR_ERR_NOT_FOUND;
+    }
+    if (err != BR_ERR_OK)
+        bri_point_free(m, out);
+    bri_free(a, v.pcs, (words + 1) * sizeof *v.pcs);
+    bri_free(a, v.starts, words);
+    return err;
+}
+
+void
+bri_point_free(const br_module_t *m, bri_point_t *p)
+{
+    bri_free(&m->engine->alloc, p->kinds, p->count);
+    p->kinds = NULL;
+    p->count = 0;
+}

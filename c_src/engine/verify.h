@@ -132,5 +132,11 @@ bri_verify_func_type(const br_module_t *m, uint32_t f)
 
 /* verify_flow.c: pass 3, for functions that read a slot as a reference. */
 br_err_t bri_verify_refs(const bri_verifier_t *v);
+/* The slots the data flow tracks (the locals and every slot touched). */
+uint32_t bri_verify_flow_slots(const bri_verifier_t *v);
+/* The data flow to its fixpoint, copying the kinds at `pc` (flow_slots
+ * bytes) to `kinds`; *hit is false if no path reaches pc. */
+br_err_t bri_verify_flow_at(const bri_verifier_t *v, uint32_t pc,
+                            uint8_t *kinds, bool *hit);
 
 #endif

@@ -19,13 +19,13 @@ typedef bri_vinsn_t insn_t;
  * integer or address is still bounds-checked by the interpreter.
  */
 enum {
-    K_NULL = 1, /* zero: a null reference or the number 0 */
-    K_NUM,
-    K_FUNC,
-    K_EXTERN,
-    K_EXN,    /* a caught exception (hidden slots), never null */
-    K_EXNREF, /* an exnref value */
-    K_BAD,    /* anything, e.g. a callee's leftovers */
+    K_NULL = BRI_SLOT_NULL, /* zero: a null reference or the number 0 */
+    K_NUM = BRI_SLOT_NUM,
+    K_FUNC = BRI_SLOT_FUNC,
+    K_EXTERN = BRI_SLOT_EXTERN,
+    K_EXN = BRI_SLOT_EXN,       /* a caught exception (hidden slots) */
+    K_EXNREF = BRI_SLOT_EXNREF, /* an exnref value */
+    K_BAD = BRI_SLOT_DEAD,      /* anything, e.g. a callee's leftovers */
 };
 
 #define MAX_PASSES 100000u
@@ -43,6 +43,9 @@ typedef struct flow {
     uint32_t insns;
     bool live;        /* cur is reachable */
     uint32_t restart; /* lowest back-edge target that rose, or NO */
+    uint32_t probe;   /* bri_verify_flow_at: the pc whose kinds it wants */
+    uint8_t *probed;  /* ... copied here (fs kinds) when reached */
+    bool hit;
 } flow_t;
 
 static uint8_t
@@ -364,6 +367,11 @@ flow_pass(flow_t *f, uint32_t from)
             if (f->live)
                 memcpy(f->cur, f->states + (size_t)mi * f->fs, f->fs);
         }
+        if (f->live && pc == f->probe) {
+            /* the last pass over pc sees its fixpoint state */
+            memcpy(f->probed, f->cur, f->fs);
+            f->hit = true;
+        }
         if (f->live && !flow_insn(f, &in))
             return bri_verify_corrupt(f->v, pc,
                                       "slot read with the wrong kind");
@@ -471,13 +479,26 @@ flow_slots(const verifier_t *v)
     return top > v->code->local_slots ? top : v->code->local_slots;
 }
 
-br_err_t
-bri_verify_refs(const verifier_t *v)
+uint32_t
+bri_verify_flow_slots(const verifier_t *v)
+{
+    return flow_slots(v);
+}
+
+/* The data flow to its fixpoint; with `probe` != BR_NO_INDEX the
+ * kinds at that pc are copied to `probed` (fs bytes) and *hit set. */
+static br_err_t
+flow_check(const verifier_t *v, uint32_t probe, uint8_t *probed, bool *hit)
 {
     const bri_allocator_t *a = &v->m->engine->alloc;
     const bri_code_t *c = v->code;
     br_err_t err = BR_ERR_OK;
-    flow_t f = {.v = v, .fs = flow_slots(v), .pcs = v->pcs, .insns = v->insns};
+    flow_t f = {.v = v,
+                .fs = flow_slots(v),
+                .pcs = v->pcs,
+                .insns = v->insns,
+                .probe = probe,
+                .probed = probed};
     f.merge = bri_calloc(a, c->word_count, sizeof *f.merge);
     f.cur = bri_alloc(a, f.fs);
     f.edge = bri_alloc(a, f.fs);
@@ -496,5 +517,19 @@ bri_verify_refs(const verifier_t *v)
     bri_free(a, f.edge, f.fs);
     bri_free(a, f.cur, f.fs);
     bri_free(a, f.merge, (size_t)c->word_count * sizeof *f.merge);
+    if (hit != NULL)
+        *hit = f.hit;
     return err;
+}
+
+br_err_t
+bri_verify_refs(const verifier_t *v)
+{
+    return flow_check(v, BR_NO_INDEX, NULL, NULL);
+}
+
+br_err_t
+bri_verify_flow_at(const verifier_t *v, uint32_t pc, uint8_t *kinds, bool *hit)
+{
+    return flow_check(v, pc, kinds, hit);
 }

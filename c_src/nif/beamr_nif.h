@@ -77,6 +77,8 @@
     X(not_suspended, "not_suspended")           \
     X(default_, "default")                      \
     X(start, "$start")                          \
+    X(parked, "$parked")                        \
+    X(suspended, "suspended")                   \
     X(max_memory_pages, "max_memory_pages")     \
     X(max_table_size, "max_table_size")         \
     X(max_call_depth, "max_call_depth")         \
@@ -204,6 +206,8 @@ typedef struct bnif_instance {
     size_t link_env_count;
     bool shared_lock;
     struct bnif_pipe *stdin_pipe; /* nif_pipe.c: WASI stdin (kept) */
+    br_exec_t *parked; /* nif_suspend.c: a restored or fuel-stopped call
+                          waiting for beamr:resume (lock) */
 } bnif_instance_t;
 
 enum {
@@ -224,6 +228,7 @@ struct bnif_call {
     bool linked;           /* in inst->calls (calls_lock) */
     bool cancel_requested; /* br_exec_cancel reached it (calls_lock) */
     bool holds_lease;      /* took the lease: releases it when it ends */
+    bool park_on_fuel;     /* out of fuel: park it (nif_suspend.c) */
     bnif_call_t *prev, *next;
 };
 
@@ -517,6 +522,15 @@ ERL_NIF_TERM bnif_instance_snapshot(ErlNifEnv *env, int argc,
                                     const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_restore(ErlNifEnv *env, int argc,
                                    const ERL_NIF_TERM argv[]);
+
+/* nif_suspend.c: snapshots with the waiting call; parked calls. */
+ERL_NIF_TERM bnif_instance_snapshot_call(ErlNifEnv *env, int argc,
+                                         const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_instance_restore_call(ErlNifEnv *env, int argc,
+                                        const ERL_NIF_TERM argv[]);
+/* Both under inst->lock: take the parked call out, park one. */
+br_exec_t *bnif_take_parked(bnif_instance_t *in);
+void bnif_park(bnif_instance_t *in, br_exec_t *exec);
 
 /* nif_call.c */
 ERL_NIF_TERM bnif_call_start(ErlNifEnv *env, int argc,

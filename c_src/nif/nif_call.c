@@ -57,13 +57,16 @@ get_call_opts(ErlNifEnv *env, ERL_NIF_TERM t, bnif_call_t *call)
     const ERL_NIF_TERM *el;
     int arity;
     ErlNifSInt64 fuel, deadline = 0, slice;
-    if (!enif_get_tuple(env, t, &arity, &el) || arity != 3 ||
+    if (!enif_get_tuple(env, t, &arity, &el) || arity < 3 || arity > 4 ||
         !enif_get_int64(env, el[0], &fuel) ||
         !enif_get_int64(env, el[2], &slice) || slice < 0)
         return false;
     call->has_deadline = !enif_is_identical(el[1], bnif_atoms(env)->infinity);
     if (call->has_deadline && !enif_get_int64(env, el[1], &deadline))
         return false;
+    /* {..., suspend}: a call out of fuel is parked (nif_suspend.c) */
+    call->park_on_fuel =
+        arity == 4 && enif_is_identical(el[3], bnif_atoms(env)->suspended);
     call->fuel_left = fuel < 0 ? -1 : fuel;
     call->deadline = deadline;
     call->fixed_slice = slice > 0;
@@ -164,7 +167,14 @@ final_outcome(ErlNifEnv *env, bnif_call_t *call, br_status_t st)
                           bnif_err_atom(env, br_exec_error(call->exec)));
         break;
     default: /* BR_YIELD on an empty budget */
-        out = bnif_error(env, a->out_of_fuel);
+        if (call->park_on_fuel) {
+            /* kept for beamr:snapshot and beamr:resume */
+            bnif_park(call->inst, call->exec);
+            call->exec = NULL;
+            out = bnif_error(env, a->suspended);
+        } else {
+            out = bnif_error(env, a->out_of_fuel);
+        }
         break;
     }
     bnif_call_finish(env, call, false);
@@ -496,6 +506,37 @@ unlock:
     return out;
 }
 
+/* The parked call (nif_suspend.c) continued as a new call: answered
+ * as call_start answers, its pending import first. Caller holds the
+ * store lock; it is released here. */
+static ERL_NIF_TERM
+parked_slice(ErlNifEnv *env, bnif_call_t *tmp)
+{
+    bnif_instance_t *in = tmp->inst;
+    int64_t elapsed = 0;
+    ERL_NIF_TERM out;
+    tmp->exec = bnif_take_parked(in);
+    if (tmp->exec == NULL) {
+        out = bnif_error(env, enif_make_atom(env, "no_suspended_call"));
+        bnif_call_finish(env, tmp, false);
+        enif_mutex_unlock(in->lock);
+        return out;
+    }
+    if (br_exec_import_func(tmp->exec) != NULL)
+        return continue_call(env, tmp, BR_IMPORT, 0);
+    if (precheck(env, tmp, &out)) {
+        enif_mutex_unlock(in->lock);
+        return out;
+    }
+    br_status_t st = exec_slice(env, tmp, &elapsed);
+    if (!is_final(tmp, st))
+        return continue_call(env, tmp, st, elapsed);
+    out = final_outcome(env, tmp, st);
+    enif_mutex_unlock(in->lock);
+    report_time(env, elapsed);
+    return out;
+}
+
 /* call_start(Instance, Target, Args, {Fuel, Deadline, Slice}) ->
  *     {ok, Results} | {import, Call, {Module, Name, Sig}, Args} |
  *     {error, _} |
@@ -522,6 +563,8 @@ bnif_call_start(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
         return bnif_atoms(env)->busy;
     tmp.holds_lease = lease == BNIF_LEASE_TAKEN;
     enif_mutex_lock(in->lock);
+    if (enif_is_identical(argv[1], bnif_atoms(env)->parked))
+        return parked_slice(env, &tmp);
     return first_slice(env, &tmp, argv[1], argv[2]);
 }
 

@@ -165,6 +165,10 @@ static ErlNifFunc nif_funcs[] = {
     {"instance_snapshot", 1, bnif_instance_snapshot,
      ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"instance_restore", 2, bnif_instance_restore, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"instance_snapshot_call", 1, bnif_instance_snapshot_call,
+     ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"instance_restore_call", 2, bnif_instance_restore_call,
+     ERL_NIF_DIRTY_JOB_CPU_BOUND},
 };
 
 ERL_NIF_INIT(beamr_nif, nif_funcs, on_load, NULL, on_upgrade, on_unload)

@@ -50,6 +50,7 @@ instance_dtor(ErlNifEnv *env, void *obj)
     bnif_instance_t *in = obj;
     if (in->idle_exec != NULL)
         br_exec_delete(in->idle_exec);
+    br_exec_delete(in->parked); /* nif_suspend.c */
     if (in->wasi != NULL)
         br_wasi_delete(in->wasi); /* its host functions are never called
                                      again: nothing runs in the store */
