@@ -196,6 +196,9 @@ TEST_SUITES := unit unit-asan unit-switch \
 LOG_DIR := build/test-logs
 # FUZZ_TARGETS: run by `test` too (mk/fuzz.mk: fuzz-smoke).
 TEST_SUITES += $(FUZZ_TARGETS)
+# LAYERS_TARGETS (mk/layers.mk): no call cycle among the engine's and
+# the NIF's files (tools/layers.py).
+TEST_SUITES += $(LAYERS_TARGETS)
 
 # Every suite runs even if an earlier one fails; each one's output is
 # also logged, and test/summary.sh prints the totals as the last line.
