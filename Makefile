@@ -179,7 +179,8 @@ native-diff: build/beamr-run build/fuzz/diff-run
 erlang-test-native: erlang $(TEST_BEAMS)
 	$(ERL) -noshell -beamr tier native -pa ebin -pa $(TEST_EBIN) -eval \
 	  'halt(case eunit:test([beamr_native_tests, beamr_robust_tests, \
-	  beamr_tests, hb_beamr_tests]) of ok -> 0; _ -> 1 end)'
+	  beamr_tests, hb_beamr_tests, beamr_suspend_tests]) of \
+	  ok -> 0; _ -> 1 end)'
 # The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
 # progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
 # the failures of each failing file.

@@ -79,7 +79,8 @@ suspend_test_() ->
       ?_test(yield_moves(Mod)),
       ?_test(fuel_stopped_moves(Mod)),
       ?_test(refusals(Mod)),
-      ?_test(damaged_call_part(Mod))]}.
+      ?_test(damaged_call_part(Mod)),
+      ?_test(tier_moves(Mod))]}.
 
 %% Taken inside the import fun at the K-th import, which then abandons
 %% the call; restored elsewhere, the import is served again there.
@@ -158,6 +159,41 @@ fuel_stopped_moves(Mod) ->
     ?assertEqual({error, no_suspended_call}, beamr:resume(A)),
     ?assertError(badarg, beamr:call(A, run, [1, 1], #{out_of_fuel => maybe})),
     [ok = beamr:stop(X) || X <- [A, B]].
+
+%% A call of the native tier suspended in an import moves to an
+%% interpreted instance and back: both tiers keep the interpreter's
+%% frames at every suspension point, so the snapshot is the same.
+tier_moves(Mod) ->
+    {R, N} = reference(Mod, ?SPIN),
+    Self = self(),
+    K = 5,
+    [begin
+         {ok, A} = beamr:start(Mod, #{lazy_imports => true, tier => From}),
+         Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
+                        {ok, Snap} = beamr:snapshot(A),
+                        Self ! {snap, Snap},
+                        throw(moved);
+                   (S, Import, Opts) ->
+                        answer(S, Import, Opts)
+                end,
+         ?assertMatch({error, throw, moved, _, _},
+                      beamr:call(A, run, [?ROUNDS, ?SPIN], Move, 0, #{})),
+         Snap = receive {snap, S} -> S end,
+         {ok, B} = beamr:start(Mod, #{lazy_imports => true, tier => To}),
+         ?assertEqual(ok, beamr:restore(B, Snap)),
+         ?assertEqual({ok, [R], N},
+                      beamr:resume(B, fun answer/3, K - 1, #{})),
+         [ok = beamr:stop(X) || X <- [A, B]]
+     end || {From, To} <- [{native, interp}, {interp, native},
+                           {native, native}]],
+    %% The native instances did run machine code (where the host has
+    %% the tier).
+    case beamr:native_info(Mod) of
+        #{native_available := true, native_functions := F} ->
+            ?assert(F > 0);
+        #{native_available := false} ->
+            ok
+    end.
 
 %% A live externref, and a call nested in another's import fun, cannot
 %% be written down; the state alone can.
