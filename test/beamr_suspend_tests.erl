@@ -85,28 +85,30 @@ suspend_test_() ->
 %% Taken inside the import fun at the K-th import, which then abandons
 %% the call; restored elsewhere, the import is served again there.
 import_moves(Mod) ->
-    {R, N} = reference(Mod, ?SPIN),
+    Ref = reference(Mod, ?SPIN),
+    [move_at_import(Mod, K, #{}, #{}, Ref) || K <- [1, 2, 7, element(2, Ref)]].
+
+%% One move at the K-th import from an instance started with OptsA to
+%% one started with OptsB; the moved call ends as the reference run.
+move_at_import(Mod, K, OptsA, OptsB, {R, N}) ->
     Self = self(),
-    [begin
-         A = start(Mod),
-         Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
-                        {ok, Snap} = beamr:snapshot(A),
-                        Self ! {snap, Snap},
-                        throw(moved);
-                   (S, Import, Opts) ->
-                        answer(S, Import, Opts)
-                end,
-         ?assertMatch({error, throw, moved, _, _},
-                      beamr:call(A, run, [?ROUNDS, ?SPIN], Move, 0, #{})),
-         Snap = receive {snap, S} -> S end,
-         B = start(Mod),
-         ?assertEqual(ok, beamr:restore(B, Snap)),
-         ?assertEqual({ok, [R], N},
-                      beamr:resume(B, fun answer/3, K - 1, #{})),
-         %% Nothing waits any more.
-         ?assertEqual({error, no_suspended_call}, beamr:resume(B)),
-         [ok = beamr:stop(X) || X <- [A, B]]
-     end || K <- [1, 2, 7, N]].
+    {ok, A} = beamr:start(Mod, OptsA#{lazy_imports => true}),
+    Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
+                   {ok, Snap} = beamr:snapshot(A),
+                   Self ! {snap, Snap},
+                   throw(moved);
+              (S, Import, Opts) ->
+                   answer(S, Import, Opts)
+           end,
+    ?assertMatch({error, throw, moved, _, _},
+                 beamr:call(A, run, [?ROUNDS, ?SPIN], Move, 0, #{})),
+    Snap = receive {snap, S} -> S end,
+    {ok, B} = beamr:start(Mod, OptsB#{lazy_imports => true}),
+    ?assertEqual(ok, beamr:restore(B, Snap)),
+    ?assertEqual({ok, [R], N}, beamr:resume(B, fun answer/3, K - 1, #{})),
+    %% Nothing waits any more.
+    ?assertEqual({error, no_suspended_call}, beamr:resume(B)),
+    [ok = beamr:stop(X) || X <- [A, B]].
 
 %% Taken from another process while the call runs (between slices or
 %% in an import): the original and the moved call end alike.
@@ -164,28 +166,9 @@ fuel_stopped_moves(Mod) ->
 %% interpreted instance and back: both tiers keep the interpreter's
 %% frames at every suspension point, so the snapshot is the same.
 tier_moves(Mod) ->
-    {R, N} = reference(Mod, ?SPIN),
-    Self = self(),
-    K = 5,
-    [begin
-         {ok, A} = beamr:start(Mod, #{lazy_imports => true, tier => From}),
-         Move = fun(S, _Import, _Opts) when S + 1 =:= K ->
-                        {ok, Snap} = beamr:snapshot(A),
-                        Self ! {snap, Snap},
-                        throw(moved);
-                   (S, Import, Opts) ->
-                        answer(S, Import, Opts)
-                end,
-         ?assertMatch({error, throw, moved, _, _},
-                      beamr:call(A, run, [?ROUNDS, ?SPIN], Move, 0, #{})),
-         Snap = receive {snap, S} -> S end,
-         {ok, B} = beamr:start(Mod, #{lazy_imports => true, tier => To}),
-         ?assertEqual(ok, beamr:restore(B, Snap)),
-         ?assertEqual({ok, [R], N},
-                      beamr:resume(B, fun answer/3, K - 1, #{})),
-         [ok = beamr:stop(X) || X <- [A, B]]
-     end || {From, To} <- [{native, interp}, {interp, native},
-                           {native, native}]],
+    Ref = reference(Mod, ?SPIN),
+    [move_at_import(Mod, 5, #{tier => From}, #{tier => To}, Ref)
+     || {From, To} <- [{native, interp}, {interp, native}, {native, native}]],
     %% The native instances did run machine code (where the host has
     %% the tier).
     case beamr:native_info(Mod) of

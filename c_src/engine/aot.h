@@ -76,6 +76,10 @@ br_err_t bri_code_point(const br_module_t *m, uint32_t index, uint32_t pc,
                         const bri_opshape_t *shapes, bool kinds,
                         bri_point_t *out, br_error_t *error);
 void bri_point_free(const br_module_t *m, bri_point_t *p);
+/* snapshot.c: a function of `inst` as its index in the instance's
+ * function space; false for a function of another instance. */
+bool bri_snapshot_func_index(const br_instance_t *inst, const br_func_t *f,
+                             uint32_t *out);
 
 /* ------------------------------------------------------------------ */
 /* Little-endian writers and readers                                   */

@@ -54,8 +54,29 @@ count_parts(const br_module_t *m)
 /* ------------------------------------------------------------------ */
 /* Taking a snapshot                                                   */
 
-/* A funcref as a ref code: found in the instance's own function space
- * (defined functions know their index; imports are searched). */
+/* A function of the instance as its index in the function space
+ * (defined functions know their index; imports are searched); false for
+ * a function of another instance. */
+bool
+bri_snapshot_func_index(const br_instance_t *inst, const br_func_t *f,
+                        uint32_t *out)
+{
+    const br_module_t *m = inst->module;
+    if (f->inst == inst && f->index < m->func_count &&
+        inst->funcs[f->index] == f) {
+        *out = f->index;
+        return true;
+    }
+    for (uint32_t i = 0; i < m->func_import_count; i++)
+        if (inst->funcs[i] == f) {
+            *out = i;
+            return true;
+        }
+    return false;
+}
+
+/* A funcref as a ref code: its index in the instance's function space
+ * plus one (0 is null). */
 static bool
 ref_code(const br_instance_t *inst, br_valkind_t kind, br_ref_t ref,
          uint32_t *out)
@@ -66,19 +87,11 @@ ref_code(const br_instance_t *inst, br_valkind_t kind, br_ref_t ref,
     if (kind != BR_FUNCREF)
         return false; /* host externrefs and exceptions cannot be
                        * written down (only their null) */
-    const br_module_t *m = inst->module;
-    const br_func_t *f = ref;
-    if (f->inst == inst && f->index < m->func_count &&
-        inst->funcs[f->index] == f) {
-        *out = f->index + 1;
-        return true;
-    }
-    for (uint32_t i = 0; i < m->func_import_count; i++)
-        if (inst->funcs[i] == f) {
-            *out = i + 1;
-            return true;
-        }
-    return false;
+    uint32_t index;
+    if (!bri_snapshot_func_index(inst, ref, &index))
+        return false;
+    *out = index + 1;
+    return true;
 }
 
 static bool

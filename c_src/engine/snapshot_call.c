@@ -157,24 +157,6 @@ refuse(const ctx_t *c, const char *why, uint32_t frame)
                      why, (unsigned)frame);
 }
 
-/* A function of the instance as its index in the function space. */
-static bool
-func_index(const br_instance_t *inst, const br_func_t *f, uint32_t *out)
-{
-    const br_module_t *m = inst->module;
-    if (f->inst == inst && f->index < m->func_count &&
-        inst->funcs[f->index] == f) {
-        *out = f->index;
-        return true;
-    }
-    for (uint32_t i = 0; i < m->func_import_count; i++)
-        if (inst->funcs[i] == f) {
-            *out = i;
-            return true;
-        }
-    return false;
-}
-
 static br_err_t
 put_slot(cap_t *k, const br_slot_t *s, uint8_t kind, uint32_t frame)
 {
@@ -191,7 +173,7 @@ put_slot(cap_t *k, const br_slot_t *s, uint8_t kind, uint32_t frame)
         bri_put_u64(k->w, s->u64);
         return BR_ERR_OK;
     case BRI_SLOT_FUNC:
-        if (!func_index(k->c.inst, s->ref, &index))
+        if (!bri_snapshot_func_index(k->c.inst, s->ref, &index))
             return refuse(&k->c, "a funcref of another instance", frame);
         bri_put_u8(k->w, TAG_FUNC);
         bri_put_u32(k->w, index);
@@ -271,7 +253,7 @@ put_call(cap_t *k)
     const br_exec_t *exec = k->exec;
     bool import = exec->state == BRI_EXEC_SUSPENDED;
     uint32_t entry;
-    if (!func_index(k->c.inst, exec->entry, &entry) ||
+    if (!bri_snapshot_func_index(k->c.inst, exec->entry, &entry) ||
         exec->entry->code == NULL)
         return refuse(&k->c, "the called function is not the instance's", 0);
     bri_put_u8(k->w, import ? STATE_IMPORT : STATE_RUNNABLE);
@@ -287,7 +269,7 @@ put_call(cap_t *k)
         return BR_ERR_OK;
     uint32_t f;
     if (bri_invoke_is_native(exec->import_func) ||
-        !func_index(k->c.inst, exec->import_func, &f) ||
+        !bri_snapshot_func_index(k->c.inst, exec->import_func, &f) ||
         f >= k->c.m->func_import_count)
         return refuse(&k->c, "the pending import is not the instance's",
                       exec->frame_count - 1);
