@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "aot.h"
+#include "store.h"
 
 /*
  * Layout (all integers little-endian):
@@ -148,7 +149,9 @@ put_payload(bri_writer_t *w, const br_instance_t *inst)
     for (uint32_t i = m->memory_import_count; i < m->memory_count; i++) {
         const br_memory_t *mem = inst->memories[i];
         bri_put_u64(w, mem->size >> bri_page_shift(&mem->type));
-        bri_put_bytes(w, mem->data, (size_t)mem->size);
+        if (w->p != NULL) /* the writer's memcpy, with batched faults */
+            bri_copy_pages(w->p + w->n, mem->data, (size_t)mem->size);
+        w->n += (size_t)mem->size;
     }
     for (uint32_t i = m->global_import_count; i < m->global_count; i++)
         if (m->globals[i].mutable_ &&
@@ -401,7 +404,7 @@ write_all(const plan_t *p)
         uint64_t pages = bri_get_u64(&r);
         size_t bytes = (size_t)(pages << bri_page_shift(&mem->type));
         if (bytes != 0)
-            memcpy(mem->data, bri_get_bytes(&r, bytes), bytes);
+            bri_copy_pages(mem->data, bri_get_bytes(&r, bytes), bytes);
     }
     for (uint32_t i = m->global_import_count; i < m->global_count; i++)
         if (m->globals[i].mutable_)

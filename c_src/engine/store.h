@@ -35,6 +35,9 @@ void bri_memory_release(br_memory_t *mem);
  * mark past the range if the range reaches it. The range must lie
  * within the memory. */
 uint64_t bri_memory_touch(br_memory_t *mem, uint64_t start, uint64_t n);
+/* memcpy of n bytes that takes the page faults of large copies in a
+ * few batches (page_copy.c says why). */
+void bri_copy_pages(void *dst, const void *src, size_t n);
 br_err_t bri_table_init(br_table_t *table, br_store_t *store,
                         br_valkind_t elem, const br_limitstype_t *limits,
                         br_ref_t init);
