@@ -14,7 +14,7 @@
          module_serialize/1, module_deserialize/1,
          instance_new/4, instance_stop/1, instance_cancel/1,
          instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
-         instance_snapshot/1, instance_restore/2,
+         instance_snapshot/1,
          instance_snapshot_call/1, instance_restore_call/2,
          call_start/4, call_resume/2, call_abort/1,
          memory_size/1, memory_read/3, memory_read_cstring/3,
@@ -139,9 +139,6 @@ lease_idle(_Inst) -> ?NOT_LOADED.
 
 -spec instance_snapshot(inst()) -> {ok, binary()} | {error, term()}.
 instance_snapshot(_Inst) -> ?NOT_LOADED.
-
--spec instance_restore(inst(), binary()) -> ok | {error, term()}.
-instance_restore(_Inst, _Bin) -> ?NOT_LOADED.
 
 -spec instance_snapshot_call(inst()) -> {ok, binary()} | {error, term()}.
 instance_snapshot_call(_Inst) -> ?NOT_LOADED.

@@ -520,8 +520,6 @@ ERL_NIF_TERM bnif_module_deserialize(ErlNifEnv *env, int argc,
                                      const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_instance_snapshot(ErlNifEnv *env, int argc,
                                     const ERL_NIF_TERM argv[]);
-ERL_NIF_TERM bnif_instance_restore(ErlNifEnv *env, int argc,
-                                   const ERL_NIF_TERM argv[]);
 
 /* nif_suspend.c: snapshots with the waiting call; parked calls. */
 ERL_NIF_TERM bnif_instance_snapshot_call(ErlNifEnv *env, int argc,

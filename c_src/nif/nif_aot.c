@@ -85,33 +85,3 @@ bnif_instance_snapshot(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     return out;
 }
 
-/* instance_restore(Instance, Binary) -> ok | {error, {snapshot, _}} */
-ERL_NIF_TERM
-bnif_instance_restore(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
-{
-    (void)argc;
-    bnif_instance_t *in;
-    ErlNifBinary bin;
-    br_error_t err;
-    ERL_NIF_TERM out = bnif_atoms(env)->ok;
-    if (!enif_inspect_binary(env, argv[1], &bin))
-        return enif_make_badarg(env);
-    if (!bnif_hold_instance(env, argv[0], &in))
-        return bnif_no_instance(env, argv[0]);
-    bnif_error_init(&err);
-    enif_mutex_lock(in->lock);
-    bool stopped = atomic_load(&in->stopped);
-    br_err_t e = stopped
-                     ? BR_ERR_OK
-                     : br_instance_restore(in->inst, bin.data, bin.size, &err);
-    enif_mutex_unlock(in->lock);
-    if (stopped) {
-        out = bnif_error(env, bnif_atoms(env)->stopped);
-    } else if (e != BR_ERR_OK) {
-        if (err.code == BR_ERR_OK)
-            err.code = e;
-        out = bnif_error_tagged(env, bnif_atoms(env)->snapshot, &err);
-    }
-    enif_release_resource(in);
-    return out;
-}

@@ -164,7 +164,6 @@ static ErlNifFunc nif_funcs[] = {
      ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"instance_snapshot", 1, bnif_instance_snapshot,
      ERL_NIF_DIRTY_JOB_CPU_BOUND},
-    {"instance_restore", 2, bnif_instance_restore, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"instance_snapshot_call", 1, bnif_instance_snapshot_call,
      ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"instance_restore_call", 2, bnif_instance_restore_call,
