@@ -153,6 +153,12 @@ fuel_stopped_moves(Mod) ->
     ?assertMatch({error, suspended, _},
                  beamr:call_state(A, '$parked', [], fun answer/3, S1,
                                   Opts#{fuel => 1000})),
+    %% An instance budget of 0 runs nothing and keeps the call waiting.
+    ok = beamr:add_fuel(A, 0),
+    ?assertEqual({ok, 0}, beamr:fuel_remaining(A)),
+    ?assertEqual({error, out_of_fuel}, beamr:resume(A, fun answer/3, S1, #{})),
+    ?assertEqual({error, out_of_fuel}, beamr:resume(A, fun answer/3, S1, #{})),
+    ok = beamr:add_fuel(A, 1 bsl 40),
     ?assertMatch({ok, [R], _}, beamr:resume(A, fun answer/3, S1, #{})),
     %% Without the option, running out of fuel ends the call.
     ?assertEqual({error, out_of_fuel},

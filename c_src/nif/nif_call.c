@@ -533,6 +533,16 @@ parked_slice(ErlNifEnv *env, bnif_call_t *tmp)
         enif_mutex_unlock(in->lock);
         return out;
     }
+    if (in->fuel_budget == 0) {
+        /* Nothing can run until add_fuel: the call stays parked rather
+         * than ending in precheck, so a later resume still finds it. */
+        bnif_park(in, tmp->exec);
+        tmp->exec = NULL;
+        out = bnif_error(env, bnif_atoms(env)->out_of_fuel);
+        bnif_call_finish(env, tmp, false);
+        enif_mutex_unlock(in->lock);
+        return out;
+    }
     if (br_exec_import_func(tmp->exec) != NULL)
         return continue_call(env, tmp, BR_IMPORT, 0);
     return run_first_slice(env, tmp);
