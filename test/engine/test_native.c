@@ -75,7 +75,37 @@ static const char *const WAT =
     "      (local.set $b (i64.add (local.get $a) (local.tee $a (local.get $b))))\n"
     "      (local.set 0 (i64.sub (local.get 0) (i64.const 1)))\n"
     "      (br $l)))\n"
-    "    (local.get $a)))\n";
+    "    (local.get $a))\n"
+    /* wasm calls made from machine code: direct, indirect (with each
+     * trap of call_indirect), zeroed locals (few and many), an import
+     * at the bottom of a recursion */
+    "  (type $ii (func (param i32) (result i32)))\n"
+    "  (table 5 funcref)\n"
+    "  (elem (i32.const 0) $sq $twice $div)\n"
+    "  (func $sq (param i32) (result i32) (local $z i32)\n"
+    "    (i32.add (local.get $z) (i32.mul (local.get 0) (local.get 0))))\n"
+    "  (func $twice (param i32) (result i32)\n"
+    "    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)\n"
+    "    (local.set 11 (i32.add (local.get 11) (local.get 0)))\n"
+    "    (i32.add (i32.add (local.get 5) (local.get 11))\n"
+    "      (call $sq (local.get 0))))\n"
+    "  (func $ind (export \"ind\") (param i32 i32) (result i32)\n"
+    "    (i32.add (i32.const 3)\n"
+    "      (call_indirect (type $ii) (local.get 1) (local.get 0))))\n"
+    "  (func (export \"indloop\") (param $n i32) (result i32) (local $s i32)\n"
+    "    (block $b (loop $l\n"
+    "      (br_if $b (i32.eqz (local.get $n)))\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (call $ind (i32.and (local.get $n) (i32.const 1))\n"
+    "                   (local.get $n))))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+    "      (br $l)))\n"
+    "    (local.get $s))\n"
+    "  (func $dh (export \"deephost\") (param i32) (result i32)\n"
+    "    (if (result i32) (i32.eqz (local.get 0))\n"
+    "      (then (call $host (i32.const 21)))\n"
+    "      (else (i32.add (local.get 0)\n"
+    "        (call $dh (i32.sub (local.get 0) (i32.const 1))))))))\n";
 
 /* Host import: doubles its argument, or suspends (env non-NULL) so the
  * test answers it through br_exec_resume. */
@@ -231,6 +261,14 @@ test_same_as_interp(void)
         {"imports", {300}, 1},
         {"deep", {500}, 1},
         {"fib", {90}, 1},
+        {"deep", {5000}, 1},         /* beyond BRI_NATIVE_NEST */
+        {"ind", {0, 9}, 2},
+        {"ind", {1, 9}, 2},
+        {"ind", {2, 9}, 2},          /* indirect call type mismatch */
+        {"ind", {3, 9}, 2},          /* uninitialized element */
+        {"ind", {5, 9}, 2},          /* undefined element */
+        {"indloop", {3000}, 1},
+        {"deephost", {1500}, 1},     /* the import below nested calls */
     };
     static const int64_t slices[] = {-1, 1, 7, 1000};
     rig_t in, nat;
@@ -323,6 +361,17 @@ test_suspend(void)
     CHECK_EQ(st, BR_DONE);
     CHECK_EQ(rounds, 50);
     CHECK_EQ(br_exec_results(r.exec)[0].of.i32, expect);
+    /* an import under 1,500 calls made in machine code suspends the
+     * whole call and resumes it, the frames intact */
+    arg.of.i32 = 1500;
+    CHECK_EQ(br_exec_call(r.exec, export_fn(&r, "deephost"), &arg, 1),
+             BR_ERR_OK);
+    CHECK_EQ(br_exec_run(r.exec, -1), BR_IMPORT);
+    CHECK_EQ(br_exec_import_args(r.exec)[0].of.i32, 21);
+    br_val_t res = {BR_I32, {.i32 = 1000}};
+    CHECK_EQ(br_exec_resume(r.exec, &res, 1), BR_ERR_OK);
+    CHECK_EQ(br_exec_run(r.exec, -1), BR_DONE);
+    CHECK_EQ(br_exec_results(r.exec)[0].of.i32, 1000 + 1500 * 1501 / 2);
     rig_close(&r);
 }
 
@@ -340,6 +389,12 @@ test_depth(void)
     o = call(&r, "deep", &n, 1, -1, false);
     CHECK_EQ(o.st, BR_DONE);
     CHECK_EQ(o.result, 900);
+    /* the same limit in slices (calls in machine code resume in the
+     * interpreter and back) */
+    n = 100000;
+    o = call(&r, "deep", &n, 1, 50, true);
+    CHECK_EQ(o.st, BR_TRAP);
+    CHECK_EQ(o.trap.kind, BR_TRAP_STACK_EXHAUSTED);
     rig_close(&r);
 }
 

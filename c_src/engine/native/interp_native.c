@@ -15,13 +15,17 @@
 
 /* Runs machine code from the entry `off` of the frame's function. */
 static inline uint32_t
-native_enter(const bri_native_t *n, uint32_t off, br_slot_t *S, int64_t *fuel,
-             uint8_t *mb, uint64_t ms, br_instance_t *inst)
+native_enter(const bri_native_t *n, uint32_t off, br_slot_t *S,
+             br_exec_t *exec, int64_t *fuel, uint8_t *mb, uint64_t ms,
+             br_instance_t *inst)
 {
     bri_native_fn fn;
     const uint8_t *text = n->text;
     memcpy(&fn, &text, sizeof fn); /* object to function pointer */
-    return fn(S, fuel, mb, ms, inst, text + off);
+    bri_native_ctx_t ctx = {*fuel, exec};
+    uint32_t pc = fn(S, &ctx, mb, ms, inst, text + off);
+    *fuel = ctx.fuel;
+    return pc;
 }
 
 #define BRI_NATIVE_HOOKS 1
@@ -39,11 +43,21 @@ native_enter(const bri_native_t *n, uint32_t off, br_slot_t *S, int64_t *fuel,
         if (nmap == NULL)                                                 \
             BRI_NATIVE_SET(true);                                         \
     } while (0)
+/* Wasm calls made in machine code leave their frames pushed when it
+ * stops inside a callee: the loop then goes on in the top frame. */
 #define BRI_NATIVE_NEXT()                                                 \
     do {                                                                  \
         if (nmap != NULL && nmap[pc - W] != 0) {                          \
-            pc = W + native_enter(ncode, nmap[pc - W], S, &fuel, mb, ms,  \
-                                  inst);                                  \
+            uint32_t depth_ = exec->frame_count;                          \
+            uint32_t npc_ = native_enter(ncode, nmap[pc - W], S, exec,    \
+                                         &fuel, mb, ms, inst);            \
+            if (BR_LIKELY(exec->frame_count == depth_)) {                 \
+                pc = W + npc_;                                            \
+            } else {                                                      \
+                fr = &exec->frames[exec->frame_count - 1];                \
+                fr->pc = fr->code->words + npc_;                          \
+                ENTER_FRAME();                                            \
+            }                                                             \
             if (BR_UNLIKELY(fuel < 0))                                    \
                 goto out_of_fuel;                                         \
             DISPATCH();                                                   \

@@ -31,6 +31,10 @@ struct bri_native {
     uint32_t *entries;  /* word_count offsets, engine allocator */
     uint32_t word_count;
     uint32_t entry_count; /* non-zero entries; 0: the interpreter runs it */
+    /* Where a call from machine code enters (charges the call's fuel,
+     * then runs from pc 0), or NULL: such calls go through the
+     * interpreter (its first instruction has no machine code). */
+    const uint8_t *call_text;
 };
 typedef struct bri_native bri_native_t;
 
@@ -38,18 +42,34 @@ typedef struct bri_native bri_native_t;
  * compiles it. */
 #define BRI_NATIVE_HOT 2u
 
+/* What the machine code reads and writes besides its registers: the
+ * fuel counter (written back on leaving) and the exec whose frames a
+ * wasm call in machine code pushes and pops. */
+typedef struct bri_native_ctx {
+    int64_t fuel;
+    br_exec_t *exec;
+} bri_native_ctx_t;
+
 /*
  * The machine code's calling convention (System V): it runs from
- * `entry` (text + entries[pc]) with the frame's slots S, the fuel
- * counter, memory 0's base and size and the instance, until it reaches
- * an instruction it leaves to the interpreter (calls, returns, traps,
- * rare ops, a slow path) or runs out of fuel at a back-edge; it returns
- * the word pc to go on at, with *fuel updated (< 0: out of fuel, at the
- * back-edge's target). It never calls back into C.
+ * `entry` (text + entries[pc]) with the frame's slots S, the context,
+ * memory 0's base and size and the instance, until it reaches an
+ * instruction it leaves to the interpreter (imports, traps, rare ops, a
+ * slow path) or runs out of fuel at a back-edge or a call; it returns
+ * the word pc to go on at in the top frame of the exec, which is the
+ * entry's frame unless wasm calls in machine code pushed frames above
+ * it (their callers' pcs are saved in them as the interpreter saves
+ * them), with ctx->fuel updated (< 0: out of fuel at that pc). It never
+ * calls back into C.
  */
-typedef uint32_t (*bri_native_fn)(br_slot_t *S, int64_t *fuel,
+typedef uint32_t (*bri_native_fn)(br_slot_t *S, bri_native_ctx_t *ctx,
                                   uint8_t *mem_base, uint64_t mem_size,
                                   br_instance_t *inst, const uint8_t *entry);
+
+/* Wasm calls nested in machine code at most (8 bytes of C stack each:
+ * the return address); a deeper call leaves to the interpreter, which
+ * pushes the frame and enters the callee's machine code afresh. */
+#define BRI_NATIVE_NEST 1024u
 
 /* native/interp_native.c: the interpreter loop with the native hooks. */
 br_status_t bri_interp_run_native(br_exec_t *exec, int64_t fuel);
