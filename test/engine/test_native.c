@@ -105,7 +105,63 @@ static const char *const WAT =
     "    (if (result i32) (i32.eqz (local.get 0))\n"
     "      (then (call $host (i32.const 21)))\n"
     "      (else (i32.add (local.get 0)\n"
-    "        (call $dh (i32.sub (local.get 0) (i32.const 1))))))))\n";
+    "        (call $dh (i32.sub (local.get 0) (i32.const 1)))))))\n"
+    /* SIMD in machine code (x64_simd.h): results, NaN bits and memory
+     * the same as the interpreter's */
+    "  (func (export \"simd\") (param $n i32) (result i64)\n"
+    "    (local $i i32) (local $v v128) (local $w v128) (local $acc i64)\n"
+    "    (loop $l\n"
+    "      (local.set $v (v128.load offset=16 (i32.and\n"
+    "        (i32.mul (local.get $i) (i32.const 52)) (i32.const 4095))))\n"
+    "      (local.set $w (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31\n"
+    "        (local.get $v) (v128.load8_splat (local.get $i))))\n"
+    "      (local.set $w (i32x4.add (local.get $w)\n"
+    "        (v128.const i32x4 1 -2 3 0x7fc00001)))\n"
+    "      (local.set $v (i16x8.add_sat_s (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (i8x16.sub_sat_u (local.get $v)\n"
+    "        (i32x4.mul (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (v128.xor (local.get $v)\n"
+    "        (i16x8.shl (local.get $w) (local.get $i))))\n"
+    "      (local.set $v (i32x4.shr_s (local.get $v)\n"
+    "        (i32.add (local.get $i) (i32.const 3))))\n"
+    "      (local.set $v (i64x2.add (local.get $v)\n"
+    "        (i64x2.shr_u (local.get $w) (local.get $i))))\n"
+    "      (local.set $v (i8x16.narrow_i16x8_s (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (i16x8.narrow_i32x4_u (local.get $v)\n"
+    "        (v128.load16x4_s (local.get $i))))\n"
+    "      (local.set $v (i32x4.min_u (local.get $v) (i8x16.max_s (local.get $w)\n"
+    "        (v128.load8x8_u offset=5 (local.get $i)))))\n"
+    "      (local.set $v (i16x8.avgr_u (local.get $v)\n"
+    "        (i32x4.gt_s (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (f32x4.add (local.get $v)\n"
+    "        (f32x4.mul (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (f64x2.div (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (v128.andnot (local.get $v) (i32x4.splat (local.get $i))))\n"
+    "      (local.set $v (i16x8.sub (local.get $v) (i16x8.splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.add (local.get $v) (i8x16.splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.shl (local.get $v) (local.get $i)))\n"
+    "      (local.set $w (i8x16.shr_u (local.get $w) (i32.add (local.get $i)\n"
+    "        (i32.const 2))))\n"
+    "      (local.set $w (f32x4.sub (local.get $w) (f32x4.splat (f32.const -0.5))))\n"
+    "      (local.set $w (i64x2.sub (local.get $w)\n"
+    "        (i64x2.splat (i64.extend_i32_u (local.get $i)))))\n"
+    "      (local.set $w (v128.or (local.get $w) (v128.load32_splat (local.get $i))))\n"
+    "      (local.set $w (v128.and (local.get $w) (v128.load64_splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.replace_lane 5 (local.get $v) (local.get $i)))\n"
+    "      (local.set $v (i64x2.replace_lane 1 (local.get $v) (local.get $acc)))\n"
+    "      (v128.store offset=8 (i32.and (i32.mul (local.get $i) (i32.const 36))\n"
+    "        (i32.const 4095)) (local.get $v))\n"
+    "      (local.set $acc (i64.add (i64.rotl (local.get $acc) (i64.const 5))\n"
+    "        (i64.add (i64x2.extract_lane 0 (local.get $v))\n"
+    "          (i64.extend_i32_u (i32.add (i8x16.extract_lane_s 3 (local.get $v))\n"
+    "            (i32.add (i16x8.extract_lane_u 7 (local.get $v))\n"
+    "              (i32x4.extract_lane 2 (local.get $w))))))))\n"
+    "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "        (local.get $n))))\n"
+    "    (local.get $acc))\n"
+    "  (func (export \"vload\") (param i32) (result i32)\n"
+    "    (i32x4.extract_lane 1 (v128.load offset=4 (local.get 0))))\n"
+    ")\n";
 
 /* Host import: doubles its argument, or suspends (env non-NULL) so the
  * test answers it through br_exec_resume. */
@@ -269,6 +325,9 @@ test_same_as_interp(void)
         {"ind", {5, 9}, 2},          /* undefined element */
         {"indloop", {3000}, 1},
         {"deephost", {1500}, 1},     /* the import below nested calls */
+        {"simd", {3000}, 1},
+        {"vload", {65516}, 1},       /* the last 16 bytes: fine */
+        {"vload", {65520}, 1},       /* one past the end: traps */
     };
     static const int64_t slices[] = {-1, 1, 7, 1000};
     rig_t in, nat;

@@ -84,6 +84,7 @@ typedef struct ncomp {
     size_t epilogue;     /* offset of the shared exit sequence */
     size_t call_entry;   /* offset of the call entry (emit_stubs) */
     bool mem64;          /* memory 0 is a memory64 */
+    bool sse41;          /* the CPU has SSSE3 and SSE4.1 (x64_simd.h) */
     /* The slot whose value rax holds on every path into the current
      * point (-1: none): an instruction that reads the slot its
      * predecessor just wrote skips the load. Reset at jump targets and
@@ -762,6 +763,8 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
     return true;
 }
 
+#include "x64_simd.h"
+
 /* ------------------------------------------------------------------ */
 /* Variables, constants, control                                       */
 
@@ -1189,6 +1192,8 @@ emit_insn(ncomp_t *c)
         break;
     }
     const bri_opinfo_t *info = &bri_opinfo[op];
+    if (info->prefix == 0xFD)
+        return emit_simd(c, op);
     if (info->sig[0] == '*')
         return false;
     /* simple ops [op, s] and plain loads/stores [op, s, mem, off] */
@@ -1480,6 +1485,7 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
         return false;
     ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
+    c.sse41 = have_sse41();
     size_t n = code->word_count;
     c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
     c.flags = bri_calloc(alloc, n ? n : 1, 1);
