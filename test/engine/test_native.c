@@ -296,9 +296,11 @@ check_same(const outcome_t *a, const outcome_t *b)
 }
 
 /* The same calls in both tiers (and in slices) give the same outcome,
- * fuel and memory; the native tier made machine code. */
+ * fuel and memory; the native tier made machine code: lazily, or for
+ * the whole module at once (`batch`: br_module_native_compile packs it
+ * into shared mappings, after one function was compiled alone). */
 static void
-test_same_as_interp(void)
+test_same_as_interp(bool batch)
 {
     static const struct {
         const char *name;
@@ -333,6 +335,16 @@ test_same_as_interp(void)
     rig_t in, nat;
     CHECK(rig_open(&in, BR_TIER_INTERP, false, 0));
     CHECK(rig_open(&nat, BR_TIER_NATIVE, false, 0));
+    if (batch) {
+        uint64_t ten = 10;
+        CHECK_EQ(call(&nat, "fib", &ten, 1, -1, false).result, 55);
+        CHECK(br_module_native_compile(nat.mod));
+        uint32_t all = 0;
+        br_module_native_info(nat.mod, &all, NULL, NULL);
+        /* the module's 16 functions (the import has none) */
+        CHECK_EQ(all, br_native_available() ? 16u : 0u);
+        CHECK(br_module_native_compile(nat.mod)); /* nothing left */
+    }
     for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
         for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
             outcome_t a = call(&in, calls[i].name, calls[i].args, calls[i].n,
@@ -492,7 +504,8 @@ main(void)
         /* the tiers still run (the interpreter): same outcomes */
         printf("test_native: no native tier on this host\n");
     }
-    test_same_as_interp();
+    test_same_as_interp(false);
+    test_same_as_interp(true);
     test_switch_tiers();
     test_spin_cancel();
     test_suspend();

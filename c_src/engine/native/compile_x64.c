@@ -1433,26 +1433,32 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
     return count;
 }
 
-/* Maps the code read+write, copies it in, then seals it read+execute:
- * it is never writable and executable at once. */
-static bool
-seal(const x64_buf_t *b, bri_native_t *out)
+/* Maps `size` bytes read+write, copies `n` bytes in, then seals them
+ * read+execute: never writable and executable at once. NULL if the
+ * system refused. */
+static uint8_t *
+seal(const uint8_t *bytes, size_t n, size_t *size)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t size = (b->n + page - 1) / page * page;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+    *size = (n + page - 1) / page * page;
+    void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        return false;
-    memcpy(p, b->p, b->n);
-    if (mprotect(p, size, PROT_READ | PROT_EXEC) != 0) {
-        munmap(p, size);
-        return false;
+        return NULL;
+    memcpy(p, bytes, n);
+    if (mprotect(p, *size, PROT_READ | PROT_EXEC) != 0) {
+        munmap(p, *size);
+        return NULL;
     }
-    out->text = p;
-    out->text_size = size;
-    out->code_bytes = b->n;
-    return true;
+    return p;
+}
+
+/* Points a compiled function at its place in sealed text. */
+static void
+place(bri_native_t *out, uint8_t *text)
+{
+    out->text = text;
+    out->call_text = out->call_off != 0 ? text + out->call_off : NULL;
 }
 
 /* The engine's opcode shapes, computed once (the first of two racing
@@ -1476,14 +1482,33 @@ engine_shapes(br_engine_t *e)
     return expected;
 }
 
-bool
-bri_native_compile(const br_module_t *m, const bri_code_t *code,
-                   const bri_allocator_t *alloc, bri_native_t *out)
+/* The buffers a batch reuses from one function to the next. */
+typedef struct scratch {
+    x64_buf_t b;
+    fixup_t *fix;
+    size_t fix_cap;
+} scratch_t;
+
+static void
+scratch_free(scratch_t *sc)
 {
-    const bri_opshape_t *shapes = engine_shapes(m->engine);
-    if (shapes == NULL)
-        return false;
-    ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
+    bri_free(sc->b.alloc, sc->b.p, sc->b.cap);
+    bri_free(sc->b.alloc, sc->fix, sc->fix_cap * sizeof *sc->fix);
+}
+
+/*
+ * Compiles `code` into sc->b (emptied first) and fills out's entries,
+ * word_count, code_bytes and call_off; the caller places the bytes
+ * (place). False if memory ran out or the code is not compiler output.
+ */
+static bool
+compile_one(const br_module_t *m, const bri_code_t *code,
+            const bri_opshape_t *shapes, scratch_t *sc, bri_native_t *out)
+{
+    const bri_allocator_t *alloc = sc->b.alloc;
+    sc->b.n = 0;
+    ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
+                 .fix = sc->fix, .fix_cap = sc->fix_cap};
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
     size_t n = code->word_count;
@@ -1498,25 +1523,114 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     if (ok) {
         resolve(&c);
         /* offsets must fit 31 bits (fill_entries marks with bit 31) */
-        ok = !c.b.failed && c.b.n < 0x80000000u && seal(&c.b, out);
+        ok = !c.b.failed && c.b.n < 0x80000000u;
     }
     if (ok) {
         out->entry_count = fill_entries(&c, entries);
         out->entries = entries;
         out->word_count = code->word_count;
+        out->code_bytes = c.b.n;
         /* a call from machine code enters wherever pc 0 has machine
          * code: it stays in machine code, so the interpreter's rule
          * against short runs does not apply (leaf functions) */
-        out->call_text =
-            (c.flags[0] & NF_NATIVE) ? out->text + c.call_entry : NULL;
+        out->call_off = (c.flags[0] & NF_NATIVE) ? (uint32_t)c.call_entry : 0;
     } else {
         bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
     }
     bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
     bri_free(alloc, c.flags, n ? n : 1);
-    bri_free(alloc, c.fix, c.fix_cap * sizeof *c.fix);
-    bri_free(alloc, c.b.p, c.b.cap);
+    sc->b = c.b; /* keeps the grown buffers */
+    sc->b.failed = false;
+    sc->fix = c.fix;
+    sc->fix_cap = c.fix_cap;
     return ok;
+}
+
+static void
+free_entries(const bri_allocator_t *alloc, bri_native_t *n)
+{
+    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    n->entries = NULL;
+}
+
+bool
+bri_native_compile(const br_module_t *m, const bri_code_t *code,
+                   const bri_allocator_t *alloc, bri_native_t *out)
+{
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    if (shapes == NULL)
+        return false;
+    scratch_t sc = {.b = {.alloc = alloc}};
+    bool ok = compile_one(m, code, shapes, &sc, out);
+    uint8_t *text = ok ? seal(sc.b.p, sc.b.n, &out->text_size) : NULL;
+    if (ok && text == NULL) {
+        free_entries(alloc, out);
+        ok = false;
+    }
+    if (ok)
+        place(out, text);
+    scratch_free(&sc);
+    return ok;
+}
+
+/* Function starts in a batch's mapping: 16-byte aligned, as a C
+ * compiler aligns functions. */
+#define TEXT_ALIGN 16u
+
+bool
+bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
+                         uint32_t n, const bri_allocator_t *alloc,
+                         bri_native_t *const *out)
+{
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    bri_native_map_t *map = bri_calloc(alloc, 1, sizeof *map);
+    if (shapes == NULL || map == NULL) {
+        bri_free(alloc, map, sizeof *map);
+        return false;
+    }
+    /* every function's bytes appended to `all`, then sealed at once */
+    scratch_t sc = {.b = {.alloc = alloc}};
+    x64_buf_t all = {.alloc = alloc};
+    size_t *at = bri_calloc(alloc, n ? n : 1, sizeof *at);
+    uint32_t placed = 0;
+    for (uint32_t i = 0; at != NULL && i < n; i++) {
+        if (!compile_one(m, codes[i], shapes, &sc, out[i]))
+            continue;
+        size_t pad = (TEXT_ALIGN - all.n % TEXT_ALIGN) % TEXT_ALIGN;
+        if (!bri_x64_reserve(&all, pad + sc.b.n)) {
+            free_entries(alloc, out[i]);
+            continue;
+        }
+        memset(all.p + all.n, 0xCC, pad); /* int3 between functions */
+        all.n += pad;
+        at[i] = all.n;
+        memcpy(all.p + all.n, sc.b.p, sc.b.n);
+        all.n += sc.b.n;
+        placed++;
+    }
+    uint8_t *text = placed > 0 ? seal(all.p, all.n, &map->size) : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out[i]->entries == NULL)
+            continue;
+        if (text == NULL) {
+            free_entries(alloc, out[i]);
+            continue;
+        }
+        out[i]->map = map;
+        out[i]->text_size = (out[i]->code_bytes + TEXT_ALIGN - 1) /
+                           TEXT_ALIGN * TEXT_ALIGN;
+        place(out[i], text + at[i]);
+    }
+    if (text != NULL) {
+        map->base = text;
+        atomic_store(&map->refs, placed);
+    } else {
+        bri_free(alloc, map, sizeof *map);
+    }
+    bri_free(alloc, at, (n ? n : 1) * sizeof *at);
+    scratch_free(&sc);
+    bri_free(alloc, all.p, all.cap);
+    return text != NULL || placed == 0;
 }
 
 void
@@ -1526,8 +1640,13 @@ bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
     atomic_store(&code->native, NULL);
     if (n == NULL || n->entries == NULL) /* none, or a failed compile */
         return;
-    munmap(n->text, n->text_size);
-    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    if (n->map == NULL) {
+        munmap(n->text, n->text_size);
+    } else if (atomic_fetch_sub(&n->map->refs, 1) == 1) {
+        munmap(n->map->base, n->map->size);
+        bri_free(alloc, n->map, sizeof *n->map);
+    }
+    free_entries(alloc, n);
     bri_free(alloc, n, sizeof *n);
 }
 

@@ -18,6 +18,15 @@
 #define BRI_HAVE_NATIVE 0
 #endif
 
+/* A mapping shared by the machine code of many functions (compiled in
+ * one batch by br_module_native_compile): unmapped with the last of
+ * them. */
+typedef struct bri_native_map {
+    uint8_t *base;
+    size_t size;
+    _Atomic(uint32_t) refs;
+} bri_native_map_t;
+
 /*
  * A function's machine code. `entries[pc]` is the offset in `text` of
  * the machine code of the instruction at word pc when the interpreter
@@ -26,7 +35,10 @@
  */
 struct bri_native {
     uint8_t *text;      /* mapped read+execute, never writable */
-    size_t text_size;   /* mapped bytes (whole pages) */
+    size_t text_size;   /* its own mapping's bytes (whole pages), or
+                         * its share of the batch's mapping */
+    bri_native_map_t *map; /* the batch's mapping, or NULL: text is
+                            * a mapping of its own */
     size_t code_bytes;  /* bytes of machine code in it */
     uint32_t *entries;  /* word_count offsets, engine allocator */
     uint32_t word_count;
@@ -35,6 +47,7 @@ struct bri_native {
      * then runs from pc 0), or NULL: such calls go through the
      * interpreter (its first instruction has no machine code). */
     const uint8_t *call_text;
+    uint32_t call_off; /* call_text - text, 0 while none */
 };
 typedef struct bri_native bri_native_t;
 
@@ -95,6 +108,18 @@ bri_native_for(br_exec_t *exec, const bri_frame_t *fr, bool hot)
  * mapped and sealed read+execute). False if memory ran out. */
 bool bri_native_compile(const br_module_t *m, const bri_code_t *code,
                         const bri_allocator_t *alloc, bri_native_t *out);
+
+/* Functions compiled in one batch: their code goes into one mapping,
+ * written, then sealed read+execute with a single mprotect. */
+#define BRI_NATIVE_BATCH 512u
+
+/* native/compile_x64.c: compiles the n functions `codes` into *out[i]
+ * (zeroed by the caller), their code packed into one mapping; *out[i]
+ * keeps entries NULL when its compile failed. False if the mapping
+ * could not be made (then no *out[i] has code). */
+bool bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
+                              uint32_t n, const bri_allocator_t *alloc,
+                              bri_native_t *const *out);
 
 /* native/compile_x64.c: frees a function's machine code (module.c,
  * when the module goes). */
