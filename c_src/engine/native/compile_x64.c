@@ -669,26 +669,34 @@ store_width(br_op_t op)
 }
 
 /*
- * rax = the effective address of a `width`-byte access at slot `addr`
- * plus `off`, leaving for the interpreter (which traps) unless all of
- * it lies in memory 0, exactly mem_at's test. A memory32 address and
- * offset are below 2^32, so their sum plus the width cannot wrap.
+ * The operand of a `width`-byte access at slot `addr` plus `off`,
+ * leaving for the interpreter (which traps) unless all of it lies in
+ * memory 0, exactly mem_at's test. A memory32 address and offset are
+ * below 2^32, so their sum plus the width cannot wrap; when the offset
+ * fits a displacement it goes into the operand ([r14 + rax + off]) and
+ * rax keeps the address slot's value. Clobbers rcx, rdx.
  */
-static void
+static x64_rm_t
 emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
     x64_buf_t *b = &c->b;
-    ld64(c, RAX, addr);
+    ld_rax(c, addr, X_W);
+    if (!c->mem64 && off + width <= (uint64_t)INT32_MAX) {
+        x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)(off + width)));
+        x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
+        exit_if(c, CC_A);
+        x64_rm_t at = x64_mi(R14, RAX);
+        at.disp = (int32_t)off;
+        return at;
+    }
     c->rax_slot = -1; /* becomes the address */
     if (!c->mem64) {
-        if (off != 0) {
-            x64_mov_imm(b, RCX, off);
-            x64_op(b, X_W, 0x03, RAX, x64_r(RCX)); /* add rax, rcx */
-        }
+        x64_mov_imm(b, RCX, off);
+        x64_op(b, X_W, 0x03, RAX, x64_r(RCX)); /* add rax, rcx */
         x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)width)); /* lea */
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15));                 /* cmp */
         exit_if(c, CC_A);
-        return;
+        return x64_mi(R14, RAX);
     }
     if (off != 0) {
         x64_mov_imm(b, RCX, off);
@@ -701,6 +709,7 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
     x64_op(b, X_W, 0x83, 7, x64_r(RDX));
     x64_byte(b, (uint8_t)width);
     exit_if(c, CC_B);
+    return x64_mi(R14, RAX);
 }
 
 static bool
@@ -711,8 +720,7 @@ emit_load(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t addr, uint32_t mem,
     unsigned width = load_width(op, &sgn, &to64);
     if (width == 0 || mem != 0)
         return false;
-    emit_ea(c, addr, off, width);
-    x64_rm_t at = x64_mi(R14, RAX);
+    x64_rm_t at = emit_ea(c, addr, off, width);
     unsigned W = to64 ? X_W : 0;
     switch (width) {
     case 1:
@@ -742,9 +750,8 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
     unsigned width = store_width(op);
     if (width == 0 || mem != 0)
         return false;
-    emit_ea(c, addr, off, width);
+    x64_rm_t at = emit_ea(c, addr, off, width);
     ld64(c, RCX, val);
-    x64_rm_t at = x64_mi(R14, RAX);
     switch (width) {
     case 1:
         x64_op(&c->b, X_B8, 0x88, RCX, at);
@@ -759,8 +766,7 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
         x64_op(&c->b, X_W, 0x89, RCX, at);
         break;
     }
-    c->rax_slot = -1; /* rax holds the address */
-    return true;
+    return true; /* rax_slot: as emit_ea left it */
 }
 
 #include "x64_simd.h"

@@ -220,8 +220,7 @@ emit_vload(ncomp_t *c, br_op_t op, const uint32_t *w, bool sse41)
     }
     if ((ext != 0 && !sse41) || w[2] != 0)
         return false;
-    emit_ea(c, w[1], w[3] | (uint64_t)w[4] << 32, width);
-    x64_rm_t at = x64_mi(R14, RAX);
+    x64_rm_t at = emit_ea(c, w[1], w[3] | (uint64_t)w[4] << 32, width);
     if (width == 16) {
         vld(c, 0, at);
     } else if (ext != 0) {
@@ -382,9 +381,9 @@ emit_simd(ncomp_t *c, br_op_t op)
     case BR_OP_v128_store:
         if (w[2] != 0)
             return false;
-        emit_ea(c, w[1], w[3] | (uint64_t)w[4] << 32, 16);
+        x64_rm_t at = emit_ea(c, w[1], w[3] | (uint64_t)w[4] << 32, 16);
         vld(c, 0, slot(w[1] + 1));
-        vst(c, x64_mi(R14, RAX), 0);
+        vst(c, at, 0);
         done = true;
         break;
     case BR_OP_i8x16_shuffle:
