@@ -312,6 +312,11 @@ static void
 emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
 {
     unsigned W = w64 ? X_W : 0;
+    if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v &&
+        c->rax_slot != -1) {
+        x64_op(&c->b, W, 0x39, RAX, slot(a)); /* cmp [a], rax: a - b */
+        return;
+    }
     ld_rax(c, a, W);
     if (b.imm) {
         x64_op(&c->b, W, 0x81, 7, x64_r(RAX));
@@ -403,6 +408,22 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
         if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
             continue;
+        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
+            /* b was just computed and is in rax: a OP b without
+             * reloading b's slot (it was stored a moment ago; the
+             * reload would wait for that store). add/or/and/xor
+             * commute; sub moves b aside */
+            if (alu_ops[i].opc == 0x2B) {
+                x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
+                x64_op(&c->b, W, 0x8B, RAX, slot(a));
+                x64_op(&c->b, W, 0x2B, RAX, x64_r(RCX));
+            } else {
+                x64_op(&c->b, W, alu_ops[i].opc, RAX, slot(a));
+            }
+            c->rax_slot = -1;
+            st64(c, dst, RAX);
+            return true;
+        }
         ld_rax(c, a, W);
         if (b.imm) {
             x64_op(&c->b, W, 0x81, alu_ops[i].digit, x64_r(RAX));
@@ -414,7 +435,10 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
         return true;
     }
     if (op == BR_OP_i32_mul || op == BR_OP_i64_mul) {
-        if (b.imm) {
+        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
+            x64_op(&c->b, W, 0x0FAF, RAX, slot(a)); /* b * a */
+            c->rax_slot = -1;
+        } else if (b.imm) {
             x64_op(&c->b, W, 0x69, RAX, slot(a)); /* imul rax, [a], imm */
             x64_u32(&c->b, b.v);
         } else {
@@ -676,12 +700,18 @@ store_width(br_op_t op)
  * fits a displacement it goes into the operand ([r14 + rax + off]) and
  * rax keeps the address slot's value. Clobbers rcx, rdx.
  */
+static bool
+ea_fast(const ncomp_t *c, uint64_t off, unsigned width)
+{
+    return !c->mem64 && off + width <= (uint64_t)INT32_MAX;
+}
+
 static x64_rm_t
 emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
     x64_buf_t *b = &c->b;
     ld_rax(c, addr, X_W);
-    if (!c->mem64 && off + width <= (uint64_t)INT32_MAX) {
+    if (ea_fast(c, off, width)) {
         x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)(off + width)));
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
         exit_if(c, CC_A);
@@ -750,8 +780,15 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
     unsigned width = store_width(op);
     if (width == 0 || mem != 0)
         return false;
+    /* the value just computed is still in rax: keep it in rcx rather
+     * than reload the slot it was stored to (emit_ea's fast path
+     * leaves rcx alone) */
+    bool in_rax = c->rax_slot == (int64_t)val && ea_fast(c, off, width);
+    if (in_rax)
+        x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
     x64_rm_t at = emit_ea(c, addr, off, width);
-    ld64(c, RCX, val);
+    if (!in_rax)
+        ld64(c, RCX, val);
     switch (width) {
     case 1:
         x64_op(&c->b, X_B8, 0x88, RCX, at);
@@ -807,7 +844,7 @@ emit_copy(ncomp_t *c, uint32_t dst, uint32_t src)
 {
     if (dst == src)
         return;
-    ld64(c, RAX, src);
+    ld_rax(c, src, X_W);
     st64(c, dst, RAX);
 }
 
