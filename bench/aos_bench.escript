@@ -23,6 +23,7 @@ main(Args) ->
                                          "shared/fixtures"));
         _ -> ok
     end,
+    tier_from_env(),
     {Fresh, Steady} = case Args of
                           ["quick"] -> {2, 20};
                           _ -> {5, 200}
@@ -104,3 +105,15 @@ median(L) ->
 
 pct(Sorted, P) ->
     lists:nth(max(1, (length(Sorted) * P + 99) div 100), Sorted).
+
+%% BEAMR_TIER=interp|native|auto: the tier every instance runs in (the
+%% application env `tier', the default of beamr:start/2's option).
+tier_from_env() ->
+    case os:getenv("BEAMR_TIER") of
+        false ->
+            ok;
+        T ->
+            _ = application:load(beamr),
+            ok = application:set_env(beamr, tier, list_to_atom(T)),
+            io:format("tier ~s (BEAMR_TIER)~n", [T])
+    end.

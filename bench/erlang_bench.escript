@@ -13,6 +13,7 @@ main(Args) ->
     Root = filename:dirname(filename:dirname(
                               filename:absname(escript:script_name()))),
     true = code:add_patha(filename:join(Root, "ebin")),
+    tier_from_env(),
     Quick = Args =:= ["quick"],
     Scale = case Quick of true -> 10; false -> 1 end,
     io:format("beamr Erlang benchmark (OTP ~s, ~p schedulers)~n",
@@ -204,3 +205,15 @@ section(Id, Content) ->
 vec(Items) -> [length(Items), Items].
 name(B) -> [byte_size(B), B].
 body(Code) -> B = iolist_to_binary(Code), [byte_size(B), B].
+
+%% BEAMR_TIER=interp|native|auto: the tier every instance runs in (the
+%% application env `tier', the default of beamr:start/2's option).
+tier_from_env() ->
+    case os:getenv("BEAMR_TIER") of
+        false ->
+            ok;
+        T ->
+            _ = application:load(beamr),
+            ok = application:set_env(beamr, tier, list_to_atom(T)),
+            io:format("tier ~s (BEAMR_TIER)~n", [T])
+    end.

@@ -75,7 +75,93 @@ static const char *const WAT =
     "      (local.set $b (i64.add (local.get $a) (local.tee $a (local.get $b))))\n"
     "      (local.set 0 (i64.sub (local.get 0) (i64.const 1)))\n"
     "      (br $l)))\n"
-    "    (local.get $a)))\n";
+    "    (local.get $a))\n"
+    /* wasm calls made from machine code: direct, indirect (with each
+     * trap of call_indirect), zeroed locals (few and many), an import
+     * at the bottom of a recursion */
+    "  (type $ii (func (param i32) (result i32)))\n"
+    "  (table 5 funcref)\n"
+    "  (elem (i32.const 0) $sq $twice $div)\n"
+    "  (func $sq (param i32) (result i32) (local $z i32)\n"
+    "    (i32.add (local.get $z) (i32.mul (local.get 0) (local.get 0))))\n"
+    "  (func $twice (param i32) (result i32)\n"
+    "    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)\n"
+    "    (local.set 11 (i32.add (local.get 11) (local.get 0)))\n"
+    "    (i32.add (i32.add (local.get 5) (local.get 11))\n"
+    "      (call $sq (local.get 0))))\n"
+    "  (func $ind (export \"ind\") (param i32 i32) (result i32)\n"
+    "    (i32.add (i32.const 3)\n"
+    "      (call_indirect (type $ii) (local.get 1) (local.get 0))))\n"
+    "  (func (export \"indloop\") (param $n i32) (result i32) (local $s i32)\n"
+    "    (block $b (loop $l\n"
+    "      (br_if $b (i32.eqz (local.get $n)))\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (call $ind (i32.and (local.get $n) (i32.const 1))\n"
+    "                   (local.get $n))))\n"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+    "      (br $l)))\n"
+    "    (local.get $s))\n"
+    "  (func $dh (export \"deephost\") (param i32) (result i32)\n"
+    "    (if (result i32) (i32.eqz (local.get 0))\n"
+    "      (then (call $host (i32.const 21)))\n"
+    "      (else (i32.add (local.get 0)\n"
+    "        (call $dh (i32.sub (local.get 0) (i32.const 1)))))))\n"
+    /* SIMD in machine code (x64_simd.h): results, NaN bits and memory
+     * the same as the interpreter's */
+    "  (func (export \"simd\") (param $n i32) (result i64)\n"
+    "    (local $i i32) (local $v v128) (local $w v128) (local $acc i64)\n"
+    "    (loop $l\n"
+    "      (local.set $v (v128.load offset=16 (i32.and\n"
+    "        (i32.mul (local.get $i) (i32.const 52)) (i32.const 4095))))\n"
+    "      (local.set $w (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31\n"
+    "        (local.get $v) (v128.load8_splat (local.get $i))))\n"
+    "      (local.set $w (i32x4.add (local.get $w)\n"
+    "        (v128.const i32x4 1 -2 3 0x7fc00001)))\n"
+    "      (local.set $v (i16x8.add_sat_s (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (i8x16.sub_sat_u (local.get $v)\n"
+    "        (i32x4.mul (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (v128.xor (local.get $v)\n"
+    "        (i16x8.shl (local.get $w) (local.get $i))))\n"
+    "      (local.set $v (i32x4.shr_s (local.get $v)\n"
+    "        (i32.add (local.get $i) (i32.const 3))))\n"
+    "      (local.set $v (i64x2.add (local.get $v)\n"
+    "        (i64x2.shr_u (local.get $w) (local.get $i))))\n"
+    "      (local.set $v (i8x16.narrow_i16x8_s (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (i16x8.narrow_i32x4_u (local.get $v)\n"
+    "        (v128.load16x4_s (local.get $i))))\n"
+    "      (local.set $v (i32x4.min_u (local.get $v) (i8x16.max_s (local.get $w)\n"
+    "        (v128.load8x8_u offset=5 (local.get $i)))))\n"
+    "      (local.set $v (i16x8.avgr_u (local.get $v)\n"
+    "        (i32x4.gt_s (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (f32x4.add (local.get $v)\n"
+    "        (f32x4.mul (local.get $w) (local.get $v))))\n"
+    "      (local.set $v (f64x2.div (local.get $v) (local.get $w)))\n"
+    "      (local.set $v (v128.andnot (local.get $v) (i32x4.splat (local.get $i))))\n"
+    "      (local.set $v (i16x8.sub (local.get $v) (i16x8.splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.add (local.get $v) (i8x16.splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.shl (local.get $v) (local.get $i)))\n"
+    "      (local.set $w (i8x16.shr_u (local.get $w) (i32.add (local.get $i)\n"
+    "        (i32.const 2))))\n"
+    "      (local.set $w (f32x4.sub (local.get $w) (f32x4.splat (f32.const -0.5))))\n"
+    "      (local.set $w (i64x2.sub (local.get $w)\n"
+    "        (i64x2.splat (i64.extend_i32_u (local.get $i)))))\n"
+    "      (local.set $w (v128.or (local.get $w) (v128.load32_splat (local.get $i))))\n"
+    "      (local.set $w (v128.and (local.get $w) (v128.load64_splat (local.get $i))))\n"
+    "      (local.set $v (i8x16.replace_lane 5 (local.get $v) (local.get $i)))\n"
+    "      (local.set $v (i64x2.replace_lane 1 (local.get $v) (local.get $acc)))\n"
+    "      (v128.store offset=8 (i32.and (i32.mul (local.get $i) (i32.const 36))\n"
+    "        (i32.const 4095)) (local.get $v))\n"
+    "      (local.set $acc (i64.add (i64.rotl (local.get $acc) (i64.const 5))\n"
+    "        (i64.add (i64x2.extract_lane 0 (local.get $v))\n"
+    "          (i64.extend_i32_u (i32.add (i8x16.extract_lane_s 3 (local.get $v))\n"
+    "            (i32.add (i16x8.extract_lane_u 7 (local.get $v))\n"
+    "              (i32x4.extract_lane 2 (local.get $w))))))))\n"
+    "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "        (local.get $n))))\n"
+    "    (local.get $acc))\n"
+    "  (func (export \"vload\") (param i32) (result i32)\n"
+    "    (i32x4.extract_lane 1 (v128.load offset=4 (local.get 0))))\n"
+    ")\n";
 
 /* Host import: doubles its argument, or suspends (env non-NULL) so the
  * test answers it through br_exec_resume. */
@@ -210,9 +296,11 @@ check_same(const outcome_t *a, const outcome_t *b)
 }
 
 /* The same calls in both tiers (and in slices) give the same outcome,
- * fuel and memory; the native tier made machine code. */
+ * fuel and memory; the native tier made machine code: lazily, or for
+ * the whole module at once (`batch`: br_module_native_compile packs it
+ * into shared mappings, after one function was compiled alone). */
 static void
-test_same_as_interp(void)
+test_same_as_interp(bool batch)
 {
     static const struct {
         const char *name;
@@ -231,11 +319,32 @@ test_same_as_interp(void)
         {"imports", {300}, 1},
         {"deep", {500}, 1},
         {"fib", {90}, 1},
+        {"deep", {5000}, 1},         /* beyond BRI_NATIVE_NEST */
+        {"ind", {0, 9}, 2},
+        {"ind", {1, 9}, 2},
+        {"ind", {2, 9}, 2},          /* indirect call type mismatch */
+        {"ind", {3, 9}, 2},          /* uninitialized element */
+        {"ind", {5, 9}, 2},          /* undefined element */
+        {"indloop", {3000}, 1},
+        {"deephost", {1500}, 1},     /* the import below nested calls */
+        {"simd", {3000}, 1},
+        {"vload", {65516}, 1},       /* the last 16 bytes: fine */
+        {"vload", {65520}, 1},       /* one past the end: traps */
     };
     static const int64_t slices[] = {-1, 1, 7, 1000};
     rig_t in, nat;
     CHECK(rig_open(&in, BR_TIER_INTERP, false, 0));
     CHECK(rig_open(&nat, BR_TIER_NATIVE, false, 0));
+    if (batch) {
+        uint64_t ten = 10;
+        CHECK_EQ(call(&nat, "fib", &ten, 1, -1, false).result, 55);
+        CHECK(br_module_native_compile(nat.mod));
+        uint32_t all = 0;
+        br_module_native_info(nat.mod, &all, NULL, NULL);
+        /* the module's 16 functions (the import has none) */
+        CHECK_EQ(all, br_native_available() ? 16u : 0u);
+        CHECK(br_module_native_compile(nat.mod)); /* nothing left */
+    }
     for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
         for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
             outcome_t a = call(&in, calls[i].name, calls[i].args, calls[i].n,
@@ -323,6 +432,17 @@ test_suspend(void)
     CHECK_EQ(st, BR_DONE);
     CHECK_EQ(rounds, 50);
     CHECK_EQ(br_exec_results(r.exec)[0].of.i32, expect);
+    /* an import under 1,500 calls made in machine code suspends the
+     * whole call and resumes it, the frames intact */
+    arg.of.i32 = 1500;
+    CHECK_EQ(br_exec_call(r.exec, export_fn(&r, "deephost"), &arg, 1),
+             BR_ERR_OK);
+    CHECK_EQ(br_exec_run(r.exec, -1), BR_IMPORT);
+    CHECK_EQ(br_exec_import_args(r.exec)[0].of.i32, 21);
+    br_val_t res = {BR_I32, {.i32 = 1000}};
+    CHECK_EQ(br_exec_resume(r.exec, &res, 1), BR_ERR_OK);
+    CHECK_EQ(br_exec_run(r.exec, -1), BR_DONE);
+    CHECK_EQ(br_exec_results(r.exec)[0].of.i32, 1000 + 1500 * 1501 / 2);
     rig_close(&r);
 }
 
@@ -340,6 +460,12 @@ test_depth(void)
     o = call(&r, "deep", &n, 1, -1, false);
     CHECK_EQ(o.st, BR_DONE);
     CHECK_EQ(o.result, 900);
+    /* the same limit in slices (calls in machine code resume in the
+     * interpreter and back) */
+    n = 100000;
+    o = call(&r, "deep", &n, 1, 50, true);
+    CHECK_EQ(o.st, BR_TRAP);
+    CHECK_EQ(o.trap.kind, BR_TRAP_STACK_EXHAUSTED);
     rig_close(&r);
 }
 
@@ -378,7 +504,8 @@ main(void)
         /* the tiers still run (the interpreter): same outcomes */
         printf("test_native: no native tier on this host\n");
     }
-    test_same_as_interp();
+    test_same_as_interp(false);
+    test_same_as_interp(true);
     test_switch_tiers();
     test_spin_cancel();
     test_suspend();

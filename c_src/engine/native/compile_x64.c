@@ -11,11 +11,15 @@
  *
  * Registers while in machine code:
  *   rbx  S, the frame's slot 0        r13  the fuel counter
- *   r12  where to write the fuel back r14  memory 0's base
+ *   r12  rsp at entry (emit_stubs)    r14  memory 0's base
  *   rbp  the instance                 r15  memory 0's size in bytes
- *   rax, rcx, rdx, xmm0, xmm1: scratch within one instruction.
+ *   rax, rcx, rdx, rsi, rdi, r8-r11, xmm0-xmm3: scratch within one
+ *   instruction.
  * No value lives in a register across instructions, so every
- * instruction boundary is a valid place to enter or leave.
+ * instruction boundary is a valid place to enter or leave. Wasm calls
+ * to functions of the module with machine code stay in it (emit_call):
+ * they push the interpreter's frame, so the interpreter can take over
+ * in any frame.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "native.h"
@@ -46,6 +50,16 @@ bri_x64_reserve(x64_buf_t *b, size_t more)
     return true;
 }
 
+/*
+ * The machine stack of a run of machine code: the entry stub saves the
+ * callee-saved registers, then keeps three words at r12 = rsp: the
+ * context, the exec and the lowest rsp a nested wasm call may reach.
+ * A wasm call in machine code pushes only its return address, so any
+ * exit, at whatever nesting, leaves through one sequence that resets
+ * rsp from r12.
+ */
+enum { CTX_AT = 0, EXEC_AT = 8, LIMIT_AT = 16, LOCALS = 24 };
+
 /* ------------------------------------------------------------------ */
 /* The compiler's state                                                */
 
@@ -68,7 +82,9 @@ typedef struct ncomp {
     fixup_t *fix;
     size_t fix_n, fix_cap;
     size_t epilogue;     /* offset of the shared exit sequence */
+    size_t call_entry;   /* offset of the call entry (emit_stubs) */
     bool mem64;          /* memory 0 is a memory64 */
+    bool sse41;          /* the CPU has SSSE3 and SSE4.1 (x64_simd.h) */
     /* The slot whose value rax holds on every path into the current
      * point (-1: none): an instruction that reads the slot its
      * predecessor just wrote skips the load. Reset at jump targets and
@@ -296,6 +312,11 @@ static void
 emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
 {
     unsigned W = w64 ? X_W : 0;
+    if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v &&
+        c->rax_slot != -1) {
+        x64_op(&c->b, W, 0x39, RAX, slot(a)); /* cmp [a], rax: a - b */
+        return;
+    }
     ld_rax(c, a, W);
     if (b.imm) {
         x64_op(&c->b, W, 0x81, 7, x64_r(RAX));
@@ -387,6 +408,22 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
         if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
             continue;
+        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
+            /* b was just computed and is in rax: a OP b without
+             * reloading b's slot (it was stored a moment ago; the
+             * reload would wait for that store). add/or/and/xor
+             * commute; sub moves b aside */
+            if (alu_ops[i].opc == 0x2B) {
+                x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
+                x64_op(&c->b, W, 0x8B, RAX, slot(a));
+                x64_op(&c->b, W, 0x2B, RAX, x64_r(RCX));
+            } else {
+                x64_op(&c->b, W, alu_ops[i].opc, RAX, slot(a));
+            }
+            c->rax_slot = -1;
+            st64(c, dst, RAX);
+            return true;
+        }
         ld_rax(c, a, W);
         if (b.imm) {
             x64_op(&c->b, W, 0x81, alu_ops[i].digit, x64_r(RAX));
@@ -398,7 +435,10 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
         return true;
     }
     if (op == BR_OP_i32_mul || op == BR_OP_i64_mul) {
-        if (b.imm) {
+        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
+            x64_op(&c->b, W, 0x0FAF, RAX, slot(a)); /* b * a */
+            c->rax_slot = -1;
+        } else if (b.imm) {
             x64_op(&c->b, W, 0x69, RAX, slot(a)); /* imul rax, [a], imm */
             x64_u32(&c->b, b.v);
         } else {
@@ -653,26 +693,40 @@ store_width(br_op_t op)
 }
 
 /*
- * rax = the effective address of a `width`-byte access at slot `addr`
- * plus `off`, leaving for the interpreter (which traps) unless all of
- * it lies in memory 0, exactly mem_at's test. A memory32 address and
- * offset are below 2^32, so their sum plus the width cannot wrap.
+ * The operand of a `width`-byte access at slot `addr` plus `off`,
+ * leaving for the interpreter (which traps) unless all of it lies in
+ * memory 0, exactly mem_at's test. A memory32 address and offset are
+ * below 2^32, so their sum plus the width cannot wrap; when the offset
+ * fits a displacement it goes into the operand ([r14 + rax + off]) and
+ * rax keeps the address slot's value. Clobbers rcx, rdx.
  */
-static void
+static bool
+ea_fast(const ncomp_t *c, uint64_t off, unsigned width)
+{
+    return !c->mem64 && off + width <= (uint64_t)INT32_MAX;
+}
+
+static x64_rm_t
 emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
     x64_buf_t *b = &c->b;
-    ld64(c, RAX, addr);
+    ld_rax(c, addr, X_W);
+    if (ea_fast(c, off, width)) {
+        x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)(off + width)));
+        x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
+        exit_if(c, CC_A);
+        x64_rm_t at = x64_mi(R14, RAX);
+        at.disp = (int32_t)off;
+        return at;
+    }
     c->rax_slot = -1; /* becomes the address */
     if (!c->mem64) {
-        if (off != 0) {
-            x64_mov_imm(b, RCX, off);
-            x64_op(b, X_W, 0x03, RAX, x64_r(RCX)); /* add rax, rcx */
-        }
+        x64_mov_imm(b, RCX, off);
+        x64_op(b, X_W, 0x03, RAX, x64_r(RCX)); /* add rax, rcx */
         x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)width)); /* lea */
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15));                 /* cmp */
         exit_if(c, CC_A);
-        return;
+        return x64_mi(R14, RAX);
     }
     if (off != 0) {
         x64_mov_imm(b, RCX, off);
@@ -685,6 +739,7 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
     x64_op(b, X_W, 0x83, 7, x64_r(RDX));
     x64_byte(b, (uint8_t)width);
     exit_if(c, CC_B);
+    return x64_mi(R14, RAX);
 }
 
 static bool
@@ -695,8 +750,7 @@ emit_load(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t addr, uint32_t mem,
     unsigned width = load_width(op, &sgn, &to64);
     if (width == 0 || mem != 0)
         return false;
-    emit_ea(c, addr, off, width);
-    x64_rm_t at = x64_mi(R14, RAX);
+    x64_rm_t at = emit_ea(c, addr, off, width);
     unsigned W = to64 ? X_W : 0;
     switch (width) {
     case 1:
@@ -726,9 +780,15 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
     unsigned width = store_width(op);
     if (width == 0 || mem != 0)
         return false;
-    emit_ea(c, addr, off, width);
-    ld64(c, RCX, val);
-    x64_rm_t at = x64_mi(R14, RAX);
+    /* the value just computed is still in rax: keep it in rcx rather
+     * than reload the slot it was stored to (emit_ea's fast path
+     * leaves rcx alone) */
+    bool in_rax = c->rax_slot == (int64_t)val && ea_fast(c, off, width);
+    if (in_rax)
+        x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
+    x64_rm_t at = emit_ea(c, addr, off, width);
+    if (!in_rax)
+        ld64(c, RCX, val);
     switch (width) {
     case 1:
         x64_op(&c->b, X_B8, 0x88, RCX, at);
@@ -743,9 +803,10 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
         x64_op(&c->b, X_W, 0x89, RCX, at);
         break;
     }
-    c->rax_slot = -1; /* rax holds the address */
-    return true;
+    return true; /* rax_slot: as emit_ea left it */
 }
+
+#include "x64_simd.h"
 
 /* ------------------------------------------------------------------ */
 /* Variables, constants, control                                       */
@@ -783,7 +844,7 @@ emit_copy(ncomp_t *c, uint32_t dst, uint32_t src)
 {
     if (dst == src)
         return;
-    ld64(c, RAX, src);
+    ld_rax(c, src, X_W);
     st64(c, dst, RAX);
 }
 
@@ -814,6 +875,241 @@ emit_const(ncomp_t *c, uint32_t s, uint64_t v)
 {
     x64_mov_imm(&c->b, RAX, v);
     st64(c, s, RAX);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Wasm calls and returns                                              */
+
+#define FRAME_SIZE ((int32_t)sizeof(bri_frame_t))
+#define FR(field) ((int32_t)offsetof(bri_frame_t, field))
+#define EX(field) ((int32_t)offsetof(br_exec_t, field))
+
+/* Locals beyond the parameters start at zero (bri_frame_push). */
+static void
+emit_zero_locals(ncomp_t *c, uint32_t from, uint32_t n)
+{
+    x64_buf_t *b = &c->b;
+    if (n <= 8) {
+        x64_op(b, 0, 0x33, R8, x64_r(R8)); /* xor r8d, r8d */
+        for (uint32_t i = 0; i < n; i++)
+            x64_op(b, X_W, 0x89, R8, slot(from + i));
+        return;
+    }
+    x64_op(b, X_W, 0x8D, RDI, slot(from)); /* lea rdi, [rbx + from*8] */
+    x64_mov_imm(b, RCX, n);
+    x64_op(b, 0, 0x33, RAX, x64_r(RAX));
+    x64_byte(b, 0xF3); /* rep stosq */
+    x64_byte(b, 0x48);
+    x64_byte(b, 0xAB);
+}
+
+static void emit_frame_room(ncomp_t *c, uint32_t cs);
+static void emit_frame_common(ncomp_t *c, uint32_t npc);
+static void emit_call_entry(ncomp_t *c, uint32_t cs);
+
+/*
+ * call [call, cs, func] of a function of this module whose machine code
+ * starts at pc 0: pushes its frame exactly as bri_frame_push does
+ * (saving this frame's return pc first), then calls its call entry
+ * with rbx at the callee's slots. Anything unusual leaves for the
+ * interpreter before a byte of state is written: an import, a callee
+ * without machine code yet, the nesting limit, a full frame array or
+ * value stack (the interpreter grows them or traps). The callee returns
+ * here only through emit_ret, with its frame popped.
+ */
+static bool
+emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
+{
+    const br_module_t *m = c->m;
+    if (idx < m->func_import_count || idx >= m->func_count ||
+        idx > (uint32_t)INT32_MAX / 8u || cs > (uint32_t)INT32_MAX / 8u)
+        return false;
+    const bri_code_t *callee = &m->funcs[idx].code;
+    if (callee->local_slots - callee->param_slots > (uint32_t)INT32_MAX / 8u ||
+        callee->frame_slots > (uint32_t)INT32_MAX)
+        return false;
+    x64_buf_t *b = &c->b;
+    /* r11 = the callee's call entry */
+    x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
+    x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    emit_frame_room(c, cs);
+    x64_op(b, X_W, 0x8D, R8, x64_m(RDI, (int32_t)callee->frame_slots));
+    x64_op(b, 0, 0x8B, R9, x64_m(RDX, EX(stack_cap)));
+    x64_op(b, X_W, 0x3B, R8, x64_r(R9));
+    exit_if(c, CC_A);
+    /* from here on it is the call: the frame, as bri_frame_push */
+    emit_frame_common(c, c->pc + 3);
+    x64_op(b, X_W, 0x8B, R8,
+           x64_m(RBP, (int32_t)offsetof(br_instance_t, funcs)));
+    x64_op(b, X_W, 0x8B, R8, x64_m(R8, (int32_t)(idx * 8u)));
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(func)));
+    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee);
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(code)));
+    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee->words);
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
+    emit_zero_locals(c, cs + callee->param_slots,
+                     callee->local_slots - callee->param_slots);
+    emit_call_entry(c, cs);
+    return true;
+}
+
+/* The checks of a call's frame push that need no callee (emit_call):
+ * nesting limit and frame array; rdx = exec, ecx = frame_count, rsi =
+ * the new frame, edi = its base (the caller's + cs). */
+static void
+emit_frame_room(ncomp_t *c, uint32_t cs)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x3B, RSP, x64_m(R12, LIMIT_AT)); /* nesting */
+    exit_if(c, CC_BE);
+    x64_op(b, X_W, 0x8B, RDX, x64_m(R12, EXEC_AT));
+    x64_op(b, 0, 0x8B, RCX, x64_m(RDX, EX(frame_count)));
+    x64_op(b, 0, 0x3B, RCX, x64_m(RDX, EX(frame_cap)));
+    exit_if(c, CC_AE);
+    x64_op(b, 0, 0x69, RSI, x64_r(RCX)); /* imul esi, ecx, size */
+    x64_u32(b, (uint32_t)FRAME_SIZE);
+    x64_op(b, X_W, 0x03, RSI, x64_m(RDX, EX(frames)));
+    x64_op(b, 0, 0x8B, RDI, x64_m(RSI, FR(base) - FRAME_SIZE));
+    x64_op(b, X_W, 0x81, 0, x64_r(RDI));
+    x64_u32(b, cs);
+}
+
+/* The frame's fields the caller knows (base in edi, rbp the instance,
+ * its memory 0 the caller's), the caller's return pc `npc`, and the
+ * frame count (ecx + 1). */
+static void
+emit_frame_common(ncomp_t *c, uint32_t npc)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, 0, 0x89, RDI, x64_m(RSI, FR(base)));
+    x64_op(b, X_W, 0x8B, R8, x64_m(RSI, FR(mem0) - FRAME_SIZE));
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(mem0)));
+    x64_op(b, X_W, 0x89, RBP, x64_m(RSI, FR(inst)));
+    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)(c->code->words + npc));
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc) - FRAME_SIZE));
+    x64_op(b, 0, 0xFF, 0, x64_r(RCX)); /* inc ecx */
+    x64_op(b, 0, 0x89, RCX, x64_m(RDX, EX(frame_count)));
+}
+
+/* Runs the callee's call entry (r11) with rbx at its slots. */
+static void
+emit_call_entry(ncomp_t *c, uint32_t cs)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    x64_op(b, 0, 0xFF, 2, x64_r(R11)); /* call r11 */
+    x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    c->rax_slot = -1;
+}
+
+/*
+ * call_indirect [op, s, type, table], as indirect_callee checks it,
+ * when the element is a function of this instance with machine code at
+ * pc 0 and the very type object expected; every other case (traps
+ * included) leaves for the interpreter, which decides.
+ */
+static bool
+emit_call_indirect(ncomp_t *c, uint32_t cs, uint32_t type, uint32_t table)
+{
+    const br_module_t *m = c->m;
+    if (type >= m->type_count || table > (uint32_t)INT32_MAX / 8u ||
+        cs > (uint32_t)INT32_MAX / 16u)
+        return false;
+    const br_functype_t *ft = &m->types[type];
+    x64_buf_t *b = &c->b;
+    /* r10 = tables[table]->elems[S[cs + params]] */
+    x64_op(b, X_W, 0x8B, R10,
+           x64_m(RBP, (int32_t)offsetof(br_instance_t, tables)));
+    x64_op(b, X_W, 0x8B, R10, x64_m(R10, (int32_t)(table * 8u)));
+    ld64(c, RAX, cs + bri_param_slots(ft));
+    x64_op(b, X_W, 0x3B, RAX,
+           x64_m(R10, (int32_t)offsetof(br_table_t, size)));
+    exit_if(c, CC_AE);
+    x64_op(b, X_W, 0x8B, R10,
+           x64_m(R10, (int32_t)offsetof(br_table_t, elems)));
+    x64_op(b, X_W, 0xC1, 4, x64_r(RAX)); /* shl rax, 3 */
+    x64_byte(b, 3);
+    c->rax_slot = -1;
+    x64_op(b, X_W, 0x8B, R10, x64_mi(R10, RAX));
+    x64_op(b, X_W, 0x85, R10, x64_r(R10));
+    exit_if(c, CC_E);
+    x64_mov_imm(b, RAX, (uint64_t)(uintptr_t)ft);
+    x64_op(b, X_W, 0x3B, RAX, x64_m(R10, (int32_t)offsetof(br_func_t, type)));
+    exit_if(c, CC_NE);
+    x64_op(b, X_W, 0x3B, RBP, x64_m(R10, (int32_t)offsetof(br_func_t, inst)));
+    exit_if(c, CC_NE);
+    /* r9 = its code, r11 = its call entry */
+    x64_op(b, X_W, 0x8B, R9, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R9, (int32_t)offsetof(bri_code_t, native)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    emit_frame_room(c, cs);
+    x64_op(b, 0, 0x8B, R8,
+           x64_m(R9, (int32_t)offsetof(bri_code_t, frame_slots)));
+    x64_op(b, X_W, 0x03, R8, x64_r(RDI));
+    x64_op(b, 0, 0x8B, RAX, x64_m(RDX, EX(stack_cap)));
+    x64_op(b, X_W, 0x3B, R8, x64_r(RAX));
+    exit_if(c, CC_A);
+    emit_frame_common(c, c->pc + 4);
+    x64_op(b, X_W, 0x89, R10, x64_m(RSI, FR(func)));
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(code)));
+    x64_op(b, X_W, 0x8B, R8, x64_m(R9, (int32_t)offsetof(bri_code_t, words)));
+    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
+    /* zero locals [cs + param_slots, cs + local_slots) */
+    x64_op(b, 0, 0x8B, RCX,
+           x64_m(R9, (int32_t)offsetof(bri_code_t, local_slots)));
+    x64_op(b, 0, 0x8B, RAX,
+           x64_m(R9, (int32_t)offsetof(bri_code_t, param_slots)));
+    x64_op(b, 0, 0x2B, RCX, x64_r(RAX));
+    x64_op(b, X_W, 0x81, 0, x64_r(RAX)); /* add rax, cs */
+    x64_u32(b, cs);
+    x64_op(b, X_W, 0xC1, 4, x64_r(RAX)); /* shl rax, 3 */
+    x64_byte(b, 3);
+    x64_op(b, X_W, 0x8D, RDI, x64_mi(RBX, RAX)); /* lea rdi, [rbx+rax] */
+    x64_op(b, 0, 0x33, RAX, x64_r(RAX));
+    x64_byte(b, 0xF3); /* rep stosq */
+    x64_byte(b, 0x48);
+    x64_byte(b, 0xAB);
+    emit_call_entry(c, cs);
+    return true;
+}
+
+/*
+ * ret [ret, rs, rn]: in a frame that a call in machine code pushed,
+ * moves the results down to slot 0, pops the frame and returns to the
+ * caller's machine code (as the interpreter's return does, which reloads
+ * nothing a callee in machine code can change). In the frame the
+ * interpreter entered, it leaves: the interpreter returns.
+ */
+static bool
+emit_ret(ncomp_t *c, uint32_t rs, uint32_t rn)
+{
+    if (rn > 16)
+        return false;
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x3B, RSP, x64_r(R12));
+    exit_if(c, CC_E);
+    for (uint32_t i = 0; i < rn; i++)
+        emit_copy(c, i, rs + i);
+    x64_op(b, X_W, 0x8B, RDX, x64_m(R12, EXEC_AT));
+    x64_op(b, 0, 0x83, 5, x64_m(RDX, EX(frame_count))); /* sub [], 1 */
+    x64_byte(b, 1);
+    x64_byte(b, 0xC3); /* ret */
+    c->rax_slot = -1;
     return true;
 }
 
@@ -909,6 +1205,12 @@ emit_insn(ncomp_t *c)
         c->rax_slot = -1; /* copied on one path only */
         return true;
     }
+    case BR_OP_call:
+        return emit_call(c, w[1], w[2]);
+    case BR_OP_call_indirect:
+        return emit_call_indirect(c, w[1], w[2], w[3]);
+    case BR_OP_ret:
+        return emit_ret(c, w[1], w[2]);
     case BR_OP_jump:
         jump_to(c, w[1]);
         return true;
@@ -933,6 +1235,8 @@ emit_insn(ncomp_t *c)
         break;
     }
     const bri_opinfo_t *info = &bri_opinfo[op];
+    if (info->prefix == 0xFD)
+        return emit_simd(c, op);
     if (info->sig[0] == '*')
         return false;
     /* simple ops [op, s] and plain loads/stores [op, s, mem, off] */
@@ -953,33 +1257,49 @@ emit_insn(ncomp_t *c)
 /* ------------------------------------------------------------------ */
 /* Function layout                                                     */
 
-/* Entry stub (offset 0) and the shared exit sequence after it. */
+/* Entry stub (offset 0), the shared exit sequence after it, then the
+ * call entry (bri_native_t.call_text): a wasm call from machine code
+ * charges its unit of fuel there, as the interpreter does after it
+ * pushed the frame, and goes on at pc 0 (or leaves there when out). */
 static void
 emit_stubs(ncomp_t *c)
 {
     x64_buf_t *b = &c->b;
-    static const uint8_t enter[] = {
-        0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, /* push */
-        0x48, 0x83, 0xEC, 0x08,                 /* sub rsp, 8 (align) */
-        0x48, 0x89, 0xFB,                       /* mov rbx, rdi */
-        0x49, 0x89, 0xF4,                       /* mov r12, rsi */
-        0x4C, 0x8B, 0x2E,                       /* mov r13, [rsi] */
-        0x49, 0x89, 0xD6,                       /* mov r14, rdx */
-        0x49, 0x89, 0xCF,                       /* mov r15, rcx */
-        0x4C, 0x89, 0xC5,                       /* mov rbp, r8 */
-        0x41, 0xFF, 0xE1,                       /* jmp r9 */
+    static const uint8_t push[] = {
+        0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
     };
-    static const uint8_t leave[] = {
-        0x4D, 0x89, 0x2C, 0x24,                 /* mov [r12], r13 */
-        0x48, 0x83, 0xC4, 0x08,                 /* add rsp, 8 */
-        0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, /* pop */
-        0xC3,                                   /* ret */
-    };
-    for (size_t i = 0; i < sizeof enter; i++)
-        x64_byte(b, enter[i]);
+    for (size_t i = 0; i < sizeof push; i++)
+        x64_byte(b, push[i]);
+    x64_op(b, X_W, 0x83, 5, x64_r(RSP)); /* sub rsp, LOCALS */
+    x64_byte(b, LOCALS);
+    x64_op(b, X_W, 0x8B, RBX, x64_r(RDI));           /* rbx = S */
+    x64_op(b, X_W, 0x8B, R12, x64_r(RSP));           /* r12 = rsp */
+    x64_op(b, X_W, 0x89, RSI, x64_m(RSP, CTX_AT));   /* the context */
+    x64_op(b, X_W, 0x8B, RAX, x64_m(RSI, 8));        /* ctx->exec */
+    x64_op(b, X_W, 0x89, RAX, x64_m(RSP, EXEC_AT));
+    x64_op(b, X_W, 0x8D, RAX,
+           x64_m(RSP, -(int32_t)(BRI_NATIVE_NEST * 8u))); /* lea */
+    x64_op(b, X_W, 0x89, RAX, x64_m(RSP, LIMIT_AT));
+    x64_op(b, X_W, 0x8B, R13, x64_m(RSI, 0));        /* ctx->fuel */
+    x64_op(b, X_W, 0x8B, R14, x64_r(RDX));
+    x64_op(b, X_W, 0x8B, R15, x64_r(RCX));
+    x64_op(b, X_W, 0x8B, RBP, x64_r(R8));
+    x64_op(b, 0, 0xFF, 4, x64_r(R9)); /* jmp r9 */
     c->epilogue = b->n;
-    for (size_t i = 0; i < sizeof leave; i++)
-        x64_byte(b, leave[i]);
+    x64_op(b, X_W, 0x8B, RSP, x64_r(R12));
+    x64_op(b, X_W, 0x8B, RCX, x64_m(RSP, CTX_AT));
+    x64_op(b, X_W, 0x89, R13, x64_m(RCX, 0)); /* ctx->fuel = r13 */
+    x64_op(b, X_W, 0x83, 0, x64_r(RSP));      /* add rsp, LOCALS */
+    x64_byte(b, LOCALS);
+    static const uint8_t pop[] = {
+        0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3,
+    };
+    for (size_t i = 0; i < sizeof pop; i++)
+        x64_byte(b, pop[i]);
+    c->call_entry = b->n;
+    x64_op(b, X_W, 0x83, 5, x64_r(R13)); /* sub r13, 1 */
+    x64_byte(b, 1);
+    add_fixup(c, x64_jcc(b, CC_L), 0, true); /* out: leave at pc 0 */
 }
 
 /* Instruction lengths from the verifier's shape table. */
@@ -1148,31 +1468,40 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
             entries[pc] = c->at[pc] & 0x7FFFFFFFu;
             count++;
         }
-        after_exit = !native;
+        /* a call's return site: the interpreter returns there when the
+         * call went through it (or the callee stopped) */
+        after_exit = !native || c->code->words[pc] == BR_OP_call ||
+                     c->code->words[pc] == BR_OP_call_indirect;
     }
     return count;
 }
 
-/* Maps the code read+write, copies it in, then seals it read+execute:
- * it is never writable and executable at once. */
-static bool
-seal(const x64_buf_t *b, bri_native_t *out)
+/* Maps `size` bytes read+write, copies `n` bytes in, then seals them
+ * read+execute: never writable and executable at once. NULL if the
+ * system refused. */
+static uint8_t *
+seal(const uint8_t *bytes, size_t n, size_t *size)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t size = (b->n + page - 1) / page * page;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+    *size = (n + page - 1) / page * page;
+    void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        return false;
-    memcpy(p, b->p, b->n);
-    if (mprotect(p, size, PROT_READ | PROT_EXEC) != 0) {
-        munmap(p, size);
-        return false;
+        return NULL;
+    memcpy(p, bytes, n);
+    if (mprotect(p, *size, PROT_READ | PROT_EXEC) != 0) {
+        munmap(p, *size);
+        return NULL;
     }
-    out->text = p;
-    out->text_size = size;
-    out->code_bytes = b->n;
-    return true;
+    return p;
+}
+
+/* Points a compiled function at its place in sealed text. */
+static void
+place(bri_native_t *out, uint8_t *text)
+{
+    out->text = text;
+    out->call_text = out->call_off != 0 ? text + out->call_off : NULL;
 }
 
 /* The engine's opcode shapes, computed once (the first of two racing
@@ -1196,15 +1525,35 @@ engine_shapes(br_engine_t *e)
     return expected;
 }
 
-bool
-bri_native_compile(const br_module_t *m, const bri_code_t *code,
-                   const bri_allocator_t *alloc, bri_native_t *out)
+/* The buffers a batch reuses from one function to the next. */
+typedef struct scratch {
+    x64_buf_t b;
+    fixup_t *fix;
+    size_t fix_cap;
+} scratch_t;
+
+static void
+scratch_free(scratch_t *sc)
 {
-    const bri_opshape_t *shapes = engine_shapes(m->engine);
-    if (shapes == NULL)
-        return false;
-    ncomp_t c = {.b = {.alloc = alloc}, .m = m, .code = code, .rax_slot = -1};
+    bri_free(sc->b.alloc, sc->b.p, sc->b.cap);
+    bri_free(sc->b.alloc, sc->fix, sc->fix_cap * sizeof *sc->fix);
+}
+
+/*
+ * Compiles `code` into sc->b (emptied first) and fills out's entries,
+ * word_count, code_bytes and call_off; the caller places the bytes
+ * (place). False if memory ran out or the code is not compiler output.
+ */
+static bool
+compile_one(const br_module_t *m, const bri_code_t *code,
+            const bri_opshape_t *shapes, scratch_t *sc, bri_native_t *out)
+{
+    const bri_allocator_t *alloc = sc->b.alloc;
+    sc->b.n = 0;
+    ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
+                 .fix = sc->fix, .fix_cap = sc->fix_cap};
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
+    c.sse41 = have_sse41();
     size_t n = code->word_count;
     c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
     c.flags = bri_calloc(alloc, n ? n : 1, 1);
@@ -1217,20 +1566,114 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     if (ok) {
         resolve(&c);
         /* offsets must fit 31 bits (fill_entries marks with bit 31) */
-        ok = !c.b.failed && c.b.n < 0x80000000u && seal(&c.b, out);
+        ok = !c.b.failed && c.b.n < 0x80000000u;
     }
     if (ok) {
         out->entry_count = fill_entries(&c, entries);
         out->entries = entries;
         out->word_count = code->word_count;
+        out->code_bytes = c.b.n;
+        /* a call from machine code enters wherever pc 0 has machine
+         * code: it stays in machine code, so the interpreter's rule
+         * against short runs does not apply (leaf functions) */
+        out->call_off = (c.flags[0] & NF_NATIVE) ? (uint32_t)c.call_entry : 0;
     } else {
         bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
     }
     bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
     bri_free(alloc, c.flags, n ? n : 1);
-    bri_free(alloc, c.fix, c.fix_cap * sizeof *c.fix);
-    bri_free(alloc, c.b.p, c.b.cap);
+    sc->b = c.b; /* keeps the grown buffers */
+    sc->b.failed = false;
+    sc->fix = c.fix;
+    sc->fix_cap = c.fix_cap;
     return ok;
+}
+
+static void
+free_entries(const bri_allocator_t *alloc, bri_native_t *n)
+{
+    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    n->entries = NULL;
+}
+
+bool
+bri_native_compile(const br_module_t *m, const bri_code_t *code,
+                   const bri_allocator_t *alloc, bri_native_t *out)
+{
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    if (shapes == NULL)
+        return false;
+    scratch_t sc = {.b = {.alloc = alloc}};
+    bool ok = compile_one(m, code, shapes, &sc, out);
+    uint8_t *text = ok ? seal(sc.b.p, sc.b.n, &out->text_size) : NULL;
+    if (ok && text == NULL) {
+        free_entries(alloc, out);
+        ok = false;
+    }
+    if (ok)
+        place(out, text);
+    scratch_free(&sc);
+    return ok;
+}
+
+/* Function starts in a batch's mapping: 16-byte aligned, as a C
+ * compiler aligns functions. */
+#define TEXT_ALIGN 16u
+
+bool
+bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
+                         uint32_t n, const bri_allocator_t *alloc,
+                         bri_native_t *const *out)
+{
+    const bri_opshape_t *shapes = engine_shapes(m->engine);
+    bri_native_map_t *map = bri_calloc(alloc, 1, sizeof *map);
+    if (shapes == NULL || map == NULL) {
+        bri_free(alloc, map, sizeof *map);
+        return false;
+    }
+    /* every function's bytes appended to `all`, then sealed at once */
+    scratch_t sc = {.b = {.alloc = alloc}};
+    x64_buf_t all = {.alloc = alloc};
+    size_t *at = bri_calloc(alloc, n ? n : 1, sizeof *at);
+    uint32_t placed = 0;
+    for (uint32_t i = 0; at != NULL && i < n; i++) {
+        if (!compile_one(m, codes[i], shapes, &sc, out[i]))
+            continue;
+        size_t pad = (TEXT_ALIGN - all.n % TEXT_ALIGN) % TEXT_ALIGN;
+        if (!bri_x64_reserve(&all, pad + sc.b.n)) {
+            free_entries(alloc, out[i]);
+            continue;
+        }
+        memset(all.p + all.n, 0xCC, pad); /* int3 between functions */
+        all.n += pad;
+        at[i] = all.n;
+        memcpy(all.p + all.n, sc.b.p, sc.b.n);
+        all.n += sc.b.n;
+        placed++;
+    }
+    uint8_t *text = placed > 0 ? seal(all.p, all.n, &map->size) : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out[i]->entries == NULL)
+            continue;
+        if (text == NULL) {
+            free_entries(alloc, out[i]);
+            continue;
+        }
+        out[i]->map = map;
+        out[i]->text_size = (out[i]->code_bytes + TEXT_ALIGN - 1) /
+                           TEXT_ALIGN * TEXT_ALIGN;
+        place(out[i], text + at[i]);
+    }
+    if (text != NULL) {
+        map->base = text;
+        atomic_store(&map->refs, placed);
+    } else {
+        bri_free(alloc, map, sizeof *map);
+    }
+    bri_free(alloc, at, (n ? n : 1) * sizeof *at);
+    scratch_free(&sc);
+    bri_free(alloc, all.p, all.cap);
+    return text != NULL || placed == 0;
 }
 
 void
@@ -1240,8 +1683,13 @@ bri_native_free(const bri_allocator_t *alloc, bri_code_t *code)
     atomic_store(&code->native, NULL);
     if (n == NULL || n->entries == NULL) /* none, or a failed compile */
         return;
-    munmap(n->text, n->text_size);
-    bri_free(alloc, n->entries, (size_t)n->word_count * sizeof *n->entries);
+    if (n->map == NULL) {
+        munmap(n->text, n->text_size);
+    } else if (atomic_fetch_sub(&n->map->refs, 1) == 1) {
+        munmap(n->map->base, n->map->size);
+        bri_free(alloc, n->map, sizeof *n->map);
+    }
+    free_entries(alloc, n);
     bri_free(alloc, n, sizeof *n);
 }
 

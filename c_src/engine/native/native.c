@@ -31,6 +31,15 @@ br_store_tier(const br_store_t *store)
  * stays interpreted, and no second attempt. Never written. */
 static const bri_native_t no_native;
 
+/* Frees machine code that was not published. */
+static void
+release(const bri_allocator_t *alloc, bri_native_t *n)
+{
+    bri_code_t tmp = {0};
+    atomic_store(&tmp.native, n);
+    bri_native_free(alloc, &tmp);
+}
+
 /* Compiles a function of `m` and publishes its code; when another
  * thread published first, keeps theirs. NULL if it has none. */
 static const bri_native_t *
@@ -45,11 +54,8 @@ publish(const br_module_t *m, bri_code_t *code)
     bri_native_t *want = n != NULL ? n : (bri_native_t *)&no_native;
     bri_native_t *expected = NULL;
     if (!atomic_compare_exchange_strong(&code->native, &expected, want)) {
-        if (n != NULL) {
-            bri_code_t tmp = {0};
-            atomic_store(&tmp.native, n);
-            bri_native_free(alloc, &tmp);
-        }
+        if (n != NULL)
+            release(alloc, n);
         want = expected;
     }
     return want->entry_count != 0 ? want : NULL;
@@ -63,18 +69,51 @@ compile_now(br_exec_t *exec, const bri_frame_t *fr)
     return publish(fr->inst->module, (bri_code_t *)fr->code);
 }
 
+/* Compiles the n functions `codes` together (one mapping, one
+ * mprotect: native.h) and publishes each, keeping another thread's
+ * code where it published first. False if any compile failed. */
+static bool
+publish_batch(const br_module_t *m, bri_code_t *const *codes, uint32_t n)
+{
+    const bri_allocator_t *alloc = &m->engine->alloc;
+    bri_native_t *outs[BRI_NATIVE_BATCH];
+    uint32_t made = 0;
+    for (; made < n; made++) {
+        outs[made] = bri_calloc(alloc, 1, sizeof *outs[made]);
+        if (outs[made] == NULL)
+            break;
+    }
+    bool ok = made == n && bri_native_compile_batch(m, codes, n, alloc, outs);
+    for (uint32_t i = 0; i < made; i++) {
+        bri_native_t *want = outs[i];
+        if (!ok || want->entries == NULL) {
+            ok = false;
+            bri_free(alloc, want, sizeof *want);
+            want = (bri_native_t *)&no_native;
+        }
+        bri_native_t *expected = NULL;
+        if (!atomic_compare_exchange_strong(&codes[i]->native, &expected,
+                                            want) &&
+            want != &no_native)
+            release(alloc, want);
+    }
+    return ok;
+}
+
 bool
 br_module_native_compile(const br_module_t *m)
 {
     bool ok = true;
-    for (uint32_t i = m != NULL ? m->func_import_count : 0;
-         m != NULL && i < m->func_count; i++) {
-        bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
-        if (atomic_load(&code->native) != NULL)
-            continue;
-        (void)publish(m, code);
-        const bri_native_t *n = atomic_load(&code->native);
-        if (n->entries == NULL) /* the compile failed */
+    bri_code_t *codes[BRI_NATIVE_BATCH];
+    uint32_t i = m != NULL ? m->func_import_count : 0;
+    while (m != NULL && i < m->func_count) {
+        uint32_t n = 0;
+        for (; i < m->func_count && n < BRI_NATIVE_BATCH; i++) {
+            bri_code_t *code = (bri_code_t *)&m->funcs[i].code;
+            if (atomic_load(&code->native) == NULL)
+                codes[n++] = code;
+        }
+        if (n > 0 && !publish_batch(m, codes, n))
             ok = false;
     }
     return ok;

@@ -1,7 +1,7 @@
 /*
  * beamr engine, native tier: a small x86-64 instruction encoder over a
  * growable byte buffer. Only the forms the native compiler uses: ALU,
- * moves and SSE scalar ops with a register or a [base + index + disp32]
+ * moves and SSE scalar ops with a register or a [base + index + disp]
  * operand, jumps with 32-bit displacements.
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -50,8 +50,10 @@ x64_byte(x64_buf_t *b, uint8_t v)
 static inline void
 x64_u32(x64_buf_t *b, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        x64_byte(b, (uint8_t)(v >> (8 * i)));
+    if (b->cap - b->n < 4 && !bri_x64_reserve(b, 4))
+        return;
+    memcpy(b->p + b->n, &v, 4); /* x86-64 is little-endian */
+    b->n += 4;
 }
 
 static inline void
@@ -102,41 +104,64 @@ enum {
 /*
  * Emits [prefix] [REX] opcode bytes (1..3, `op` read high byte first,
  * e.g. 0x0FAF) then ModRM/SIB/disp for `reg` (a register or an opcode
- * extension /digit) and `rm`. Memory operands always use a 32-bit
- * displacement, which keeps the encoder free of special cases
- * (rbp/r13 base, short forms) at a few bytes per access.
+ * extension /digit) and `rm`. Memory operands take the shortest
+ * displacement: none for 0 (except on an rbp/r13 base, whose mod 00
+ * form means something else), 8 bits for -128..127 (the frame's first
+ * 16 slots), else 32 bits. Nothing patches a displacement afterwards.
  */
+/* The longest instruction x64_op emits: 3 prefixes, REX, 3 opcode
+ * bytes, ModRM, SIB, disp32. */
+#define X64_OP_MAX 15
+
 static inline void
 x64_op(x64_buf_t *b, unsigned flags, uint32_t op, int reg, x64_rm_t rm)
 {
+    /* room for the longest form once, then bytes without checks: this
+     * is the compiler's innermost loop */
+    if (b->cap - b->n < X64_OP_MAX && !bri_x64_reserve(b, X64_OP_MAX))
+        return;
+    uint8_t *q = b->p + b->n;
     if (flags & X_66)
-        x64_byte(b, 0x66);
+        *q++ = 0x66;
     if (flags & X_F2)
-        x64_byte(b, 0xF2);
+        *q++ = 0xF2;
     if (flags & X_F3)
-        x64_byte(b, 0xF3);
+        *q++ = 0xF3;
     unsigned rex = 0x40 | ((flags & X_W) ? 8u : 0u) | ((reg & 8) ? 4u : 0u) |
                    ((rm.mem && rm.index != NOREG && (rm.index & 8)) ? 2u : 0u) |
                    ((rm.base & 8) ? 1u : 0u);
     if (rex != 0x40 || (flags & X_B8))
-        x64_byte(b, (uint8_t)rex);
+        *q++ = (uint8_t)rex;
     if (op > 0xFFFF)
-        x64_byte(b, (uint8_t)(op >> 16));
+        *q++ = (uint8_t)(op >> 16);
     if (op > 0xFF)
-        x64_byte(b, (uint8_t)(op >> 8));
-    x64_byte(b, (uint8_t)op);
+        *q++ = (uint8_t)(op >> 8);
+    *q++ = (uint8_t)op;
     if (!rm.mem) {
-        x64_byte(b, (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm.base & 7)));
+        *q++ = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm.base & 7));
+        b->n = (size_t)(q - b->p);
         return;
     }
+    unsigned mod = 0x80;
+    if (rm.disp == 0 && (rm.base & 7) != RBP)
+        mod = 0x00;
+    else if (rm.disp >= -128 && rm.disp <= 127)
+        mod = 0x40;
     if (rm.index != NOREG || (rm.base & 7) == RSP) {
-        x64_byte(b, (uint8_t)(0x80 | ((reg & 7) << 3) | 4));
+        *q++ = (uint8_t)(mod | ((reg & 7) << 3) | 4);
         unsigned idx = rm.index != NOREG ? (unsigned)(rm.index & 7) : 4u;
-        x64_byte(b, (uint8_t)((idx << 3) | (rm.base & 7)));
+        *q++ = (uint8_t)((idx << 3) | (rm.base & 7));
     } else {
-        x64_byte(b, (uint8_t)(0x80 | ((reg & 7) << 3) | (rm.base & 7)));
+        *q++ = (uint8_t)(mod | ((reg & 7) << 3) | (rm.base & 7));
     }
-    x64_u32(b, (uint32_t)rm.disp);
+    if (mod == 0x40) {
+        *q++ = (uint8_t)(int8_t)rm.disp;
+    } else if (mod == 0x80) {
+        uint32_t d = (uint32_t)rm.disp;
+        memcpy(q, &d, 4);
+        q += 4;
+    }
+    b->n = (size_t)(q - b->p);
 }
 
 /* mov r32/r64, imm (zero-extended for 32 bits). */
