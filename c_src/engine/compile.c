@@ -536,6 +536,26 @@ op_ref_is_null(bri_compiler_t *c, br_op_t op)
     return bri_emit_op_s(c, op, s, false);
 }
 
+/* ref.as_non_null: the same reference, now of its non-null type; a null
+ * traps (null_reference) in [ref_as_non_null, s]. */
+static br_err_t
+op_ref_as_non_null(bri_compiler_t *c, br_op_t op)
+{
+    bri_valtype_t t;
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (!is_ref(t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "ref.as_non_null needs a reference");
+    uint32_t s = c->height;
+    if (t != BRI_UNKNOWN)
+        t |= BRI_VT_NONNULL;
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return bri_emit_op_s(c, op, s, true);
+}
+
 /* ref.func x needs x in C.refs (functions referenced outside bodies). */
 static br_err_t
 op_ref_func(bri_compiler_t *c, br_op_t op)

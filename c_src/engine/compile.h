@@ -347,6 +347,7 @@ br_err_t bri_op_else(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_end(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br_if(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_br_on_null(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br_table(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_return(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_try(bri_compiler_t *c, br_op_t op);

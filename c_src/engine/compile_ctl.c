@@ -212,6 +212,101 @@ bri_op_br_if(bri_compiler_t *c, br_op_t op)
     return BR_ERR_OK;
 }
 
+/* The reference at slot `ref` tested into the scratch slot above it:
+ * [move, cond, ref, 1][ref_is_null, cond], then [i32_eqz, cond] when
+ * the branch is taken on a non-null reference. */
+static void
+emit_null_test(bri_compiler_t *c, uint32_t ref, uint32_t cond, bool nonnull)
+{
+    bri_word(c, BR_OP_move);
+    bri_slot_word(c, cond);
+    bri_slot_word(c, ref);
+    bri_word(c, 1);
+    bri_word(c, BR_OP_ref_is_null);
+    bri_slot_word(c, cond);
+    if (nonnull) {
+        bri_word(c, BR_OP_i32_eqz);
+        bri_slot_word(c, cond);
+    }
+}
+
+/* Pops the tested reference: any reference type (Unknown in dead code). */
+static br_err_t
+pop_tested_ref(bri_compiler_t *c, br_op_t op, bri_valtype_t *t)
+{
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, t);
+    if (err != BR_ERR_OK || *t == BRI_UNKNOWN)
+        return err;
+    if (!bri_vt_is_ref(*t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s needs a reference",
+                        bri_opinfo[op].text);
+    *t |= BRI_VT_NONNULL;
+    return BR_ERR_OK;
+}
+
+/* The stack types of br_on_null l: [t* (ref null ht)] -> [t* (ref ht)],
+ * the label taking t*; of br_on_non_null l, whose label types end with a
+ * reference type rt: [t* (ref null ht)] -> [t*], with (ref ht) <: rt.
+ * Like br_if, the label's values are popped and pushed back (subtyping
+ * keeps the stack's own types out of the result). On return *ref is the
+ * slot of the tested reference and *src the label values' first slot. */
+static br_err_t
+br_on_null_types(bri_compiler_t *c, br_op_t op, uint32_t l, uint32_t *ref,
+                 uint32_t *src)
+{
+    uint32_t n, slots;
+    bri_valtype_t t;
+    const bri_valtype_t *lt = label_types(bri_ctrl_at(c, l), &n, &slots);
+    br_err_t err = pop_tested_ref(c, op, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (op == BR_OP_br_on_null) {
+        if ((err = bri_pop_n(c, lt, n)) != BR_ERR_OK)
+            return err;
+        *src = c->height;
+        if ((err = bri_push_n(c, lt, n)) != BR_ERR_OK)
+            return err;
+        *ref = c->height;
+        return bri_push(c, t);
+    }
+    if (n == 0 || !bri_vt_is_ref(lt[n - 1]))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "br_on_non_null needs a label ending in a reference");
+    if ((err = bri_push(c, t)) != BR_ERR_OK ||
+        (err = bri_pop_n(c, lt, n)) != BR_ERR_OK)
+        return err;
+    *src = c->height;
+    if ((err = bri_push_n(c, lt, n - 1)) != BR_ERR_OK)
+        return err;
+    *ref = c->height;
+    return BR_ERR_OK;
+}
+
+/* br_on_null / br_on_non_null: the null test into a scratch slot above
+ * the reference, then a br_if on it (emit_br_if). */
+br_err_t
+bri_op_br_on_null(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t l, ref = 0, src = 0;
+    br_err_t err = read_label(c, &l);
+    if (err == BR_ERR_OK)
+        err = br_on_null_types(c, op, l, &ref, &src);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    /* the scratch slot counts towards the frame: pushed, then popped */
+    uint32_t cond = ref + 1;
+    uint32_t h = c->height;
+    c->height = cond;
+    err = bri_push(c, BR_I32);
+    c->vals.count--;
+    c->height = h;
+    if (err != BR_ERR_OK || (err = bri_emit_reserve(c, 18)) != BR_ERR_OK)
+        return err;
+    emit_null_test(c, ref, cond, op == BR_OP_br_on_non_null);
+    emit_br_if(c, bri_ctrl_at(c, l), cond, src);
+    return BR_ERR_OK;
+}
+
 /* One (target, dst, fuel) entry of a jump_table. The function's label
  * jumps to its final [ret] with the values moved to its base. */
 static void

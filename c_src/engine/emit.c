@@ -62,6 +62,12 @@ type_name(bri_valtype_t t)
         return "externref";
     case BR_EXNREF:
         return "exnref";
+    case BR_FUNCREF | BRI_VT_NONNULL:
+        return "(ref func)";
+    case BR_EXTERNREF | BRI_VT_NONNULL:
+        return "(ref extern)";
+    case BR_EXNREF | BRI_VT_NONNULL:
+        return "(ref exn)";
     default:
         return "any";
     }
@@ -101,7 +107,8 @@ bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
         actual = ((bri_valtype_t *)c->vals.data)[--c->vals.count];
         c->height -= bri_vt_slots(actual);
     }
-    if (actual != expect && actual != BRI_UNKNOWN && expect != BRI_UNKNOWN)
+    if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN &&
+        expect != BRI_UNKNOWN)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                         type_name(expect), type_name(actual));
     if (out)
@@ -128,7 +135,7 @@ bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
                             type_name(expect));
         }
         bri_valtype_t actual = vals[c->vals.count - 1 - k];
-        if (actual != expect && actual != BRI_UNKNOWN)
+        if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                             type_name(expect), type_name(actual));
     }

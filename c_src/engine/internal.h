@@ -116,8 +116,9 @@ bri_feature_on(const br_engine_t *engine, br_feature_t feature)
  * types, iso-recursive equivalence, so a rec group is canonicalised once
  * at decode time and indices are mapped to the canonical ids there), and
  * a concrete type matches its declared supertypes and its abstract top.
- * Nothing of that is implemented yet: the decoder accepts only the types
- * that are also kinds. Tables, globals and element segments still hold
+ * Only the first rule is implemented (bri_vt_match; ref.as_non_null,
+ * br_on_null and br_on_non_null make the non-null types): the decoder
+ * accepts only the types that are also kinds. Tables, globals and element segments still hold
  * their br_valkind_t (widened with bri_vt_of_kind where the validator
  * reads them); typed references give them a bri_valtype_t field beside
  * the kind the store uses.
@@ -180,6 +181,17 @@ bri_vt_kind(bri_valtype_t t)
     if (code == BRI_VT_CONCRETE)
         return BR_FUNCREF;
     return (br_valkind_t)code;
+}
+
+/* Whether a value of type `actual` may stand where `expect` is wanted:
+ * equal types, or a non-null reference where its nullable self is
+ * expected ((ref func) <: funcref). Concrete types and the abstract
+ * hierarchy are not decoded yet, so nothing else is a subtype. */
+static inline bool
+bri_vt_match(bri_valtype_t actual, bri_valtype_t expect)
+{
+    return actual == expect ||
+           (bri_vt_is_ref(actual) && (actual & ~BRI_VT_NONNULL) == expect);
 }
 
 /* Number of 8-byte slots a value of this type takes (v128: 2). */

@@ -374,7 +374,7 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 
     OP(nop) OP(block) OP(loop) OP(if_) OP(else_) OP(try_) OP(catch_)
     OP(end) OP(br) OP(br_if) OP(br_table) OP(return_) OP(delegate)
-    OP(catch_all) OP(try_table) OP(drop)
+    OP(catch_all) OP(try_table) OP(drop) OP(br_on_null) OP(br_on_non_null)
         goto bad_op; /* never emitted (code.h) */
 
     OP(move) {
@@ -629,6 +629,12 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
     }
     OP(ref_is_null) {
         wr_i32(S + pc[1], S[pc[1]].ref == NULL);
+        pc += 2;
+        NEXT();
+    }
+    OP(ref_as_non_null) {
+        if (BR_UNLIKELY(S[pc[1]].ref == NULL))
+            TRAP(BR_TRAP_NULL_REFERENCE);
         pc += 2;
         NEXT();
     }

@@ -456,6 +456,13 @@
         "ref.is_null", 2, 1, op_ref_is_null, _, 0, 0)                   \
     Y(X, ref_func, 0x00, 0xD2, FUNC, "*",                               \
         "ref.func", 3, 1, op_ref_func, _, 0, 0)                         \
+    /* typed function references */                                     \
+    Y(X, ref_as_non_null, 0x00, 0xD4, NONE, "*",                        \
+        "ref.as_non_null", 2, 1, op_ref_as_non_null, T, 0, 0)           \
+    Y(X, br_on_null, 0x00, 0xD5, LABEL, "*",                            \
+        "br_on_null", 0, 0, bri_op_br_on_null, _, 0, 0)                 \
+    Y(X, br_on_non_null, 0x00, 0xD6, LABEL, "*",                        \
+        "br_on_non_null", 0, 0, bri_op_br_on_null, _, 0, 0)             \
     /* 0xFC prefix: saturating truncation */                            \
     Y(X, i32_trunc_sat_f32_s, 0xFC, 0x00, NONE, "f:i",                  \
         "i32.trunc_sat_f32_s", 2, 1, bri_op_simple, _, 0, 0)            \

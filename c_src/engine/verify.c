@@ -321,6 +321,7 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_jump_unless:
     case BR_OP_ref_null:
     case BR_OP_ref_is_null:
+    case BR_OP_ref_as_non_null:
     case BR_OP_i32_const:
     case BR_OP_f32_const:
     case BR_OP_i64_const:

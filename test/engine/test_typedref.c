@@ -1,0 +1,260 @@
+/*
+ * beamr tests: the typed function references' null tests on abstract
+ * reference types (ref.as_non_null, br_on_null, br_on_non_null) through
+ * the text format, the validator and the interpreter: null and non-null
+ * funcref and externref values, the non-null result type where a
+ * nullable one is expected, tiny fuel, a compiled-module file (the
+ * verifier checks the new code), and what validation refuses.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "../../c_src/engine/text/br_text.h"
+#include "check.h"
+#include "wasm_call.h"
+
+static br_engine_t *engine;
+
+static const char MODULE[] =
+    "(module\n"
+    "  (table $t 2 funcref)\n"
+    "  (elem (table $t) (i32.const 1) func $seven)\n"
+    "  (func $seven (result i32) (i32.const 7))\n"
+    /* the reference at table[i]: -1 if null, else 7 from a call */
+    "  (func (export \"on_null\") (param $i i32) (result i32)\n"
+    "    (local $f funcref)\n"
+    "    (block $l\n"
+    "      (local.set $f (br_on_null $l (table.get $t (local.get $i))))\n"
+    "      (return (i32.add (call_indirect (result i32) (local.get $i))\n"
+    "                       (ref.is_null (local.get $f)))))\n"
+    "    (i32.const -1))\n"
+    /* a value passed along to the label with the reference: 100 + i
+     * when the reference is null, 200 + i when it is not */
+    "  (func (export \"on_null_args\") (param $i i32) (result i32)\n"
+    "    (block $l (result i32)\n"
+    "      (br_on_null $l (i32.add (local.get $i) (i32.const 100))\n"
+    "                     (table.get $t (local.get $i)))\n"
+    "      (drop)\n"
+    "      (return (i32.add (i32.const 100))))\n"
+    "  )\n"
+    /* br_on_non_null takes the reference to its label */
+    "  (func (export \"on_non_null\") (param $i i32) (result i32)\n"
+    "    (block $l (result i32 funcref)\n"
+    "      (br_on_non_null $l (i32.const 3) (table.get $t (local.get $i)))\n"
+    "      (return (i32.const -1)))\n"
+    "    (ref.is_null)\n"
+    "    (i32.add))\n"
+    "  (func (export \"as_non_null\") (param $i i32) (result i32)\n"
+    "    (ref.is_null (ref.as_non_null (table.get $t (local.get $i)))))\n"
+    "  (func (export \"extern\") (param $x externref) (result i32)\n"
+    "    (block $l\n"
+    "      (return (ref.is_null (br_on_null $l (local.get $x)))))\n"
+    "    (i32.const 9))\n"
+    ")";
+
+typedef struct rig {
+    br_module_t *mod;
+    br_store_t *s;
+    br_instance_t *inst;
+} rig_t;
+
+static br_module_t *
+compile(const char *text)
+{
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t terr;
+    br_error_t err;
+    br_module_t *mod = NULL;
+    if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
+        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
+        return NULL;
+    }
+    if (br_module_new(engine, bytes, size, &mod, &err) != BR_ERR_OK)
+        fprintf(stderr, "  module: %s\n", err.message);
+    br_engine_free_buffer(engine, bytes, size);
+    return mod;
+}
+
+static bool
+rig_open(rig_t *r, br_module_t *mod)
+{
+    br_error_t err;
+    br_trap_t trap;
+    memset(r, 0, sizeof *r);
+    r->mod = mod;
+    CHECK(mod != NULL);
+    if (mod == NULL)
+        return false;
+    r->s = br_store_new(engine, NULL);
+    CHECK_EQ(br_instance_new(r->s, mod, NULL, 0, &r->inst, &err, &trap),
+             BR_ERR_OK);
+    return r->inst != NULL;
+}
+
+static void
+rig_close(rig_t *r)
+{
+    br_store_delete(r->s);
+    br_module_delete(r->mod);
+}
+
+/* Calls `name` with one argument in slices of `fuel`; the status, *out
+ * its i32 result, *trap the trap. */
+static br_status_t
+call(rig_t *r, const char *name, br_val_t arg, int64_t fuel, int32_t *out,
+     br_trapkind_t *trap)
+{
+    br_exec_t *exec = br_exec_new(r->s);
+    br_func_t *f = export_func(r->inst, name);
+    br_status_t st = BR_ERROR;
+    CHECK(f != NULL);
+    if (f != NULL && br_exec_call(exec, f, &arg, 1) == BR_ERR_OK)
+        st = run_slices(exec, fuel);
+    if (st == BR_DONE) {
+        const br_val_t *res = br_exec_results(exec);
+        CHECK_EQ(res[0].kind, BR_I32);
+        *out = res[0].of.i32;
+    }
+    if (st == BR_TRAP)
+        *trap = br_exec_trap(exec)->kind;
+    br_exec_delete(exec);
+    return st;
+}
+
+static int32_t
+call_i32(rig_t *r, const char *name, int32_t arg, int64_t fuel)
+{
+    int32_t out = INT32_MIN;
+    br_trapkind_t trap = BR_TRAP_NONE;
+    CHECK_EQ(call(r, name, vi32(arg), fuel, &out, &trap), BR_DONE);
+    return out;
+}
+
+static void
+run_all(rig_t *r, int64_t fuel)
+{
+    /* table[0] starts null, table[1] holds $seven */
+    CHECK_EQ(call_i32(r, "on_null", 0, fuel), -1);
+    CHECK_EQ(call_i32(r, "on_null", 1, fuel), 7);
+    CHECK_EQ(call_i32(r, "on_null_args", 0, fuel), 100);
+    CHECK_EQ(call_i32(r, "on_null_args", 1, fuel), 201);
+    CHECK_EQ(call_i32(r, "on_non_null", 0, fuel), -1);
+    CHECK_EQ(call_i32(r, "on_non_null", 1, fuel), 3);
+    CHECK_EQ(call_i32(r, "as_non_null", 1, fuel), 0);
+    int32_t out = 0;
+    br_trapkind_t trap = BR_TRAP_NONE;
+    CHECK_EQ(call(r, "as_non_null", vi32(0), fuel, &out, &trap), BR_TRAP);
+    CHECK_EQ(trap, BR_TRAP_NULL_REFERENCE);
+    br_val_t x = {.kind = BR_EXTERNREF, .of.ref = NULL};
+    CHECK_EQ(call(r, "extern", x, fuel, &out, &trap), BR_DONE);
+    CHECK_EQ(out, 9);
+    x.of.ref = &out; /* any host pointer is an externref */
+    CHECK_EQ(call(r, "extern", x, fuel, &out, &trap), BR_DONE);
+    CHECK_EQ(out, 0);
+}
+
+static void
+test_runs(void)
+{
+    rig_t r;
+    if (!rig_open(&r, compile(MODULE)))
+        return;
+    run_all(&r, -1);
+    rig_close(&r);
+    if (!rig_open(&r, compile(MODULE)))
+        return;
+    run_all(&r, 1); /* tiny fuel: a yield at every back edge and call */
+    rig_close(&r);
+}
+
+/* The same through a compiled-module file (the verifier checks it). */
+static void
+test_serialized(void)
+{
+    br_module_t *mod = compile(MODULE), *loaded = NULL;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    br_error_t err;
+    rig_t r;
+    CHECK(mod != NULL);
+    if (mod == NULL)
+        return;
+    CHECK_EQ(br_module_serialize(mod, &bytes, &size), BR_ERR_OK);
+    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
+             BR_ERR_OK);
+    if (loaded == NULL)
+        fprintf(stderr, "  deserialize: %s\n", err.message);
+    br_engine_free_buffer(engine, bytes, size);
+    br_module_delete(mod);
+    if (rig_open(&r, loaded)) {
+        run_all(&r, -1);
+        rig_close(&r);
+    }
+}
+
+static br_err_t
+validate(const char *text)
+{
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t terr;
+    br_error_t err;
+    br_module_t *mod = NULL;
+    CHECK_EQ(br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr),
+             BR_TEXT_ERR_OK);
+    br_err_t code = br_module_new(engine, bytes, size, &mod, &err);
+    br_module_delete(mod);
+    br_engine_free_buffer(engine, bytes, size);
+    return code;
+}
+
+static void
+test_validation(void)
+{
+    /* the tested operand must be a reference */
+    CHECK_EQ(validate("(func (drop (ref.as_non_null (i32.const 0))))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(func (drop (br_on_null 0 (i32.const 0))))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* the non-null result goes where its nullable type is expected, not
+     * where another reference type is */
+    CHECK_EQ(validate("(func (param funcref) (result funcref)"
+                      " (ref.as_non_null (local.get 0)))"),
+             BR_ERR_OK);
+    CHECK_EQ(validate("(func (param funcref) (result externref)"
+                      " (ref.as_non_null (local.get 0)))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* a nullable reference is no (ref func) label value */
+    CHECK_EQ(validate("(func (param funcref) (result funcref)"
+                      " (block $l (result funcref)"
+                      "  (br_on_null $l (local.get 0) (local.get 0))"
+                      "  (drop)))"),
+             BR_ERR_OK);
+    /* br_on_non_null's label ends with the reference */
+    CHECK_EQ(validate("(func (param funcref)"
+                      " (block $l (br_on_non_null $l (local.get 0))))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(
+        validate("(func (param funcref)"
+                 " (drop (block $l (result externref)"
+                 "  (br_on_non_null $l (local.get 0)) (ref.null extern))))"),
+        BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(func (param funcref)"
+                      " (drop (block $l (result funcref)"
+                      "  (br_on_non_null $l (local.get 0)) (ref.null func))))"),
+             BR_ERR_OK);
+    /* in dead code the operand is Unknown */
+    CHECK_EQ(validate("(func (result i32) unreachable"
+                      " (br_on_null 0) (drop))"),
+             BR_ERR_OK);
+}
+
+int
+main(void)
+{
+    engine = br_engine_new(NULL);
+    test_runs();
+    test_serialized();
+    test_validation();
+    br_engine_delete(engine);
+    return CHECK_DONE();
+}
