@@ -242,10 +242,41 @@ test_validation(void)
                       " (drop (block $l (result funcref)"
                       "  (br_on_non_null $l (local.get 0)) (ref.null func))))"),
              BR_ERR_OK);
+    /* (ref null func|extern|exn) are funcref, externref and exnref */
+    CHECK_EQ(validate("(func (param (ref null func)) (result funcref)"
+                      " (local.get 0))"),
+             BR_ERR_OK);
+    CHECK_EQ(validate("(func (param $r (ref null extern))"
+                      " (drop (br_on_null 0 (local.get $r))))"
+                      "(func (result (ref null exn)) (ref.null exn))"),
+             BR_ERR_OK);
+    CHECK_EQ(validate("(func (param (ref null extern)) (result funcref)"
+                      " (local.get 0))"),
+             BR_ERR_TYPE_MISMATCH);
     /* in dead code the operand is Unknown */
     CHECK_EQ(validate("(func (result i32) unreachable"
                       " (br_on_null 0) (drop))"),
              BR_ERR_OK);
+}
+
+/* Non-null and concrete reference types are not read yet: a clear
+ * text error, not a wrong type. */
+static void
+test_text_refused(void)
+{
+    static const char *const texts[] = {
+        "(func (param (ref func)))",
+        "(type $t (func)) (func (param (ref null $t)))",
+        "(func (param (ref null i32)))",
+    };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        uint8_t *bytes = NULL;
+        size_t size = 0;
+        br_text_error_t terr;
+        CHECK(br_wat_to_wasm(engine, texts[k], strlen(texts[k]), &bytes, &size,
+                             &terr) != BR_TEXT_ERR_OK);
+        CHECK(bytes == NULL);
+    }
 }
 
 int
@@ -255,6 +286,7 @@ main(void)
     test_runs();
     test_serialized();
     test_validation();
+    test_text_refused();
     br_engine_delete(engine);
     return CHECK_DONE();
 }

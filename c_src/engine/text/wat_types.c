@@ -126,10 +126,50 @@ static const struct {
     {"exnref", BR_EXNREF},
 };
 
+/* The abstract heap type keyword at token i as its nullable reference
+ * type's code (func: funcref ...), or 0. */
+static uint8_t
+abstract_heaptype(wat_t *w, size_t i)
+{
+    const tok_t *t = wat_tok(w, i);
+    if (t->kind != TK_KEYWORD)
+        return 0;
+    if (bri_tok_is(w->c, t, "func"))
+        return BR_FUNCREF;
+    if (bri_tok_is(w->c, t, "extern"))
+        return BR_EXTERNREF;
+    if (bri_tok_is(w->c, t, "exn"))
+        return BR_EXNREF;
+    return 0;
+}
+
+/* `(ref null ht)` with an abstract ht is the long form of funcref,
+ * externref and exnref (the same binary code). Non-null and concrete
+ * reference types have no one-byte code: not a valtype here yet. */
+static bool
+ref_null_type(wat_t *w, size_t *i, uint8_t *out)
+{
+    size_t j = *i;
+    if (wat_tok(w, j)->kind != TK_LPAREN ||
+        wat_tok(w, j + 1)->kind != TK_KEYWORD ||
+        !bri_tok_is(w->c, wat_tok(w, j + 1), "ref") ||
+        wat_tok(w, j + 2)->kind != TK_KEYWORD ||
+        !bri_tok_is(w->c, wat_tok(w, j + 2), "null"))
+        return false;
+    uint8_t code = abstract_heaptype(w, j + 3);
+    if (code == 0 || wat_tok(w, j + 4)->kind != TK_RPAREN)
+        return false;
+    *out = code;
+    *i = j + 5;
+    return true;
+}
+
 bool
 bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out)
 {
     const tok_t *t = wat_tok(w, *i);
+    if (t->kind == TK_LPAREN)
+        return ref_null_type(w, i, out);
     if (t->kind != TK_KEYWORD)
         return false;
     for (size_t k = 0; k < sizeof valtypes / sizeof valtypes[0]; k++) {
