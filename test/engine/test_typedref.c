@@ -44,6 +44,12 @@ static const char MODULE[] =
     "    (i32.add))\n"
     "  (func (export \"as_non_null\") (param $i i32) (result i32)\n"
     "    (ref.is_null (ref.as_non_null (table.get $t (local.get $i)))))\n"
+    /* a reference data flow through ref.as_non_null into table.set (the
+     * compiled-module verifier follows it) */
+    "  (func (export \"copy\") (param $i i32) (result i32)\n"
+    "    (table.set $t (i32.const 0)\n"
+    "      (ref.as_non_null (table.get $t (local.get $i))))\n"
+    "    (i32.const 1))\n"
     "  (func (export \"extern\") (param $x externref) (result i32)\n"
     "    (block $l\n"
     "      (return (ref.is_null (br_on_null $l (local.get $x)))))\n"
@@ -150,6 +156,12 @@ run_all(rig_t *r, int64_t fuel)
     x.of.ref = &out; /* any host pointer is an externref */
     CHECK_EQ(call(r, "extern", x, fuel, &out, &trap), BR_DONE);
     CHECK_EQ(out, 0);
+    trap = BR_TRAP_NONE;
+    CHECK_EQ(call(r, "copy", vi32(0), fuel, &out, &trap), BR_TRAP);
+    CHECK_EQ(trap, BR_TRAP_NULL_REFERENCE);
+    CHECK_EQ(call_i32(r, "on_null", 0, fuel), -1); /* the trap set nothing */
+    CHECK_EQ(call_i32(r, "copy", 1, fuel), 1);
+    CHECK_EQ(call_i32(r, "on_null", 0, fuel), 7);
 }
 
 static void
