@@ -176,11 +176,13 @@ native-diff: build/beamr-run build/fuzz/diff-run
 # EUnit in the native tier: the tier's own suite, the robustness suite
 # (endless loops on every scheduler, stop, dead callers, many callers)
 # and the API suites, with the application env `tier` set to native.
+# (One line for -eval: a backslash-newline inside the quotes would reach
+# erl as a backslash.)
+NATIVE_EUNIT := beamr_native_tests,beamr_robust_tests,beamr_tests,$\
+hb_beamr_tests,beamr_suspend_tests
 erlang-test-native: erlang $(TEST_BEAMS)
 	$(ERL) -noshell -beamr tier native -pa ebin -pa $(TEST_EBIN) -eval \
-	  'halt(case eunit:test([beamr_native_tests, beamr_robust_tests, \
-	  beamr_tests, hb_beamr_tests, beamr_suspend_tests]) of \
-	  ok -> 0; _ -> 1 end)'
+	  'halt(case eunit:test([$(NATIVE_EUNIT)]) of ok -> 0; _ -> 1 end)'
 # The WebAssembly 3.0 suite (../shared/spec/wasm-3.0, issue 18): a
 # progress measure, not part of `make test`; SPEC3_FLAGS=--verbose lists
 # the failures of each failing file.

@@ -491,11 +491,13 @@ static const bri_valtype_t *
 copy_valtypes(bri_valtype_t *pool, uint32_t *pos, const br_valkind_t *k,
               uint32_t n)
 {
+    if (n == 0)
+        return NULL; /* the pool is NULL when every type is empty */
     bri_valtype_t *out = pool + *pos;
     for (uint32_t i = 0; i < n; i++)
         out[i] = bri_vt_of_kind(k[i]);
     *pos += n;
-    return n ? out : NULL;
+    return out;
 }
 
 /* The validator's copy of the function types (bri_valtype_t, internal.h):

@@ -457,6 +457,28 @@ continue_call(ErlNifEnv *env, bnif_call_t *tmp, br_status_t st, int64_t elapsed)
     return run(env, call, term);
 }
 
+/* Runs a prepared call's first slice: answered at once when it ends
+ * there, else handed to continue_call. Caller holds the store lock; it
+ * is released here. */
+static ERL_NIF_TERM
+run_first_slice(ErlNifEnv *env, bnif_call_t *tmp)
+{
+    bnif_instance_t *in = tmp->inst;
+    int64_t elapsed = 0;
+    ERL_NIF_TERM out;
+    if (precheck(env, tmp, &out)) { /* it finished the call */
+        enif_mutex_unlock(in->lock);
+        return out;
+    }
+    br_status_t st = exec_slice(env, tmp, &elapsed);
+    if (!is_final(tmp, st))
+        return continue_call(env, tmp, st, elapsed);
+    out = final_outcome(env, tmp, st);
+    enif_mutex_unlock(in->lock);
+    report_time(env, elapsed);
+    return out;
+}
+
 /*
  * Prepares the call and runs its first slice without a call resource:
  * most calls end there, and then cost no allocation and no message.
@@ -472,7 +494,6 @@ first_slice(ErlNifEnv *env, bnif_call_t *tmp, ERL_NIF_TERM target,
     br_val_t *args = NULL;
     br_func_t *func;
     uint32_t count = 0;
-    int64_t elapsed = 0;
     ERL_NIF_TERM out;
     br_err_t e = BR_ERR_OK;
     if (!prepare(env, in, target, list, &func, stack_args, &args, &count, &out))
@@ -488,20 +509,11 @@ first_slice(ErlNifEnv *env, bnif_call_t *tmp, ERL_NIF_TERM target,
         goto fail;
     if (args != stack_args)
         enif_free(args);
-    if (precheck(env, tmp, &out)) /* it finished the call */
-        goto unlock;
-    br_status_t st = exec_slice(env, tmp, &elapsed);
-    if (!is_final(tmp, st))
-        return continue_call(env, tmp, st, elapsed);
-    out = final_outcome(env, tmp, st);
-    enif_mutex_unlock(in->lock);
-    report_time(env, elapsed);
-    return out;
+    return run_first_slice(env, tmp);
 fail:
     if (args != NULL && args != stack_args)
         enif_free(args);
     bnif_call_finish(env, tmp, false);
-unlock:
     enif_mutex_unlock(in->lock);
     return out;
 }
@@ -513,7 +525,6 @@ static ERL_NIF_TERM
 parked_slice(ErlNifEnv *env, bnif_call_t *tmp)
 {
     bnif_instance_t *in = tmp->inst;
-    int64_t elapsed = 0;
     ERL_NIF_TERM out;
     tmp->exec = bnif_take_parked(in);
     if (tmp->exec == NULL) {
@@ -524,17 +535,7 @@ parked_slice(ErlNifEnv *env, bnif_call_t *tmp)
     }
     if (br_exec_import_func(tmp->exec) != NULL)
         return continue_call(env, tmp, BR_IMPORT, 0);
-    if (precheck(env, tmp, &out)) {
-        enif_mutex_unlock(in->lock);
-        return out;
-    }
-    br_status_t st = exec_slice(env, tmp, &elapsed);
-    if (!is_final(tmp, st))
-        return continue_call(env, tmp, st, elapsed);
-    out = final_outcome(env, tmp, st);
-    enif_mutex_unlock(in->lock);
-    report_time(env, elapsed);
-    return out;
+    return run_first_slice(env, tmp);
 }
 
 /* call_start(Instance, Target, Args, {Fuel, Deadline, Slice}) ->
