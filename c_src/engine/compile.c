@@ -155,16 +155,14 @@ select_types(bri_compiler_t *c, br_op_t op, bri_valtype_t *out)
     br_err_t err;
     if (op == BR_OP_select_t) {
         uint32_t n;
-        uint8_t b;
+        bri_valtype_t b;
         if ((err = bri_rd_u32(c, &n)) != BR_ERR_OK)
             return err;
         if (n != 1)
             return BRI_FAIL(c, BR_ERR_INVALID_RESULT_ARITY, "%u types",
                             (unsigned)n);
-        if ((err = bri_rd_u8(c, &b)) != BR_ERR_OK)
+        if ((err = bri_rd_valtype(c, false, &b)) != BR_ERR_OK)
             return err;
-        if (bri_valtype_ref(b) == NULL)
-            return BRI_FAIL(c, BR_ERR_MALFORMED_VALTYPE, "0x%02x", b);
         *out = b;
         if ((err = bri_pop(c, BR_I32, NULL)) != BR_ERR_OK ||
             (err = bri_pop(c, b, NULL)) != BR_ERR_OK)
@@ -288,9 +286,9 @@ op_global(bri_compiler_t *c, br_op_t op)
     if (op == BR_OP_global_set) {
         if (!g->mutable_)
             return BRI_FAIL(c, BR_ERR_GLOBAL_IMMUTABLE, "%u", (unsigned)x);
-        err = bri_pop(c, bri_vt_of_kind(g->kind), NULL);
+        err = bri_pop(c, g->type, NULL);
     } else {
-        err = bri_push(c, bri_vt_of_kind(g->kind));
+        err = bri_push(c, g->type);
     }
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
@@ -311,7 +309,7 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
         bri_valtype_t k = ch == 'a'   ? bri_addr_type(td->limits.is64)
-                          : ch == 'r' ? bri_vt_of_kind(td->elem)
+                          : ch == 'r' ? td->type
                                       : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
         if (err != BR_ERR_OK)
@@ -352,7 +350,7 @@ op_table(bri_compiler_t *c, br_op_t op)
     if (forms[i].push == 'a')
         err = bri_push(c, bri_addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
-        err = bri_push(c, bri_vt_of_kind(td->elem));
+        err = bri_push(c, td->type);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, forms[i].site);
@@ -508,12 +506,10 @@ op_const(bri_compiler_t *c, br_op_t op)
 static br_err_t
 op_ref_null(bri_compiler_t *c, br_op_t op)
 {
-    uint8_t t = 0;
-    br_err_t err = bri_rd_u8(c, &t);
+    bri_valtype_t t = 0;
+    br_err_t err = bri_rd_valtype(c, true, &t);
     if (err != BR_ERR_OK)
         return err;
-    if (!bri_valkind_is_ref(t))
-        return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "0x%02x", t);
     uint32_t s = c->height;
     if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
         return err;
@@ -569,7 +565,8 @@ op_ref_func(bri_compiler_t *c, br_op_t op)
     if (!c->m->declared_refs[x])
         return BRI_FAIL(c, BR_ERR_UNDECLARED_FUNC_REF, "%u", (unsigned)x);
     uint32_t s = c->height;
-    if ((err = bri_push(c, BR_FUNCREF)) != BR_ERR_OK || !bri_live(c))
+    bri_valtype_t t = bri_vt_func_ref(c->m, c->m->funcs[x].type);
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
 }
@@ -823,6 +820,9 @@ bri_compiler_free(bri_compiler_t *c)
     bri_buf_free(c, &c->handlers, sizeof(bri_handler_t));
     bri_free(c->alloc, c->local_slot_buf,
              (size_t)c->local_slot_cap * sizeof(uint32_t));
+    bri_free(c->alloc, c->ref_vts,
+             (size_t)c->m->type_count * 2 * sizeof *c->ref_vts);
+    c->ref_vts = NULL;
     c->local_slot_buf = c->local_slot = NULL;
     c->local_slot_cap = 0;
 }

@@ -86,6 +86,10 @@ struct bri_compiler {
     uint32_t *local_slot; /* NULL or local_slot_buf */
     uint32_t *local_slot_buf;
     uint32_t local_slot_cap;
+    /* stable storage of single block types (*) that name a type:
+     * 2 * type_count entries, (ref null $t) then (ref $t) per type,
+     * allocated at the first such block type */
+    bri_valtype_t *ref_vts;
 
     /* validation state */
     bri_buf_t vals;  /* bri_valtype_t */
@@ -211,6 +215,9 @@ bri_slots_sum(const bri_valtype_t *t, uint32_t n)
 /* A value type byte as a pointer into a static one-type array (block
  * types need stable storage), or NULL if the byte is no value type. */
 const bri_valtype_t *bri_valtype_ref(uint8_t byte);
+/* Any value type as such a pointer (a concrete reference type's in
+ * c->ref_vts); NULL when out of memory (the error is set). */
+const bri_valtype_t *bri_valtype_stable(bri_compiler_t *c, bri_valtype_t t);
 
 static inline bri_ctrl_t *
 bri_ctrl_top(bri_compiler_t *c)
@@ -382,6 +389,7 @@ br_err_t bri_fuse_flush(bri_compiler_t *c);
 /* Immediates with the compiler's errors. */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
+br_err_t bri_rd_valtype(bri_compiler_t *c, bool heap, bri_valtype_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
 /* Pops the params and pushes the results of the op's SIG ('a' is

@@ -32,12 +32,15 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
         c->r.p++;
         return BR_ERR_OK;
     }
-    const bri_valtype_t *single = bri_valtype_ref(b);
-    if (single) {
-        c->r.p++;
-        bt->results = single;
+    if (bri_valtype_ref(b) || b == BRI_REF_NULL_FORM || b == BRI_REF_FORM ||
+        (b >= BRI_HT_NOEXTERN && b <= BRI_HT_NOEXN)) {
+        bri_valtype_t t;
+        br_err_t err = bri_rd_valtype(c, false, &t);
+        if (err != BR_ERR_OK)
+            return err;
+        bt->results = bri_valtype_stable(c, t);
         bt->nresults = 1;
-        return BR_ERR_OK;
+        return bt->results ? BR_ERR_OK : BR_ERR_OUT_OF_MEMORY;
     }
     int64_t idx;
     if (!bri_read_sleb(&c->r, 33, &idx))

@@ -265,9 +265,47 @@ bri_patch_word(bri_compiler_t *c, uint32_t *chain)
 }
 
 static const bri_valtype_t valtypes[] = {
-    BR_I32, BR_I64, BR_F32, BR_F64, BR_V128, BR_FUNCREF, BR_EXTERNREF,
+    BR_I32,
+    BR_I64,
+    BR_F32,
+    BR_F64,
+    BR_V128,
+    BR_FUNCREF,
+    BR_EXTERNREF,
     BR_EXNREF,
+    BRI_HT_NOFUNC,
+    BRI_HT_NOEXTERN,
+    BRI_HT_NOEXN,
+    BRI_HT_FUNC | BRI_VT_NONNULL,
+    BRI_HT_EXTERN | BRI_VT_NONNULL,
+    BRI_HT_EXN | BRI_VT_NONNULL,
+    BRI_HT_NOFUNC | BRI_VT_NONNULL,
+    BRI_HT_NOEXTERN | BRI_VT_NONNULL,
+    BRI_HT_NOEXN | BRI_VT_NONNULL,
 };
+
+const bri_valtype_t *
+bri_valtype_stable(bri_compiler_t *c, bri_valtype_t t)
+{
+    if (bri_vt_code(t) != BRI_VT_CONCRETE) {
+        for (size_t i = 0; i < sizeof valtypes / sizeof valtypes[0]; i++)
+            if (valtypes[i] == t)
+                return &valtypes[i];
+        return NULL; /* the reader accepts no other type */
+    }
+    if (c->ref_vts == NULL) {
+        c->ref_vts = bri_calloc(c->alloc, (size_t)c->m->type_count * 2,
+                                sizeof *c->ref_vts);
+        if (c->ref_vts == NULL) {
+            BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "block types");
+            return NULL;
+        }
+    }
+    bri_valtype_t *p =
+        &c->ref_vts[bri_vt_index(t) * 2 + (bri_vt_nullable(t) ? 0 : 1)];
+    *p = t;
+    return p;
+}
 
 const bri_valtype_t *
 bri_valtype_ref(uint8_t byte)

@@ -279,6 +279,26 @@ init_globals(inst_block_t *b, const parts_t *p, const br_module_t *m,
     return BR_ERR_OK;
 }
 
+/* Tables with an initializer expression (3.0), once the globals it may
+ * read are set: every element gets its value. */
+static br_err_t
+fill_tables(inst_block_t *b, const br_module_t *m, br_error_t *error)
+{
+    for (uint32_t i = m->table_import_count; i < m->table_count; i++) {
+        const bri_tabledecl_t *d = &m->tables[i];
+        if (!d->has_init)
+            continue;
+        br_val_t v;
+        br_err_t err = bri_constexpr_eval(&b->inst, &d->init, d->elem, &v);
+        if (err != BR_ERR_OK)
+            return eval_error(error, err, &d->init, "table", i);
+        br_table_t *t = b->inst.tables[i];
+        for (uint64_t k = 0; k < t->size; k++)
+            t->elems[k] = v.of.ref;
+    }
+    return BR_ERR_OK;
+}
+
 static br_err_t
 eval_item(br_instance_t *inst, const bri_elem_t *seg, uint32_t j,
           br_ref_t *out, br_error_t *error)
@@ -422,6 +442,8 @@ build(inst_block_t *b, const parts_t *p, br_store_t *store,
     br_err_t err = make_storage(b, store, m, error);
     if (err == BR_ERR_OK)
         err = init_globals(b, p, m, error);
+    if (err == BR_ERR_OK)
+        err = fill_tables(b, m, error);
     if (err == BR_ERR_OK)
         err = eval_elems(b, p, m, error);
     return err;

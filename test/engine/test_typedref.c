@@ -4,7 +4,9 @@
  * the text format, the validator and the interpreter: null and non-null
  * funcref and externref values, the non-null result type where a
  * nullable one is expected, tiny fuel, a compiled-module file (the
- * verifier checks the new code), and what validation refuses.
+ * verifier checks the new code), and what validation refuses; concrete
+ * reference types (ref null? $t) in every place a value type goes, their
+ * text encoding, ref.func's type and the subtyping of references.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "../../c_src/engine/text/br_text.h"
@@ -271,15 +273,14 @@ test_validation(void)
              BR_ERR_OK);
 }
 
-/* Non-null and concrete reference types are not read yet: a clear
- * text error, not a wrong type. */
+/* What the text format refuses in reference types: a heap type that is
+ * neither abstract nor a type, and a type name that is not defined. */
 static void
 test_text_refused(void)
 {
     static const char *const texts[] = {
-        "(func (param (ref func)))",
-        "(type $t (func)) (func (param (ref null $t)))",
         "(func (param (ref null i32)))",
+        "(func (param (ref $nope)))",
     };
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         uint8_t *bytes = NULL;
@@ -291,6 +292,179 @@ test_text_refused(void)
     }
 }
 
+/* Whether the encoding of `text` contains `want` (n bytes). */
+static bool
+encodes(const char *text, const uint8_t *want, size_t n)
+{
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    br_text_error_t terr;
+    bool found = false;
+    CHECK_EQ(br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr),
+             BR_TEXT_ERR_OK);
+    for (size_t i = 0; bytes && i + n <= size && !found; i++)
+        found = memcmp(bytes + i, want, n) == 0;
+    br_engine_free_buffer(engine, bytes, size);
+    return found;
+}
+
+/* Concrete reference types (ref null? $t) as the binary has them: 0x63
+ * (ref null) or 0x64 (ref) and the type index; the non-null abstract
+ * ones as 0x64 and the heap type. */
+static void
+test_text_encoding(void)
+{
+    static const uint8_t ref_null_t1[] = {0x01, 0x63, 0x01}; /* 1 param */
+    static const uint8_t ref_t0[] = {0x01, 0x64, 0x00};
+    static const uint8_t ref_func[] = {0x01, 0x64, 0x70};
+    static const uint8_t ref_null_func[] = {0x01, 0x70};
+    CHECK(encodes("(type (func)) (type $u (func))"
+                  " (func (param (ref null $u)))",
+                  ref_null_t1, sizeof ref_null_t1));
+    CHECK(encodes("(type $t (func)) (func (result (ref $t)) unreachable)",
+                  ref_t0, sizeof ref_t0));
+    CHECK(encodes("(func (param (ref func)))", ref_func, sizeof ref_func));
+    CHECK(encodes("(func (param (ref null func)))", ref_null_func,
+                  sizeof ref_null_func));
+}
+
+/* Concrete types in every place a value type goes: params, results,
+ * locals, globals, tables (one with an initializer), block types and
+ * select; ref.func is (ref $t) of its function's type. */
+static const char TYPED[] =
+    "(module\n"
+    "  (type $t (func (result i32)))\n"
+    "  (func $five (type $t) (i32.const 5))\n"
+    "  (func $six (type $t) (i32.const 6))\n"
+    "  (global $g (mut (ref null $t)) (ref.null $t))\n"
+    "  (global $h (ref $t) (ref.func $six))\n"
+    "  (table $init 3 (ref $t) (ref.func $five))\n"
+    "  (table $plain 2 (ref null $t))\n"
+    "  (elem declare func $five)\n"
+    /* table $init is full of $five: call element i */
+    "  (func (export \"init\") (param $i i32) (result i32)\n"
+    "    (call_indirect $init (type $t) (local.get $i)))\n"
+    /* a typed local and block: 0 null, else the function's result */
+    "  (func (export \"plain\") (param $i i32) (result i32)\n"
+    "    (local $r (ref null $t))\n"
+    "    (local.set $r (table.get $plain (local.get $i)))\n"
+    "    (if (result i32) (ref.is_null (local.get $r))\n"
+    "      (then (i32.const 0))\n"
+    "      (else (call_indirect $plain (type $t) (local.get $i)))))\n"
+    "  (func (export \"fill\") (param $i i32) (result i32)\n"
+    "    (table.set $plain (local.get $i)\n"
+    "      (block (result (ref $t)) (ref.func $five)))\n"
+    "    (table.set $plain (i32.const 1)\n"
+    "      (select (result (ref null $t)) (global.get $g) (global.get $h)\n"
+    "        (local.get $i)))\n"
+    "    (i32.const 1))\n"
+    "  (func (export \"set_g\") (param $i i32) (result i32)\n"
+    "    (global.set $g (ref.func $five)) (i32.const 1))\n"
+    ")";
+
+static void
+test_typed_places(int64_t fuel)
+{
+    rig_t r;
+    if (!rig_open(&r, compile(TYPED)))
+        return;
+    CHECK_EQ(call_i32(&r, "init", 0, fuel), 5);
+    CHECK_EQ(call_i32(&r, "init", 2, fuel), 5);
+    CHECK_EQ(call_i32(&r, "plain", 0, fuel), 0);
+    CHECK_EQ(call_i32(&r, "plain", 1, fuel), 0);
+    /* $i = 0: table[0] = $five, table[1] = $h ($six) */
+    CHECK_EQ(call_i32(&r, "fill", 0, fuel), 1);
+    CHECK_EQ(call_i32(&r, "plain", 0, fuel), 5);
+    CHECK_EQ(call_i32(&r, "plain", 1, fuel), 6);
+    /* $i = 1: table[1] = $g, null until set_g */
+    CHECK_EQ(call_i32(&r, "fill", 1, fuel), 1);
+    CHECK_EQ(call_i32(&r, "plain", 1, fuel), 0);
+    CHECK_EQ(call_i32(&r, "set_g", 0, fuel), 1);
+    CHECK_EQ(call_i32(&r, "fill", 1, fuel), 1);
+    CHECK_EQ(call_i32(&r, "plain", 1, fuel), 5);
+    rig_close(&r);
+}
+
+/* Subtyping of references: (ref $t) <: (ref null $t) <: funcref,
+ * nofunc under every function reference, and equal function types are
+ * one type; what is not a subtype is refused. */
+static void
+test_subtyping(void)
+{
+    CHECK_EQ(validate("(type $t (func)) (func $f) (elem declare func $f)"
+                      " (func (result funcref) (ref.func $f))"
+                      " (func (result (ref null $t)) (ref.func $f))"
+                      " (func (result (ref func)) (ref.func $f))"
+                      " (func (result (ref null $t)) (ref.null nofunc))"),
+             BR_ERR_OK);
+    /* funcref is no (ref null $t), (ref null $t) no (ref $t) */
+    CHECK_EQ(validate("(type $t (func)) (func (param funcref)"
+                      " (result (ref null $t)) (local.get 0))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(type $t (func)) (func (param (ref null $t))"
+                      " (result (ref $t)) (local.get 0))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* another function type is another type */
+    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+                      " (func (param (ref $u)) (result (ref $t))"
+                      " (local.get 0))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* equal definitions are one type (canonical), self references too */
+    CHECK_EQ(validate("(type $t (func (param i32))) (type $u (func (param i32)))"
+                      " (func (param (ref $u)) (result (ref $t))"
+                      " (local.get 0))"),
+             BR_ERR_OK);
+    CHECK_EQ(validate("(type $a (func (param (ref null $a))))"
+                      " (type $b (func (param (ref null $b))))"
+                      " (func (param (ref $a)) (result (ref $b))"
+                      " (local.get 0))"),
+             BR_ERR_OK);
+    /* externref is another hierarchy */
+    CHECK_EQ(validate("(func (result externref) (ref.null nofunc))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* in constant expressions too */
+    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+                      " (func $f (type $u))"
+                      " (global (ref null $t) (ref.func $f))"),
+             BR_ERR_TYPE_MISMATCH);
+    /* a table of non-null references needs an initializer of its type */
+    CHECK_EQ(validate("(table 1 (ref func))"), BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.null func))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"),
+             BR_ERR_OK);
+    /* an element segment's type must fit its table's */
+    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"
+                      " (elem (i32.const 0) funcref (ref.func $f))"),
+             BR_ERR_TYPE_MISMATCH);
+}
+
+/* The binary decoder: a type index in a value type must name a type
+ * (a later one is refused in the type section too). */
+static void
+test_binary(void)
+{
+    static const uint8_t unknown_local[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,             /* type () -> () */
+        0x03, 0x02, 0x01, 0x00,                         /* func 0: type 0 */
+        0x0a, 0x07, 0x01, 0x05, 0x01, 0x01, 0x63, 0x05, /* local (ref null 5) */
+        0x0b};
+    static const uint8_t forward[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x09, 0x02,
+        0x60, 0x01, 0x63, 0x01, 0x00, /* type 0: (ref null 1) -> () */
+        0x60, 0x00, 0x00};            /* type 1 */
+    br_module_t *mod = NULL;
+    br_error_t err;
+    CHECK_EQ(br_module_new(engine, unknown_local, sizeof unknown_local, &mod,
+                           &err),
+             BR_ERR_UNKNOWN_TYPE);
+    CHECK_EQ(br_module_new(engine, forward, sizeof forward, &mod, &err),
+             BR_ERR_UNKNOWN_TYPE);
+    CHECK(mod == NULL);
+}
+
 int
 main(void)
 {
@@ -299,6 +473,11 @@ main(void)
     test_serialized();
     test_validation();
     test_text_refused();
+    test_text_encoding();
+    test_typed_places(-1);
+    test_typed_places(1);
+    test_subtyping();
+    test_binary();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
