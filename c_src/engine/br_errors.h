@@ -132,6 +132,8 @@
     X(NULL_REFERENCE, "null reference", null_reference)                      \
     X(NULL_EXCEPTION, "null exception reference",                            \
       null_exception_reference)                                              \
+    X(NULL_FUNC_REFERENCE, "null function reference",                        \
+      null_function_reference)                                               \
     X(STACK_EXHAUSTED, "call stack exhausted", call_stack_exhausted)         \
     X(UNCAUGHT_EXCEPTION, "uncaught exception", uncaught_exception)          \
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \

@@ -366,6 +366,7 @@ br_err_t bri_op_try_table(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_throw_ref(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_call_ref(bri_compiler_t *c, br_op_t op);
 
 /* ------------------------------------------------------------------ */
 /* compile_fuse.c: register-style emission (dispatch entry points)      */

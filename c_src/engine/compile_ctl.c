@@ -605,17 +605,26 @@ call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
     return bri_push_n(c, ft->results, ft->result_count);
 }
 
+/* Whether a tail callee's results may stand for the function's own
+ * (each a subtype of the function's). */
+static bool
+tail_results_match(const bri_functype_t *ft, const bri_ctrl_t *fn)
+{
+    if (ft->result_count != fn->nresults)
+        return false;
+    for (uint32_t i = 0; i < fn->nresults; i++)
+        if (!bri_vt_match(ft->results[i], fn->results[i]))
+            return false;
+    return true;
+}
+
 /* A tail call pops its params and pushes nothing: the callee's results
- * are the function's own, so they must match them exactly (the
- * tail-call proposal's rule; there is no subtyping yet). */
+ * are the function's own, so they must match them (subtypes of them). */
 static br_err_t
 tail_call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
-    if (ft->result_count != fn->nresults ||
-        (fn->nresults != 0 &&
-         memcmp(ft->results, fn->results,
-                fn->nresults * sizeof(bri_valtype_t)) != 0))
+    if (!tail_results_match(ft, fn))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "tail call results differ from the function's");
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
@@ -654,7 +663,8 @@ static br_err_t
 finish_call(bri_compiler_t *c, br_op_t op, const bri_functype_t *ft, uint32_t a,
             uint32_t b)
 {
-    bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect;
+    bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect ||
+                op == BR_OP_return_call_ref;
     uint32_t s = 0;
     br_err_t err = tail ? tail_call_types(c, ft, &s) : call_types(c, ft, &s);
     if (err == BR_ERR_OK && bri_live(c))
@@ -701,6 +711,24 @@ bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     return finish_call(c, op, &c->m->ftypes[y], y, x);
+}
+
+/* call_ref $t: the callee is a (ref null $t) after the args:
+ * [call_ref, s, type], the reference at s + the params' slots (a null
+ * traps null_function_reference); the same for return_call_ref. */
+br_err_t
+bri_op_call_ref(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t y;
+    br_err_t err = bri_rd_u32(c, &y);
+    if (err != BR_ERR_OK)
+        return err;
+    if (y >= c->m->type_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%u", (unsigned)y);
+    bri_valtype_t want = bri_vt_canon(c->m, bri_vt_ref_index(y, true));
+    if ((err = bri_pop(c, want, NULL)) != BR_ERR_OK)
+        return err;
+    return finish_call(c, op, &c->m->ftypes[y], y, BR_NO_INDEX);
 }
 
 /* ------------------------------------------------------------------ */

@@ -216,6 +216,7 @@ bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
     case BR_IMM_TAG:
     case BR_IMM_DATA:
     case BR_IMM_ELEM:
+    case BR_IMM_TYPE:
         return read_indices(r, 1, out);
     case BR_IMM_CALL_INDIRECT:
     case BR_IMM_DATA_MEM:

@@ -348,6 +348,12 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_call_indirect:
     case BR_OP_return_call_indirect:
         return indirect_ok(v, w, in->op == BR_OP_return_call_indirect);
+    case BR_OP_call_ref:
+    case BR_OP_return_call_ref:
+        /* the reference follows the args (the data flow checks it) */
+        return w[2] < m->type_count &&
+               call_ok(v, w[1], &m->types[w[2]], true,
+                       in->op == BR_OP_return_call_ref);
     case BR_OP_throw_:
         return w[2] < m->tag_count &&
                span_ok(v, w[1], bri_param_slots(&m->types[m->tags[w[2]]]));
@@ -412,6 +418,8 @@ reads_ref(const verifier_t *v, const insn_t *in)
     case BR_OP_table_grow:
     case BR_OP_rethrow:
     case BR_OP_throw_ref:
+    case BR_OP_call_ref:
+    case BR_OP_return_call_ref:
         return true;
     case BR_OP_global_set:
         return has_ref(&m->globals[w[2]].kind, 1);

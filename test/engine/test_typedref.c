@@ -439,6 +439,105 @@ test_subtyping(void)
              BR_ERR_TYPE_MISMATCH);
 }
 
+/* call_ref and return_call_ref: through a typed local, a table and a
+ * select; a null callee traps null_function_reference; a deep tail
+ * recursion through return_call_ref runs in one frame. */
+static const char CALLS[] =
+    "(module\n"
+    "  (type $un (func (param i32) (result i32)))\n"
+    "  (table $fs 3 (ref null $un))\n"
+    "  (elem (table $fs) (i32.const 0) (ref null $un)\n"
+    "    (ref.func $inc) (ref.func $dbl))\n"
+    "  (func $inc (type $un) (i32.add (local.get 0) (i32.const 1)))\n"
+    "  (func $dbl (type $un) (i32.mul (local.get 0) (i32.const 2)))\n"
+    /* table[i] applied to 10 (table[2] is null) */
+    "  (func (export \"apply\") (param $i i32) (result i32)\n"
+    "    (call_ref $un (i32.const 10) (table.get $fs (local.get $i))))\n"
+    /* count down to 0 by tail calls: $i steps, one frame */
+    "  (func $down (export \"down\") (type $un)\n"
+    "    (if (result i32) (i32.eqz (local.get 0))\n"
+    "      (then (i32.const 77))\n"
+    "      (else (return_call_ref $un\n"
+    "              (i32.sub (local.get 0) (i32.const 1))\n"
+    "              (ref.func $down)))))\n"
+    "  (func (export \"pick\") (param $i i32) (result i32)\n"
+    "    (local $f (ref null $un))\n"
+    "    (local.set $f (select (result (ref null $un))\n"
+    "      (ref.func $inc) (ref.func $dbl) (local.get $i)))\n"
+    "    (call_ref $un (i32.const 5) (local.get $f)))\n"
+    "  (func (export \"tail_null\") (param $i i32) (result i32)\n"
+    "    (return_call_ref $un (local.get $i) (ref.null $un)))\n"
+    ")";
+
+static void
+run_calls(rig_t *r, int64_t fuel)
+{
+    int32_t out = 0;
+    br_trapkind_t trap = BR_TRAP_NONE;
+    CHECK_EQ(call_i32(r, "apply", 0, fuel), 11);
+    CHECK_EQ(call_i32(r, "apply", 1, fuel), 20);
+    CHECK_EQ(call(r, "apply", vi32(2), fuel, &out, &trap), BR_TRAP);
+    CHECK_EQ(trap, BR_TRAP_NULL_FUNC_REFERENCE);
+    CHECK_EQ(call_i32(r, "pick", 1, fuel), 6);
+    CHECK_EQ(call_i32(r, "pick", 0, fuel), 10);
+    /* far deeper than the call stack allows without tail calls */
+    CHECK_EQ(call_i32(r, "down", 1000000, fuel < 0 ? fuel : 1000), 77);
+    trap = BR_TRAP_NONE;
+    CHECK_EQ(call(r, "tail_null", vi32(1), fuel, &out, &trap), BR_TRAP);
+    CHECK_EQ(trap, BR_TRAP_NULL_FUNC_REFERENCE);
+}
+
+static void
+test_call_ref(void)
+{
+    rig_t r;
+    if (rig_open(&r, compile(CALLS))) {
+        run_calls(&r, -1);
+        rig_close(&r);
+    }
+    if (rig_open(&r, compile(CALLS))) {
+        run_calls(&r, 1);
+        rig_close(&r);
+    }
+    /* through a compiled-module file: the verifier checks the callee */
+    br_module_t *mod = compile(CALLS), *loaded = NULL;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    br_error_t err;
+    CHECK(mod != NULL);
+    if (mod == NULL)
+        return;
+    CHECK_EQ(br_module_serialize(mod, &bytes, &size), BR_ERR_OK);
+    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
+             BR_ERR_OK);
+    if (loaded == NULL)
+        fprintf(stderr, "  deserialize: %s\n", err.message);
+    br_engine_free_buffer(engine, bytes, size);
+    br_module_delete(mod);
+    if (rig_open(&r, loaded)) {
+        run_calls(&r, -1);
+        rig_close(&r);
+    }
+    /* the callee's type: (ref null $t) of the immediate's type, and a
+     * tail callee's results must fit the function's */
+    CHECK_EQ(validate("(type $t (func)) (func (param funcref)"
+                      " (call_ref $t (local.get 0)))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+                      " (func (param (ref $u)) (call_ref $t (local.get 0)))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(type $t (func (result (ref func))))"
+                      " (func (param (ref $t)) (result funcref)"
+                      " (return_call_ref $t (local.get 0)))"),
+             BR_ERR_OK);
+    CHECK_EQ(validate("(type $t (func (result funcref)))"
+                      " (func (param (ref $t)) (result (ref func))"
+                      " (return_call_ref $t (local.get 0)))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(validate("(func (call_ref 7 (ref.null func)))"),
+             BR_ERR_UNKNOWN_TYPE);
+}
+
 /* The binary decoder: a type index in a value type must name a type
  * (a later one is refused in the type section too). */
 static void
@@ -478,6 +577,7 @@ main(void)
     test_typed_places(1);
     test_subtyping();
     test_binary();
+    test_call_ref();
     br_engine_delete(engine);
     return CHECK_DONE();
 }

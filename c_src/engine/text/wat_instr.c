@@ -473,6 +473,9 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
     case BR_IMM_TAG:
         bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TAG));
         return;
+    case BR_IMM_TYPE:
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TYPE));
+        return;
     case BR_IMM_MEMARG:
         memarg(w, i, op, out, false);
         return;
