@@ -93,6 +93,7 @@
     X(INVALID_LANE, "invalid lane index", invalid_lane_index)                \
     X(INVALID_RETHROW_LABEL, "invalid rethrow label",                        \
       invalid_rethrow_label)                                                 \
+    X(UNINITIALIZED_LOCAL, "uninitialized local", uninitialized_local)       \
     /* INVALID_TAG_TYPE ends the validator's rows (nif_error.c) */           \
     X(INVALID_TAG_TYPE, "non-empty tag result type", invalid_tag_type)       \
     /* linking and instantiation */                                          \

@@ -237,6 +237,24 @@ emit_local(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t x)
     return BR_ERR_OK;
 }
 
+/* The initialization of locals without a default value: a get needs a
+ * set before it in an enclosing block, a first set is recorded. */
+static br_err_t
+track_local(bri_compiler_t *c, br_op_t op, uint32_t x)
+{
+    uint8_t *unset = c->unset.data;
+    if (!unset[x])
+        return BR_ERR_OK;
+    if (op == BR_OP_local_get)
+        return BRI_FAIL(c, BR_ERR_UNINITIALIZED_LOCAL, "%u", (unsigned)x);
+    br_err_t err = bri_buf_reserve(c, &c->inits, sizeof(uint32_t), 1);
+    if (err != BR_ERR_OK)
+        return err;
+    ((uint32_t *)c->inits.data)[c->inits.count++] = x;
+    unset[x] = 0;
+    return BR_ERR_OK;
+}
+
 static br_err_t
 op_local(bri_compiler_t *c, br_op_t op)
 {
@@ -248,6 +266,8 @@ op_local(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_LOCAL, "%u", (unsigned)x);
     bri_valtype_t t = local_type(c, x);
     if (op != BR_OP_local_get && (err = bri_pop(c, t, NULL)) != BR_ERR_OK)
+        return err;
+    if (c->track_init && (err = track_local(c, op, x)) != BR_ERR_OK)
         return err;
     uint32_t s = c->height;
     if (op != BR_OP_local_set && (err = bri_push(c, t)) != BR_ERR_OK)
@@ -686,6 +706,28 @@ compile_body(bri_compiler_t *c)
 
 /* Slots of params and locals; a v128 takes two, which shifts the slots
  * of the locals after it (then a per-local table is built). */
+/* Marks the declared locals of non-null reference types as not set
+ * (parameters always are); no tracking without one. */
+static br_err_t
+setup_init(bri_compiler_t *c)
+{
+    uint32_t np = c->type->param_count;
+    c->inits.count = 0;
+    c->track_init = false;
+    for (uint32_t x = np; x < c->local_count && !c->track_init; x++)
+        c->track_init = !bri_vt_nullable(local_type(c, x));
+    if (!c->track_init)
+        return BR_ERR_OK;
+    c->unset.count = 0;
+    br_err_t err = bri_buf_reserve(c, &c->unset, 1, c->local_count);
+    if (err != BR_ERR_OK)
+        return err;
+    uint8_t *unset = c->unset.data;
+    for (uint32_t x = 0; x < c->local_count; x++)
+        unset[x] = x >= np && !bri_vt_nullable(local_type(c, x));
+    return BR_ERR_OK;
+}
+
 static br_err_t
 setup_locals(bri_compiler_t *c)
 {
@@ -704,8 +746,9 @@ setup_locals(bri_compiler_t *c)
     c->local_count = (uint32_t)count;
     c->local_slots = (uint32_t)slots;
     c->local_slot = NULL;
-    if (!shifted)
-        return BR_ERR_OK;
+    br_err_t ierr = setup_init(c);
+    if (ierr != BR_ERR_OK || !shifted)
+        return ierr;
     bri_buf_t b = {c->local_slot_buf, 0, c->local_slot_cap};
     br_err_t err = bri_buf_reserve(c, &b, sizeof(uint32_t), (uint32_t)count);
     c->local_slot_buf = b.data;
@@ -820,6 +863,8 @@ bri_compiler_free(bri_compiler_t *c)
     bri_buf_free(c, &c->handlers, sizeof(bri_handler_t));
     bri_free(c->alloc, c->local_slot_buf,
              (size_t)c->local_slot_cap * sizeof(uint32_t));
+    bri_buf_free(c, &c->unset, 1);
+    bri_buf_free(c, &c->inits, sizeof(uint32_t));
     bri_free(c->alloc, c->ref_vts,
              (size_t)c->m->type_count * 2 * sizeof *c->ref_vts);
     c->ref_vts = NULL;

@@ -57,6 +57,7 @@ typedef struct bri_ctrl {
     int32_t handler;     /* TRY, CATCH*, TRY_TABLE: handler index, -1
                           * if dead */
     uint32_t exn_depth;  /* TRY/CATCH*: its hidden slot index */
+    uint32_t init_height; /* locals set before the frame (c->inits) */
 } bri_ctrl_t;
 
 /* A growable array through the host allocator. */
@@ -90,6 +91,14 @@ struct bri_compiler {
      * 2 * type_count entries, (ref null $t) then (ref $t) per type,
      * allocated at the first such block type */
     bri_valtype_t *ref_vts;
+    /* locals of non-null reference types (no default value) must be
+     * set before they are read, and a set lasts to the end of its
+     * block: `unset` has a byte per local (1: not set yet), `inits` the
+     * locals set since, innermost block last; only when such a local
+     * exists (track_init) */
+    bool track_init;
+    bri_buf_t unset; /* uint8_t */
+    bri_buf_t inits; /* uint32_t */
 
     /* validation state */
     bri_buf_t vals;  /* bri_valtype_t */

@@ -183,6 +183,7 @@ bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
         .patch = BR_NO_INDEX,
         .else_patch = BR_NO_INDEX,
         .handler = -1,
+        .init_height = c->inits.count,
     };
     c->live = !dead;
     c->floor = f->height;
@@ -203,6 +204,12 @@ bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out)
                         (unsigned)(c->vals.count - f->height));
     *out = *f;
     c->height = f->base;
+    if (c->track_init) { /* the block's sets end with it */
+        uint8_t *unset = c->unset.data;
+        const uint32_t *inits = c->inits.data;
+        while (c->inits.count > f->init_height)
+            unset[inits[--c->inits.count]] = 1;
+    }
     if (--c->ctrls.count > 0) {
         const bri_ctrl_t *top = bri_ctrl_top(c);
         c->live = !top->unreachable && !top->dead;

@@ -538,6 +538,42 @@ test_call_ref(void)
              BR_ERR_UNKNOWN_TYPE);
 }
 
+/* Locals of non-null reference types: set before read, and a set in a
+ * block lasts to that block's end (else and catch start again). */
+static void
+test_local_init(void)
+{
+    static const char *const ok[] = {
+        "(func $f) (elem declare func $f)"
+        " (func (local $r (ref func)) (local.set $r (ref.func $f))"
+        "  (drop (local.get $r)))",
+        /* set in a block, read in it; set again after it */
+        "(func $f) (elem declare func $f)"
+        " (func (local $r (ref func))"
+        "  (block (local.set $r (ref.func $f)) (drop (local.get $r)))"
+        "  (drop (local.tee $r (ref.func $f))) (drop (local.get $r)))",
+        /* parameters and nullable locals need nothing */
+        "(func (param $p (ref func)) (local $n funcref)"
+        " (drop (local.get $p)) (drop (local.get $n)))",
+    };
+    static const char *const bad[] = {
+        "(func (local $r (ref func)) (drop (local.get $r)))",
+        /* the set ended with its block */
+        "(func $f) (elem declare func $f)"
+        " (func (local $r (ref func))"
+        "  (block (local.set $r (ref.func $f))) (drop (local.get $r)))",
+        /* a then-branch's set is not the else-branch's */
+        "(func $f) (elem declare func $f)"
+        " (func (param i32) (local $r (ref func))"
+        "  (if (local.get 0) (then (local.set $r (ref.func $f)))"
+        "   (else (drop (local.get $r)))))",
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        CHECK_EQ(validate(ok[k]), BR_ERR_OK);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        CHECK_EQ(validate(bad[k]), BR_ERR_UNINITIALIZED_LOCAL);
+}
+
 /* The binary decoder: a type index in a value type must name a type
  * (a later one is refused in the type section too). */
 static void
@@ -578,6 +614,7 @@ main(void)
     test_subtyping();
     test_binary();
     test_call_ref();
+    test_local_init();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
