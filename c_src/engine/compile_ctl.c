@@ -929,9 +929,10 @@ check_catch_label(bri_compiler_t *c, uint32_t l, const bri_functype_t *ft,
     uint32_t n, slots;
     const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
     uint32_t np = ft ? ft->param_count : 0;
-    bool ok = n == np + ref &&
-              (np == 0 || memcmp(t, ft->params, np * sizeof *t) == 0) &&
-              (!ref || bri_vt_code(t[np]) == BR_EXNREF);
+    bool ok = n == np + ref && (!ref || bri_vt_code(t[np]) == BR_EXNREF);
+    /* the tag's values go to the label: subtypes of its types */
+    for (uint32_t i = 0; ok && i < np; i++)
+        ok = bri_vt_match(ft->params[i], t[i]);
     return ok ? BR_ERR_OK
               : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                          "catch clause values differ from label %u's",

@@ -554,12 +554,19 @@ struct br_table {
      * size it started from; any other grow clears `grow_owner`. */
     const void *grow_owner;
     uint64_t grow_base;
+    /* its element type, a type index naming a type of `vt_mod` (NULL:
+     * a table the host made, whose type is its kind) */
+    bri_valtype_t vt;
+    const br_module_t *vt_mod;
 };
 
 struct br_global {
     bri_object_t obj;
     br_val_t val; /* val.kind is the global's kind */
     bool mutable_;
+    /* its value type, as for tables (vt_mod NULL: the host's) */
+    bri_valtype_t vt;
+    const br_module_t *vt_mod;
 };
 
 struct br_tag {

@@ -326,8 +326,14 @@ check_tables_and_memories(validator_t *v)
         if (err == BR_ERR_OK)
             err = check_limits(v, l, l->is64 ? UINT64_MAX : UINT32_MAX,
                                BR_ERR_TABLE_SIZE_LIMIT);
-        if (err == BR_ERR_OK && t->has_init)
+        if (err == BR_ERR_OK && t->has_init) {
+            /* the table section comes before the globals: its
+             * initializers see the imported globals only */
+            uint32_t seen = v->const_globals;
+            v->const_globals = m->global_import_count;
             err = check_const(v, &t->init, t->type);
+            v->const_globals = seen;
+        }
         else if (err == BR_ERR_OK && !bri_vt_nullable(t->type) &&
                  i >= m->table_import_count)
             /* no null to fill a table of non-null references with */

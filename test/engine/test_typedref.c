@@ -433,6 +433,13 @@ test_subtyping(void)
              BR_ERR_TYPE_MISMATCH);
     CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"),
              BR_ERR_OK);
+    /* a table initializer sees the imported globals only */
+    CHECK_EQ(validate("(global $g funcref (ref.null func))"
+                      " (table 10 funcref (global.get $g))"),
+             BR_ERR_UNKNOWN_GLOBAL);
+    CHECK_EQ(validate("(global $g (import \"m\" \"g\") funcref)"
+                      " (table 10 funcref (global.get $g))"),
+             BR_ERR_OK);
     /* an element segment's type must fit its table's */
     CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"
                       " (elem (i32.const 0) funcref (ref.func $f))"),
@@ -574,6 +581,90 @@ test_local_init(void)
         CHECK_EQ(validate(bad[k]), BR_ERR_UNINITIALIZED_LOCAL);
 }
 
+/* Import matching with reference types across modules: a constant
+ * global's type is a subtype of the import's, a mutable global's and a
+ * table's are equal, a function's type is equal (compared across the
+ * modules, whatever their indices). */
+static br_err_t
+link_one(br_store_t *s, br_instance_t *ex, const char *name,
+         const char *importer)
+{
+    br_module_t *mod = compile(importer);
+    br_extern_t ext;
+    br_instance_t *inst = NULL;
+    br_error_t err;
+    br_trap_t trap;
+    CHECK(mod != NULL);
+    CHECK(br_instance_export(ex, name, strlen(name), &ext));
+    if (mod == NULL)
+        return BR_ERR_INVALID_ARGUMENT;
+    br_err_t code = br_instance_new(s, mod, &ext, 1, &inst, &err, &trap);
+    br_module_delete(mod);
+    return code;
+}
+
+static void
+test_import_matching(void)
+{
+    rig_t r;
+    if (!rig_open(&r, compile("(module (type (func (param i32)))"
+                              " (type $t (func)) (func $f)"
+                              " (elem declare func $f)"
+                              " (global (export \"g\") (ref $t) (ref.func $f))"
+                              " (global (export \"gm\") (mut (ref null $t))"
+                              "  (ref.null $t))"
+                              " (table (export \"tab\") 1 (ref null $t))"
+                              " (func (export \"f\") (param (ref null $t))))")))
+        return;
+    static const struct {
+        const char *name, *importer;
+        br_err_t want;
+    } cases[] = {
+        {"g", "(module (global (import \"m\" \"g\") (ref null func)))",
+         BR_ERR_OK},
+        {"g", "(module (global (import \"m\" \"g\") (ref func)))", BR_ERR_OK},
+        /* an equal type at another index of another module */
+        {"g", "(module (type $u (func)) (global (import \"m\" \"g\") (ref $u)))",
+         BR_ERR_OK},
+        {"g",
+         "(module (type $u (func (param i32)))"
+         " (global (import \"m\" \"g\") (ref $u)))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+        {"g", "(module (global (import \"m\" \"g\") externref))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+        {"gm",
+         "(module (type $u (func))"
+         " (global (import \"m\" \"gm\") (mut (ref null $u))))",
+         BR_ERR_OK},
+        /* mutable: a supertype is not enough */
+        {"gm", "(module (global (import \"m\" \"gm\") (mut funcref)))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+        {"gm",
+         "(module (type $u (func))"
+         " (global (import \"m\" \"gm\") (ref null $u)))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+        {"tab",
+         "(module (type $u (func)) (table (import \"m\" \"tab\") 1"
+         " (ref null $u)))",
+         BR_ERR_OK},
+        {"tab", "(module (table (import \"m\" \"tab\") 1 funcref))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+        {"f",
+         "(module (type $u (func))"
+         " (func (import \"m\" \"f\") (param (ref null $u))))",
+         BR_ERR_OK},
+        {"f", "(module (func (import \"m\" \"f\") (param funcref)))",
+         BR_ERR_INCOMPATIBLE_IMPORT},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        br_err_t got = link_one(r.s, r.inst, cases[k].name, cases[k].importer);
+        if (got != cases[k].want)
+            fprintf(stderr, "  case %zu: %d\n", k, (int)got);
+        CHECK_EQ(got, cases[k].want);
+    }
+    rig_close(&r);
+}
+
 /* The binary decoder: a type index in a value type must name a type
  * (a later one is refused in the type section too). */
 static void
@@ -615,6 +706,7 @@ main(void)
     test_binary();
     test_call_ref();
     test_local_init();
+    test_import_matching();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
