@@ -108,20 +108,18 @@ bri_feature_on(const br_engine_t *engine, br_feature_t feature)
  * = 0x6F: every type of today's modules has the number of its
  * br_valkind_t, a kind converts by zero-extension (bri_vt_of_kind) and a
  * type stack of these costs what a stack of kinds did (a compare of one
- * word). Type equality within a module is word equality, the inline fast
- * path of bri_pop. What word inequality does not decide goes to the slow
- * path, which is where subtyping will go: a non-null type matches its
- * nullable self, concrete types compare through the module's canonical
- * ids (the members of structurally equal recursive groups are equal
- * types, iso-recursive equivalence, so a rec group is canonicalised once
- * at decode time and indices are mapped to the canonical ids there), and
- * a concrete type matches its declared supertypes and its abstract top.
- * Only the first rule is implemented (bri_vt_match; ref.as_non_null,
- * br_on_null and br_on_non_null make the non-null types): the decoder
- * accepts only the types that are also kinds. Tables, globals and element segments still hold
- * their br_valkind_t (widened with bri_vt_of_kind where the validator
- * reads them); typed references give them a bri_valtype_t field beside
- * the kind the store uses.
+ * word). Type equality within a module is word equality: every function
+ * type is its own recursive group, and the decoder maps each type index
+ * to its first structurally equal type (m->type_canon, iso-recursive
+ * equality) and writes only those canonical indices into value types,
+ * the inline fast path of bri_pop. What word inequality does not decide
+ * goes to the slow path, bri_vt_match: a non-null type matches its
+ * nullable self, a concrete type (a function type, while GC types are
+ * not decoded) matches func, and a bottom type (nofunc, noextern, noexn)
+ * matches everything of its hierarchy. Across modules (import matching,
+ * instance.c) concrete types are compared structurally. Tables, globals
+ * and element segments keep their br_valkind_t for the store beside
+ * their bri_valtype_t.
  */
 typedef uint32_t bri_valtype_t;
 

@@ -104,7 +104,8 @@ bri_read_heaptype(bri_reader_t *r, bool nullable, bri_valtype_t *out)
         return false;
     if (idx < 0)
         return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, at);
-    if (idx >= (int64_t)BRI_VT_MAX_INDEX)
+    /* the last index is decode.c's self-reference marker */
+    if (idx >= (int64_t)BRI_VT_MAX_INDEX - 1)
         return bri_reader_fail_at(r, BR_ERR_UNKNOWN_TYPE, at);
     *out = bri_vt_ref_index((uint32_t)idx, nullable);
     return true;

@@ -494,6 +494,33 @@ run_calls(rig_t *r, int64_t fuel)
     CHECK_EQ(trap, BR_TRAP_NULL_FUNC_REFERENCE);
 }
 
+/* The host cannot pass a null where a parameter is non-null. */
+static void
+test_non_null_args(void)
+{
+    rig_t r;
+    if (!rig_open(&r, compile("(module (type $t (func))"
+                              " (func (export \"f\") (param (ref $t))"
+                              "  (result i32) (i32.const 1))"
+                              " (func (export \"g\") (param (ref null $t))"
+                              "  (result i32) (i32.const 2)))")))
+        return;
+    br_exec_t *exec = br_exec_new(r.s);
+    br_val_t null = {.kind = BR_FUNCREF, .of.ref = NULL};
+    br_val_t some = {.kind = BR_FUNCREF, .of.ref = export_func(r.inst, "g")};
+    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "f"), &null, 1),
+             BR_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "g"), &null, 1),
+             BR_ERR_OK);
+    CHECK_EQ(run_slices(exec, -1), BR_DONE);
+    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "f"), &some, 1),
+             BR_ERR_OK);
+    CHECK_EQ(run_slices(exec, -1), BR_DONE);
+    CHECK_EQ(br_exec_results(exec)[0].of.i32, 1);
+    br_exec_delete(exec);
+    rig_close(&r);
+}
+
 static void
 test_call_ref(void)
 {
@@ -707,6 +734,7 @@ main(void)
     test_call_ref();
     test_local_init();
     test_import_matching();
+    test_non_null_args();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
