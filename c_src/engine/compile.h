@@ -57,7 +57,7 @@ typedef struct bri_ctrl {
     int32_t handler;     /* TRY, CATCH*, TRY_TABLE: handler index, -1
                           * if dead */
     uint32_t exn_depth;  /* TRY/CATCH*: its hidden slot index */
-    uint32_t init_height; /* locals set before the frame (c->inits) */
+    uint32_t init_top;   /* locals set before the frame (c->inits) */
 } bri_ctrl_t;
 
 /* A growable array through the host allocator. */

@@ -58,7 +58,6 @@ enum { ELEM_NOT_ACTIVE = 1, ELEM_TABLE_OR_DECL = 2, ELEM_EXPRS = 4 };
 enum { ELEM_MAX_FLAGS = 7 };
 enum { DATA_ACTIVE = 0, DATA_PASSIVE = 1, DATA_ACTIVE_MEMIDX = 2 };
 
-
 /* An import's description until its index space is allocated. */
 typedef union import_desc {
     uint32_t type; /* functions and tags */
@@ -254,9 +253,9 @@ push_val(decoder_t *d, bri_valtype_t t)
 {
     if (d->val_count == d->val_cap) {
         uint32_t cap = d->val_cap ? d->val_cap * 2 : 64;
-        bri_valtype_t *p = bri_realloc(d->alloc, d->vals,
-                                       (size_t)d->val_cap * sizeof *p,
-                                       (size_t)cap * sizeof *p);
+        bri_valtype_t *p =
+            bri_realloc(d->alloc, d->vals, (size_t)d->val_cap * sizeof *p,
+                        (size_t)cap * sizeof *p);
         if (p == NULL)
             return fail_oom(d);
         d->vals = p;
@@ -560,8 +559,8 @@ types_equal(const br_module_t *m, uint32_t a, uint32_t b)
 /* Rewrites references to earlier types (index < below) to their
  * canonical indices, and references to type `self` to `to`. */
 static void
-canon_refs(const br_module_t *m, bri_valtype_t *vals, uint32_t n,
-           uint32_t self, uint32_t to)
+canon_refs(const br_module_t *m, bri_valtype_t *vals, uint32_t n, uint32_t self,
+           uint32_t to)
 {
     for (uint32_t k = 0; k < n; k++) {
         bri_valtype_t t = vals[k];
@@ -569,8 +568,8 @@ canon_refs(const br_module_t *m, bri_valtype_t *vals, uint32_t n,
             continue; /* a forward reference: the validator refuses it */
         uint32_t x = bri_vt_index(t);
         x = x == self ? to : m->type_canon[x];
-        vals[k] = (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) |
-                  (x << BRI_VT_INDEX_SHIFT);
+        vals[k] =
+            (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) | (x << BRI_VT_INDEX_SHIFT);
     }
 }
 
@@ -927,8 +926,8 @@ read_elem(decoder_t *d, bri_elem_t *e)
     e->kind = BR_FUNCREF;
     /* the function index forms hold (ref func), the expression forms
      * without a type funcref (3.0) */
-    e->type = (flags & ELEM_EXPRS) ? BRI_HT_FUNC
-                                   : (BRI_HT_FUNC | BRI_VT_NONNULL);
+    e->type =
+        (flags & ELEM_EXPRS) ? BRI_HT_FUNC : (BRI_HT_FUNC | BRI_VT_NONNULL);
     e->table = 0;
     if (!read_elem_mode(d, flags, e))
         return false;

@@ -183,7 +183,7 @@ bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
         .patch = BR_NO_INDEX,
         .else_patch = BR_NO_INDEX,
         .handler = -1,
-        .init_height = c->inits.count,
+        .init_top = c->inits.count,
     };
     c->live = !dead;
     c->floor = f->height;
@@ -207,7 +207,7 @@ bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out)
     if (c->track_init) { /* the block's sets end with it */
         uint8_t *unset = c->unset.data;
         const uint32_t *inits = c->inits.data;
-        while (c->inits.count > f->init_height)
+        while (c->inits.count > f->init_top)
             unset[inits[--c->inits.count]] = 1;
     }
     if (--c->ctrls.count > 0) {

@@ -137,7 +137,8 @@ read_valtype_byte(bri_reader_t *r)
 static bool
 read_blocktype(bri_reader_t *r, bri_imm_t *out)
 {
-    if (r->p < r->end && (*r->p == BRI_REF_NULL_FORM || *r->p == BRI_REF_FORM)) {
+    if (r->p < r->end &&
+        (*r->p == BRI_REF_NULL_FORM || *r->p == BRI_REF_FORM)) {
         bri_valtype_t t;
         out->s = (int64_t)*r->p - 0x80; /* the s33 of its first byte */
         return bri_read_valtype(r, &t);

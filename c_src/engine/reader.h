@@ -295,9 +295,10 @@ typedef struct bri_imm {
     uint32_t flags;       /* a memarg's alignment flags */
     uint32_t count;       /* LABELS: targets before the default, SELECT_T */
     uint8_t lane;         /* LANE, MEMARG_LANE */
-    bri_valtype_t reftype; /* REFTYPE: ref.null's (nullable) type */
     const uint8_t *bytes; /* V128/SHUFFLE: 16 bytes; LABELS, SELECT_T:
                              their vector's first entry */
+    /* REFTYPE: ref.null's (nullable) reference type */
+    bri_valtype_t reftype;
 } bri_imm_t;
 
 /* reader.c: a value type (one byte, or 0x63/0x64 and a heap type) and a

@@ -111,8 +111,7 @@ call_before(const ctx_t *c, uint32_t f, bool tail)
                        op == BR_OP_return_call_ref
                    ? w
                    : NULL;
-    return op == BR_OP_call || op == BR_OP_call_indirect ||
-                   op == BR_OP_call_ref
+    return op == BR_OP_call || op == BR_OP_call_indirect || op == BR_OP_call_ref
                ? w
                : NULL;
 }

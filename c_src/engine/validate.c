@@ -333,12 +333,12 @@ check_tables_and_memories(validator_t *v)
             v->const_globals = m->global_import_count;
             err = check_const(v, &t->init, t->type);
             v->const_globals = seen;
-        }
-        else if (err == BR_ERR_OK && !bri_vt_nullable(t->type) &&
-                 i >= m->table_import_count)
+        } else if (err == BR_ERR_OK && !bri_vt_nullable(t->type) &&
+                   i >= m->table_import_count)
             /* no null to fill a table of non-null references with */
-            err = FAIL_AT(v, BR_ERR_TYPE_MISMATCH, 0, "%s",
-                          "a table of non-null references needs an initializer");
+            err =
+                FAIL_AT(v, BR_ERR_TYPE_MISMATCH, 0, "%s",
+                        "a table of non-null references needs an initializer");
         if (err != BR_ERR_OK)
             return err;
     }

@@ -351,9 +351,8 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_call_ref:
     case BR_OP_return_call_ref:
         /* the reference follows the args (the data flow checks it) */
-        return w[2] < m->type_count &&
-               call_ok(v, w[1], &m->types[w[2]], true,
-                       in->op == BR_OP_return_call_ref);
+        return w[2] < m->type_count && call_ok(v, w[1], &m->types[w[2]], true,
+                                               in->op == BR_OP_return_call_ref);
     case BR_OP_throw_:
         return w[2] < m->tag_count &&
                span_ok(v, w[1], bri_param_slots(&m->types[m->tags[w[2]]]));

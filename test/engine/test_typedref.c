@@ -410,10 +410,11 @@ test_subtyping(void)
                       " (local.get 0))"),
              BR_ERR_TYPE_MISMATCH);
     /* equal definitions are one type (canonical), self references too */
-    CHECK_EQ(validate("(type $t (func (param i32))) (type $u (func (param i32)))"
-                      " (func (param (ref $u)) (result (ref $t))"
-                      " (local.get 0))"),
-             BR_ERR_OK);
+    CHECK_EQ(
+        validate("(type $t (func (param i32))) (type $u (func (param i32)))"
+                 " (func (param (ref $u)) (result (ref $t))"
+                 " (local.get 0))"),
+        BR_ERR_OK);
     CHECK_EQ(validate("(type $a (func (param (ref null $a))))"
                       " (type $b (func (param (ref null $b))))"
                       " (func (param (ref $a)) (result (ref $b))"
@@ -510,11 +511,9 @@ test_non_null_args(void)
     br_val_t some = {.kind = BR_FUNCREF, .of.ref = export_func(r.inst, "g")};
     CHECK_EQ(br_exec_call(exec, export_func(r.inst, "f"), &null, 1),
              BR_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "g"), &null, 1),
-             BR_ERR_OK);
+    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "g"), &null, 1), BR_ERR_OK);
     CHECK_EQ(run_slices(exec, -1), BR_DONE);
-    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "f"), &some, 1),
-             BR_ERR_OK);
+    CHECK_EQ(br_exec_call(exec, export_func(r.inst, "f"), &some, 1), BR_ERR_OK);
     CHECK_EQ(run_slices(exec, -1), BR_DONE);
     CHECK_EQ(br_exec_results(exec)[0].of.i32, 1);
     br_exec_delete(exec);
@@ -651,7 +650,8 @@ test_import_matching(void)
          BR_ERR_OK},
         {"g", "(module (global (import \"m\" \"g\") (ref func)))", BR_ERR_OK},
         /* an equal type at another index of another module */
-        {"g", "(module (type $u (func)) (global (import \"m\" \"g\") (ref $u)))",
+        {"g",
+         "(module (type $u (func)) (global (import \"m\" \"g\") (ref $u)))",
          BR_ERR_OK},
         {"g",
          "(module (type $u (func (param i32)))"
@@ -704,15 +704,15 @@ test_binary(void)
         0x0a, 0x07, 0x01, 0x05, 0x01, 0x01, 0x63, 0x05, /* local (ref null 5) */
         0x0b};
     static const uint8_t forward[] = {
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-        0x01, 0x09, 0x02,
-        0x60, 0x01, 0x63, 0x01, 0x00, /* type 0: (ref null 1) -> () */
-        0x60, 0x00, 0x00};            /* type 1 */
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+        0x09, 0x02, 0x60, 0x01, 0x63, 0x01, 0x00, /* type 0: (ref null 1) -> ()
+                                                   */
+        0x60, 0x00, 0x00};                        /* type 1 */
     br_module_t *mod = NULL;
     br_error_t err;
-    CHECK_EQ(br_module_new(engine, unknown_local, sizeof unknown_local, &mod,
-                           &err),
-             BR_ERR_UNKNOWN_TYPE);
+    CHECK_EQ(
+        br_module_new(engine, unknown_local, sizeof unknown_local, &mod, &err),
+        BR_ERR_UNKNOWN_TYPE);
     CHECK_EQ(br_module_new(engine, forward, sizeof forward, &mod, &err),
              BR_ERR_UNKNOWN_TYPE);
     CHECK(mod == NULL);

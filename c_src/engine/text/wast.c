@@ -340,9 +340,9 @@ null_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         const char *name;
         br_valkind_t kind;
     } heaps[] = {
-        {"func", BR_FUNCREF},       {"nofunc", BR_FUNCREF},
-        {"extern", BR_EXTERNREF},   {"noextern", BR_EXTERNREF},
-        {"exn", BR_EXNREF},         {"noexn", BR_EXNREF},
+        {"func", BR_FUNCREF},     {"nofunc", BR_FUNCREF},
+        {"extern", BR_EXTERNREF}, {"noextern", BR_EXTERNREF},
+        {"exn", BR_EXNREF},       {"noexn", BR_EXNREF},
     };
     const tok_t *ht = tk(r, *i);
     v->is_null = true;

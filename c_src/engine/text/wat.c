@@ -877,7 +877,8 @@ type_section(wat_t *w)
         bri_tbuf_byte(w->c, sec, 0x60);
         bri_tbuf_u32(w->c, sec, t->nparams);
         for (uint32_t x = 0; x < t->nparams; x++)
-            bri_wat_put_valtype(w, sec, wat_vt_at(w->valtypes.p + t->params, x));
+            bri_wat_put_valtype(w, sec,
+                                wat_vt_at(w->valtypes.p + t->params, x));
         bri_tbuf_u32(w->c, sec, t->nresults);
         for (uint32_t x = 0; x < t->nresults; x++)
             bri_wat_put_valtype(w, sec,
