@@ -2,7 +2,8 @@
 %% (try_table's catch_ref): results come out as `null' or the atom
 %% `exnref', only `null' goes in, and an exception kept in a global
 %% outlives the call that caught it. Memories with 1-byte pages
-%% (custom-page-sizes): their type's page_size, sizes in bytes.
+%% (custom-page-sizes): their type's page_size, sizes in bytes. Typed
+%% function references: (ref $t) values, call_ref, non-null parameters.
 -module(beamr_wasm3_tests).
 
 -include_lib("eunit/include/eunit.hrl").
@@ -39,6 +40,31 @@ exnref_test() ->
                  beamr:call(I, <<"null">>, [])),
     ?assertEqual({ok, [{func, [exnref], [i32]}]},
                  func_type(Mod, <<"pass">>)),
+    beamr:stop(I).
+
+%% Typed function references: a (ref $t) result is a funcref term that
+%% call_ref accepts back; a null callee traps null_function_reference
+%% and a null for a non-null parameter is refused.
+typed_refs_test() ->
+    {ok, Mod} = beamr:compile(<<"
+(module
+  (type $t (func (param i32) (result i32)))
+  (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
+  (elem declare func $inc)
+  (func (export \"get\") (result (ref $t)) (ref.func $inc))
+  (func (export \"apply\") (param (ref null $t)) (param i32) (result i32)
+    (call_ref $t (local.get 1) (local.get 0)))
+  (func (export \"strict\") (param (ref $t)) (result i32) (i32.const 1)))
+">>),
+    {ok, I} = beamr:start(Mod),
+    {ok, [F]} = beamr:call(I, <<"get">>, []),
+    ?assertNotEqual(null, F),
+    ?assertEqual({ok, [8]}, beamr:call(I, <<"apply">>, [F, 7])),
+    ?assertMatch({error, {trap, #{reason := null_function_reference}}},
+                 beamr:call(I, <<"apply">>, [null, 7])),
+    ?assertEqual({error, {invalid_args, [null]}},
+                 beamr:call(I, <<"strict">>, [null])),
+    ?assertEqual({ok, [1]}, beamr:call(I, <<"strict">>, [F])),
     beamr:stop(I).
 
 func_type(Mod, Name) ->

@@ -93,6 +93,7 @@
     X(INVALID_LANE, "invalid lane index", invalid_lane_index)                \
     X(INVALID_RETHROW_LABEL, "invalid rethrow label",                        \
       invalid_rethrow_label)                                                 \
+    X(UNINITIALIZED_LOCAL, "uninitialized local", uninitialized_local)       \
     /* INVALID_TAG_TYPE ends the validator's rows (nif_error.c) */           \
     X(INVALID_TAG_TYPE, "non-empty tag result type", invalid_tag_type)       \
     /* linking and instantiation */                                          \
@@ -132,6 +133,8 @@
     X(NULL_REFERENCE, "null reference", null_reference)                      \
     X(NULL_EXCEPTION, "null exception reference",                            \
       null_exception_reference)                                              \
+    X(NULL_FUNC_REFERENCE, "null function reference",                        \
+      null_function_reference)                                               \
     X(STACK_EXHAUSTED, "call stack exhausted", call_stack_exhausted)         \
     X(UNCAUGHT_EXCEPTION, "uncaught exception", uncaught_exception)          \
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \

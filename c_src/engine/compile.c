@@ -155,16 +155,14 @@ select_types(bri_compiler_t *c, br_op_t op, bri_valtype_t *out)
     br_err_t err;
     if (op == BR_OP_select_t) {
         uint32_t n;
-        uint8_t b;
+        bri_valtype_t b;
         if ((err = bri_rd_u32(c, &n)) != BR_ERR_OK)
             return err;
         if (n != 1)
             return BRI_FAIL(c, BR_ERR_INVALID_RESULT_ARITY, "%u types",
                             (unsigned)n);
-        if ((err = bri_rd_u8(c, &b)) != BR_ERR_OK)
+        if ((err = bri_rd_valtype(c, false, &b)) != BR_ERR_OK)
             return err;
-        if (bri_valtype_ref(b) == NULL)
-            return BRI_FAIL(c, BR_ERR_MALFORMED_VALTYPE, "0x%02x", b);
         *out = b;
         if ((err = bri_pop(c, BR_I32, NULL)) != BR_ERR_OK ||
             (err = bri_pop(c, b, NULL)) != BR_ERR_OK)
@@ -239,6 +237,24 @@ emit_local(bri_compiler_t *c, br_op_t op, uint32_t s, uint32_t x)
     return BR_ERR_OK;
 }
 
+/* The initialization of locals without a default value: a get needs a
+ * set before it in an enclosing block, a first set is recorded. */
+static br_err_t
+track_local(bri_compiler_t *c, br_op_t op, uint32_t x)
+{
+    uint8_t *unset = c->unset.data;
+    if (!unset[x])
+        return BR_ERR_OK;
+    if (op == BR_OP_local_get)
+        return BRI_FAIL(c, BR_ERR_UNINITIALIZED_LOCAL, "%u", (unsigned)x);
+    br_err_t err = bri_buf_reserve(c, &c->inits, sizeof(uint32_t), 1);
+    if (err != BR_ERR_OK)
+        return err;
+    ((uint32_t *)c->inits.data)[c->inits.count++] = x;
+    unset[x] = 0;
+    return BR_ERR_OK;
+}
+
 static br_err_t
 op_local(bri_compiler_t *c, br_op_t op)
 {
@@ -250,6 +266,8 @@ op_local(bri_compiler_t *c, br_op_t op)
         return BRI_FAIL(c, BR_ERR_UNKNOWN_LOCAL, "%u", (unsigned)x);
     bri_valtype_t t = local_type(c, x);
     if (op != BR_OP_local_get && (err = bri_pop(c, t, NULL)) != BR_ERR_OK)
+        return err;
+    if (c->track_init && (err = track_local(c, op, x)) != BR_ERR_OK)
         return err;
     uint32_t s = c->height;
     if (op != BR_OP_local_set && (err = bri_push(c, t)) != BR_ERR_OK)
@@ -288,9 +306,9 @@ op_global(bri_compiler_t *c, br_op_t op)
     if (op == BR_OP_global_set) {
         if (!g->mutable_)
             return BRI_FAIL(c, BR_ERR_GLOBAL_IMMUTABLE, "%u", (unsigned)x);
-        err = bri_pop(c, bri_vt_of_kind(g->kind), NULL);
+        err = bri_pop(c, g->type, NULL);
     } else {
-        err = bri_push(c, bri_vt_of_kind(g->kind));
+        err = bri_push(c, g->type);
     }
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
@@ -311,7 +329,7 @@ pop_table_ops(bri_compiler_t *c, const char *ops, uint32_t t)
     for (size_t i = strlen(ops); i > 0; i--) {
         char ch = ops[i - 1];
         bri_valtype_t k = ch == 'a'   ? bri_addr_type(td->limits.is64)
-                          : ch == 'r' ? bri_vt_of_kind(td->elem)
+                          : ch == 'r' ? td->type
                                       : BR_I32;
         br_err_t err = bri_pop(c, k, NULL);
         if (err != BR_ERR_OK)
@@ -352,7 +370,7 @@ op_table(bri_compiler_t *c, br_op_t op)
     if (forms[i].push == 'a')
         err = bri_push(c, bri_addr_type(td->limits.is64));
     else if (forms[i].push == 'r')
-        err = bri_push(c, bri_vt_of_kind(td->elem));
+        err = bri_push(c, td->type);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, forms[i].site);
@@ -508,12 +526,10 @@ op_const(bri_compiler_t *c, br_op_t op)
 static br_err_t
 op_ref_null(bri_compiler_t *c, br_op_t op)
 {
-    uint8_t t = 0;
-    br_err_t err = bri_rd_u8(c, &t);
+    bri_valtype_t t = 0;
+    br_err_t err = bri_rd_valtype(c, true, &t);
     if (err != BR_ERR_OK)
         return err;
-    if (!bri_valkind_is_ref(t))
-        return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "0x%02x", t);
     uint32_t s = c->height;
     if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
         return err;
@@ -536,6 +552,26 @@ op_ref_is_null(bri_compiler_t *c, br_op_t op)
     return bri_emit_op_s(c, op, s, false);
 }
 
+/* ref.as_non_null: the same reference, now of its non-null type; a null
+ * traps (null_reference) in [ref_as_non_null, s]. */
+static br_err_t
+op_ref_as_non_null(bri_compiler_t *c, br_op_t op)
+{
+    bri_valtype_t t;
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (!is_ref(t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "ref.as_non_null needs a reference");
+    uint32_t s = c->height;
+    if (t != BRI_UNKNOWN)
+        t |= BRI_VT_NONNULL;
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
+        return err;
+    return bri_emit_op_s(c, op, s, true);
+}
+
 /* ref.func x needs x in C.refs (functions referenced outside bodies). */
 static br_err_t
 op_ref_func(bri_compiler_t *c, br_op_t op)
@@ -549,7 +585,8 @@ op_ref_func(bri_compiler_t *c, br_op_t op)
     if (!c->m->declared_refs[x])
         return BRI_FAIL(c, BR_ERR_UNDECLARED_FUNC_REF, "%u", (unsigned)x);
     uint32_t s = c->height;
-    if ((err = bri_push(c, BR_FUNCREF)) != BR_ERR_OK || !bri_live(c))
+    bri_valtype_t t = bri_vt_func_ref(c->m, c->m->funcs[x].type);
+    if ((err = bri_push(c, t)) != BR_ERR_OK || !bri_live(c))
         return err;
     return emit_s_ab(c, op, s, x, BR_NO_INDEX, false);
 }
@@ -669,6 +706,28 @@ compile_body(bri_compiler_t *c)
 
 /* Slots of params and locals; a v128 takes two, which shifts the slots
  * of the locals after it (then a per-local table is built). */
+/* Marks the declared locals of non-null reference types as not set
+ * (parameters always are); no tracking without one. */
+static br_err_t
+setup_init(bri_compiler_t *c)
+{
+    uint32_t np = c->type->param_count;
+    c->inits.count = 0;
+    c->track_init = false;
+    for (uint32_t x = np; x < c->local_count && !c->track_init; x++)
+        c->track_init = !bri_vt_nullable(local_type(c, x));
+    if (!c->track_init)
+        return BR_ERR_OK;
+    c->unset.count = 0;
+    br_err_t err = bri_buf_reserve(c, &c->unset, 1, c->local_count);
+    if (err != BR_ERR_OK)
+        return err;
+    uint8_t *unset = c->unset.data;
+    for (uint32_t x = 0; x < c->local_count; x++)
+        unset[x] = x >= np && !bri_vt_nullable(local_type(c, x));
+    return BR_ERR_OK;
+}
+
 static br_err_t
 setup_locals(bri_compiler_t *c)
 {
@@ -687,8 +746,9 @@ setup_locals(bri_compiler_t *c)
     c->local_count = (uint32_t)count;
     c->local_slots = (uint32_t)slots;
     c->local_slot = NULL;
-    if (!shifted)
-        return BR_ERR_OK;
+    br_err_t ierr = setup_init(c);
+    if (ierr != BR_ERR_OK || !shifted)
+        return ierr;
     bri_buf_t b = {c->local_slot_buf, 0, c->local_slot_cap};
     br_err_t err = bri_buf_reserve(c, &b, sizeof(uint32_t), (uint32_t)count);
     c->local_slot_buf = b.data;
@@ -803,6 +863,11 @@ bri_compiler_free(bri_compiler_t *c)
     bri_buf_free(c, &c->handlers, sizeof(bri_handler_t));
     bri_free(c->alloc, c->local_slot_buf,
              (size_t)c->local_slot_cap * sizeof(uint32_t));
+    bri_buf_free(c, &c->unset, 1);
+    bri_buf_free(c, &c->inits, sizeof(uint32_t));
+    bri_free(c->alloc, c->ref_vts,
+             (size_t)c->m->type_count * 2 * sizeof *c->ref_vts);
+    c->ref_vts = NULL;
     c->local_slot_buf = c->local_slot = NULL;
     c->local_slot_cap = 0;
 }

@@ -57,6 +57,7 @@ typedef struct bri_ctrl {
     int32_t handler;     /* TRY, CATCH*, TRY_TABLE: handler index, -1
                           * if dead */
     uint32_t exn_depth;  /* TRY/CATCH*: its hidden slot index */
+    uint32_t init_top;   /* locals set before the frame (c->inits) */
 } bri_ctrl_t;
 
 /* A growable array through the host allocator. */
@@ -86,6 +87,18 @@ struct bri_compiler {
     uint32_t *local_slot; /* NULL or local_slot_buf */
     uint32_t *local_slot_buf;
     uint32_t local_slot_cap;
+    /* stable storage of single block types (*) that name a type:
+     * 2 * type_count entries, (ref null $t) then (ref $t) per type,
+     * allocated at the first such block type */
+    bri_valtype_t *ref_vts;
+    /* locals of non-null reference types (no default value) must be
+     * set before they are read, and a set lasts to the end of its
+     * block: `unset` has a byte per local (1: not set yet), `inits` the
+     * locals set since, innermost block last; only when such a local
+     * exists (track_init) */
+    bool track_init;
+    bri_buf_t unset; /* uint8_t */
+    bri_buf_t inits; /* uint32_t */
 
     /* validation state */
     bri_buf_t vals;  /* bri_valtype_t */
@@ -211,6 +224,9 @@ bri_slots_sum(const bri_valtype_t *t, uint32_t n)
 /* A value type byte as a pointer into a static one-type array (block
  * types need stable storage), or NULL if the byte is no value type. */
 const bri_valtype_t *bri_valtype_ref(uint8_t byte);
+/* Any value type as such a pointer (a concrete reference type's in
+ * c->ref_vts); NULL when out of memory (the error is set). */
+const bri_valtype_t *bri_valtype_stable(bri_compiler_t *c, bri_valtype_t t);
 
 static inline bri_ctrl_t *
 bri_ctrl_top(bri_compiler_t *c)
@@ -347,6 +363,7 @@ br_err_t bri_op_else(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_end(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br_if(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_br_on_null(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_br_table(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_return(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_try(bri_compiler_t *c, br_op_t op);
@@ -358,6 +375,7 @@ br_err_t bri_op_try_table(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_throw_ref(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_call_ref(bri_compiler_t *c, br_op_t op);
 
 /* ------------------------------------------------------------------ */
 /* compile_fuse.c: register-style emission (dispatch entry points)      */
@@ -381,6 +399,7 @@ br_err_t bri_fuse_flush(bri_compiler_t *c);
 /* Immediates with the compiler's errors. */
 br_err_t bri_rd_u32(bri_compiler_t *c, uint32_t *out);
 br_err_t bri_rd_u8(bri_compiler_t *c, uint8_t *out);
+br_err_t bri_rd_valtype(bri_compiler_t *c, bool heap, bri_valtype_t *out);
 /* Completes an error the reader recorded (binary offset, function). */
 br_err_t bri_rd_failed(bri_compiler_t *c);
 /* Pops the params and pushes the results of the op's SIG ('a' is

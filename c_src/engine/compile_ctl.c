@@ -32,12 +32,15 @@ read_blocktype(bri_compiler_t *c, blocktype_t *bt)
         c->r.p++;
         return BR_ERR_OK;
     }
-    const bri_valtype_t *single = bri_valtype_ref(b);
-    if (single) {
-        c->r.p++;
-        bt->results = single;
+    if (bri_valtype_ref(b) || b == BRI_REF_NULL_FORM || b == BRI_REF_FORM ||
+        (b >= BRI_HT_NOEXTERN && b <= BRI_HT_NOEXN)) {
+        bri_valtype_t t;
+        br_err_t err = bri_rd_valtype(c, false, &t);
+        if (err != BR_ERR_OK)
+            return err;
+        bt->results = bri_valtype_stable(c, t);
         bt->nresults = 1;
-        return BR_ERR_OK;
+        return bt->results ? BR_ERR_OK : BR_ERR_OUT_OF_MEMORY;
     }
     int64_t idx;
     if (!bri_read_sleb(&c->r, 33, &idx))
@@ -208,6 +211,101 @@ bri_op_br_if(bri_compiler_t *c, br_op_t op)
         return err;
     if ((err = bri_emit_reserve(c, 10)) != BR_ERR_OK)
         return err;
+    emit_br_if(c, bri_ctrl_at(c, l), cond, src);
+    return BR_ERR_OK;
+}
+
+/* The reference at slot `ref` tested into the scratch slot above it:
+ * [move, cond, ref, 1][ref_is_null, cond], then [i32_eqz, cond] when
+ * the branch is taken on a non-null reference. */
+static void
+emit_null_test(bri_compiler_t *c, uint32_t ref, uint32_t cond, bool nonnull)
+{
+    bri_word(c, BR_OP_move);
+    bri_slot_word(c, cond);
+    bri_slot_word(c, ref);
+    bri_word(c, 1);
+    bri_word(c, BR_OP_ref_is_null);
+    bri_slot_word(c, cond);
+    if (nonnull) {
+        bri_word(c, BR_OP_i32_eqz);
+        bri_slot_word(c, cond);
+    }
+}
+
+/* Pops the tested reference: any reference type (Unknown in dead code). */
+static br_err_t
+pop_tested_ref(bri_compiler_t *c, br_op_t op, bri_valtype_t *t)
+{
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, t);
+    if (err != BR_ERR_OK || *t == BRI_UNKNOWN)
+        return err;
+    if (!bri_vt_is_ref(*t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s needs a reference",
+                        bri_opinfo[op].text);
+    *t |= BRI_VT_NONNULL;
+    return BR_ERR_OK;
+}
+
+/* The stack types of br_on_null l: [t* (ref null ht)] -> [t* (ref ht)],
+ * the label taking t*; of br_on_non_null l, whose label types end with a
+ * reference type rt: [t* (ref null ht)] -> [t*], with (ref ht) <: rt.
+ * Like br_if, the label's values are popped and pushed back (subtyping
+ * keeps the stack's own types out of the result). On return *ref is the
+ * slot of the tested reference and *src the label values' first slot. */
+static br_err_t
+br_on_null_types(bri_compiler_t *c, br_op_t op, uint32_t l, uint32_t *ref,
+                 uint32_t *src)
+{
+    uint32_t n, slots;
+    bri_valtype_t t;
+    const bri_valtype_t *lt = label_types(bri_ctrl_at(c, l), &n, &slots);
+    br_err_t err = pop_tested_ref(c, op, &t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (op == BR_OP_br_on_null) {
+        if ((err = bri_pop_n(c, lt, n)) != BR_ERR_OK)
+            return err;
+        *src = c->height;
+        if ((err = bri_push_n(c, lt, n)) != BR_ERR_OK)
+            return err;
+        *ref = c->height;
+        return bri_push(c, t);
+    }
+    if (n == 0 || !bri_vt_is_ref(lt[n - 1]))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "br_on_non_null needs a label ending in a reference");
+    if ((err = bri_push(c, t)) != BR_ERR_OK ||
+        (err = bri_pop_n(c, lt, n)) != BR_ERR_OK)
+        return err;
+    *src = c->height;
+    if ((err = bri_push_n(c, lt, n - 1)) != BR_ERR_OK)
+        return err;
+    *ref = c->height;
+    return BR_ERR_OK;
+}
+
+/* br_on_null / br_on_non_null: the null test into a scratch slot above
+ * the reference, then a br_if on it (emit_br_if). */
+br_err_t
+bri_op_br_on_null(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t l, ref = 0, src = 0;
+    br_err_t err = read_label(c, &l);
+    if (err == BR_ERR_OK)
+        err = br_on_null_types(c, op, l, &ref, &src);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    /* the scratch slot counts towards the frame: pushed, then popped */
+    uint32_t cond = ref + 1;
+    uint32_t h = c->height;
+    c->height = cond;
+    err = bri_push(c, BR_I32);
+    c->vals.count--;
+    c->height = h;
+    if (err != BR_ERR_OK || (err = bri_emit_reserve(c, 18)) != BR_ERR_OK)
+        return err;
+    emit_null_test(c, ref, cond, op == BR_OP_br_on_non_null);
     emit_br_if(c, bri_ctrl_at(c, l), cond, src);
     return BR_ERR_OK;
 }
@@ -507,17 +605,26 @@ call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
     return bri_push_n(c, ft->results, ft->result_count);
 }
 
+/* Whether a tail callee's results may stand for the function's own
+ * (each a subtype of the function's). */
+static bool
+tail_results_match(const bri_functype_t *ft, const bri_ctrl_t *fn)
+{
+    if (ft->result_count != fn->nresults)
+        return false;
+    for (uint32_t i = 0; i < fn->nresults; i++)
+        if (!bri_vt_match(ft->results[i], fn->results[i]))
+            return false;
+    return true;
+}
+
 /* A tail call pops its params and pushes nothing: the callee's results
- * are the function's own, so they must match them exactly (the
- * tail-call proposal's rule; there is no subtyping yet). */
+ * are the function's own, so they must match them (subtypes of them). */
 static br_err_t
 tail_call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
-    if (ft->result_count != fn->nresults ||
-        (fn->nresults != 0 &&
-         memcmp(ft->results, fn->results,
-                fn->nresults * sizeof(bri_valtype_t)) != 0))
+    if (!tail_results_match(ft, fn))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "tail call results differ from the function's");
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
@@ -556,7 +663,8 @@ static br_err_t
 finish_call(bri_compiler_t *c, br_op_t op, const bri_functype_t *ft, uint32_t a,
             uint32_t b)
 {
-    bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect;
+    bool tail = op == BR_OP_return_call || op == BR_OP_return_call_indirect ||
+                op == BR_OP_return_call_ref;
     uint32_t s = 0;
     br_err_t err = tail ? tail_call_types(c, ft, &s) : call_types(c, ft, &s);
     if (err == BR_ERR_OK && bri_live(c))
@@ -603,6 +711,24 @@ bri_op_call_indirect(bri_compiler_t *c, br_op_t op)
     if (err != BR_ERR_OK)
         return err;
     return finish_call(c, op, &c->m->ftypes[y], y, x);
+}
+
+/* call_ref $t: the callee is a (ref null $t) after the args:
+ * [call_ref, s, type], the reference at s + the params' slots (a null
+ * traps null_function_reference); the same for return_call_ref. */
+br_err_t
+bri_op_call_ref(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t y;
+    br_err_t err = bri_rd_u32(c, &y);
+    if (err != BR_ERR_OK)
+        return err;
+    if (y >= c->m->type_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%u", (unsigned)y);
+    bri_valtype_t want = bri_vt_canon(c->m, bri_vt_ref_index(y, true));
+    if ((err = bri_pop(c, want, NULL)) != BR_ERR_OK)
+        return err;
+    return finish_call(c, op, &c->m->ftypes[y], y, BR_NO_INDEX);
 }
 
 /* ------------------------------------------------------------------ */
@@ -803,9 +929,10 @@ check_catch_label(bri_compiler_t *c, uint32_t l, const bri_functype_t *ft,
     uint32_t n, slots;
     const bri_valtype_t *t = label_types(bri_ctrl_at(c, l), &n, &slots);
     uint32_t np = ft ? ft->param_count : 0;
-    bool ok = n == np + ref &&
-              (np == 0 || memcmp(t, ft->params, np * sizeof *t) == 0) &&
-              (!ref || bri_vt_code(t[np]) == BR_EXNREF);
+    bool ok = n == np + ref && (!ref || bri_vt_code(t[np]) == BR_EXNREF);
+    /* the tag's values go to the label: subtypes of its types */
+    for (uint32_t i = 0; ok && i < np; i++)
+        ok = bri_vt_match(ft->params[i], t[i]);
     return ok ? BR_ERR_OK
               : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                          "catch clause values differ from label %u's",

@@ -38,6 +38,22 @@ bri_rd_u8(bri_compiler_t *c, uint8_t *out)
     return bri_read_u8(&c->r, out) ? BR_ERR_OK : bri_rd_failed(c);
 }
 
+/* A value type (reader.c), or with `heap` a heap type as a nullable
+ * reference type (ref.null), its type index made canonical and checked. */
+br_err_t
+bri_rd_valtype(bri_compiler_t *c, bool heap, bri_valtype_t *out)
+{
+    bool ok = heap ? bri_read_heaptype(&c->r, true, out)
+                   : bri_read_valtype(&c->r, out);
+    if (!ok)
+        return bri_rd_failed(c);
+    if (!bri_vt_known(c->m, *out))
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_TYPE, "%u",
+                        (unsigned)bri_vt_index(*out));
+    *out = bri_vt_canon(c->m, *out);
+    return BR_ERR_OK;
+}
+
 static br_err_t
 rd_u64(bri_compiler_t *c, uint64_t *out)
 {

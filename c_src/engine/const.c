@@ -127,7 +127,7 @@ apply(eval_t *ev, br_op_t op, const bri_imm_t *imm)
     case BR_OP_f64_const:
         return push(ev, BR_F64, imm->u, NULL);
     case BR_OP_ref_null:
-        return push(ev, imm->reftype, 0, NULL);
+        return push(ev, bri_vt_kind(imm->reftype), 0, NULL);
     case BR_OP_ref_func:
         return ref_func(ev, imm->idx[0]);
     case BR_OP_global_get:

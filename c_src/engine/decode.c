@@ -41,6 +41,7 @@ enum section_id {
 #define FUNCTYPE_FORM 0x60
 #define ELEMKIND_FUNCREF 0x00
 #define TAG_ATTR_EXCEPTION 0x00
+#define TABLE_INIT_FORM 0x40
 #define MAX_FUNC_LOCALS 50000u
 /* The continuation bit of a LEB128 byte. */
 #define LEB_CONTINUATION 0x80u
@@ -56,9 +57,6 @@ enum {
 enum { ELEM_NOT_ACTIVE = 1, ELEM_TABLE_OR_DECL = 2, ELEM_EXPRS = 4 };
 enum { ELEM_MAX_FLAGS = 7 };
 enum { DATA_ACTIVE = 0, DATA_PASSIVE = 1, DATA_ACTIVE_MEMIDX = 2 };
-
-_Static_assert(sizeof(br_valkind_t) == 1,
-               "function types point at valtype bytes of the binary");
 
 /* An import's description until its index space is allocated. */
 typedef union import_desc {
@@ -83,6 +81,11 @@ typedef struct decoder {
     uint32_t defined_funcs; /* function section count */
     uint32_t code_count;
     uint32_t datacount; /* data count section value */
+    /* the type section's value types as read, before they are copied
+     * into the module's pools (make_ftypes) */
+    bri_valtype_t *vals;
+    uint32_t val_count, val_cap;
+    uint32_t *val_start; /* per type: its params' first entry in vals */
 } decoder_t;
 
 /* ------------------------------------------------------------------ */
@@ -225,45 +228,58 @@ read_name(decoder_t *d, br_name_t *out)
 /* Types                                                               */
 
 static bool
-read_valtype(decoder_t *d, br_valkind_t *out)
+read_valtype(decoder_t *d, bri_valtype_t *out)
 {
-    uint8_t b;
-    if (!read_u8(d, &b))
+    if (!bri_read_valtype(&d->r, out))
         return false;
-    if (!bri_valkind_valid(b))
-        return fail_at(d, BR_ERR_MALFORMED_VALTYPE, d->r.p - 1);
-    *out = b;
+    *out = bri_vt_canon(d->m, *out);
     return true;
 }
 
 static bool
-read_reftype(decoder_t *d, br_valkind_t *out)
+read_reftype(decoder_t *d, bri_valtype_t *out)
 {
-    uint8_t b;
-    if (!read_u8(d, &b))
+    const uint8_t *at = d->r.p;
+    if (!read_valtype(d, out))
         return false;
-    if (!bri_valkind_is_ref(b))
-        return fail_at(d, BR_ERR_MALFORMED_REFTYPE, d->r.p - 1);
-    *out = b;
+    if (!bri_vt_is_ref(*out))
+        return fail_at(d, BR_ERR_MALFORMED_REFTYPE, at);
     return true;
 }
 
-/* A result type: valtypes are single bytes equal to br_valkind_t values,
- * so the function type points into the module's bytes (no copy). */
+/* Appends a type section value type to d->vals. */
 static bool
-read_resulttype(decoder_t *d, uint32_t *count, const br_valkind_t **types)
+push_val(decoder_t *d, bri_valtype_t t)
+{
+    if (d->val_count == d->val_cap) {
+        uint32_t cap = d->val_cap ? d->val_cap * 2 : 64;
+        bri_valtype_t *p =
+            bri_realloc(d->alloc, d->vals, (size_t)d->val_cap * sizeof *p,
+                        (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return fail_oom(d);
+        d->vals = p;
+        d->val_cap = cap;
+    }
+    d->vals[d->val_count++] = t;
+    return true;
+}
+
+/* A result type, appended to d->vals (raw type indices: make_ftypes
+ * makes them canonical). Every value type takes at least one byte, so
+ * the section's size bounds the count. */
+static bool
+read_resulttype(decoder_t *d, uint32_t *count)
 {
     uint32_t n;
     if (!read_len(d, &n))
         return false;
-    const uint8_t *start = d->r.p;
     for (uint32_t i = 0; i < n; i++) {
-        br_valkind_t t;
-        if (!read_valtype(d, &t))
+        bri_valtype_t t;
+        if (!bri_read_valtype(&d->r, &t) || !push_val(d, t))
             return false;
     }
     *count = n;
-    *types = n ? start : NULL;
     return true;
 }
 
@@ -280,8 +296,8 @@ read_functype(decoder_t *d, br_functype_t *ft)
                                                   : BR_ERR_MALFORMED_FUNC_TYPE;
         return fail_at(d, code, d->r.p - 1);
     }
-    return read_resulttype(d, &ft->param_count, &ft->params) &&
-           read_resulttype(d, &ft->result_count, &ft->results);
+    return read_resulttype(d, &ft->param_count) &&
+           read_resulttype(d, &ft->result_count);
 }
 
 static bool
@@ -348,15 +364,19 @@ read_limits(decoder_t *d, bool memory, br_limitstype_t *out)
 static bool
 read_tabletype(decoder_t *d, bri_tabledecl_t *out)
 {
-    return read_reftype(d, &out->elem) && read_limits(d, false, &out->limits);
+    if (!read_reftype(d, &out->type))
+        return false;
+    out->elem = bri_vt_kind(out->type);
+    return read_limits(d, false, &out->limits);
 }
 
 static bool
 read_globaltype(decoder_t *d, bri_globaldecl_t *out)
 {
     uint8_t mut;
-    if (!read_valtype(d, &out->kind) || !read_u8(d, &mut))
+    if (!read_valtype(d, &out->type) || !read_u8(d, &mut))
         return false;
+    out->kind = bri_vt_kind(out->type);
     if (mut > 1)
         return fail_at(d, BR_ERR_MALFORMED_MUTABILITY, d->r.p - 1);
     out->mutable_ = mut == 1;
@@ -486,48 +506,146 @@ alloc_space(decoder_t *d, br_externkind_t kind, uint32_t defined)
 /* ------------------------------------------------------------------ */
 /* Sections before the code                                             */
 
-/* Copies a public result type into the validator's types at *pos. */
-static const bri_valtype_t *
-copy_valtypes(bri_valtype_t *pool, uint32_t *pos, const br_valkind_t *k,
-              uint32_t n)
+/* Type canonicalization. Every function type is its own recursive
+ * group, so two types are equal when their value types are equal, a
+ * reference to the type itself matching the other's reference to
+ * itself (iso-recursive equality); earlier types are already canonical.
+ * A hash of the canonical types (self references hashed as one marker)
+ * finds a type's equal in about one compare. */
+
+/* A value type of type `self` with a reference to `self` as a marker. */
+static bri_valtype_t
+self_marked(bri_valtype_t t, uint32_t self)
 {
-    if (n == 0)
-        return NULL; /* the pool is NULL when every type is empty */
-    bri_valtype_t *out = pool + *pos;
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = bri_vt_of_kind(k[i]);
-    *pos += n;
-    return out;
+    if (bri_vt_code(t) == BRI_VT_CONCRETE && bri_vt_index(t) == self)
+        return (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) |
+               ((BRI_VT_MAX_INDEX - 1) << BRI_VT_INDEX_SHIFT);
+    return t;
 }
 
-/* The validator's copy of the function types (bri_valtype_t, internal.h):
- * one pool holds every param and result. The counts are bounded by the
- * section's size, so the sum cannot overflow. */
+static uint32_t
+type_hash(const br_module_t *m, uint32_t i)
+{
+    const bri_functype_t *ft = &m->ftypes[i];
+    uint32_t h = 2166136261u ^ ft->param_count;
+    for (uint32_t k = 0; k < ft->param_count; k++)
+        h = (h ^ self_marked(ft->params[k], i)) * 16777619u;
+    h = (h ^ 0xFFFFu ^ ft->result_count) * 16777619u;
+    for (uint32_t k = 0; k < ft->result_count; k++)
+        h = (h ^ self_marked(ft->results[k], i)) * 16777619u;
+    return h;
+}
+
+static bool
+vals_equal(const bri_valtype_t *a, uint32_t sa, const bri_valtype_t *b,
+           uint32_t sb, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (self_marked(a[k], sa) != self_marked(b[k], sb))
+            return false;
+    return true;
+}
+
+static bool
+types_equal(const br_module_t *m, uint32_t a, uint32_t b)
+{
+    const bri_functype_t *x = &m->ftypes[a], *y = &m->ftypes[b];
+    return x->param_count == y->param_count &&
+           x->result_count == y->result_count &&
+           vals_equal(x->params, a, y->params, b, x->param_count) &&
+           vals_equal(x->results, a, y->results, b, x->result_count);
+}
+
+/* Rewrites references to earlier types (index < below) to their
+ * canonical indices, and references to type `self` to `to`. */
+static void
+canon_refs(const br_module_t *m, bri_valtype_t *vals, uint32_t n, uint32_t self,
+           uint32_t to)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        bri_valtype_t t = vals[k];
+        if (bri_vt_code(t) != BRI_VT_CONCRETE || bri_vt_index(t) > self)
+            continue; /* a forward reference: the validator refuses it */
+        uint32_t x = bri_vt_index(t);
+        x = x == self ? to : m->type_canon[x];
+        vals[k] =
+            (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) | (x << BRI_VT_INDEX_SHIFT);
+    }
+}
+
+/* Fills m->type_canon (each type's first equal type) and makes every
+ * reference of the types canonical. */
+static bool
+canonicalize_types(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    uint32_t n = m->type_count;
+    if (n == 0)
+        return true;
+    m->type_canon = new_array(d, n, sizeof *m->type_canon);
+    if (!m->type_canon)
+        return false;
+    uint32_t cap = 16;
+    while (cap < 2 * (uint64_t)n)
+        cap *= 2;
+    uint32_t *slots = new_array(d, cap, sizeof *slots); /* type + 1 */
+    if (!slots)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        bri_functype_t *ft = &m->ftypes[i];
+        /* the pool is writable: ftypes point into m->type_vals */
+        bri_valtype_t *p = (bri_valtype_t *)ft->params;
+        bri_valtype_t *r = (bri_valtype_t *)ft->results;
+        canon_refs(m, p, ft->param_count, i, i);
+        canon_refs(m, r, ft->result_count, i, i);
+        uint32_t h = type_hash(m, i) & (cap - 1);
+        while (slots[h] && !types_equal(m, slots[h] - 1, i))
+            h = (h + 1) & (cap - 1);
+        m->type_canon[i] = slots[h] ? slots[h] - 1 : i;
+        if (!slots[h])
+            slots[h] = i + 1;
+        canon_refs(m, p, ft->param_count, i, m->type_canon[i]);
+        canon_refs(m, r, ft->result_count, i, m->type_canon[i]);
+    }
+    bri_free(d->alloc, slots, (size_t)cap * sizeof *slots);
+    return true;
+}
+
+/* The module's two copies of the function types: the validator's
+ * (bri_valtype_t, internal.h) and the public one (br_valkind_t), each
+ * in one pool of every param and result. */
 static bool
 make_ftypes(decoder_t *d)
 {
     br_module_t *m = d->m;
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < m->type_count; i++)
-        total += (uint64_t)m->types[i].param_count + m->types[i].result_count;
+    uint32_t total = d->val_count;
     m->ftypes = new_array(d, m->type_count, sizeof *m->ftypes);
     if (m->type_count && !m->ftypes)
         return false;
     m->type_vals = new_array(d, total, sizeof *m->type_vals);
-    if (total && !m->type_vals)
+    m->type_kinds = new_array(d, total, sizeof *m->type_kinds);
+    m->type_val_count = total;
+    if (total && (!m->type_vals || !m->type_kinds))
         return false;
-    m->type_val_count = (uint32_t)total;
-    uint32_t pos = 0;
     for (uint32_t i = 0; i < m->type_count; i++) {
-        const br_functype_t *t = &m->types[i];
+        br_functype_t *t = &m->types[i];
         bri_functype_t *ft = &m->ftypes[i];
-        ft->param_count = t->param_count;
+        uint32_t at = d->val_start[i], np = t->param_count;
+        ft->param_count = np;
         ft->result_count = t->result_count;
-        ft->params =
-            copy_valtypes(m->type_vals, &pos, t->params, t->param_count);
-        ft->results =
-            copy_valtypes(m->type_vals, &pos, t->results, t->result_count);
+        /* empty lists point nowhere (the pools are NULL when every
+         * type is empty, and NULL + 0 is undefined) */
+        ft->params = np ? m->type_vals + at : NULL;
+        ft->results = t->result_count ? m->type_vals + at + np : NULL;
+        t->params = np ? m->type_kinds + at : NULL;
+        t->results = t->result_count ? m->type_kinds + at + np : NULL;
     }
+    if (total)
+        memcpy(m->type_vals, d->vals, (size_t)total * sizeof *m->type_vals);
+    if (!canonicalize_types(d))
+        return false;
+    for (uint32_t k = 0; k < total; k++)
+        m->type_kinds[k] = bri_vt_kind(m->type_vals[k]);
     return true;
 }
 
@@ -543,9 +661,14 @@ sec_type(decoder_t *d)
         return false;
     m->types = types;
     m->type_count = n;
-    for (uint32_t i = 0; i < n; i++)
+    d->val_start = new_array(d, n, sizeof *d->val_start);
+    if (n && !d->val_start)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        d->val_start[i] = d->val_count;
         if (!read_functype(d, &types[i]))
             return false;
+    }
     return make_ftypes(d);
 }
 
@@ -616,6 +739,24 @@ sec_function(decoder_t *d)
     return true;
 }
 
+/* A defined table: its type, or (3.0) 0x40 0x00, its type and an
+ * expression giving every element's initial value. */
+static bool
+read_table(decoder_t *d, bri_tabledecl_t *t)
+{
+    if (d->r.p < d->r.end && *d->r.p == TABLE_INIT_FORM) {
+        uint8_t zero;
+        d->r.p++;
+        if (!read_u8(d, &zero))
+            return false;
+        if (zero != 0)
+            return fail_at(d, BR_ERR_MALFORMED_REFTYPE, d->r.p - 1);
+        t->has_init = true;
+        return read_tabletype(d, t) && bri_decode_constexpr(&d->r, &t->init);
+    }
+    return read_tabletype(d, t);
+}
+
 static bool
 sec_table(decoder_t *d)
 {
@@ -624,7 +765,7 @@ sec_table(decoder_t *d)
     if (!read_len(d, &n) || !alloc_space(d, BR_EXTERN_TABLE, n))
         return false;
     for (uint32_t i = 0; i < n; i++)
-        if (!read_tabletype(d, &m->tables[m->table_import_count + i]))
+        if (!read_table(d, &m->tables[m->table_import_count + i]))
             return false;
     return true;
 }
@@ -783,15 +924,20 @@ read_elem(decoder_t *d, bri_elem_t *e)
     if (flags > ELEM_MAX_FLAGS)
         return fail_at(d, BR_ERR_MALFORMED_ELEM_SEGMENT, at);
     e->kind = BR_FUNCREF;
+    /* the function index forms hold (ref func), the expression forms
+     * without a type funcref (3.0) */
+    e->type =
+        (flags & ELEM_EXPRS) ? BRI_HT_FUNC : (BRI_HT_FUNC | BRI_VT_NONNULL);
     e->table = 0;
     if (!read_elem_mode(d, flags, e))
         return false;
     /* flags 0 and 4 (active, table 0) leave the kind implicit */
     if (flags & (ELEM_NOT_ACTIVE | ELEM_TABLE_OR_DECL)) {
         bool ok =
-            (flags & ELEM_EXPRS) ? read_reftype(d, &e->kind) : read_elemkind(d);
+            (flags & ELEM_EXPRS) ? read_reftype(d, &e->type) : read_elemkind(d);
         if (!ok)
             return false;
+        e->kind = bri_vt_kind(e->type);
     }
     return (flags & ELEM_EXPRS) ? read_elem_exprs(d, e) : read_elem_funcs(d, e);
 }
@@ -880,7 +1026,7 @@ read_locals(decoder_t *d, bri_func_t *f)
 {
     const uint8_t *at = d->r.p;
     uint32_t groups, count;
-    br_valkind_t kind;
+    bri_valtype_t kind;
     uint64_t total = 0;
     if (!read_len(d, &groups))
         return false;
@@ -902,7 +1048,7 @@ read_locals(decoder_t *d, bri_func_t *f)
         if (!read_u32(d, &count) || !read_valtype(d, &kind))
             return false;
         for (uint32_t i = 0; i < count; i++)
-            f->locals[k + i] = bri_vt_of_kind(kind);
+            f->locals[k + i] = kind;
         k += count;
     }
     return true;
@@ -1098,6 +1244,8 @@ bri_decode(br_module_t *m, br_error_t *error)
         ok = false;
     }
     bri_free(d.alloc, d.idesc, (size_t)d.idesc_count * sizeof *d.idesc);
+    bri_free(d.alloc, d.vals, (size_t)d.val_cap * sizeof *d.vals);
+    bri_free(d.alloc, d.val_start, (size_t)m->type_count * sizeof *d.val_start);
     if (ok)
         return BR_ERR_OK;
     finish_error(&d);

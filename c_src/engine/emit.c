@@ -62,6 +62,12 @@ type_name(bri_valtype_t t)
         return "externref";
     case BR_EXNREF:
         return "exnref";
+    case BR_FUNCREF | BRI_VT_NONNULL:
+        return "(ref func)";
+    case BR_EXTERNREF | BRI_VT_NONNULL:
+        return "(ref extern)";
+    case BR_EXNREF | BRI_VT_NONNULL:
+        return "(ref exn)";
     default:
         return "any";
     }
@@ -101,7 +107,8 @@ bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
         actual = ((bri_valtype_t *)c->vals.data)[--c->vals.count];
         c->height -= bri_vt_slots(actual);
     }
-    if (actual != expect && actual != BRI_UNKNOWN && expect != BRI_UNKNOWN)
+    if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN &&
+        expect != BRI_UNKNOWN)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                         type_name(expect), type_name(actual));
     if (out)
@@ -128,7 +135,7 @@ bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
                             type_name(expect));
         }
         bri_valtype_t actual = vals[c->vals.count - 1 - k];
-        if (actual != expect && actual != BRI_UNKNOWN)
+        if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                             type_name(expect), type_name(actual));
     }
@@ -176,6 +183,7 @@ bri_ctrl_push(bri_compiler_t *c, bri_ctrl_kind_t kind,
         .patch = BR_NO_INDEX,
         .else_patch = BR_NO_INDEX,
         .handler = -1,
+        .init_top = c->inits.count,
     };
     c->live = !dead;
     c->floor = f->height;
@@ -196,6 +204,12 @@ bri_ctrl_pop(bri_compiler_t *c, bri_ctrl_t *out)
                         (unsigned)(c->vals.count - f->height));
     *out = *f;
     c->height = f->base;
+    if (c->track_init) { /* the block's sets end with it */
+        uint8_t *unset = c->unset.data;
+        const uint32_t *inits = c->inits.data;
+        while (c->inits.count > f->init_top)
+            unset[inits[--c->inits.count]] = 1;
+    }
     if (--c->ctrls.count > 0) {
         const bri_ctrl_t *top = bri_ctrl_top(c);
         c->live = !top->unreachable && !top->dead;
@@ -258,9 +272,47 @@ bri_patch_word(bri_compiler_t *c, uint32_t *chain)
 }
 
 static const bri_valtype_t valtypes[] = {
-    BR_I32, BR_I64, BR_F32, BR_F64, BR_V128, BR_FUNCREF, BR_EXTERNREF,
+    BR_I32,
+    BR_I64,
+    BR_F32,
+    BR_F64,
+    BR_V128,
+    BR_FUNCREF,
+    BR_EXTERNREF,
     BR_EXNREF,
+    BRI_HT_NOFUNC,
+    BRI_HT_NOEXTERN,
+    BRI_HT_NOEXN,
+    BRI_HT_FUNC | BRI_VT_NONNULL,
+    BRI_HT_EXTERN | BRI_VT_NONNULL,
+    BRI_HT_EXN | BRI_VT_NONNULL,
+    BRI_HT_NOFUNC | BRI_VT_NONNULL,
+    BRI_HT_NOEXTERN | BRI_VT_NONNULL,
+    BRI_HT_NOEXN | BRI_VT_NONNULL,
 };
+
+const bri_valtype_t *
+bri_valtype_stable(bri_compiler_t *c, bri_valtype_t t)
+{
+    if (bri_vt_code(t) != BRI_VT_CONCRETE) {
+        for (size_t i = 0; i < sizeof valtypes / sizeof valtypes[0]; i++)
+            if (valtypes[i] == t)
+                return &valtypes[i];
+        return NULL; /* the reader accepts no other type */
+    }
+    if (c->ref_vts == NULL) {
+        c->ref_vts = bri_calloc(c->alloc, (size_t)c->m->type_count * 2,
+                                sizeof *c->ref_vts);
+        if (c->ref_vts == NULL) {
+            BRI_FAIL(c, BR_ERR_OUT_OF_MEMORY, "%s", "block types");
+            return NULL;
+        }
+    }
+    bri_valtype_t *p =
+        &c->ref_vts[bri_vt_index(t) * 2 + (bri_vt_nullable(t) ? 0 : 1)];
+    *p = t;
+    return p;
+}
 
 const bri_valtype_t *
 bri_valtype_ref(uint8_t byte)

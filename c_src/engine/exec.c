@@ -79,6 +79,23 @@ args_match(const br_functype_t *t, const br_val_t *args, size_t n)
     return true;
 }
 
+/* A wasm function's parameters of non-null reference types ((ref $t),
+ * (ref func) ...) take no null from the host. */
+static bool
+args_non_null(const br_func_t *func, const br_val_t *args)
+{
+    if (func->inst == NULL || func->type->param_count == 0)
+        return true;
+    const br_module_t *m = func->inst->module;
+    if (m->ftypes == NULL) /* a module built by hand (tests) */
+        return true;
+    const bri_functype_t *ft = &m->ftypes[m->funcs[func->index].type];
+    for (uint32_t i = 0; i < ft->param_count; i++)
+        if (!bri_vt_nullable(ft->params[i]) && args[i].of.ref == NULL)
+            return false;
+    return true;
+}
+
 static bool
 ensure_results(br_exec_t *exec, uint32_t n)
 {
@@ -153,7 +170,8 @@ br_exec_call(br_exec_t *exec, br_func_t *func, const br_val_t *args,
     if (exec->state == BRI_EXEC_RUNNING || exec->state == BRI_EXEC_YIELDED ||
         exec->state == BRI_EXEC_SUSPENDED)
         return fail(exec, BR_ERR_BUSY);
-    if (func == NULL || !args_match(func->type, args, arg_count))
+    if (func == NULL || !args_match(func->type, args, arg_count) ||
+        !args_non_null(func, args))
         return fail(exec, BR_ERR_INVALID_ARGUMENT);
     reset(exec);
     exec->error = BR_ERR_OK;

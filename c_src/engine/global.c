@@ -44,6 +44,7 @@ br_global_new(br_store_t *store, br_valkind_t kind, bool mutable_,
         g->val = normalise(*init);
     g->val.kind = kind;
     g->mutable_ = mutable_;
+    g->vt = bri_vt_of_kind(kind);
     bri_store_adopt(store, &g->obj, free_global);
     return g;
 }

@@ -93,6 +93,105 @@ limits_match(const br_limitstype_t *have, const br_limitstype_t *want)
     return !want->has_max || (have->has_max && have->max <= want->max);
 }
 
+/*
+ * Reference types across modules. Function types are equal when their
+ * value types are (iso-recursive: each type is its own group, so a
+ * reference to the type itself matches only the other's reference to
+ * itself); references to other types compare those types, which are
+ * earlier ones, so the recursion ends, and is cut at TYPE_DEPTH (the
+ * types are then taken as different). Indices are canonical first.
+ */
+#define TYPE_DEPTH 64
+
+static bool types_equal_across(const br_module_t *ma, uint32_t i,
+                               const br_module_t *mb, uint32_t j,
+                               unsigned depth);
+
+static uint32_t
+canon_index(const br_module_t *m, uint32_t i)
+{
+    return m->type_canon != NULL && i < m->type_count ? m->type_canon[i] : i;
+}
+
+/* Value types of types i (of ma) and j (of mb), `self` references of
+ * each matching the other's. */
+static bool
+vt_equal_across(const br_module_t *ma, bri_valtype_t a, uint32_t i,
+                const br_module_t *mb, bri_valtype_t b, uint32_t j,
+                unsigned depth)
+{
+    bool ca = bri_vt_code(a) == BRI_VT_CONCRETE;
+    bool cb = bri_vt_code(b) == BRI_VT_CONCRETE;
+    if (!ca || !cb)
+        return a == b;
+    if (bri_vt_nullable(a) != bri_vt_nullable(b))
+        return false;
+    uint32_t x = canon_index(ma, bri_vt_index(a));
+    uint32_t y = canon_index(mb, bri_vt_index(b));
+    if (x == i || y == j)
+        return x == i && y == j;
+    return types_equal_across(ma, x, mb, y, depth + 1);
+}
+
+static bool
+types_equal_across(const br_module_t *ma, uint32_t i, const br_module_t *mb,
+                   uint32_t j, unsigned depth)
+{
+    if (ma == NULL || mb == NULL || i >= ma->type_count ||
+        j >= mb->type_count || depth > TYPE_DEPTH)
+        return false;
+    i = canon_index(ma, i);
+    j = canon_index(mb, j);
+    if (ma == mb && i == j)
+        return true;
+    const bri_functype_t *x = &ma->ftypes[i], *y = &mb->ftypes[j];
+    if (x->param_count != y->param_count ||
+        x->result_count != y->result_count)
+        return false;
+    for (uint32_t k = 0; k < x->param_count; k++)
+        if (!vt_equal_across(ma, x->params[k], i, mb, y->params[k], j, depth))
+            return false;
+    for (uint32_t k = 0; k < x->result_count; k++)
+        if (!vt_equal_across(ma, x->results[k], i, mb, y->results[k], j,
+                             depth))
+            return false;
+    return true;
+}
+
+/* Whether a value of type a (of module ma) may stand for type b (of mb):
+ * bri_vt_match's rules with concrete types compared across modules. */
+static bool
+vt_sub_across(const br_module_t *ma, bri_valtype_t a, const br_module_t *mb,
+              bri_valtype_t b)
+{
+    if (!bri_vt_is_ref(a) || !bri_vt_is_ref(b))
+        return a == b;
+    if (bri_vt_nullable(a) && !bri_vt_nullable(b))
+        return false;
+    bri_valtype_t ha = a & ~BRI_VT_NONNULL, hb = b & ~BRI_VT_NONNULL;
+    bool ca = bri_vt_code(ha) == BRI_VT_CONCRETE;
+    bool cb = bri_vt_code(hb) == BRI_VT_CONCRETE;
+    if (ca && cb)
+        return types_equal_across(ma, bri_vt_index(ha), mb, bri_vt_index(hb),
+                                  0);
+    if (ca)
+        return hb == BRI_HT_FUNC;
+    if (cb)
+        return ha == BRI_HT_NOFUNC;
+    return bri_vt_match(ha, hb);
+}
+
+/* A function's type as its module declares it: the same function type,
+ * compared across modules; a host function has kinds only. */
+static bool
+func_type_matches(const br_func_t *f, const br_module_t *m, uint32_t type)
+{
+    if (f->inst == NULL)
+        return bri_functype_equal(f->type, &m->types[type]);
+    const br_module_t *fm = f->inst->module;
+    return types_equal_across(fm, fm->funcs[f->index].type, m, type, 0);
+}
+
 /* NULL if `ext` matches import `imp`, else why not. */
 static const char *
 import_mismatch(const br_module_t *m, const bri_import_t *imp,
@@ -104,13 +203,15 @@ import_mismatch(const br_module_t *m, const bri_import_t *imp,
         return "NULL extern";
     switch (imp->kind) {
     case BR_EXTERN_FUNC: {
-        const br_functype_t *want = &m->types[m->funcs[imp->index].type];
-        return bri_functype_equal(ext->of.func->type, want)
+        return func_type_matches(ext->of.func, m, m->funcs[imp->index].type)
                    ? NULL : "function type mismatch";
     }
     case BR_EXTERN_TABLE: {
         const bri_tabledecl_t *want = &m->tables[imp->index];
-        if (ext->of.table->kind != want->elem)
+        const br_table_t *t = ext->of.table;
+        /* tables are read and written: equal element types */
+        if (!vt_sub_across(t->vt_mod, t->vt, m, want->type) ||
+            !vt_sub_across(m, want->type, t->vt_mod, t->vt))
             return "element type mismatch";
         return limits_match(&ext->of.table->type, &want->limits)
                    ? NULL : "table limits mismatch";
@@ -121,8 +222,12 @@ import_mismatch(const br_module_t *m, const bri_import_t *imp,
     case BR_EXTERN_GLOBAL: {
         const bri_globaldecl_t *want = &m->globals[imp->index];
         const br_global_t *g = ext->of.global;
-        return g->val.kind == want->kind && g->mutable_ == want->mutable_
-                   ? NULL : "global type mismatch";
+        /* a mutable global's type is equal, a constant's a subtype */
+        bool ok = g->mutable_ == want->mutable_ &&
+                  vt_sub_across(g->vt_mod, g->vt, m, want->type) &&
+                  (!g->mutable_ || vt_sub_across(m, want->type, g->vt_mod,
+                                                 g->vt));
+        return ok ? NULL : "global type mismatch";
     }
     case BR_EXTERN_TAG: {
         const br_functype_t *want = &m->types[m->tags[imp->index]];
@@ -247,6 +352,8 @@ make_storage(inst_block_t *b, br_store_t *s, const br_module_t *m,
                              "table %u: %llu elements, maximum %llu", i,
                              (unsigned long long)d->limits.min,
                              (unsigned long long)t->max);
+        t->vt = d->type;
+        t->vt_mod = m;
         b->inst.tables[i] = t;
     }
     return BR_ERR_OK;
@@ -274,7 +381,29 @@ init_globals(inst_block_t *b, const parts_t *p, const br_module_t *m,
         if (err != BR_ERR_OK)
             return eval_error(error, err, &d->init, "global", i);
         g->mutable_ = d->mutable_;
+        g->vt = d->type;
+        g->vt_mod = m;
         b->inst.globals[i] = g;
+    }
+    return BR_ERR_OK;
+}
+
+/* Tables with an initializer expression (3.0), once the globals it may
+ * read are set: every element gets its value. */
+static br_err_t
+fill_tables(inst_block_t *b, const br_module_t *m, br_error_t *error)
+{
+    for (uint32_t i = m->table_import_count; i < m->table_count; i++) {
+        const bri_tabledecl_t *d = &m->tables[i];
+        if (!d->has_init)
+            continue;
+        br_val_t v;
+        br_err_t err = bri_constexpr_eval(&b->inst, &d->init, d->elem, &v);
+        if (err != BR_ERR_OK)
+            return eval_error(error, err, &d->init, "table", i);
+        br_table_t *t = b->inst.tables[i];
+        for (uint64_t k = 0; k < t->size; k++)
+            t->elems[k] = v.of.ref;
     }
     return BR_ERR_OK;
 }
@@ -422,6 +551,8 @@ build(inst_block_t *b, const parts_t *p, br_store_t *store,
     br_err_t err = make_storage(b, store, m, error);
     if (err == BR_ERR_OK)
         err = init_globals(b, p, m, error);
+    if (err == BR_ERR_OK)
+        err = fill_tables(b, m, error);
     if (err == BR_ERR_OK)
         err = eval_elems(b, p, m, error);
     return err;

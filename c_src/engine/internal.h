@@ -108,21 +108,35 @@ bri_feature_on(const br_engine_t *engine, br_feature_t feature)
  * = 0x6F: every type of today's modules has the number of its
  * br_valkind_t, a kind converts by zero-extension (bri_vt_of_kind) and a
  * type stack of these costs what a stack of kinds did (a compare of one
- * word). Type equality within a module is word equality, the inline fast
- * path of bri_pop. What word inequality does not decide goes to the slow
- * path, which is where subtyping will go: a non-null type matches its
- * nullable self, concrete types compare through the module's canonical
- * ids (the members of structurally equal recursive groups are equal
- * types, iso-recursive equivalence, so a rec group is canonicalised once
- * at decode time and indices are mapped to the canonical ids there), and
- * a concrete type matches its declared supertypes and its abstract top.
- * Nothing of that is implemented yet: the decoder accepts only the types
- * that are also kinds. Tables, globals and element segments still hold
- * their br_valkind_t (widened with bri_vt_of_kind where the validator
- * reads them); typed references give them a bri_valtype_t field beside
- * the kind the store uses.
+ * word). Type equality within a module is word equality: every function
+ * type is its own recursive group, and the decoder maps each type index
+ * to its first structurally equal type (m->type_canon, iso-recursive
+ * equality) and writes only those canonical indices into value types,
+ * the inline fast path of bri_pop. What word inequality does not decide
+ * goes to the slow path, bri_vt_match: a non-null type matches its
+ * nullable self, a concrete type (a function type, while GC types are
+ * not decoded) matches func, and a bottom type (nofunc, noextern, noexn)
+ * matches everything of its hierarchy. Across modules (import matching,
+ * instance.c) concrete types are compared structurally. Tables, globals
+ * and element segments keep their br_valkind_t for the store beside
+ * their bri_valtype_t.
  */
 typedef uint32_t bri_valtype_t;
+
+/* Abstract heap types by their one-byte code, and the two prefixes of a
+ * reference type in the binary: 0x63 ht (ref null ht), 0x64 ht (ref ht). */
+enum {
+    BRI_HT_EXN = 0x69,
+    BRI_HT_EXTERN = 0x6F,
+    BRI_HT_FUNC = 0x70,
+    BRI_HT_NOEXTERN = 0x72,
+    BRI_HT_NOFUNC = 0x73,
+    BRI_HT_NOEXN = 0x74,
+    BRI_REF_NULL_FORM = 0x63,
+    BRI_REF_FORM = 0x64,
+};
+/* Type indices a bri_valtype_t can hold: below 2^23. */
+#define BRI_VT_MAX_INDEX (1u << 23)
 
 #define BRI_VT_CODE_MASK 0xFFu
 #define BRI_VT_NONNULL 0x100u
@@ -176,10 +190,60 @@ bri_vt_index(bri_valtype_t t)
 static inline br_valkind_t
 bri_vt_kind(bri_valtype_t t)
 {
-    uint32_t code = bri_vt_code(t);
-    if (code == BRI_VT_CONCRETE)
+    switch (bri_vt_code(t)) {
+    case BRI_VT_CONCRETE:
+    case BRI_HT_NOFUNC:
         return BR_FUNCREF;
-    return (br_valkind_t)code;
+    case BRI_HT_NOEXTERN:
+        return BR_EXTERNREF;
+    case BRI_HT_NOEXN:
+        return BR_EXNREF;
+    default:
+        return (br_valkind_t)bri_vt_code(t);
+    }
+}
+
+/* The top of a reference type's hierarchy: func, extern or exn. */
+static inline uint32_t
+bri_vt_top(bri_valtype_t t)
+{
+    return bri_vt_kind(t);
+}
+
+/* Whether a heap type is the bottom of its hierarchy (nofunc ...). */
+static inline bool
+bri_vt_is_bottom(bri_valtype_t t)
+{
+    uint32_t code = bri_vt_code(t);
+    return code == BRI_HT_NOFUNC || code == BRI_HT_NOEXTERN ||
+           code == BRI_HT_NOEXN;
+}
+
+/* Whether a value of type `actual` may stand where `expect` is wanted
+ * (subtyping of reference types): a non-null reference where a nullable
+ * one is expected, and on heap types: equal ones (concrete indices are
+ * canonical within a module, decode.c, so equal types are equal words),
+ * a concrete type under func (every concrete type is a function type
+ * while GC types are not decoded), and a bottom type (nofunc ...) under
+ * everything of its hierarchy. */
+static inline bool
+bri_vt_match(bri_valtype_t actual, bri_valtype_t expect)
+{
+    if (actual == expect)
+        return true;
+    if (!bri_vt_is_ref(actual) || !bri_vt_is_ref(expect))
+        return false;
+    if (bri_vt_nullable(actual) && !bri_vt_nullable(expect))
+        return false;
+    bri_valtype_t ha = actual & ~BRI_VT_NONNULL;
+    bri_valtype_t he = expect & ~BRI_VT_NONNULL;
+    if (ha == he)
+        return true;
+    if (bri_vt_top(ha) != bri_vt_top(he))
+        return false;
+    if (bri_vt_is_bottom(ha))
+        return true;
+    return bri_vt_code(ha) == BRI_VT_CONCRETE && he == BRI_HT_FUNC;
 }
 
 /* Number of 8-byte slots a value of this type takes (v128: 2). */
@@ -279,26 +343,31 @@ typedef struct bri_func {
 } bri_func_t;
 
 typedef struct bri_tabledecl {
-    br_valkind_t elem;
+    br_valkind_t elem;     /* the store's kind of `type` */
     br_limitstype_t limits;
+    bri_valtype_t type;
+    bool has_init;         /* an initial element expression (3.0) */
+    bri_constexpr_t init;
 } bri_tabledecl_t;
 
 typedef struct bri_globaldecl {
-    br_valkind_t kind;
+    br_valkind_t kind;     /* the store's kind of `type` */
     bool mutable_;
     bri_constexpr_t init; /* defined globals only */
+    bri_valtype_t type;
 } bri_globaldecl_t;
 
 enum { BRI_SEG_ACTIVE = 0, BRI_SEG_PASSIVE = 1, BRI_SEG_DECLARATIVE = 2 };
 
 typedef struct bri_elem {
     uint8_t mode;
-    br_valkind_t kind;      /* funcref or externref */
+    br_valkind_t kind;      /* the store's kind of `type` */
     uint32_t table;
     bri_constexpr_t offset; /* active only */
     uint32_t count;
     uint32_t *func_indices; /* legacy form (flags 0-3): function indices */
     bri_constexpr_t *exprs; /* expression form (flags 4-7) */
+    bri_valtype_t type;     /* its reference type */
 } bri_elem_t;
 
 typedef struct bri_data {
@@ -315,10 +384,14 @@ struct br_module {
     size_t size;
 
     uint32_t type_count;
-    br_functype_t *types; /* params/results point into `bytes` */
+    br_functype_t *types; /* params/results point into type_kinds */
     bri_functype_t *ftypes;   /* the same types for the validator */
     bri_valtype_t *type_vals; /* every param and result of ftypes */
+    br_valkind_t *type_kinds; /* the same as kinds, for `types` */
     uint32_t type_val_count;
+    /* per type: the first equal type (decode.c); references in the
+     * module's types name canonical indices only */
+    uint32_t *type_canon;
 
     uint32_t import_count;
     bri_import_t *imports;
@@ -348,6 +421,33 @@ struct br_module {
      * filled by the validator */
     uint8_t *declared_refs;
 };
+
+/* A concrete type index as its canonical one (m->type_canon), so that
+ * equal types are equal words; an unknown index stays for the
+ * validator to report (bri_vt_known). */
+static inline bri_valtype_t
+bri_vt_canon(const br_module_t *m, bri_valtype_t t)
+{
+    if (bri_vt_code(t) != BRI_VT_CONCRETE ||
+        bri_vt_index(t) >= m->type_count || m->type_canon == NULL)
+        return t; /* (no canon: a module built by hand, in the tests) */
+    return (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) |
+           (m->type_canon[bri_vt_index(t)] << BRI_VT_INDEX_SHIFT);
+}
+
+/* Whether a value type's type index (if any) names a type. */
+static inline bool
+bri_vt_known(const br_module_t *m, bri_valtype_t t)
+{
+    return bri_vt_code(t) != BRI_VT_CONCRETE || bri_vt_index(t) < m->type_count;
+}
+
+/* The type of ref.func of a function of type index `type`: (ref $t). */
+static inline bri_valtype_t
+bri_vt_func_ref(const br_module_t *m, uint32_t type)
+{
+    return bri_vt_ref_index(m->type_canon ? m->type_canon[type] : type, false);
+}
 
 /* decode.c: parse m->bytes into the structure above (not function code). */
 br_err_t bri_decode(br_module_t *m, br_error_t *error);
@@ -452,12 +552,19 @@ struct br_table {
      * size it started from; any other grow clears `grow_owner`. */
     const void *grow_owner;
     uint64_t grow_base;
+    /* its element type, a type index naming a type of `vt_mod` (NULL:
+     * a table the host made, whose type is its kind) */
+    bri_valtype_t vt;
+    const br_module_t *vt_mod;
 };
 
 struct br_global {
     bri_object_t obj;
     br_val_t val; /* val.kind is the global's kind */
     bool mutable_;
+    /* its value type, as for tables (vt_mod NULL: the host's) */
+    bri_valtype_t vt;
+    const br_module_t *vt_mod;
 };
 
 struct br_tag {

@@ -157,6 +157,28 @@ indirect_callee(const br_instance_t *inst, const uint32_t *pc,
 }
 
 /*
+ * call_ref's callee: the reference after the args. Validation typed it;
+ * the type is checked again (pointer equality first) because compiled
+ * module files only prove that the slot holds a function reference.
+ */
+static inline br_func_t *
+ref_callee(const br_instance_t *inst, const uint32_t *pc, const br_slot_t *S,
+           br_trapkind_t *trap)
+{
+    const br_functype_t *ft = &inst->module->types[pc[2]];
+    br_func_t *f = S[pc[1] + bri_param_slots(ft)].ref;
+    if (BR_UNLIKELY(f == NULL)) {
+        *trap = BR_TRAP_NULL_FUNC_REFERENCE;
+        return NULL;
+    }
+    if (BR_UNLIKELY(f->type != ft && !bri_functype_equal(f->type, ft))) {
+        *trap = BR_TRAP_INDIRECT_TYPE_MISMATCH;
+        return NULL;
+    }
+    return f;
+}
+
+/*
  * return_call into wasm: the callee replaces the top frame. Its args
  * move from `s` to slot 0; the frame must fit its larger or smaller
  * slot count. False after recording the growth failure's kind.
@@ -374,7 +396,7 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 
     OP(nop) OP(block) OP(loop) OP(if_) OP(else_) OP(try_) OP(catch_)
     OP(end) OP(br) OP(br_if) OP(br_table) OP(return_) OP(delegate)
-    OP(catch_all) OP(try_table) OP(drop)
+    OP(catch_all) OP(try_table) OP(drop) OP(br_on_null) OP(br_on_non_null)
         goto bad_op; /* never emitted (code.h) */
 
     OP(move) {
@@ -464,6 +486,22 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
             goto trap;
         cs = pc[1];
         npc = pc + 4;
+        goto do_tail_call;
+    }
+    OP(call_ref) {
+        cf = ref_callee(inst, pc, S, &trap_kind);
+        if (BR_UNLIKELY(cf == NULL))
+            goto trap;
+        cs = pc[1];
+        npc = pc + 3;
+        goto do_call;
+    }
+    OP(return_call_ref) {
+        cf = ref_callee(inst, pc, S, &trap_kind);
+        if (BR_UNLIKELY(cf == NULL))
+            goto trap;
+        cs = pc[1];
+        npc = pc + 3;
         goto do_tail_call;
     }
     OP(throw_) {
@@ -629,6 +667,12 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
     }
     OP(ref_is_null) {
         wr_i32(S + pc[1], S[pc[1]].ref == NULL);
+        pc += 2;
+        NEXT();
+    }
+    OP(ref_as_non_null) {
+        if (BR_UNLIKELY(S[pc[1]].ref == NULL))
+            TRAP(BR_TRAP_NULL_REFERENCE);
         pc += 2;
         NEXT();
     }

@@ -46,8 +46,8 @@ free_elems(const bri_allocator_t *a, bri_elem_t *elems, uint32_t count)
 /* Frees what the decoder and the compiler allocated and resets those
  * fields, so the module's own bytes stay and a second call is harmless.
  * Every array is freed with the size its count implies: allocators must
- * store arrays at exactly that size. Function types and names point into
- * m->bytes and own nothing. */
+ * store arrays at exactly that size. Names point into m->bytes and own
+ * nothing. */
 void
 bri_module_free_parts(br_module_t *m)
 {
@@ -55,6 +55,9 @@ bri_module_free_parts(br_module_t *m)
     bri_free(a, m->types, (size_t)m->type_count * sizeof *m->types);
     bri_free(a, m->ftypes, (size_t)m->type_count * sizeof *m->ftypes);
     bri_free(a, m->type_vals, (size_t)m->type_val_count * sizeof *m->type_vals);
+    bri_free(a, m->type_kinds,
+             (size_t)m->type_val_count * sizeof *m->type_kinds);
+    bri_free(a, m->type_canon, (size_t)m->type_count * sizeof *m->type_canon);
     bri_free(a, m->imports, (size_t)m->import_count * sizeof *m->imports);
     bri_free(a, m->exports, (size_t)m->export_count * sizeof *m->exports);
     bri_free(a, m->declared_refs, m->func_count);

@@ -96,6 +96,10 @@
         "return_call", 3, VAR, bri_op_call, _, 0, 0)                    \
     Y(X, return_call_indirect, 0x00, 0x13, CALL_INDIRECT, "*",          \
         "return_call_indirect", 4, VAR, bri_op_call_indirect, _, 0, 0)  \
+    Y(X, call_ref, 0x00, 0x14, TYPE, "*",                               \
+        "call_ref", 3, VAR, bri_op_call_ref, _, 0, 0)                   \
+    Y(X, return_call_ref, 0x00, 0x15, TYPE, "*",                        \
+        "return_call_ref", 3, VAR, bri_op_call_ref, _, 0, 0)            \
     Y(X, delegate, 0x00, 0x18, LABEL, "*",                              \
         "delegate", 0, 0, bri_op_delegate, _, 0, 0)                     \
     Y(X, catch_all, 0x00, 0x19, NONE, "*",                              \
@@ -456,6 +460,13 @@
         "ref.is_null", 2, 1, op_ref_is_null, _, 0, 0)                   \
     Y(X, ref_func, 0x00, 0xD2, FUNC, "*",                               \
         "ref.func", 3, 1, op_ref_func, _, 0, 0)                         \
+    /* typed function references */                                     \
+    Y(X, ref_as_non_null, 0x00, 0xD4, NONE, "*",                        \
+        "ref.as_non_null", 2, 1, op_ref_as_non_null, T, 0, 0)           \
+    Y(X, br_on_null, 0x00, 0xD5, LABEL, "*",                            \
+        "br_on_null", 0, 0, bri_op_br_on_null, _, 0, 0)                 \
+    Y(X, br_on_non_null, 0x00, 0xD6, LABEL, "*",                        \
+        "br_on_non_null", 0, 0, bri_op_br_on_null, _, 0, 0)             \
     /* 0xFC prefix: saturating truncation */                            \
     Y(X, i32_trunc_sat_f32_s, 0xFC, 0x00, NONE, "f:i",                  \
         "i32.trunc_sat_f32_s", 2, 1, bri_op_simple, _, 0, 0)            \
@@ -1097,7 +1108,9 @@
     /* try_table: blocktype, then a vector of catch clauses */          \
     X(TRY_TABLE)                                                        \
     /* SIMD: 16 bytes, 16 lane indices, a lane index, memarg + lane */  \
-    X(V128) X(SHUFFLE) X(LANE) X(MEMARG_LANE)
+    X(V128) X(SHUFFLE) X(LANE) X(MEMARG_LANE)                           \
+    /* call_ref: a type index */                                        \
+    X(TYPE)
 
 #define BR_IMM_ENUM(name) BR_IMM_##name,
 typedef enum br_imm { BR_IMM_KINDS(BR_IMM_ENUM) BR_IMM__COUNT } br_imm_t;

@@ -68,16 +68,82 @@ read_memarg(bri_reader_t *r, bri_imm_t *out)
     return bri_read_u64(r, &out->u);
 }
 
-/* A value type byte (the types that are also kinds, internal.h). */
+/* The abstract heap types the engine knows, by their one-byte code:
+ * func, extern, exn and their bottom types nofunc, noextern, noexn. */
 static bool
-read_valtype_byte(bri_reader_t *r)
+known_abstract(uint8_t code)
+{
+    switch (code) {
+    case BRI_HT_FUNC:
+    case BRI_HT_EXTERN:
+    case BRI_HT_EXN:
+    case BRI_HT_NOFUNC:
+    case BRI_HT_NOEXTERN:
+    case BRI_HT_NOEXN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A heap type is an s33: an abstract one is a negative one-byte LEB
+ * (its code), a concrete one a type index (>= 0). */
+bool
+bri_read_heaptype(bri_reader_t *r, bool nullable, bri_valtype_t *out)
+{
+    const uint8_t *at = r->p;
+    if (r->p < r->end && (*r->p & 0xC0u) == 0x40u) {
+        uint8_t code = *r->p++;
+        if (!known_abstract(code))
+            return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, at);
+        *out = code | (nullable ? 0u : BRI_VT_NONNULL);
+        return true;
+    }
+    int64_t idx;
+    if (!bri_read_sleb(r, 33, &idx))
+        return false;
+    if (idx < 0)
+        return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, at);
+    /* the last index is decode.c's self-reference marker */
+    if (idx >= (int64_t)BRI_VT_MAX_INDEX - 1)
+        return bri_reader_fail_at(r, BR_ERR_UNKNOWN_TYPE, at);
+    *out = bri_vt_ref_index((uint32_t)idx, nullable);
+    return true;
+}
+
+bool
+bri_read_valtype(bri_reader_t *r, bri_valtype_t *out)
 {
     uint8_t b;
     if (!bri_read_u8(r, &b))
         return false;
-    if (!bri_valkind_valid(b))
+    if (b == BRI_REF_NULL_FORM || b == BRI_REF_FORM)
+        return bri_read_heaptype(r, b == BRI_REF_NULL_FORM, out);
+    if (!bri_valkind_valid(b) && !known_abstract(b))
         return bri_reader_fail_at(r, BR_ERR_MALFORMED_VALTYPE, r->p - 1);
+    *out = b;
     return true;
+}
+
+static bool
+read_valtype_byte(bri_reader_t *r)
+{
+    bri_valtype_t t;
+    return bri_read_valtype(r, &t);
+}
+
+/* A block type: an s33, except that a reference type written with its
+ * prefix (0x63/0x64 ht) is longer than its first byte. */
+static bool
+read_blocktype(bri_reader_t *r, bri_imm_t *out)
+{
+    if (r->p < r->end &&
+        (*r->p == BRI_REF_NULL_FORM || *r->p == BRI_REF_FORM)) {
+        bri_valtype_t t;
+        out->s = (int64_t)*r->p - 0x80; /* the s33 of its first byte */
+        return bri_read_valtype(r, &t);
+    }
+    return bri_read_sleb(r, 33, &out->s);
 }
 
 static bool
@@ -94,14 +160,11 @@ read_select_types(bri_reader_t *r, bri_imm_t *out)
     return true;
 }
 
+/* ref.null's heap type: the nullable reference type it makes. */
 static bool
 read_reftype(bri_reader_t *r, bri_imm_t *out)
 {
-    if (!bri_read_u8(r, &out->reftype))
-        return false;
-    if (!bri_valkind_is_ref(out->reftype))
-        return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, r->p - 1);
-    return true;
+    return bri_read_heaptype(r, true, &out->reftype);
 }
 
 /* try_table: its block type, then (kind, [tag,] label) per catch clause;
@@ -111,7 +174,7 @@ static bool
 read_catches(bri_reader_t *r, bri_imm_t *out)
 {
     uint32_t n, x;
-    if (!bri_read_sleb(r, 33, &out->s) || !bri_read_len(r, &n))
+    if (!read_blocktype(r, out) || !bri_read_len(r, &n))
         return false;
     out->count = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -145,7 +208,7 @@ bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
     case BR_IMM_NONE:
         return true;
     case BR_IMM_BLOCKTYPE:
-        return bri_read_sleb(r, 33, &out->s);
+        return read_blocktype(r, out);
     case BR_IMM_LABEL:
     case BR_IMM_FUNC:
     case BR_IMM_LOCAL:
@@ -155,6 +218,7 @@ bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
     case BR_IMM_TAG:
     case BR_IMM_DATA:
     case BR_IMM_ELEM:
+    case BR_IMM_TYPE:
         return read_indices(r, 1, out);
     case BR_IMM_CALL_INDIRECT:
     case BR_IMM_DATA_MEM:

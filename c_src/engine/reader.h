@@ -295,10 +295,17 @@ typedef struct bri_imm {
     uint32_t flags;       /* a memarg's alignment flags */
     uint32_t count;       /* LABELS: targets before the default, SELECT_T */
     uint8_t lane;         /* LANE, MEMARG_LANE */
-    uint8_t reftype;      /* REFTYPE */
     const uint8_t *bytes; /* V128/SHUFFLE: 16 bytes; LABELS, SELECT_T:
                              their vector's first entry */
+    /* REFTYPE: ref.null's (nullable) reference type */
+    bri_valtype_t reftype;
 } bri_imm_t;
+
+/* reader.c: a value type (one byte, or 0x63/0x64 and a heap type) and a
+ * heap type as a reference type, nullable or not (internal.h,
+ * bri_valtype_t). Type indices are checked by the validator. */
+bool bri_read_valtype(bri_reader_t *r, bri_valtype_t *out);
+bool bri_read_heaptype(bri_reader_t *r, bool nullable, bri_valtype_t *out);
 
 /* reader.c: reads the immediates of kind `imm` (br_imm_t). */
 bool bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out);

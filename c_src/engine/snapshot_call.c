@@ -107,10 +107,13 @@ call_before(const ctx_t *c, uint32_t f, bool tail)
     const uint32_t *w = c->m->funcs[f].code.words + c->point.prev;
     br_op_t op = (br_op_t)w[0];
     if (tail)
-        return op == BR_OP_return_call || op == BR_OP_return_call_indirect
+        return op == BR_OP_return_call || op == BR_OP_return_call_indirect ||
+                       op == BR_OP_return_call_ref
                    ? w
                    : NULL;
-    return op == BR_OP_call || op == BR_OP_call_indirect ? w : NULL;
+    return op == BR_OP_call || op == BR_OP_call_indirect || op == BR_OP_call_ref
+               ? w
+               : NULL;
 }
 
 /* The callee type of a call instruction of the module's code. */

@@ -48,6 +48,7 @@ bri_table_init(br_table_t *table, br_store_t *store, br_valkind_t elem,
     memset(table, 0, sizeof *table);
     table->alloc = store->alloc;
     table->kind = elem;
+    table->vt = bri_vt_of_kind(elem);
     table->type = *limits;
     table->max = bri_table_max_elems(store, limits);
     if (!bri_valkind_is_ref(elem))

@@ -74,7 +74,7 @@ static void
 cs_pop(cstate_t *s, bri_valtype_t want)
 {
     validator_t *v = s->v;
-    if (v->depth == 0 || v->stack[v->depth - 1] != want)
+    if (v->depth == 0 || !bri_vt_match(v->stack[v->depth - 1], want))
         cs_type_error(s);
     if (v->depth > 0)
         v->depth--;
@@ -94,7 +94,7 @@ cs_global_get(cstate_t *s, uint32_t x)
     if (m->globals[x].mutable_)
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "global %u is mutable", (unsigned)x);
-    return cs_push(s, bri_vt_of_kind(m->globals[x].kind));
+    return cs_push(s, m->globals[x].type);
 }
 
 /* ref.func x also declares x for ref.func in function bodies (C.refs). */
@@ -106,7 +106,10 @@ cs_ref_func(cstate_t *s, uint32_t x)
         return FAIL_AT(s->v, BR_ERR_UNKNOWN_FUNC, s->insn_offset, "%u",
                        (unsigned)x);
     m->declared_refs[x] = 1;
-    return cs_push(s, BR_FUNCREF);
+    if (m->funcs[x].type >= m->type_count)
+        return FAIL_AT(s->v, BR_ERR_UNKNOWN_TYPE, s->insn_offset, "%u",
+                       (unsigned)m->funcs[x].type);
+    return cs_push(s, bri_vt_func_ref(m, m->funcs[x].type));
 }
 
 /* i32/i64 add, sub and mul (extended-const). */
@@ -135,7 +138,10 @@ cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
     case BR_OP_global_get:
         return cs_global_get(s, imm->idx[0]);
     case BR_OP_ref_null:
-        return cs_push(s, bri_vt_of_kind(imm->reftype));
+        if (!bri_vt_known(s->v->m, imm->reftype))
+            return FAIL_AT(s->v, BR_ERR_UNKNOWN_TYPE, s->insn_offset, "%u",
+                           (unsigned)bri_vt_index(imm->reftype));
+        return cs_push(s, bri_vt_canon(s->v->m, imm->reftype));
     case BR_OP_ref_func:
         return cs_ref_func(s, imm->idx[0]);
     case BR_OP_i32_add:
@@ -218,7 +224,7 @@ check_const(validator_t *v, const bri_constexpr_t *e, bri_valtype_t want)
         if (err != BR_ERR_OK)
             return err;
     }
-    if (v->depth != 1 || v->stack[0] != want)
+    if (v->depth != 1 || !bri_vt_match(v->stack[0], want))
         cs_type_error(&s);
     if (s.type_err != BR_ERR_OK)
         return FAIL_AT(v, s.type_err, s.type_err_offset, "%s",
@@ -237,10 +243,50 @@ check_type_index(validator_t *v, uint32_t t)
     return BR_ERR_OK;
 }
 
+/* A value type's type index (if any) names a type. */
+static br_err_t
+check_vt(validator_t *v, bri_valtype_t t)
+{
+    if (!bri_vt_known(v->m, t))
+        return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u",
+                       (unsigned)bri_vt_index(t));
+    return BR_ERR_OK;
+}
+
+/* A function type names only earlier types and itself (each type is its
+ * own recursive group); decode.c made the known ones canonical, which
+ * keeps them at or below the type's index. */
+static br_err_t
+check_types(validator_t *v)
+{
+    const br_module_t *m = v->m;
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const bri_functype_t *ft = &m->ftypes[i];
+        for (uint32_t k = 0; k < ft->param_count + ft->result_count; k++) {
+            bri_valtype_t t = k < ft->param_count
+                                  ? ft->params[k]
+                                  : ft->results[k - ft->param_count];
+            if (bri_vt_code(t) == BRI_VT_CONCRETE && bri_vt_index(t) > i)
+                return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u",
+                               (unsigned)bri_vt_index(t));
+        }
+    }
+    for (uint32_t i = 0; i < m->func_count; i++)
+        for (uint32_t k = 0; k < m->funcs[i].local_count; k++) {
+            br_err_t err = check_vt(v, m->funcs[i].locals[k]);
+            if (err != BR_ERR_OK)
+                return err;
+        }
+    return BR_ERR_OK;
+}
+
 static br_err_t
 check_funcs_and_tags(validator_t *v)
 {
     const br_module_t *m = v->m;
+    br_err_t terr = check_types(v);
+    if (terr != BR_ERR_OK)
+        return terr;
     for (uint32_t i = 0; i < m->func_count; i++) {
         br_err_t err = check_type_index(v, m->funcs[i].type);
         if (err != BR_ERR_OK)
@@ -274,9 +320,25 @@ check_tables_and_memories(validator_t *v)
 {
     const br_module_t *m = v->m;
     for (uint32_t i = 0; i < m->table_count; i++) {
-        const br_limitstype_t *l = &m->tables[i].limits;
-        br_err_t err = check_limits(v, l, l->is64 ? UINT64_MAX : UINT32_MAX,
-                                    BR_ERR_TABLE_SIZE_LIMIT);
+        const bri_tabledecl_t *t = &m->tables[i];
+        const br_limitstype_t *l = &t->limits;
+        br_err_t err = check_vt(v, t->type);
+        if (err == BR_ERR_OK)
+            err = check_limits(v, l, l->is64 ? UINT64_MAX : UINT32_MAX,
+                               BR_ERR_TABLE_SIZE_LIMIT);
+        if (err == BR_ERR_OK && t->has_init) {
+            /* the table section comes before the globals: its
+             * initializers see the imported globals only */
+            uint32_t seen = v->const_globals;
+            v->const_globals = m->global_import_count;
+            err = check_const(v, &t->init, t->type);
+            v->const_globals = seen;
+        } else if (err == BR_ERR_OK && !bri_vt_nullable(t->type) &&
+                   i >= m->table_import_count)
+            /* no null to fill a table of non-null references with */
+            err =
+                FAIL_AT(v, BR_ERR_TYPE_MISMATCH, 0, "%s",
+                        "a table of non-null references needs an initializer");
         if (err != BR_ERR_OK)
             return err;
     }
@@ -303,10 +365,14 @@ check_globals(validator_t *v)
 {
     const br_module_t *m = v->m;
     bool later = bri_feature_on(m->engine, BR_FEATURE_CONST_GLOBALS);
-    for (uint32_t i = m->global_import_count; i < m->global_count; i++) {
+    for (uint32_t i = 0; i < m->global_count; i++) {
+        br_err_t err = check_vt(v, m->globals[i].type);
+        if (err != BR_ERR_OK)
+            return err;
+        if (i < m->global_import_count)
+            continue;
         v->const_globals = later ? i : m->global_import_count;
-        br_err_t err = check_const(v, &m->globals[i].init,
-                                   bri_vt_of_kind(m->globals[i].kind));
+        err = check_const(v, &m->globals[i].init, m->globals[i].type);
         if (err != BR_ERR_OK)
             return err;
     }
@@ -324,8 +390,7 @@ check_elem_items(validator_t *v, const bri_elem_t *e)
     br_module_t *m = v->m;
     for (uint32_t j = 0; j < e->count; j++) {
         if (e->exprs) {
-            br_err_t err =
-                check_const(v, &e->exprs[j], bri_vt_of_kind(e->kind));
+            br_err_t err = check_const(v, &e->exprs[j], e->type);
             if (err != BR_ERR_OK)
                 return err;
             continue;
@@ -344,7 +409,9 @@ check_elems(validator_t *v)
     const br_module_t *m = v->m;
     for (uint32_t i = 0; i < m->elem_count; i++) {
         const bri_elem_t *e = &m->elems[i];
-        br_err_t err = check_elem_items(v, e);
+        br_err_t err = check_vt(v, e->type);
+        if (err == BR_ERR_OK)
+            err = check_elem_items(v, e);
         if (err != BR_ERR_OK)
             return err;
         if (e->mode != BRI_SEG_ACTIVE)
@@ -356,7 +423,7 @@ check_elems(validator_t *v)
         err = check_const(v, &e->offset, t->limits.is64 ? BR_I64 : BR_I32);
         if (err != BR_ERR_OK)
             return err;
-        if (t->elem != e->kind)
+        if (!bri_vt_match(e->type, t->type))
             return FAIL_AT(v, BR_ERR_TYPE_MISMATCH, e->offset.offset, "%s",
                            "element segment type differs from the table's");
     }

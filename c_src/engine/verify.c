@@ -321,6 +321,7 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_jump_unless:
     case BR_OP_ref_null:
     case BR_OP_ref_is_null:
+    case BR_OP_ref_as_non_null:
     case BR_OP_i32_const:
     case BR_OP_f32_const:
     case BR_OP_i64_const:
@@ -347,6 +348,11 @@ operands_ok(const verifier_t *v, const insn_t *in)
     case BR_OP_call_indirect:
     case BR_OP_return_call_indirect:
         return indirect_ok(v, w, in->op == BR_OP_return_call_indirect);
+    case BR_OP_call_ref:
+    case BR_OP_return_call_ref:
+        /* the reference follows the args (the data flow checks it) */
+        return w[2] < m->type_count && call_ok(v, w[1], &m->types[w[2]], true,
+                                               in->op == BR_OP_return_call_ref);
     case BR_OP_throw_:
         return w[2] < m->tag_count &&
                span_ok(v, w[1], bri_param_slots(&m->types[m->tags[w[2]]]));
@@ -411,6 +417,8 @@ reads_ref(const verifier_t *v, const insn_t *in)
     case BR_OP_table_grow:
     case BR_OP_rethrow:
     case BR_OP_throw_ref:
+    case BR_OP_call_ref:
+    case BR_OP_return_call_ref:
         return true;
     case BR_OP_global_set:
         return has_ref(&m->globals[w[2]].kind, 1);

@@ -117,6 +117,7 @@ bri_verify_is_terminator(br_op_t op)
     case BR_OP_throw_ref:
     case BR_OP_return_call:
     case BR_OP_return_call_indirect:
+    case BR_OP_return_call_ref:
         return true;
     default:
         return false;

@@ -340,6 +340,15 @@ flow_insn(flow_t *f, const insn_t *in)
     case BR_OP_return_call_indirect:
         return flow_call(f, in, &m->types[w[2]],
                          in->op == BR_OP_return_call_indirect);
+    case BR_OP_call_ref:
+    case BR_OP_return_call_ref: {
+        /* the callee: a function reference or null after the args */
+        const br_functype_t *t = &m->types[w[2]];
+        uint8_t k = st[w[1] + bri_param_slots(t)];
+        if (k != K_FUNC && k != K_NULL)
+            return false;
+        return flow_call(f, in, t, in->op == BR_OP_return_call_ref);
+    }
     default:
         break;
     }

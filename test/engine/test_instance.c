@@ -574,11 +574,14 @@ fixture_globals(fixture_t *f)
 {
     bri_globaldecl_t *g = f->globals;
     g[0].kind = BR_I32;
-    g[1] = (bri_globaldecl_t){BR_I32, true, CX(CX_G0_PLUS_5)};
-    g[2] = (bri_globaldecl_t){BR_I64, false, CX(CX_I64_M1)};
-    g[3] = (bri_globaldecl_t){BR_FUNCREF, false, CX(CX_REF_FUNC1)};
-    g[4] = (bri_globaldecl_t){BR_F32, true, CX(CX_F32_1_5)};
-    g[5] = (bri_globaldecl_t){BR_EXTERNREF, true, CX(CX_NULL_EXTERN)};
+    g[0].type = BR_I32;
+    g[1] = (bri_globaldecl_t){BR_I32, true, CX(CX_G0_PLUS_5), BR_I32};
+    g[2] = (bri_globaldecl_t){BR_I64, false, CX(CX_I64_M1), BR_I64};
+    g[3] = (bri_globaldecl_t){BR_FUNCREF, false, CX(CX_REF_FUNC1),
+                              BR_FUNCREF};
+    g[4] = (bri_globaldecl_t){BR_F32, true, CX(CX_F32_1_5), BR_F32};
+    g[5] = (bri_globaldecl_t){BR_EXTERNREF, true, CX(CX_NULL_EXTERN),
+                              BR_EXTERNREF};
 }
 
 static void
@@ -587,18 +590,18 @@ fixture_elems(fixture_t *f)
     bri_elem_t *e = f->elems;
     f->seg0_funcs[0] = 2;
     e[0] = (bri_elem_t){BRI_SEG_ACTIVE, BR_FUNCREF, 0, CX(CX_G0), 1,
-                        f->seg0_funcs, NULL};
+                        f->seg0_funcs, NULL, BR_FUNCREF};
     f->seg1_funcs[0] = 1;
     f->seg1_funcs[1] = 2;
     e[1] = (bri_elem_t){BRI_SEG_ACTIVE, BR_FUNCREF, 1, CX(CX_I32_1), 2,
-                        f->seg1_funcs, NULL};
+                        f->seg1_funcs, NULL, BR_FUNCREF};
     f->seg2_exprs[0] = CX(CX_REF_FUNC0);
     f->seg2_exprs[1] = CX(CX_NULL_FUNC);
     e[2] = (bri_elem_t){BRI_SEG_PASSIVE, BR_FUNCREF, 0, {0}, 2, NULL,
-                        f->seg2_exprs};
+                        f->seg2_exprs, BR_FUNCREF};
     f->seg3_funcs[0] = 2;
     e[3] = (bri_elem_t){BRI_SEG_DECLARATIVE, BR_FUNCREF, 0, {0}, 1,
-                        f->seg3_funcs, NULL};
+                        f->seg3_funcs, NULL, BR_FUNCREF};
 }
 
 static void
@@ -635,8 +638,10 @@ fixture_init(fixture_t *f, br_engine_t *e)
     fixture_imports(f);
     f->funcs[1].type = 0;
     f->funcs[2].type = 0;
-    f->tables[0] = (bri_tabledecl_t){BR_FUNCREF, lim(2, false, 0)};
-    f->tables[1] = (bri_tabledecl_t){BR_FUNCREF, lim(4, false, 0)};
+    f->tables[0] = (bri_tabledecl_t){BR_FUNCREF, lim(2, false, 0),
+                                      BR_FUNCREF, false, {0}};
+    f->tables[1] = (bri_tabledecl_t){BR_FUNCREF, lim(4, false, 0),
+                                      BR_FUNCREF, false, {0}};
     f->memories[0] = lim(1, true, 2);
     f->memories[1] = lim(1, false, 0);
     f->tags[0] = 1;

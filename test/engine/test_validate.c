@@ -203,7 +203,8 @@ tm_memory(tmod_t *t, uint64_t min, uint64_t max, bool is64)
 static void
 tm_table(tmod_t *t, br_valkind_t elem, uint64_t min)
 {
-    t->tables[t->m.table_count++] = (bri_tabledecl_t){elem, {.min = min}};
+    t->tables[t->m.table_count++] =
+        (bri_tabledecl_t){elem, {.min = min}, bri_vt_of_kind(elem), false, {0}};
 }
 
 static uint32_t
@@ -212,7 +213,8 @@ tm_global(tmod_t *t, br_valkind_t kind, bool mut, const uint8_t *init,
 {
     uint32_t i = t->m.global_count++;
     t->globals[i] =
-        (bri_globaldecl_t){kind, mut, {init, (uint32_t)size, 1000 + i * 10}};
+        (bri_globaldecl_t){kind, mut, {init, (uint32_t)size, 1000 + i * 10},
+                           bri_vt_of_kind(kind)};
     return i;
 }
 
@@ -924,9 +926,11 @@ test_segments(void)
     t.elems[0] = (bri_elem_t){.mode = BRI_SEG_ACTIVE,
                               .kind = BR_FUNCREF,
                               .table = 0,
-                              .offset = {off32, 3, 600}};
+                              .offset = {off32, 3, 600},
+                              .type = BR_FUNCREF};
     CHECK_EQ(tm_validate(&t), BR_ERR_TYPE_MISMATCH);
     t.tables[0].elem = BR_FUNCREF;
+    t.tables[0].type = BR_FUNCREF;
     CHECK_EQ(tm_validate(&t), BR_ERR_OK);
     t.elems[0].table = 1;
     CHECK_EQ(tm_validate(&t), BR_ERR_UNKNOWN_TABLE);

@@ -259,6 +259,7 @@ match_bits(spec_match_t m, unsigned width, uint64_t expect, uint64_t got)
     case SPEC_MATCH_NAN_ARITHMETIC:
         return (got & (exp | quiet)) == (exp | quiet);
     case SPEC_MATCH_ANY_REF:
+    case SPEC_MATCH_ANY_NULL:
         return false;
     }
     return false;
@@ -280,6 +281,10 @@ match_v128(const spec_expect_t *e, const br_val_t *got)
 bool
 spec_match(const spec_expect_t *e, const br_val_t *got)
 {
+    if (e->match[0] == SPEC_MATCH_ANY_NULL)
+        return (got->kind == BR_FUNCREF || got->kind == BR_EXTERNREF ||
+                got->kind == BR_EXNREF) &&
+               got->of.ref == NULL;
     if (got->kind != e->val.kind)
         return false;
     switch (e->val.kind) {

@@ -16,6 +16,7 @@ typedef enum spec_match {
     SPEC_MATCH_NAN_CANONICAL,  /* sign-free canonical NaN */
     SPEC_MATCH_NAN_ARITHMETIC, /* any NaN with the quiet bit set */
     SPEC_MATCH_ANY_REF,        /* any non-null reference */
+    SPEC_MATCH_ANY_NULL,       /* a null reference of any kind */
 } spec_match_t;
 
 /* A v128 lane shape: lane width in bits and whether lanes are floats. */

@@ -106,7 +106,8 @@ typedef enum br_wast_match {
     BR_WAST_MATCH_BITS = 0,
     BR_WAST_MATCH_NAN_CANONICAL,
     BR_WAST_MATCH_NAN_ARITHMETIC,
-    BR_WAST_MATCH_ANY_REF, /* (ref.func) / (ref.extern) without a number */
+    BR_WAST_MATCH_ANY_REF,  /* (ref.func) / (ref.extern) without a number */
+    BR_WAST_MATCH_ANY_NULL, /* (ref.null) without a heap type: any null */
 } br_wast_match_t;
 
 /* An argument or expected result. References: ref.null is `is_null`;

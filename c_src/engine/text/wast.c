@@ -331,6 +331,36 @@ v128_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
     }
 }
 
+/* "(ref.null ht)": a null of ht's kind (a bottom type's: nofunc is a
+ * null funcref); in a result "(ref.null)" matches a null of any kind. */
+static void
+null_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
+{
+    static const struct {
+        const char *name;
+        br_valkind_t kind;
+    } heaps[] = {
+        {"func", BR_FUNCREF},     {"nofunc", BR_FUNCREF},
+        {"extern", BR_EXTERNREF}, {"noextern", BR_EXTERNREF},
+        {"exn", BR_EXNREF},       {"noexn", BR_EXNREF},
+    };
+    const tok_t *ht = tk(r, *i);
+    v->is_null = true;
+    if (pattern && ht->kind == TK_RPAREN) {
+        v->val.kind = BR_FUNCREF;
+        v->match[0] = BR_WAST_MATCH_ANY_NULL;
+        return;
+    }
+    for (size_t k = 0; k < sizeof heaps / sizeof heaps[0]; k++) {
+        if (ht->kind == TK_KEYWORD && bri_tok_is(r->c, ht, heaps[k].name)) {
+            v->val.kind = heaps[k].kind;
+            (*i)++;
+            return;
+        }
+    }
+    script_error(r, *i, "a heap type");
+}
+
 /* One "(t.const ...)" / "(ref.null t)" / "(ref.extern N)" / "(ref.func)". */
 static void
 value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
@@ -363,15 +393,7 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
     } else if (bri_tok_is(r->c, op, "v128.const")) {
         v128_value(r, i, v, pattern);
     } else if (bri_tok_is(r->c, op, "ref.null")) {
-        const tok_t *ht = tk(r, *i);
-        v->val.kind = bri_tok_is(r->c, ht, "extern") ? BR_EXTERNREF
-                      : bri_tok_is(r->c, ht, "exn")  ? BR_EXNREF
-                                                     : BR_FUNCREF;
-        if (!bri_tok_is(r->c, ht, "extern") && !bri_tok_is(r->c, ht, "func") &&
-            !bri_tok_is(r->c, ht, "exn"))
-            script_error(r, *i, "a heap type");
-        v->is_null = true;
-        (*i)++;
+        null_value(r, i, v, pattern);
     } else if (bri_tok_is(r->c, op, "ref.extern") ||
                bri_tok_is(r->c, op, "ref.func")) {
         v->val.kind =

@@ -79,9 +79,13 @@ collect_entity(wat_t *w, size_t i, wat_space_t space, collect_t *col)
     if (space == SP_MEMORY || space == SP_TABLE)
         note_index_type(w, space, j);
     if (!import && space == SP_TABLE) {
-        uint8_t rt;
+        /* types may be named later in the text: skipped, not read */
         size_t k = j;
-        if (bri_wat_reftype(w, &k, &rt) && wat_is_open(w, k, "elem"))
+        if (wat_tok(w, k)->kind == TK_KEYWORD &&
+            bri_tok_is(w->c, wat_tok(w, k), "i64"))
+            k++;
+        k = bri_wat_skip_valtype(w, k);
+        if (wat_is_open(w, k, "elem"))
             w->counts[SP_ELEM]++;
     }
     if (!import && space == SP_MEMORY) {
@@ -264,13 +268,13 @@ static void
 tabletype(wat_t *w, size_t *i, tbuf_t *out)
 {
     size_t j = *i;
-    uint8_t rt;
+    uint32_t rt;
     bool is64 = opt_i64(w, &j);
     tbuf_t lim = {0};
     limits(w, &j, &lim, is64, false);
     if (!bri_wat_reftype(w, &j, &rt))
         bri_wat_unexpected(w, j, "a reference type");
-    bri_tbuf_byte(w->c, out, rt);
+    bri_wat_put_valtype(w, out, rt);
     bri_tbuf_bytes(w->c, out, lim.p, lim.len);
     *i = j;
 }
@@ -286,7 +290,7 @@ static void
 globaltype(wat_t *w, size_t *i, tbuf_t *out)
 {
     size_t j = *i;
-    uint8_t v;
+    uint32_t v;
     bool mut = false;
     if (wat_is_open(w, j, "mut")) {
         j += 2;
@@ -296,7 +300,7 @@ globaltype(wat_t *w, size_t *i, tbuf_t *out)
         bri_wat_unexpected(w, j, "a value type");
     if (mut)
         bri_wat_expect_close(w, &j);
-    bri_tbuf_byte(w->c, out, v);
+    bri_wat_put_valtype(w, out, v);
     bri_tbuf_byte(w->c, out, mut);
     *i = j;
 }
@@ -378,7 +382,7 @@ encode_locals(wat_t *w, uint32_t first, tbuf_t *out)
         while (k + n < w->nlocals && w->local_types[k + n] == w->local_types[k])
             n++;
         bri_tbuf_u32(w->c, out, n);
-        bri_tbuf_byte(w->c, out, (uint8_t)w->local_types[k]);
+        bri_wat_put_valtype(w, out, w->local_types[k]);
         k += n;
     }
 }
@@ -388,7 +392,7 @@ local_decls(wat_t *w, size_t *j)
 {
     while (wat_is_open(w, *j, "local")) {
         size_t k = *j + 2;
-        uint8_t v;
+        uint32_t v;
         if (wat_tok(w, k)->kind == TK_ID) {
             const tok_t *name = wat_tok(w, k++);
             if (!bri_wat_valtype(w, &k, &v))
@@ -514,40 +518,38 @@ elem_exprs(wat_t *w, size_t *j, tbuf_t *out)
 
 typedef enum seg_mode { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARE } seg_mode_t;
 
-/* Items that are all "ref.func x" as plain function indices (into
- * `out`), so that such segments get the shorter, canonical encoding
- * (wat2wasm's); false if any item is another expression. */
-static bool
-func_items(wat_t *w, const tbuf_t *items, uint32_t n, tbuf_t *out)
+/* The LEB128 function indices of `items` as (ref.func x) expressions. */
+static void
+indices_to_exprs(wat_t *w, const tbuf_t *items, tbuf_t *out)
 {
     size_t k = 0;
-    for (uint32_t m = 0; m < n; m++) {
-        size_t start;
-        if (k >= items->len || items->p[k] != 0xD2)
-            return false;
-        start = ++k;
+    while (k < items->len) {
+        size_t start = k;
         while (k < items->len && (items->p[k] & 0x80))
             k++;
-        if (k + 1 >= items->len || items->p[k + 1] != 0x0B)
-            return false;
-        bri_tbuf_bytes(w->c, out, items->p + start, k + 1 - start);
-        k += 2;
+        k++; /* the last byte of the index */
+        bri_tbuf_byte(w->c, out, 0xD2);
+        bri_tbuf_bytes(w->c, out, items->p + start, k - start);
+        bri_tbuf_byte(w->c, out, 0x0B);
     }
-    return k == items->len;
 }
 
 /* Writes an elem segment. `exprs`: items are expressions of `rt`. */
 static void
 put_elem(wat_t *w, seg_mode_t mode, uint32_t table, bool explicit_table,
-         const tbuf_t *offset, bool exprs, uint8_t rt, uint32_t n,
+         const tbuf_t *offset, bool exprs, uint32_t rt, uint32_t n,
          const tbuf_t *items)
 {
     tbuf_t *sec = &w->sec[SEC_ELEM];
     tbuf_t indices = {0};
     uint8_t flags;
     (void)explicit_table;
-    if (exprs && rt == BR_FUNCREF && func_items(w, items, n, &indices)) {
-        exprs = false;
+    /* 3.0: an index list holds (ref func); a table's inline list of
+     * another type becomes (ref.func x) expressions of its type, and
+     * funcref expressions stay expressions (their type is funcref) */
+    if (!exprs && rt != BR_FUNCREF) {
+        indices_to_exprs(w, items, &indices);
+        exprs = true;
         items = &indices;
     }
     flags = exprs ? 4 : 0;
@@ -562,8 +564,10 @@ put_elem(wat_t *w, seg_mode_t mode, uint32_t table, bool explicit_table,
         bri_tbuf_u32(w->c, sec, table);
     if (mode == SEG_ACTIVE)
         bri_tbuf_bytes(w->c, sec, offset->p, offset->len);
-    if (flags & 3)
-        bri_tbuf_byte(w->c, sec, exprs ? rt : 0x00);
+    if ((flags & 3) && exprs)
+        bri_wat_put_valtype(w, sec, rt);
+    else if (flags & 3)
+        bri_tbuf_byte(w->c, sec, 0x00); /* elemkind funcref */
     bri_tbuf_u32(w->c, sec, n);
     bri_tbuf_bytes(w->c, sec, items->p, items->len);
     w->sec_count[SEC_ELEM]++;
@@ -576,7 +580,7 @@ elem_field(wat_t *w, size_t i)
     seg_mode_t mode = SEG_PASSIVE;
     uint32_t table = 0, n;
     bool explicit_table = false, exprs = false;
-    uint8_t rt = BR_FUNCREF;
+    uint32_t rt = BR_FUNCREF;
     tbuf_t offset = {0}, items = {0};
     if (wat_tok(w, j)->kind == TK_ID)
         j++;
@@ -592,7 +596,8 @@ elem_field(wat_t *w, size_t i)
             explicit_table = true;
             mode = SEG_ACTIVE;
         }
-        if (wat_tok(w, j)->kind == TK_LPAREN) {
+        /* "(ref ...)" is the passive segment's type, not an offset */
+        if (wat_tok(w, j)->kind == TK_LPAREN && !wat_is_open(w, j, "ref")) {
             offset_expr(w, &j, &offset);
             mode = SEG_ACTIVE;
         } else if (explicit_table) {
@@ -673,7 +678,7 @@ static void
 table_field(wat_t *w, size_t i, uint32_t index)
 {
     size_t j = i + 2;
-    uint8_t rt;
+    uint32_t rt;
     tbuf_t *sec = &w->sec[SEC_TABLE];
     if (wat_tok(w, j)->kind == TK_ID)
         j++;
@@ -694,7 +699,7 @@ table_field(wat_t *w, size_t i, uint32_t index)
         exprs = wat_tok(w, j)->kind == TK_LPAREN;
         n = exprs ? elem_exprs(w, &j, &items) : elem_indices(w, &j, &items);
         bri_wat_expect_close(w, &j);
-        bri_tbuf_byte(w->c, sec, rt);
+        bri_wat_put_valtype(w, sec, rt);
         bri_tbuf_byte(w->c, sec, (uint8_t)(1 | (is64 << 2)));
         bri_tbuf_u32(w->c, sec, n);
         bri_tbuf_u32(w->c, sec, n);
@@ -702,7 +707,18 @@ table_field(wat_t *w, size_t i, uint32_t index)
         put_elem(w, SEG_ACTIVE, index, false, &offset, exprs, rt, n, &items);
         w->sec_count[SEC_TABLE]++;
     } else {
-        tabletype(w, &j, sec);
+        /* "limits reftype expr?": with an initializer expression (3.0)
+         * the table is 0x40 0x00 tabletype expr */
+        tbuf_t tt = {0};
+        tabletype(w, &j, &tt);
+        if (wat_tok(w, j)->kind == TK_LPAREN) {
+            bri_tbuf_byte(w->c, sec, 0x40);
+            bri_tbuf_byte(w->c, sec, 0x00);
+            bri_tbuf_bytes(w->c, sec, tt.p, tt.len);
+            bri_wat_const_expr(w, &j, sec);
+        } else {
+            bri_tbuf_bytes(w->c, sec, tt.p, tt.len);
+        }
         w->sec_count[SEC_TABLE]++;
     }
     bri_wat_expect_close(w, &j);
@@ -860,9 +876,13 @@ type_section(wat_t *w)
         const wat_type_t *t = &w->types[k];
         bri_tbuf_byte(w->c, sec, 0x60);
         bri_tbuf_u32(w->c, sec, t->nparams);
-        bri_tbuf_bytes(w->c, sec, w->valtypes.p + t->params, t->nparams);
+        for (uint32_t x = 0; x < t->nparams; x++)
+            bri_wat_put_valtype(w, sec,
+                                wat_vt_at(w->valtypes.p + t->params, x));
         bri_tbuf_u32(w->c, sec, t->nresults);
-        bri_tbuf_bytes(w->c, sec, w->valtypes.p + t->results, t->nresults);
+        for (uint32_t x = 0; x < t->nresults; x++)
+            bri_wat_put_valtype(w, sec,
+                                wat_vt_at(w->valtypes.p + t->results, x));
     }
     w->sec_count[SEC_TYPE] = w->ntypes;
 }

@@ -21,9 +21,10 @@ typedef enum wat_space {
     SP__COUNT,
 } wat_space_t;
 
-/* A function type: parameter and result types in the type pool. */
+/* A function type: parameter and result types in the type pool, where
+ * each value type is a bri_valtype_t (internal.h) of 4 bytes. */
 typedef struct wat_type {
-    uint32_t params, nparams; /* offsets into wat_t.valtypes */
+    uint32_t params, nparams; /* byte offsets into wat_t.valtypes, counts */
     uint32_t results, nresults;
 } wat_type_t;
 
@@ -122,10 +123,33 @@ uint32_t bri_wat_index(wat_t *w, size_t *i, wat_space_t space);
 bool bri_wat_is_index(const wat_t *w, size_t i);
 uint32_t bri_wat_u32(wat_t *w, size_t *i);
 
-/* Value types: returns false (without consuming) if no value type. */
-bool bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out);
-bool bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out);
-uint8_t bri_wat_heaptype(wat_t *w, size_t *i);
+/* Value types as bri_valtype_t (text type indices, as the binary has
+ * them): returns false (without consuming) if no value type. */
+bool bri_wat_valtype(wat_t *w, size_t *i, uint32_t *out);
+bool bri_wat_reftype(wat_t *w, size_t *i, uint32_t *out);
+/* ref.null's heap type as the nullable reference type. */
+uint32_t bri_wat_heaptype(wat_t *w, size_t *i);
+/* The binary encoding of a value type, and of a heap type (ref.null). */
+void bri_wat_put_valtype(wat_t *w, tbuf_t *out, uint32_t t);
+void bri_wat_put_heaptype(wat_t *w, tbuf_t *out, uint32_t t);
+/* The token after a value type at token i (one keyword or one
+ * parenthesised form), without reading it (pass 1). */
+size_t bri_wat_skip_valtype(const wat_t *w, size_t i);
+
+/* Value type k of a pool of 4-byte value types, and appending one. */
+static inline uint32_t
+wat_vt_at(const uint8_t *pool, uint32_t k)
+{
+    uint32_t v;
+    memcpy(&v, pool + (size_t)k * 4, 4);
+    return v;
+}
+
+static inline void
+wat_vt_push(wat_t *w, tbuf_t *b, uint32_t t)
+{
+    bri_tbuf_bytes(w->c, b, &t, 4);
+}
 
 /* Type uses: "(type x)? (param ...)* (result ...)*". Parameter names
  * are refused (call_indirect), allowed, or bound as locals (function
@@ -141,7 +165,7 @@ void bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out);
 size_t bri_wat_bind_id(wat_t *w, size_t i, wat_space_t space, uint32_t index,
                        bool bind);
 /* Appends a local of `type`, bound to `name` (NULL: unnamed). */
-void bri_wat_bind_local(wat_t *w, const tok_t *name, uint8_t type);
+void bri_wat_bind_local(wat_t *w, const tok_t *name, uint32_t type);
 /* "(type $t? (func (param ...)* (result ...)*))" at token i (pass 1). */
 void bri_wat_type_field(wat_t *w, size_t i);
 

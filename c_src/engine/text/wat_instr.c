@@ -370,7 +370,7 @@ select_instr(wat_t *w, size_t *i, tbuf_t *out)
 {
     size_t mark;
     uint32_t n = 0;
-    uint8_t v;
+    uint32_t v;
     if (!wat_is_open(w, *i, "result")) {
         put_opcode(w, BR_OP_select, out);
         return;
@@ -379,7 +379,7 @@ select_instr(wat_t *w, size_t *i, tbuf_t *out)
     while (wat_is_open(w, *i, "result")) {
         *i += 2;
         while (bri_wat_valtype(w, i, &v)) {
-            bri_tbuf_byte(w->c, &w->scratch, v);
+            bri_wat_put_valtype(w, &w->scratch, v);
             n++;
         }
         bri_wat_expect_close(w, i);
@@ -473,6 +473,9 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
     case BR_IMM_TAG:
         bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TAG));
         return;
+    case BR_IMM_TYPE:
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TYPE));
+        return;
     case BR_IMM_MEMARG:
         memarg(w, i, op, out, false);
         return;
@@ -498,7 +501,7 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
         (*i)++;
         return;
     case BR_IMM_REFTYPE:
-        bri_tbuf_byte(w->c, out, bri_wat_heaptype(w, i));
+        bri_wat_put_heaptype(w, out, bri_wat_heaptype(w, i));
         return;
     case BR_IMM_DATA:
         w->uses_data_count = true;

@@ -124,12 +124,72 @@ static const struct {
     {"funcref", BR_FUNCREF},
     {"externref", BR_EXTERNREF},
     {"exnref", BR_EXNREF},
+    {"nullfuncref", BRI_HT_NOFUNC},
+    {"nullexternref", BRI_HT_NOEXTERN},
+    {"nullexnref", BRI_HT_NOEXN},
 };
 
-bool
-bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out)
+static const struct {
+    const char *name;
+    uint8_t code;
+} heaptypes[] = {
+    {"func", BRI_HT_FUNC},     {"extern", BRI_HT_EXTERN},
+    {"exn", BRI_HT_EXN},       {"nofunc", BRI_HT_NOFUNC},
+    {"noextern", BRI_HT_NOEXTERN}, {"noexn", BRI_HT_NOEXN},
+};
+
+/* A heap type at token *i: an abstract keyword, or a type index, as
+ * the nullable reference type to it; false (nothing read) if neither. */
+static bool
+heaptype_at(wat_t *w, size_t *i, uint32_t *out)
 {
     const tok_t *t = wat_tok(w, *i);
+    if (t->kind == TK_KEYWORD) {
+        for (size_t k = 0; k < sizeof heaptypes / sizeof heaptypes[0]; k++) {
+            if (bri_tok_is(w->c, t, heaptypes[k].name)) {
+                *out = heaptypes[k].code;
+                (*i)++;
+                return true;
+            }
+        }
+        return false;
+    }
+    if (!bri_wat_is_index(w, *i))
+        return false;
+    uint32_t x = bri_wat_index(w, i, SP_TYPE);
+    if (x >= BRI_VT_MAX_INDEX)
+        bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_TYPE, t->off,
+                      "unknown type %u", x);
+    *out = bri_vt_ref_index(x, true);
+    return true;
+}
+
+/* "(ref null? ht)". */
+static bool
+ref_type(wat_t *w, size_t *i, uint32_t *out)
+{
+    size_t j = *i;
+    if (!wat_is_open(w, j, "ref"))
+        return false;
+    j += 2;
+    bool nullable = wat_tok(w, j)->kind == TK_KEYWORD &&
+                    bri_tok_is(w->c, wat_tok(w, j), "null");
+    if (nullable)
+        j++;
+    uint32_t t;
+    if (!heaptype_at(w, &j, &t) || wat_tok(w, j)->kind != TK_RPAREN)
+        return false;
+    *out = nullable ? t : (t | BRI_VT_NONNULL);
+    *i = j + 1;
+    return true;
+}
+
+bool
+bri_wat_valtype(wat_t *w, size_t *i, uint32_t *out)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind == TK_LPAREN)
+        return ref_type(w, i, out);
     if (t->kind != TK_KEYWORD)
         return false;
     for (size_t k = 0; k < sizeof valtypes / sizeof valtypes[0]; k++) {
@@ -143,34 +203,54 @@ bri_wat_valtype(wat_t *w, size_t *i, uint8_t *out)
 }
 
 bool
-bri_wat_reftype(wat_t *w, size_t *i, uint8_t *out)
+bri_wat_reftype(wat_t *w, size_t *i, uint32_t *out)
 {
     size_t j = *i;
-    uint8_t v;
-    if (!bri_wat_valtype(w, &j, &v) || !bri_valkind_is_ref(v))
+    uint32_t v;
+    if (!bri_wat_valtype(w, &j, &v) || !bri_vt_is_ref(v))
         return false;
     *out = v;
     *i = j;
     return true;
 }
 
-uint8_t
+uint32_t
 bri_wat_heaptype(wat_t *w, size_t *i)
 {
-    const tok_t *t = wat_tok(w, *i);
-    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "func")) {
-        (*i)++;
-        return BR_FUNCREF;
+    uint32_t t;
+    if (!heaptype_at(w, i, &t))
+        bri_wat_unexpected(w, *i, "a heap type");
+    return t;
+}
+
+size_t
+bri_wat_skip_valtype(const wat_t *w, size_t i)
+{
+    const tok_t *t = wat_tok(w, i);
+    return t->kind == TK_LPAREN ? tok_match(t) + 1 : i + 1;
+}
+
+void
+bri_wat_put_heaptype(wat_t *w, tbuf_t *out, uint32_t t)
+{
+    if (bri_vt_code(t) == BRI_VT_CONCRETE)
+        bri_tbuf_s64(w->c, out, bri_vt_index(t));
+    else
+        bri_tbuf_byte(w->c, out, (uint8_t)bri_vt_code(t));
+}
+
+/* Nullable abstract reference types have their one-byte short form;
+ * the others are 0x63 (ref null) or 0x64 (ref) and the heap type. */
+void
+bri_wat_put_valtype(wat_t *w, tbuf_t *out, uint32_t t)
+{
+    if (bri_vt_code(t) != BRI_VT_CONCRETE && bri_vt_nullable(t)) {
+        bri_tbuf_byte(w->c, out, (uint8_t)t);
+        return;
     }
-    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "extern")) {
-        (*i)++;
-        return BR_EXTERNREF;
-    }
-    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "exn")) {
-        (*i)++;
-        return BR_EXNREF;
-    }
-    bri_wat_unexpected(w, *i, "a heap type");
+    bri_tbuf_byte(w->c, out,
+                  bri_vt_nullable(t) ? BRI_REF_NULL_FORM : BRI_REF_FORM);
+    bri_wat_put_heaptype(w, out, t);
 }
 
 static bool
@@ -179,8 +259,10 @@ same_types(const wat_t *w, const wat_type_t *t, const uint8_t *params,
 {
     /* (empty lists may have no storage at all: no memcmp on NULL) */
     return t->nparams == np && t->nresults == nr &&
-           (np == 0 || memcmp(w->valtypes.p + t->params, params, np) == 0) &&
-           (nr == 0 || memcmp(w->valtypes.p + t->results, results, nr) == 0);
+           (np == 0 ||
+            memcmp(w->valtypes.p + t->params, params, (size_t)np * 4) == 0) &&
+           (nr == 0 ||
+            memcmp(w->valtypes.p + t->results, results, (size_t)nr * 4) == 0);
 }
 
 static uint32_t
@@ -189,10 +271,10 @@ sig_hash(const uint8_t *params, uint32_t np, const uint8_t *results,
 {
     uint32_t h = 2166136261u ^ np;
     for (uint32_t k = 0; k < np; k++)
-        h = (h ^ params[k]) * 16777619u;
+        h = (h ^ wat_vt_at(params, k)) * 16777619u;
     h = (h ^ 0xFFu ^ nr) * 16777619u;
     for (uint32_t k = 0; k < nr; k++)
-        h = (h ^ results[k]) * 16777619u;
+        h = (h ^ wat_vt_at(results, k)) * 16777619u;
     return h;
 }
 
@@ -244,10 +326,10 @@ add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
     t = &w->types[w->ntypes];
     t->params = (uint32_t)w->valtypes.len;
     t->nparams = np;
-    bri_tbuf_bytes(w->c, &w->valtypes, params, np);
+    bri_tbuf_bytes(w->c, &w->valtypes, params, (size_t)np * 4);
     t->results = (uint32_t)w->valtypes.len;
     t->nresults = nr;
-    bri_tbuf_bytes(w->c, &w->valtypes, results, nr);
+    bri_tbuf_bytes(w->c, &w->valtypes, results, (size_t)nr * 4);
     w->ntypes++;
     if (w->ntypes * 2 > w->type_slot_cap) {
         grow_type_slots(w);
@@ -276,7 +358,7 @@ find_or_add_type(wat_t *w, const uint8_t *params, uint32_t np,
 }
 
 void
-bri_wat_bind_local(wat_t *w, const tok_t *name, uint8_t type)
+bri_wat_bind_local(wat_t *w, const tok_t *name, uint32_t type)
 {
     if (w->nlocals == w->local_cap) {
         uint32_t cap = w->local_cap ? w->local_cap * 2 : 32;
@@ -299,17 +381,17 @@ static void
 param_list(wat_t *w, size_t *i, tbuf_t *out, bool named_ok, bool names)
 {
     size_t j = *i + 2;
-    uint8_t v;
+    uint32_t v;
     if (named_ok && wat_tok(w, j)->kind == TK_ID) {
         const tok_t *name = wat_tok(w, j++);
         if (!bri_wat_valtype(w, &j, &v))
             bri_wat_unexpected(w, j, "a value type");
-        bri_tbuf_byte(w->c, out, v);
+        wat_vt_push(w, out, v);
         if (names)
             bri_wat_bind_local(w, name, v);
     } else {
         while (bri_wat_valtype(w, &j, &v)) {
-            bri_tbuf_byte(w->c, out, v);
+            wat_vt_push(w, out, v);
             if (names)
                 bri_wat_bind_local(w, NULL, v);
         }
@@ -342,10 +424,10 @@ read_sig(wat_t *w, size_t *i, sig_t *s, bool named, bool names)
     }
     while (wat_is_open(w, j, "param"))
         param_list(w, &j, &w->scratch, named, names);
-    s->np = (uint32_t)w->scratch.len;
+    s->np = (uint32_t)(w->scratch.len / 4);
     while (wat_is_open(w, j, "result"))
         param_list(w, &j, &w->scratch, false, false);
-    s->nr = (uint32_t)w->scratch.len - s->np;
+    s->nr = (uint32_t)(w->scratch.len / 4) - s->np;
     *i = j;
 }
 
@@ -357,7 +439,7 @@ sig_type(wat_t *w, const sig_t *s)
     const uint8_t *p = w->scratch.p;
     /* the scratch buffer is NULL until something is read into it, and
      * NULL + 0 is undefined behaviour */
-    const uint8_t *results = p != NULL ? p + s->np : p;
+    const uint8_t *results = p != NULL ? p + (size_t)s->np * 4 : p;
     if (!s->has_type)
         return find_or_add_type(w, p, s->np, results, s->nr);
     /* without inline declarations the validator reports an unknown
@@ -386,7 +468,8 @@ bri_wat_typeuse(wat_t *w, size_t *i, wat_names_t mode)
     if (names && s.has_type && s.np == 0 && type < w->ntypes) {
         const wat_type_t *t = &w->types[type];
         for (uint32_t k = 0; k < t->nparams; k++)
-            bri_wat_bind_local(w, NULL, w->valtypes.p[t->params + k]);
+            bri_wat_bind_local(w, NULL,
+                               wat_vt_at(w->valtypes.p + t->params, k));
     }
     return type;
 }
@@ -399,7 +482,10 @@ bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
     const wat_type_t *t;
     read_sig(w, i, &s, false, false);
     if (!s.has_type && s.np == 0 && s.nr <= 1) {
-        bri_tbuf_byte(w->c, out, s.nr ? w->scratch.p[0] : 0x40);
+        if (s.nr)
+            bri_wat_put_valtype(w, out, wat_vt_at(w->scratch.p, 0));
+        else
+            bri_tbuf_byte(w->c, out, 0x40);
         return;
     }
     type = sig_type(w, &s);
@@ -407,8 +493,11 @@ bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
      * encoding, whichever way it was written (as wat2wasm does) */
     t = type < w->ntypes ? &w->types[type] : NULL;
     if (t && t->nparams == 0 && t->nresults <= 1) {
-        bri_tbuf_byte(w->c, out,
-                      t->nresults ? w->valtypes.p[t->results] : 0x40);
+        if (t->nresults)
+            bri_wat_put_valtype(w, out,
+                                wat_vt_at(w->valtypes.p + t->results, 0));
+        else
+            bri_tbuf_byte(w->c, out, 0x40);
         return;
     }
     bri_tbuf_s64(w->c, out, type);
@@ -428,5 +517,5 @@ bri_wat_type_field(wat_t *w, size_t i)
         bri_wat_unexpected(w, s.at, "a parameter or result");
     bri_wat_expect_close(w, &j);
     bri_wat_expect_close(w, &j);
-    add_type(w, w->scratch.p, s.np, w->scratch.p + s.np, s.nr);
+    add_type(w, w->scratch.p, s.np, w->scratch.p + (size_t)s.np * 4, s.nr);
 }
