@@ -9,6 +9,7 @@
 #include "../../c_src/engine/text/br_text.h"
 #include "check.h"
 #include "wasm_call.h"
+#include "wat_rig.h"
 
 static br_engine_t *engine;
 
@@ -73,53 +74,6 @@ static const char MODULE[] =
     "      (catch $e))\n"
     "    (i32.add))\n"
     ")";
-
-typedef struct rig {
-    br_module_t *mod;
-    br_store_t *s;
-    br_instance_t *inst;
-} rig_t;
-
-static br_module_t *
-compile(const char *text)
-{
-    uint8_t *bytes;
-    size_t size;
-    br_text_error_t terr;
-    br_error_t err;
-    br_module_t *mod = NULL;
-    if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
-        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
-        return NULL;
-    }
-    if (br_module_new(engine, bytes, size, &mod, &err) != BR_ERR_OK)
-        fprintf(stderr, "  module: %s\n", err.message);
-    br_engine_free_buffer(engine, bytes, size);
-    return mod;
-}
-
-static bool
-rig_open(rig_t *r, br_module_t *mod)
-{
-    br_error_t err;
-    br_trap_t trap;
-    memset(r, 0, sizeof *r);
-    r->mod = mod;
-    CHECK(mod != NULL);
-    if (mod == NULL)
-        return false;
-    r->s = br_store_new(engine, NULL);
-    CHECK_EQ(br_instance_new(r->s, mod, NULL, 0, &r->inst, &err, &trap),
-             BR_ERR_OK);
-    return r->inst != NULL;
-}
-
-static void
-rig_close(rig_t *r)
-{
-    br_store_delete(r->s);
-    br_module_delete(r->mod);
-}
 
 /* Calls `name` in a new exec (deleted before returning) with slices of
  * `fuel`; the status, *out the first result (if any), *trap the trap. */
@@ -192,7 +146,7 @@ test_snapshot(void)
     rig_t r;
     uint8_t *snap = NULL;
     size_t size = 0;
-    if (!rig_open(&r, compile(MODULE)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, MODULE)))
         return;
     CHECK_EQ(br_instance_snapshot(r.inst, &snap, &size), BR_ERR_OK);
     br_engine_free_buffer(engine, snap, size);
@@ -208,12 +162,12 @@ static void
 test_runs(void)
 {
     rig_t r;
-    if (!rig_open(&r, compile(MODULE)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, MODULE)))
         return;
     run_all(&r, -1);
     rig_close(&r);
     /* tiny fuel: every yield lands somewhere else, same results */
-    if (!rig_open(&r, compile(MODULE)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, MODULE)))
         return;
     run_all(&r, 1);
     rig_close(&r);
@@ -224,7 +178,7 @@ test_runs(void)
 static void
 test_serialized(void)
 {
-    br_module_t *mod = compile(MODULE), *loaded = NULL;
+    br_module_t *mod = wat_rig_compile(engine, MODULE), *loaded = NULL;
     uint8_t *bytes = NULL;
     size_t size = 0;
     br_error_t err;
@@ -237,7 +191,7 @@ test_serialized(void)
              BR_ERR_OK);
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(mod);
-    if (rig_open(&r, loaded)) {
+    if (wat_rig_open(engine, &r, loaded)) {
         run_all(&r, -1);
         rig_close(&r);
     }

@@ -12,6 +12,7 @@
 #include "../../c_src/engine/text/br_text.h"
 #include "check.h"
 #include "wasm_call.h"
+#include "wat_rig.h"
 
 static br_engine_t *engine;
 
@@ -57,53 +58,6 @@ static const char MODULE[] =
     "      (return (ref.is_null (br_on_null $l (local.get $x)))))\n"
     "    (i32.const 9))\n"
     ")";
-
-typedef struct rig {
-    br_module_t *mod;
-    br_store_t *s;
-    br_instance_t *inst;
-} rig_t;
-
-static br_module_t *
-compile(const char *text)
-{
-    uint8_t *bytes;
-    size_t size;
-    br_text_error_t terr;
-    br_error_t err;
-    br_module_t *mod = NULL;
-    if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
-        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
-        return NULL;
-    }
-    if (br_module_new(engine, bytes, size, &mod, &err) != BR_ERR_OK)
-        fprintf(stderr, "  module: %s\n", err.message);
-    br_engine_free_buffer(engine, bytes, size);
-    return mod;
-}
-
-static bool
-rig_open(rig_t *r, br_module_t *mod)
-{
-    br_error_t err;
-    br_trap_t trap;
-    memset(r, 0, sizeof *r);
-    r->mod = mod;
-    CHECK(mod != NULL);
-    if (mod == NULL)
-        return false;
-    r->s = br_store_new(engine, NULL);
-    CHECK_EQ(br_instance_new(r->s, mod, NULL, 0, &r->inst, &err, &trap),
-             BR_ERR_OK);
-    return r->inst != NULL;
-}
-
-static void
-rig_close(rig_t *r)
-{
-    br_store_delete(r->s);
-    br_module_delete(r->mod);
-}
 
 /* Calls `name` with one argument in slices of `fuel`; the status, *out
  * its i32 result, *trap the trap. */
@@ -170,11 +124,11 @@ static void
 test_runs(void)
 {
     rig_t r;
-    if (!rig_open(&r, compile(MODULE)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, MODULE)))
         return;
     run_all(&r, -1);
     rig_close(&r);
-    if (!rig_open(&r, compile(MODULE)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, MODULE)))
         return;
     run_all(&r, 1); /* tiny fuel: a yield at every back edge and call */
     rig_close(&r);
@@ -184,7 +138,7 @@ test_runs(void)
 static void
 test_serialized(void)
 {
-    br_module_t *mod = compile(MODULE), *loaded = NULL;
+    br_module_t *mod = wat_rig_compile(engine, MODULE), *loaded = NULL;
     uint8_t *bytes = NULL;
     size_t size = 0;
     br_error_t err;
@@ -199,7 +153,7 @@ test_serialized(void)
         fprintf(stderr, "  deserialize: %s\n", err.message);
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(mod);
-    if (rig_open(&r, loaded)) {
+    if (wat_rig_open(engine, &r, loaded)) {
         run_all(&r, -1);
         rig_close(&r);
     }
@@ -366,7 +320,7 @@ static void
 test_typed_places(int64_t fuel)
 {
     rig_t r;
-    if (!rig_open(&r, compile(TYPED)))
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, TYPED)))
         return;
     CHECK_EQ(call_i32(&r, "init", 0, fuel), 5);
     CHECK_EQ(call_i32(&r, "init", 2, fuel), 5);
@@ -500,7 +454,7 @@ static void
 test_non_null_args(void)
 {
     rig_t r;
-    if (!rig_open(&r, compile("(module (type $t (func))"
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, "(module (type $t (func))"
                               " (func (export \"f\") (param (ref $t))"
                               "  (result i32) (i32.const 1))"
                               " (func (export \"g\") (param (ref null $t))"
@@ -524,16 +478,16 @@ static void
 test_call_ref(void)
 {
     rig_t r;
-    if (rig_open(&r, compile(CALLS))) {
+    if (wat_rig_open(engine, &r, wat_rig_compile(engine, CALLS))) {
         run_calls(&r, -1);
         rig_close(&r);
     }
-    if (rig_open(&r, compile(CALLS))) {
+    if (wat_rig_open(engine, &r, wat_rig_compile(engine, CALLS))) {
         run_calls(&r, 1);
         rig_close(&r);
     }
     /* through a compiled-module file: the verifier checks the callee */
-    br_module_t *mod = compile(CALLS), *loaded = NULL;
+    br_module_t *mod = wat_rig_compile(engine, CALLS), *loaded = NULL;
     uint8_t *bytes = NULL;
     size_t size = 0;
     br_error_t err;
@@ -547,7 +501,7 @@ test_call_ref(void)
         fprintf(stderr, "  deserialize: %s\n", err.message);
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(mod);
-    if (rig_open(&r, loaded)) {
+    if (wat_rig_open(engine, &r, loaded)) {
         run_calls(&r, -1);
         rig_close(&r);
     }
@@ -615,7 +569,7 @@ static br_err_t
 link_one(br_store_t *s, br_instance_t *ex, const char *name,
          const char *importer)
 {
-    br_module_t *mod = compile(importer);
+    br_module_t *mod = wat_rig_compile(engine, importer);
     br_extern_t ext;
     br_instance_t *inst = NULL;
     br_error_t err;
@@ -633,7 +587,7 @@ static void
 test_import_matching(void)
 {
     rig_t r;
-    if (!rig_open(&r, compile("(module (type (func (param i32)))"
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, "(module (type (func (param i32)))"
                               " (type $t (func)) (func $f)"
                               " (elem declare func $f)"
                               " (global (export \"g\") (ref $t) (ref.func $f))"

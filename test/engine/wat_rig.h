@@ -1,0 +1,67 @@
+/*
+ * beamr tests: a module compiled from WAT text and one instance of it in
+ * a store of its own (tests of the WebAssembly 3.0 features write their
+ * modules as text).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef BR_TEST_WAT_RIG_H
+#define BR_TEST_WAT_RIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../c_src/engine/text/br_text.h"
+#include "beamr.h"
+#include "check.h"
+
+typedef struct rig {
+    br_module_t *mod;
+    br_store_t *s;
+    br_instance_t *inst;
+} rig_t;
+
+/* The module of `text`, or NULL (the error printed). */
+static inline br_module_t *
+wat_rig_compile(br_engine_t *engine, const char *text)
+{
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t terr;
+    br_error_t err;
+    br_module_t *mod = NULL;
+    if (br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr)) {
+        fprintf(stderr, "  %u:%u: %s\n", terr.line, terr.column, terr.message);
+        return NULL;
+    }
+    if (br_module_new(engine, bytes, size, &mod, &err) != BR_ERR_OK)
+        fprintf(stderr, "  module: %s\n", err.message);
+    br_engine_free_buffer(engine, bytes, size);
+    return mod;
+}
+
+/* Instantiates `mod` (which the rig then owns) without imports. */
+static inline bool
+wat_rig_open(br_engine_t *engine, rig_t *r, br_module_t *mod)
+{
+    br_error_t err;
+    br_trap_t trap;
+    memset(r, 0, sizeof *r);
+    r->mod = mod;
+    CHECK(mod != NULL);
+    if (mod == NULL)
+        return false;
+    r->s = br_store_new(engine, NULL);
+    CHECK_EQ(br_instance_new(r->s, mod, NULL, 0, &r->inst, &err, &trap),
+             BR_ERR_OK);
+    return r->inst != NULL;
+}
+
+static inline void
+rig_close(rig_t *r)
+{
+    br_store_delete(r->s);
+    br_module_delete(r->mod);
+}
+
+#endif
