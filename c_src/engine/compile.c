@@ -536,16 +536,26 @@ op_ref_null(bri_compiler_t *c, br_op_t op)
     return bri_emit_op_s(c, op, s, false);
 }
 
+/* Pops the operand of `name`, which must be a reference (or unknown). */
+static br_err_t
+pop_ref(bri_compiler_t *c, const char *name, bri_valtype_t *t)
+{
+    br_err_t err = bri_pop(c, BRI_UNKNOWN, t);
+    if (err != BR_ERR_OK)
+        return err;
+    if (!is_ref(*t))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s needs a reference",
+                        name);
+    return BR_ERR_OK;
+}
+
 static br_err_t
 op_ref_is_null(bri_compiler_t *c, br_op_t op)
 {
     bri_valtype_t t;
-    br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
+    br_err_t err = pop_ref(c, "ref.is_null", &t);
     if (err != BR_ERR_OK)
         return err;
-    if (!is_ref(t))
-        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
-                        "ref.is_null needs a reference");
     uint32_t s = c->height;
     if ((err = bri_push(c, BR_I32)) != BR_ERR_OK || !bri_live(c))
         return err;
@@ -558,12 +568,9 @@ static br_err_t
 op_ref_as_non_null(bri_compiler_t *c, br_op_t op)
 {
     bri_valtype_t t;
-    br_err_t err = bri_pop(c, BRI_UNKNOWN, &t);
+    br_err_t err = pop_ref(c, "ref.as_non_null", &t);
     if (err != BR_ERR_OK)
         return err;
-    if (!is_ref(t))
-        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
-                        "ref.as_non_null needs a reference");
     uint32_t s = c->height;
     if (t != BRI_UNKNOWN)
         t |= BRI_VT_NONNULL;

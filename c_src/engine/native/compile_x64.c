@@ -908,6 +908,22 @@ static void emit_frame_room(ncomp_t *c, uint32_t cs);
 static void emit_frame_common(ncomp_t *c, uint32_t npc);
 static void emit_call_entry(ncomp_t *c, uint32_t cs);
 
+/* r11 = the callee's bri_native_t (or NULL): r11 = its call entry, or
+ * leave for the interpreter when it has no machine code (yet) or no
+ * call entry; then the room check of the frame. */
+static void
+emit_call_text_or_exit(ncomp_t *c, uint32_t cs)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    emit_frame_room(c, cs);
+}
+
 /*
  * call [call, cs, func] of a function of this module whose machine code
  * starts at pc 0: pushes its frame exactly as bri_frame_push does
@@ -933,13 +949,7 @@ emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
     /* r11 = the callee's call entry */
     x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
     x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    x64_op(b, X_W, 0x8B, R11,
-           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    emit_frame_room(c, cs);
+    emit_call_text_or_exit(c, cs);
     x64_op(b, X_W, 0x8D, R8, x64_m(RDI, (int32_t)callee->frame_slots));
     x64_op(b, 0, 0x8B, R9, x64_m(RDX, EX(stack_cap)));
     x64_op(b, X_W, 0x3B, R8, x64_r(R9));
@@ -1051,13 +1061,7 @@ emit_call_indirect(ncomp_t *c, uint32_t cs, uint32_t type, uint32_t table)
     x64_op(b, X_W, 0x8B, R9, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
     x64_op(b, X_W, 0x8B, R11,
            x64_m(R9, (int32_t)offsetof(bri_code_t, native)));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    x64_op(b, X_W, 0x8B, R11,
-           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    emit_frame_room(c, cs);
+    emit_call_text_or_exit(c, cs);
     x64_op(b, 0, 0x8B, R8,
            x64_m(R9, (int32_t)offsetof(bri_code_t, frame_slots)));
     x64_op(b, X_W, 0x03, R8, x64_r(RDI));
