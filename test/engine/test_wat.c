@@ -289,6 +289,42 @@ test_bad_input(void)
     free(big);
 }
 
+/* Annotations "(@id ...)" are dropped wherever they stand (any tokens
+ * inside, balanced); a module with them encodes to the same bytes as
+ * without, and malformed ones stay errors. */
+static void
+test_annotations(void)
+{
+    static const char plain[] =
+        "(module (func (export \"f\") (result i32) (i32.const 7)))";
+    static const char annotated[] =
+        "((@a) module (@x y-z$q\"s\"-2 , ; [ ] { }) (@\"na me\" (@) (x))\n"
+        "  (func (@a) (export \"f\") (result i32) (@b (c (d)))\n"
+        "    (i32.const (@n) 7)))";
+    static const char *const bad[] = {
+        "(module (@))",     "(module (@ x))",
+        "(module (@\"\"))", "(module (@x ())",
+        "(module (@x)))",   "(module (@\"\\ef\"))",
+        "(module ( @a))",   "(module (@a [))" /* ok: [ inside */,
+    };
+    br_text_error_t err;
+    uint8_t *b1, *b2;
+    size_t n1, n2;
+    CHECK_EQ(br_wat_to_wasm(engine, plain, strlen(plain), &b1, &n1, &err), 0);
+    CHECK_EQ(
+        br_wat_to_wasm(engine, annotated, strlen(annotated), &b2, &n2, &err),
+        0);
+    CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
+    br_engine_free_buffer(engine, b1, n1);
+    br_engine_free_buffer(engine, b2, n2);
+    for (size_t k = 0; k + 1 < sizeof bad / sizeof *bad; k++)
+        CHECK(encode_str(bad[k], &err) != BR_TEXT_ERR_OK);
+    CHECK_EQ(encode_str(bad[7], &err), BR_TEXT_ERR_OK);
+    /* outside annotations, ',' and unseparated tokens stay malformed */
+    CHECK(encode_str("(module ,)", &err) != BR_TEXT_ERR_OK);
+    CHECK(encode_str("(module (func \"a\"\"b\"))", &err) != BR_TEXT_ERR_OK);
+}
+
 /* 100,000 nested blocks, folded and flat: no C recursion in the text
  * format, so it succeeds; the engine then decides about the module. */
 static void
@@ -591,6 +627,7 @@ main(void)
     test_run();
     test_errors();
     test_bad_input();
+    test_annotations();
     test_deep_nesting();
     test_labels();
     test_types();

@@ -407,6 +407,11 @@ typedef struct lexer {
     uint32_t *open; /* token indices of unclosed '(' */
     size_t nopen, open_cap;
     size_t atom_end; /* where the last string or idchar run ended */
+    /* Annotations "(@id ...)": their tokens are dropped when the
+     * outermost one closes (the spec lets a tool ignore them). */
+    size_t ann_depth;  /* open annotations */
+    size_t ann_first;  /* token index of the outermost one's '(' */
+    uint8_t *ann_open; /* per open '(' (parallel to open): 1 = annotation */
 } lexer_t;
 
 static void
@@ -456,8 +461,10 @@ lex_open(lexer_t *lx)
         size_t cap = lx->open_cap ? lx->open_cap * 2 : 64;
         lx->open = bri_text_grow(c, lx->open, lx->open_cap * sizeof *lx->open,
                                  cap * sizeof *lx->open);
+        lx->ann_open = bri_text_grow(c, lx->ann_open, lx->open_cap, cap);
         lx->open_cap = cap;
     }
+    lx->ann_open[lx->nopen] = 0;
     lx->open[lx->nopen++] = (uint32_t)c->ntoks;
     push_tok(lx, TK_LPAREN, lx->i, 1);
     lx->i++;
@@ -473,6 +480,70 @@ lex_close(lexer_t *lx)
     c->toks[lx->open[--lx->nopen]].len = (uint32_t)c->ntoks; /* tok_match */
     push_tok(lx, TK_RPAREN, lx->i, 1);
     lx->i++;
+    if (lx->ann_open[lx->nopen] && --lx->ann_depth == 0) {
+        c->ntoks = lx->ann_first; /* the whole annotation is ignored */
+        lx->atom_end = 0;
+    }
+}
+
+static void
+empty_annotation_id(lexer_t *lx, size_t off)
+{
+    bri_text_fail(lx->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, (uint32_t)off,
+                  "empty annotation id");
+}
+
+/* The id of an annotation after "(@": an idchar run or a non-empty
+ * string that holds valid UTF-8 (3.0's annotations); returns its end. */
+static size_t
+annotation_id_end(lexer_t *lx, size_t i)
+{
+    size_t start = i;
+    if (i < lx->n && idchar[(unsigned char)lx->s[i]]) {
+        while (i < lx->n && idchar[(unsigned char)lx->s[i]])
+            i++;
+        return i;
+    }
+    if (i >= lx->n || lx->s[i] != '"')
+        empty_annotation_id(lx, start);
+    for (i++; i < lx->n && lx->s[i] != '"'; i++) {
+        unsigned char ch = (unsigned char)lx->s[i];
+        if (ch < 0x20 || ch == 0x7F)
+            empty_annotation_id(lx, start);
+        if (ch == '\\')
+            i++;
+    }
+    if (i >= lx->n)
+        bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING, (uint32_t)start,
+                      "unclosed string");
+    if (i == start + 1)
+        empty_annotation_id(lx, start);
+    return i + 1;
+}
+
+/* "(@id": opens an annotation; its id is checked (and then ignored). */
+static void
+lex_annotation(lexer_t *lx)
+{
+    tctx_t *c = lx->c;
+    size_t start = lx->i, end;
+    end = annotation_id_end(lx, start + 2);
+    if (lx->s[start + 2] == '"') {
+        /* the name must decode to valid UTF-8 */
+        tbuf_t name = {0};
+        tok_t t = {(uint32_t)(start + 2), (uint32_t)(end - start - 2),
+                   TK_STRING};
+        bri_lit_string(c, &t, &name);
+        if (!bri_utf8_valid(name.p, name.len))
+            bri_text_fail(c, BR_TEXT_ERR_MALFORMED_UTF8, (uint32_t)start,
+                          "malformed UTF-8 encoding in annotation id");
+    }
+    if (lx->ann_depth++ == 0)
+        lx->ann_first = c->ntoks;
+    lex_open(lx);
+    lx->ann_open[lx->nopen - 1] = 1;
+    lx->i = end;
+    lx->atom_end = end;
 }
 
 /* Two atoms (strings, idchar runs) must be separated: "a""b" and
@@ -480,7 +551,7 @@ lex_close(lexer_t *lx)
 static void
 check_separated(lexer_t *lx, size_t start)
 {
-    if (start != 0 && lx->atom_end == start)
+    if (start != 0 && lx->atom_end == start && lx->ann_depth == 0)
         bri_text_fail(lx->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, (uint32_t)start,
                       "unknown operator (tokens not separated)");
 }
@@ -544,6 +615,9 @@ lex_char(lexer_t *lx)
     case '(':
         if (lx->i + 1 < lx->n && lx->s[lx->i + 1] == ';')
             skip_block_comment(lx);
+        else if (lx->i + 1 < lx->n && lx->s[lx->i + 1] == '@' &&
+                 lx->ann_depth == 0)
+            lex_annotation(lx); /* inside one, "(@" is plain tokens */
         else
             lex_open(lx);
         return;
@@ -569,6 +643,14 @@ lex_char(lexer_t *lx)
         }
         break;
     }
+    if (lx->ann_depth && (ch == ',' || ch == ';' || ch == '[' || ch == ']' ||
+                          ch == '{' || ch == '}')) {
+        /* 3.0's reserved tokens may also hold these; only annotations,
+         * whose tokens are dropped, can hold reserved tokens */
+        push_tok(lx, TK_RESERVED, lx->i, 1);
+        lx->i++;
+        return;
+    }
     bri_text_fail(lx->c, BR_TEXT_ERR_UNEXPECTED_CHAR, (uint32_t)lx->i,
                   ch >= 0x20 && ch < 0x7F ? "malformed character '%c'"
                                           : "malformed character (byte 0x%02x)",
@@ -578,7 +660,7 @@ lex_char(lexer_t *lx)
 void
 bri_text_lex(tctx_t *c)
 {
-    lexer_t lx = {c, c->src, c->src_len, 0, NULL, 0, 0, 0};
+    lexer_t lx = {c, c->src, c->src_len, 0, NULL, 0, 0, 0, 0, 0, NULL};
     size_t bad;
     if (c->src_len >= UINT32_MAX)
         bri_text_fail(c, BR_TEXT_ERR_TOO_LARGE, 0, NULL);
@@ -587,6 +669,9 @@ bri_text_lex(tctx_t *c)
         bri_text_fail(c, BR_TEXT_ERR_MALFORMED_UTF8, (uint32_t)bad, NULL);
     while (lx.i < lx.n)
         lex_char(&lx);
+    if (lx.ann_depth)
+        bri_text_fail(c, BR_TEXT_ERR_UNEXPECTED_END, c->toks[lx.ann_first].off,
+                      "unclosed annotation");
     if (lx.nopen)
         bri_text_fail(c, BR_TEXT_ERR_UNEXPECTED_END,
                       c->toks[lx.open[lx.nopen - 1]].off,
