@@ -325,6 +325,34 @@ test_annotations(void)
     CHECK(encode_str("(module (func \"a\"\"b\"))", &err) != BR_TEXT_ERR_OK);
 }
 
+/* Quoted identifiers $"..." (3.0): $"abc", $abc and $"\61bc" are one
+ * name; an empty one or one that is not UTF-8 is malformed. */
+static void
+test_quoted_ids(void)
+{
+    static const char text[] =
+        "(module (func $\"a b\" (result i32) (i32.const 5))\n"
+        "  (func $g (result i32) (i32.const 6))\n"
+        "  (func (export \"f\") (result i32)\n"
+        "    block $\"l\" (result i32) (br $l (call $\"a\\u{20}b\")) end\n"
+        "    (call $\"\\67\") i32.add))";
+    br_store_t *store = br_store_new(engine, NULL);
+    br_module_t *mod;
+    br_instance_t *inst = instantiate(store, text, &mod);
+    br_text_error_t err;
+    CHECK(inst != NULL);
+    if (inst)
+        CHECK_EQ(call1(store, inst, "f", NULL, 0).of.i32, 11);
+    br_store_delete(store);
+    br_module_delete(mod);
+    CHECK(encode_str("(module (func $\"\"))", &err) != BR_TEXT_ERR_OK);
+    CHECK(encode_str("(module (func $\"\\ef\"))", &err) ==
+          BR_TEXT_ERR_MALFORMED_UTF8);
+    CHECK(encode_str("(module (func $\"a\tb\"))", &err) != BR_TEXT_ERR_OK);
+    CHECK(encode_str("(module (func $\"x\") (func $x))", &err) !=
+          BR_TEXT_ERR_OK); /* the same name bound twice */
+}
+
 /* 100,000 nested blocks, folded and flat: no C recursion in the text
  * format, so it succeeds; the engine then decides about the module. */
 static void
@@ -628,6 +656,7 @@ main(void)
     test_errors();
     test_bad_input();
     test_annotations();
+    test_quoted_ids();
     test_deep_nesting();
     test_labels();
     test_types();
