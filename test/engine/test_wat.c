@@ -480,7 +480,9 @@ test_wast(void)
         "(assert_malformed (module quote \"(func\" \")\") \"x\")\n"
         "(assert_malformed (module quote \"(func (i32.const\") \"x\")\n"
         "(assert_trap (invoke \"id\" (ref.extern 7)) \"t\")\n"
-        "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")\n";
+        "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")\n"
+        "(assert_malformed_custom (module quote \"(@custom)\") \"x\")\n"
+        "(assert_invalid_custom (module (@a b)) \"x\")\n";
     br_wast_script_t *s;
     br_text_error_t err;
     const br_wast_command_t *c;
@@ -488,7 +490,7 @@ test_wast(void)
              BR_TEXT_ERR_OK);
     if (!s)
         return;
-    CHECK_EQ(br_wast_command_count(s), 8);
+    CHECK_EQ(br_wast_command_count(s), 10);
     c = br_wast_command(s, 0);
     CHECK(c->kind == BR_WAST_MODULE && c->module.bytes && c->line == 1);
     CHECK(c->module.name.size == 2);
@@ -508,6 +510,12 @@ test_wast(void)
     c = br_wast_command(s, 6);
     CHECK(c->action.args[0].val.kind == BR_EXTERNREF &&
           c->action.args[0].val.of.u64 == 7);
+    /* the custom assertions; their annotations are dropped, so the
+     * modules encode */
+    c = br_wast_command(s, 8);
+    CHECK(c->kind == BR_WAST_ASSERT_MALFORMED_CUSTOM && c->module.bytes);
+    c = br_wast_command(s, 9);
+    CHECK(c->kind == BR_WAST_ASSERT_INVALID_CUSTOM && c->module.bytes);
     br_wast_delete(s);
     /* a broken script structure is an error of the script */
     CHECK_EQ(

@@ -93,6 +93,10 @@ typedef enum br_wast_kind {
     BR_WAST_ASSERT_INVALID,
     BR_WAST_ASSERT_MALFORMED,
     BR_WAST_ASSERT_UNLINKABLE,
+    /* assert_malformed_custom: malformed only in its custom annotations
+     * (@custom, @name, @metadata...), which this reader ignores */
+    BR_WAST_ASSERT_MALFORMED_CUSTOM,
+    BR_WAST_ASSERT_INVALID_CUSTOM, /* the same, invalid */
 } br_wast_kind_t;
 
 typedef enum br_wast_modform {

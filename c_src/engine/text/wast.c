@@ -598,6 +598,8 @@ static const struct {
     {"assert_invalid", BR_WAST_ASSERT_INVALID},
     {"assert_malformed", BR_WAST_ASSERT_MALFORMED},
     {"assert_unlinkable", BR_WAST_ASSERT_UNLINKABLE},
+    {"assert_malformed_custom", BR_WAST_ASSERT_MALFORMED_CUSTOM},
+    {"assert_invalid_custom", BR_WAST_ASSERT_INVALID_CUSTOM},
 };
 
 static void
