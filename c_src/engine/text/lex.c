@@ -412,10 +412,6 @@ typedef struct lexer {
     size_t ann_depth;  /* open annotations */
     size_t ann_first;  /* token index of the outermost one's '(' */
     uint8_t *ann_open; /* per open '(' (parallel to open): 1 = annotation */
-    /* Quoted identifiers $"...": their names as "$name" texts, appended
-     * after the source when lexing ends so that $"abc" and $abc are the
-     * same slice contents for the identifier maps. */
-    tbuf_t qids;
 } lexer_t;
 
 static void
@@ -533,14 +529,9 @@ lex_annotation(lexer_t *lx)
     size_t start = lx->i, end;
     end = annotation_id_end(lx, start + 2);
     if (lx->s[start + 2] == '"') {
-        /* the name must decode to valid UTF-8 */
-        tbuf_t name = {0};
-        tok_t t = {(uint32_t)(start + 2), (uint32_t)(end - start - 2),
-                   TK_STRING};
-        bri_lit_string(c, &t, &name);
-        if (!bri_utf8_valid(name.p, name.len))
-            bri_text_fail(c, BR_TEXT_ERR_MALFORMED_UTF8, (uint32_t)start,
-                          "malformed UTF-8 encoding in annotation id");
+        /* its UTF-8 is checked by bri_text_tokens */
+        uint32_t at[2] = {(uint32_t)(start + 2), (uint32_t)(end - start - 2)};
+        bri_tbuf_bytes(c, &c->ann_names, at, sizeof at);
     }
     if (lx->ann_depth++ == 0)
         lx->ann_first = c->ntoks;
@@ -591,15 +582,12 @@ empty_identifier(lexer_t *lx, size_t off)
                   "empty identifier");
 }
 
-/* $"..." (3.0): the string's bytes (valid UTF-8, not empty) name it; the
- * token points at "$" + those bytes after the source (see qids). */
+/* $"..." (3.0): a TK_ID token over the source text; its name (the
+ * string's bytes) is decoded and checked by bri_text_tokens. */
 static void
 lex_quoted_id(lexer_t *lx)
 {
-    tctx_t *c = lx->c;
-    size_t start = lx->i, i = start + 2, at;
-    tbuf_t name = {0};
-    tok_t t;
+    size_t start = lx->i, i = start + 2;
     for (; i < lx->n && lx->s[i] != '"'; i++) {
         unsigned char ch = (unsigned char)lx->s[i];
         if (ch < 0x20 || ch == 0x7F)
@@ -608,22 +596,9 @@ lex_quoted_id(lexer_t *lx)
             i++;
     }
     if (i >= lx->n)
-        bri_text_fail(c, BR_TEXT_ERR_MALFORMED_STRING, (uint32_t)start,
+        bri_text_fail(lx->c, BR_TEXT_ERR_MALFORMED_STRING, (uint32_t)start,
                       "unclosed string");
-    t = (tok_t){(uint32_t)(start + 1), (uint32_t)(i + 1 - start - 1),
-                TK_STRING};
-    bri_lit_string(c, &t, &name);
-    if (name.len == 0)
-        empty_identifier(lx, start);
-    if (!bri_utf8_valid(name.p, name.len))
-        bri_text_fail(c, BR_TEXT_ERR_MALFORMED_UTF8, (uint32_t)start,
-                      "malformed UTF-8 encoding in identifier");
-    at = lx->n + lx->qids.len;
-    if (at + name.len + 1 >= UINT32_MAX)
-        bri_text_fail(c, BR_TEXT_ERR_TOO_LARGE, (uint32_t)start, NULL);
-    bri_tbuf_byte(c, &lx->qids, '$');
-    bri_tbuf_bytes(c, &lx->qids, name.p, name.len);
-    push_tok(lx, TK_ID, at, name.len + 1);
+    push_tok(lx, TK_ID, start, i + 1 - start);
     lx->i = i + 1;
     lx->atom_end = lx->i;
 }
@@ -713,7 +688,7 @@ lex_char(lexer_t *lx)
 void
 bri_text_lex(tctx_t *c)
 {
-    lexer_t lx = {c, c->src, c->src_len, 0, NULL, 0, 0, 0, 0, 0, NULL, {0}};
+    lexer_t lx = {c, c->src, c->src_len, 0, NULL, 0, 0, 0, 0, 0, NULL};
     size_t bad;
     if (c->src_len >= UINT32_MAX)
         bri_text_fail(c, BR_TEXT_ERR_TOO_LARGE, 0, NULL);
@@ -730,12 +705,4 @@ bri_text_lex(tctx_t *c)
                       c->toks[lx.open[lx.nopen - 1]].off,
                       "unexpected end of input (unclosed parenthesis)");
     push_tok(&lx, TK_EOF, lx.n, 0);
-    if (lx.qids.len) {
-        /* the source and then the quoted identifiers' names; positions
-         * still count in the source alone (c->src_len) */
-        char *all = bri_text_alloc(c, lx.n + lx.qids.len);
-        memcpy(all, lx.s, lx.n);
-        memcpy(all + lx.n, lx.qids.p, lx.qids.len);
-        c->src = all;
-    }
 }

@@ -368,3 +368,53 @@ bri_lit_string(tctx_t *c, const tok_t *t, tbuf_t *out)
         i += 3;
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Names of annotations and quoted identifiers (3.0)                   */
+
+/* The string at [off, off + len) decoded into `out` (emptied first);
+ * fails unless it is valid UTF-8. */
+static void
+utf8_name(tctx_t *c, uint32_t off, uint32_t len, tbuf_t *out, const char *what)
+{
+    tok_t t = {off, len, TK_STRING};
+    out->len = 0;
+    bri_lit_string(c, &t, out);
+    if (!bri_utf8_valid(out->p, out->len))
+        bri_text_fail(c, BR_TEXT_ERR_MALFORMED_UTF8, off,
+                      "malformed UTF-8 encoding in %s", what);
+}
+
+void
+bri_text_tokens(tctx_t *c)
+{
+    tbuf_t name = {0}, names = {0};
+    size_t n = c->src_len;
+    const uint32_t *ann;
+    bri_text_lex(c);
+    ann = (const uint32_t *)(void *)c->ann_names.p;
+    for (size_t k = 0; k + 1 < c->ann_names.len / 4; k += 2)
+        utf8_name(c, ann[k], ann[k + 1], &name, "an annotation id");
+    for (size_t k = 0; k < c->ntoks; k++) {
+        tok_t *t = &c->toks[k];
+        size_t at = n + names.len;
+        if (t->kind != TK_ID || c->src[t->off + 1] != '"')
+            continue;
+        utf8_name(c, t->off + 1, t->len - 1, &name, "an identifier");
+        if (name.len == 0)
+            bri_text_fail(c, BR_TEXT_ERR_UNKNOWN_OPERATOR, t->off,
+                          "empty identifier");
+        if (at + name.len + 1 >= UINT32_MAX)
+            bri_text_fail(c, BR_TEXT_ERR_TOO_LARGE, t->off, NULL);
+        bri_tbuf_byte(c, &names, '$');
+        bri_tbuf_bytes(c, &names, name.p, name.len);
+        t->off = (uint32_t)at;
+        t->len = (uint32_t)(name.len + 1);
+    }
+    if (names.len) {
+        char *all = bri_text_alloc(c, n + names.len);
+        memcpy(all, c->src, n);
+        memcpy(all + n, names.p, names.len);
+        c->src = all;
+    }
+}

@@ -106,6 +106,7 @@ typedef struct tctx {
     jmp_buf *unwind;
     const wat_ops_t *ops; /* NULL until the first module needs it */
     tlocate_t *locate;    /* non-NULL: br_wat_locate records bodies */
+    tbuf_t ann_names;     /* annotations' string ids: uint32 off, len */
     /* Every block this context allocated, freed by bri_text_free. */
     struct tblock *blocks;
     size_t nblocks, block_cap;
@@ -128,6 +129,12 @@ void bri_text_adopt(tctx_t *to, tctx_t *from, void *ptr);
 /* Splits the source into tokens, checks UTF-8 and balances parentheses.
  * Tokens [first, ntoks) are appended to c->toks, ending with TK_EOF. */
 void bri_text_lex(tctx_t *c);
+
+/* bri_text_lex, then the names of quoted identifiers $"..." decoded
+ * (literal.c): each such token then points at "$" + its name, copied
+ * after the source (c->src changes; positions still count in the
+ * source), so that $"abc" and $abc are one name for every map. */
+void bri_text_tokens(tctx_t *c);
 
 /* 1-based line and column (characters) of a byte offset. */
 void bri_text_position(const char *src, size_t len, size_t off, uint32_t *line,

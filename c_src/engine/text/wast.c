@@ -123,7 +123,7 @@ encode_source(tctx_t *c, void *ud)
 {
     tbuf_t *out = ud;
     size_t eof;
-    bri_text_lex(c);
+    bri_text_tokens(c);
     eof = c->ntoks - 1;
     if (is_module_form(c, 0)) {
         if (tok_match(&c->toks[0]) + 1 != eof)
@@ -702,7 +702,7 @@ read_script(tctx_t *c, void *ud)
 {
     reader_t *r = ud;
     size_t i = 0;
-    bri_text_lex(c);
+    bri_text_tokens(c);
     if (bare_fields(c)) {
         /* a script that is a bare module: one module command */
         br_wast_command_t *cmd = new_command(r, BR_WAST_MODULE, 0);
