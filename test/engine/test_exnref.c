@@ -178,65 +178,42 @@ test_runs(void)
 static void
 test_serialized(void)
 {
-    br_module_t *mod = wat_rig_compile(engine, MODULE), *loaded = NULL;
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    br_error_t err;
+    br_module_t *mod = wat_rig_compile(engine, MODULE);
     rig_t r;
     CHECK(mod != NULL);
     if (mod == NULL)
         return;
-    CHECK_EQ(br_module_serialize(mod, &bytes, &size), BR_ERR_OK);
-    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
-             BR_ERR_OK);
-    br_engine_free_buffer(engine, bytes, size);
-    br_module_delete(mod);
+    br_module_t *loaded = wat_rig_reload(engine, mod);
     if (wat_rig_open(engine, &r, loaded)) {
         run_all(&r, -1);
         rig_close(&r);
     }
 }
 
-static br_err_t
-validate(const char *text)
-{
-    uint8_t *bytes;
-    size_t size;
-    br_text_error_t terr;
-    br_error_t err;
-    br_module_t *mod = NULL;
-    CHECK_EQ(br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr),
-             BR_TEXT_ERR_OK);
-    br_err_t code = br_module_new(engine, bytes, size, &mod, &err);
-    br_module_delete(mod);
-    br_engine_free_buffer(engine, bytes, size);
-    return code;
-}
-
 static void
 test_validation(void)
 {
     /* the label must take the tag's values (and the exnref for _ref) */
-    CHECK_EQ(validate("(tag $e (param i32))"
+    CHECK_EQ(wat_rig_validate(engine, "(tag $e (param i32))"
                       "(func (block $h (result i32)"
                       " (try_table (catch_ref $e $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(tag $e (param i32))"
+    CHECK_EQ(wat_rig_validate(engine, "(tag $e (param i32))"
                       "(func (block $h (result i64)"
                       " (try_table (catch $e $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (block $h (result exnref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (block $h (result exnref)"
                       " (try_table (catch_all $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (throw_ref (i32.const 0)))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (throw_ref (i32.const 0)))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (block $h (result exnref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (block $h (result exnref)"
                       " (try_table (catch_all_ref $h)) unreachable) drop)"),
              BR_ERR_OK);
     /* a catch label counts from outside the try_table */
-    CHECK_EQ(validate("(func (try_table (catch_all 1)))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (try_table (catch_all 1)))"),
              BR_ERR_UNKNOWN_LABEL);
-    CHECK_EQ(validate("(func (try_table (catch_all 0)))"), BR_ERR_OK);
+    CHECK_EQ(wat_rig_validate(engine, "(func (try_table (catch_all 0)))"), BR_ERR_OK);
 }
 
 int

@@ -138,91 +138,66 @@ test_runs(void)
 static void
 test_serialized(void)
 {
-    br_module_t *mod = wat_rig_compile(engine, MODULE), *loaded = NULL;
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    br_error_t err;
+    br_module_t *mod = wat_rig_compile(engine, MODULE);
     rig_t r;
     CHECK(mod != NULL);
     if (mod == NULL)
         return;
-    CHECK_EQ(br_module_serialize(mod, &bytes, &size), BR_ERR_OK);
-    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
-             BR_ERR_OK);
-    if (loaded == NULL)
-        fprintf(stderr, "  deserialize: %s\n", err.message);
-    br_engine_free_buffer(engine, bytes, size);
-    br_module_delete(mod);
+    br_module_t *loaded = wat_rig_reload(engine, mod);
     if (wat_rig_open(engine, &r, loaded)) {
         run_all(&r, -1);
         rig_close(&r);
     }
 }
 
-static br_err_t
-validate(const char *text)
-{
-    uint8_t *bytes;
-    size_t size;
-    br_text_error_t terr;
-    br_error_t err;
-    br_module_t *mod = NULL;
-    CHECK_EQ(br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr),
-             BR_TEXT_ERR_OK);
-    br_err_t code = br_module_new(engine, bytes, size, &mod, &err);
-    br_module_delete(mod);
-    br_engine_free_buffer(engine, bytes, size);
-    return code;
-}
-
 static void
 test_validation(void)
 {
     /* the tested operand must be a reference */
-    CHECK_EQ(validate("(func (drop (ref.as_non_null (i32.const 0))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (drop (ref.as_non_null (i32.const 0))))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (drop (br_on_null 0 (i32.const 0))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (drop (br_on_null 0 (i32.const 0))))"),
              BR_ERR_TYPE_MISMATCH);
     /* the non-null result goes where its nullable type is expected, not
      * where another reference type is */
-    CHECK_EQ(validate("(func (param funcref) (result funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param funcref) (result funcref)"
                       " (ref.as_non_null (local.get 0)))"),
              BR_ERR_OK);
-    CHECK_EQ(validate("(func (param funcref) (result externref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param funcref) (result externref)"
                       " (ref.as_non_null (local.get 0)))"),
              BR_ERR_TYPE_MISMATCH);
     /* a nullable reference is no (ref func) label value */
-    CHECK_EQ(validate("(func (param funcref) (result funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param funcref) (result funcref)"
                       " (block $l (result funcref)"
                       "  (br_on_null $l (local.get 0) (local.get 0))"
                       "  (drop)))"),
              BR_ERR_OK);
     /* br_on_non_null's label ends with the reference */
-    CHECK_EQ(validate("(func (param funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param funcref)"
                       " (block $l (br_on_non_null $l (local.get 0))))"),
              BR_ERR_TYPE_MISMATCH);
     CHECK_EQ(
-        validate("(func (param funcref)"
+        wat_rig_validate(engine, "(func (param funcref)"
                  " (drop (block $l (result externref)"
                  "  (br_on_non_null $l (local.get 0)) (ref.null extern))))"),
         BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (param funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param funcref)"
                       " (drop (block $l (result funcref)"
                       "  (br_on_non_null $l (local.get 0)) (ref.null func))))"),
              BR_ERR_OK);
     /* (ref null func|extern|exn) are funcref, externref and exnref */
-    CHECK_EQ(validate("(func (param (ref null func)) (result funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param (ref null func)) (result funcref)"
                       " (local.get 0))"),
              BR_ERR_OK);
-    CHECK_EQ(validate("(func (param $r (ref null extern))"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param $r (ref null extern))"
                       " (drop (br_on_null 0 (local.get $r))))"
                       "(func (result (ref null exn)) (ref.null exn))"),
              BR_ERR_OK);
-    CHECK_EQ(validate("(func (param (ref null extern)) (result funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(func (param (ref null extern)) (result funcref)"
                       " (local.get 0))"),
              BR_ERR_TYPE_MISMATCH);
     /* in dead code the operand is Unknown */
-    CHECK_EQ(validate("(func (result i32) unreachable"
+    CHECK_EQ(wat_rig_validate(engine, "(func (result i32) unreachable"
                       " (br_on_null 0) (drop))"),
              BR_ERR_OK);
 }
@@ -345,58 +320,58 @@ test_typed_places(int64_t fuel)
 static void
 test_subtyping(void)
 {
-    CHECK_EQ(validate("(type $t (func)) (func $f) (elem declare func $f)"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (func $f) (elem declare func $f)"
                       " (func (result funcref) (ref.func $f))"
                       " (func (result (ref null $t)) (ref.func $f))"
                       " (func (result (ref func)) (ref.func $f))"
                       " (func (result (ref null $t)) (ref.null nofunc))"),
              BR_ERR_OK);
     /* funcref is no (ref null $t), (ref null $t) no (ref $t) */
-    CHECK_EQ(validate("(type $t (func)) (func (param funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (func (param funcref)"
                       " (result (ref null $t)) (local.get 0))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(type $t (func)) (func (param (ref null $t))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (func (param (ref null $t))"
                       " (result (ref $t)) (local.get 0))"),
              BR_ERR_TYPE_MISMATCH);
     /* another function type is another type */
-    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (type $u (func (param i32)))"
                       " (func (param (ref $u)) (result (ref $t))"
                       " (local.get 0))"),
              BR_ERR_TYPE_MISMATCH);
     /* equal definitions are one type (canonical), self references too */
     CHECK_EQ(
-        validate("(type $t (func (param i32))) (type $u (func (param i32)))"
+        wat_rig_validate(engine, "(type $t (func (param i32))) (type $u (func (param i32)))"
                  " (func (param (ref $u)) (result (ref $t))"
                  " (local.get 0))"),
         BR_ERR_OK);
-    CHECK_EQ(validate("(type $a (func (param (ref null $a))))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $a (func (param (ref null $a))))"
                       " (type $b (func (param (ref null $b))))"
                       " (func (param (ref $a)) (result (ref $b))"
                       " (local.get 0))"),
              BR_ERR_OK);
     /* externref is another hierarchy */
-    CHECK_EQ(validate("(func (result externref) (ref.null nofunc))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (result externref) (ref.null nofunc))"),
              BR_ERR_TYPE_MISMATCH);
     /* in constant expressions too */
-    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (type $u (func (param i32)))"
                       " (func $f (type $u))"
                       " (global (ref null $t) (ref.func $f))"),
              BR_ERR_TYPE_MISMATCH);
     /* a table of non-null references needs an initializer of its type */
-    CHECK_EQ(validate("(table 1 (ref func))"), BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.null func))"),
+    CHECK_EQ(wat_rig_validate(engine, "(table 1 (ref func))"), BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(wat_rig_validate(engine, "(func $f) (table 1 (ref func) (ref.null func))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func $f) (table 1 (ref func) (ref.func $f))"),
              BR_ERR_OK);
     /* a table initializer sees the imported globals only */
-    CHECK_EQ(validate("(global $g funcref (ref.null func))"
+    CHECK_EQ(wat_rig_validate(engine, "(global $g funcref (ref.null func))"
                       " (table 10 funcref (global.get $g))"),
              BR_ERR_UNKNOWN_GLOBAL);
-    CHECK_EQ(validate("(global $g (import \"m\" \"g\") funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(global $g (import \"m\" \"g\") funcref)"
                       " (table 10 funcref (global.get $g))"),
              BR_ERR_OK);
     /* an element segment's type must fit its table's */
-    CHECK_EQ(validate("(func $f) (table 1 (ref func) (ref.func $f))"
+    CHECK_EQ(wat_rig_validate(engine, "(func $f) (table 1 (ref func) (ref.func $f))"
                       " (elem (i32.const 0) funcref (ref.func $f))"),
              BR_ERR_TYPE_MISMATCH);
 }
@@ -507,21 +482,21 @@ test_call_ref(void)
     }
     /* the callee's type: (ref null $t) of the immediate's type, and a
      * tail callee's results must fit the function's */
-    CHECK_EQ(validate("(type $t (func)) (func (param funcref)"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (func (param funcref)"
                       " (call_ref $t (local.get 0)))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(type $t (func)) (type $u (func (param i32)))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func)) (type $u (func (param i32)))"
                       " (func (param (ref $u)) (call_ref $t (local.get 0)))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(type $t (func (result (ref func))))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func (result (ref func))))"
                       " (func (param (ref $t)) (result funcref)"
                       " (return_call_ref $t (local.get 0)))"),
              BR_ERR_OK);
-    CHECK_EQ(validate("(type $t (func (result funcref)))"
+    CHECK_EQ(wat_rig_validate(engine, "(type $t (func (result funcref)))"
                       " (func (param (ref $t)) (result (ref func))"
                       " (return_call_ref $t (local.get 0)))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(validate("(func (call_ref 7 (ref.null func)))"),
+    CHECK_EQ(wat_rig_validate(engine, "(func (call_ref 7 (ref.null func)))"),
              BR_ERR_UNKNOWN_TYPE);
 }
 
@@ -556,9 +531,9 @@ test_local_init(void)
         "   (else (drop (local.get $r)))))",
     };
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
-        CHECK_EQ(validate(ok[k]), BR_ERR_OK);
+        CHECK_EQ(wat_rig_validate(engine, ok[k]), BR_ERR_OK);
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
-        CHECK_EQ(validate(bad[k]), BR_ERR_UNINITIALIZED_LOCAL);
+        CHECK_EQ(wat_rig_validate(engine, bad[k]), BR_ERR_UNINITIALIZED_LOCAL);
 }
 
 /* Import matching with reference types across modules: a constant

@@ -57,6 +57,42 @@ wat_rig_open(br_engine_t *engine, rig_t *r, br_module_t *mod)
     return r->inst != NULL;
 }
 
+/* The validation result of the module of `text` (which must encode). */
+static inline br_err_t
+wat_rig_validate(br_engine_t *engine, const char *text)
+{
+    uint8_t *bytes;
+    size_t size;
+    br_text_error_t terr;
+    br_error_t err;
+    br_module_t *mod = NULL;
+    CHECK_EQ(br_wat_to_wasm(engine, text, strlen(text), &bytes, &size, &terr),
+             BR_TEXT_ERR_OK);
+    br_err_t code = br_module_new(engine, bytes, size, &mod, &err);
+    br_module_delete(mod);
+    br_engine_free_buffer(engine, bytes, size);
+    return code;
+}
+
+/* `mod` saved as a compiled-module file and loaded back (NULL if it is
+ * refused, the reason printed); `mod` itself is deleted. */
+static inline br_module_t *
+wat_rig_reload(br_engine_t *engine, br_module_t *mod)
+{
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    br_error_t err;
+    br_module_t *loaded = NULL;
+    CHECK_EQ(br_module_serialize(mod, &bytes, &size), BR_ERR_OK);
+    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
+             BR_ERR_OK);
+    if (loaded == NULL)
+        fprintf(stderr, "  deserialize: %s\n", err.message);
+    br_engine_free_buffer(engine, bytes, size);
+    br_module_delete(mod);
+    return loaded;
+}
+
 static inline void
 rig_close(rig_t *r)
 {
