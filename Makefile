@@ -40,7 +40,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 INCLUDES := -Ic_src/engine -Ic_src/engine/wasi -Itest/engine -Itest/spec
 
 ENGINE_SRCS := $(wildcard c_src/engine/*.c c_src/engine/wasi/*.c \
-	c_src/engine/text/*.c c_src/engine/native/*.c)
+	c_src/engine/text/*.c c_src/engine/native/*.c \
+	c_src/engine/gc/*.c)
 UNIT_SRCS := $(wildcard test/engine/test_*.c)
 SPEC_SRCS := test/spec/json.c test/spec/values.c test/spec/spectest.c \
 	test/spec/commands.c test/spec/wast.c test/spec/runner.c test/spec/main.c

@@ -505,6 +505,7 @@ struct br_store {
     br_limits_t limits;
     bri_object_t *objects; /* everything created in this store */
     uint8_t tier;          /* br_tier_t its calls run in */
+    struct bri_gc_heap *gc; /* its GC heap (gc/gc.h), NULL until used */
 };
 
 struct br_func {
