@@ -21,6 +21,18 @@ wat_to_wasm_test() ->
     ?assertEqual({ok, <<0, "asm", 1, 0, 0, 0>>},
                  beamr:wat_to_wasm(<<";; nothing\n(module)">>)).
 
+%% @custom annotations become custom sections (id 0) at their placement;
+%% a malformed one is a text error.
+custom_annotation_test() ->
+    ?assertEqual({ok, <<0, "asm", 1, 0, 0, 0,
+                        0, 5, 3, "hdr", "x",
+                        0, 5, 3, "end", "y">>},
+                 beamr:wat_to_wasm(<<"(module (@custom \"end\" \"y\")"
+                                     " (@custom \"hdr\" (before first)"
+                                     " \"x\"))">>)),
+    ?assertMatch({error, {malformed, #{reason := malformed_annotation}}},
+                 beamr:wat_to_wasm(<<"(func (@custom \"a\"))">>)).
+
 compile_text_test() ->
     {ok, Mod} = beamr:compile(?ADD),
     {ok, Inst} = beamr:start(Mod),

@@ -510,10 +510,12 @@ test_wast(void)
     c = br_wast_command(s, 6);
     CHECK(c->action.args[0].val.kind == BR_EXTERNREF &&
           c->action.args[0].val.of.u64 == 7);
-    /* the custom assertions; their annotations are dropped, so the
-     * modules encode */
+    /* the custom assertions: a malformed @custom is an error of its
+     * module; an unknown annotation is dropped, so the module encodes */
     c = br_wast_command(s, 8);
-    CHECK(c->kind == BR_WAST_ASSERT_MALFORMED_CUSTOM && c->module.bytes);
+    CHECK(c->kind == BR_WAST_ASSERT_MALFORMED_CUSTOM &&
+          c->module.bytes == NULL &&
+          c->module.error.code == BR_TEXT_ERR_MALFORMED_ANNOTATION);
     c = br_wast_command(s, 9);
     CHECK(c->kind == BR_WAST_ASSERT_INVALID_CUSTOM && c->module.bytes);
     br_wast_delete(s);

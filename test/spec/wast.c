@@ -308,29 +308,6 @@ cmd_assert_rejected(spec_file_t *f, cmd_t *cmd)
     }
 }
 
-/* assert_malformed_custom and assert_invalid_custom: the module is
- * malformed or invalid only in a custom annotation. The text format ignores
- * annotations (the annotations proposal allows it), so such a module loads:
- * that is a skip with its reason, not a pass; a module refused anyway passes.
- */
-static spec_result_t
-cmd_assert_malformed_custom(spec_file_t *f, cmd_t *cmd)
-{
-    br_module_t *m;
-    char msg[256];
-    switch (compile(f, &cmd->module, &m, msg, sizeof msg)) {
-    case LOAD_REJECTED:
-        return SPEC_PASS;
-    case LOAD_OK:
-        return spec_skip(f,
-                         "custom annotations are ignored (as the text "
-                         "format allows), so a malformed or invalid one is not "
-                         "detected");
-    default:
-        return spec_fail(f, "%s", msg);
-    }
-}
-
 /* (module instance $I $M): a new instance of a module definition (the
  * latest one when $M is not given), named $I. */
 static spec_result_t
@@ -363,8 +340,9 @@ static spec_result_t (*const handlers[])(spec_file_t *, cmd_t *) = {
     [BR_WAST_ASSERT_INVALID] = cmd_assert_rejected,
     [BR_WAST_ASSERT_MALFORMED] = cmd_assert_rejected,
     [BR_WAST_ASSERT_UNLINKABLE] = cmd_assert_unlinkable,
-    [BR_WAST_ASSERT_MALFORMED_CUSTOM] = cmd_assert_malformed_custom,
-    [BR_WAST_ASSERT_INVALID_CUSTOM] = cmd_assert_malformed_custom,
+    /* the text format checks the annotations it knows (text/annot.c) */
+    [BR_WAST_ASSERT_MALFORMED_CUSTOM] = cmd_assert_rejected,
+    [BR_WAST_ASSERT_INVALID_CUSTOM] = cmd_assert_rejected,
 };
 
 static const char *const kind_names[] = {

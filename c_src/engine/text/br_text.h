@@ -38,7 +38,8 @@
     X(MULTIPLE_START, "multiple start sections", multiple_start_sections)  \
     X(TOO_DEEP, "nesting too deep", nesting_too_deep)                      \
     X(BAD_SCRIPT, "malformed script", malformed_script)                    \
-    X(PAGE_SIZE, "invalid custom page size", invalid_custom_page_size)
+    X(PAGE_SIZE, "invalid custom page size", invalid_custom_page_size) \
+    X(MALFORMED_ANNOTATION, "malformed annotation", malformed_annotation)
 
 #define BR_TEXT_ERR_ENUM(name, msg, atom) BR_TEXT_ERR_##name,
 typedef enum br_text_err {
@@ -93,8 +94,8 @@ typedef enum br_wast_kind {
     BR_WAST_ASSERT_INVALID,
     BR_WAST_ASSERT_MALFORMED,
     BR_WAST_ASSERT_UNLINKABLE,
-    /* assert_malformed_custom: malformed only in its custom annotations
-     * (@custom, @name, @metadata...), which this reader ignores */
+    /* assert_malformed_custom: malformed only in its annotations
+     * (@custom, @name, @metadata.code.branch_hint: text/annot.c) */
     BR_WAST_ASSERT_MALFORMED_CUSTOM,
     BR_WAST_ASSERT_INVALID_CUSTOM, /* the same, invalid */
 } br_wast_kind_t;

@@ -470,6 +470,37 @@ lex_open(lexer_t *lx)
     lx->i++;
 }
 
+/* Whether an open '(' starts "(func". */
+static bool
+opens_func(const lexer_t *lx, uint32_t lparen)
+{
+    const tok_t *kw = &lx->c->toks[lparen + 1];
+    return lparen + 1 < lx->c->ntoks && kw->kind == TK_KEYWORD &&
+           bri_tok_is(lx->c, kw, "func");
+}
+
+/* Moves the outermost annotation, just closed, out of the token stream
+ * into c->anns / c->ann_toks with where it stood (annot.c reads it). */
+static void
+keep_annotation(lexer_t *lx)
+{
+    tctx_t *c = lx->c;
+    uint32_t first = (uint32_t)lx->ann_first, n = (uint32_t)c->ntoks - first;
+    uint32_t base = (uint32_t)(c->ann_toks.len / sizeof(tok_t));
+    tann_t a = {c->toks[first].off, first, -1, 0, base, n};
+    if (lx->nopen > 0)
+        a.parent = (int32_t)lx->open[lx->nopen - 1];
+    for (size_t k = 0; k < lx->nopen && !a.in_func; k++)
+        a.in_func = opens_func(lx, lx->open[k]);
+    for (uint32_t k = 0; k < n; k++) {
+        tok_t t = c->toks[first + k];
+        if (t.kind == TK_LPAREN)
+            t.len = tok_match(&t) - first + base;
+        bri_tbuf_bytes(c, &c->ann_toks, &t, sizeof t);
+    }
+    bri_tbuf_bytes(c, &c->anns, &a, sizeof a);
+}
+
 static void
 lex_close(lexer_t *lx)
 {
@@ -481,7 +512,8 @@ lex_close(lexer_t *lx)
     push_tok(lx, TK_RPAREN, lx->i, 1);
     lx->i++;
     if (lx->ann_open[lx->nopen] && --lx->ann_depth == 0) {
-        c->ntoks = lx->ann_first; /* the whole annotation is ignored */
+        keep_annotation(lx);
+        c->ntoks = lx->ann_first; /* the parsers never see it */
         lx->atom_end = 0;
     }
 }

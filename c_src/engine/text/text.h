@@ -55,6 +55,18 @@ tok_len(const tok_t *t)
     return t->kind == TK_LPAREN ? 1 : t->len;
 }
 
+/* An annotation "(@id ...)" the lexer took out of the token stream
+ * (the parsers never see one); annot.c checks and places those it
+ * knows when the module they sit in is encoded. */
+typedef struct tann {
+    uint32_t off;     /* source offset of its "(@" */
+    uint32_t at;      /* index of the token it preceded in c->toks */
+    int32_t parent;   /* index of the enclosing '(' in c->toks, or -1 */
+    uint32_t in_func; /* 1: some enclosing '(' is "(func" */
+    uint32_t first;   /* its tokens in c->ann_toks, '(' to ')' */
+    uint32_t count;
+} tann_t;
+
 /* A growable byte buffer owned by a parser context. */
 typedef struct tbuf {
     uint8_t *p;
@@ -107,6 +119,8 @@ typedef struct tctx {
     const wat_ops_t *ops; /* NULL until the first module needs it */
     tlocate_t *locate;    /* non-NULL: br_wat_locate records bodies */
     tbuf_t ann_names;     /* annotations' string ids: uint32 off, len */
+    tbuf_t anns;          /* tann_t: every outermost annotation */
+    tbuf_t ann_toks;      /* tok_t: their tokens, '(' matches rebased */
     /* Every block this context allocated, freed by bri_text_free. */
     struct tblock *blocks;
     size_t nblocks, block_cap;
@@ -202,6 +216,16 @@ bool bri_utf8_valid(const uint8_t *p, size_t n);
 /* Encodes the module whose fields lie between tokens [first, end) (the
  * inside of "(module ...)" after its optional $id). */
 void bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out);
+/* Annotations (annot.c). Checks those the module whose fields are
+ * tokens [first, end) holds (fails on a malformed or misplaced one). */
+void bri_annot_check(tctx_t *c, size_t first, size_t end);
+/* Appends the module's @custom sections placed at `position`. */
+void bri_annot_customs(tctx_t *c, size_t first, size_t end,
+                       uint32_t position, tbuf_t *out);
+/* The position just before (after false) or after a section id; and
+ * the position after the last section. */
+uint32_t bri_annot_position(uint8_t section_id, bool after);
+uint32_t bri_annot_last(void);
 /* The opcode names (built in the context on first use; a script builds
  * them once and lends them to the contexts of its modules). */
 const wat_ops_t *bri_wat_ops(tctx_t *c);

@@ -525,6 +525,8 @@ read_module(reader_t *r, size_t lp, size_t bare_end, br_wast_module_t *m)
     init_ctx(&sub, r->c->alloc, r->c->src, r->c->src_len, &m->error);
     sub.toks = r->c->toks; /* borrowed: not recorded in sub */
     sub.ntoks = r->c->ntoks;
+    sub.anns = r->c->anns; /* borrowed too: read only */
+    sub.ann_toks = r->c->ann_toks;
     sub.ops = bri_wat_ops(r->c);
     switch (run_protected(&sub, encode_job, &job)) {
     case BR_TEXT_ERR_OK:

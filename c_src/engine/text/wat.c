@@ -907,6 +907,23 @@ put_section(wat_t *w, tbuf_t *out, uint8_t id, bool counted)
     bri_tbuf_bytes(w->c, out, sec->p, sec->len);
 }
 
+/* The @custom sections placed at `position` (text/annot.c). */
+static void
+put_customs(wat_t *w, tbuf_t *out, uint32_t position)
+{
+    bri_annot_customs(w->c, w->first, w->end, position, out);
+}
+
+/* A section with the custom sections placed before and after it. */
+static void
+place_section(wat_t *w, tbuf_t *out, uint8_t id, bool counted, bool present)
+{
+    put_customs(w, out, bri_annot_position(id, false));
+    if (present)
+        put_section(w, out, id, counted);
+    put_customs(w, out, bri_annot_position(id, true));
+}
+
 static void
 assemble(wat_t *w, tbuf_t *out)
 {
@@ -917,17 +934,18 @@ assemble(wat_t *w, tbuf_t *out)
                                      SEC_DATA};
     type_section(w);
     bri_tbuf_bytes(w->c, out, "\0asm\1\0\0\0", 8);
+    put_customs(w, out, 0); /* (before first) */
     for (size_t k = 0; k < sizeof order; k++)
-        put_section(w, out, order[k], true);
-    if (w->has_start)
-        put_section(w, out, SEC_START, false);
+        place_section(w, out, order[k], true, true);
+    place_section(w, out, SEC_START, false, w->has_start);
     /* the data count section only where memory.init or data.drop need
      * it (as the reference encoder does) */
     if (w->uses_data_count)
         bri_tbuf_u32(w->c, &w->sec[SEC_DATACOUNT], w->counts[SP_DATA]);
     for (size_t k = 0; k < sizeof order2; k++)
-        if (order2[k] != SEC_DATACOUNT || w->uses_data_count)
-            put_section(w, out, order2[k], order2[k] != SEC_DATACOUNT);
+        place_section(w, out, order2[k], order2[k] != SEC_DATACOUNT,
+                      order2[k] != SEC_DATACOUNT || w->uses_data_count);
+    put_customs(w, out, bri_annot_last());
 }
 
 void
@@ -939,7 +957,10 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     size_t i;
     memset(w, 0, sizeof *w);
     w->c = c;
+    w->first = first;
+    w->end = end;
     w->ops = bri_wat_ops(c);
+    bri_annot_check(c, first, end);
     /* type lists are addressed as pool + offset, also when empty: keep
      * the pools allocated so that this is never NULL + 0 (undefined) */
     bri_tbuf_reserve(c, &w->valtypes, 1);

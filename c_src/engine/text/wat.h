@@ -63,6 +63,7 @@ typedef struct wat {
     uint32_t sec_count[14];
     bool has_start;
     bool uses_data_count; /* memory.init / data.drop seen */
+    size_t first, end;    /* the module's fields: tokens [first, end) */
 
     /* The function being encoded. */
     tmap_t locals;
