@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "exec.h"
+#include "exec_gc.h"
+#include "gc/gc.h"
 #include "store.h"
 #include "numeric.h"
 #include "numeric_simd.h"
@@ -838,6 +840,9 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 
     /* ---- wide arithmetic (0xFC 0x13..0x16) ---- */
 #include "interp_wide.h"
+
+    /* ---- garbage collection (0xFB, ref.eq) ---- */
+#include "interp_gc.h"
 
     DISPATCH_END
                                                     /* clang-format on */
