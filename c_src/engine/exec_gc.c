@@ -437,6 +437,17 @@ bri_gc_ref_test(const br_instance_t *inst, br_ref_t r, bri_valtype_t vt)
     }
 }
 
+bool
+bri_gc_func_matches(const br_instance_t *inst, const br_func_t *f,
+                    uint32_t type)
+{
+    const bri_rtt_t *rtt = func_rtt(f);
+    const br_module_t *m = inst->module;
+    if (rtt == NULL || m->rtts == NULL) /* a host function: kinds only */
+        return bri_functype_equal(f->type, &m->types[type]);
+    return bri_rtt_sub(rtt, m->rtts[type]);
+}
+
 br_trapkind_t
 bri_gc_exec(br_instance_t *inst, const uint32_t *pc, br_slot_t *S,
             int64_t *cost)

@@ -183,6 +183,11 @@ import_mismatch(const br_module_t *m, const bri_import_t *imp,
     }
     case BR_EXTERN_TAG: {
         const br_functype_t *want = &m->types[m->tags[imp->index]];
+        const struct bri_rtt *rtt = ext->of.tag->rtt;
+        /* tag types are equal: canonical types as pointers */
+        if (rtt != NULL && m->rtts != NULL)
+            return rtt == m->rtts[m->tags[imp->index]]
+                       ? NULL : "tag type mismatch";
         return bri_functype_equal(ext->of.tag->type, want)
                    ? NULL : "tag type mismatch";
     }
@@ -275,6 +280,7 @@ make_tags(inst_block_t *b, const parts_t *p, const br_module_t *m)
     br_tag_t *def = (br_tag_t *)((uint8_t *)b + p->def_tags);
     for (uint32_t i = m->tag_import_count; i < m->tag_count; i++) {
         def->type = &m->types[m->tags[i]];
+        def->rtt = m->rtts != NULL ? m->rtts[m->tags[i]] : NULL;
         b->inst.tags[i] = def++;
     }
 }

@@ -680,6 +680,8 @@ struct br_global {
 struct br_tag {
     bri_object_t obj;
     const br_functype_t *type;
+    /* its canonical type (types.c); NULL for a tag the host made */
+    const struct bri_rtt *rtt;
 };
 
 struct br_instance {

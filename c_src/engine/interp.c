@@ -133,7 +133,7 @@ mem_at(const uint32_t *pc, const br_slot_t *S, uint8_t *mb, uint64_t ms,
 /*
  * call_indirect's callee: element `index` of the table, checked for
  * bounds, null and type (pointer equality first: same-module types are
- * usually the same object). NULL with *trap set when it traps.
+ * usually the same object; then a subtype, exec_gc.c). NULL with *trap set when it traps.
  */
 static inline br_func_t *
 indirect_callee(const br_instance_t *inst, const uint32_t *pc,
@@ -151,7 +151,7 @@ indirect_callee(const br_instance_t *inst, const uint32_t *pc,
         *trap = BR_TRAP_UNINITIALIZED_ELEMENT;
         return NULL;
     }
-    if (BR_UNLIKELY(f->type != ft && !bri_functype_equal(f->type, ft))) {
+    if (BR_UNLIKELY(f->type != ft && !bri_gc_func_matches(inst, f, pc[2]))) {
         *trap = BR_TRAP_INDIRECT_TYPE_MISMATCH;
         return NULL;
     }
@@ -173,7 +173,7 @@ ref_callee(const br_instance_t *inst, const uint32_t *pc, const br_slot_t *S,
         *trap = BR_TRAP_NULL_FUNC_REFERENCE;
         return NULL;
     }
-    if (BR_UNLIKELY(f->type != ft && !bri_functype_equal(f->type, ft))) {
+    if (BR_UNLIKELY(f->type != ft && !bri_gc_func_matches(inst, f, pc[2]))) {
         *trap = BR_TRAP_INDIRECT_TYPE_MISMATCH;
         return NULL;
     }

@@ -113,6 +113,61 @@ cs_ref_func(cstate_t *s, uint32_t x)
     return cs_push(s, bri_vt_func_ref(m, m->funcs[x].type));
 }
 
+/* A storage type as the type of its operand: packed ones are i32. */
+static bri_valtype_t
+cs_unpacked(bri_valtype_t t)
+{
+    return t == BRI_ST_CODE_I8 || t == BRI_ST_CODE_I16 ? BR_I32 : t;
+}
+
+/* struct.new(_default) x and array.new(_default/_fixed) x (n). */
+static br_err_t
+cs_gc_new(cstate_t *s, br_op_t op, uint32_t x, uint32_t n)
+{
+    const br_module_t *m = s->v->m;
+    bool is_struct = op == BR_OP_struct_new || op == BR_OP_struct_new_default;
+    if (x >= m->type_count || m->typedefs == NULL)
+        return FAIL_AT(s->v, BR_ERR_UNKNOWN_TYPE, s->insn_offset, "%u",
+                       (unsigned)x);
+    const bri_typedef_t *td = &m->typedefs[x];
+    if (td->kind != (is_struct ? BRI_COMP_STRUCT : BRI_COMP_ARRAY))
+        return FAIL_AT(s->v, BR_ERR_TYPE_MISMATCH, s->insn_offset,
+                       "type %u", (unsigned)x);
+    bool dflt = op == BR_OP_struct_new_default ||
+                op == BR_OP_array_new_default;
+    for (uint32_t k = 0; dflt && k < td->field_count; k++)
+        if (bri_vt_is_ref(td->fields[k]) && !bri_vt_nullable(td->fields[k]))
+            cs_type_error(s);
+    if (!is_struct && op != BR_OP_array_new_fixed)
+        cs_pop(s, BR_I32);
+    if (op == BR_OP_struct_new)
+        for (uint32_t k = td->field_count; k-- > 0;)
+            cs_pop(s, cs_unpacked(td->fields[k]));
+    if (op == BR_OP_array_new)
+        cs_pop(s, cs_unpacked(td->fields[0]));
+    for (uint32_t k = 0; op == BR_OP_array_new_fixed && k < n; k++)
+        cs_pop(s, cs_unpacked(td->fields[0]));
+    return cs_push(s, bri_vt_canon(m, bri_vt_ref_index(x, false)));
+}
+
+/* ref.i31 and the extern/any conversions (nullability kept). */
+static br_err_t
+cs_convert(cstate_t *s, br_op_t op)
+{
+    validator_t *v = s->v;
+    if (op == BR_OP_ref_i31) {
+        cs_pop(s, BR_I32);
+        return cs_push(s, BRI_HT_I31 | BRI_VT_NONNULL);
+    }
+    bool to_any = op == BR_OP_any_convert_extern;
+    bri_valtype_t t = v->depth > 0 ? v->stack[v->depth - 1] : BRI_HT_NONE;
+    cs_pop(s, to_any ? BRI_HT_EXTERN : BRI_HT_ANY);
+    bri_valtype_t r = to_any ? BRI_HT_ANY : BRI_HT_EXTERN;
+    if (bri_vt_is_ref(t) && !bri_vt_nullable(t))
+        r |= BRI_VT_NONNULL;
+    return cs_push(s, r);
+}
+
 /* i32/i64 add, sub and mul (extended-const). */
 static br_err_t
 cs_binop(cstate_t *s, bri_valtype_t t)
@@ -145,6 +200,16 @@ cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
         return cs_push(s, bri_vt_canon(s->v->m, imm->reftype));
     case BR_OP_ref_func:
         return cs_ref_func(s, imm->idx[0]);
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+        return cs_gc_new(s, op, imm->idx[0], imm->idx[1]);
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
+        return cs_convert(s, op);
     case BR_OP_i32_add:
     case BR_OP_i32_sub:
     case BR_OP_i32_mul:
@@ -173,6 +238,14 @@ cs_is_const(int op)
     case BR_OP_i64_add:
     case BR_OP_i64_sub:
     case BR_OP_i64_mul:
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
         return true;
     default:
         return false;

@@ -592,13 +592,36 @@ field_type(wat_t *w, size_t *j, uint32_t name_tok)
     return true;
 }
 
+/* A field name must differ from the struct's earlier ones (from
+ * fnames offset `first` on). */
+static void
+check_field_name(wat_t *w, uint32_t first, size_t k)
+{
+    const tok_t *t = wat_tok(w, k);
+    for (size_t at = first; at + 4 <= w->fnames.len; at += 4) {
+        uint32_t name;
+        memcpy(&name, w->fnames.p + at, 4);
+        if (name == UINT32_MAX)
+            continue;
+        const tok_t *n = wat_tok(w, name);
+        if (n->len == t->len &&
+            memcmp(w->c->src + n->off, w->c->src + t->off, t->len) == 0)
+            bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, t->off,
+                          "duplicate field %.*s",
+                          (int)(t->len > 60 ? 60 : t->len),
+                          w->c->src + t->off);
+    }
+}
+
 /* "(struct (field $x? ft*)*)": its fields into scratch, muts, fnames. */
 static void
 struct_fields(wat_t *w, size_t *j)
 {
+    uint32_t first = (uint32_t)w->fnames.len;
     while (wat_is_open(w, *j, "field")) {
         size_t k = *j + 2;
         if (wat_tok(w, k)->kind == TK_ID) {
+            check_field_name(w, first, k);
             uint32_t name = (uint32_t)k++;
             if (!field_type(w, &k, name))
                 bri_wat_unexpected(w, k, "a field type");
