@@ -241,6 +241,46 @@ test_serialized(void)
     CHECK(loaded == NULL);
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(m);
+    /* no GC instruction, only an anyref global and parameter */
+    m = wat_rig_compile(engine,
+                        "(module (global (export \"g\") (mut anyref)"
+                        " (ref.null any))\n"
+                        "  (func (export \"f\") (param anyref)"
+                        " (global.set 0 (local.get 0))))");
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OK);
+    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
+             BR_ERR_AOT_CORRUPT);
+    CHECK(strstr(err.message, "garbage-collected") != NULL);
+    br_engine_free_buffer(engine, bytes, size);
+    br_module_delete(m);
+}
+
+/* A snapshot keeps no GC heap: a non-null anyref global refuses it, a
+ * null one is written down. */
+static void
+test_snapshot(void)
+{
+    rig_t r;
+    if (!wat_rig_open(engine, &r,
+                      wat_rig_compile(engine,
+                                      "(module (global (mut anyref)"
+                                      " (ref.null any))\n"
+                                      "  (func (export \"set\")"
+                                      " (global.set 0 (ref.i31 (i32.const 5)))))")))
+        return;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    CHECK_EQ(br_instance_snapshot(r.inst, &bytes, &size), BR_ERR_OK);
+    br_engine_free_buffer(engine, bytes, size);
+    CHECK_EQ(call(&r, "set", NULL, 0, -1, NULL, NULL), BR_DONE);
+    bytes = NULL;
+    CHECK_EQ(br_instance_snapshot(r.inst, &bytes, &size),
+             BR_ERR_SNAPSHOT_MISMATCH);
+    CHECK(bytes == NULL);
+    rig_close(&r);
 }
 
 int
@@ -253,6 +293,7 @@ main(void)
     test_traps();
     test_validation();
     test_serialized();
+    test_snapshot();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
