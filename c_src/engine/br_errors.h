@@ -114,7 +114,11 @@
     X(SNAPSHOT_CALL, "suspended call cannot be captured",                    \
       call_not_capturable)                                                   \
     X(NOT_FOUND, "not found", not_found)                                     \
-    X(BUSY, "execution context busy", busy)
+    X(BUSY, "execution context busy", busy)                                   \
+    X(SUB_TYPE, "sub type", sub_type)                                        \
+    X(UNKNOWN_FIELD, "unknown field", unknown_field)                         \
+    X(IMMUTABLE_FIELD, "field is immutable", immutable_field)               \
+    X(IMMUTABLE_ARRAY, "array is immutable", immutable_array)
 
 /* X(ENUM_SUFFIX, "message (spec wording)", atom) -- ORDER TRAP */
 #define BR_TRAPS(X)                                                          \
@@ -140,6 +144,11 @@
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \
     X(HOST, "host function failed", host_error)                              \
     X(CANCELLED, "execution cancelled", cancelled)                           \
-    X(EXIT, "program exited", exit) /* WASI proc_exit: not an error */
+    X(EXIT, "program exited", exit) /* WASI proc_exit: not an error */     \
+    X(NULL_STRUCT, "null structure reference", null_structure_reference)     \
+    X(NULL_ARRAY, "null array reference", null_array_reference)              \
+    X(NULL_I31, "null i31 reference", null_i31_reference)                    \
+    X(ARRAY_OOB, "out of bounds array access", out_of_bounds_array_access)   \
+    X(CAST_FAILURE, "cast failure", cast_failure)
 
 #endif
