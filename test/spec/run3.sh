@@ -86,3 +86,5 @@ for f in $files; do
 done
 echo "== wasm-3.0 totals"
 echo "$tp passed, $tf failed, $tk skipped"
+# a failed command fails the run (the suite passes whole since issue 18)
+[ "$tf" -eq 0 ]
