@@ -32,7 +32,27 @@ br_exec_new(br_store_t *store)
     exec->frame_max = store->limits.max_call_depth
                           ? store->limits.max_call_depth
                           : BRI_DEFAULT_CALL_DEPTH;
+    /* its stack holds GC roots: the store's collector scans it */
+    exec->gc_next = store->execs;
+    if (store->execs != NULL)
+        store->execs->gc_prev = exec;
+    store->execs = exec;
+    exec->listed = true;
     return exec;
+}
+
+static void
+unlist(br_exec_t *exec)
+{
+    if (!exec->listed)
+        return;
+    if (exec->gc_prev != NULL)
+        exec->gc_prev->gc_next = exec->gc_next;
+    else
+        exec->store->execs = exec->gc_next;
+    if (exec->gc_next != NULL)
+        exec->gc_next->gc_prev = exec->gc_prev;
+    exec->listed = false;
 }
 
 static void
@@ -53,6 +73,7 @@ br_exec_delete(br_exec_t *exec)
 {
     if (exec == NULL)
         return;
+    unlist(exec);
     free_exceptions(exec);
     bri_invoke_free(exec);
     bri_free(&exec->alloc, exec->stack, exec->stack_cap * sizeof(br_slot_t));

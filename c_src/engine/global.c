@@ -3,6 +3,7 @@
  * objects that carry a value or a function type).
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "gc/gc.h"
 #include "store.h"
 
 
@@ -46,6 +47,7 @@ br_global_new(br_store_t *store, br_valkind_t kind, bool mutable_,
     g->mutable_ = mutable_;
     g->vt = bri_vt_of_kind(kind);
     bri_store_adopt(store, &g->obj, free_global);
+    g->obj.trace = bri_gc_trace_global; /* its ref is a GC root */
     return g;
 }
 

@@ -3,6 +3,7 @@
  * in them and free them all at once.
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "exec.h"
 #include "store.h"
 
 /* Non-zero fields of `over` replace the engine's defaults. */
@@ -35,6 +36,9 @@ br_store_new(br_engine_t *engine, const br_limits_t *limits)
     merge_limits(&store->limits, limits);
     store->objects = NULL;
     store->tier = engine->tier;
+    store->gc = NULL;
+    store->execs = NULL;
+    store->gc_defer = 0;
     return store;
 }
 
@@ -48,6 +52,10 @@ br_store_delete(br_store_t *store)
 {
     if (store == NULL)
         return;
+    /* execs may outlive their store (deleting one then touches only
+     * itself): they leave the list */
+    for (br_exec_t *e = store->execs; e != NULL; e = e->gc_next)
+        e->listed = false;
     bri_object_t *obj = store->objects;
     while (obj != NULL) {
         bri_object_t *next = obj->next;
@@ -63,6 +71,7 @@ bri_store_adopt(br_store_t *store, bri_object_t *obj,
                 void (*free_fn)(br_store_t *, bri_object_t *))
 {
     obj->free = free_fn;
+    obj->trace = NULL;
     obj->next = store->objects;
     store->objects = obj;
 }
