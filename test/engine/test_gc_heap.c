@@ -533,6 +533,36 @@ test_alloc_failures(void)
     }
 }
 
+/* Snapshots refuse a store with live GC objects (gc_heap_not_
+ * snapshotable); garbage alone does not stop them. */
+static void
+test_snapshot_refused(void)
+{
+    rig_t r;
+    rig_open(&r, 0);
+    static const uint8_t empty[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    br_module_t *m = NULL;
+    br_instance_t *inst = NULL;
+    CHECK_EQ(br_module_new(r.engine, empty, sizeof empty, &m, NULL), BR_ERR_OK);
+    CHECK_EQ(br_instance_new(r.store, m, NULL, 0, &inst, NULL, NULL),
+             BR_ERR_OK);
+    bri_gc_object_t *obj = bri_gc_alloc(r.heap, &node_rtt, 0);
+    CHECK_EQ(bri_gc_pin(r.heap, obj), BR_ERR_OK);
+    uint8_t *snap = NULL;
+    size_t size = 0;
+    CHECK_EQ(br_instance_snapshot(inst, &snap, &size), BR_ERR_GC_HEAP_SNAPSHOT);
+    CHECK(snap == NULL);
+    CHECK(strcmp(br_err_atom(BR_ERR_GC_HEAP_SNAPSHOT),
+                 "gc_heap_not_snapshotable") == 0);
+    bri_gc_unpin(r.heap, obj);
+    CHECK_EQ(br_instance_snapshot(inst, &snap, &size), BR_ERR_OK);
+    br_engine_free_buffer(r.engine, snap, size);
+    br_store_delete(r.store);
+    br_module_delete(m);
+    br_engine_delete(r.engine);
+    CHECK_EQ(r.counter.live, 0);
+}
+
 int
 main(void)
 {
@@ -547,5 +577,6 @@ main(void)
     test_limit();
     test_bounded_steps();
     test_alloc_failures();
+    test_snapshot_refused();
     return CHECK_DONE();
 }
