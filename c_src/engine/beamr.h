@@ -35,6 +35,8 @@ enum {
     BR_FUNCREF = 0x70,
     BR_EXTERNREF = 0x6F,
     BR_EXNREF = 0x69, /* a caught exception (try_table's catch_ref) */
+    BR_ANYREF = 0x6E, /* a GC reference: struct, array, i31 (or a host
+                         value made internal by any.convert_extern) */
 };
 
 typedef uint8_t br_externkind_t;

@@ -116,7 +116,11 @@
     X(GC_HEAP_SNAPSHOT, "snapshots do not include GC objects",               \
       gc_heap_not_snapshotable)                                              \
     X(NOT_FOUND, "not found", not_found)                                     \
-    X(BUSY, "execution context busy", busy)
+    X(BUSY, "execution context busy", busy)                                   \
+    X(SUB_TYPE, "sub type", sub_type)                                        \
+    X(UNKNOWN_FIELD, "unknown field", unknown_field)                         \
+    X(IMMUTABLE_FIELD, "field is immutable", immutable_field)               \
+    X(IMMUTABLE_ARRAY, "array is immutable", immutable_array)
 
 /* X(ENUM_SUFFIX, "message (spec wording)", atom) -- ORDER TRAP */
 #define BR_TRAPS(X)                                                          \
@@ -142,6 +146,11 @@
     X(OUT_OF_MEMORY, "out of memory", out_of_memory)                         \
     X(HOST, "host function failed", host_error)                              \
     X(CANCELLED, "execution cancelled", cancelled)                           \
-    X(EXIT, "program exited", exit) /* WASI proc_exit: not an error */
+    X(EXIT, "program exited", exit) /* WASI proc_exit: not an error */     \
+    X(NULL_STRUCT, "null structure reference", null_structure_reference)     \
+    X(NULL_ARRAY, "null array reference", null_array_reference)              \
+    X(NULL_I31, "null i31 reference", null_i31_reference)                    \
+    X(ARRAY_OOB, "out of bounds array access", out_of_bounds_array_access)   \
+    X(CAST_FAILURE, "cast failure", cast_failure)
 
 #endif

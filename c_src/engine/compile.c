@@ -658,7 +658,8 @@ static inline br_err_t
 read_op(bri_compiler_t *c, br_op_t *out)
 {
     uint8_t b = *c->r.p++;
-    if (BR_UNLIKELY(b == BR_PREFIX_FC || b == BR_PREFIX_FD))
+    if (BR_UNLIKELY(b == BR_PREFIX_FC || b == BR_PREFIX_FD ||
+                    b == BR_PREFIX_FB))
         return read_prefixed_op(c, b, out);
     int op = bri_op_by_byte[b];
     if (BR_UNLIKELY(op < 0))

@@ -376,6 +376,9 @@ br_err_t bri_op_throw_ref(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_indirect(bri_compiler_t *c, br_op_t op);
 br_err_t bri_op_call_ref(bri_compiler_t *c, br_op_t op);
+br_err_t bri_op_br_on_cast(bri_compiler_t *c, br_op_t op);
+/* compile_gc.c: struct, array, i31, cast and conversion ops, ref.eq */
+br_err_t bri_op_gc(bri_compiler_t *c, br_op_t op);
 
 /* ------------------------------------------------------------------ */
 /* compile_fuse.c: register-style emission (dispatch entry points)      */

@@ -310,6 +310,99 @@ bri_op_br_on_null(bri_compiler_t *c, br_op_t op)
     return BR_ERR_OK;
 }
 
+/* br_on_cast(_fail)'s immediates: flags, label, source type rt1 and
+ * target type rt2 (canonical), rt2 a subtype of rt1. */
+static br_err_t
+br_on_cast_imms(bri_compiler_t *c, uint32_t *l, bri_valtype_t *rt1,
+                bri_valtype_t *rt2)
+{
+    uint8_t flags;
+    br_err_t err = bri_rd_u8(c, &flags);
+    if (err != BR_ERR_OK)
+        return err;
+    if (flags > 3)
+        return BRI_FAIL(c, BR_ERR_MALFORMED_REFTYPE, "%s", "br_on_cast flags");
+    if ((err = read_label(c, l)) != BR_ERR_OK ||
+        (err = bri_rd_valtype(c, true, rt1)) != BR_ERR_OK ||
+        (err = bri_rd_valtype(c, true, rt2)) != BR_ERR_OK)
+        return err;
+    if (!(flags & 1))
+        *rt1 |= BRI_VT_NONNULL;
+    if (!(flags & 2))
+        *rt2 |= BRI_VT_NONNULL;
+    if (!bri_vt_match(c->m, *rt2, *rt1))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "br_on_cast target type is not below its source");
+    return BR_ERR_OK;
+}
+
+/* The stack types of br_on_cast l rt1 rt2: [t* rt1] -> [t* rt1\rt2], the
+ * label taking [t* rt2]; of br_on_cast_fail: [t* rt1] -> [t* rt2], the
+ * label taking [t* rt1\rt2] (rt1\rt2: rt1, non-null when rt2 admits
+ * null). As for br_on_non_null, *ref is the tested reference's slot and
+ * *src the label values' first slot. */
+static br_err_t
+br_on_cast_types(bri_compiler_t *c, br_op_t op, uint32_t l, bri_valtype_t rt1,
+                 bri_valtype_t rt2, uint32_t *ref, uint32_t *src)
+{
+    uint32_t n, slots;
+    const bri_valtype_t *lt = label_types(bri_ctrl_at(c, l), &n, &slots);
+    bri_valtype_t diff = bri_vt_nullable(rt2) ? rt1 | BRI_VT_NONNULL : rt1;
+    bool fail = op == BR_OP_br_on_cast_fail;
+    br_err_t err = bri_pop(c, rt1, NULL);
+    if (err != BR_ERR_OK)
+        return err;
+    if (n == 0 || !bri_vt_is_ref(lt[n - 1]))
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
+                        "br_on_cast needs a label ending in a reference");
+    if ((err = bri_push(c, fail ? diff : rt2)) != BR_ERR_OK ||
+        (err = bri_pop_n(c, lt, n)) != BR_ERR_OK)
+        return err;
+    *src = c->height;
+    if ((err = bri_push_n(c, lt, n - 1)) != BR_ERR_OK)
+        return err;
+    *ref = c->height;
+    return bri_push(c, fail ? rt2 : diff);
+}
+
+/* br_on_cast / br_on_cast_fail: the cast test into a scratch slot above
+ * the reference ([move][ref_test] as ref.test compiles, code.h), then a
+ * br_if on it. */
+br_err_t
+bri_op_br_on_cast(bri_compiler_t *c, br_op_t op)
+{
+    uint32_t l, ref = 0, src = 0;
+    bri_valtype_t rt1, rt2;
+    br_err_t err = br_on_cast_imms(c, &l, &rt1, &rt2);
+    if (err == BR_ERR_OK)
+        err = br_on_cast_types(c, op, l, rt1, rt2, &ref, &src);
+    if (err != BR_ERR_OK || !bri_live(c))
+        return err;
+    /* the scratch slot counts towards the frame: pushed, then popped */
+    uint32_t cond = ref + 1;
+    uint32_t h = c->height;
+    uint32_t count = c->vals.count;
+    c->height = cond;
+    err = bri_push(c, BR_I32);
+    c->vals.count = count;
+    c->height = h;
+    if (err != BR_ERR_OK || (err = bri_emit_reserve(c, 20)) != BR_ERR_OK)
+        return err;
+    bri_word(c, BR_OP_move);
+    bri_slot_word(c, cond);
+    bri_slot_word(c, ref);
+    bri_word(c, 1);
+    bri_word(c, BR_OP_ref_test);
+    bri_slot_word(c, cond);
+    bri_word(c, rt2);
+    if (op == BR_OP_br_on_cast_fail) {
+        bri_word(c, BR_OP_i32_eqz);
+        bri_slot_word(c, cond);
+    }
+    emit_br_if(c, bri_ctrl_at(c, l), cond, src);
+    return BR_ERR_OK;
+}
+
 /* One (target, dst, fuel) entry of a jump_table. The function's label
  * jumps to its final [ret] with the values moved to its base. */
 static void
@@ -608,12 +701,13 @@ call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 /* Whether a tail callee's results may stand for the function's own
  * (each a subtype of the function's). */
 static bool
-tail_results_match(const bri_functype_t *ft, const bri_ctrl_t *fn)
+tail_results_match(const br_module_t *m, const bri_functype_t *ft,
+                   const bri_ctrl_t *fn)
 {
     if (ft->result_count != fn->nresults)
         return false;
     for (uint32_t i = 0; i < fn->nresults; i++)
-        if (!bri_vt_match(ft->results[i], fn->results[i]))
+        if (!bri_vt_match(m, ft->results[i], fn->results[i]))
             return false;
     return true;
 }
@@ -624,7 +718,7 @@ static br_err_t
 tail_call_types(bri_compiler_t *c, const bri_functype_t *ft, uint32_t *s)
 {
     const bri_ctrl_t *fn = (const bri_ctrl_t *)c->ctrls.data;
-    if (!tail_results_match(ft, fn))
+    if (!tail_results_match(c->m, ft, fn))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "tail call results differ from the function's");
     br_err_t err = bri_pop_n(c, ft->params, ft->param_count);
@@ -932,7 +1026,7 @@ check_catch_label(bri_compiler_t *c, uint32_t l, const bri_functype_t *ft,
     bool ok = n == np + ref && (!ref || bri_vt_code(t[np]) == BR_EXNREF);
     /* the tag's values go to the label: subtypes of its types */
     for (uint32_t i = 0; ok && i < np; i++)
-        ok = bri_vt_match(ft->params[i], t[i]);
+        ok = bri_vt_match(c->m, ft->params[i], t[i]);
     return ok ? BR_ERR_OK
               : BRI_FAIL(c, BR_ERR_TYPE_MISMATCH,
                          "catch clause values differ from label %u's",

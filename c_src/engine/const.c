@@ -3,6 +3,7 @@
  * segment offsets and element items) at instantiation.
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "gc/gc.h"
 #include "reader.h"
 #include "store.h"
 
@@ -86,11 +87,125 @@ v128_const(eval_t *ev, const uint8_t *bytes)
     return BR_ERR_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* GC constant instructions (3.0). The new object's operands are popped
+ * only once it is allocated; until then they are on this evaluation's
+ * own stack (see bri_constexpr_eval on collection). */
+
+/* Writes value v as storage type st at p (packed: truncated). */
+static void
+store_val(uint8_t st, uint8_t *p, const br_val_t *v)
+{
+    switch (st) {
+    case BRI_ST_I8:
+        *p = (uint8_t)v->of.u32;
+        return;
+    case BRI_ST_I16: {
+        uint16_t x = (uint16_t)v->of.u32;
+        memcpy(p, &x, 2);
+        return;
+    }
+    case BRI_ST_I32:
+    case BRI_ST_F32:
+        memcpy(p, &v->of.u32, 4);
+        return;
+    case BRI_ST_V128:
+        memcpy(p, v->of.v128, 16);
+        return;
+    case BRI_ST_REF:
+        memcpy(p, &v->of.ref, sizeof v->of.ref);
+        return;
+    default:
+        memcpy(p, &v->of.u64, 8);
+        return;
+    }
+}
+
+static bri_gc_object_t *
+gc_alloc(eval_t *ev, const bri_rtt_t *rtt, uint32_t length)
+{
+    bri_gc_heap_t *heap = bri_gc_heap_of(ev->inst->store);
+    return heap != NULL ? bri_gc_alloc(heap, rtt, length) : NULL;
+}
+
+/* struct.new(_default) x: n field values (or none) -> the struct. */
+static br_err_t
+struct_new(eval_t *ev, uint32_t x, bool dflt)
+{
+    const br_module_t *m = ev->inst->module;
+    if (x >= m->type_count || m->rtts == NULL || m->rtts[x] == NULL)
+        return BR_ERR_UNKNOWN_TYPE;
+    const bri_rtt_t *rtt = m->rtts[x];
+    uint32_t n = dflt ? 0 : rtt->field_count;
+    if (ev->depth < n)
+        return BR_ERR_TYPE_MISMATCH;
+    bri_gc_object_t *obj = gc_alloc(ev, rtt, 0);
+    if (obj == NULL)
+        return BR_ERR_OUT_OF_MEMORY;
+    const br_val_t *vals = ev->stack + ev->depth - n;
+    for (uint32_t k = 0; k < n; k++)
+        store_val(rtt->storage[k], bri_gc_payload(obj) + rtt->offset[k],
+                  &vals[k]);
+    ev->depth -= n;
+    return push(ev, BR_ANYREF, 0, obj);
+}
+
+/* array.new x (value, len), array.new_default x (len), array.new_fixed
+ * x n (n values). */
+static br_err_t
+array_new(eval_t *ev, br_op_t op, uint32_t x, uint32_t fixed)
+{
+    const br_module_t *m = ev->inst->module;
+    if (x >= m->type_count || m->rtts == NULL || m->rtts[x] == NULL)
+        return BR_ERR_UNKNOWN_TYPE;
+    const bri_rtt_t *rtt = m->rtts[x];
+    uint32_t pops = op == BR_OP_array_new ? 2
+                    : op == BR_OP_array_new_fixed ? fixed : 1;
+    if (ev->depth < pops)
+        return BR_ERR_TYPE_MISMATCH;
+    const br_val_t *vals = ev->stack + ev->depth - pops;
+    uint32_t len = op == BR_OP_array_new_fixed ? fixed
+                   : vals[pops - 1].of.u32;
+    bri_gc_object_t *a = gc_alloc(ev, rtt, len);
+    if (a == NULL)
+        return BR_ERR_OUT_OF_MEMORY;
+    for (uint32_t i = 0; op != BR_OP_array_new_default && i < len; i++)
+        store_val(rtt->storage[0], bri_gc_payload(a) + (size_t)i * rtt->size,
+                  op == BR_OP_array_new ? &vals[0] : &vals[i]);
+    ev->depth -= pops;
+    return push(ev, BR_ANYREF, 0, a);
+}
+
+/* ref.i31, any.convert_extern, extern.convert_any on the top value. */
+static br_err_t
+convert_top(eval_t *ev, br_op_t op)
+{
+    if (ev->depth == 0)
+        return BR_ERR_TYPE_MISMATCH;
+    br_val_t *v = &ev->stack[ev->depth - 1];
+    if (op == BR_OP_ref_i31) {
+        br_ref_t r = bri_gc_i31_make(v->of.u32);
+        memset(v, 0, sizeof *v);
+        v->of.ref = r;
+    }
+    /* conversions keep the reference's bits (exec_gc.c) */
+    v->kind = op == BR_OP_extern_convert_any ? BR_EXTERNREF : BR_ANYREF;
+    return BR_ERR_OK;
+}
+
 /* Whether an op may appear in a constant expression (end aside). */
 static bool
 is_const_op(int op)
 {
     switch (op) {
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
     case BR_OP_i32_const:
     case BR_OP_i64_const:
     case BR_OP_f32_const:
@@ -127,7 +242,20 @@ apply(eval_t *ev, br_op_t op, const bri_imm_t *imm)
     case BR_OP_f64_const:
         return push(ev, BR_F64, imm->u, NULL);
     case BR_OP_ref_null:
-        return push(ev, bri_vt_kind(imm->reftype), 0, NULL);
+        return push(ev, bri_vt_kind(bri_vt_canon(ev->inst->module,
+                                                 imm->reftype)),
+                    0, NULL);
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+        return struct_new(ev, imm->idx[0], op == BR_OP_struct_new_default);
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+        return array_new(ev, op, imm->idx[0], imm->idx[1]);
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
+        return convert_top(ev, op);
     case BR_OP_ref_func:
         return ref_func(ev, imm->idx[0]);
     case BR_OP_global_get:
@@ -182,7 +310,11 @@ run(eval_t *ev, br_valkind_t kind, br_val_t *out)
 
 /*
  * The validator has checked the expression; the checks here only keep a
- * malformed expression from reading or writing out of bounds. Every
+ * malformed expression from reading or writing out of bounds. GC values
+ * made here live on this evaluation's stack until the expression ends;
+ * the instance is not running, so no collection step may free them (a
+ * collector must not collect inside bri_gc_alloc while an instance is
+ * being instantiated, or must treat this stack as roots). Every
  * value-pushing instruction takes at least two bytes, so size / 2 + 1
  * bounds the stack depth.
  */

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "reader.h"
+#include "types.h"
 
 /*
  * How errors are worded. The spec suite matches messages by prefix against
@@ -39,6 +40,11 @@ enum section_id {
 #define WASM_MAGIC 0x6d736100u /* "\0asm" read little-endian */
 #define WASM_VERSION 1u
 #define FUNCTYPE_FORM 0x60
+#define STRUCTTYPE_FORM 0x5F
+#define ARRAYTYPE_FORM 0x5E
+#define SUB_FORM 0x50
+#define SUB_FINAL_FORM 0x4F
+#define REC_FORM 0x4E
 #define ELEMKIND_FUNCREF 0x00
 #define TAG_ATTR_EXCEPTION 0x00
 #define TABLE_INIT_FORM 0x40
@@ -84,8 +90,11 @@ typedef struct decoder {
     /* the type section's value types as read, before they are copied
      * into the module's pools (make_ftypes) */
     bri_valtype_t *vals;
+    uint8_t *muts; /* parallel to vals: a field's mutability */
     uint32_t val_count, val_cap;
     uint32_t *val_start; /* per type: its params' first entry in vals */
+    uint32_t type_cap;   /* types and typedefs allocated */
+    uint32_t vs_cap;     /* val_start allocated */
 } decoder_t;
 
 /* ------------------------------------------------------------------ */
@@ -249,20 +258,37 @@ read_reftype(decoder_t *d, bri_valtype_t *out)
 
 /* Appends a type section value type to d->vals. */
 static bool
-push_val(decoder_t *d, bri_valtype_t t)
+push_field(decoder_t *d, bri_valtype_t t, uint8_t mut)
 {
     if (d->val_count == d->val_cap) {
-        uint32_t cap = d->val_cap ? d->val_cap * 2 : 64;
-        bri_valtype_t *p =
-            bri_realloc(d->alloc, d->vals, (size_t)d->val_cap * sizeof *p,
-                        (size_t)cap * sizeof *p);
-        if (p == NULL)
+        /* both grown or neither: they are freed at d->val_cap */
+        uint32_t old = d->val_cap, cap = old ? old * 2 : 64;
+        bri_valtype_t *p = bri_alloc(d->alloc, (size_t)cap * sizeof *p);
+        uint8_t *q = bri_alloc(d->alloc, cap);
+        if (p == NULL || q == NULL) {
+            bri_free(d->alloc, p, (size_t)cap * sizeof *p);
+            bri_free(d->alloc, q, cap);
             return fail_oom(d);
+        }
+        if (old != 0) {
+            memcpy(p, d->vals, (size_t)old * sizeof *p);
+            memcpy(q, d->muts, old);
+        }
+        bri_free(d->alloc, d->vals, (size_t)old * sizeof *p);
+        bri_free(d->alloc, d->muts, old);
         d->vals = p;
+        d->muts = q;
         d->val_cap = cap;
     }
+    d->muts[d->val_count] = mut;
     d->vals[d->val_count++] = t;
     return true;
+}
+
+static bool
+push_val(decoder_t *d, bri_valtype_t t)
+{
+    return push_field(d, t, 0);
 }
 
 /* A result type, appended to d->vals (raw type indices: make_ftypes
@@ -281,23 +307,6 @@ read_resulttype(decoder_t *d, uint32_t *count)
     }
     *count = n;
     return true;
-}
-
-/* The form byte is a one-byte signed LEB in the reference decoder, so a
- * continuation bit reads as an overlong integer. */
-static bool
-read_functype(decoder_t *d, br_functype_t *ft)
-{
-    uint8_t form;
-    if (!read_u8(d, &form))
-        return false;
-    if (form != FUNCTYPE_FORM) {
-        br_err_t code = (form & LEB_CONTINUATION) ? BR_ERR_INTEGER_TOO_LONG
-                                                  : BR_ERR_MALFORMED_FUNC_TYPE;
-        return fail_at(d, code, d->r.p - 1);
-    }
-    return read_resulttype(d, &ft->param_count) &&
-           read_resulttype(d, &ft->result_count);
 }
 
 static bool
@@ -506,114 +515,189 @@ alloc_space(decoder_t *d, br_externkind_t kind, uint32_t defined)
 /* ------------------------------------------------------------------ */
 /* Sections before the code                                             */
 
-/* Type canonicalization. Every function type is its own recursive
- * group, so two types are equal when their value types are equal, a
- * reference to the type itself matching the other's reference to
- * itself (iso-recursive equality); earlier types are already canonical.
- * A hash of the canonical types (self references hashed as one marker)
- * finds a type's equal in about one compare. */
-
-/* A value type of type `self` with a reference to `self` as a marker. */
-static bri_valtype_t
-self_marked(bri_valtype_t t, uint32_t self)
-{
-    if (bri_vt_code(t) == BRI_VT_CONCRETE && bri_vt_index(t) == self)
-        return (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) |
-               ((BRI_VT_MAX_INDEX - 1) << BRI_VT_INDEX_SHIFT);
-    return t;
-}
-
-static uint32_t
-type_hash(const br_module_t *m, uint32_t i)
-{
-    const bri_functype_t *ft = &m->ftypes[i];
-    uint32_t h = 2166136261u ^ ft->param_count;
-    for (uint32_t k = 0; k < ft->param_count; k++)
-        h = (h ^ self_marked(ft->params[k], i)) * 16777619u;
-    h = (h ^ 0xFFFFu ^ ft->result_count) * 16777619u;
-    for (uint32_t k = 0; k < ft->result_count; k++)
-        h = (h ^ self_marked(ft->results[k], i)) * 16777619u;
-    return h;
-}
-
+/* A storage type: a value type or a packed i8/i16, then its
+ * mutability (0 or 1). */
 static bool
-vals_equal(const bri_valtype_t *a, uint32_t sa, const bri_valtype_t *b,
-           uint32_t sb, uint32_t n)
+read_field(decoder_t *d)
 {
-    for (uint32_t k = 0; k < n; k++)
-        if (self_marked(a[k], sa) != self_marked(b[k], sb))
+    bri_valtype_t t;
+    if (d->r.p < d->r.end &&
+        (*d->r.p == BRI_ST_CODE_I8 || *d->r.p == BRI_ST_CODE_I16))
+        t = *d->r.p++;
+    else if (!bri_read_valtype(&d->r, &t))
+        return false;
+    uint8_t mut;
+    if (!read_u8(d, &mut))
+        return false;
+    if (mut > 1)
+        return fail_at(d, BR_ERR_MALFORMED_MUTABILITY, d->r.p - 1);
+    return push_field(d, t, mut);
+}
+
+/* A composite type: func (0x60), struct (0x5F) or array (0x5E). The form
+ * byte is a one-byte signed LEB in the reference decoder, so a
+ * continuation bit reads as an overlong integer. */
+static bool
+read_comptype(decoder_t *d, br_functype_t *ft, bri_typedef_t *td)
+{
+    uint8_t form;
+    if (!read_u8(d, &form))
+        return false;
+    ft->param_count = ft->result_count = 0;
+    switch (form) {
+    case FUNCTYPE_FORM:
+        td->kind = BRI_COMP_FUNC;
+        return read_resulttype(d, &ft->param_count) &&
+               read_resulttype(d, &ft->result_count);
+    case STRUCTTYPE_FORM: {
+        td->kind = BRI_COMP_STRUCT;
+        uint32_t n;
+        if (!read_len(d, &n))
             return false;
+        for (uint32_t i = 0; i < n; i++)
+            if (!read_field(d))
+                return false;
+        td->field_count = n;
+        return true;
+    }
+    case ARRAYTYPE_FORM:
+        td->kind = BRI_COMP_ARRAY;
+        td->field_count = 1;
+        return read_field(d);
+    default: {
+        br_err_t code = (form & LEB_CONTINUATION) ? BR_ERR_INTEGER_TOO_LONG
+                                                  : BR_ERR_MALFORMED_FUNC_TYPE;
+        return fail_at(d, code, d->r.p - 1);
+    }
+    }
+}
+
+/* Room for one more type in the section's growing arrays, grown all
+ * three or none (they are freed at d->type_cap entries). */
+static bool
+grow_types(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    if (m->type_count < d->type_cap)
+        return true;
+    uint32_t old = d->type_cap, cap = old ? old * 2 : 16;
+    size_t st = sizeof *m->types, sd = sizeof *m->typedefs;
+    size_t sv = sizeof *d->val_start;
+    br_functype_t *t = bri_alloc(d->alloc, cap * st);
+    bri_typedef_t *td = bri_alloc(d->alloc, cap * sd);
+    uint32_t *vs = bri_alloc(d->alloc, cap * sv);
+    if (t == NULL || td == NULL || vs == NULL) {
+        bri_free(d->alloc, t, cap * st);
+        bri_free(d->alloc, td, cap * sd);
+        bri_free(d->alloc, vs, cap * sv);
+        return fail_oom(d);
+    }
+    if (old != 0) {
+        memcpy(t, m->types, old * st);
+        memcpy(td, m->typedefs, old * sd);
+        memcpy(vs, d->val_start, old * sv);
+    }
+    bri_free(d->alloc, m->types, old * st);
+    bri_free(d->alloc, m->typedefs, old * sd);
+    bri_free(d->alloc, d->val_start, old * sv);
+    m->types = t;
+    m->typedefs = td;
+    d->val_start = vs;
+    d->vs_cap = cap;
+    d->type_cap = cap;
     return true;
 }
 
+/* One subtype of a recursive group starting at type `group`:
+ * 0x50 (sub) or 0x4F (sub final) with its supertypes, or a bare
+ * composite type (final, no supertype). More than one supertype is
+ * kept as BR_NO_INDEX - 1 for the validator to refuse. */
 static bool
-types_equal(const br_module_t *m, uint32_t a, uint32_t b)
-{
-    const bri_functype_t *x = &m->ftypes[a], *y = &m->ftypes[b];
-    return x->param_count == y->param_count &&
-           x->result_count == y->result_count &&
-           vals_equal(x->params, a, y->params, b, x->param_count) &&
-           vals_equal(x->results, a, y->results, b, x->result_count);
-}
-
-/* Rewrites references to earlier types (index < below) to their
- * canonical indices, and references to type `self` to `to`. */
-static void
-canon_refs(const br_module_t *m, bri_valtype_t *vals, uint32_t n, uint32_t self,
-           uint32_t to)
-{
-    for (uint32_t k = 0; k < n; k++) {
-        bri_valtype_t t = vals[k];
-        if (bri_vt_code(t) != BRI_VT_CONCRETE || bri_vt_index(t) > self)
-            continue; /* a forward reference: the validator refuses it */
-        uint32_t x = bri_vt_index(t);
-        x = x == self ? to : m->type_canon[x];
-        vals[k] =
-            (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) | (x << BRI_VT_INDEX_SHIFT);
-    }
-}
-
-/* Fills m->type_canon (each type's first equal type) and makes every
- * reference of the types canonical. */
-static bool
-canonicalize_types(decoder_t *d)
+read_subtype(decoder_t *d, uint32_t group)
 {
     br_module_t *m = d->m;
-    uint32_t n = m->type_count;
-    if (n == 0)
-        return true;
-    m->type_canon = new_array(d, n, sizeof *m->type_canon);
-    if (!m->type_canon)
+    if (!grow_types(d))
         return false;
-    uint32_t cap = 16;
-    while (cap < 2 * (uint64_t)n)
-        cap *= 2;
-    uint32_t *slots = new_array(d, cap, sizeof *slots); /* type + 1 */
-    if (!slots)
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        bri_functype_t *ft = &m->ftypes[i];
-        /* the pool is writable: ftypes point into m->type_vals */
-        bri_valtype_t *p = (bri_valtype_t *)ft->params;
-        bri_valtype_t *r = (bri_valtype_t *)ft->results;
-        canon_refs(m, p, ft->param_count, i, i);
-        canon_refs(m, r, ft->result_count, i, i);
-        uint32_t h = type_hash(m, i) & (cap - 1);
-        while (slots[h] && !types_equal(m, slots[h] - 1, i))
-            h = (h + 1) & (cap - 1);
-        m->type_canon[i] = slots[h] ? slots[h] - 1 : i;
-        if (!slots[h])
-            slots[h] = i + 1;
-        canon_refs(m, p, ft->param_count, i, m->type_canon[i]);
-        canon_refs(m, r, ft->result_count, i, m->type_canon[i]);
+    uint32_t i = m->type_count;
+    br_functype_t *ft = &m->types[i];
+    bri_typedef_t *td = &m->typedefs[i];
+    memset(ft, 0, sizeof *ft);
+    memset(td, 0, sizeof *td);
+    td->super = BR_NO_INDEX;
+    td->final_ = true;
+    td->group = group;
+    d->val_start[i] = d->val_count;
+    m->type_count = i + 1; /* counted now: the arrays are the module's */
+    if (d->r.p < d->r.end && (*d->r.p == SUB_FORM || *d->r.p == SUB_FINAL_FORM)) {
+        td->final_ = *d->r.p++ == SUB_FINAL_FORM;
+        uint32_t n;
+        if (!read_len(d, &n))
+            return false;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t x;
+            if (!read_u32(d, &x))
+                return false;
+            td->super = k == 0 ? x : BR_NO_INDEX - 1;
+        }
     }
-    bri_free(d->alloc, slots, (size_t)cap * sizeof *slots);
+    return read_comptype(d, ft, td);
+}
+
+/* A recursive group (0x4E and its subtypes) or one subtype alone. */
+static bool
+read_rectype(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    uint32_t group = m->type_count, n = 1;
+    bool rec = d->r.p < d->r.end && *d->r.p == REC_FORM;
+    if (rec) {
+        d->r.p++;
+        if (!read_len(d, &n))
+            return false;
+    }
+    for (uint32_t k = 0; k < n; k++)
+        if (!read_subtype(d, group))
+            return false;
+    for (uint32_t k = group; k < m->type_count; k++)
+        m->typedefs[k].group_size = n;
+    return true;
+}
+
+/* Shrinks the section's arrays to their counts: every module array is
+ * freed at exactly the size its count implies (both or neither). */
+static bool
+trim_types(decoder_t *d)
+{
+    br_module_t *m = d->m;
+    uint32_t n = m->type_count, cap = d->type_cap;
+    size_t st = sizeof *m->types, sd = sizeof *m->typedefs;
+    if (n == cap)
+        return true;
+    br_functype_t *t = NULL;
+    bri_typedef_t *td = NULL;
+    if (n != 0) {
+        t = bri_alloc(d->alloc, n * st);
+        td = bri_alloc(d->alloc, n * sd);
+        if (t == NULL || td == NULL) {
+            bri_free(d->alloc, t, n * st);
+            bri_free(d->alloc, td, n * sd);
+            return fail_oom(d);
+        }
+        memcpy(t, m->types, n * st);
+        memcpy(td, m->typedefs, n * sd);
+    }
+    bri_free(d->alloc, m->types, cap * st);
+    bri_free(d->alloc, m->typedefs, cap * sd);
+    m->types = t;
+    m->typedefs = td;
+    d->type_cap = n;
     return true;
 }
 
 /* The module's two copies of the function types: the validator's
  * (bri_valtype_t, internal.h) and the public one (br_valkind_t), each
- * in one pool of every param and result. */
+ * in one pool of every param and result (and of struct and array
+ * fields, with their mutability in m->field_mut). */
 static bool
 make_ftypes(decoder_t *d)
 {
@@ -624,12 +708,14 @@ make_ftypes(decoder_t *d)
         return false;
     m->type_vals = new_array(d, total, sizeof *m->type_vals);
     m->type_kinds = new_array(d, total, sizeof *m->type_kinds);
+    m->field_mut = new_array(d, total, 1);
     m->type_val_count = total;
-    if (total && (!m->type_vals || !m->type_kinds))
+    if (total && (!m->type_vals || !m->type_kinds || !m->field_mut))
         return false;
     for (uint32_t i = 0; i < m->type_count; i++) {
         br_functype_t *t = &m->types[i];
         bri_functype_t *ft = &m->ftypes[i];
+        bri_typedef_t *td = &m->typedefs[i];
         uint32_t at = d->val_start[i], np = t->param_count;
         ft->param_count = np;
         ft->result_count = t->result_count;
@@ -639,11 +725,15 @@ make_ftypes(decoder_t *d)
         ft->results = t->result_count ? m->type_vals + at + np : NULL;
         t->params = np ? m->type_kinds + at : NULL;
         t->results = t->result_count ? m->type_kinds + at + np : NULL;
+        td->fields = td->field_count ? m->type_vals + at : NULL;
+        td->mut = td->field_count ? m->field_mut + at : NULL;
     }
-    if (total)
+    if (total) {
         memcpy(m->type_vals, d->vals, (size_t)total * sizeof *m->type_vals);
-    if (!canonicalize_types(d))
-        return false;
+        memcpy(m->field_mut, d->muts, total);
+    }
+    if (!bri_types_canonicalize(m, d->alloc))
+        return fail_oom(d);
     for (uint32_t k = 0; k < total; k++)
         m->type_kinds[k] = bri_vt_kind(m->type_vals[k]);
     return true;
@@ -652,24 +742,15 @@ make_ftypes(decoder_t *d)
 static bool
 sec_type(decoder_t *d)
 {
-    br_module_t *m = d->m;
     uint32_t n;
     if (!read_len(d, &n))
         return false;
-    br_functype_t *types = new_array(d, n, sizeof *types);
-    if (n && !types)
-        return false;
-    m->types = types;
-    m->type_count = n;
-    d->val_start = new_array(d, n, sizeof *d->val_start);
-    if (n && !d->val_start)
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        d->val_start[i] = d->val_count;
-        if (!read_functype(d, &types[i]))
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_rectype(d))
             return false;
-    }
-    return make_ftypes(d);
+    if (d->m->type_count >= BRI_VT_MAX_INDEX - 1)
+        return fail_at(d, BR_ERR_LENGTH_OUT_OF_BOUNDS, d->r.p);
+    return trim_types(d) && make_ftypes(d);
 }
 
 static bool
@@ -1245,7 +1326,17 @@ bri_decode(br_module_t *m, br_error_t *error)
     }
     bri_free(d.alloc, d.idesc, (size_t)d.idesc_count * sizeof *d.idesc);
     bri_free(d.alloc, d.vals, (size_t)d.val_cap * sizeof *d.vals);
-    bri_free(d.alloc, d.val_start, (size_t)m->type_count * sizeof *d.val_start);
+    bri_free(d.alloc, d.muts, d.val_cap);
+    bri_free(d.alloc, d.val_start, (size_t)d.vs_cap * sizeof *d.val_start);
+    if (!ok && d.type_cap != m->type_count) {
+        /* a failed type section: its arrays at the size freed later */
+        m->type_count = 0;
+        bri_free(d.alloc, m->types, (size_t)d.type_cap * sizeof *m->types);
+        bri_free(d.alloc, m->typedefs,
+                 (size_t)d.type_cap * sizeof *m->typedefs);
+        m->types = NULL;
+        m->typedefs = NULL;
+    }
     if (ok)
         return BR_ERR_OK;
     finish_error(&d);

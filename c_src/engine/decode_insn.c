@@ -20,7 +20,7 @@ read_opcode(bri_reader_t *r, br_op_t *out)
         return false;
     if (op < 0) {
         uint64_t offset = (uint64_t)(at - r->base);
-        if (b == BR_PREFIX_FC || b == BR_PREFIX_FD)
+        if (b == BR_PREFIX_FC || b == BR_PREFIX_FD || b == BR_PREFIX_FB)
             bri_error(r->error, BR_ERR_ILLEGAL_OPCODE, offset, -1,
                       "0x%02x 0x%02x", b, (unsigned)sub);
         else

@@ -107,7 +107,7 @@ bri_pop_slow(bri_compiler_t *c, bri_valtype_t expect, bri_valtype_t *out)
         actual = ((bri_valtype_t *)c->vals.data)[--c->vals.count];
         c->height -= bri_vt_slots(actual);
     }
-    if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN &&
+    if (!bri_vt_match(c->m, actual, expect) && actual != BRI_UNKNOWN &&
         expect != BRI_UNKNOWN)
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                         type_name(expect), type_name(actual));
@@ -135,7 +135,7 @@ bri_peek_n(bri_compiler_t *c, const bri_valtype_t *t, uint32_t n)
                             type_name(expect));
         }
         bri_valtype_t actual = vals[c->vals.count - 1 - k];
-        if (!bri_vt_match(actual, expect) && actual != BRI_UNKNOWN)
+        if (!bri_vt_match(c->m, actual, expect) && actual != BRI_UNKNOWN)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "expected %s, got %s",
                             type_name(expect), type_name(actual));
     }
@@ -289,12 +289,24 @@ static const bri_valtype_t valtypes[] = {
     BRI_HT_NOFUNC | BRI_VT_NONNULL,
     BRI_HT_NOEXTERN | BRI_VT_NONNULL,
     BRI_HT_NOEXN | BRI_VT_NONNULL,
+    BRI_HT_ANY,
+    BRI_HT_EQ,
+    BRI_HT_I31,
+    BRI_HT_STRUCT,
+    BRI_HT_ARRAY,
+    BRI_HT_NONE,
+    BRI_HT_ANY | BRI_VT_NONNULL,
+    BRI_HT_EQ | BRI_VT_NONNULL,
+    BRI_HT_I31 | BRI_VT_NONNULL,
+    BRI_HT_STRUCT | BRI_VT_NONNULL,
+    BRI_HT_ARRAY | BRI_VT_NONNULL,
+    BRI_HT_NONE | BRI_VT_NONNULL,
 };
 
 const bri_valtype_t *
 bri_valtype_stable(bri_compiler_t *c, bri_valtype_t t)
 {
-    if (bri_vt_code(t) != BRI_VT_CONCRETE) {
+    if (!bri_vt_is_concrete(t)) {
         for (size_t i = 0; i < sizeof valtypes / sizeof valtypes[0]; i++)
             if (valtypes[i] == t)
                 return &valtypes[i];

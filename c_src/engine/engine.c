@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "aot.h" /* bri_opshape_t, for the native tier's cache */
 #include "mem_pool.h"
+#include "types.h"
 
 #define DEFAULT_MAX_TABLE_ELEMS 10000000u
 #define DEFAULT_MAX_CALL_DEPTH 20000u
@@ -51,6 +52,12 @@ br_engine_new(const br_config_t *config)
     fill_default_limits(&engine->limits);
     engine->disabled_features = cfg.disabled_features;
     atomic_init(&engine->native_shapes, NULL);
+    engine->rtt_reg = bri_rttreg_new(&alloc);
+    if (!engine->rtt_reg) {
+        bri_mempool_delete(engine->pool);
+        bri_free(&alloc, engine, sizeof *engine);
+        return NULL;
+    }
     engine->tier = cfg.tier <= BR_TIER_AUTO ? (uint8_t)cfg.tier : BR_TIER_INTERP;
     return engine;
 }
@@ -64,5 +71,6 @@ br_engine_delete(br_engine_t *engine)
     bri_free(&alloc, atomic_load(&engine->native_shapes),
              sizeof(bri_opshape_t) * BR_OP__COUNT);
     bri_mempool_delete(engine->pool);
+    bri_rttreg_delete(engine->rtt_reg);
     bri_free(&alloc, engine, sizeof *engine);
 }

@@ -95,68 +95,22 @@ limits_match(const br_limitstype_t *have, const br_limitstype_t *want)
 }
 
 /*
- * Reference types across modules. Function types are equal when their
- * value types are (iso-recursive: each type is its own group, so a
- * reference to the type itself matches only the other's reference to
- * itself); references to other types compare those types, which are
- * earlier ones, so the recursion ends, and is cut at TYPE_DEPTH (the
- * types are then taken as different). Indices are canonical first.
+ * Reference types across modules. Every module of an engine shares the
+ * canonical runtime types of its types (types.c), so concrete types of
+ * two modules compare as pointers and subtyping is bri_rtt_sub. A module
+ * without them (one built by hand, in the tests) matches only itself.
  */
-#define TYPE_DEPTH 64
-
-static bool types_equal_across(const br_module_t *ma, uint32_t i,
-                               const br_module_t *mb, uint32_t j,
-                               unsigned depth);
-
-static uint32_t
-canon_index(const br_module_t *m, uint32_t i)
-{
-    return m->type_canon != NULL && i < m->type_count ? m->type_canon[i] : i;
-}
-
-/* Value types of types i (of ma) and j (of mb), `self` references of
- * each matching the other's. */
 static bool
-vt_equal_across(const br_module_t *ma, bri_valtype_t a, uint32_t i,
-                const br_module_t *mb, bri_valtype_t b, uint32_t j,
-                unsigned depth)
-{
-    bool ca = bri_vt_code(a) == BRI_VT_CONCRETE;
-    bool cb = bri_vt_code(b) == BRI_VT_CONCRETE;
-    if (!ca || !cb)
-        return a == b;
-    if (bri_vt_nullable(a) != bri_vt_nullable(b))
-        return false;
-    uint32_t x = canon_index(ma, bri_vt_index(a));
-    uint32_t y = canon_index(mb, bri_vt_index(b));
-    if (x == i || y == j)
-        return x == i && y == j;
-    return types_equal_across(ma, x, mb, y, depth + 1);
-}
-
-static bool
-types_equal_across(const br_module_t *ma, uint32_t i, const br_module_t *mb,
-                   uint32_t j, unsigned depth)
+type_sub_across(const br_module_t *ma, uint32_t i, const br_module_t *mb,
+                uint32_t j)
 {
     if (ma == NULL || mb == NULL || i >= ma->type_count ||
-        j >= mb->type_count || depth > TYPE_DEPTH)
+        j >= mb->type_count)
         return false;
-    i = canon_index(ma, i);
-    j = canon_index(mb, j);
-    if (ma == mb && i == j)
-        return true;
-    const bri_functype_t *x = &ma->ftypes[i], *y = &mb->ftypes[j];
-    if (x->param_count != y->param_count ||
-        x->result_count != y->result_count)
-        return false;
-    for (uint32_t k = 0; k < x->param_count; k++)
-        if (!vt_equal_across(ma, x->params[k], i, mb, y->params[k], j, depth))
-            return false;
-    for (uint32_t k = 0; k < x->result_count; k++)
-        if (!vt_equal_across(ma, x->results[k], i, mb, y->results[k], j,
-                             depth))
-            return false;
-    return true;
+    if (ma->rtts != NULL && mb->rtts != NULL && ma->rtts[i] != NULL &&
+        mb->rtts[j] != NULL)
+        return bri_rtt_sub(ma->rtts[i], mb->rtts[j]);
+    return ma == mb && bri_type_sub(ma, i, j);
 }
 
 /* Whether a value of type a (of module ma) may stand for type b (of mb):
@@ -170,27 +124,24 @@ vt_sub_across(const br_module_t *ma, bri_valtype_t a, const br_module_t *mb,
     if (bri_vt_nullable(a) && !bri_vt_nullable(b))
         return false;
     bri_valtype_t ha = a & ~BRI_VT_NONNULL, hb = b & ~BRI_VT_NONNULL;
-    bool ca = bri_vt_code(ha) == BRI_VT_CONCRETE;
-    bool cb = bri_vt_code(hb) == BRI_VT_CONCRETE;
+    bool ca = bri_vt_is_concrete(ha);
+    bool cb = bri_vt_is_concrete(hb);
     if (ca && cb)
-        return types_equal_across(ma, bri_vt_index(ha), mb, bri_vt_index(hb),
-                                  0);
-    if (ca)
-        return hb == BRI_HT_FUNC;
-    if (cb)
-        return ha == BRI_HT_NOFUNC;
-    return bri_vt_match(ha, hb);
+        return type_sub_across(ma, bri_vt_index(ha), mb, bri_vt_index(hb));
+    /* otherwise no module is needed: concrete against abstract goes by
+     * the concrete type's kind, which its code tells */
+    return bri_vt_match(NULL, ha, hb);
 }
 
-/* A function's type as its module declares it: the same function type,
- * compared across modules; a host function has kinds only. */
+/* A function's type as its module declares it: a subtype of the
+ * import's, compared across modules; a host function has kinds only. */
 static bool
 func_type_matches(const br_func_t *f, const br_module_t *m, uint32_t type)
 {
     if (f->inst == NULL)
         return bri_functype_equal(f->type, &m->types[type]);
     const br_module_t *fm = f->inst->module;
-    return types_equal_across(fm, fm->funcs[f->index].type, m, type, 0);
+    return type_sub_across(fm, fm->funcs[f->index].type, m, type);
 }
 
 /* NULL if `ext` matches import `imp`, else why not. */
@@ -232,6 +183,11 @@ import_mismatch(const br_module_t *m, const bri_import_t *imp,
     }
     case BR_EXTERN_TAG: {
         const br_functype_t *want = &m->types[m->tags[imp->index]];
+        const struct bri_rtt *rtt = ext->of.tag->rtt;
+        /* tag types are equal: canonical types as pointers */
+        if (rtt != NULL && m->rtts != NULL)
+            return rtt == m->rtts[m->tags[imp->index]]
+                       ? NULL : "tag type mismatch";
         return bri_functype_equal(ext->of.tag->type, want)
                    ? NULL : "tag type mismatch";
     }
@@ -324,6 +280,7 @@ make_tags(inst_block_t *b, const parts_t *p, const br_module_t *m)
     br_tag_t *def = (br_tag_t *)((uint8_t *)b + p->def_tags);
     for (uint32_t i = m->tag_import_count; i < m->tag_count; i++) {
         def->type = &m->types[m->tags[i]];
+        def->rtt = m->rtts != NULL ? m->rtts[m->tags[i]] : NULL;
         b->inst.tags[i] = def++;
     }
 }

@@ -75,6 +75,8 @@ struct br_engine {
      * with, computed at the first compile and kept until the engine
      * goes (computing them takes longer than compiling a function) */
     _Atomic(void *) native_shapes;
+    /* canonical runtime types of its modules (types.c) */
+    struct bri_rttreg *rtt_reg;
 };
 
 /* Whether the engine that owns a module enables a proposal. */
@@ -127,13 +129,23 @@ typedef uint32_t bri_valtype_t;
  * reference type in the binary: 0x63 ht (ref null ht), 0x64 ht (ref ht). */
 enum {
     BRI_HT_EXN = 0x69,
+    BRI_HT_ARRAY = 0x6A,
+    BRI_HT_STRUCT = 0x6B,
+    BRI_HT_I31 = 0x6C,
+    BRI_HT_EQ = 0x6D,
+    BRI_HT_ANY = 0x6E,
     BRI_HT_EXTERN = 0x6F,
     BRI_HT_FUNC = 0x70,
+    BRI_HT_NONE = 0x71,
     BRI_HT_NOEXTERN = 0x72,
     BRI_HT_NOFUNC = 0x73,
     BRI_HT_NOEXN = 0x74,
     BRI_REF_NULL_FORM = 0x63,
     BRI_REF_FORM = 0x64,
+    /* packed storage types of struct fields and array elements, kept in
+     * a field's bri_valtype_t (they are no value types) */
+    BRI_ST_CODE_I8 = 0x78,
+    BRI_ST_CODE_I16 = 0x77,
 };
 /* Type indices a bri_valtype_t can hold: below 2^23. */
 #define BRI_VT_MAX_INDEX (1u << 23)
@@ -142,6 +154,19 @@ enum {
 #define BRI_VT_NONNULL 0x100u
 #define BRI_VT_INDEX_SHIFT 9
 #define BRI_VT_CONCRETE 0x01u /* the code of a heap type given by index */
+/* A concrete type index as the decoder reads it is BRI_VT_CONCRETE; once
+ * canonical (bri_vt_canon) a struct or array type's code says so, so
+ * that its hierarchy (any, not func) is known without the module. */
+#define BRI_VT_CONCRETE_STRUCT 0x02u
+#define BRI_VT_CONCRETE_ARRAY 0x03u
+
+/* Whether a heap type is given by a type index (any of its codes). */
+static inline bool
+bri_vt_is_concrete(uint32_t t)
+{
+    uint32_t code = t & 0xFFu;
+    return code >= BRI_VT_CONCRETE && code <= BRI_VT_CONCRETE_ARRAY;
+}
 
 static inline bri_valtype_t
 bri_vt_of_kind(br_valkind_t k)
@@ -168,7 +193,7 @@ bri_vt_is_ref(bri_valtype_t t)
 {
     uint32_t code = bri_vt_code(t);
     /* the abstract heap types' codes run from 0x69 (exn) to 0x74 */
-    return code == BRI_VT_CONCRETE || (code >= 0x69u && code <= 0x74u);
+    return bri_vt_is_concrete(t) || (code >= 0x69u && code <= 0x74u);
 }
 
 static inline bool
@@ -185,8 +210,9 @@ bri_vt_index(bri_valtype_t t)
 }
 
 /* The runtime kind of a value of this type: number and vector types are
- * their own kind, references are funcref or externref by their heap type
- * (a concrete type is, while only function types exist, a function). */
+ * their own kind, references are funcref, externref, exnref or anyref
+ * (the GC hierarchy: any, eq, i31, struct, array, none and struct and
+ * array types) by their heap type. */
 static inline br_valkind_t
 bri_vt_kind(bri_valtype_t t)
 {
@@ -198,12 +224,21 @@ bri_vt_kind(bri_valtype_t t)
         return BR_EXTERNREF;
     case BRI_HT_NOEXN:
         return BR_EXNREF;
+    case BRI_VT_CONCRETE_STRUCT:
+    case BRI_VT_CONCRETE_ARRAY:
+    case BRI_HT_ANY:
+    case BRI_HT_EQ:
+    case BRI_HT_I31:
+    case BRI_HT_STRUCT:
+    case BRI_HT_ARRAY:
+    case BRI_HT_NONE:
+        return BR_ANYREF;
     default:
         return (br_valkind_t)bri_vt_code(t);
     }
 }
 
-/* The top of a reference type's hierarchy: func, extern or exn. */
+/* The top of a reference type's hierarchy: func, extern, exn or any. */
 static inline uint32_t
 bri_vt_top(bri_valtype_t t)
 {
@@ -216,18 +251,48 @@ bri_vt_is_bottom(bri_valtype_t t)
 {
     uint32_t code = bri_vt_code(t);
     return code == BRI_HT_NOFUNC || code == BRI_HT_NOEXTERN ||
-           code == BRI_HT_NOEXN;
+           code == BRI_HT_NOEXN || code == BRI_HT_NONE;
+}
+
+struct bri_rtt;
+/* types.c: whether canonical concrete type a is b or a subtype of it in
+ * module m (declared supertypes, through the canonical runtime types). */
+bool bri_type_sub(const br_module_t *m, uint32_t a, uint32_t b);
+
+/* Whether abstract or concrete heap type ha is below abstract heap type
+ * he of the same hierarchy (eq above i31, struct, array and their
+ * types; struct above struct types; array above array types). */
+static inline bool
+bri_ht_below_abstract(uint32_t ha, uint32_t he)
+{
+    uint32_t a = bri_vt_code(ha), e = bri_vt_code(he);
+    switch (e) {
+    case BRI_HT_ANY:
+    case BRI_HT_FUNC:
+    case BRI_HT_EXTERN:
+    case BRI_HT_EXN:
+        return true; /* the tops */
+    case BRI_HT_EQ:
+        return a == BRI_HT_I31 || a == BRI_HT_STRUCT || a == BRI_HT_ARRAY ||
+               a == BRI_VT_CONCRETE_STRUCT || a == BRI_VT_CONCRETE_ARRAY;
+    case BRI_HT_STRUCT:
+        return a == BRI_VT_CONCRETE_STRUCT;
+    case BRI_HT_ARRAY:
+        return a == BRI_VT_CONCRETE_ARRAY;
+    default:
+        return false;
+    }
 }
 
 /* Whether a value of type `actual` may stand where `expect` is wanted
- * (subtyping of reference types): a non-null reference where a nullable
- * one is expected, and on heap types: equal ones (concrete indices are
- * canonical within a module, decode.c, so equal types are equal words),
- * a concrete type under func (every concrete type is a function type
- * while GC types are not decoded), and a bottom type (nofunc ...) under
- * everything of its hierarchy. */
+ * (subtyping): number types only as themselves; references when
+ * nullability allows and the heap types are in one hierarchy with the
+ * bottom under everything, abstract types by their fixed order and
+ * concrete types by their declared supertypes (bri_type_sub, through
+ * module m: concrete indices are canonical within it, decode.c, so
+ * equal types are equal words). */
 static inline bool
-bri_vt_match(bri_valtype_t actual, bri_valtype_t expect)
+bri_vt_match(const br_module_t *m, bri_valtype_t actual, bri_valtype_t expect)
 {
     if (actual == expect)
         return true;
@@ -243,7 +308,9 @@ bri_vt_match(bri_valtype_t actual, bri_valtype_t expect)
         return false;
     if (bri_vt_is_bottom(ha))
         return true;
-    return bri_vt_code(ha) == BRI_VT_CONCRETE && he == BRI_HT_FUNC;
+    if (bri_vt_is_concrete(ha) && bri_vt_is_concrete(he))
+        return m != NULL && bri_type_sub(m, bri_vt_index(ha), bri_vt_index(he));
+    return !bri_vt_is_concrete(he) && bri_ht_below_abstract(ha, he);
 }
 
 /* Number of 8-byte slots a value of this type takes (v128: 2). */
@@ -261,6 +328,24 @@ typedef struct bri_functype {
     const bri_valtype_t *params; /* point into m->type_vals */
     const bri_valtype_t *results;
 } bri_functype_t;
+
+/* The composite type of a type definition (3.0: a function, struct or
+ * array type, in a recursive group, with its declared supertype). */
+enum { BRI_COMP_FUNC = 0, BRI_COMP_STRUCT = 1, BRI_COMP_ARRAY = 2 };
+
+typedef struct bri_typedef {
+    uint8_t kind;     /* BRI_COMP_* */
+    bool final_;      /* `sub final` or no `sub` at all */
+    uint32_t super;   /* declared supertype, BR_NO_INDEX if none */
+    uint32_t group;   /* first type of its recursive group */
+    uint32_t group_size;
+    /* struct: its fields; array: one, its element. Storage types are
+     * value types or BRI_ST_CODE_I8/I16; they point into m->type_vals
+     * and m->field_mut (1: mutable) */
+    uint32_t field_count;
+    const bri_valtype_t *fields;
+    const uint8_t *mut;
+} bri_typedef_t;
 
 /* ------------------------------------------------------------------ */
 /* Decoded module (decode.c fills it, validate.c/compile.c complete it) */
@@ -392,6 +477,15 @@ struct br_module {
     /* per type: the first equal type (decode.c); references in the
      * module's types name canonical indices only */
     uint32_t *type_canon;
+    /* per type: kind, group, supertype, fields (decode.c) */
+    bri_typedef_t *typedefs;
+    uint8_t *field_mut; /* parallel to type_vals */
+    /* per type: its canonical runtime type, shared across the modules of
+     * the engine (types.c); NULL while the types are invalid */
+    const struct bri_rtt **rtts;
+    /* the registry's groups this module holds (released when freed) */
+    uint32_t rtt_group_count;
+    struct bri_rtt_group **rtt_groups;
 
     uint32_t import_count;
     bri_import_t *imports;
@@ -422,31 +516,44 @@ struct br_module {
     uint8_t *declared_refs;
 };
 
+/* The code of a concrete reference to type index i of m. */
+static inline uint32_t
+bri_concrete_code(const br_module_t *m, uint32_t i)
+{
+    if (m->typedefs == NULL || i >= m->type_count)
+        return BRI_VT_CONCRETE;
+    static const uint8_t codes[] = {BRI_VT_CONCRETE, BRI_VT_CONCRETE_STRUCT,
+                                    BRI_VT_CONCRETE_ARRAY};
+    return codes[m->typedefs[i].kind];
+}
+
 /* A concrete type index as its canonical one (m->type_canon), so that
- * equal types are equal words; an unknown index stays for the
- * validator to report (bri_vt_known). */
+ * equal types are equal words, with the code of its kind; an unknown
+ * index stays for the validator to report (bri_vt_known). */
 static inline bri_valtype_t
 bri_vt_canon(const br_module_t *m, bri_valtype_t t)
 {
-    if (bri_vt_code(t) != BRI_VT_CONCRETE ||
-        bri_vt_index(t) >= m->type_count || m->type_canon == NULL)
-        return t; /* (no canon: a module built by hand, in the tests) */
-    return (t & ((1u << BRI_VT_INDEX_SHIFT) - 1)) |
-           (m->type_canon[bri_vt_index(t)] << BRI_VT_INDEX_SHIFT);
+    if (!bri_vt_is_concrete(t) || bri_vt_index(t) >= m->type_count)
+        return t;
+    uint32_t i = bri_vt_index(t);
+    if (m->type_canon != NULL) /* (none: a module built by hand, tests) */
+        i = m->type_canon[i];
+    return (t & BRI_VT_NONNULL) | bri_concrete_code(m, i) |
+           (i << BRI_VT_INDEX_SHIFT);
 }
 
 /* Whether a value type's type index (if any) names a type. */
 static inline bool
 bri_vt_known(const br_module_t *m, bri_valtype_t t)
 {
-    return bri_vt_code(t) != BRI_VT_CONCRETE || bri_vt_index(t) < m->type_count;
+    return !bri_vt_is_concrete(t) || bri_vt_index(t) < m->type_count;
 }
 
 /* The type of ref.func of a function of type index `type`: (ref $t). */
 static inline bri_valtype_t
 bri_vt_func_ref(const br_module_t *m, uint32_t type)
 {
-    return bri_vt_ref_index(m->type_canon ? m->type_canon[type] : type, false);
+    return bri_vt_canon(m, bri_vt_ref_index(type, false));
 }
 
 /* decode.c: parse m->bytes into the structure above (not function code). */
@@ -469,6 +576,7 @@ bri_valkind_valid(uint8_t k)
     case BR_FUNCREF:
     case BR_EXTERNREF:
     case BR_EXNREF:
+    case BR_ANYREF:
         return true;
     default:
         return false;
@@ -480,7 +588,8 @@ bri_valkind_valid(uint8_t k)
 static inline bool
 bri_valkind_is_ref(br_valkind_t k)
 {
-    return k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF;
+    return k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF ||
+           k == BR_ANYREF;
 }
 
 /* Number of 8-byte slots a value of this kind takes (v128: 2). */
@@ -578,6 +687,8 @@ struct br_global {
 struct br_tag {
     bri_object_t obj;
     const br_functype_t *type;
+    /* its canonical type (types.c); NULL for a tag the host made */
+    const struct bri_rtt *rtt;
 };
 
 struct br_instance {

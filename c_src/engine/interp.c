@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "exec.h"
+#include "exec_gc.h"
+#include "gc/gc.h"
 #include "store.h"
 #include "numeric.h"
 #include "numeric_simd.h"
@@ -131,7 +133,7 @@ mem_at(const uint32_t *pc, const br_slot_t *S, uint8_t *mb, uint64_t ms,
 /*
  * call_indirect's callee: element `index` of the table, checked for
  * bounds, null and type (pointer equality first: same-module types are
- * usually the same object). NULL with *trap set when it traps.
+ * usually the same object; then a subtype, exec_gc.c). NULL with *trap set when it traps.
  */
 static inline br_func_t *
 indirect_callee(const br_instance_t *inst, const uint32_t *pc,
@@ -149,7 +151,7 @@ indirect_callee(const br_instance_t *inst, const uint32_t *pc,
         *trap = BR_TRAP_UNINITIALIZED_ELEMENT;
         return NULL;
     }
-    if (BR_UNLIKELY(f->type != ft && !bri_functype_equal(f->type, ft))) {
+    if (BR_UNLIKELY(f->type != ft && !bri_gc_func_matches(inst, f, pc[2]))) {
         *trap = BR_TRAP_INDIRECT_TYPE_MISMATCH;
         return NULL;
     }
@@ -171,7 +173,7 @@ ref_callee(const br_instance_t *inst, const uint32_t *pc, const br_slot_t *S,
         *trap = BR_TRAP_NULL_FUNC_REFERENCE;
         return NULL;
     }
-    if (BR_UNLIKELY(f->type != ft && !bri_functype_equal(f->type, ft))) {
+    if (BR_UNLIKELY(f->type != ft && !bri_gc_func_matches(inst, f, pc[2]))) {
         *trap = BR_TRAP_INDIRECT_TYPE_MISMATCH;
         return NULL;
     }
@@ -838,6 +840,9 @@ BRI_INTERP_RUN(br_exec_t *exec, int64_t budget)
 
     /* ---- wide arithmetic (0xFC 0x13..0x16) ---- */
 #include "interp_wide.h"
+
+    /* ---- garbage collection (0xFB, ref.eq) ---- */
+#include "interp_gc.h"
 
     DISPATCH_END
                                                     /* clang-format on */

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "aot.h"
+#include "types.h"
 #include "native/native.h"
 
 /* ------------------------------------------------------------------ */
@@ -58,6 +59,7 @@ bri_module_free_parts(br_module_t *m)
     bri_free(a, m->type_kinds,
              (size_t)m->type_val_count * sizeof *m->type_kinds);
     bri_free(a, m->type_canon, (size_t)m->type_count * sizeof *m->type_canon);
+    bri_types_release(m, a);
     bri_free(a, m->imports, (size_t)m->import_count * sizeof *m->imports);
     bri_free(a, m->exports, (size_t)m->export_count * sizeof *m->exports);
     bri_free(a, m->declared_refs, m->func_count);

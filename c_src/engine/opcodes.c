@@ -63,6 +63,12 @@ const int16_t bri_op_by_byte[256] = {[0 ... 255] = -1, BR_OPCODES(BY_BYTE)};
 const int16_t bri_op_by_fc[32] = {[0 ... 31] = -1, BR_OPCODES(BY_FC)};
 #undef BY_FC
 
+#define BY_FB(name, prefix, code, imm, sig)      \
+    [prefix == BR_PREFIX_FB ? code : FC_SPARE] = \
+        prefix == BR_PREFIX_FB ? BR_OP_##name : -1,
+const int16_t bri_op_by_fb[32] = {[0 ... 31] = -1, BR_OPCODES(BY_FB)};
+#undef BY_FB
+
 /* The SIMD list holds only 0xFD opcodes (test_decode checks that each
  * sub-opcode maps back to its own op). */
 #define FD_ONLY(name, prefix, code, imm, sig) \

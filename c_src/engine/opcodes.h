@@ -15,6 +15,8 @@
 
 /* The prefix byte of the misc (0xFC) opcodes. */
 #define BR_PREFIX_FC 0xFC
+/* The prefix byte of the GC (0xFB) opcodes. */
+#define BR_PREFIX_FB 0xFB
 /* The prefix byte of the SIMD (0xFD) opcodes (BR_SIMD_OPCODES). */
 #define BR_PREFIX_FD 0xFD
 
@@ -467,6 +469,71 @@
         "br_on_null", 0, 0, bri_op_br_on_null, _, 0, 0)                 \
     Y(X, br_on_non_null, 0x00, 0xD6, LABEL, "*",                        \
         "br_on_non_null", 0, 0, bri_op_br_on_null, _, 0, 0)             \
+    Y(X, ref_eq, 0x00, 0xD3, NONE, "*",                                 \
+        "ref.eq", 2, 2, bri_op_gc, _, 0, 0)                             \
+    /* 0xFB prefix: garbage collection (compile_gc.c, interp_gc.h) */   \
+    Y(X, struct_new, 0xFB, 0x00, TYPE, "*",                             \
+        "struct.new", 3, VAR, bri_op_gc, T, 0, 0)                       \
+    Y(X, struct_new_default, 0xFB, 0x01, TYPE, "*",                     \
+        "struct.new_default", 3, 1, bri_op_gc, T, 0, 0)                 \
+    Y(X, struct_get, 0xFB, 0x02, TYPE_FIELD, "*",                       \
+        "struct.get", 4, VAR, bri_op_gc, T, 0, 0)                       \
+    Y(X, struct_get_s, 0xFB, 0x03, TYPE_FIELD, "*",                     \
+        "struct.get_s", 4, 1, bri_op_gc, T, 0, 0)                       \
+    Y(X, struct_get_u, 0xFB, 0x04, TYPE_FIELD, "*",                     \
+        "struct.get_u", 4, 1, bri_op_gc, T, 0, 0)                       \
+    Y(X, struct_set, 0xFB, 0x05, TYPE_FIELD, "*",                       \
+        "struct.set", 4, VAR, bri_op_gc, T, 0, 0)                       \
+    Y(X, array_new, 0xFB, 0x06, TYPE, "*",                              \
+        "array.new", 3, VAR, bri_op_gc, T, 0, 0)                        \
+    Y(X, array_new_default, 0xFB, 0x07, TYPE, "*",                      \
+        "array.new_default", 3, 1, bri_op_gc, T, 0, 0)                  \
+    Y(X, array_new_fixed, 0xFB, 0x08, TYPE_N, "*",                      \
+        "array.new_fixed", 4, VAR, bri_op_gc, T, 0, 0)                  \
+    Y(X, array_new_data, 0xFB, 0x09, TYPE_DATA, "*",                    \
+        "array.new_data", 4, 2, bri_op_gc, T, 0, 0)                     \
+    Y(X, array_new_elem, 0xFB, 0x0A, TYPE_ELEM, "*",                    \
+        "array.new_elem", 4, 2, bri_op_gc, T, 0, 0)                     \
+    Y(X, array_get, 0xFB, 0x0B, TYPE, "*",                              \
+        "array.get", 3, VAR, bri_op_gc, T, 0, 0)                        \
+    Y(X, array_get_s, 0xFB, 0x0C, TYPE, "*",                            \
+        "array.get_s", 3, 2, bri_op_gc, T, 0, 0)                        \
+    Y(X, array_get_u, 0xFB, 0x0D, TYPE, "*",                            \
+        "array.get_u", 3, 2, bri_op_gc, T, 0, 0)                        \
+    Y(X, array_set, 0xFB, 0x0E, TYPE, "*",                              \
+        "array.set", 3, VAR, bri_op_gc, T, 0, 0)                        \
+    Y(X, array_len, 0xFB, 0x0F, NONE, "*",                              \
+        "array.len", 2, 1, bri_op_gc, T, 0, 0)                          \
+    Y(X, array_fill, 0xFB, 0x10, TYPE, "*",                             \
+        "array.fill", 3, VAR, bri_op_gc, T, 0, 0)                       \
+    Y(X, array_copy, 0xFB, 0x11, TYPE_TYPE, "*",                        \
+        "array.copy", 4, 5, bri_op_gc, T, 0, 0)                         \
+    Y(X, array_init_data, 0xFB, 0x12, TYPE_DATA, "*",                   \
+        "array.init_data", 4, 4, bri_op_gc, T, 0, 0)                    \
+    Y(X, array_init_elem, 0xFB, 0x13, TYPE_ELEM, "*",                   \
+        "array.init_elem", 4, 4, bri_op_gc, T, 0, 0)                    \
+    Y(X, ref_test, 0xFB, 0x14, HEAPTYPE, "*",                           \
+        "ref.test", 3, 1, bri_op_gc, _, 0, 0)                           \
+    Y(X, ref_test_null, 0xFB, 0x15, REFTYPE, "*",                       \
+        "ref.test", 3, 1, bri_op_gc, _, 0, 0)                           \
+    Y(X, ref_cast, 0xFB, 0x16, HEAPTYPE, "*",                           \
+        "ref.cast", 3, 1, bri_op_gc, T, 0, 0)                           \
+    Y(X, ref_cast_null, 0xFB, 0x17, REFTYPE, "*",                       \
+        "ref.cast", 3, 1, bri_op_gc, T, 0, 0)                           \
+    Y(X, br_on_cast, 0xFB, 0x18, BR_ON_CAST, "*",                       \
+        "br_on_cast", 0, 0, bri_op_br_on_cast, _, 0, 0)                 \
+    Y(X, br_on_cast_fail, 0xFB, 0x19, BR_ON_CAST, "*",                  \
+        "br_on_cast_fail", 0, 0, bri_op_br_on_cast, _, 0, 0)            \
+    Y(X, any_convert_extern, 0xFB, 0x1A, NONE, "*",                     \
+        "any.convert_extern", 0, 0, bri_op_gc, _, 0, 0)                 \
+    Y(X, extern_convert_any, 0xFB, 0x1B, NONE, "*",                     \
+        "extern.convert_any", 0, 0, bri_op_gc, _, 0, 0)                 \
+    Y(X, ref_i31, 0xFB, 0x1C, NONE, "*",                                \
+        "ref.i31", 2, 1, bri_op_gc, _, 0, 0)                            \
+    Y(X, i31_get_s, 0xFB, 0x1D, NONE, "*",                              \
+        "i31.get_s", 2, 1, bri_op_gc, T, 0, 0)                          \
+    Y(X, i31_get_u, 0xFB, 0x1E, NONE, "*",                              \
+        "i31.get_u", 2, 1, bri_op_gc, T, 0, 0)                          \
     /* 0xFC prefix: saturating truncation */                            \
     Y(X, i32_trunc_sat_f32_s, 0xFC, 0x00, NONE, "f:i",                  \
         "i32.trunc_sat_f32_s", 2, 1, bri_op_simple, _, 0, 0)            \
@@ -1110,7 +1177,12 @@
     /* SIMD: 16 bytes, 16 lane indices, a lane index, memarg + lane */  \
     X(V128) X(SHUFFLE) X(LANE) X(MEMARG_LANE)                           \
     /* call_ref: a type index */                                        \
-    X(TYPE)
+    X(TYPE)                                                             \
+    /* GC: a type and a field, data segment, element segment, count or  \
+       second type; a heap type (non-null); br_on_cast's flags, label   \
+       and two heap types */                                            \
+    X(TYPE_FIELD) X(TYPE_DATA) X(TYPE_ELEM) X(TYPE_N) X(TYPE_TYPE)      \
+    X(HEAPTYPE) X(BR_ON_CAST)
 
 #define BR_IMM_ENUM(name) BR_IMM_##name,
 typedef enum br_imm { BR_IMM_KINDS(BR_IMM_ENUM) BR_IMM__COUNT } br_imm_t;
@@ -1146,6 +1218,8 @@ extern const bri_opinfo_t bri_opinfo[BR_OP__COUNT];
 extern const int16_t bri_op_by_byte[256];
 /* Maps a 0xFC-prefixed sub-opcode (< 32) to br_op_t, or -1. */
 extern const int16_t bri_op_by_fc[32];
+/* Maps a 0xFB-prefixed (GC) sub-opcode (< 32) to br_op_t, or -1. */
+extern const int16_t bri_op_by_fb[32];
 /* Maps a 0xFD-prefixed (SIMD) sub-opcode (< BRI_FD_COUNT) to br_op_t,
  * or -1. */
 extern const int16_t bri_op_by_fd[BRI_FD_COUNT];

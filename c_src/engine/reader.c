@@ -28,6 +28,8 @@ bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub)
         return -2;
     if (b == BR_PREFIX_FC)
         return *sub < 32 ? bri_op_by_fc[*sub] : -1;
+    if (b == BR_PREFIX_FB)
+        return *sub < 32 ? bri_op_by_fb[*sub] : -1;
     return *sub < BRI_FD_COUNT ? bri_op_by_fd[*sub] : -1;
 }
 
@@ -80,6 +82,12 @@ known_abstract(uint8_t code)
     case BRI_HT_NOFUNC:
     case BRI_HT_NOEXTERN:
     case BRI_HT_NOEXN:
+    case BRI_HT_ANY:
+    case BRI_HT_EQ:
+    case BRI_HT_I31:
+    case BRI_HT_STRUCT:
+    case BRI_HT_ARRAY:
+    case BRI_HT_NONE:
         return true;
     default:
         return false;
@@ -189,6 +197,22 @@ read_catches(bri_reader_t *r, bri_imm_t *out)
     return true;
 }
 
+/* br_on_cast(_fail): flags (bit 0: the source type is nullable, bit 1:
+ * the target type), a label, then the two heap types. */
+static bool
+read_br_on_cast(bri_reader_t *r, bri_imm_t *out)
+{
+    uint8_t flags;
+    if (!bri_read_u8(r, &flags))
+        return false;
+    if (flags > 3)
+        return bri_reader_fail_at(r, BR_ERR_MALFORMED_REFTYPE, r->p - 1);
+    out->flags = flags;
+    return bri_read_u32(r, &out->idx[0]) &&
+           bri_read_heaptype(r, flags & 1, &out->reftype) &&
+           bri_read_heaptype(r, flags & 2, &out->reftype2);
+}
+
 static bool
 read_bytes(bri_reader_t *r, uint32_t n, bri_imm_t *out)
 {
@@ -220,6 +244,11 @@ bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
     case BR_IMM_ELEM:
     case BR_IMM_TYPE:
         return read_indices(r, 1, out);
+    case BR_IMM_TYPE_FIELD:
+    case BR_IMM_TYPE_DATA:
+    case BR_IMM_TYPE_ELEM:
+    case BR_IMM_TYPE_N:
+    case BR_IMM_TYPE_TYPE:
     case BR_IMM_CALL_INDIRECT:
     case BR_IMM_DATA_MEM:
     case BR_IMM_MEM_MEM:
@@ -242,6 +271,10 @@ bri_read_imm(bri_reader_t *r, br_imm_t imm, bri_imm_t *out)
         return bri_read_fixed(r, 8, &out->u);
     case BR_IMM_REFTYPE:
         return read_reftype(r, out);
+    case BR_IMM_HEAPTYPE:
+        return bri_read_heaptype(r, false, &out->reftype);
+    case BR_IMM_BR_ON_CAST:
+        return read_br_on_cast(r, out);
     case BR_IMM_SELECT_T:
         return read_select_types(r, out);
     case BR_IMM_V128:

@@ -268,7 +268,7 @@ int bri_read_prefixed_op(bri_reader_t *r, uint8_t b, uint32_t *sub);
 static inline int
 bri_read_op_after(bri_reader_t *r, uint8_t b, uint32_t *sub)
 {
-    if (BR_LIKELY(b != BR_PREFIX_FC && b != BR_PREFIX_FD))
+    if (BR_LIKELY(b != BR_PREFIX_FC && b != BR_PREFIX_FD && b != BR_PREFIX_FB))
         return bri_op_by_byte[b];
     return bri_read_prefixed_op(r, b, sub); /* out of line: rarer */
 }
@@ -297,8 +297,10 @@ typedef struct bri_imm {
     uint8_t lane;         /* LANE, MEMARG_LANE */
     const uint8_t *bytes; /* V128/SHUFFLE: 16 bytes; LABELS, SELECT_T:
                              their vector's first entry */
-    /* REFTYPE: ref.null's (nullable) reference type */
+    /* REFTYPE: ref.null's (nullable) reference type; HEAPTYPE: a
+     * non-null one; BR_ON_CAST: the source type, reftype2 the target */
     bri_valtype_t reftype;
+    bri_valtype_t reftype2;
 } bri_imm_t;
 
 /* reader.c: a value type (one byte, or 0x63/0x64 and a heap type) and a

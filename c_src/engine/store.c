@@ -36,7 +36,7 @@ br_store_new(br_engine_t *engine, const br_limits_t *limits)
     merge_limits(&store->limits, limits);
     store->objects = NULL;
     store->tier = engine->tier;
-    store->gc = NULL;
+    store->gc = NULL; /* created on first use (gc/gc.h) */
     store->execs = NULL;
     store->gc_defer = 0;
     return store;

@@ -9,6 +9,7 @@
 
 #include "aot.h"
 #include "compile.h"
+#include "types.h"
 
 typedef struct validator {
     br_module_t *m;
@@ -74,7 +75,7 @@ static void
 cs_pop(cstate_t *s, bri_valtype_t want)
 {
     validator_t *v = s->v;
-    if (v->depth == 0 || !bri_vt_match(v->stack[v->depth - 1], want))
+    if (v->depth == 0 || !bri_vt_match(v->m, v->stack[v->depth - 1], want))
         cs_type_error(s);
     if (v->depth > 0)
         v->depth--;
@@ -112,6 +113,61 @@ cs_ref_func(cstate_t *s, uint32_t x)
     return cs_push(s, bri_vt_func_ref(m, m->funcs[x].type));
 }
 
+/* A storage type as the type of its operand: packed ones are i32. */
+static bri_valtype_t
+cs_unpacked(bri_valtype_t t)
+{
+    return t == BRI_ST_CODE_I8 || t == BRI_ST_CODE_I16 ? BR_I32 : t;
+}
+
+/* struct.new(_default) x and array.new(_default/_fixed) x (n). */
+static br_err_t
+cs_gc_new(cstate_t *s, br_op_t op, uint32_t x, uint32_t n)
+{
+    const br_module_t *m = s->v->m;
+    bool is_struct = op == BR_OP_struct_new || op == BR_OP_struct_new_default;
+    if (x >= m->type_count || m->typedefs == NULL)
+        return FAIL_AT(s->v, BR_ERR_UNKNOWN_TYPE, s->insn_offset, "%u",
+                       (unsigned)x);
+    const bri_typedef_t *td = &m->typedefs[x];
+    if (td->kind != (is_struct ? BRI_COMP_STRUCT : BRI_COMP_ARRAY))
+        return FAIL_AT(s->v, BR_ERR_TYPE_MISMATCH, s->insn_offset,
+                       "type %u", (unsigned)x);
+    bool dflt = op == BR_OP_struct_new_default ||
+                op == BR_OP_array_new_default;
+    for (uint32_t k = 0; dflt && k < td->field_count; k++)
+        if (bri_vt_is_ref(td->fields[k]) && !bri_vt_nullable(td->fields[k]))
+            cs_type_error(s);
+    if (!is_struct && op != BR_OP_array_new_fixed)
+        cs_pop(s, BR_I32);
+    if (op == BR_OP_struct_new)
+        for (uint32_t k = td->field_count; k-- > 0;)
+            cs_pop(s, cs_unpacked(td->fields[k]));
+    if (op == BR_OP_array_new)
+        cs_pop(s, cs_unpacked(td->fields[0]));
+    for (uint32_t k = 0; op == BR_OP_array_new_fixed && k < n; k++)
+        cs_pop(s, cs_unpacked(td->fields[0]));
+    return cs_push(s, bri_vt_canon(m, bri_vt_ref_index(x, false)));
+}
+
+/* ref.i31 and the extern/any conversions (nullability kept). */
+static br_err_t
+cs_convert(cstate_t *s, br_op_t op)
+{
+    validator_t *v = s->v;
+    if (op == BR_OP_ref_i31) {
+        cs_pop(s, BR_I32);
+        return cs_push(s, BRI_HT_I31 | BRI_VT_NONNULL);
+    }
+    bool to_any = op == BR_OP_any_convert_extern;
+    bri_valtype_t t = v->depth > 0 ? v->stack[v->depth - 1] : BRI_HT_NONE;
+    cs_pop(s, to_any ? BRI_HT_EXTERN : BRI_HT_ANY);
+    bri_valtype_t r = to_any ? BRI_HT_ANY : BRI_HT_EXTERN;
+    if (bri_vt_is_ref(t) && !bri_vt_nullable(t))
+        r |= BRI_VT_NONNULL;
+    return cs_push(s, r);
+}
+
 /* i32/i64 add, sub and mul (extended-const). */
 static br_err_t
 cs_binop(cstate_t *s, bri_valtype_t t)
@@ -144,6 +200,16 @@ cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
         return cs_push(s, bri_vt_canon(s->v->m, imm->reftype));
     case BR_OP_ref_func:
         return cs_ref_func(s, imm->idx[0]);
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+        return cs_gc_new(s, op, imm->idx[0], imm->idx[1]);
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
+        return cs_convert(s, op);
     case BR_OP_i32_add:
     case BR_OP_i32_sub:
     case BR_OP_i32_mul:
@@ -172,6 +238,14 @@ cs_is_const(int op)
     case BR_OP_i64_add:
     case BR_OP_i64_sub:
     case BR_OP_i64_mul:
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
         return true;
     default:
         return false;
@@ -224,7 +298,7 @@ check_const(validator_t *v, const bri_constexpr_t *e, bri_valtype_t want)
         if (err != BR_ERR_OK)
             return err;
     }
-    if (v->depth != 1 || !bri_vt_match(v->stack[0], want))
+    if (v->depth != 1 || !bri_vt_match(v->m, v->stack[0], want))
         cs_type_error(&s);
     if (s.type_err != BR_ERR_OK)
         return FAIL_AT(v, s.type_err, s.type_err_offset, "%s",
@@ -253,23 +327,57 @@ check_vt(validator_t *v, bri_valtype_t t)
     return BR_ERR_OK;
 }
 
-/* A function type names only earlier types and itself (each type is its
- * own recursive group); decode.c made the known ones canonical, which
- * keeps them at or below the type's index. */
+/* A value or storage type of type i names a type of its recursive
+ * group or an earlier one (decode.c made the known ones canonical,
+ * which keeps them below the group's end). */
+static br_err_t
+check_type_refs(validator_t *v, uint32_t i)
+{
+    const br_module_t *m = v->m;
+    const bri_functype_t *ft = &m->ftypes[i];
+    const bri_typedef_t *td = m->typedefs ? &m->typedefs[i] : NULL;
+    uint32_t end = td ? td->group + td->group_size : i + 1;
+    uint32_t total = ft->param_count + ft->result_count;
+    uint32_t fields = td ? td->field_count : 0;
+    for (uint32_t k = 0; k < total + fields; k++) {
+        bri_valtype_t t = k < ft->param_count ? ft->params[k]
+                          : k < total ? ft->results[k - ft->param_count]
+                                      : td->fields[k - total];
+        if (bri_vt_is_concrete(t) && bri_vt_index(t) >= end)
+            return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u",
+                           (unsigned)bri_vt_index(t));
+    }
+    return BR_ERR_OK;
+}
+
+/* Type i's declared supertype: one, earlier, and admitting it. */
+static br_err_t
+check_super(validator_t *v, uint32_t i)
+{
+    const bri_typedef_t *td = &v->m->typedefs[i];
+    if (td->super == BR_NO_INDEX)
+        return BR_ERR_OK;
+    if (td->super == BR_NO_INDEX - 1)
+        return FAIL_AT(v, BR_ERR_SUB_TYPE, 0, "type %u: %s", (unsigned)i,
+                       "more than one supertype");
+    if (td->super >= i)
+        return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u", (unsigned)td->super);
+    if (!bri_types_sub_ok(v->m, i))
+        return FAIL_AT(v, BR_ERR_SUB_TYPE, 0, "type %u does not match %u",
+                       (unsigned)i, (unsigned)td->super);
+    return BR_ERR_OK;
+}
+
 static br_err_t
 check_types(validator_t *v)
 {
     const br_module_t *m = v->m;
     for (uint32_t i = 0; i < m->type_count; i++) {
-        const bri_functype_t *ft = &m->ftypes[i];
-        for (uint32_t k = 0; k < ft->param_count + ft->result_count; k++) {
-            bri_valtype_t t = k < ft->param_count
-                                  ? ft->params[k]
-                                  : ft->results[k - ft->param_count];
-            if (bri_vt_code(t) == BRI_VT_CONCRETE && bri_vt_index(t) > i)
-                return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u",
-                               (unsigned)bri_vt_index(t));
-        }
+        br_err_t err = check_type_refs(v, i);
+        if (err == BR_ERR_OK && m->typedefs != NULL)
+            err = check_super(v, i);
+        if (err != BR_ERR_OK)
+            return err;
     }
     for (uint32_t i = 0; i < m->func_count; i++)
         for (uint32_t k = 0; k < m->funcs[i].local_count; k++) {
@@ -423,7 +531,7 @@ check_elems(validator_t *v)
         err = check_const(v, &e->offset, t->limits.is64 ? BR_I64 : BR_I32);
         if (err != BR_ERR_OK)
             return err;
-        if (!bri_vt_match(e->type, t->type))
+        if (!bri_vt_match(m, e->type, t->type))
             return FAIL_AT(v, BR_ERR_TYPE_MISMATCH, e->offset.offset, "%s",
                            "element segment type differs from the table's");
     }

@@ -1068,7 +1068,9 @@ static void
 test_opcode_tables(void)
 {
     int legal_bytes = 0, legal_fc = 0, legal_fd = 0, single = 0, fc = 0;
-    int fd = 0;
+    int fd = 0, fb = 0, legal_fb = 0;
+    for (int i = 0; i < 32; i++)
+        legal_fb += bri_op_by_fb[i] >= 0;
     for (int i = 0; i < 256; i++)
         legal_bytes += bri_op_by_byte[i] >= 0;
     for (int i = 0; i < BRI_FD_COUNT; i++)
@@ -1087,6 +1089,9 @@ test_opcode_tables(void)
         } else if (info->prefix == 0xFD) {
             CHECK_EQ(bri_op_by_fd[info->code], op);
             fd++;
+        } else if (info->prefix == 0xFB) {
+            CHECK_EQ(bri_op_by_fb[info->code], op);
+            fb++;
         } else {
             CHECK_EQ(info->prefix, 0xFF);
             CHECK(strcmp(info->sig, "*") == 0);
@@ -1095,6 +1100,9 @@ test_opcode_tables(void)
     CHECK_EQ(legal_bytes, single);
     CHECK_EQ(legal_fc, fc);
     CHECK_EQ(legal_fd, fd);
+    /* the GC instructions: 0xFB 0x00 to 0x1E */
+    CHECK_EQ(legal_fb, fb);
+    CHECK_EQ(fb, 31);
     /* the whole fixed-width SIMD instruction set and relaxed SIMD */
     CHECK_EQ(fd, 236 + 20);
     CHECK_EQ(bri_op_by_fd[0x100], BR_OP_i8x16_relaxed_swizzle);
@@ -1167,11 +1175,13 @@ test_opcode_columns(void)
         CHECK(lane_op ? info->lanes >= 2 && info->lanes <= 16
                       : info->lanes == 0);
     }
-    /* every text name names one op (typed select reads as select) */
+    /* every text name names one op (typed select reads as select, the
+     * null forms of ref.test and ref.cast by their type) */
     for (int x = 0; x < BR_OP__COUNT; x++)
         for (int y = x + 1; y < BR_OP__COUNT; y++)
             if (bri_opinfo[x].text && bri_opinfo[y].text &&
-                y != BR_OP_select_t)
+                y != BR_OP_select_t && y != BR_OP_ref_test_null &&
+                y != BR_OP_ref_cast_null)
                 CHECK(strcmp(bri_opinfo[x].text, bri_opinfo[y].text) != 0);
     CHECK(strcmp(bri_opinfo[BR_OP_local_get].text, "local.get") == 0);
     CHECK(strcmp(bri_opinfo[BR_OP_br_if].text, "br_if") == 0);

@@ -6,6 +6,8 @@
  */
 #include "values.h"
 
+#include "gc/gc.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +23,7 @@ static const struct {
     {"v128", BR_V128},
     {"funcref", BR_FUNCREF},
     {"externref", BR_EXTERNREF},
+    {"anyref", BR_ANYREF},
     {"exnref", BR_EXNREF},
 };
 
@@ -182,7 +185,8 @@ parse_scalar(const char *text, spec_expect_t *out, bool is_expect, char *why)
 {
     br_valkind_t k = out->val.kind;
     uint64_t bits;
-    if (k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF)
+    if (k == BR_FUNCREF || k == BR_EXTERNREF || k == BR_EXNREF ||
+        k == BR_ANYREF)
         return parse_ref(text, out, is_expect, why);
     if (k == BR_F32 || k == BR_F64) {
         out->match[0] = nan_class(text);
@@ -258,11 +262,9 @@ match_bits(spec_match_t m, unsigned width, uint64_t expect, uint64_t got)
         return (got & ~sign) == (exp | quiet);
     case SPEC_MATCH_NAN_ARITHMETIC:
         return (got & (exp | quiet)) == (exp | quiet);
-    case SPEC_MATCH_ANY_REF:
-    case SPEC_MATCH_ANY_NULL:
+    default: /* reference matches (spec_match) */
         return false;
     }
-    return false;
 }
 
 static bool
@@ -278,13 +280,41 @@ match_v128(const spec_expect_t *e, const br_val_t *got)
     return true;
 }
 
+/* The class of a non-null anyref: an i31 (bit 0), a host value made
+ * internal (spec_externref's small numbers) or a heap object, struct or
+ * array by its runtime type (gc/gc.h). */
+static spec_match_t
+gc_class(br_ref_t r)
+{
+    if (bri_gc_is_i31(r))
+        return SPEC_MATCH_REF_I31;
+    if ((uintptr_t)r < SPEC_HOST_LIMIT)
+        return SPEC_MATCH_REF_ANY;
+    return ((const bri_gc_object_t *)r)->rtt->kind == BRI_RTT_STRUCT
+               ? SPEC_MATCH_REF_STRUCT
+               : SPEC_MATCH_REF_ARRAY;
+}
+
+static bool
+match_gc(spec_match_t want, const br_val_t *got)
+{
+    if (got->kind != BR_ANYREF || got->of.ref == NULL)
+        return false;
+    spec_match_t have = gc_class(got->of.ref);
+    if (want == SPEC_MATCH_REF_ANY || want == have)
+        return true;
+    return want == SPEC_MATCH_REF_EQ && have != SPEC_MATCH_REF_ANY;
+}
+
 bool
 spec_match(const spec_expect_t *e, const br_val_t *got)
 {
     if (e->match[0] == SPEC_MATCH_ANY_NULL)
         return (got->kind == BR_FUNCREF || got->kind == BR_EXTERNREF ||
-                got->kind == BR_EXNREF) &&
+                got->kind == BR_EXNREF || got->kind == BR_ANYREF) &&
                got->of.ref == NULL;
+    if (e->match[0] >= SPEC_MATCH_REF_STRUCT)
+        return match_gc(e->match[0], got);
     if (got->kind != e->val.kind)
         return false;
     switch (e->val.kind) {
@@ -312,8 +342,11 @@ format_ref(const br_val_t *v, char *buf, size_t size)
     const char *kind = spec_kind_name(v->kind);
     if (!v->of.ref)
         snprintf(buf, size, "%s:null", kind);
-    else if (v->kind == BR_EXTERNREF)
-        snprintf(buf, size, "externref:%" PRIuPTR, (uintptr_t)v->of.ref - 1);
+    else if (v->kind == BR_EXTERNREF ||
+             (v->kind == BR_ANYREF && (uintptr_t)v->of.ref < SPEC_HOST_LIMIT &&
+              !bri_gc_is_i31(v->of.ref)))
+        snprintf(buf, size, "%s:%" PRIu64, kind,
+                 spec_extern_number(v->of.ref));
     else
         snprintf(buf, size, "%s:%p", kind, v->of.ref);
 }
@@ -350,6 +383,7 @@ spec_format_val(const br_val_t *v, char *buf, size_t size)
     case BR_FUNCREF:
     case BR_EXTERNREF:
     case BR_EXNREF:
+    case BR_ANYREF:
         format_ref(v, buf, size);
         break;
     default:
@@ -361,8 +395,9 @@ spec_format_val(const br_val_t *v, char *buf, size_t size)
 void
 spec_format_expect(const spec_expect_t *e, char *buf, size_t size)
 {
-    static const char *const names[] = {"", "nan:canonical", "nan:arithmetic",
-                                        "non-null"};
+    static const char *const names[] = {
+        "",       "nan:canonical", "nan:arithmetic", "non-null", "null",
+        "struct", "array",         "i31",            "eq",       "any"};
     if (e->val.kind != BR_V128 && e->match[0] != SPEC_MATCH_BITS)
         snprintf(buf, size, "%s:%s", spec_kind_name(e->val.kind),
                  names[e->match[0]]);

@@ -17,6 +17,13 @@ typedef enum spec_match {
     SPEC_MATCH_NAN_ARITHMETIC, /* any NaN with the quiet bit set */
     SPEC_MATCH_ANY_REF,        /* any non-null reference */
     SPEC_MATCH_ANY_NULL,       /* a null reference of any kind */
+    /* a non-null anyref (GC, 3.0) that is a struct, an array, an i31,
+     * one of the three (eq), or anything */
+    SPEC_MATCH_REF_STRUCT,
+    SPEC_MATCH_REF_ARRAY,
+    SPEC_MATCH_REF_I31,
+    SPEC_MATCH_REF_EQ,
+    SPEC_MATCH_REF_ANY,
 } spec_match_t;
 
 /* A v128 lane shape: lane width in bits and whether lanes are floats. */
@@ -31,12 +38,23 @@ typedef struct spec_expect {
     spec_match_t match[16]; /* [0] for scalars, one per lane for v128 */
 } spec_expect_t;
 
-/* Externref N of the test suite is the host pointer N + 1, so that
- * externref 0 stays distinct from the null reference. */
+/* Externref N of the test suite is the host pointer 8 * (N + 1): not
+ * null for N = 0, and 8-aligned like every host reference must be, so
+ * that it is never taken for an i31 once made internal (gc/gc.h). The
+ * runner tells such values from heap objects by their size: below
+ * SPEC_HOST_LIMIT (no object of the heap lies there). */
+#define SPEC_HOST_LIMIT ((uintptr_t)1 << 24)
 static inline br_ref_t
 spec_externref(uint64_t n)
 {
-    return (br_ref_t)(uintptr_t)(n + 1);
+    return (br_ref_t)(uintptr_t)((n + 1) * 8);
+}
+
+/* The suite's number of host reference r (spec_externref's inverse). */
+static inline uint64_t
+spec_extern_number(br_ref_t r)
+{
+    return (uint64_t)((uintptr_t)r / 8 - 1);
 }
 
 /* Parses an argument ({"type": "i32", "value": "42"} ...). On failure

@@ -23,7 +23,7 @@ text_of(cmd_t *cmd, char *buf, size_t size)
 }
 
 /* The wast value as the runner's expectation (externref N is the host
- * pointer N + 1, as in the JSON scripts). */
+ * pointer spec_externref(N), as in the JSON scripts). */
 static void
 to_expect(const br_wast_value_t *v, spec_expect_t *e)
 {
@@ -34,7 +34,7 @@ to_expect(const br_wast_value_t *v, spec_expect_t *e)
     for (int k = 0; k < 16; k++)
         e->match[k] = (spec_match_t)v->match[k];
     if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF ||
-        v->val.kind == BR_EXNREF) {
+        v->val.kind == BR_EXNREF || v->val.kind == BR_ANYREF) {
         e->val.of.ref =
             v->is_null || v->match[0] ? NULL : spec_externref(v->val.of.u64);
     }
@@ -45,7 +45,7 @@ to_arg(const br_wast_value_t *v)
 {
     br_val_t a = v->val;
     if (v->val.kind == BR_FUNCREF || v->val.kind == BR_EXTERNREF ||
-        v->val.kind == BR_EXNREF)
+        v->val.kind == BR_EXNREF || v->val.kind == BR_ANYREF)
         a.of.ref = v->is_null ? NULL : spec_externref(v->val.of.u64);
     return a;
 }

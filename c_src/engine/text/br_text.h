@@ -112,12 +112,20 @@ typedef enum br_wast_match {
     BR_WAST_MATCH_NAN_ARITHMETIC,
     BR_WAST_MATCH_ANY_REF,  /* (ref.func) / (ref.extern) without a number */
     BR_WAST_MATCH_ANY_NULL, /* (ref.null) without a heap type: any null */
+    /* GC (3.0): a non-null anyref that is a struct, an array, an i31,
+     * any of those three (ref.eq), or anything (ref.any) */
+    BR_WAST_MATCH_REF_STRUCT,
+    BR_WAST_MATCH_REF_ARRAY,
+    BR_WAST_MATCH_REF_I31,
+    BR_WAST_MATCH_REF_EQ,
+    BR_WAST_MATCH_REF_ANY,
 } br_wast_match_t;
 
 /* An argument or expected result. References: ref.null is `is_null`;
  * (ref.extern N) is kind BR_EXTERNREF with of.u64 = N (the host value
- * number, for the embedder to map); (ref.func x) in results matches any
- * non-null funcref. */
+ * number, for the embedder to map), (ref.host N) the same host value as
+ * an anyref (kind BR_ANYREF); (ref.func x) in results matches any
+ * non-null funcref, (ref.struct) ... the BR_WAST_MATCH_REF_* classes. */
 typedef struct br_wast_value {
     br_val_t val;
     bool is_null;

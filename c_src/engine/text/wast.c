@@ -343,6 +343,9 @@ null_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         {"func", BR_FUNCREF},     {"nofunc", BR_FUNCREF},
         {"extern", BR_EXTERNREF}, {"noextern", BR_EXTERNREF},
         {"exn", BR_EXNREF},       {"noexn", BR_EXNREF},
+        {"any", BR_ANYREF},       {"eq", BR_ANYREF},
+        {"i31", BR_ANYREF},       {"struct", BR_ANYREF},
+        {"array", BR_ANYREF},     {"none", BR_ANYREF},
     };
     const tok_t *ht = tk(r, *i);
     v->is_null = true;
@@ -359,6 +362,27 @@ null_value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         }
     }
     script_error(r, *i, "a heap type");
+}
+
+/* The class an expected "(ref.struct)", "(ref.array)", "(ref.i31)",
+ * "(ref.eq)" or "(ref.any)" stands for; 0 for other keywords. */
+static uint8_t
+gc_class(reader_t *r, const tok_t *op)
+{
+    static const struct {
+        const char *name;
+        uint8_t match;
+    } classes[] = {
+        {"ref.struct", BR_WAST_MATCH_REF_STRUCT},
+        {"ref.array", BR_WAST_MATCH_REF_ARRAY},
+        {"ref.i31", BR_WAST_MATCH_REF_I31},
+        {"ref.eq", BR_WAST_MATCH_REF_EQ},
+        {"ref.any", BR_WAST_MATCH_REF_ANY},
+    };
+    for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++)
+        if (bri_tok_is(r->c, op, classes[k].name))
+            return classes[k].match;
+    return 0;
 }
 
 /* One "(t.const ...)" / "(ref.null t)" / "(ref.extern N)" / "(ref.func)". */
@@ -394,11 +418,16 @@ value(reader_t *r, size_t *i, br_wast_value_t *v, bool pattern)
         v128_value(r, i, v, pattern);
     } else if (bri_tok_is(r->c, op, "ref.null")) {
         null_value(r, i, v, pattern);
+    } else if (pattern && gc_class(r, op) != 0) {
+        v->val.kind = BR_ANYREF;
+        v->match[0] = gc_class(r, op);
     } else if (bri_tok_is(r->c, op, "ref.extern") ||
+               bri_tok_is(r->c, op, "ref.host") ||
                bri_tok_is(r->c, op, "ref.func")) {
-        v->val.kind =
-            bri_tok_is(r->c, op, "ref.extern") ? BR_EXTERNREF : BR_FUNCREF;
-        if (tk(r, *i)->kind == TK_NUM && v->val.kind == BR_EXTERNREF) {
+        v->val.kind = bri_tok_is(r->c, op, "ref.extern") ? BR_EXTERNREF
+                      : bri_tok_is(r->c, op, "ref.host") ? BR_ANYREF
+                                                         : BR_FUNCREF;
+        if (tk(r, *i)->kind == TK_NUM && v->val.kind != BR_FUNCREF) {
             if (!bri_lit_uint(r->c, tk(r, *i), 64, &v->val.of.u64))
                 script_error(r, *i, "a host reference number");
             (*i)++;

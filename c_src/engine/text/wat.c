@@ -131,7 +131,7 @@ collect_field(wat_t *w, size_t i, collect_t *col)
     wat_space_t space;
     if (kw->kind != TK_KEYWORD)
         bri_wat_unexpected(w, i + 1, "a module field");
-    if (bri_tok_is(w->c, kw, "type")) {
+    if (bri_tok_is(w->c, kw, "type") || bri_tok_is(w->c, kw, "rec")) {
         bri_wat_type_field(w, i);
         return;
     }
@@ -841,7 +841,7 @@ static void
 encode_field(wat_t *w, size_t i, uint32_t *next)
 {
     const tok_t *kw = wat_tok(w, i + 1);
-    if (bri_tok_is(w->c, kw, "type"))
+    if (bri_tok_is(w->c, kw, "type") || bri_tok_is(w->c, kw, "rec"))
         return;
     if (bri_tok_is(w->c, kw, "import"))
         import_field(w, i, next);
@@ -867,25 +867,6 @@ encode_field(wat_t *w, size_t i, uint32_t *next)
 
 /* ------------------------------------------------------------------ */
 /* Assembly                                                            */
-
-static void
-type_section(wat_t *w)
-{
-    tbuf_t *sec = &w->sec[SEC_TYPE];
-    for (uint32_t k = 0; k < w->ntypes; k++) {
-        const wat_type_t *t = &w->types[k];
-        bri_tbuf_byte(w->c, sec, 0x60);
-        bri_tbuf_u32(w->c, sec, t->nparams);
-        for (uint32_t x = 0; x < t->nparams; x++)
-            bri_wat_put_valtype(w, sec,
-                                wat_vt_at(w->valtypes.p + t->params, x));
-        bri_tbuf_u32(w->c, sec, t->nresults);
-        for (uint32_t x = 0; x < t->nresults; x++)
-            bri_wat_put_valtype(w, sec,
-                                wat_vt_at(w->valtypes.p + t->results, x));
-    }
-    w->sec_count[SEC_TYPE] = w->ntypes;
-}
 
 static void
 put_section(wat_t *w, tbuf_t *out, uint8_t id, bool counted)
@@ -915,7 +896,7 @@ assemble(wat_t *w, tbuf_t *out)
                                     SEC_GLOBAL, SEC_EXPORT};
     static const uint8_t order2[] = {SEC_ELEM, SEC_DATACOUNT, SEC_CODE,
                                      SEC_DATA};
-    type_section(w);
+    bri_wat_type_section(w);
     bri_tbuf_bytes(w->c, out, "\0asm\1\0\0\0", 8);
     for (size_t k = 0; k < sizeof order; k++)
         put_section(w, out, order[k], true);
@@ -944,6 +925,11 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
      * the pools allocated so that this is never NULL + 0 (undefined) */
     bri_tbuf_reserve(c, &w->valtypes, 1);
     bri_tbuf_reserve(c, &w->scratch, 1);
+    /* type names first: a recursive group names later types */
+    uint32_t ntypes = 0;
+    for (i = first; i < end; i = tok_match(&c->toks[i]) + 1)
+        if (wat_is_open(w, i, "type") || wat_is_open(w, i, "rec"))
+            ntypes += bri_wat_bind_types(w, i, ntypes);
     for (i = first; i < end; i = tok_match(&c->toks[i]) + 1) {
         if (c->toks[i].kind != TK_LPAREN)
             bri_wat_unexpected(w, i, "a module field");

@@ -26,6 +26,15 @@ typedef enum wat_space {
 typedef struct wat_type {
     uint32_t params, nparams; /* byte offsets into wat_t.valtypes, counts */
     uint32_t results, nresults;
+    /* 3.0: struct and array types keep their fields as `params` (storage
+     * types), their mutability in wat_t.muts and their names' tokens in
+     * wat_t.fnames from `fields` on */
+    uint8_t kind;     /* BRI_COMP_* */
+    bool final_;
+    bool rec;         /* first type of a (rec ...) group */
+    uint32_t super;   /* UINT32_MAX: none */
+    uint32_t group_size; /* on a group's first type */
+    uint32_t fields;  /* offset into muts and fnames */
 } wat_type_t;
 
 typedef struct wat_label {
@@ -54,7 +63,11 @@ typedef struct wat {
     uint32_t *type_slots; /* signature hash -> first type + 1 (0: empty) */
     uint32_t type_slot_cap;
     tbuf_t valtypes;         /* the pool of wat_type_t */
+    tbuf_t muts;             /* fields' mutability, a byte each */
+    tbuf_t fnames;           /* fields' name tokens, 4 bytes each */
     uint32_t explicit_types; /* (type) fields; implicit ones follow */
+    bool defining;           /* a (type) or (rec) field being read */
+    uint32_t empty_recs;     /* "(rec)" fields: empty groups */
     uint8_t *mem64;          /* per memory: i64 addresses */
     uint8_t *table64;
 
@@ -129,6 +142,13 @@ bool bri_wat_valtype(wat_t *w, size_t *i, uint32_t *out);
 bool bri_wat_reftype(wat_t *w, size_t *i, uint32_t *out);
 /* ref.null's heap type as the nullable reference type. */
 uint32_t bri_wat_heaptype(wat_t *w, size_t *i);
+/* A field index of struct type `type`: a number or a field's $name. */
+uint32_t bri_wat_field(wat_t *w, size_t *i, uint32_t type);
+/* Pass 1: binds the names of the types of a (type ...) or (rec ...)
+ * field from index `first`; returns how many types it defines. */
+uint32_t bri_wat_bind_types(wat_t *w, size_t i, uint32_t first);
+/* The type section's bytes. */
+void bri_wat_type_section(wat_t *w);
 /* The binary encoding of a value type, and of a heap type (ref.null). */
 void bri_wat_put_valtype(wat_t *w, tbuf_t *out, uint32_t t);
 void bri_wat_put_heaptype(wat_t *w, tbuf_t *out, uint32_t t);

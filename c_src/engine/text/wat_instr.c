@@ -64,8 +64,10 @@ bri_wat_ops(tctx_t *c)
         uint32_t h;
         t->name[op] = NULL;
         t->len[op] = 0;
-        if (name == NULL || op == BR_OP_select_t)
-            continue; /* internal ops; "select" covers select_t */
+        if (name == NULL || op == BR_OP_select_t ||
+            op == BR_OP_ref_test_null || op == BR_OP_ref_cast_null)
+            continue; /* internal ops; "select" covers select_t, and
+                         ref.test/ref.cast their null forms */
         n = strlen(name);
         t->name[op] = name;
         t->len[op] = (uint8_t)n;
@@ -436,6 +438,68 @@ br_table(wat_t *w, size_t *i, tbuf_t *out)
     bri_tbuf_bytes(w->c, out, w->scratch.p, w->scratch.len);
 }
 
+/* A reference type immediate (ref.test, ref.cast, br_on_cast). */
+static uint32_t
+reftype_imm(wat_t *w, size_t *i)
+{
+    uint32_t t;
+    if (!bri_wat_reftype(w, i, &t))
+        bri_wat_unexpected(w, *i, "a reference type");
+    return t;
+}
+
+/* ref.test / ref.cast rt: the null form when rt is nullable. */
+static void
+test_cast_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
+{
+    uint32_t t = reftype_imm(w, i);
+    if (bri_vt_nullable(t))
+        op = op == BR_OP_ref_test ? BR_OP_ref_test_null : BR_OP_ref_cast_null;
+    put_opcode(w, op, out);
+    bri_wat_put_heaptype(w, out, t);
+}
+
+/* br_on_cast(_fail) l rt1 rt2: flags say which types admit null. */
+static void
+br_on_cast_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
+{
+    uint32_t l = label_index(w, i);
+    uint32_t a = reftype_imm(w, i), b = reftype_imm(w, i);
+    put_opcode(w, op, out);
+    bri_tbuf_byte(w->c, out,
+                  (uint8_t)(bri_vt_nullable(a) | (bri_vt_nullable(b) << 1)));
+    bri_tbuf_u32(w->c, out, l);
+    bri_wat_put_heaptype(w, out, a);
+    bri_wat_put_heaptype(w, out, b);
+}
+
+/* GC immediates: a type, then a field (of that type), a data or elem
+ * segment, a count or a second type. */
+static void
+gc_imms(wat_t *w, size_t *i, br_imm_t imm, tbuf_t *out)
+{
+    uint32_t x = bri_wat_index(w, i, SP_TYPE);
+    bri_tbuf_u32(w->c, out, x);
+    switch (imm) {
+    case BR_IMM_TYPE_FIELD:
+        bri_tbuf_u32(w->c, out, bri_wat_field(w, i, x));
+        return;
+    case BR_IMM_TYPE_DATA:
+        w->uses_data_count = true;
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_DATA));
+        return;
+    case BR_IMM_TYPE_ELEM:
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_ELEM));
+        return;
+    case BR_IMM_TYPE_N:
+        bri_tbuf_u32(w->c, out, bri_wat_u32(w, i));
+        return;
+    default: /* TYPE_TYPE */
+        bri_tbuf_u32(w->c, out, bri_wat_index(w, i, SP_TYPE));
+        return;
+    }
+}
+
 /* Encodes a plain instruction (its opcode keyword already consumed). */
 static void
 plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
@@ -443,6 +507,14 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
     const bri_opinfo_t *info = &bri_opinfo[op];
     if (op == BR_OP_select) {
         select_instr(w, i, out);
+        return;
+    }
+    if (op == BR_OP_ref_test || op == BR_OP_ref_cast) {
+        test_cast_instr(w, i, op, out);
+        return;
+    }
+    if (op == BR_OP_br_on_cast || op == BR_OP_br_on_cast_fail) {
+        br_on_cast_instr(w, i, op, out);
         return;
     }
     put_opcode(w, op, out);
@@ -542,6 +614,13 @@ plain_instr(wat_t *w, size_t *i, int op, tbuf_t *out)
         return;
     case BR_IMM_LANE:
         bri_tbuf_byte(w->c, out, lane_index(w, i));
+        return;
+    case BR_IMM_TYPE_FIELD:
+    case BR_IMM_TYPE_DATA:
+    case BR_IMM_TYPE_ELEM:
+    case BR_IMM_TYPE_N:
+    case BR_IMM_TYPE_TYPE:
+        gc_imms(w, i, (br_imm_t)info->imm, out);
         return;
     default:
         bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_OPERATOR, wat_tok(w, *i)->off,

@@ -127,6 +127,12 @@ static const struct {
     {"nullfuncref", BRI_HT_NOFUNC},
     {"nullexternref", BRI_HT_NOEXTERN},
     {"nullexnref", BRI_HT_NOEXN},
+    {"anyref", BRI_HT_ANY},
+    {"eqref", BRI_HT_EQ},
+    {"i31ref", BRI_HT_I31},
+    {"structref", BRI_HT_STRUCT},
+    {"arrayref", BRI_HT_ARRAY},
+    {"nullref", BRI_HT_NONE},
 };
 
 static const struct {
@@ -136,6 +142,9 @@ static const struct {
     {"func", BRI_HT_FUNC},     {"extern", BRI_HT_EXTERN},
     {"exn", BRI_HT_EXN},       {"nofunc", BRI_HT_NOFUNC},
     {"noextern", BRI_HT_NOEXTERN}, {"noexn", BRI_HT_NOEXN},
+    {"any", BRI_HT_ANY},       {"eq", BRI_HT_EQ},
+    {"i31", BRI_HT_I31},       {"struct", BRI_HT_STRUCT},
+    {"array", BRI_HT_ARRAY},   {"none", BRI_HT_NONE},
 };
 
 /* A heap type at token *i: an abstract keyword, or a type index, as
@@ -233,7 +242,7 @@ bri_wat_skip_valtype(const wat_t *w, size_t i)
 void
 bri_wat_put_heaptype(wat_t *w, tbuf_t *out, uint32_t t)
 {
-    if (bri_vt_code(t) == BRI_VT_CONCRETE)
+    if (bri_vt_is_concrete(t))
         bri_tbuf_s64(w->c, out, bri_vt_index(t));
     else
         bri_tbuf_byte(w->c, out, (uint8_t)bri_vt_code(t));
@@ -244,7 +253,7 @@ bri_wat_put_heaptype(wat_t *w, tbuf_t *out, uint32_t t)
 void
 bri_wat_put_valtype(wat_t *w, tbuf_t *out, uint32_t t)
 {
-    if (bri_vt_code(t) != BRI_VT_CONCRETE && bri_vt_nullable(t)) {
+    if (!bri_vt_is_concrete(t) && bri_vt_nullable(t)) {
         bri_tbuf_byte(w->c, out, (uint8_t)t);
         return;
     }
@@ -292,6 +301,15 @@ type_slot(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
     return &w->type_slots[h];
 }
 
+/* Whether an inline type use may name type k: a function type alone in
+ * its group, final and without supertype (3.0). */
+static bool
+plain_func(const wat_type_t *t)
+{
+    return t->kind == BRI_COMP_FUNC && t->final_ && t->super == UINT32_MAX &&
+           !t->rec;
+}
+
 /* Keeps the hash at most half full (rebuilt from the type list, first
  * occurrences first). */
 static void
@@ -304,6 +322,8 @@ grow_type_slots(wat_t *w)
     for (uint32_t k = 0; k < w->ntypes; k++) {
         const wat_type_t *t = &w->types[k];
         const uint8_t *p = w->valtypes.p;
+        if (!plain_func(t))
+            continue;
         uint32_t *slot = type_slot(w, p + t->params, t->nparams, p + t->results,
                                    t->nresults);
         if (!*slot)
@@ -311,12 +331,31 @@ grow_type_slots(wat_t *w)
     }
 }
 
+/* Hashes type k once complete (if an inline type use may name it). */
+static void
+hash_type(wat_t *w, uint32_t k)
+{
+    const wat_type_t *t = &w->types[k];
+    if (w->ntypes * 2 > w->type_slot_cap) {
+        grow_type_slots(w);
+        return;
+    }
+    if (!plain_func(t))
+        return;
+    const uint8_t *p = w->valtypes.p;
+    uint32_t *slot = type_slot(w, p + t->params, t->nparams, p + t->results,
+                               t->nresults);
+    if (!*slot)
+        *slot = k + 1;
+}
+
+/* Appends a function type (a plain one unless the caller changes it
+ * before hashing it). */
 static uint32_t
-add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+new_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
          uint32_t nr)
 {
     wat_type_t *t;
-    uint32_t *slot;
     if (w->ntypes == w->type_cap) {
         uint32_t cap = w->type_cap ? w->type_cap * 2 : 16;
         w->types = bri_text_grow(w->c, w->types, w->type_cap * sizeof *t,
@@ -324,23 +363,28 @@ add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
         w->type_cap = cap;
     }
     t = &w->types[w->ntypes];
+    memset(t, 0, sizeof *t);
+    t->kind = BRI_COMP_FUNC;
+    t->final_ = true;
+    t->super = UINT32_MAX;
+    t->group_size = 1;
+    t->fields = (uint32_t)w->muts.len;
     t->params = (uint32_t)w->valtypes.len;
     t->nparams = np;
     bri_tbuf_bytes(w->c, &w->valtypes, params, (size_t)np * 4);
     t->results = (uint32_t)w->valtypes.len;
     t->nresults = nr;
     bri_tbuf_bytes(w->c, &w->valtypes, results, (size_t)nr * 4);
-    w->ntypes++;
-    if (w->ntypes * 2 > w->type_slot_cap) {
-        grow_type_slots(w);
-    } else {
-        /* the pool may have moved: hash from the copy in the pool */
-        const uint8_t *p = w->valtypes.p;
-        slot = type_slot(w, p + t->params, np, p + t->results, nr);
-        if (!*slot)
-            *slot = w->ntypes;
-    }
-    return w->ntypes - 1;
+    return w->ntypes++;
+}
+
+static uint32_t
+add_type(wat_t *w, const uint8_t *params, uint32_t np, const uint8_t *results,
+         uint32_t nr)
+{
+    uint32_t k = new_type(w, params, np, results, nr);
+    hash_type(w, k);
+    return k;
 }
 
 /* The first type equal to the given one (hashed: no quadratic cost with
@@ -503,19 +547,293 @@ bri_wat_blocktype(wat_t *w, size_t *i, tbuf_t *out)
     bri_tbuf_s64(w->c, out, type);
 }
 
-/* "(type $t? (func (param ...)* (result ...)*))" (pass 1). */
+/* ------------------------------------------------------------------ */
+/* Type definitions (3.0: rec groups, sub, struct and array types)      */
+
+/* A storage type: i8, i16 or a value type. */
+static bool
+storage_type(wat_t *w, size_t *j, uint32_t *out)
+{
+    const tok_t *t = wat_tok(w, *j);
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "i8")) {
+        *out = BRI_ST_CODE_I8;
+        (*j)++;
+        return true;
+    }
+    if (t->kind == TK_KEYWORD && bri_tok_is(w->c, t, "i16")) {
+        *out = BRI_ST_CODE_I16;
+        (*j)++;
+        return true;
+    }
+    return bri_wat_valtype(w, j, out);
+}
+
+/* A field type: a storage type or "(mut st)"; false if neither. */
+static bool
+field_type(wat_t *w, size_t *j, uint32_t name_tok)
+{
+    uint32_t t;
+    uint8_t mut = 0;
+    if (wat_is_open(w, *j, "mut")) {
+        size_t k = *j + 2;
+        if (!storage_type(w, &k, &t))
+            bri_wat_unexpected(w, k, "a storage type");
+        bri_wat_expect_close(w, &k);
+        *j = k;
+        mut = 1;
+    } else if (!storage_type(w, j, &t)) {
+        return false;
+    }
+    wat_vt_push(w, &w->scratch, t);
+    bri_tbuf_byte(w->c, &w->muts, mut);
+    uint8_t nb[4];
+    memcpy(nb, &name_tok, 4);
+    bri_tbuf_bytes(w->c, &w->fnames, nb, 4);
+    return true;
+}
+
+/* A field name must differ from the struct's earlier ones (from
+ * fnames offset `first` on). */
+static void
+check_field_name(wat_t *w, uint32_t first, size_t k)
+{
+    const tok_t *t = wat_tok(w, k);
+    for (size_t at = first; at + 4 <= w->fnames.len; at += 4) {
+        uint32_t name;
+        memcpy(&name, w->fnames.p + at, 4);
+        if (name == UINT32_MAX)
+            continue;
+        const tok_t *n = wat_tok(w, name);
+        if (n->len == t->len &&
+            memcmp(w->c->src + n->off, w->c->src + t->off, t->len) == 0)
+            bri_text_fail(w->c, BR_TEXT_ERR_DUPLICATE_ID, t->off,
+                          "duplicate field %.*s",
+                          (int)(t->len > 60 ? 60 : t->len),
+                          w->c->src + t->off);
+    }
+}
+
+/* "(struct (field $x? ft*)*)": its fields into scratch, muts, fnames. */
+static void
+struct_fields(wat_t *w, size_t *j)
+{
+    uint32_t first = (uint32_t)w->fnames.len;
+    while (wat_is_open(w, *j, "field")) {
+        size_t k = *j + 2;
+        if (wat_tok(w, k)->kind == TK_ID) {
+            check_field_name(w, first, k);
+            uint32_t name = (uint32_t)k++;
+            if (!field_type(w, &k, name))
+                bri_wat_unexpected(w, k, "a field type");
+        } else {
+            while (field_type(w, &k, UINT32_MAX))
+                ;
+        }
+        bri_wat_expect_close(w, &k);
+        *j = k;
+    }
+}
+
+/* A composite type at *j: (func ...), (struct ...) or (array ...);
+ * appends it as a new type. */
+static uint32_t
+comp_type(wat_t *w, size_t *j)
+{
+    size_t k = *j;
+    uint32_t idx;
+    if (wat_is_open(w, k, "func")) {
+        sig_t s;
+        k += 2;
+        read_sig(w, &k, &s, true, false);
+        if (s.has_type)
+            bri_wat_unexpected(w, s.at, "a parameter or result");
+        idx = new_type(w, w->scratch.p, s.np, w->scratch.p + (size_t)s.np * 4,
+                       s.nr);
+    } else if (wat_is_open(w, k, "struct") || wat_is_open(w, k, "array")) {
+        bool array = wat_is_open(w, k, "array");
+        uint32_t fields = (uint32_t)w->muts.len;
+        w->scratch.len = 0;
+        k += 2;
+        if (array) {
+            if (!field_type(w, &k, UINT32_MAX))
+                bri_wat_unexpected(w, k, "a field type");
+        } else {
+            struct_fields(w, &k);
+        }
+        uint32_t n = (uint32_t)(w->scratch.len / 4);
+        idx = new_type(w, w->scratch.p, n, NULL, 0);
+        w->types[idx].kind = array ? BRI_COMP_ARRAY : BRI_COMP_STRUCT;
+        w->types[idx].fields = fields;
+    } else {
+        bri_wat_unexpected(w, k, "\"(func\", \"(struct\" or \"(array\"");
+    }
+    bri_wat_expect_close(w, &k);
+    *j = k;
+    return idx;
+}
+
+/* "(type $t? (sub final? $super? comptype))" or "(type $t? comptype)";
+ * its name is bound already (bri_wat_bind_types). */
+static void
+one_type(wat_t *w, size_t i, bool rec)
+{
+    size_t j = i + 2;
+    if (wat_tok(w, j)->kind == TK_ID)
+        j++;
+    uint32_t idx;
+    if (wat_is_open(w, j, "sub")) {
+        size_t k = j + 2;
+        bool final_ = false;
+        uint32_t super = UINT32_MAX;
+        if (wat_tok(w, k)->kind == TK_KEYWORD &&
+            bri_tok_is(w->c, wat_tok(w, k), "final")) {
+            final_ = true;
+            k++;
+        }
+        if (bri_wat_is_index(w, k))
+            super = bri_wat_index(w, &k, SP_TYPE);
+        idx = comp_type(w, &k);
+        bri_wat_expect_close(w, &k);
+        w->types[idx].final_ = final_;
+        w->types[idx].super = super;
+        j = k;
+    } else {
+        idx = comp_type(w, &j);
+    }
+    w->types[idx].rec = rec;
+    bri_wat_expect_close(w, &j);
+}
+
+uint32_t
+bri_wat_bind_types(wat_t *w, size_t i, uint32_t first)
+{
+    if (wat_is_open(w, i, "type")) {
+        bri_wat_bind_id(w, i + 2, SP_TYPE, first, true);
+        return 1;
+    }
+    uint32_t n = 0;
+    for (size_t j = i + 2; wat_is_open(w, j, "type");
+         j = tok_match(wat_tok(w, j)) + 1)
+        bri_wat_bind_id(w, j + 2, SP_TYPE, first + n++, true);
+    return n;
+}
+
+/* "(type ...)" or "(rec (type ...)*)" (pass 1). */
 void
 bri_wat_type_field(wat_t *w, size_t i)
 {
-    size_t j = bri_wat_bind_id(w, i + 2, SP_TYPE, w->ntypes, true);
-    sig_t s;
-    if (!wat_is_open(w, j, "func"))
-        bri_wat_unexpected(w, j, "\"(func\"");
-    j += 2;
-    read_sig(w, &j, &s, true, false);
-    if (s.has_type)
-        bri_wat_unexpected(w, s.at, "a parameter or result");
-    bri_wat_expect_close(w, &j);
-    bri_wat_expect_close(w, &j);
-    add_type(w, w->scratch.p, s.np, w->scratch.p + (size_t)s.np * 4, s.nr);
+    uint32_t first = w->ntypes;
+    w->defining = true;
+    if (wat_is_open(w, i, "type")) {
+        one_type(w, i, false);
+    } else {
+        size_t j = i + 2;
+        while (wat_is_open(w, j, "type")) {
+            one_type(w, j, true);
+            j = tok_match(wat_tok(w, j)) + 1;
+        }
+        if (wat_tok(w, j)->kind != TK_RPAREN)
+            bri_wat_unexpected(w, j, "\"(type\"");
+    }
+    w->defining = false;
+    if (first < w->ntypes) {
+        w->types[first].group_size = w->ntypes - first;
+        for (uint32_t k = first; k < w->ntypes; k++)
+            hash_type(w, k);
+    } else {
+        /* an empty (rec): a group of no types */
+        w->empty_recs++;
+    }
+}
+
+uint32_t
+bri_wat_field(wat_t *w, size_t *i, uint32_t type)
+{
+    const tok_t *t = wat_tok(w, *i);
+    if (t->kind != TK_ID)
+        return bri_wat_u32(w, i);
+    if (type < w->ntypes) {
+        const wat_type_t *ty = &w->types[type];
+        for (uint32_t k = 0; ty->kind == BRI_COMP_STRUCT && k < ty->nparams;
+             k++) {
+            uint32_t name;
+            memcpy(&name, w->fnames.p + (size_t)(ty->fields + k) * 4, 4);
+            if (name == UINT32_MAX)
+                continue;
+            const tok_t *n = wat_tok(w, name);
+            if (n->len == t->len &&
+                memcmp(w->c->src + n->off, w->c->src + t->off, t->len) == 0) {
+                (*i)++;
+                return k;
+            }
+        }
+    }
+    bri_text_fail(w->c, BR_TEXT_ERR_UNKNOWN_ID, t->off, "unknown field %.*s",
+                  (int)(t->len > 60 ? 60 : t->len), w->c->src + t->off);
+}
+
+static void
+put_fields(wat_t *w, tbuf_t *sec, const wat_type_t *t)
+{
+    if (t->kind == BRI_COMP_STRUCT) {
+        bri_tbuf_byte(w->c, sec, 0x5F);
+        bri_tbuf_u32(w->c, sec, t->nparams);
+    } else {
+        bri_tbuf_byte(w->c, sec, 0x5E);
+    }
+    for (uint32_t x = 0; x < t->nparams; x++) {
+        uint32_t v = wat_vt_at(w->valtypes.p + t->params, x);
+        if (v == BRI_ST_CODE_I8 || v == BRI_ST_CODE_I16)
+            bri_tbuf_byte(w->c, sec, (uint8_t)v);
+        else
+            bri_wat_put_valtype(w, sec, v);
+        bri_tbuf_byte(w->c, sec, w->muts.p[t->fields + x]);
+    }
+}
+
+static void
+put_type(wat_t *w, tbuf_t *sec, const wat_type_t *t)
+{
+    if (!t->final_ || t->super != UINT32_MAX) {
+        bri_tbuf_byte(w->c, sec, t->final_ ? 0x4F : 0x50);
+        bri_tbuf_u32(w->c, sec, t->super != UINT32_MAX);
+        if (t->super != UINT32_MAX)
+            bri_tbuf_u32(w->c, sec, t->super);
+    }
+    if (t->kind != BRI_COMP_FUNC) {
+        put_fields(w, sec, t);
+        return;
+    }
+    bri_tbuf_byte(w->c, sec, 0x60);
+    bri_tbuf_u32(w->c, sec, t->nparams);
+    for (uint32_t x = 0; x < t->nparams; x++)
+        bri_wat_put_valtype(w, sec, wat_vt_at(w->valtypes.p + t->params, x));
+    bri_tbuf_u32(w->c, sec, t->nresults);
+    for (uint32_t x = 0; x < t->nresults; x++)
+        bri_wat_put_valtype(w, sec, wat_vt_at(w->valtypes.p + t->results, x));
+}
+
+void
+bri_wat_type_section(wat_t *w)
+{
+    tbuf_t *sec = &w->sec[SEC_TYPE];
+    uint32_t entries = 0;
+    for (uint32_t k = 0; k < w->ntypes;) {
+        const wat_type_t *t = &w->types[k];
+        uint32_t n = k < w->explicit_types ? t->group_size : 1;
+        if (t->rec) {
+            bri_tbuf_byte(w->c, sec, 0x4E);
+            bri_tbuf_u32(w->c, sec, n);
+        }
+        for (uint32_t x = 0; x < n; x++)
+            put_type(w, sec, &w->types[k + x]);
+        entries++;
+        k += n;
+    }
+    for (uint32_t k = 0; k < w->empty_recs; k++) {
+        bri_tbuf_byte(w->c, sec, 0x4E);
+        bri_tbuf_u32(w->c, sec, 0);
+        entries++;
+    }
+    w->sec_count[SEC_TYPE] = entries;
 }

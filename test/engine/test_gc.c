@@ -1,0 +1,258 @@
+/*
+ * beamr tests: garbage-collection types and instructions (WebAssembly
+ * 3.0) where the spec suite does not reach: the engine's registry of
+ * canonical runtime types (shared by equal recursive groups of several
+ * modules, freed with the last), packed fields, every trap kind of the
+ * GC instructions, a GC program run in tiny fuel slices, and compiled
+ * module files (refused: the loader's verifier does not check GC code).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "../../c_src/engine/gc/gc.h"
+#include "../../c_src/engine/types.h"
+#include "check.h"
+#include "wasm_call.h"
+#include "wat_rig.h"
+
+static br_engine_t *engine;
+
+/* Two recursive groups and a lone struct; the same text in a second
+ * module must give the same canonical types. */
+static const char TYPES[] =
+    "(module\n"
+    "  (rec (type $list (struct (field i32) (field (ref null $list))))\n"
+    "       (type $pair (struct (field (ref null $list)) (field i64))))\n"
+    "  (type $point (sub (struct (field i32) (field i32))))\n"
+    "  (type $point3 (sub final $point (struct (field i32) (field i32)\n"
+    "                                          (field i32))))\n"
+    "  (type $bytes (array (mut i8))))";
+
+/* The same structure as $list alone: a different group, so a different
+ * type (iso-recursive equality is by whole groups). */
+static const char OTHER[] =
+    "(module (type $list (struct (field i32) (field (ref null $list)))))";
+
+static void
+test_registry(void)
+{
+    uint32_t before = bri_rttreg_count(engine->rtt_reg);
+    br_module_t *a = wat_rig_compile(engine, TYPES);
+    br_module_t *b = wat_rig_compile(engine, TYPES);
+    br_module_t *c = wat_rig_compile(engine, OTHER);
+    CHECK(a != NULL && b != NULL && c != NULL);
+    if (a == NULL || b == NULL || c == NULL)
+        return;
+    /* groups: the rec pair, $point, $point3, $bytes; OTHER's one */
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before + 5);
+    for (uint32_t i = 0; i < a->type_count; i++)
+        CHECK(a->rtts[i] == b->rtts[i]);
+    CHECK(c->rtts[0] != a->rtts[0]);
+    /* $point3 is below $point, not the other way round */
+    CHECK(bri_rtt_sub(a->rtts[3], a->rtts[2]));
+    CHECK(!bri_rtt_sub(a->rtts[2], a->rtts[3]));
+    CHECK_EQ(a->rtts[3]->depth, 1u);
+    CHECK(a->rtts[3]->final_);
+    /* layout: i32 at 0, the reference 8-aligned at 8 */
+    CHECK_EQ(a->rtts[0]->offset[1], 8u);
+    CHECK_EQ(a->rtts[0]->ref_count, 1u);
+    CHECK_EQ(a->rtts[4]->size, 1u);
+    br_module_delete(a);
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before + 5);
+    br_module_delete(b);
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before + 1);
+    br_module_delete(c);
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before);
+}
+
+static const char PROGRAM[] =
+    "(module\n"
+    "  (type $s (struct (field $a (mut i8)) (field $b (mut i16))\n"
+    "                   (field $c (mut i64)) (field $r (mut anyref))))\n"
+    "  (type $v (array (mut i8)))\n"
+    "  (type $w (array (mut i64)))\n"
+    "  (type $t (struct (field i32)))\n"
+    /* a packed field keeps 8 or 16 bits, read back signed or not */
+    "  (func (export \"packed\") (param $x i32) (param $sign i32)\n"
+    "        (result i32)\n"
+    "    (local $p (ref $s))\n"
+    "    (local.set $p (struct.new_default $s))\n"
+    "    (struct.set $s $a (local.get $p) (local.get $x))\n"
+    "    (struct.set $s $b (local.get $p) (local.get $x))\n"
+    "    (if (result i32) (local.get $sign)\n"
+    "      (then (i32.add (struct.get_s $s $a (local.get $p))\n"
+    "                     (struct.get_s $s $b (local.get $p))))\n"
+    "      (else (i32.add (struct.get_u $s $a (local.get $p))\n"
+    "                     (struct.get_u $s $b (local.get $p))))))\n"
+    "  (func (export \"bytes\") (param $x i32) (result i32)\n"
+    "    (local $v (ref $v))\n"
+    "    (local.set $v (array.new $v (local.get $x) (i32.const 3)))\n"
+    "    (i32.add (array.get_s $v (local.get $v) (i32.const 2))\n"
+    "             (array.get_u $v (local.get $v) (i32.const 0))))\n"
+    /* sums 1..n through an array of n i64s, filled one by one */
+    "  (func (export \"sum\") (param $n i32) (result i64)\n"
+    "    (local $a (ref $w)) (local $i i32) (local $s i64)\n"
+    "    (local.set $a (array.new_default $w (local.get $n)))\n"
+    "    (loop $fill\n"
+    "      (array.set $w (local.get $a) (local.get $i)\n"
+    "        (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))\n"
+    "    (loop $add\n"
+    "      (local.set $i (i32.sub (local.get $i) (i32.const 1)))\n"
+    "      (local.set $s (i64.add (local.get $s)\n"
+    "        (array.get $w (local.get $a) (local.get $i))))\n"
+    "      (br_if $add (local.get $i)))\n"
+    "    (local.get $s))\n"
+    /* one function per trap kind */
+    "  (func (export \"null_struct\") (result i64)\n"
+    "    (struct.get $s $c (ref.null $s)))\n"
+    "  (func (export \"null_array\") (result i32)\n"
+    "    (array.len (ref.null $v)))\n"
+    "  (func (export \"null_i31\") (result i32)\n"
+    "    (i31.get_u (ref.null i31)))\n"
+    "  (func (export \"oob\") (result i32)\n"
+    "    (array.get_u $v (array.new_default $v (i32.const 4))\n"
+    "                    (i32.const 4)))\n"
+    "  (func (export \"cast\") (result i32)\n"
+    "    (ref.cast (ref $t) (ref.i31 (i32.const 1))) (drop) (i32.const 0))\n"
+    "  (func (export \"huge\") (result i32)\n"
+    "    (array.len (array.new_default $w (i32.const -1))))\n"
+    /* i31 values: 31 bits, sign-extended or not */
+    "  (func (export \"i31\") (param i32) (result i32)\n"
+    "    (i31.get_s (ref.i31 (local.get 0))))\n"
+    ")";
+
+static br_status_t
+call(rig_t *r, const char *name, const br_val_t *args, size_t n, int64_t fuel,
+     br_val_t *out, br_trapkind_t *trap)
+{
+    br_exec_t *exec = br_exec_new(r->s);
+    br_func_t *f = export_func(r->inst, name);
+    br_status_t st = BR_ERROR;
+    CHECK(f != NULL);
+    if (f != NULL && br_exec_call(exec, f, args, n) == BR_ERR_OK)
+        st = run_slices(exec, fuel);
+    if (st == BR_DONE && out != NULL)
+        *out = br_exec_results(exec)[0];
+    if (st == BR_TRAP && trap != NULL)
+        *trap = br_exec_trap(exec)->kind;
+    br_exec_delete(exec);
+    return st;
+}
+
+static int64_t
+call_int(rig_t *r, const char *name, int32_t x, int32_t y, size_t n,
+         int64_t fuel)
+{
+    br_val_t args[2] = {vi32(x), vi32(y)}, out;
+    memset(&out, 0, sizeof out);
+    CHECK_EQ(call(r, name, args, n, fuel, &out, NULL), BR_DONE);
+    return out.kind == BR_I64 ? out.of.i64 : out.of.i32;
+}
+
+static br_trapkind_t
+trap_of(rig_t *r, const char *name)
+{
+    br_trapkind_t trap = BR_TRAP_NONE;
+    CHECK_EQ(call(r, name, NULL, 0, -1, NULL, &trap), BR_TRAP);
+    return trap;
+}
+
+static void
+test_program(int64_t fuel)
+{
+    rig_t r;
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, PROGRAM)))
+        return;
+    /* 0x1FF: i8 keeps 0xFF (-1 signed), i16 keeps 0x1FF */
+    CHECK_EQ(call_int(&r, "packed", 0x1FF, 0, 2, fuel), 0xFF + 0x1FF);
+    CHECK_EQ(call_int(&r, "packed", 0x1FF, 1, 2, fuel), -1 + 0x1FF);
+    CHECK_EQ(call_int(&r, "packed", 0x18000, 1, 2, fuel), 0 + -32768);
+    CHECK_EQ(call_int(&r, "bytes", 0x80, 0, 1, fuel), -128 + 128);
+    CHECK_EQ(call_int(&r, "sum", 1000, 0, 1, fuel), 500500);
+    CHECK_EQ(call_int(&r, "i31", 0x40000000, 0, 1, fuel), -0x40000000);
+    CHECK_EQ(call_int(&r, "i31", 0x3FFFFFFF, 0, 1, fuel), 0x3FFFFFFF);
+    CHECK_EQ(call_int(&r, "i31", -1, 0, 1, fuel), -1);
+    rig_close(&r);
+}
+
+static void
+test_traps(void)
+{
+    rig_t r;
+    if (!wat_rig_open(engine, &r, wat_rig_compile(engine, PROGRAM)))
+        return;
+    CHECK_EQ(trap_of(&r, "null_struct"), BR_TRAP_NULL_STRUCT);
+    CHECK_EQ(trap_of(&r, "null_array"), BR_TRAP_NULL_ARRAY);
+    CHECK_EQ(trap_of(&r, "null_i31"), BR_TRAP_NULL_I31);
+    CHECK_EQ(trap_of(&r, "oob"), BR_TRAP_ARRAY_OOB);
+    CHECK_EQ(trap_of(&r, "cast"), BR_TRAP_CAST_FAILURE);
+    /* 2^32 - 1 elements of 8 bytes: the heap refuses, a clean trap */
+    CHECK_EQ(trap_of(&r, "huge"), BR_TRAP_OUT_OF_MEMORY);
+    CHECK(strcmp(br_trap_message(BR_TRAP_CAST_FAILURE), "cast failure") == 0);
+    CHECK(strcmp(br_trap_message(BR_TRAP_NULL_STRUCT),
+                 "null structure reference") == 0);
+    rig_close(&r);
+}
+
+static void
+test_validation(void)
+{
+    /* struct.set on an immutable field, a final supertype, a packed
+     * field read without sign */
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(module (type $t (struct (field i32)))\n"
+                              "  (func (param (ref $t))\n"
+                              "    (struct.set $t 0 (local.get 0)"
+                              " (i32.const 1))))"),
+             BR_ERR_IMMUTABLE_FIELD);
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(module (type $a (struct))\n"
+                              "  (type $b (sub $a (struct))))"),
+             BR_ERR_SUB_TYPE);
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(module (type $t (struct (field i8)))\n"
+                              "  (func (param (ref $t)) (result i32)\n"
+                              "    (struct.get $t 0 (local.get 0))))"),
+             BR_ERR_TYPE_MISMATCH);
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(module (type $t (array i8))\n"
+                              "  (func (param (ref $t))\n"
+                              "    (array.set $t (local.get 0) (i32.const 0)"
+                              " (i32.const 0))))"),
+             BR_ERR_IMMUTABLE_ARRAY);
+}
+
+/* The loader's verifier cannot prove what a slot holds for GC code, so
+ * a compiled-module file with GC instructions is refused, cleanly. */
+static void
+test_serialized(void)
+{
+    br_module_t *m = wat_rig_compile(engine, PROGRAM);
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    br_error_t err;
+    br_module_t *loaded = NULL;
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_OK);
+    CHECK_EQ(br_module_deserialize(engine, bytes, size, &loaded, &err),
+             BR_ERR_AOT_CORRUPT);
+    CHECK(loaded == NULL);
+    br_engine_free_buffer(engine, bytes, size);
+    br_module_delete(m);
+}
+
+int
+main(void)
+{
+    engine = br_engine_new(NULL);
+    test_registry();
+    test_program(-1);
+    test_program(3);
+    test_traps();
+    test_validation();
+    test_serialized();
+    br_engine_delete(engine);
+    return CHECK_DONE();
+}
