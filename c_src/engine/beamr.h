@@ -565,6 +565,7 @@ BR_API size_t br_snapshot_part_size(const uint8_t *bytes, size_t size);
  * traced or swept; a step is the collector work one allocation pays. */
 typedef struct br_gc_stats {
     uint64_t heap_bytes;      /* pages and large objects held now */
+    uint64_t peak_heap_bytes; /* the most heap_bytes has been */
     uint64_t limit_bytes;     /* max_memory_pages * 64 KiB */
     uint64_t live_bytes;      /* in allocated cells (dead ones included
                                  until the sweep reaches them) */

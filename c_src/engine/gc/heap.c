@@ -146,6 +146,8 @@ new_page(bri_gc_heap_t *heap)
     heap->pages[heap->page_count++] = page;
     heap->bytes += GC_PAGE_BYTES;
     heap->stats.pages = heap->page_count;
+    if (heap->bytes > heap->stats.peak_heap_bytes)
+        heap->stats.peak_heap_bytes = heap->bytes;
     return page;
 }
 
@@ -296,6 +298,8 @@ alloc_large(bri_gc_heap_t *heap, uint64_t bytes)
     heap->large[heap->large_count++] = l;
     heap->bytes += total;
     heap->live_bytes += total;
+    if (heap->bytes > heap->stats.peak_heap_bytes)
+        heap->stats.peak_heap_bytes = heap->bytes;
     return (bri_gc_object_t *)(l + 1);
 }
 
