@@ -277,6 +277,37 @@ test_barrier(void)
 }
 
 /*
+ * Objects allocated while the sweep runs, in a page the sweep has not
+ * reached yet (a new one: the old pages are still full of garbage), are
+ * live: the sweep must not free them when it gets there.
+ */
+static void
+test_alloc_during_sweep(void)
+{
+    rig_t r;
+    rig_open(&r, 0);
+    bri_gc_object_t *roots = pinned_roots(&r, 1);
+    /* 200 pages of 40-byte garbage, one pinned cell in 1000 so that no
+     * page empties (no free page for the list below to reuse) */
+    r.heap->trigger = UINT64_MAX;
+    for (int i = 0; i < 200 * 1638; i++) {
+        bri_gc_object_t *a = bri_gc_alloc(r.heap, &bytes_rtt, 20);
+        if (i % 1000 == 0)
+            bri_gc_pin(r.heap, a);
+    }
+    r.heap->trigger = 0;
+    bri_gc_pay(r.heap, 1);
+    while (r.heap->phase == GC_MARK)
+        bri_gc_pay(r.heap, GC_STEP_MIN / GC_PACE);
+    CHECK(r.heap->phase == GC_SWEEP);
+    CHECK(r.heap->sweep_page < r.heap->page_count / 2);
+    make_list(r.heap, roots, 0, 5, 400); /* new pages ahead of the sweep */
+    finish_in_steps(r.heap);
+    CHECK(list_ok(r.heap, get_ref(roots, 0), 5, 400));
+    rig_close(&r);
+}
+
+/*
  * Many cycles in small steps while the mutator keeps rewiring the graph:
  * 64 lists whose nodes move between lists (barriered stores) and new
  * nodes are pushed, all the while garbage is made. Each list's node
@@ -570,6 +601,7 @@ main(void)
     test_reachable_survive();
     test_global_root();
     test_barrier();
+    test_alloc_during_sweep();
     test_mutate_while_marking();
     test_stack_roots();
     test_is_object_exact();

@@ -281,9 +281,13 @@ pad_bits(uint32_t ncells, uint32_t w)
 static uint64_t
 sweep_page(bri_gc_heap_t *heap, gc_page_t *page)
 {
-    page->swept = true;
-    if (page->cell == 0)
+    /* formatted during this sweep (a new page, or a free one taken
+     * again): its cells were born white and are all live */
+    if (page->swept || page->cell == 0) {
+        page->swept = true;
         return 8;
+    }
+    page->swept = true;
     uint32_t live = 0;
     for (uint32_t w = 0; w < GC_BITMAP_WORDS; w++) {
         uint64_t pad = pad_bits(page->ncells, w);
