@@ -323,17 +323,16 @@ bnif_gc_stats(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     br_gc_stats_t s;
     br_gc_stats(in->store, &s);
     const char *keys[] = {
-        "heap_bytes",      "peak_heap_bytes", "limit_bytes",
-        "live_bytes",      "allocated_bytes", "allocations",
-        "cycles",          "full_collections", "steps",
-        "max_step_work",   "max_step_ns",     "max_root_work",
+        "heap_bytes",      "peak_heap_bytes", "limit_bytes", "live_bytes",
+        "allocated_bytes", "allocations",     "cycles",      "full_collections",
+        "steps",           "max_step_work",   "max_step_ns", "max_root_work",
         "pages",           "large_objects",   "pinned",
     };
     const uint64_t vals[] = {
-        s.heap_bytes,    s.peak_heap_bytes, s.limit_bytes, s.live_bytes,
-        s.allocated_bytes, s.allocations,   s.cycles,      s.full_collections,
-        s.steps,         s.max_step_work,   s.max_step_ns, s.max_root_work,
-        s.pages,         s.large_objects,   s.pinned,
+        s.heap_bytes,      s.peak_heap_bytes, s.limit_bytes, s.live_bytes,
+        s.allocated_bytes, s.allocations,     s.cycles,      s.full_collections,
+        s.steps,           s.max_step_work,   s.max_step_ns, s.max_root_work,
+        s.pages,           s.large_objects,   s.pinned,
     };
     ERL_NIF_TERM map = enif_make_new_map(env);
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)

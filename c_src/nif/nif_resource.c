@@ -224,8 +224,7 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
            priv->module_rt != NULL && priv->instance_rt != NULL &&
            priv->call_rt != NULL && priv->func_rt != NULL &&
            priv->extern_rt != NULL && priv->buffer_rt != NULL &&
-           priv->gcref_rt != NULL &&
-           bnif_guest_open_types(env, priv);
+           priv->gcref_rt != NULL && bnif_guest_open_types(env, priv);
 }
 
 bnif_engine_t *

@@ -348,8 +348,8 @@ make_gc(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref, ERL_NIF_TERM *out)
     }
     if (bits & 1u) {
         int32_t n = (int32_t)((uint32_t)(bits >> 1) << 1) >> 1;
-        *out = enif_make_tuple2(env, bnif_atoms(env)->i31,
-                                enif_make_int(env, n));
+        *out =
+            enif_make_tuple2(env, bnif_atoms(env)->i31, enif_make_int(env, n));
         return true;
     }
     if (in == NULL || !br_gc_is_object(in->store, ref))
