@@ -199,20 +199,17 @@ test_validation(void)
 {
     /* struct.set on an immutable field, a final supertype, a packed
      * field read without sign */
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $t (struct (field i32)))\n"
-                              "  (func (param (ref $t))\n"
-                              "    (struct.set $t 0 (local.get 0)"
-                              " (i32.const 1))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $t (struct (field i32)))\n"
+                                      "  (func (param (ref $t))\n"
+                                      "    (struct.set $t 0 (local.get 0)"
+                                      " (i32.const 1))))"),
              BR_ERR_IMMUTABLE_FIELD);
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $a (struct))\n"
-                              "  (type $b (sub $a (struct))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $a (struct))\n"
+                                      "  (type $b (sub $a (struct))))"),
              BR_ERR_SUB_TYPE);
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $t (struct (field i8)))\n"
-                              "  (func (param (ref $t)) (result i32)\n"
-                              "    (struct.get $t 0 (local.get 0))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $t (struct (field i8)))\n"
+                                      "  (func (param (ref $t)) (result i32)\n"
+                                      "    (struct.get $t 0 (local.get 0))))"),
              BR_ERR_TYPE_MISMATCH);
     CHECK_EQ(wat_rig_validate(engine,
                               "(module (type $t (array i8))\n"
@@ -242,11 +239,10 @@ test_serialized(void)
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(m);
     /* no GC instruction, only an anyref global and parameter */
-    m = wat_rig_compile(engine,
-                        "(module (global (export \"g\") (mut anyref)"
-                        " (ref.null any))\n"
-                        "  (func (export \"f\") (param anyref)"
-                        " (global.set 0 (local.get 0))))");
+    m = wat_rig_compile(engine, "(module (global (export \"g\") (mut anyref)"
+                                " (ref.null any))\n"
+                                "  (func (export \"f\") (param anyref)"
+                                " (global.set 0 (local.get 0))))");
     CHECK(m != NULL);
     if (m == NULL)
         return;
@@ -265,11 +261,11 @@ test_snapshot(void)
 {
     rig_t r;
     if (!wat_rig_open(engine, &r,
-                      wat_rig_compile(engine,
-                                      "(module (global (mut anyref)"
-                                      " (ref.null any))\n"
-                                      "  (func (export \"set\")"
-                                      " (global.set 0 (ref.i31 (i32.const 5)))))")))
+                      wat_rig_compile(
+                          engine, "(module (global (mut anyref)"
+                                  " (ref.null any))\n"
+                                  "  (func (export \"set\")"
+                                  " (global.set 0 (ref.i31 (i32.const 5)))))")))
         return;
     uint8_t *bytes = NULL;
     size_t size = 0;
