@@ -421,12 +421,10 @@ bri_gc_ref_test(const br_instance_t *inst, br_ref_t r, bri_valtype_t vt)
     switch (bri_vt_kind(vt)) {
     case BR_ANYREF:
         return test_any(inst, r, vt);
-    case BR_FUNCREF: {
-        if (bri_vt_code(vt) == BRI_HT_FUNC)
-            return true;
-        const bri_rtt_t *rtt = func_rtt(r);
-        return rtt != NULL && bri_rtt_sub(rtt, rtt_of(inst, bri_vt_index(vt)));
-    }
+    case BR_FUNCREF:
+        /* a host function matches a concrete type by its kinds */
+        return bri_vt_code(vt) == BRI_HT_FUNC ||
+               bri_gc_func_matches(inst, r, bri_vt_index(vt));
     default: /* extern, exn: their tops */
         return true;
     }

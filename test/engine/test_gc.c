@@ -254,6 +254,44 @@ test_serialized(void)
     br_module_delete(m);
 }
 
+static br_host_status_t
+host_nop(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
+{
+    (void)env, (void)exec, (void)args, (void)results;
+    return BR_HOST_OK;
+}
+
+/* A host function has no canonical type: casts and call_ref compare its
+ * kinds with the concrete type's. */
+static void
+test_host_func_cast(void)
+{
+    br_module_t *m = wat_rig_compile(
+        engine, "(module (type $t (func (param i32)))\n"
+                "  (type $u (func (param i64)))\n"
+                "  (import \"h\" \"f\" (func $f (type $t)))\n"
+                "  (elem declare func $f)\n"
+                "  (func (export \"t\") (result i32)\n"
+                "    (ref.test (ref $t) (ref.func $f)))\n"
+                "  (func (export \"u\") (result i32)\n"
+                "    (ref.test (ref $u) (ref.func $f))))");
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    rig_t r = {.mod = m, .s = br_store_new(engine, NULL)};
+    br_valkind_t p = BR_I32;
+    br_functype_t ft = {.param_count = 1, .params = &p};
+    br_extern_t imp = {.kind = BR_EXTERN_FUNC};
+    imp.of.func = br_func_new_host(r.s, &ft, host_nop, NULL);
+    br_error_t err;
+    CHECK_EQ(br_instance_new(r.s, m, &imp, 1, &r.inst, &err, NULL), BR_ERR_OK);
+    if (r.inst != NULL) {
+        CHECK_EQ(call_int(&r, "t", 0, 0, 0, -1), 1);
+        CHECK_EQ(call_int(&r, "u", 0, 0, 0, -1), 0);
+    }
+    rig_close(&r);
+}
+
 /* A snapshot keeps no GC heap: a non-null anyref global refuses it, a
  * null one is written down. */
 static void
@@ -290,6 +328,7 @@ main(void)
     test_validation();
     test_serialized();
     test_snapshot();
+    test_host_func_cast();
     br_engine_delete(engine);
     return CHECK_DONE();
 }
