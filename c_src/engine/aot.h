@@ -50,6 +50,10 @@ void bri_verify_shapes(bri_opshape_t shapes[BR_OP__COUNT]);
  * declarations validated. */
 br_err_t bri_code_verify(const br_module_t *m, uint32_t index,
                          const bri_opshape_t *shapes, br_error_t *error);
+/* BR_ERR_AOT_CORRUPT if the module has garbage-collected types (struct
+ * or array types, anyref values): the verifier cannot check their code
+ * and values, so compiled-module files refuse them. */
+br_err_t bri_verify_no_gc(const br_module_t *m, br_error_t *error);
 
 /* What a frame suspended at a pc may hold (verify.c's data flow): the
  * kind of each of its first `count` slots, the rest never touched. */

@@ -273,6 +273,9 @@ get_funcs(loader_t *l)
     if (!l->r.ok || n != m->func_count - m->func_import_count)
         return bri_error(l->error, BR_ERR_AOT_CORRUPT, 0, -1, "%s",
                          "function count differs from the module's");
+    br_err_t gc = bri_verify_no_gc(m, l->error);
+    if (gc != BR_ERR_OK)
+        return gc;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
         br_err_t err = get_code(l, &m->funcs[i].code);
         if (err == BR_ERR_OK)

@@ -110,7 +110,8 @@ put_global(bri_writer_t *w, const br_instance_t *inst, const br_val_t *v)
         return true;
     case BR_FUNCREF:
     case BR_EXTERNREF:
-    case BR_EXNREF: {
+    case BR_EXNREF:
+    case BR_ANYREF: { /* GC references: only null (the heap is not kept) */
         uint32_t code;
         bool ok = ref_code(inst, v->kind, v->of.ref, &code);
         bri_put_u32(w, code);

@@ -140,6 +140,7 @@ slot_kind(br_valkind_t k)
 {
     return k == BR_FUNCREF     ? BRI_SLOT_FUNC
            : k == BR_EXTERNREF ? BRI_SLOT_EXTERN
+           : k == BR_ANYREF    ? BRI_SLOT_EXTERN /* GC: null only */
            : k == BR_EXNREF    ? BRI_SLOT_EXNREF
                                : BRI_SLOT_NUM;
 }

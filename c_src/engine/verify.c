@@ -659,6 +659,44 @@ insn_before(const verifier_t *v, uint32_t pc, uint32_t *prev)
     return true;
 }
 
+/* Whether a value kind is of the GC hierarchy (anyref). */
+static bool
+any_kind(const br_valkind_t *k, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (k[i] == BR_ANYREF)
+            return true;
+    return false;
+}
+
+/*
+ * Compiled-module files with garbage-collected types are refused: the
+ * data flow checks kinds of values, not their concrete types, so it
+ * could not keep a forged file from passing an i31 or a host value
+ * where another module's code expects a struct of some type. A module
+ * that declares no struct or array type and no value of the any
+ * hierarchy (in types, globals or tables) has nothing of the kind.
+ */
+br_err_t
+bri_verify_no_gc(const br_module_t *m, br_error_t *error)
+{
+    bool gc = any_kind(m->type_kinds, m->type_val_count);
+    for (uint32_t i = 0; !gc && m->typedefs && i < m->type_count; i++)
+        gc = m->typedefs[i].kind != BRI_COMP_FUNC;
+    for (uint32_t i = 0; !gc && i < m->global_count; i++)
+        gc = m->globals[i].kind == BR_ANYREF;
+    for (uint32_t i = 0; !gc && i < m->table_count; i++)
+        gc = m->tables[i].elem == BR_ANYREF;
+    for (uint32_t i = 0; !gc && i < m->func_count; i++)
+        for (uint32_t k = 0; !gc && k < m->funcs[i].local_count; k++)
+            gc = bri_vt_kind(m->funcs[i].locals[k]) == BR_ANYREF;
+    if (!gc)
+        return BR_ERR_OK;
+    return bri_error(error, BR_ERR_AOT_CORRUPT, 0, -1, "%s",
+                     "garbage-collected types cannot be loaded from a "
+                     "compiled module");
+}
+
 /*
  * The same walk as bri_code_verify over code the engine compiled (or
  * verified), to learn what a suspended frame at `pc` may hold: the

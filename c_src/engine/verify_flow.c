@@ -67,6 +67,7 @@ kind_of(br_valkind_t k)
     case BR_FUNCREF:
         return K_FUNC;
     case BR_EXTERNREF:
+    case BR_ANYREF: /* GC references: opaque like externrefs here */
         return K_EXTERN;
     case BR_EXNREF:
         return K_EXNREF;
