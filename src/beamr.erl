@@ -50,6 +50,13 @@
 %% Erlang term (copied); exnref (a caught exception, try_table's
 %% `catch_ref') comes out as `null' or the atom `exnref' and only `null'
 %% can be passed in.
+%% GC references (anyref, eqref, i31ref, structref, arrayref, `(ref $t)'
+%% of a struct or array type; the valtype is `anyref') come out as `null',
+%% `{i31, N}' (N signed, -2^30 .. 2^30-1) or an opaque term for a struct
+%% or array, which keeps the object alive while the term lives and may be
+%% passed back to the same instance where its type fits (otherwise
+%% `{error, {invalid_args, Args}}'); see the README's "GC values in
+%% Erlang".
 %%
 %% == Errors ==
 %% Data and runtime failures are `{error, Reason}':
@@ -110,7 +117,7 @@
          call_state/6, hb_mode/1, pipe/0, pipe_write/2, pipe_close/1,
          call/3, call/4, call/6,
          imports/1, exports/1,
-         memory_size/1, read/3, write/3, read_string/2, read_string/3,
+         memory_size/1, gc_stats/1, read/3, write/3, read_string/2, read_string/3,
          grow/2, serialize/1, deserialize/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
          signature/2,
@@ -140,7 +147,7 @@
 -opaque wasm_module() :: #beamr_module{}.
 -type instance() :: pid() | atom().
 -type valtype() :: i32 | i64 | f32 | f64 | v128 | funcref | externref |
-                   exnref.
+                   exnref | anyref.
 -type value() :: integer() | float() | nan | infinity | '-infinity' |
                  {v128_shape(), [v128_lane()]} | null | term().
 -type v128_shape() :: beamr_v128:shape().
@@ -1037,7 +1044,8 @@ exports(Pid) when is_pid(Pid) ->
 
 %% @doc A function type in the compact form hb_beamr uses: parameter
 %% letters in parentheses, then result letters; `i' i32, `I' i64, `f'
-%% f32, `F' f64, `v' v128, `r' funcref, `e' externref, `x' exnref.
+%% f32, `F' f64, `v' v128, `r' funcref, `e' externref, `x' exnref, `a'
+%% anyref (GC references).
 %% Example:
 %% `signature([i32, i32], [i32]) =:= "(ii)i"'.
 -spec signature([valtype()], [valtype()]) -> string().
@@ -1051,7 +1059,8 @@ letter(f64) -> $F;
 letter(v128) -> $v;
 letter(funcref) -> $r;
 letter(externref) -> $e;
-letter(exnref) -> $x.
+letter(exnref) -> $x;
+letter(anyref) -> $a.
 
 %% ------------------------------------------------------------------
 %% v128 lanes
@@ -1212,6 +1221,25 @@ with_module(Pid, Fun) when is_pid(Pid) ->
 
 %% ------------------------------------------------------------------
 %% Memory (memory 0), globals, tables
+
+%% @doc What the instance's GC heap (WebAssembly 3.0 structs and
+%% arrays) has done: `heap_bytes' and `peak_heap_bytes' (pages and large
+%% objects), `limit_bytes' (`max_memory_pages' * 64 KiB), `live_bytes',
+%% `allocated_bytes' and `allocations' (ever), `cycles' (collections),
+%% `full_collections' (run whole at the limit), `steps', the worst step
+%% as `max_step_work' (work units, about a byte traced or swept each) and
+%% `max_step_ns', `max_root_work', `pages', `large_objects' and `pinned'
+%% (objects Erlang terms hold). All 0 before the first GC object.
+%% Errors: `stopped'.
+%% Example: `{ok, #{cycles := C}} = beamr:gc_stats(Inst)'.
+-spec gc_stats(instance()) ->
+          {ok, #{atom() => non_neg_integer()}} | {error, error_reason()}.
+gc_stats(Inst) when is_atom(Inst) ->
+    gc_stats(pid_of(Inst));
+gc_stats(Pid) when is_pid(Pid), node(Pid) =/= node() ->
+    beamr_dist:remote(Pid, gc_stats, []);
+gc_stats(Pid) when is_pid(Pid) ->
+    beamr_nif:gc_stats(Pid).
 
 %% @doc The size of memory 0 in bytes.
 %% Errors: `no_memory', `stopped'.

@@ -17,7 +17,7 @@
          instance_snapshot/1,
          instance_snapshot_call/1, instance_restore_call/2,
          call_start/4, call_resume/2, call_abort/1,
-         memory_size/1, memory_read/3, memory_read_cstring/3,
+         memory_size/1, gc_stats/1, memory_read/3, memory_read_cstring/3,
          memory_write/3, memory_grow/2,
          global_get/2, global_set/3, table_size/2, table_get/3,
          wasi_output/2, load_error/0,
@@ -167,6 +167,10 @@ call_abort(_Call) -> ?NOT_LOADED.
 
 -spec memory_size(inst()) -> {ok, non_neg_integer()} | {error, term()}.
 memory_size(_Inst) -> ?NOT_LOADED.
+
+-spec gc_stats(inst()) -> {ok, #{atom() => non_neg_integer()}} |
+          {error, term()}.
+gc_stats(_Inst) -> ?NOT_LOADED.
 
 -spec memory_read(inst(), integer(), integer()) ->
           {ok, binary()} | {error, term()}.

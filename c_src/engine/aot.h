@@ -84,6 +84,9 @@ void bri_point_free(const br_module_t *m, bri_point_t *p);
  * function space; false for a function of another instance. */
 bool bri_snapshot_func_index(const br_instance_t *inst, const br_func_t *f,
                              uint32_t *out);
+/* snapshot.c: whether the instance's store holds GC objects after a
+ * whole collection (snapshots refuse them: BR_ERR_GC_HEAP_SNAPSHOT). */
+bool bri_snapshot_has_gc(const br_instance_t *inst);
 
 /* ------------------------------------------------------------------ */
 /* Little-endian writers and readers                                   */

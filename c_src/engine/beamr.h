@@ -558,4 +558,41 @@ BR_API br_err_t br_exec_restore(br_exec_t *exec, br_instance_t *inst,
  * snapshot followed by a call snapshot is split again. */
 BR_API size_t br_snapshot_part_size(const uint8_t *bytes, size_t size);
 
+/* ------------------------------------------------------------------ */
+/* GC heap (WebAssembly 3.0 structs and arrays; docs/gc.md)            */
+
+/* What a store's GC heap has done so far. A work unit is about one byte
+ * traced or swept; a step is the collector work one allocation pays. */
+typedef struct br_gc_stats {
+    uint64_t heap_bytes;      /* pages and large objects held now */
+    uint64_t peak_heap_bytes; /* the most heap_bytes has been */
+    uint64_t limit_bytes;     /* max_memory_pages * 64 KiB */
+    uint64_t live_bytes;      /* in allocated cells (dead ones included
+                                 until the sweep reaches them) */
+    uint64_t allocated_bytes; /* ever allocated */
+    uint64_t allocations;
+    uint64_t cycles;          /* completed collections */
+    uint64_t full_collections; /* run to the end at the limit or asked */
+    uint64_t abandoned;       /* cycles given up (no memory to mark) */
+    uint64_t steps;
+    uint64_t max_step_work;   /* work units of the largest step */
+    uint64_t max_step_ns;     /* wall time of the longest step */
+    uint64_t max_root_work;   /* of the largest root scan (in a step) */
+    uint64_t root_slots;      /* values looked at by root scans, in all */
+    uint64_t pages, large_objects, pinned;
+} br_gc_stats_t;
+
+/* Statistics of the store's GC heap (all 0 before its first object). */
+BR_API void br_gc_stats(const br_store_t *store, br_gc_stats_t *out);
+/* Whether `ref` is a struct or array of the store's GC heap. */
+BR_API bool br_gc_is_object(const br_store_t *store, br_ref_t ref);
+/* Keeps a GC reference alive while the host holds it: pins count, and
+ * each pin needs an unpin. Anything that is not a GC object (null, i31,
+ * a function, an externref) needs none: pin returns BR_ERR_OK and unpin
+ * does nothing. BR_ERR_OUT_OF_MEMORY if the pin cannot be recorded. */
+BR_API br_err_t br_gc_pin(br_store_t *store, br_ref_t ref);
+BR_API void br_gc_unpin(br_store_t *store, br_ref_t ref);
+/* Collects the store's GC heap to the end now (tests, idle hosts). */
+BR_API void br_gc_collect(br_store_t *store);
+
 #endif

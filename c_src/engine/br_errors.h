@@ -113,6 +113,8 @@
       snapshot_mismatch)                                                     \
     X(SNAPSHOT_CALL, "suspended call cannot be captured",                    \
       call_not_capturable)                                                   \
+    X(GC_HEAP_SNAPSHOT, "snapshots do not include GC objects",               \
+      gc_heap_not_snapshotable)                                              \
     X(NOT_FOUND, "not found", not_found)                                     \
     X(BUSY, "execution context busy", busy)                                   \
     X(SUB_TYPE, "sub type", sub_type)                                        \

@@ -40,8 +40,7 @@ packed(bri_valtype_t t)
 
 /* A type index immediate naming a type of `kind`. */
 static br_err_t
-rd_type(bri_compiler_t *c, uint8_t kind, uint32_t *x,
-        const bri_typedef_t **td)
+rd_type(bri_compiler_t *c, uint8_t kind, uint32_t *x, const bri_typedef_t **td)
 {
     br_err_t err = bri_rd_u32(c, x);
     if (err != BR_ERR_OK)
@@ -225,8 +224,8 @@ rd_second(bri_compiler_t *c, br_op_t op, bri_valtype_t st, uint32_t *y)
 /* Pops the operands of an array op on type x (element st), after the
  * immediates; the i32 operands are `ints` before the value (if any). */
 static br_err_t
-pop_array_operands(bri_compiler_t *c, br_op_t op, uint32_t x,
-                   bri_valtype_t st, uint32_t y)
+pop_array_operands(bri_compiler_t *c, br_op_t op, uint32_t x, bri_valtype_t st,
+                   uint32_t y)
 {
     bri_valtype_t v = unpacked(st), r = ref_to(c, x, true);
     const bri_valtype_t I = BR_I32;
@@ -289,8 +288,8 @@ array_op(bri_compiler_t *c, br_op_t op)
         if ((err = rd_type(c, BRI_COMP_ARRAY, &y, &src)) != BR_ERR_OK)
             return err;
         bri_valtype_t ss = src->fields[0];
-        bool ok = packed(st) || packed(ss) ? ss == st
-                                           : bri_vt_match(c->m, ss, st);
+        bool ok =
+            packed(st) || packed(ss) ? ss == st : bri_vt_match(c->m, ss, st);
         if (!ok)
             return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                             "array.copy between unrelated element types");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "exec.h"
+#include "exec_gc.h"
 #include "native/native.h"
 
 /* ------------------------------------------------------------------ */
@@ -32,7 +33,27 @@ br_exec_new(br_store_t *store)
     exec->frame_max = store->limits.max_call_depth
                           ? store->limits.max_call_depth
                           : BRI_DEFAULT_CALL_DEPTH;
+    /* its stack holds GC roots: the store's collector scans it */
+    exec->gc_next = store->execs;
+    if (store->execs != NULL)
+        store->execs->gc_prev = exec;
+    store->execs = exec;
+    exec->listed = true;
     return exec;
+}
+
+static void
+unlist(br_exec_t *exec)
+{
+    if (!exec->listed)
+        return;
+    if (exec->gc_prev != NULL)
+        exec->gc_prev->gc_next = exec->gc_next;
+    else
+        exec->store->execs = exec->gc_next;
+    if (exec->gc_next != NULL)
+        exec->gc_next->gc_prev = exec->gc_prev;
+    exec->listed = false;
 }
 
 static void
@@ -53,6 +74,7 @@ br_exec_delete(br_exec_t *exec)
 {
     if (exec == NULL)
         return;
+    unlist(exec);
     free_exceptions(exec);
     bri_invoke_free(exec);
     bri_free(&exec->alloc, exec->stack, exec->stack_cap * sizeof(br_slot_t));
@@ -80,7 +102,9 @@ args_match(const br_functype_t *t, const br_val_t *args, size_t n)
 }
 
 /* A wasm function's parameters of non-null reference types ((ref $t),
- * (ref func) ...) take no null from the host. */
+ * (ref func) ...) take no null from the host, and its GC reference
+ * parameters only values of their type (a struct of another type would
+ * be read with the wrong layout). */
 static bool
 args_non_null(const br_func_t *func, const br_val_t *args)
 {
@@ -90,9 +114,47 @@ args_non_null(const br_func_t *func, const br_val_t *args)
     if (m->ftypes == NULL) /* a module built by hand (tests) */
         return true;
     const bri_functype_t *ft = &m->ftypes[m->funcs[func->index].type];
-    for (uint32_t i = 0; i < ft->param_count; i++)
+    for (uint32_t i = 0; i < ft->param_count; i++) {
         if (!bri_vt_nullable(ft->params[i]) && args[i].of.ref == NULL)
             return false;
+        if (args[i].kind == BR_ANYREF &&
+            !bri_gc_ref_test(func->inst, args[i].of.ref, ft->params[i]))
+            return false;
+    }
+    return true;
+}
+
+/* The declared type of the pending import as the calling instance
+ * imports it (NULL: a host function called directly, or not found). */
+static const bri_functype_t *
+import_decl(const br_exec_t *exec)
+{
+    if (exec->frame_count == 0)
+        return NULL;
+    const br_instance_t *inst = exec->frames[exec->frame_count - 1].inst;
+    const br_module_t *m = inst->module;
+    if (m->ftypes == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < m->func_import_count; i++)
+        if (inst->funcs[i] == exec->import_func)
+            return &m->ftypes[m->funcs[i].type];
+    return NULL;
+}
+
+/* An import's GC reference results must be of the declared types. */
+static bool
+results_typed(const br_exec_t *exec, const br_val_t *results, size_t count)
+{
+    const bri_functype_t *ft = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (results[i].kind != BR_ANYREF)
+            continue;
+        if (ft == NULL && (ft = import_decl(exec)) == NULL)
+            return true;
+        const br_instance_t *inst = exec->frames[exec->frame_count - 1].inst;
+        if (!bri_gc_ref_test(inst, results[i].of.ref, ft->results[i]))
+            return false;
+    }
     return true;
 }
 
@@ -395,6 +457,8 @@ br_exec_resume(br_exec_t *exec, const br_val_t *results, size_t count)
     for (size_t i = 0; i < count; i++)
         if (results[i].kind != t->results[i])
             return fail(exec, BR_ERR_INVALID_ARGUMENT);
+    if (!results_typed(exec, results, count))
+        return fail(exec, BR_ERR_INVALID_ARGUMENT);
     bri_results_to_slots(t, results, exec->stack + exec->import_slot);
     if (exec->import_tail)
         finish_tail_import(exec, bri_result_slots(t));

@@ -90,6 +90,11 @@ struct br_exec {
     bri_grow_state_t grow; /* pc NULL: no table.grow in progress */
 
     struct bri_invoke *invoke; /* invoke.c: open invoke_* calls, or NULL */
+
+    /* the store's list of execs, whose stacks are GC roots (NULL links
+     * and not `listed` once the store is gone) */
+    br_exec_t *gc_next, *gc_prev;
+    bool listed;
 };
 
 /* interp.c: runs the top frame until done, trap, import or yield. */

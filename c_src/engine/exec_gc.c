@@ -143,8 +143,7 @@ struct_new(br_instance_t *inst, const uint32_t *pc, br_slot_t *S, bool dflt)
 }
 
 static br_trapkind_t
-struct_access(br_instance_t *inst, br_op_t op, const uint32_t *pc,
-              br_slot_t *S)
+struct_access(br_instance_t *inst, br_op_t op, const uint32_t *pc, br_slot_t *S)
 {
     br_slot_t *x = S + pc[1];
     bri_gc_object_t *obj = x->ref;
@@ -276,8 +275,7 @@ array_new(br_instance_t *inst, br_op_t op, const uint32_t *pc, br_slot_t *S,
 
 /* The array at slot x and whether [off, off + n) is inside it. */
 static br_trapkind_t
-array_range(const br_slot_t *x, uint64_t off, uint64_t n,
-            bri_gc_object_t **out)
+array_range(const br_slot_t *x, uint64_t off, uint64_t n, bri_gc_object_t **out)
 {
     bri_gc_object_t *a = x->ref;
     if (a == NULL)
@@ -289,8 +287,7 @@ array_range(const br_slot_t *x, uint64_t off, uint64_t n,
 }
 
 static br_trapkind_t
-array_access(br_instance_t *inst, br_op_t op, const uint32_t *pc,
-             br_slot_t *S)
+array_access(br_instance_t *inst, br_op_t op, const uint32_t *pc, br_slot_t *S)
 {
     br_slot_t *x = S + pc[1];
     bri_gc_object_t *a;
@@ -309,8 +306,7 @@ array_access(br_instance_t *inst, br_op_t op, const uint32_t *pc,
 }
 
 static br_trapkind_t
-array_fill(br_instance_t *inst, const uint32_t *pc, br_slot_t *S,
-           int64_t *cost)
+array_fill(br_instance_t *inst, const uint32_t *pc, br_slot_t *S, int64_t *cost)
 {
     br_slot_t *x = S + pc[1];
     const bri_rtt_t *rtt = rtt_of(inst, pc[2]);
@@ -425,13 +421,10 @@ bri_gc_ref_test(const br_instance_t *inst, br_ref_t r, bri_valtype_t vt)
     switch (bri_vt_kind(vt)) {
     case BR_ANYREF:
         return test_any(inst, r, vt);
-    case BR_FUNCREF: {
-        if (bri_vt_code(vt) == BRI_HT_FUNC)
-            return true;
-        const bri_rtt_t *rtt = func_rtt(r);
-        return rtt != NULL &&
-               bri_rtt_sub(rtt, rtt_of(inst, bri_vt_index(vt)));
-    }
+    case BR_FUNCREF:
+        /* a host function matches a concrete type by its kinds */
+        return bri_vt_code(vt) == BRI_HT_FUNC ||
+               bri_gc_func_matches(inst, r, bri_vt_index(vt));
     default: /* extern, exn: their tops */
         return true;
     }

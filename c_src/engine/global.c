@@ -3,6 +3,7 @@
  * objects that carry a value or a function type).
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "gc/gc.h"
 #include "store.h"
 
 
@@ -46,6 +47,7 @@ br_global_new(br_store_t *store, br_valkind_t kind, bool mutable_,
     g->mutable_ = mutable_;
     g->vt = bri_vt_of_kind(kind);
     bri_store_adopt(store, &g->obj, free_global);
+    g->obj.trace = bri_gc_trace_global; /* its ref is a GC root */
     return g;
 }
 
@@ -55,10 +57,29 @@ br_global_get(const br_global_t *global, br_val_t *out)
     *out = global->val;
 }
 
+/*
+ * What the host may store in a GC-typed global without knowing the
+ * store's heap: null where the type is nullable, an i31 where it is i31,
+ * eq or any, and anything where it is any. Structs and arrays of a
+ * narrower type are refused (their type is not checked here).
+ */
+static bool
+gc_value_fits(const br_global_t *global, br_ref_t ref)
+{
+    uint32_t code = bri_vt_code(global->vt);
+    if (ref == NULL)
+        return bri_vt_nullable(global->vt);
+    if (code == BRI_HT_ANY)
+        return true;
+    return bri_gc_is_i31(ref) && (code == BRI_HT_EQ || code == BRI_HT_I31);
+}
+
 bool
 br_global_set(br_global_t *global, const br_val_t *val)
 {
     if (!global->mutable_ || val->kind != global->val.kind)
+        return false;
+    if (val->kind == BR_ANYREF && !gc_value_fits(global, val->of.ref))
         return false;
     global->val = normalise(*val);
     return true;

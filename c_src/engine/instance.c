@@ -524,10 +524,10 @@ build(inst_block_t *b, const parts_t *p, br_store_t *store,
  * on: a trap there keeps it in the store, unreachable to the caller but
  * alive for whatever references it (spec 2.0 semantics).
  */
-br_err_t
-br_instance_new(br_store_t *store, const br_module_t *module,
-                const br_extern_t *imports, size_t import_count,
-                br_instance_t **out, br_error_t *error, br_trap_t *trap)
+static br_err_t
+instance_new(br_store_t *store, const br_module_t *module,
+             const br_extern_t *imports, size_t import_count,
+             br_instance_t **out, br_error_t *error, br_trap_t *trap)
 {
     br_error_t scratch;
     if (error == NULL)
@@ -557,6 +557,7 @@ br_instance_new(br_store_t *store, const br_module_t *module,
         return err;
     }
     bri_store_adopt(store, &b->inst.obj, free_instance);
+    b->inst.obj.trace = bri_gc_trace_instance; /* its refs are GC roots */
     err = init_tables(&b->inst, error, trap);
     if (err == BR_ERR_OK)
         err = init_memories(&b->inst, error, trap);
@@ -634,4 +635,21 @@ br_table_t *
 br_instance_table(br_instance_t *inst, uint32_t index)
 {
     return index < inst->module->table_count ? inst->tables[index] : NULL;
+}
+
+/* GC objects that constant expressions allocate are referenced only
+ * from the half-built instance (and its evaluator's own stack), no GC
+ * root: the collector waits until instantiation is over. */
+br_err_t
+br_instance_new(br_store_t *store, const br_module_t *module,
+                const br_extern_t *imports, size_t import_count,
+                br_instance_t **out, br_error_t *error, br_trap_t *trap)
+{
+    if (store != NULL)
+        store->gc_defer++;
+    br_err_t err =
+        instance_new(store, module, imports, import_count, out, error, trap);
+    if (store != NULL)
+        store->gc_defer--;
+    return err;
 }

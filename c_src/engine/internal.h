@@ -602,10 +602,15 @@ bri_slots_of(br_valkind_t k)
 /* ------------------------------------------------------------------ */
 /* Store objects (instance.c, memory.c, table.c, global.c)              */
 
+struct bri_gc_heap;
+
 /* Every store object starts with this header so the store can free it. */
 typedef struct bri_object {
     struct bri_object *next;
     void (*free)(br_store_t *store, struct bri_object *obj);
+    /* NULL, or marks the GC references the object holds (gc/gc.h:
+     * bri_gc_mark_*) when a collection takes its roots */
+    void (*trace)(struct bri_object *obj, struct bri_gc_heap *heap);
 } bri_object_t;
 
 struct br_store {
@@ -615,6 +620,8 @@ struct br_store {
     bri_object_t *objects; /* everything created in this store */
     uint8_t tier;          /* br_tier_t its calls run in */
     struct bri_gc_heap *gc; /* its GC heap (gc/gc.h), NULL until used */
+    br_exec_t *execs; /* its live execution contexts (GC roots) */
+    uint32_t gc_defer; /* non-zero: no collector work (instantiating) */
 };
 
 struct br_func {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "exec.h"
+#include "gc/gc.h"
 
 /* First sizes of the stacks; both double up to the store's limits. */
 #define INITIAL_SLOTS 256u
@@ -271,6 +272,7 @@ keep_exception(br_exec_t *exec, bri_exception_t *e)
     e->next = e->prev = NULL;
     e->kept = true;
     bri_store_adopt(exec->store, &e->obj, free_kept_exception);
+    e->obj.trace = bri_gc_trace_exception; /* its payload: GC roots */
 }
 
 /* The innermost handler whose try body contains `pc`, or -1. Handlers

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "aot.h"
+#include "gc/gc.h"
 #include "store.h"
 
 /*
@@ -168,6 +169,23 @@ put_payload(bri_writer_t *w, const br_instance_t *inst)
     return true;
 }
 
+/* Snapshots do not hold the GC heap (docs/gc.md): a store with live GC
+ * objects (after a whole collection) refuses to be captured. */
+bool
+bri_snapshot_has_gc(const br_instance_t *inst)
+{
+    bri_gc_heap_t *heap = inst->store->gc;
+    if (heap == NULL)
+        return false;
+    br_gc_stats_t s;
+    bri_gc_stats(heap, &s);
+    if (s.live_bytes == 0)
+        return false;
+    bri_gc_collect(heap);
+    bri_gc_stats(heap, &s);
+    return s.live_bytes != 0;
+}
+
 br_err_t
 br_instance_snapshot(br_instance_t *inst, uint8_t **out, size_t *out_size)
 {
@@ -177,6 +195,8 @@ br_instance_snapshot(br_instance_t *inst, uint8_t **out, size_t *out_size)
         *out_size = 0;
     if (inst == NULL || out == NULL || out_size == NULL)
         return BR_ERR_INVALID_ARGUMENT;
+    if (bri_snapshot_has_gc(inst))
+        return BR_ERR_GC_HEAP_SNAPSHOT;
     bri_writer_t sizing = {NULL, 0};
     if (!put_payload(&sizing, inst))
         return BR_ERR_SNAPSHOT_MISMATCH;

@@ -314,6 +314,9 @@ br_exec_snapshot(const br_exec_t *exec, const br_instance_t *inst,
         *out_size = 0;
     if (exec == NULL || inst == NULL || out == NULL || out_size == NULL)
         return bri_error(error, BR_ERR_INVALID_ARGUMENT, 0, -1, "%s", "NULL");
+    if (bri_snapshot_has_gc(inst))
+        return bri_error(error, BR_ERR_GC_HEAP_SNAPSHOT, 0, -1, "%s",
+                         "the store has GC objects");
     cap_t k = {.exec = exec};
     br_err_t err = ctx_open(&k.c, inst, error);
     if (err == BR_ERR_OK)

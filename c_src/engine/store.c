@@ -3,6 +3,7 @@
  * in them and free them all at once.
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "exec.h"
 #include "store.h"
 
 /* Non-zero fields of `over` replace the engine's defaults. */
@@ -36,6 +37,8 @@ br_store_new(br_engine_t *engine, const br_limits_t *limits)
     store->objects = NULL;
     store->tier = engine->tier;
     store->gc = NULL; /* created on first use (gc/gc.h) */
+    store->execs = NULL;
+    store->gc_defer = 0;
     return store;
 }
 
@@ -49,6 +52,10 @@ br_store_delete(br_store_t *store)
 {
     if (store == NULL)
         return;
+    /* execs may outlive their store (deleting one then touches only
+     * itself): they leave the list */
+    for (br_exec_t *e = store->execs; e != NULL; e = e->gc_next)
+        e->listed = false;
     bri_object_t *obj = store->objects;
     while (obj != NULL) {
         bri_object_t *next = obj->next;
@@ -64,6 +71,7 @@ bri_store_adopt(br_store_t *store, bri_object_t *obj,
                 void (*free_fn)(br_store_t *, bri_object_t *))
 {
     obj->free = free_fn;
+    obj->trace = NULL;
     obj->next = store->objects;
     store->objects = obj;
 }

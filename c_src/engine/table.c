@@ -3,6 +3,7 @@
  * and the limits that bound them (declared, spec and store maxima).
  * SPDX-License-Identifier: Apache-2.0
  */
+#include "gc/gc.h"
 #include "store.h"
 
 /*
@@ -130,6 +131,7 @@ br_table_new(br_store_t *store, br_valkind_t elem,
         return NULL;
     }
     bri_store_adopt(store, &table->obj, free_table);
+    table->obj.trace = bri_gc_trace_table; /* its refs are GC roots */
     return table;
 }
 

@@ -522,8 +522,7 @@ field_sub(const br_module_t *m, bri_valtype_t a, uint8_t ma, bri_valtype_t b,
 }
 
 static bool
-func_sub(const br_module_t *m, const bri_functype_t *a,
-         const bri_functype_t *b)
+func_sub(const br_module_t *m, const bri_functype_t *a, const bri_functype_t *b)
 {
     if (a->param_count != b->param_count || a->result_count != b->result_count)
         return false;

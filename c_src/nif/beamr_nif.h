@@ -36,6 +36,8 @@
     X(funcref, "funcref")                       \
     X(externref, "externref")                   \
     X(exnref, "exnref")                         \
+    X(anyref, "anyref")                         \
+    X(i31, "i31")                               \
     X(func, "func")                             \
     X(table, "table")                           \
     X(memory, "memory")                         \
@@ -238,6 +240,13 @@ typedef struct bnif_func {
     br_func_t *func;
 } bnif_func_t;
 
+/* A GC reference (struct or array) handed to Erlang: pinned in the
+ * instance's store while the term lives (the destructor unpins). */
+typedef struct bnif_gcref {
+    bnif_instance_t *inst; /* kept; NULL: nothing to unpin */
+    br_ref_t ref;
+} bnif_gcref_t;
+
 typedef struct bnif_priv {
     bnif_atoms_t atoms;
     ErlNifResourceType *engine_rt;
@@ -246,6 +255,7 @@ typedef struct bnif_priv {
     ErlNifResourceType *call_rt;
     ErlNifResourceType *func_rt;
     ErlNifResourceType *extern_rt;
+    ErlNifResourceType *gcref_rt; /* bnif_gcref_t */
     ErlNifResourceType *buffer_rt;
     ErlNifResourceType *session_rt; /* nif_guest.c */
     /* nif_pipe.c */
@@ -556,6 +566,7 @@ ERL_NIF_TERM bnif_nif_end(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 /* nif_memory.c */
 ERL_NIF_TERM bnif_memory_size(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM bnif_gc_stats(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_memory_read(ErlNifEnv *env, int argc,
                               const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM bnif_memory_read_cstring(ErlNifEnv *env, int argc,

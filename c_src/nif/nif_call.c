@@ -198,6 +198,8 @@ sig_letter(br_valkind_t k)
         return 'v';
     case BR_FUNCREF:
         return 'r';
+    case BR_ANYREF:
+        return 'a';
     default:
         return 'e';
     }

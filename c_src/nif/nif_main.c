@@ -136,6 +136,7 @@ static ErlNifFunc nif_funcs[] = {
     {"call_resume", 2, bnif_call_resume, 0},
     {"call_abort", 1, bnif_call_abort, 0},
     {"memory_size", 1, bnif_memory_size, 0},
+    {"gc_stats", 1, bnif_gc_stats, 0},
     {"memory_read", 3, bnif_memory_read, 0},
     {"memory_read_cstring", 3, bnif_memory_read_cstring, 0},
     {"memory_write", 3, bnif_memory_write, 0},

@@ -307,3 +307,36 @@ bnif_table_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     return leave(in,
                  enif_make_tuple2(env, a->ok, bnif_val_to_term(env, in, &val)));
 }
+
+/* ------------------------------------------------------------------ */
+/* The GC heap                                                         */
+
+/* gc_stats(Instance) -> {ok, #{heap_bytes => N, ...}} | {error, _} */
+ERL_NIF_TERM
+bnif_gc_stats(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_instance_t *in;
+    ERL_NIF_TERM early = enter(env, argv[0], &in);
+    if (early != 0)
+        return early;
+    br_gc_stats_t s;
+    br_gc_stats(in->store, &s);
+    const char *keys[] = {
+        "heap_bytes",      "peak_heap_bytes", "limit_bytes", "live_bytes",
+        "allocated_bytes", "allocations",     "cycles",      "full_collections",
+        "steps",           "max_step_work",   "max_step_ns", "max_root_work",
+        "pages",           "large_objects",   "pinned",
+    };
+    const uint64_t vals[] = {
+        s.heap_bytes,      s.peak_heap_bytes, s.limit_bytes, s.live_bytes,
+        s.allocated_bytes, s.allocations,     s.cycles,      s.full_collections,
+        s.steps,           s.max_step_work,   s.max_step_ns, s.max_root_work,
+        s.pages,           s.large_objects,   s.pinned,
+    };
+    ERL_NIF_TERM map = enif_make_new_map(env);
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        enif_make_map_put(env, map, enif_make_atom(env, keys[i]),
+                          enif_make_uint64(env, vals[i]), &map);
+    return leave(in, enif_make_tuple2(env, bnif_atoms(env)->ok, map));
+}

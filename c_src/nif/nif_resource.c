@@ -148,6 +148,24 @@ buffer_dtor(ErlNifEnv *env, void *obj)
     enif_release_resource(b->engine);
 }
 
+/* A GC term dropped by Erlang: unpin its object under the store lock
+ * (never released while this thread holds it: made terms are released
+ * by the process's garbage collection, outside NIF calls). */
+static void
+gcref_dtor(ErlNifEnv *env, void *obj)
+{
+    (void)env;
+    bnif_gcref_t *g = obj;
+    bnif_instance_t *in = g->inst;
+    if (in == NULL)
+        return;
+    enif_mutex_lock(in->lock);
+    if (in->store != NULL)
+        br_gc_unpin(in->store, g->ref);
+    enif_mutex_unlock(in->lock);
+    enif_release_resource(in);
+}
+
 static void
 extern_dtor(ErlNifEnv *env, void *obj)
 {
@@ -199,13 +217,14 @@ bnif_resources_open(ErlNifEnv *env, bnif_priv_t *priv)
     priv->call_rt = open_type(env, "beamr_call", call_dtor);
     priv->func_rt = open_type(env, "beamr_func", func_dtor);
     priv->extern_rt = open_type(env, "beamr_extern", extern_dtor);
+    priv->gcref_rt = open_type(env, "beamr_gcref", gcref_dtor);
     priv->buffer_rt = open_type(env, "beamr_buffer", buffer_dtor);
     priv->pipe_rt = bnif_pipe_open_type(env);
     return priv->pipe_rt != NULL && priv->engine_rt != NULL &&
            priv->module_rt != NULL && priv->instance_rt != NULL &&
            priv->call_rt != NULL && priv->func_rt != NULL &&
            priv->extern_rt != NULL && priv->buffer_rt != NULL &&
-           bnif_guest_open_types(env, priv);
+           priv->gcref_rt != NULL && bnif_guest_open_types(env, priv);
 }
 
 bnif_engine_t *

@@ -159,6 +159,52 @@ get_externref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
     return ok;
 }
 
+/* A GC term of an instance of the same store (objects never cross
+ * stores), or false. */
+static bool
+get_gcref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t, br_ref_t *out)
+{
+    bnif_gcref_t *g;
+    if (!enif_get_resource(env, t, bnif_priv(env)->gcref_rt, (void **)&g) ||
+        in == NULL || g->inst == NULL || g->inst->store != in->store)
+        return false;
+    *out = g->ref;
+    return true;
+}
+
+/* {i31, N}, N in -2^30 .. 2^31-1 (signed or unsigned 31 bits). */
+static bool
+get_i31(ErlNifEnv *env, ERL_NIF_TERM t, br_ref_t *out)
+{
+    int arity;
+    const ERL_NIF_TERM *el;
+    ErlNifSInt64 n;
+    if (!enif_get_tuple(env, t, &arity, &el) || arity != 2 ||
+        !enif_is_identical(el[0], bnif_atoms(env)->i31) ||
+        !enif_get_int64(env, el[1], &n) || n < -(1 << 30) ||
+        n > (ErlNifSInt64)INT32_MAX)
+        return false;
+    /* the 31 low bits, tagged (gc.h's i31 representation) */
+    uintptr_t bits = (uintptr_t)((uint32_t)n & 0x7FFFFFFFu);
+    *out = (br_ref_t)((bits << 1) | 1u);
+    return true;
+}
+
+/* anyref and its subtypes: null, {i31, N}, a GC term, or any other term
+ * as a host value made internal (what any.convert_extern gives). The
+ * engine checks the value against the parameter's declared type. */
+static bool
+get_anyref(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t, br_ref_t *out)
+{
+    if (enif_is_identical(t, bnif_atoms(env)->null)) {
+        *out = NULL;
+        return true;
+    }
+    if (get_i31(env, t, out) || get_gcref(env, in, t, out))
+        return true;
+    return get_externref(env, in, t, out);
+}
+
 bool
 bnif_term_to_val(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
                  br_valkind_t kind, br_val_t *out)
@@ -191,7 +237,12 @@ bnif_term_to_val(ErlNifEnv *env, bnif_instance_t *in, ERL_NIF_TERM t,
     case BR_FUNCREF:
         return get_funcref(env, in, t, &out->of.ref);
     case BR_EXTERNREF:
+        /* a GC term: the object made external (extern.convert_any) */
+        if (get_gcref(env, in, t, &out->of.ref))
+            return true;
         return get_externref(env, in, t, &out->of.ref);
+    case BR_ANYREF:
+        return get_anyref(env, in, t, &out->of.ref);
     case BR_EXNREF:
         /* only wasm makes exceptions: Erlang can pass the null one */
         out->of.ref = NULL;
@@ -265,12 +316,56 @@ make_funcref(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref)
     return t;
 }
 
-/* Every non-null externref in a store was made by get_externref. */
+/* A struct or array: a term that pins it while it lives. */
 static ERL_NIF_TERM
-make_externref(ErlNifEnv *env, br_ref_t ref)
+make_gcref(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref)
 {
-    if (ref == NULL)
+    bnif_gcref_t *g = enif_alloc_resource(bnif_priv(env)->gcref_rt, sizeof *g);
+    if (g == NULL)
         return bnif_atoms(env)->null;
+    g->inst = NULL; /* until pinned: the destructor has nothing to do */
+    g->ref = ref;
+    if (br_gc_pin(in->store, ref) != BR_ERR_OK) {
+        enif_release_resource(g);
+        return bnif_atoms(env)->null;
+    }
+    g->inst = in;
+    enif_keep_resource(in);
+    ERL_NIF_TERM t = enif_make_resource(env, g);
+    enif_release_resource(g);
+    return t;
+}
+
+/* A GC reference or a null: null, {i31, N} (N signed) or a GC term;
+ * false for anything else (a host value). */
+static bool
+make_gc(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref, ERL_NIF_TERM *out)
+{
+    uintptr_t bits = (uintptr_t)ref;
+    if (ref == NULL) {
+        *out = bnif_atoms(env)->null;
+        return true;
+    }
+    if (bits & 1u) {
+        int32_t n = (int32_t)((uint32_t)(bits >> 1) << 1) >> 1;
+        *out =
+            enif_make_tuple2(env, bnif_atoms(env)->i31, enif_make_int(env, n));
+        return true;
+    }
+    if (in == NULL || !br_gc_is_object(in->store, ref))
+        return false;
+    *out = make_gcref(env, in, ref);
+    return true;
+}
+
+/* Every other non-null externref in a store was made by get_externref;
+ * a GC reference made external comes out as the GC value it is. */
+static ERL_NIF_TERM
+make_externref(ErlNifEnv *env, bnif_instance_t *in, br_ref_t ref)
+{
+    ERL_NIF_TERM t;
+    if (make_gc(env, in, ref, &t))
+        return t;
     const bnif_extern_t *x = ref;
     return enif_make_copy(env, x->term);
 }
@@ -292,7 +387,8 @@ bnif_val_to_term(ErlNifEnv *env, bnif_instance_t *in, const br_val_t *v)
     case BR_FUNCREF:
         return make_funcref(env, in, v->of.ref);
     case BR_EXTERNREF:
-        return make_externref(env, v->of.ref);
+    case BR_ANYREF: /* a host value made internal: the term it was */
+        return make_externref(env, in, v->of.ref);
     case BR_EXNREF:
         /* opaque: the atom exnref stands for any caught exception */
         return v->of.ref == NULL ? bnif_atoms(env)->null
@@ -334,6 +430,8 @@ bnif_kind_atom(ErlNifEnv *env, br_valkind_t kind)
         return a->externref;
     case BR_EXNREF:
         return a->exnref;
+    case BR_ANYREF:
+        return a->anyref;
     default:
         return a->undefined;
     }

@@ -199,20 +199,17 @@ test_validation(void)
 {
     /* struct.set on an immutable field, a final supertype, a packed
      * field read without sign */
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $t (struct (field i32)))\n"
-                              "  (func (param (ref $t))\n"
-                              "    (struct.set $t 0 (local.get 0)"
-                              " (i32.const 1))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $t (struct (field i32)))\n"
+                                      "  (func (param (ref $t))\n"
+                                      "    (struct.set $t 0 (local.get 0)"
+                                      " (i32.const 1))))"),
              BR_ERR_IMMUTABLE_FIELD);
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $a (struct))\n"
-                              "  (type $b (sub $a (struct))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $a (struct))\n"
+                                      "  (type $b (sub $a (struct))))"),
              BR_ERR_SUB_TYPE);
-    CHECK_EQ(wat_rig_validate(engine,
-                              "(module (type $t (struct (field i8)))\n"
-                              "  (func (param (ref $t)) (result i32)\n"
-                              "    (struct.get $t 0 (local.get 0))))"),
+    CHECK_EQ(wat_rig_validate(engine, "(module (type $t (struct (field i8)))\n"
+                                      "  (func (param (ref $t)) (result i32)\n"
+                                      "    (struct.get $t 0 (local.get 0))))"),
              BR_ERR_TYPE_MISMATCH);
     CHECK_EQ(wat_rig_validate(engine,
                               "(module (type $t (array i8))\n"
@@ -242,11 +239,10 @@ test_serialized(void)
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(m);
     /* no GC instruction, only an anyref global and parameter */
-    m = wat_rig_compile(engine,
-                        "(module (global (export \"g\") (mut anyref)"
-                        " (ref.null any))\n"
-                        "  (func (export \"f\") (param anyref)"
-                        " (global.set 0 (local.get 0))))");
+    m = wat_rig_compile(engine, "(module (global (export \"g\") (mut anyref)"
+                                " (ref.null any))\n"
+                                "  (func (export \"f\") (param anyref)"
+                                " (global.set 0 (local.get 0))))");
     CHECK(m != NULL);
     if (m == NULL)
         return;
@@ -258,6 +254,44 @@ test_serialized(void)
     br_module_delete(m);
 }
 
+static br_host_status_t
+host_nop(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
+{
+    (void)env, (void)exec, (void)args, (void)results;
+    return BR_HOST_OK;
+}
+
+/* A host function has no canonical type: casts and call_ref compare its
+ * kinds with the concrete type's. */
+static void
+test_host_func_cast(void)
+{
+    br_module_t *m = wat_rig_compile(
+        engine, "(module (type $t (func (param i32)))\n"
+                "  (type $u (func (param i64)))\n"
+                "  (import \"h\" \"f\" (func $f (type $t)))\n"
+                "  (elem declare func $f)\n"
+                "  (func (export \"t\") (result i32)\n"
+                "    (ref.test (ref $t) (ref.func $f)))\n"
+                "  (func (export \"u\") (result i32)\n"
+                "    (ref.test (ref $u) (ref.func $f))))");
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    rig_t r = {.mod = m, .s = br_store_new(engine, NULL)};
+    br_valkind_t p = BR_I32;
+    br_functype_t ft = {.param_count = 1, .params = &p};
+    br_extern_t imp = {.kind = BR_EXTERN_FUNC};
+    imp.of.func = br_func_new_host(r.s, &ft, host_nop, NULL);
+    br_error_t err;
+    CHECK_EQ(br_instance_new(r.s, m, &imp, 1, &r.inst, &err, NULL), BR_ERR_OK);
+    if (r.inst != NULL) {
+        CHECK_EQ(call_int(&r, "t", 0, 0, 0, -1), 1);
+        CHECK_EQ(call_int(&r, "u", 0, 0, 0, -1), 0);
+    }
+    rig_close(&r);
+}
+
 /* A snapshot keeps no GC heap: a non-null anyref global refuses it, a
  * null one is written down. */
 static void
@@ -265,11 +299,11 @@ test_snapshot(void)
 {
     rig_t r;
     if (!wat_rig_open(engine, &r,
-                      wat_rig_compile(engine,
-                                      "(module (global (mut anyref)"
-                                      " (ref.null any))\n"
-                                      "  (func (export \"set\")"
-                                      " (global.set 0 (ref.i31 (i32.const 5)))))")))
+                      wat_rig_compile(
+                          engine, "(module (global (mut anyref)"
+                                  " (ref.null any))\n"
+                                  "  (func (export \"set\")"
+                                  " (global.set 0 (ref.i31 (i32.const 5)))))")))
         return;
     uint8_t *bytes = NULL;
     size_t size = 0;
@@ -294,6 +328,7 @@ main(void)
     test_validation();
     test_serialized();
     test_snapshot();
+    test_host_func_cast();
     br_engine_delete(engine);
     return CHECK_DONE();
 }

@@ -127,6 +127,7 @@ bri_gc_i31_get_s(br_ref_t ref)
 /* The heap: one per store (br_store_t.gc, created on first use).       */
 
 typedef struct bri_gc_heap bri_gc_heap_t;
+union br_slot; /* code.h */
 
 /* The heap of a store, created on first use; NULL if out of memory. */
 bri_gc_heap_t *bri_gc_heap_of(br_store_t *store);
@@ -151,5 +152,37 @@ bool bri_gc_is_object(const bri_gc_heap_t *heap, br_ref_t ref);
  * object, a global or a table element is overwritten (an incremental
  * collector's write barrier; a no-op while it is not marking). */
 void bri_gc_barrier(bri_gc_heap_t *heap, br_ref_t overwritten);
+
+/* ------------------------------------------------------------------ */
+/* Added by the collector (gc/collect.c): roots, pins, statistics.      */
+
+/* What the collector counts (br_gc_stats, beamr.h). */
+typedef br_gc_stats_t bri_gc_stats_t;
+void bri_gc_stats(const bri_gc_heap_t *heap, bri_gc_stats_t *out);
+
+/* A host reference: the object stays alive until as many unpins
+ * (counted; a no-op for anything that is not an object of the heap). */
+br_err_t bri_gc_pin(bri_gc_heap_t *heap, br_ref_t ref);
+void bri_gc_unpin(bri_gc_heap_t *heap, br_ref_t ref);
+
+/* Runs the current cycle, then a whole new one, to the end. */
+void bri_gc_collect(bri_gc_heap_t *heap);
+
+/* For the store objects' trace functions (bri_object_t.trace), called
+ * when a cycle takes its roots: marks a value that may be an object
+ * (anything else is ignored), 8-byte slots, a table's elements, a
+ * global's value. */
+void bri_gc_mark_root(bri_gc_heap_t *heap, br_ref_t ref);
+void bri_gc_mark_slots(bri_gc_heap_t *heap, const union br_slot *slots,
+                       size_t n);
+void bri_gc_mark_table(bri_gc_heap_t *heap, const br_table_t *table);
+void bri_gc_mark_global(bri_gc_heap_t *heap, const br_global_t *global);
+/* The trace functions of store objects (bri_object_t.trace) that may
+ * hold GC references: instances (their tables, globals and element
+ * segments), host tables and globals, kept exceptions. */
+void bri_gc_trace_instance(bri_object_t *obj, bri_gc_heap_t *heap);
+void bri_gc_trace_table(bri_object_t *obj, bri_gc_heap_t *heap);
+void bri_gc_trace_global(bri_object_t *obj, bri_gc_heap_t *heap);
+void bri_gc_trace_exception(bri_object_t *obj, bri_gc_heap_t *heap);
 
 #endif
