@@ -7,6 +7,8 @@
  * module files (refused: the loader's verifier does not check GC code).
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <pthread.h>
+
 #include "../../c_src/engine/gc/gc.h"
 #include "../../c_src/engine/types.h"
 #include "check.h"
@@ -60,6 +62,63 @@ test_registry(void)
     br_module_delete(b);
     CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before + 1);
     br_module_delete(c);
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before);
+}
+
+/* Modules compiled on several threads at once share the registry:
+ * each thread compiles TYPES and OTHER over and over and keeps one of
+ * each alive; all of them get the same canonical types. */
+enum { THREADS = 4, ROUNDS = 40 };
+
+typedef struct worker {
+    br_module_t *kept[2];
+    bool ok;
+} worker_t;
+
+static void *
+compile_loop(void *arg)
+{
+    worker_t *w = arg;
+    w->ok = true;
+    for (int i = 0; i < ROUNDS; i++) {
+        br_module_t *a = wat_rig_compile(engine, TYPES);
+        br_module_t *c = wat_rig_compile(engine, OTHER);
+        w->ok = w->ok && a != NULL && c != NULL;
+        if (i == ROUNDS - 1) {
+            w->kept[0] = a;
+            w->kept[1] = c;
+        } else {
+            br_module_delete(a);
+            br_module_delete(c);
+        }
+    }
+    return NULL;
+}
+
+static void
+test_registry_threads(void)
+{
+    uint32_t before = bri_rttreg_count(engine->rtt_reg);
+    pthread_t t[THREADS];
+    worker_t w[THREADS];
+    memset(w, 0, sizeof w);
+    for (int i = 0; i < THREADS; i++)
+        CHECK_EQ(pthread_create(&t[i], NULL, compile_loop, &w[i]), 0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before + 5);
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(w[i].ok);
+        if (w[i].kept[0] && w[0].kept[0])
+            for (uint32_t k = 0; k < w[i].kept[0]->type_count; k++)
+                CHECK(w[i].kept[0]->rtts[k] == w[0].kept[0]->rtts[k]);
+        if (w[i].kept[1] && w[0].kept[1])
+            CHECK(w[i].kept[1]->rtts[0] == w[0].kept[1]->rtts[0]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        br_module_delete(w[i].kept[0]);
+        br_module_delete(w[i].kept[1]);
+    }
     CHECK_EQ(bri_rttreg_count(engine->rtt_reg), before);
 }
 
@@ -266,15 +325,15 @@ host_nop(void *env, br_exec_t *exec, const br_val_t *args, br_val_t *results)
 static void
 test_host_func_cast(void)
 {
-    br_module_t *m = wat_rig_compile(
-        engine, "(module (type $t (func (param i32)))\n"
-                "  (type $u (func (param i64)))\n"
-                "  (import \"h\" \"f\" (func $f (type $t)))\n"
-                "  (elem declare func $f)\n"
-                "  (func (export \"t\") (result i32)\n"
-                "    (ref.test (ref $t) (ref.func $f)))\n"
-                "  (func (export \"u\") (result i32)\n"
-                "    (ref.test (ref $u) (ref.func $f))))");
+    br_module_t *m =
+        wat_rig_compile(engine, "(module (type $t (func (param i32)))\n"
+                                "  (type $u (func (param i64)))\n"
+                                "  (import \"h\" \"f\" (func $f (type $t)))\n"
+                                "  (elem declare func $f)\n"
+                                "  (func (export \"t\") (result i32)\n"
+                                "    (ref.test (ref $t) (ref.func $f)))\n"
+                                "  (func (export \"u\") (result i32)\n"
+                                "    (ref.test (ref $u) (ref.func $f))))");
     CHECK(m != NULL);
     if (m == NULL)
         return;
@@ -322,6 +381,7 @@ main(void)
 {
     engine = br_engine_new(NULL);
     test_registry();
+    test_registry_threads();
     test_program(-1);
     test_program(3);
     test_traps();

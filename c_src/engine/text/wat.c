@@ -948,7 +948,8 @@ bri_wat_encode(tctx_t *c, size_t first, size_t end, tbuf_t *out)
     bri_tbuf_reserve(c, &w->scratch, 1);
     /* type names first: a recursive group names later types */
     uint32_t ntypes = 0;
-    for (i = first; i < end; i = tok_match(&c->toks[i]) + 1)
+    for (i = first; i < end && c->toks[i].kind == TK_LPAREN;
+         i = tok_match(&c->toks[i]) + 1) /* (the next loop reports junk) */
         if (wat_is_open(w, i, "type") || wat_is_open(w, i, "rec"))
             ntypes += bri_wat_bind_types(w, i, ntypes);
     for (i = first; i < end; i = tok_match(&c->toks[i]) + 1) {
