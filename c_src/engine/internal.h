@@ -620,6 +620,9 @@ struct br_store {
     bri_object_t *objects; /* everything created in this store */
     uint8_t tier;          /* br_tier_t its calls run in */
     struct bri_gc_heap *gc; /* its GC heap (gc/gc.h), NULL until used */
+    /* Its linear memories (linked through br_memory.store_next), so that
+     * the GC heap and the memories share one byte budget. */
+    struct br_memory *memories;
     br_exec_t *execs; /* its live execution contexts (GC roots) */
     uint32_t gc_defer; /* non-zero: no collector work (instantiating) */
 };
@@ -654,6 +657,9 @@ struct br_memory {
      * never touched, so that a bulk write there pays for the kernel's
      * page faults and zeroing (bri_memory_touch). */
     uint64_t touched;
+    /* the store it counts against (bri_memory_init), and its list */
+    br_store_t *store;
+    struct br_memory *store_next, *store_prev;
 };
 
 struct br_table {
@@ -704,6 +710,17 @@ struct br_instance {
     uint32_t *elem_sizes;   /* 0 once dropped */
     uint8_t *data_dropped;  /* per data segment */
 };
+
+/* Bytes of every linear memory of the store. */
+static inline uint64_t
+bri_store_linear_bytes(const br_store_t *store)
+{
+    uint64_t sum = 0;
+    for (const struct br_memory *m = store->memories; m != NULL;
+         m = m->store_next)
+        sum += m->size;
+    return sum;
+}
 
 /* Register an object with its store (freed with the store). */
 void bri_store_adopt(br_store_t *store, bri_object_t *obj,

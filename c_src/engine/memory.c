@@ -7,6 +7,7 @@
 
 #include "mem_pool.h"
 #include "store.h"
+#include "gc/gc.h"
 
 /*
  * Linear memory is reserved virtually and committed lazily. A memory
@@ -135,6 +136,12 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
                 const br_limitstype_t *limits)
 {
     memset(mem, 0, sizeof *mem);
+    /* listed first, so that a failed init is unlisted by its release */
+    mem->store = store;
+    mem->store_next = store->memories;
+    if (store->memories != NULL)
+        store->memories->store_prev = mem;
+    store->memories = mem;
     mem->alloc = store->alloc;
     mem->type = *limits;
     mem->max_pages = bri_memory_max_pages(store, limits);
@@ -175,6 +182,22 @@ bri_memory_init(br_memory_t *mem, br_store_t *store,
     return BR_ERR_OK;
 }
 
+/* Takes a memory off its store's list (bri_memory_init put it there). */
+static void
+unlist(br_memory_t *mem)
+{
+    if (mem->store == NULL)
+        return;
+    if (mem->store_prev != NULL)
+        mem->store_prev->store_next = mem->store_next;
+    else
+        mem->store->memories = mem->store_next;
+    if (mem->store_next != NULL)
+        mem->store_next->store_prev = mem->store_prev;
+    mem->store = NULL;
+    mem->store_next = mem->store_prev = NULL;
+}
+
 void
 bri_memory_release(br_memory_t *mem)
 {
@@ -188,6 +211,7 @@ bri_memory_release(br_memory_t *mem)
     mem->size = 0;
     mem->reserved = 0;
     mem->slot = false;
+    unlist(mem);
 }
 
 static void
@@ -317,6 +341,10 @@ br_memory_grow(br_memory_t *memory, uint64_t delta, uint64_t *old_pages)
         return false;
     uint64_t bytes;
     if (!pages_to_bytes(old + delta, shift, &bytes))
+        return false;
+    /* with a GC heap, the heap and the memories share its budget */
+    if (memory->store != NULL && memory->store->gc != NULL &&
+        !bri_gc_budget_allows(memory->store->gc, bytes - memory->size))
         return false;
     if (delta != 0 && memory->reserved == 0) {
         if (!grow_small(memory, bytes))

@@ -38,6 +38,7 @@ br_store_new(br_engine_t *engine, const br_limits_t *limits)
     store->tier = engine->tier;
     store->gc = NULL; /* created on first use (gc/gc.h) */
     store->execs = NULL;
+    store->memories = NULL; /* memory.c lists them */
     store->gc_defer = 0;
     return store;
 }

@@ -501,6 +501,41 @@ test_limit(void)
     rig_close(&r);
 }
 
+/* The heap and the store's linear memories share the one budget: a
+ * memory of 3 MiB leaves about 1 MiB of a 4 MiB limit to the heap, and a
+ * heap holding 2 MiB lets that memory grow by no more than what is
+ * left. */
+static void
+test_limit_shared_with_memory(void)
+{
+    rig_t r;
+    rig_open(&r, 64); /* 4 MiB */
+    br_limitstype_t lim = {.min = 48}; /* 3 MiB */
+    br_memory_t *mem = br_memory_new(r.store, &lim);
+    CHECK(mem != NULL);
+    bri_gc_object_t *roots = pinned_roots(&r, 1000);
+    uint32_t kept = 0;
+    for (; kept < 1000; kept++) {
+        bri_gc_object_t *a = bri_gc_alloc(r.heap, &bytes_rtt, 100000);
+        if (a == NULL)
+            break;
+        set_ref(r.heap, roots, (size_t)kept * 8, a);
+    }
+    CHECK(kept > 4 && kept < 11); /* about 1 MiB / ~100 KB */
+    CHECK(r.heap->bytes + br_memory_size(mem) <= r.heap->limit);
+    /* what the heap holds is not there for the memory */
+    uint64_t old;
+    CHECK(!br_memory_grow(mem, 16, &old));
+    for (uint32_t i = 0; i < kept; i++)
+        set_ref(r.heap, roots, (size_t)i * 8, NULL);
+    bri_gc_collect(r.heap);
+    /* freed: the pages may stay with the heap, but not more than fits */
+    CHECK(br_memory_grow(mem, 1, &old) ==
+          (r.heap->bytes + br_memory_size(mem) + 65536 <= r.heap->limit));
+    CHECK(r.heap->bytes + br_memory_size(mem) <= r.heap->limit);
+    rig_close(&r);
+}
+
 /*
  * Steps stay bounded: 256 MB allocated under a 16 MiB limit with a
  * small live set never needs a full collection, and no step does more
@@ -607,6 +642,7 @@ main(void)
     test_is_object_exact();
     test_large();
     test_limit();
+    test_limit_shared_with_memory();
     test_bounded_steps();
     test_alloc_failures();
     test_snapshot_refused();

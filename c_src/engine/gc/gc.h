@@ -153,6 +153,10 @@ bool bri_gc_is_object(const bri_gc_heap_t *heap, br_ref_t ref);
  * collector's write barrier; a no-op while it is not marking). */
 void bri_gc_barrier(bri_gc_heap_t *heap, br_ref_t overwritten);
 
+/* Whether the heap's byte budget, which the store's linear memories
+ * share, leaves room for `more` bytes of linear memory (memory.grow). */
+bool bri_gc_budget_allows(const bri_gc_heap_t *heap, uint64_t more);
+
 /* ------------------------------------------------------------------ */
 /* Added by the collector (gc/collect.c): roots, pins, statistics.      */
 

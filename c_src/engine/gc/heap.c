@@ -124,11 +124,27 @@ map_granules(bri_gc_heap_t *heap, gc_page_t *page)
     return true;
 }
 
+/* Whether `more` bytes fit the limit, which the heap's pages and large
+ * objects and the store's linear memories share: the GC heap counts
+ * against the memory limit. */
+static bool
+fits_limit(const bri_gc_heap_t *heap, uint64_t more)
+{
+    uint64_t used = heap->bytes + bri_store_linear_bytes(heap->store);
+    return used <= heap->limit && more <= heap->limit - used;
+}
+
+bool
+bri_gc_budget_allows(const bri_gc_heap_t *heap, uint64_t more)
+{
+    return fits_limit(heap, more);
+}
+
 /* A new free page (counted against the limit); NULL if refused. */
 static gc_page_t *
 new_page(bri_gc_heap_t *heap)
 {
-    if (heap->bytes + GC_PAGE_BYTES > heap->limit ||
+    if (!fits_limit(heap, GC_PAGE_BYTES) ||
         !vec_reserve(heap, &heap->pages, heap->page_count, &heap->page_cap))
         return NULL;
     gc_page_t *page = bri_calloc(&heap->alloc, 1, sizeof *page);
@@ -281,7 +297,7 @@ static bri_gc_object_t *
 alloc_large(bri_gc_heap_t *heap, uint64_t bytes)
 {
     uint64_t total = sizeof(gc_large_t) + bytes;
-    if (heap->bytes + total > heap->limit || total > SIZE_MAX ||
+    if (!fits_limit(heap, total) || total > SIZE_MAX ||
         !vec_reserve(heap, &heap->large, heap->large_count, &heap->large_cap))
         return NULL;
     gc_large_t *l = bri_calloc(&heap->alloc, 1, (size_t)total);
