@@ -47,6 +47,35 @@ static const char *const WAT =
     "        (i32.const 1))) (local.get $n))))\n"
     "    (i64.add (i64.add (local.get $acc) (global.get $g))\n"
     "      (i64.trunc_sat_f64_s (global.get $gf))))\n"
+    /* more live values than cache registers, in one block with an
+     * exit to the interpreter in its middle (div_s by -1 is a slow
+     * path, popcnt has no machine code, by 0 traps): every value the
+     * machine code holds in a register is in its slot there */
+    "  (func (export \"regs\") (param $n i32) (param $d i32) (result i64)\n"
+    "    (local $a i32) (local $b i32) (local $c i32) (local $e i32)\n"
+    "    (local $f i32) (local $g i32) (local $h i32) (local $i i32)\n"
+    "    (local $x f32) (local $y i64)\n"
+    "    (loop $l\n"
+    "      (local.set $a (i32.add (local.get $a) (local.get $i)))\n"
+    "      (local.set $b (i32.xor (local.get $b) (i32.mul (local.get $a) (i32.const 3))))\n"
+    "      (local.set $c (i32.sub (local.get $c) (local.get $b)))\n"
+    "      (local.set $e (i32.add (local.get $e) (i32.shl (local.get $c) (i32.const 1))))\n"
+    "      (local.set $f (i32.or (local.get $f) (local.get $e)))\n"
+    "      (local.set $g (i32.add (local.get $g) (i32.div_s (local.get $f) (local.get $d))))\n"
+    "      (local.set $h (i32.add (local.get $h) (i32.popcnt (local.get $g))))\n"
+    "      (local.set $x (f32.add (local.get $x) (f32.convert_i32_s (local.get $h))))\n"
+    "      (i32.store8 (i32.and (local.get $i) (i32.const 255)) (local.get $h))\n"
+    "      (local.set $y (i64.add (local.get $y) (i64.extend_i32_u\n"
+    "        (i32.load8_u (i32.and (local.get $a) (i32.const 255))))))\n"
+    "      (local.set $a (select (local.get $b) (local.get $a)\n"
+    "        (i32.and (local.get $i) (i32.const 1))))\n"
+    "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "        (local.get $n))))\n"
+    "    (i64.add (local.get $y) (i64.extend_i32_u (i32.add\n"
+    "      (i32.add (i32.add (local.get $a) (local.get $b))\n"
+    "        (i32.add (local.get $c) (local.get $e)))\n"
+    "      (i32.add (i32.add (local.get $f) (local.get $g))\n"
+    "        (i32.add (local.get $h) (i32.trunc_sat_f32_s (local.get $x))))))))\n"
     "  (func (export \"spin\") (loop $l (br $l)))\n"
     "  (func (export \"load\") (param i32) (result i32)\n"
     "    (i32.load offset=8 (local.get 0)))\n"
@@ -330,6 +359,9 @@ test_same_as_interp(bool batch)
         {"simd", {3000}, 1},
         {"vload", {65516}, 1},       /* the last 16 bytes: fine */
         {"vload", {65520}, 1},       /* one past the end: traps */
+        {"regs", {500, 0xFFFFFFFFu}, 2}, /* a slow path every round */
+        {"regs", {500, 7}, 2},
+        {"regs", {50, 0}, 2},        /* traps mid-block */
     };
     static const int64_t slices[] = {-1, 1, 7, 1000};
     rig_t in, nat;
@@ -341,8 +373,8 @@ test_same_as_interp(bool batch)
         CHECK(br_module_native_compile(nat.mod));
         uint32_t all = 0;
         br_module_native_info(nat.mod, &all, NULL, NULL);
-        /* the module's 16 functions (the import has none) */
-        CHECK_EQ(all, br_native_available() ? 16u : 0u);
+        /* the module's 17 functions (the import has none) */
+        CHECK_EQ(all, br_native_available() ? 17u : 0u);
         CHECK(br_module_native_compile(nat.mod)); /* nothing left */
     }
     for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
