@@ -94,3 +94,27 @@ spin_stop_and_fuel_test_() ->
 bad_tier_test() ->
     ?assertError(badarg, beamr:start(module(), #{tier => fast})),
     ?assertError(badarg, beamr:native_info(not_a_module)).
+
+%% compile/2 with `tier => native' makes machine code for every function
+%% up front (on a dirty scheduler); instances run it with the same results.
+compile_native_test() ->
+    {ok, Wasm} = beamr:wat_to_wasm(wat()),
+    {ok, Lazy} = beamr:compile(Wasm, #{tier => auto}),
+    ?assertMatch(#{native_functions := 0}, beamr:native_info(Lazy)),
+    {ok, Mod} = beamr:compile(Wasm, #{tier => native}),
+    Info = beamr:native_info(Mod),
+    case Info of
+        #{native_available := true} ->
+            %% the four functions of wat() (the import has none)
+            ?assertMatch(#{native_functions := 4, code_bytes := B}
+                           when B > 0, Info);
+        #{native_available := false} ->
+            ?assertMatch(#{native_functions := 0}, Info)
+    end,
+    I = start(Mod, native),
+    ?assertEqual({ok, [14999850000]}, beamr:call(I, <<"sum">>, [100000])),
+    ok = beamr:stop(I),
+    ?assertError(badarg, beamr:compile(Wasm, #{tier => fast})),
+    ?assertError(badarg, beamr:compile(Wasm, [])),
+    ?assertMatch({error, {malformed, _}},
+                 beamr:compile(<<0, "asm", 9>>, #{tier => native})).

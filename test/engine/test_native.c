@@ -529,6 +529,34 @@ test_auto(void)
     rig_close(&r);
 }
 
+/* A store's lazy limit: a function longer than it is not compiled at a
+ * call (it runs in the interpreter, same result) until
+ * br_module_native_compile compiles it. */
+static void
+test_lazy_limit(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    br_store_set_native_lazy_limit(r.store, 1); /* every function */
+    uint64_t n = 20;
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    uint32_t funcs = 1;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0);
+    CHECK(br_module_native_compile(r.mod));
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 17);
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    rig_close(&r);
+    /* a limit above the function's size: compiled at its call */
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    br_store_set_native_lazy_limit(r.store, 100000);
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 1);
+    rig_close(&r);
+}
+
 int
 main(void)
 {
@@ -542,7 +570,9 @@ main(void)
     test_spin_cancel();
     test_suspend();
     test_depth();
-    if (br_native_available())
+    if (br_native_available()) {
         test_auto();
+        test_lazy_limit();
+    }
     return CHECK_DONE();
 }
