@@ -247,8 +247,8 @@ compile(Other) ->
 %% started from the module with tier `native' or `auto' (the instance's
 %% tier is still the start option `tier'). Without it, the native tier
 %% compiles each function at its first call (`auto': once hot), on the
-%% scheduler that runs it, except a function above 32,768 words of
-%% internal code (about a millisecond of compile): that one stays
+%% scheduler that runs it, except a function above 16,384 words of
+%% internal code (about 1.5 ms of compile): that one stays
 %% interpreted until the module is compiled with `tier => native'.
 %% `tier => interp | auto' compile nothing up front. Hosts without the
 %% native tier ignore the option (see {@link native_info/1}).

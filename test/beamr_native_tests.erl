@@ -118,3 +118,29 @@ compile_native_test() ->
     ?assertError(badarg, beamr:compile(Wasm, [])),
     ?assertMatch({error, {malformed, _}},
                  beamr:compile(<<0, "asm", 9>>, #{tier => native})).
+
+%% A function longer than the NIF's lazy limit (16,384 words of internal
+%% code) is not compiled at its call on a normal scheduler: it runs in
+%% the interpreter, with the same result, until compile/2 with
+%% `tier => native' compiles it on a dirty one.
+long_function_test() ->
+    Body = binary:copy(<<"(local.set 0 (i32.add (local.get 0) (i32.const 3)))\n">>,
+                       8000),
+    Wat = <<"(module (func (export \"long\") (param i32) (result i32)\n",
+            Body/binary, "(local.get 0)))">>,
+    {ok, Wasm} = beamr:wat_to_wasm(Wat),
+    {ok, Lazy} = beamr:compile(Wasm),
+    {ok, I} = beamr:start(Lazy, #{tier => native}),
+    ?assertEqual({ok, [24001]}, beamr:call(I, <<"long">>, [1])),
+    ?assertMatch(#{native_functions := 0}, beamr:native_info(Lazy)),
+    ok = beamr:stop(I),
+    {ok, Eager} = beamr:compile(Wasm, #{tier => native}),
+    {ok, I2} = beamr:start(Eager, #{tier => native}),
+    ?assertEqual({ok, [24001]}, beamr:call(I2, <<"long">>, [1])),
+    case beamr:native_info(Eager) of
+        #{native_available := true} = Info ->
+            ?assertMatch(#{native_functions := 1}, Info);
+        _ ->
+            ok
+    end,
+    ok = beamr:stop(I2).
