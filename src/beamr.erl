@@ -379,7 +379,7 @@ start(ModuleOrBinary) ->
 %%     compiled at its first call) or `auto' (machine code for the
 %%     functions called again or running long); the same results,
 %%     traps, fuel and yields in every tier (docs/native-tier.md).
-%%     Default: the application env `tier', else `interp'. Hosts
+%%     Default: the application env `tier', else `auto'. Hosts
 %%     without the native tier run the interpreter;</li>
 %% <li>`name': registers the instance's pid under this atom; every
 %%     function of this module takes the name in place of the pid
@@ -950,7 +950,7 @@ wasi_output(Inst, Stream) ->
 
 %% The tier travels to the NIF in the limits map (the store's setting).
 tier_opt(Opts, Limits) ->
-    case maps:get(tier, Opts, application:get_env(beamr, tier, interp)) of
+    case maps:get(tier, Opts, application:get_env(beamr, tier, auto)) of
         T when T =:= interp; T =:= native; T =:= auto -> Limits#{tier => T};
         T -> erlang:error(badarg, [#{tier => T}])
     end.
