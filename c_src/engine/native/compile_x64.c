@@ -69,12 +69,12 @@ enum { CTX_AT = 0, EXEC_AT = 8, LIMIT_AT = 16, LOCALS = 24 };
 #define NCACHE 6
 static const x64_reg_t cache_regs[NCACHE] = {RSI, RDI, R8, R9, R10, R11};
 
-/* A cache register: the slot it holds (-1: none), whether the slot's
- * memory is stale (its value only in the register), and when it was
- * last used (the least recently used one is evicted). */
+/* A cache register: the slot it holds (-1: none) and when it was last
+ * used (the least recently used one is evicted). Whether the slot's
+ * memory is stale (its value only in the register) is a bit of
+ * ncomp_t.dirty. */
 typedef struct creg {
     int64_t slot;
-    bool dirty;
     uint32_t used;
 } creg_t;
 
@@ -113,7 +113,12 @@ typedef struct ncomp {
      * wherever the interpreter may enter or control arrives from
      * elsewhere; written back before every jump, exit and call. */
     creg_t cache[NCACHE];
+    unsigned dirty; /* bit k: cache[k] is newer than its slot */
     uint32_t tick;
+    /* where[s]: the cache register holding slot s, or -1 (slots below
+     * nwhere, the frame's; others are searched) */
+    int8_t *where;
+    uint32_t nwhere;
 } ncomp_t;
 
 enum {
@@ -140,11 +145,10 @@ add_fixup(ncomp_t *c, size_t at, uint32_t pc, bool exit)
     *f = (fixup_t){.at = at, .pc = pc, .exit = exit};
     if (!exit)
         return; /* jumps are taken with the cache written back */
-    for (int k = 0; k < NCACHE; k++) {
-        if (c->cache[k].slot >= 0 && c->cache[k].dirty) {
-            f->dreg[f->nd] = (uint8_t)cache_regs[k];
-            f->dslot[f->nd++] = (uint32_t)c->cache[k].slot;
-        }
+    for (unsigned m = c->dirty; m != 0; m &= m - 1) {
+        int k = __builtin_ctz(m);
+        f->dreg[f->nd] = (uint8_t)cache_regs[k];
+        f->dslot[f->nd++] = (uint32_t)c->cache[k].slot;
     }
 }
 
@@ -182,6 +186,8 @@ slot(uint32_t s)
 static int
 cache_find(const ncomp_t *c, uint32_t s)
 {
+    if (s < c->nwhere)
+        return c->where[s];
     for (int k = 0; k < NCACHE; k++)
         if (c->cache[k].slot == (int64_t)s)
             return k;
@@ -200,11 +206,23 @@ src(ncomp_t *c, uint32_t s)
     return x64_r(cache_regs[k]);
 }
 
+/* Cache register k now holds slot s (-1: nothing). */
+static void
+cache_set(ncomp_t *c, int k, int64_t s)
+{
+    int64_t old = c->cache[k].slot;
+    if (old >= 0 && old < (int64_t)c->nwhere)
+        c->where[old] = -1;
+    c->cache[k].slot = s;
+    if (s >= 0 && s < (int64_t)c->nwhere)
+        c->where[s] = (int8_t)k;
+}
+
 static void
 cache_store(ncomp_t *c, int k)
 {
     x64_op(&c->b, X_W, 0x89, cache_regs[k], slot((uint32_t)c->cache[k].slot));
-    c->cache[k].dirty = false;
+    c->dirty &= ~(1u << k);
 }
 
 /* Writes every dirty register back (movs only: flags survive, so this
@@ -212,9 +230,8 @@ cache_store(ncomp_t *c, int k)
 static void
 cache_flush(ncomp_t *c)
 {
-    for (int k = 0; k < NCACHE; k++)
-        if (c->cache[k].slot >= 0 && c->cache[k].dirty)
-            cache_store(c, k);
+    while (c->dirty != 0)
+        cache_store(c, __builtin_ctz(c->dirty));
 }
 
 /* Writes back and forgets everything (before calls, SIMD, exits). */
@@ -223,7 +240,7 @@ cache_reset(ncomp_t *c)
 {
     cache_flush(c);
     for (int k = 0; k < NCACHE; k++)
-        c->cache[k].slot = -1;
+        cache_set(c, k, -1);
 }
 
 /* Slot s's memory is current (for reads that need memory). */
@@ -231,7 +248,7 @@ static x64_rm_t
 flush_slot(ncomp_t *c, uint32_t s)
 {
     int k = cache_find(c, s);
-    if (k >= 0 && c->cache[k].dirty)
+    if (k >= 0 && (c->dirty & (1u << k)))
         cache_store(c, k);
     return slot(s);
 }
@@ -240,10 +257,13 @@ flush_slot(ncomp_t *c, uint32_t s)
 static void
 cache_drop(ncomp_t *c, uint32_t s, uint32_t n)
 {
-    for (int k = 0; k < NCACHE; k++)
+    for (int k = 0; k < NCACHE; k++) {
         if (c->cache[k].slot >= (int64_t)s &&
-            c->cache[k].slot < (int64_t)s + (int64_t)n)
-            c->cache[k].slot = -1;
+            c->cache[k].slot < (int64_t)s + (int64_t)n) {
+            cache_set(c, k, -1);
+            c->dirty &= ~(1u << k);
+        }
+    }
     if (c->rax_slot >= (int64_t)s && c->rax_slot < (int64_t)s + (int64_t)n)
         c->rax_slot = -1;
 }
@@ -265,10 +285,9 @@ cache_take(ncomp_t *c, uint32_t s)
         if (c->cache[k].used < c->cache[best].used)
             best = k;
     }
-    if (c->cache[best].slot >= 0 && c->cache[best].dirty)
+    if (c->dirty & (1u << best))
         cache_store(c, best);
-    c->cache[best].slot = s;
-    c->cache[best].dirty = false;
+    cache_set(c, best, s);
     return best;
 }
 
@@ -294,7 +313,7 @@ st64(ncomp_t *c, uint32_t s, x64_reg_t r)
 {
     int k = cache_take(c, s);
     x64_op(&c->b, X_W, 0x8B, cache_regs[k], x64_r(r));
-    c->cache[k].dirty = true;
+    c->dirty |= 1u << k;
     c->cache[k].used = ++c->tick;
     if (r == RAX)
         c->rax_slot = s;
@@ -309,7 +328,7 @@ static x64_reg_t
 dst_reg(ncomp_t *c, uint32_t s)
 {
     int k = cache_take(c, s);
-    c->cache[k].dirty = true;
+    c->dirty |= 1u << k;
     c->cache[k].used = ++c->tick;
     if (c->rax_slot == (int64_t)s)
         c->rax_slot = -1;
@@ -956,8 +975,7 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
         x64_reg_t a = RAX;
         int k = cache_find(c, addr);
         if (k < 0 && c->rax_slot != (int64_t)addr) {
-            k = cache_take(c, addr);
-            c->cache[k].dirty = false;
+            k = cache_take(c, addr); /* clean: cache_take cleared it */
             x64_op(b, X_W, 0x8B, cache_regs[k], slot(addr));
         }
         if (k >= 0) {
@@ -1666,6 +1684,7 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
         }
         creg_t before[NCACHE];
         memcpy(before, c->cache, sizeof before);
+        unsigned dirty_before = c->dirty;
         if (emit_insn(c)) {
             c->flags[pc] |= NF_NATIVE;
         } else {
@@ -1675,7 +1694,13 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
             while (keep > 0 && c->fix[keep - 1].at >= c->b.n)
                 keep--;
             c->fix_n = keep;
-            memcpy(c->cache, before, sizeof before);
+            for (int k = 0; k < NCACHE; k++) {
+                cache_set(c, k, -1);
+                c->cache[k].used = before[k].used;
+            }
+            for (int k = 0; k < NCACHE; k++)
+                cache_set(c, k, before[k].slot);
+            c->dirty = dirty_before;
             cache_reset(c);
             exit_at(c, pc);
         }
@@ -1833,6 +1858,12 @@ compile_one(const br_module_t *m, const bri_code_t *code,
                  .fix = sc->fix, .fix_cap = sc->fix_cap};
     for (int k = 0; k < NCACHE; k++)
         c.cache[k].slot = -1;
+    c.nwhere = code->frame_slots;
+    c.where = bri_alloc(alloc, c.nwhere ? c.nwhere : 1);
+    if (c.where != NULL)
+        memset(c.where, -1, c.nwhere);
+    else
+        c.nwhere = 0; /* searched instead */
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
     size_t n = code->word_count;
@@ -1863,6 +1894,8 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     }
     bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
     bri_free(alloc, c.flags, n ? n : 1);
+    if (c.where != NULL)
+        bri_free(alloc, c.where, code->frame_slots ? code->frame_slots : 1);
     sc->b = c.b; /* keeps the grown buffers */
     sc->b.failed = false;
     sc->fix = c.fix;
