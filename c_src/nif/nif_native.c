@@ -64,8 +64,7 @@ bnif_module_native_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
  * function). Registered as a dirty CPU job: a large module takes tens
  * of milliseconds. */
 ERL_NIF_TERM
-bnif_module_native_compile(ErlNifEnv *env, int argc,
-                           const ERL_NIF_TERM argv[])
+bnif_module_native_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     bnif_module_t *m;
