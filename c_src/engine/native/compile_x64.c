@@ -13,10 +13,13 @@
  *   rbx  S, the frame's slot 0        r13  the fuel counter
  *   r12  rsp at entry (emit_stubs)    r14  memory 0's base
  *   rbp  the instance                 r15  memory 0's size in bytes
- *   rax, rcx, rdx, rsi, rdi, r8-r11, xmm0-xmm3: scratch within one
- *   instruction.
- * No value lives in a register across instructions, so every
- * instruction boundary is a valid place to enter or leave. Wasm calls
+ *   rsi, rdi, r8-r11: the slot cache (x64_cache.h): frame slots kept
+ *   in registers within a straight line of code (scratch only inside
+ *   a call sequence, which empties the cache first)
+ *   rax, rcx, rdx, xmm0-xmm3: scratch within one instruction.
+ * Every register value is written back to its slot before a jump, an
+ * exit, a call or a return, so every place the interpreter may enter
+ * or take over sees the interpreter's frame layout. Wasm calls
  * to functions of the module with machine code stay in it (emit_call):
  * they push the interpreter's frame, so the interpreter can take over
  * in any frame.
