@@ -227,6 +227,7 @@ TEST_SUITES += $(FUZZ_TARGETS)
 # LAYERS_TARGETS (mk/layers.mk): no call cycle among the engine's and
 # the NIF's files (tools/layers.py).
 TEST_SUITES += $(LAYERS_TARGETS)
+TEST_SUITES += $(NATIVE_TEST_TARGETS)
 
 # Every suite runs even if an earlier one fails; each one's output is
 # also logged, and test/summary.sh prints the totals as the last line.

@@ -126,7 +126,8 @@ def runtimes(wanted, probe_bench):
     if os.access(BEAMR_RUN, os.X_OK) and \
             (not wanted or wanted & beamr_tiers) and \
             beamr_has_wasi(probe_bench):
-        rts['beamr'] = lambda n, a: [BEAMR_RUN, wasm_path(n), '--'] + a
+        rts['beamr'] = lambda n, a: [BEAMR_RUN, '--tier', 'interp',
+                                     wasm_path(n), '--'] + a
         # the native tier (docs/native-tier.md), beside the interpreter
         rts['beamr-native'] = lambda n, a: [BEAMR_RUN, '--tier', 'native',
                                             wasm_path(n), '--'] + a
@@ -300,7 +301,8 @@ def startup(rts, runs, timeout):
         if os.access(BEAMR_RUN, os.X_OK):
             # Whole process: read, compile, instantiate, call `_start`.
             fig['beamr_process_s'] = median_process(
-                [BEAMR_RUN, path, '_start'], runs, timeout)
+                [BEAMR_RUN, '--tier', 'interp', path, '_start'], runs,
+                timeout)
         if probe:
             r = subprocess.run([probe, path, '5', '200'],
                                stdout=subprocess.PIPE, text=True)

@@ -20,3 +20,13 @@ build/bench/native_compile: bench/tools/native_compile.c \
 .PHONY: bench-native-compile
 bench-native-compile: build/bench/native_compile $(NATIVE_MODULES)
 	build/bench/native_compile -n $(NATIVE_RUNS) $(NATIVE_MODULES)
+
+# EUnit in the interpreter tier: `auto' is the default tier, so
+# `erlang-test' runs auto; these are erlang-test-native's suites
+# (robustness included) with the application env `tier' set to interp.
+.PHONY: erlang-test-interp
+erlang-test-interp: erlang $(TEST_BEAMS)
+	$(ERL) -noshell -beamr tier interp -pa ebin -pa $(TEST_EBIN) -eval \
+	  'halt(case eunit:test([$(NATIVE_EUNIT)]) of ok -> 0; _ -> 1 end)'
+# For `make test' (the top Makefile appends them to TEST_SUITES).
+NATIVE_TEST_TARGETS = $(if $(ERLANG_TARGETS),erlang-test-interp)

@@ -112,7 +112,7 @@
 -module(beamr).
 -compile(warn_missing_spec).
 
--export([compile/1, wat_to_wasm/1, start/1, start/2, start_link/1,
+-export([compile/1, compile/2, wat_to_wasm/1, start/1, start/2, start_link/1,
          start_link/2, child_spec/1, stop/1, add_fuel/2, fuel_remaining/1,
          call_state/6, hb_mode/1, pipe/0, pipe_write/2, pipe_close/1,
          call/3, call/4, call/6,
@@ -248,6 +248,42 @@ compile(Bin) when is_binary(Bin) ->
 compile(Other) ->
     erlang:error(badarg, [Other]).
 
+%% @doc {@link compile/1} with options. `tier => native' also compiles
+%% every function of the module to machine code at once, on a dirty
+%% scheduler (no normal scheduler waits for it), for the instances
+%% started from the module with tier `native' or `auto' (the instance's
+%% tier is still the start option `tier'). Without it, the native tier
+%% compiles each function at its first call (`auto': once hot), on the
+%% scheduler that runs it, except a function above 16,384 words of
+%% internal code (about 1.5 ms of compile): that one stays
+%% interpreted until the module is compiled with `tier => native'.
+%% `tier => interp | auto' compile nothing up front. Hosts without the
+%% native tier ignore the option (see {@link native_info/1}).
+%%
+%% Errors: those of {@link compile/1}, and `{error, out_of_memory}' when
+%% the machine code could not be made.
+%%
+%% Example: `{ok, Mod} = beamr:compile(Bin, #{tier => native})'.
+-spec compile(binary(), #{tier => interp | native | auto}) ->
+          {ok, wasm_module()} | {error, error_reason()}.
+compile(Bin, Opts) when is_binary(Bin), is_map(Opts) ->
+    Tier = maps:get(tier, Opts, interp),
+    case lists:member(Tier, [interp, native, auto]) of
+        true -> ok;
+        false -> erlang:error(badarg, [Bin, Opts])
+    end,
+    case compile(Bin) of
+        {ok, #beamr_module{res = Res}} = Ok when Tier =:= native ->
+            case beamr_nif:module_native_compile(Res) of
+                ok -> Ok;
+                {error, _} = Error -> Error
+            end;
+        Other ->
+            Other
+    end;
+compile(Bin, Opts) ->
+    erlang:error(badarg, [Bin, Opts]).
+
 %% @doc The binary encoding of a module in the WebAssembly text format
 %% (a `(module ...)' form, or its fields alone).
 %%
@@ -350,7 +386,7 @@ start(ModuleOrBinary) ->
 %%     compiled at its first call) or `auto' (machine code for the
 %%     functions called again or running long); the same results,
 %%     traps, fuel and yields in every tier (docs/native-tier.md).
-%%     Default: the application env `tier', else `interp'. Hosts
+%%     Default: the application env `tier', else `auto'. Hosts
 %%     without the native tier run the interpreter;</li>
 %% <li>`name': registers the instance's pid under this atom; every
 %%     function of this module takes the name in place of the pid
@@ -921,7 +957,7 @@ wasi_output(Inst, Stream) ->
 
 %% The tier travels to the NIF in the limits map (the store's setting).
 tier_opt(Opts, Limits) ->
-    case maps:get(tier, Opts, application:get_env(beamr, tier, interp)) of
+    case maps:get(tier, Opts, application:get_env(beamr, tier, auto)) of
         T when T =:= interp; T =:= native; T =:= auto -> Limits#{tier => T};
         T -> erlang:error(badarg, [#{tier => T}])
     end.

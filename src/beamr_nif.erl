@@ -10,7 +10,7 @@
 -compile(warn_missing_spec).
 
 -export([module_new/1, wat_to_wasm/1, module_imports/1, module_exports/1,
-         module_native_info/1,
+         module_native_info/1, module_native_compile/1,
          module_serialize/1, module_deserialize/1,
          instance_new/4, instance_stop/1, instance_cancel/1,
          instance_owner/2, lease_grant/2, lease_return/2, lease_idle/1,
@@ -108,6 +108,9 @@ module_exports(_Mod) -> ?NOT_LOADED.
 
 -spec module_native_info(reference()) -> #{atom() => term()}.
 module_native_info(_Mod) -> ?NOT_LOADED.
+
+-spec module_native_compile(reference()) -> ok | {error, term()}.
+module_native_compile(_Mod) -> ?NOT_LOADED.
 
 -spec module_serialize(reference()) -> {ok, binary()} | {error, term()}.
 module_serialize(_Mod) -> ?NOT_LOADED.

@@ -94,3 +94,53 @@ spin_stop_and_fuel_test_() ->
 bad_tier_test() ->
     ?assertError(badarg, beamr:start(module(), #{tier => fast})),
     ?assertError(badarg, beamr:native_info(not_a_module)).
+
+%% compile/2 with `tier => native' makes machine code for every function
+%% up front (on a dirty scheduler); instances run it with the same results.
+compile_native_test() ->
+    {ok, Wasm} = beamr:wat_to_wasm(wat()),
+    {ok, Lazy} = beamr:compile(Wasm, #{tier => auto}),
+    ?assertMatch(#{native_functions := 0}, beamr:native_info(Lazy)),
+    {ok, Mod} = beamr:compile(Wasm, #{tier => native}),
+    Info = beamr:native_info(Mod),
+    case Info of
+        #{native_available := true} ->
+            %% the four functions of wat() (the import has none)
+            ?assertMatch(#{native_functions := 4, code_bytes := B}
+                           when B > 0, Info);
+        #{native_available := false} ->
+            ?assertMatch(#{native_functions := 0}, Info)
+    end,
+    I = start(Mod, native),
+    ?assertEqual({ok, [14999850000]}, beamr:call(I, <<"sum">>, [100000])),
+    ok = beamr:stop(I),
+    ?assertError(badarg, beamr:compile(Wasm, #{tier => fast})),
+    ?assertError(badarg, beamr:compile(Wasm, [])),
+    ?assertMatch({error, {malformed, _}},
+                 beamr:compile(<<0, "asm", 9>>, #{tier => native})).
+
+%% A function longer than the NIF's lazy limit (16,384 words of internal
+%% code) is not compiled at its call on a normal scheduler: it runs in
+%% the interpreter, with the same result, until compile/2 with
+%% `tier => native' compiles it on a dirty one.
+long_function_test() ->
+    Body = binary:copy(<<"(local.set 0 (i32.add (local.get 0) (i32.const 3)))\n">>,
+                       8000),
+    Wat = <<"(module (func (export \"long\") (param i32) (result i32)\n",
+            Body/binary, "(local.get 0)))">>,
+    {ok, Wasm} = beamr:wat_to_wasm(Wat),
+    {ok, Lazy} = beamr:compile(Wasm),
+    {ok, I} = beamr:start(Lazy, #{tier => native}),
+    ?assertEqual({ok, [24001]}, beamr:call(I, <<"long">>, [1])),
+    ?assertMatch(#{native_functions := 0}, beamr:native_info(Lazy)),
+    ok = beamr:stop(I),
+    {ok, Eager} = beamr:compile(Wasm, #{tier => native}),
+    {ok, I2} = beamr:start(Eager, #{tier => native}),
+    ?assertEqual({ok, [24001]}, beamr:call(I2, <<"long">>, [1])),
+    case beamr:native_info(Eager) of
+        #{native_available := true} = Info ->
+            ?assertMatch(#{native_functions := 1}, Info);
+        _ ->
+            ok
+    end,
+    ok = beamr:stop(I2).

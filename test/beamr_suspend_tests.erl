@@ -110,14 +110,18 @@ move_at_import(Mod, K, OptsA, OptsB, {R, N}) ->
     ?assertEqual({error, no_suspended_call}, beamr:resume(B)),
     [ok = beamr:stop(X) || X <- [A, B]].
 
-%% Taken from another process while the call runs (between slices or
-%% in an import): the original and the moved call end alike.
+%% Taken from another process while the call runs (here: while its
+%% first import waits, so that the call cannot have ended first, however
+%% fast the tier runs it): the original and the moved call end alike.
 yield_moves(Mod) ->
     Spin = 400000,
     {R, N} = reference(Mod, Spin),
     A = start(Mod),
     Self = self(),
-    Fun = fun(0, Import, Opts) -> Self ! first_import, answer(0, Import, Opts);
+    Fun = fun(0, Import, Opts) ->
+                  Self ! first_import,
+                  receive go -> ok end,
+                  answer(0, Import, Opts);
              (S, Import, Opts) -> answer(S, Import, Opts)
           end,
     Caller = spawn_link(fun() ->
@@ -127,6 +131,7 @@ yield_moves(Mod) ->
     receive first_import -> ok end,
     {ok, Snap} = beamr:snapshot(A),
     {ok, StateOnly} = beamr:snapshot(A, #{call => false}),
+    Caller ! go,
     ?assert(byte_size(Snap) > byte_size(StateOnly)),
     B = start(Mod),
     ok = beamr:restore(B, Snap),

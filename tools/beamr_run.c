@@ -93,10 +93,10 @@ usage(void)
             "  --aot-out FILE     write the compiled module to FILE and "
             "exit\n"
             "  --compile-only     compile (or load) and exit\n"
-            "  --tier T           interp (default), native (x86-64 "
-            "machine code)\n"
-            "                     or auto (machine code for hot "
-            "functions)\n"
+            "  --tier T           auto (default: machine code for hot "
+            "functions),\n"
+            "                     native (x86-64 machine code) or "
+            "interp\n"
             "  --time             print compile/instantiate/run times to "
             "stderr\n"
             "  function args: i32/i64 in decimal or 0x hex, f32/f64 in "
@@ -207,6 +207,7 @@ parse_options(int argc, char **argv, options_t *o)
 {
     memset(o, 0, sizeof *o);
     o->fuel = -1;
+    o->tier = BR_TIER_AUTO; /* machine code for what runs hot */
     int i = 1;
     while (i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
         if (flag_option(o, argv[i]))

@@ -512,6 +512,13 @@ BR_API bool br_native_available(void);
  * takes effect at the next br_exec_run. */
 BR_API void br_store_set_tier(br_store_t *store, br_tier_t tier);
 BR_API br_tier_t br_store_tier(const br_store_t *store);
+/* Functions of more than `words` words of internal code (about 10,000
+ * compile per millisecond) are not compiled at a call in this store:
+ * they run in the interpreter until br_module_native_compile compiles
+ * them (a host whose calling threads must not block for long does that
+ * on another thread). 0, the default: no limit. */
+BR_API void br_store_set_native_lazy_limit(br_store_t *store,
+                                           uint32_t words);
 /* The module's machine code so far: functions compiled and bytes of
  * code (mapped memory is whole pages: *mapped_bytes). */
 BR_API void br_module_native_info(const br_module_t *module,

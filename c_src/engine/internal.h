@@ -618,6 +618,9 @@ struct br_store {
     bri_allocator_t alloc;
     br_limits_t limits;
     bri_object_t *objects; /* everything created in this store */
+    /* native tier: functions above this many words are not compiled at
+     * a call (br_store_set_native_lazy_limit); 0: no limit */
+    uint32_t native_lazy_max;
     uint8_t tier;          /* br_tier_t its calls run in */
     struct bri_gc_heap *gc; /* its GC heap (gc/gc.h), NULL until used */
     /* Its linear memories (linked through br_memory.store_next), so that

@@ -35,6 +35,7 @@ br_store_new(br_engine_t *engine, const br_limits_t *limits)
     store->limits = engine->limits;
     merge_limits(&store->limits, limits);
     store->objects = NULL;
+    store->native_lazy_max = 0;
     store->tier = engine->tier;
     store->gc = NULL; /* created on first use (gc/gc.h) */
     store->execs = NULL;

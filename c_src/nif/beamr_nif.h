@@ -444,6 +444,14 @@ bool bnif_wasi_import(ErlNifEnv *env, bnif_instance_t *inst, uint32_t index,
 /* nif_native.c: the `tier' key of a limits map (false: a bad value),
  * and module_native_info/1 */
 bool bnif_native_tier(ErlNifEnv *env, ERL_NIF_TERM map, br_tier_t *out);
+/* module_native_compile/1: the whole module to machine code (a dirty
+ * CPU job: its registration in nif_main.c says so). */
+ERL_NIF_TERM bnif_module_native_compile(ErlNifEnv *env, int argc,
+                                        const ERL_NIF_TERM argv[]);
+/* Functions above this many words of internal code (about 1.5 ms of
+ * compile) are not compiled at a call, on the normal scheduler that
+ * runs it: only by module_native_compile, on a dirty one. */
+#define BNIF_NATIVE_LAZY_WORDS 16384u
 ERL_NIF_TERM bnif_module_native_info(ErlNifEnv *env, int argc,
                                      const ERL_NIF_TERM argv[]);
 

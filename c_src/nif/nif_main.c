@@ -125,6 +125,9 @@ static ErlNifFunc nif_funcs[] = {
     {"module_imports", 1, bnif_module_imports, 0},
     {"module_exports", 1, bnif_module_exports, 0},
     {"module_native_info", 1, bnif_module_native_info, 0},
+    /* The whole module to machine code: bounded, cannot yield. */
+    {"module_native_compile", 1, bnif_module_native_compile,
+     ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"instance_new", 4, bnif_instance_new, 0},
     {"instance_stop", 1, bnif_instance_stop, 0},
     {"instance_cancel", 1, bnif_instance_cancel, 0},

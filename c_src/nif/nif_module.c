@@ -483,6 +483,7 @@ bnif_instance_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     if (in == NULL)
         return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
     br_store_set_tier(in->store, tier);
+    br_store_set_native_lazy_limit(in->store, BNIF_NATIVE_LAZY_WORDS);
     ERL_NIF_TERM result = link_and_instantiate(env, in, argv, spec_len);
     enif_release_resource(in);
     return result;

@@ -1,7 +1,8 @@
 /*
  * beamr NIF: the native tier's options and figures
  * (docs/native-tier.md): the `tier' start option read from the limits
- * map beamr:start passes to instance_new, and module_native_info.
+ * map beamr:start passes to instance_new, module_native_info and
+ * module_native_compile.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "beamr_nif.h"
@@ -55,4 +56,21 @@ bnif_module_native_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
     if (!enif_make_map_from_arrays(env, keys, vals, 4, &map))
         return enif_make_badarg(env);
     return map;
+}
+
+/* module_native_compile(Module) -> ok | {error, out_of_memory}: machine
+ * code for every function of the module that has none yet, shared by
+ * all its instances (running ones pick it up at their next call of each
+ * function). Registered as a dirty CPU job: a large module takes tens
+ * of milliseconds. */
+ERL_NIF_TERM
+bnif_module_native_compile(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    bnif_module_t *m;
+    if (!bnif_get_module(env, argv[0], &m))
+        return enif_make_badarg(env);
+    if (!br_module_native_compile(m->module))
+        return bnif_error(env, bnif_err_atom(env, BR_ERR_OUT_OF_MEMORY));
+    return enif_make_atom(env, "ok");
 }

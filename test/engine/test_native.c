@@ -47,6 +47,43 @@ static const char *const WAT =
     "        (i32.const 1))) (local.get $n))))\n"
     "    (i64.add (i64.add (local.get $acc) (global.get $g))\n"
     "      (i64.trunc_sat_f64_s (global.get $gf))))\n"
+    /* more live values than cache registers, in one block with an
+     * exit to the interpreter in its middle (div_s by -1 is a slow
+     * path, popcnt has no machine code, by 0 traps): every value the
+     * machine code holds in a register is in its slot there */
+    "  (func (export \"regs\") (param $n i32) (param $d i32) (result i64)\n"
+    "    (local $a i32) (local $b i32) (local $c i32) (local $e i32)\n"
+    "    (local $f i32) (local $g i32) (local $h i32) (local $i i32)\n"
+    "    (local $x f32) (local $y i64)\n"
+    "    (loop $l\n"
+    "      (local.set $a (i32.add (local.get $a) (local.get $i)))\n"
+    "      (local.set $b (i32.xor (local.get $b) (i32.mul (local.get $a)\n"
+    "        (i32.const 3))))\n"
+    "      (local.set $c (i32.sub (local.get $c) (local.get $b)))\n"
+    "      (local.set $e (i32.add (local.get $e) (i32.shl (local.get $c)\n"
+    "        (i32.const 1))))\n"
+    "      (local.set $f (i32.or (local.get $f) (local.get $e)))\n"
+    "      (local.set $g (i32.add (local.get $g) (i32.div_s (local.get $f)\n"
+    "        (local.get $d))))\n"
+    "      (local.set $h (i32.add (local.get $h) (i32.popcnt\n"
+    "        (local.get $g))))\n"
+    "      (local.set $x (f32.add (local.get $x) (f32.convert_i32_s\n"
+    "        (local.get $h))))\n"
+    "      (i32.store8 (i32.and (local.get $i) (i32.const 255))\n"
+    "        (local.get $h))\n"
+    "      (local.set $y (i64.add (local.get $y) (i64.extend_i32_u\n"
+    "        (i32.load8_u (i32.and (local.get $a) (i32.const 255))))))\n"
+    "      (local.set $a (select (local.get $b) (local.get $a)\n"
+    "        (i32.and (local.get $i) (i32.const 1))))\n"
+    "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i)\n"
+    "        (i32.const 1)))\n"
+    "        (local.get $n))))\n"
+    "    (i64.add (local.get $y) (i64.extend_i32_u (i32.add\n"
+    "      (i32.add (i32.add (local.get $a) (local.get $b))\n"
+    "        (i32.add (local.get $c) (local.get $e)))\n"
+    "      (i32.add (i32.add (local.get $f) (local.get $g))\n"
+    "        (i32.add (local.get $h) (i32.trunc_sat_f32_s\n"
+    "          (local.get $x))))))))\n"
     "  (func (export \"spin\") (loop $l (br $l)))\n"
     "  (func (export \"load\") (param i32) (result i32)\n"
     "    (i32.load offset=8 (local.get 0)))\n"
@@ -330,6 +367,9 @@ test_same_as_interp(bool batch)
         {"simd", {3000}, 1},
         {"vload", {65516}, 1},       /* the last 16 bytes: fine */
         {"vload", {65520}, 1},       /* one past the end: traps */
+        {"regs", {500, 0xFFFFFFFFu}, 2}, /* a slow path every round */
+        {"regs", {500, 7}, 2},
+        {"regs", {50, 0}, 2},        /* traps mid-block */
     };
     static const int64_t slices[] = {-1, 1, 7, 1000};
     rig_t in, nat;
@@ -341,8 +381,8 @@ test_same_as_interp(bool batch)
         CHECK(br_module_native_compile(nat.mod));
         uint32_t all = 0;
         br_module_native_info(nat.mod, &all, NULL, NULL);
-        /* the module's 16 functions (the import has none) */
-        CHECK_EQ(all, br_native_available() ? 16u : 0u);
+        /* the module's 17 functions (the import has none) */
+        CHECK_EQ(all, br_native_available() ? 17u : 0u);
         CHECK(br_module_native_compile(nat.mod)); /* nothing left */
     }
     for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
@@ -497,6 +537,34 @@ test_auto(void)
     rig_close(&r);
 }
 
+/* A store's lazy limit: a function longer than it is not compiled at a
+ * call (it runs in the interpreter, same result) until
+ * br_module_native_compile compiles it. */
+static void
+test_lazy_limit(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    br_store_set_native_lazy_limit(r.store, 1); /* every function */
+    uint64_t n = 20;
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    uint32_t funcs = 1;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0);
+    CHECK(br_module_native_compile(r.mod));
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 17);
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    rig_close(&r);
+    /* a limit above the function's size: compiled at its call */
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    br_store_set_native_lazy_limit(r.store, 100000);
+    CHECK_EQ(call(&r, "fib", &n, 1, -1, false).result, 6765);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 1);
+    rig_close(&r);
+}
+
 int
 main(void)
 {
@@ -510,7 +578,9 @@ main(void)
     test_spin_cancel();
     test_suspend();
     test_depth();
-    if (br_native_available())
+    if (br_native_available()) {
         test_auto();
+        test_lazy_limit();
+    }
     return CHECK_DONE();
 }

@@ -13,10 +13,13 @@
  *   rbx  S, the frame's slot 0        r13  the fuel counter
  *   r12  rsp at entry (emit_stubs)    r14  memory 0's base
  *   rbp  the instance                 r15  memory 0's size in bytes
- *   rax, rcx, rdx, rsi, rdi, r8-r11, xmm0-xmm3: scratch within one
- *   instruction.
- * No value lives in a register across instructions, so every
- * instruction boundary is a valid place to enter or leave. Wasm calls
+ *   rsi, rdi, r8-r11: the slot cache (x64_cache.h): frame slots kept
+ *   in registers within a straight line of code (scratch only inside
+ *   a call sequence, which empties the cache first)
+ *   rax, rcx, rdx, xmm0-xmm3: scratch within one instruction.
+ * Every register value is written back to its slot before a jump, an
+ * exit, a call or a return, so every place the interpreter may enter
+ * or take over sees the interpreter's frame layout. Wasm calls
  * to functions of the module with machine code stay in it (emit_call):
  * they push the interpreter's frame, so the interpreter can take over
  * in any frame.
@@ -63,12 +66,31 @@ enum { CTX_AT = 0, EXEC_AT = 8, LIMIT_AT = 16, LOCALS = 24 };
 /* ------------------------------------------------------------------ */
 /* The compiler's state                                                */
 
+/* Registers that cache frame slots across instructions (see "The slot
+ * cache" below): no instruction uses them as scratch, except calls,
+ * which empty the cache first. */
+#define NCACHE 6
+static const x64_reg_t cache_regs[NCACHE] = {RSI, RDI, R8, R9, R10, R11};
+
+/* A cache register: the slot it holds (-1: none) and when it was last
+ * used (the least recently used one is evicted). Whether the slot's
+ * memory is stale (its value only in the register) is a bit of
+ * ncomp_t.dirty. */
+typedef struct creg {
+    int64_t slot;
+    uint32_t used;
+} creg_t;
+
 /* A rel32 to patch: to the code of word `pc` (jumps), or to a stub that
- * leaves at `pc` (exits). */
+ * leaves at `pc` (exits). An exit's stub first stores the cache
+ * registers that were dirty where it was taken (nd of them). */
 typedef struct fixup {
     size_t at;
     uint32_t pc;
     bool exit;
+    uint8_t nd;
+    uint8_t dreg[NCACHE];
+    uint32_t dslot[NCACHE];
 } fixup_t;
 
 typedef struct ncomp {
@@ -90,6 +112,16 @@ typedef struct ncomp {
      * predecessor just wrote skips the load. Reset at jump targets and
      * after instructions that leave rax otherwise. */
     int64_t rax_slot;
+    /* The slot cache: which frame slots the cache registers hold. Empty
+     * wherever the interpreter may enter or control arrives from
+     * elsewhere; written back before every jump, exit and call. */
+    creg_t cache[NCACHE];
+    unsigned dirty; /* bit k: cache[k] is newer than its slot */
+    uint32_t tick;
+    /* where[s]: the cache register holding slot s, or -1 (slots below
+     * nwhere, the frame's; others are searched) */
+    int8_t *where;
+    uint32_t nwhere;
 } ncomp_t;
 
 enum {
@@ -112,56 +144,29 @@ add_fixup(ncomp_t *c, size_t at, uint32_t pc, bool exit)
         c->fix = f;
         c->fix_cap = cap;
     }
-    c->fix[c->fix_n++] = (fixup_t){at, pc, exit};
+    fixup_t *f = &c->fix[c->fix_n++];
+    *f = (fixup_t){.at = at, .pc = pc, .exit = exit};
+    if (!exit)
+        return; /* jumps are taken with the cache written back */
+    for (unsigned m = c->dirty; m != 0; m &= m - 1) {
+        int k = __builtin_ctz(m);
+        f->dreg[f->nd] = (uint8_t)cache_regs[k];
+        f->dslot[f->nd++] = (uint32_t)c->cache[k].slot;
+    }
 }
 
 /* ------------------------------------------------------------------ */
 /* Small emitters                                                      */
 
+/* The slot's memory. Only for reads after flush_slot/cache_reset, or
+ * writes followed by cache_drop (see src() for ordinary reads). */
 static x64_rm_t
 slot(uint32_t s)
 {
     return x64_m(RBX, (int32_t)(s * 8u));
 }
 
-static void
-ld64(ncomp_t *c, x64_reg_t r, uint32_t s)
-{
-    x64_op(&c->b, X_W, 0x8B, r, slot(s));
-    if (r == RAX)
-        c->rax_slot = s;
-}
-
-static void
-ld32(ncomp_t *c, x64_reg_t r, uint32_t s)
-{
-    x64_op(&c->b, 0, 0x8B, r, slot(s));
-    if (r == RAX)
-        c->rax_slot = -1;
-}
-
-static void
-st64(ncomp_t *c, uint32_t s, x64_reg_t r)
-{
-    x64_op(&c->b, X_W, 0x89, r, slot(s));
-    if (r == RAX)
-        c->rax_slot = s;
-    else if (c->rax_slot == (int64_t)s)
-        c->rax_slot = -1;
-}
-
-/* rax = slot s for an operation of width W (X_W: 64 bits, 0: 32 bits
- * on eax, whose result the CPU zero-extends): no load if rax holds it. */
-static void
-ld_rax(ncomp_t *c, uint32_t s, unsigned W)
-{
-    if (c->rax_slot == (int64_t)s)
-        return;
-    x64_op(&c->b, W, 0x8B, RAX, slot(s));
-    c->rax_slot = -1; /* a 32-bit load is not the whole slot */
-    if (W)
-        c->rax_slot = s;
-}
+#include "x64_cache.h"
 
 /* Leaves the machine code at word `pc` (inline: mov eax, pc; jmp). */
 static void
@@ -182,12 +187,14 @@ exit_if(ncomp_t *c, int cc)
 static void
 jump_to(ncomp_t *c, uint32_t target)
 {
+    cache_flush(c);
     add_fixup(c, x64_jmp(&c->b), target, false);
 }
 
 static void
 jcc_to(ncomp_t *c, int cc, uint32_t target)
 {
+    cache_flush(c);
     add_fixup(c, x64_jcc(&c->b, cc), target, false);
 }
 
@@ -197,6 +204,7 @@ jcc_to(ncomp_t *c, int cc, uint32_t target)
 static void
 take(ncomp_t *c, uint32_t target, uint32_t fuel)
 {
+    cache_flush(c); /* both the jump and the exit need the slots */
     if (fuel > INT32_MAX) {
         /* never emitted (fuel is a loop body's size); an imm32 could
          * not hold it: let the interpreter charge it */
@@ -220,6 +228,7 @@ take(ncomp_t *c, uint32_t target, uint32_t fuel)
 static void
 branch_if(ncomp_t *c, int cc, uint32_t target, uint32_t fuel)
 {
+    cache_flush(c); /* movs: the flags of the compare survive */
     if (fuel == 0) {
         jcc_to(c, cc, target);
         return;
@@ -314,7 +323,7 @@ emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
     unsigned W = w64 ? X_W : 0;
     if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v &&
         c->rax_slot != -1) {
-        x64_op(&c->b, W, 0x39, RAX, slot(a)); /* cmp [a], rax: a - b */
+        x64_op(&c->b, W, 0x39, RAX, src(c, a)); /* cmp [a], rax: a - b */
         return;
     }
     ld_rax(c, a, W);
@@ -322,7 +331,7 @@ emit_cmp(ncomp_t *c, bool w64, uint32_t a, opnd_t b)
         x64_op(&c->b, W, 0x81, 7, x64_r(RAX));
         x64_u32(&c->b, b.v);
     } else {
-        x64_op(&c->b, W, 0x3B, RAX, slot(b.v));
+        x64_op(&c->b, W, 0x3B, RAX, src(c, b.v));
     }
 }
 
@@ -372,7 +381,7 @@ emit_div(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     if (b.imm)
         return false; /* no _ri form of division exists */
     ld_rax(c, a, W);
-    x64_op(&c->b, W, 0x8B, RCX, slot(b.v));
+    x64_op(&c->b, W, 0x8B, RCX, src(c, b.v));
     x64_op(&c->b, W, 0x85, RCX, x64_r(RCX)); /* test rcx, rcx */
     exit_if(c, CC_E);
     if (sgn) {
@@ -392,6 +401,84 @@ emit_div(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     return true;
 }
 
+/* The operand reading slot s: its cache register, rax when rax holds
+ * it, else its memory. */
+static x64_rm_t
+opnd_rm(ncomp_t *c, uint32_t s)
+{
+    if (cache_find(c, s) < 0 && c->rax_slot == (int64_t)s)
+        return x64_r(RAX);
+    return src(c, s);
+}
+
+/* dst = a, 64 bits (W) or 32 zero-extended, into register d. */
+static void
+mov_to(ncomp_t *c, unsigned W, x64_reg_t d, x64_rm_t a)
+{
+    if (a.mem || a.base != d)
+        x64_op(&c->b, W, 0x8B, d, a);
+}
+
+/*
+ * dst = a OP b for add/sub/and/or/xor, mul and shifts, computed in
+ * dst's cache register (no exit can follow, so it may be taken now);
+ * false when b's slot is dst but a's is not (a would overwrite b) or
+ * the op is not one of these.
+ */
+static bool
+emit_ibin_reg(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
+{
+    bool w64 = is_i64_op(op);
+    unsigned W = w64 ? X_W : 0;
+    if (!b.imm && b.v == dst && a != dst)
+        return false;
+    x64_buf_t *bf = &c->b;
+    for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
+        if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
+            continue;
+        x64_rm_t ra = opnd_rm(c, a);
+        x64_rm_t rb = b.imm ? ra : opnd_rm(c, b.v);
+        x64_reg_t d = dst_reg(c, dst);
+        mov_to(c, W, d, ra);
+        if (b.imm) {
+            x64_op(bf, W, 0x81, alu_ops[i].digit, x64_r(d));
+            x64_u32(bf, b.v);
+        } else {
+            x64_op(bf, W, alu_ops[i].opc, d, rb);
+        }
+        return true;
+    }
+    if (op == BR_OP_i32_mul || op == BR_OP_i64_mul) {
+        x64_rm_t ra = opnd_rm(c, a);
+        x64_rm_t rb = b.imm ? ra : opnd_rm(c, b.v);
+        x64_reg_t d = dst_reg(c, dst);
+        if (b.imm) {
+            x64_op(bf, W, 0x69, d, ra); /* imul d, a, imm */
+            x64_u32(bf, b.v);
+        } else {
+            mov_to(c, W, d, ra);
+            x64_op(bf, W, 0x0FAF, d, rb);
+        }
+        return true;
+    }
+    int dg = shift_digit(op);
+    if (dg < 0)
+        return false;
+    /* the CPU masks the count to 5 or 6 bits, as wasm does */
+    x64_rm_t ra = opnd_rm(c, a);
+    if (!b.imm)
+        x64_op(bf, 0, 0x8B, RCX, opnd_rm(c, b.v));
+    x64_reg_t d = dst_reg(c, dst);
+    mov_to(c, W, d, ra);
+    if (b.imm) {
+        x64_op(bf, W, 0xC1, dg, x64_r(d));
+        x64_byte(bf, (uint8_t)(b.v & (w64 ? 63u : 31u)));
+    } else {
+        x64_op(bf, W, 0xD3, dg, x64_r(d));
+    }
+    return true;
+}
+
 /* An integer binop dst = a OP b; false if it is not one. */
 static bool
 emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
@@ -401,64 +488,38 @@ emit_ibin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, opnd_t b)
     unsigned W = w64 ? X_W : 0;
     if (cc >= 0) {
         emit_cmp(c, w64, a, b);
-        x64_setcc(&c->b, cc, RAX);
-        st64(c, dst, RAX);
+        x64_setcc(&c->b, cc, dst_reg(c, dst));
         return true;
     }
+    if (emit_ibin_reg(c, op, dst, a, b))
+        return true;
     for (size_t i = 0; i < sizeof alu_ops / sizeof alu_ops[0]; i++) {
         if (op != alu_ops[i].i32 && op != alu_ops[i].i64)
             continue;
-        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
-            /* b was just computed and is in rax: a OP b without
-             * reloading b's slot (it was stored a moment ago; the
-             * reload would wait for that store). add/or/and/xor
-             * commute; sub moves b aside */
-            if (alu_ops[i].opc == 0x2B) {
-                x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
-                x64_op(&c->b, W, 0x8B, RAX, slot(a));
-                x64_op(&c->b, W, 0x2B, RAX, x64_r(RCX));
-            } else {
-                x64_op(&c->b, W, alu_ops[i].opc, RAX, slot(a));
-            }
-            c->rax_slot = -1;
-            st64(c, dst, RAX);
-            return true;
-        }
         ld_rax(c, a, W);
         if (b.imm) {
             x64_op(&c->b, W, 0x81, alu_ops[i].digit, x64_r(RAX));
             x64_u32(&c->b, b.v);
         } else {
-            x64_op(&c->b, W, alu_ops[i].opc, RAX, slot(b.v));
+            x64_op(&c->b, W, alu_ops[i].opc, RAX, src(c, b.v));
         }
+        c->rax_slot = -1;
         st64(c, dst, RAX);
         return true;
     }
     if (op == BR_OP_i32_mul || op == BR_OP_i64_mul) {
-        if (!b.imm && b.v != a && c->rax_slot == (int64_t)b.v) {
-            x64_op(&c->b, W, 0x0FAF, RAX, slot(a)); /* b * a */
-            c->rax_slot = -1;
-        } else if (b.imm) {
-            x64_op(&c->b, W, 0x69, RAX, slot(a)); /* imul rax, [a], imm */
-            x64_u32(&c->b, b.v);
-        } else {
-            ld_rax(c, a, W);
-            x64_op(&c->b, W, 0x0FAF, RAX, slot(b.v));
-        }
+        ld_rax(c, a, W);
+        x64_op(&c->b, W, 0x0FAF, RAX, src(c, b.v));
+        c->rax_slot = -1;
         st64(c, dst, RAX);
         return true;
     }
     int d = shift_digit(op);
     if (d >= 0) {
-        /* the CPU masks the count to 5 or 6 bits, as wasm does */
         ld_rax(c, a, W);
-        if (b.imm) {
-            x64_op(&c->b, W, 0xC1, d, x64_r(RAX));
-            x64_byte(&c->b, (uint8_t)(b.v & (w64 ? 63u : 31u)));
-        } else {
-            x64_op(&c->b, 0, 0x8B, RCX, slot(b.v));
-            x64_op(&c->b, W, 0xD3, d, x64_r(RAX));
-        }
+        x64_op(&c->b, 0, 0x8B, RCX, src(c, b.v));
+        x64_op(&c->b, W, 0xD3, d, x64_r(RAX));
+        c->rax_slot = -1;
         st64(c, dst, RAX);
         return true;
     }
@@ -473,7 +534,7 @@ emit_iun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
     switch (op) {
     case BR_OP_i32_eqz:
     case BR_OP_i64_eqz:
-        x64_op(b, op == BR_OP_i64_eqz ? X_W : 0, 0x83, 7, slot(a));
+        x64_op(b, op == BR_OP_i64_eqz ? X_W : 0, 0x83, 7, src(c, a));
         x64_byte(b, 0); /* cmp [a], 0 */
         x64_setcc(b, CC_E, RAX);
         break;
@@ -481,7 +542,7 @@ emit_iun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
     case BR_OP_i64_clz: {
         /* bsr leaves ZF set for 0: then 2w-1 xor (w-1) = w */
         unsigned W = op == BR_OP_i64_clz ? X_W : 0;
-        x64_op(b, W, 0x0FBD, RAX, slot(a));
+        x64_op(b, W, 0x0FBD, RAX, src(c, a));
         x64_mov_imm(b, RCX, W ? 127 : 63);
         x64_op(b, W, 0x0F44, RAX, x64_r(RCX)); /* cmovz */
         x64_op(b, W, 0x83, 6, x64_r(RAX));
@@ -491,7 +552,7 @@ emit_iun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
     case BR_OP_i32_ctz:
     case BR_OP_i64_ctz: {
         unsigned W = op == BR_OP_i64_ctz ? X_W : 0;
-        x64_op(b, W, 0x0FBC, RAX, slot(a));
+        x64_op(b, W, 0x0FBC, RAX, src(c, a));
         x64_mov_imm(b, RCX, W ? 64 : 32);
         x64_op(b, W, 0x0F44, RAX, x64_r(RCX));
         break;
@@ -502,19 +563,20 @@ emit_iun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
         break;
     case BR_OP_i64_extend_i32_s:
     case BR_OP_i64_extend32_s:
-        x64_op(b, X_W, 0x63, RAX, slot(a)); /* movsxd */
+        x64_op(b, X_W, 0x63, RAX, src(c, a)); /* movsxd */
         break;
     case BR_OP_i32_extend8_s:
-        x64_op(b, 0, 0x0FBE, RAX, slot(a));
+        /* X_B8: from a cache register, sil/dil, not dh/bh */
+        x64_op(b, X_B8, 0x0FBE, RAX, src(c, a));
         break;
     case BR_OP_i32_extend16_s:
-        x64_op(b, 0, 0x0FBF, RAX, slot(a));
+        x64_op(b, 0, 0x0FBF, RAX, src(c, a));
         break;
     case BR_OP_i64_extend8_s:
-        x64_op(b, X_W, 0x0FBE, RAX, slot(a));
+        x64_op(b, X_W, 0x0FBE, RAX, src(c, a));
         break;
     case BR_OP_i64_extend16_s:
-        x64_op(b, X_W, 0x0FBF, RAX, slot(a));
+        x64_op(b, X_W, 0x0FBF, RAX, src(c, a));
         break;
     case BR_OP_f32_abs:
     case BR_OP_f32_neg:
@@ -559,18 +621,34 @@ static const fop_t farith[] = {
     {BR_OP_f32_div, BR_OP_f64_div, 0x0F5E},
 };
 
-/* Stores xmm0 (f32: its low 32 bits, zero-extended) to slot dst. */
+/* Slot dst = xmm0 (f32: its low 32 bits, zero-extended). */
 static void
 st_xmm0(ncomp_t *c, uint32_t dst, bool f64)
 {
-    x64_op(&c->b, X_66 | (f64 ? X_W : 0), 0x0F7E, 0, x64_r(RAX)); /* movd/q */
-    st64(c, dst, RAX);
+    x64_reg_t d = dst_reg(c, dst);
+    x64_op(&c->b, X_66 | (f64 ? X_W : 0), 0x0F7E, 0, x64_r(d)); /* movd/q */
+}
+
+/* The operand reading slot s for an SSE instruction: its memory, or
+ * xmm `x` loaded from its cache register (movq; an f32 slot's upper
+ * bits are zero, and scalar ops read the low lane only). */
+static x64_rm_t
+xsrc(ncomp_t *c, uint32_t s, int x)
+{
+    int k = cache_find(c, s);
+    if (k < 0)
+        return slot(s);
+    c->cache[k].used = ++c->tick;
+    x64_op(&c->b, X_66 | X_W, 0x0F6E, x, x64_r(cache_regs[k]));
+    return x64_r((x64_reg_t)x);
 }
 
 static void
 ld_xmm0(ncomp_t *c, uint32_t s, bool f64)
 {
-    x64_op(&c->b, f64 ? X_F2 : X_F3, 0x0F10, 0, slot(s)); /* movss/sd */
+    x64_rm_t at = xsrc(c, s, 0);
+    if (at.mem)
+        x64_op(&c->b, f64 ? X_F2 : X_F3, 0x0F10, 0, at); /* movss/sd */
 }
 
 static bool
@@ -581,7 +659,7 @@ emit_fbin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, uint32_t b)
             continue;
         bool f64 = op == farith[i].f64;
         ld_xmm0(c, a, f64);
-        x64_op(&c->b, f64 ? X_F2 : X_F3, farith[i].opc, 0, slot(b));
+        x64_op(&c->b, f64 ? X_F2 : X_F3, farith[i].opc, 0, xsrc(c, b, 1));
         st_xmm0(c, dst, f64);
         return true;
     }
@@ -599,7 +677,7 @@ emit_fbin(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a, uint32_t b)
     default: return false;
     }
     ld_xmm0(c, swap ? b : a, f64);
-    x64_op(&c->b, f64 ? X_66 : 0, 0x0F2E, 0, slot(swap ? a : b));
+    x64_op(&c->b, f64 ? X_66 : 0, 0x0F2E, 0, xsrc(c, swap ? a : b, 1));
     x64_setcc(&c->b, cc, RAX);
     if (cc == CC_E || cc == CC_NE) {
         /* eq: ZF and not PF; ne: not ZF or PF */
@@ -616,11 +694,11 @@ emit_fun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
     x64_buf_t *b = &c->b;
     switch (op) {
     case BR_OP_f32_sqrt:
-        x64_op(b, X_F3, 0x0F51, 0, slot(a));
+        x64_op(b, X_F3, 0x0F51, 0, xsrc(c, a, 0));
         st_xmm0(c, dst, false);
         return true;
     case BR_OP_f64_sqrt:
-        x64_op(b, X_F2, 0x0F51, 0, slot(a));
+        x64_op(b, X_F2, 0x0F51, 0, xsrc(c, a, 0));
         st_xmm0(c, dst, true);
         return true;
     case BR_OP_f32_convert_i32_s:
@@ -628,7 +706,7 @@ emit_fun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
         /* clear xmm0 first: cvtsi2s* only writes its low lane */
         x64_op(b, 0, 0x0F57, 0, x64_r(0)); /* xorps xmm0, xmm0 */
         x64_op(b, op == BR_OP_f32_convert_i32_s ? X_F3 : X_F2, 0x0F2A, 0,
-               slot(a));
+               src(c, a));
         st_xmm0(c, dst, op == BR_OP_f64_convert_i32_s);
         return true;
     case BR_OP_f32_convert_i32_u:
@@ -645,11 +723,11 @@ emit_fun(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t a)
         st_xmm0(c, dst, op != BR_OP_f32_convert_i32_u);
         return true;
     case BR_OP_f32_demote_f64:
-        x64_op(b, X_F2, 0x0F5A, 0, slot(a));
+        x64_op(b, X_F2, 0x0F5A, 0, xsrc(c, a, 0));
         st_xmm0(c, dst, false);
         return true;
     case BR_OP_f64_promote_f32:
-        x64_op(b, X_F3, 0x0F5A, 0, slot(a));
+        x64_op(b, X_F3, 0x0F5A, 0, xsrc(c, a, 0));
         st_xmm0(c, dst, true);
         return true;
     default:
@@ -710,15 +788,28 @@ static x64_rm_t
 emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
     x64_buf_t *b = &c->b;
-    ld_rax(c, addr, X_W);
     if (ea_fast(c, off, width)) {
-        x64_op(b, X_W, 0x8D, RDX, x64_m(RAX, (int32_t)(off + width)));
+        /* the address from its cache register, else from rax when it
+         * holds it, else loaded into a cache register (clean): base
+         * addresses are read again and again */
+        x64_reg_t a = RAX;
+        int k = cache_find(c, addr);
+        if (k < 0 && c->rax_slot != (int64_t)addr) {
+            k = cache_take(c, addr); /* clean: cache_take cleared it */
+            x64_op(b, X_W, 0x8B, cache_regs[k], slot(addr));
+        }
+        if (k >= 0) {
+            a = cache_regs[k];
+            c->cache[k].used = ++c->tick;
+        }
+        x64_op(b, X_W, 0x8D, RDX, x64_m(a, (int32_t)(off + width)));
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
         exit_if(c, CC_A);
-        x64_rm_t at = x64_mi(R14, RAX);
+        x64_rm_t at = x64_mi(R14, a);
         at.disp = (int32_t)off;
         return at;
     }
+    ld_rax(c, addr, X_W);
     c->rax_slot = -1; /* becomes the address */
     if (!c->mem64) {
         x64_mov_imm(b, RCX, off);
@@ -752,24 +843,25 @@ emit_load(ncomp_t *c, br_op_t op, uint32_t dst, uint32_t addr, uint32_t mem,
         return false;
     x64_rm_t at = emit_ea(c, addr, off, width);
     unsigned W = to64 ? X_W : 0;
+    /* straight into dst's cache register, after the bounds check */
+    x64_reg_t d = dst_reg(c, dst);
     switch (width) {
     case 1:
-        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBE : 0x0FB6, RAX, at);
+        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBE : 0x0FB6, d, at);
         break;
     case 2:
-        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBF : 0x0FB7, RAX, at);
+        x64_op(&c->b, sgn ? W : 0, sgn ? 0x0FBF : 0x0FB7, d, at);
         break;
     case 4:
         if (sgn)
-            x64_op(&c->b, X_W, 0x63, RAX, at);
+            x64_op(&c->b, X_W, 0x63, d, at);
         else
-            x64_op(&c->b, 0, 0x8B, RAX, at);
+            x64_op(&c->b, 0, 0x8B, d, at);
         break;
     default:
-        x64_op(&c->b, X_W, 0x8B, RAX, at);
+        x64_op(&c->b, X_W, 0x8B, d, at);
         break;
     }
-    st64(c, dst, RAX);
     return true;
 }
 
@@ -780,27 +872,33 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
     unsigned width = store_width(op);
     if (width == 0 || mem != 0)
         return false;
-    /* the value just computed is still in rax: keep it in rcx rather
-     * than reload the slot it was stored to (emit_ea's fast path
-     * leaves rcx alone) */
+    /* the value from its cache register (emit_ea leaves those alone),
+     * else from rcx: kept from rax when the value was just computed
+     * there (emit_ea's fast path leaves rcx alone), or loaded */
+    x64_reg_t v = RCX;
+    int k = cache_find(c, val);
     bool in_rax = c->rax_slot == (int64_t)val && ea_fast(c, off, width);
-    if (in_rax)
+    if (k >= 0) {
+        v = cache_regs[k];
+        c->cache[k].used = ++c->tick;
+    } else if (in_rax) {
         x64_op(&c->b, X_W, 0x8B, RCX, x64_r(RAX));
+    }
     x64_rm_t at = emit_ea(c, addr, off, width);
-    if (!in_rax)
+    if (k < 0 && !in_rax)
         ld64(c, RCX, val);
     switch (width) {
     case 1:
-        x64_op(&c->b, X_B8, 0x88, RCX, at);
+        x64_op(&c->b, X_B8, 0x88, v, at);
         break;
     case 2:
-        x64_op(&c->b, X_66, 0x89, RCX, at);
+        x64_op(&c->b, X_66, 0x89, v, at);
         break;
     case 4:
-        x64_op(&c->b, 0, 0x89, RCX, at);
+        x64_op(&c->b, 0, 0x89, v, at);
         break;
     default:
-        x64_op(&c->b, X_W, 0x89, RCX, at);
+        x64_op(&c->b, X_W, 0x89, v, at);
         break;
     }
     return true; /* rax_slot: as emit_ea left it */
@@ -840,12 +938,12 @@ emit_global(ncomp_t *c, bool set, uint32_t s, uint32_t index)
 }
 
 static void
-emit_copy(ncomp_t *c, uint32_t dst, uint32_t src)
+emit_copy(ncomp_t *c, uint32_t dst, uint32_t from)
 {
-    if (dst == src)
+    if (dst == from)
         return;
-    ld_rax(c, src, X_W);
-    st64(c, dst, RAX);
+    x64_rm_t v = opnd_rm(c, from);
+    mov_to(c, X_W, dst_reg(c, dst), v);
 }
 
 /* move [move, dst, src, n]: slot by slot in memmove's order. */
@@ -857,10 +955,10 @@ emit_move(ncomp_t *c, uint32_t dst, uint32_t src, uint32_t n)
     if (n == 2) {
         /* a v128 moves whole (movdqu): two 8-byte stores would stall
          * the 16-byte load of the SIMD handler that reads it next */
-        x64_op(&c->b, X_F3, 0x0F6F, 0, slot(src));
+        flush_slot(c, src + 1);
+        x64_op(&c->b, X_F3, 0x0F6F, 0, flush_slot(c, src));
         x64_op(&c->b, X_F3, 0x0F7F, 0, slot(dst));
-        if (c->rax_slot == (int64_t)dst || c->rax_slot == (int64_t)dst + 1)
-            c->rax_slot = -1;
+        cache_drop(c, dst, 2);
         return true;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -873,8 +971,7 @@ emit_move(ncomp_t *c, uint32_t dst, uint32_t src, uint32_t n)
 static bool
 emit_const(ncomp_t *c, uint32_t s, uint64_t v)
 {
-    x64_mov_imm(&c->b, RAX, v);
-    st64(c, s, RAX);
+    x64_mov_imm(&c->b, dst_reg(c, s), v);
     return true;
 }
 
@@ -946,6 +1043,7 @@ emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
         callee->frame_slots > (uint32_t)INT32_MAX)
         return false;
     x64_buf_t *b = &c->b;
+    cache_reset(c); /* the callee's frame overlaps this one's slots */
     /* r11 = the callee's call entry */
     x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
     x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
@@ -1036,6 +1134,7 @@ emit_call_indirect(ncomp_t *c, uint32_t cs, uint32_t type, uint32_t table)
         return false;
     const br_functype_t *ft = &m->types[type];
     x64_buf_t *b = &c->b;
+    cache_reset(c); /* the callee's frame overlaps this one's slots */
     /* r10 = tables[table]->elems[S[cs + params]] */
     x64_op(b, X_W, 0x8B, R10,
            x64_m(RBP, (int32_t)offsetof(br_instance_t, tables)));
@@ -1109,6 +1208,7 @@ emit_ret(ncomp_t *c, uint32_t rs, uint32_t rn)
     exit_if(c, CC_E);
     for (uint32_t i = 0; i < rn; i++)
         emit_copy(c, i, rs + i);
+    cache_flush(c); /* the caller reads the results from the slots */
     x64_op(b, X_W, 0x8B, RDX, x64_m(R12, EXEC_AT));
     x64_op(b, 0, 0x83, 5, x64_m(RDX, EX(frame_count))); /* sub [], 1 */
     x64_byte(b, 1);
@@ -1190,7 +1290,7 @@ emit_insn(ncomp_t *c)
     case BR_OP_ref_null:
         return emit_const(c, w[1], 0);
     case BR_OP_ref_is_null:
-        x64_op(b, X_W, 0x83, 7, slot(w[1]));
+        x64_op(b, X_W, 0x83, 7, src(c, w[1]));
         x64_byte(b, 0);
         x64_setcc(b, CC_E, RAX);
         st64(c, w[1], RAX);
@@ -1201,12 +1301,13 @@ emit_insn(ncomp_t *c)
         return emit_global(c, true, w[1], w[2]);
     case BR_OP_select:
     case BR_OP_select_t: {
-        x64_op(b, 0, 0x83, 7, slot(w[1] + 2));
+        /* without a branch, so the slot cache is the same after it */
+        ld_rax(c, w[1], X_W);
+        x64_op(b, 0, 0x83, 7, src(c, w[1] + 2));
         x64_byte(b, 0);
-        size_t skip = x64_jcc(b, CC_NE);
-        emit_copy(c, w[1], w[1] + 1);
-        x64_patch(b, skip, b->n);
-        c->rax_slot = -1; /* copied on one path only */
+        x64_op(b, X_W, 0x0F44, RAX, src(c, w[1] + 1)); /* cmove */
+        c->rax_slot = -1;
+        st64(c, w[1], RAX);
         return true;
     }
     case BR_OP_call:
@@ -1224,14 +1325,14 @@ emit_insn(ncomp_t *c)
     case BR_OP_jump_if:
     case BR_OP_jump_unless:
     case BR_OP_jump_if_back:
-        x64_op(b, 0, 0x83, 7, slot(w[1]));
+        x64_op(b, 0, 0x83, 7, src(c, w[1]));
         x64_byte(b, 0);
         branch_if(c, op == BR_OP_jump_unless ? CC_E : CC_NE, w[2],
                   op == BR_OP_jump_if_back ? w[3] : 0);
         return true;
     case BR_OP_jz:
     case BR_OP_jnz:
-        x64_op(b, X_W, 0x83, 7, slot(w[1]));
+        x64_op(b, X_W, 0x83, 7, src(c, w[1]));
         x64_byte(b, 0);
         branch_if(c, op == BR_OP_jz ? CC_E : CC_NE, w[2], w[3]);
         return true;
@@ -1239,8 +1340,10 @@ emit_insn(ncomp_t *c)
         break;
     }
     const bri_opinfo_t *info = &bri_opinfo[op];
-    if (info->prefix == 0xFD)
+    if (info->prefix == 0xFD) {
+        cache_reset(c); /* SIMD ops read and write slots as memory */
         return emit_simd(c, op);
+    }
     if (info->sig[0] == '*')
         return false;
     /* simple ops [op, s] and plain loads/stores [op, s, mem, off] */
@@ -1393,8 +1496,15 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
         c->pc = pc;
         c->at[pc] = (uint32_t)c->b.n;
         c->flags[pc] |= NF_INSN;
-        if (c->flags[pc] & NF_TARGET)
-            c->rax_slot = -1; /* reached from elsewhere too */
+        if (c->flags[pc] & NF_TARGET) {
+            /* reached from elsewhere too: written back, then empty */
+            cache_reset(c);
+            c->rax_slot = -1;
+            c->at[pc] = (uint32_t)c->b.n;
+        }
+        creg_t before[NCACHE];
+        memcpy(before, c->cache, sizeof before);
+        unsigned dirty_before = c->dirty;
         if (emit_insn(c)) {
             c->flags[pc] |= NF_NATIVE;
         } else {
@@ -1404,6 +1514,14 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
             while (keep > 0 && c->fix[keep - 1].at >= c->b.n)
                 keep--;
             c->fix_n = keep;
+            for (int k = 0; k < NCACHE; k++) {
+                cache_set(c, k, -1);
+                c->cache[k].used = before[k].used;
+            }
+            for (int k = 0; k < NCACHE; k++)
+                cache_set(c, k, before[k].slot);
+            c->dirty = dirty_before;
+            cache_reset(c);
             exit_at(c, pc);
         }
         pc += len;
@@ -1419,6 +1537,8 @@ resolve(ncomp_t *c)
         fixup_t *f = &c->fix[i];
         if (f->exit) {
             x64_patch(&c->b, f->at, c->b.n);
+            for (uint8_t k = 0; k < f->nd; k++) /* the cache, written back */
+                x64_op(&c->b, X_W, 0x89, f->dreg[k], slot(f->dslot[k]));
             exit_at(c, f->pc);
         } else {
             x64_patch(&c->b, f->at, c->at[f->pc]);
@@ -1556,6 +1676,14 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     sc->b.n = 0;
     ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
                  .fix = sc->fix, .fix_cap = sc->fix_cap};
+    for (int k = 0; k < NCACHE; k++)
+        c.cache[k].slot = -1;
+    c.nwhere = code->frame_slots;
+    c.where = bri_alloc(alloc, c.nwhere ? c.nwhere : 1);
+    if (c.where != NULL)
+        memset(c.where, -1, c.nwhere);
+    else
+        c.nwhere = 0; /* searched instead */
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
     size_t n = code->word_count;
@@ -1586,6 +1714,8 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     }
     bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
     bri_free(alloc, c.flags, n ? n : 1);
+    if (c.where != NULL)
+        bri_free(alloc, c.where, code->frame_slots ? code->frame_slots : 1);
     sc->b = c.b; /* keeps the grown buffers */
     sc->b.failed = false;
     sc->fix = c.fix;

@@ -25,6 +25,13 @@ br_store_tier(const br_store_t *store)
     return store != NULL ? (br_tier_t)store->tier : BR_TIER_INTERP;
 }
 
+void
+br_store_set_native_lazy_limit(br_store_t *store, uint32_t words)
+{
+    if (store != NULL)
+        store->native_lazy_max = words;
+}
+
 #if BRI_HAVE_NATIVE
 
 /* What a function whose compile failed points to: no entries, so it
@@ -124,6 +131,9 @@ const bri_native_t *
 bri_native_slow(br_exec_t *exec, const bri_frame_t *fr, bool hot)
 {
     bri_code_t *code = (bri_code_t *)fr->code;
+    uint32_t max = exec->store->native_lazy_max;
+    if (max != 0 && code->word_count > max)
+        return NULL; /* too long to compile here: br_module_native_compile */
     switch (exec->store->tier) {
     case BR_TIER_NATIVE:
         return compile_now(exec, fr);
