@@ -67,8 +67,8 @@ check_elem(bri_compiler_t *c, uint32_t e)
 
 /* memory.init and data.drop need the data count section (the binary is
  * malformed without it), then a valid data index. */
-static br_err_t
-check_data(bri_compiler_t *c, uint32_t d)
+br_err_t
+bri_check_data(bri_compiler_t *c, uint32_t d)
 {
     if (!c->m->has_data_count)
         return BRI_FAIL(c, BR_ERR_DATA_COUNT_REQUIRED, "%s", "");
@@ -434,7 +434,7 @@ op_drop_segment(bri_compiler_t *c, br_op_t op)
     uint32_t x;
     br_err_t err = bri_rd_u32(c, &x);
     if (err == BR_ERR_OK)
-        err = op == BR_OP_elem_drop ? check_elem(c, x) : check_data(c, x);
+        err = op == BR_OP_elem_drop ? check_elem(c, x) : bri_check_data(c, x);
     if (err != BR_ERR_OK || !bri_live(c))
         return err;
     if ((err = bri_emit_reserve(c, 2)) != BR_ERR_OK)
@@ -463,7 +463,7 @@ op_memory_bulk(bri_compiler_t *c, br_op_t op)
     if (err == BR_ERR_OK && op == BR_OP_memory_copy)
         err = rd_memidx(c, &src);
     if (err == BR_ERR_OK && op == BR_OP_memory_init)
-        err = check_data(c, data);
+        err = bri_check_data(c, data);
     if (err != BR_ERR_OK)
         return err;
     /* copy: d and s take their memory's address type, n the narrower */
@@ -544,8 +544,7 @@ pop_ref(bri_compiler_t *c, const char *name, bri_valtype_t *t)
     if (err != BR_ERR_OK)
         return err;
     if (!is_ref(*t))
-        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s needs a reference",
-                        name);
+        return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s needs a reference", name);
     return BR_ERR_OK;
 }
 

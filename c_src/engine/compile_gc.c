@@ -194,11 +194,7 @@ check_data(bri_compiler_t *c, uint32_t d, bri_valtype_t st)
     if (bri_vt_is_ref(st))
         return BRI_FAIL(c, BR_ERR_TYPE_MISMATCH, "%s",
                         "array of references from a data segment");
-    if (!c->m->has_data_count)
-        return BRI_FAIL(c, BR_ERR_DATA_COUNT_REQUIRED, "%s", "");
-    if (d >= c->m->data_count)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_DATA, "%u", (unsigned)d);
-    return BR_ERR_OK;
+    return bri_check_data(c, d);
 }
 
 /* The second immediate of array.new_data/_elem, array.init_data/_elem

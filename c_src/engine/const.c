@@ -159,13 +159,13 @@ array_new(eval_t *ev, br_op_t op, uint32_t x, uint32_t fixed)
     if (x >= m->type_count || m->rtts == NULL || m->rtts[x] == NULL)
         return BR_ERR_UNKNOWN_TYPE;
     const bri_rtt_t *rtt = m->rtts[x];
-    uint32_t pops = op == BR_OP_array_new ? 2
-                    : op == BR_OP_array_new_fixed ? fixed : 1;
+    uint32_t pops = op == BR_OP_array_new         ? 2
+                    : op == BR_OP_array_new_fixed ? fixed
+                                                  : 1;
     if (ev->depth < pops)
         return BR_ERR_TYPE_MISMATCH;
     const br_val_t *vals = ev->stack + ev->depth - pops;
-    uint32_t len = op == BR_OP_array_new_fixed ? fixed
-                   : vals[pops - 1].of.u32;
+    uint32_t len = op == BR_OP_array_new_fixed ? fixed : vals[pops - 1].of.u32;
     bri_gc_object_t *a = gc_alloc(ev, rtt, len);
     if (a == NULL)
         return BR_ERR_OUT_OF_MEMORY;
@@ -193,39 +193,6 @@ convert_top(eval_t *ev, br_op_t op)
     return BR_ERR_OK;
 }
 
-/* Whether an op may appear in a constant expression (end aside). */
-static bool
-is_const_op(int op)
-{
-    switch (op) {
-    case BR_OP_struct_new:
-    case BR_OP_struct_new_default:
-    case BR_OP_array_new:
-    case BR_OP_array_new_default:
-    case BR_OP_array_new_fixed:
-    case BR_OP_ref_i31:
-    case BR_OP_any_convert_extern:
-    case BR_OP_extern_convert_any:
-    case BR_OP_i32_const:
-    case BR_OP_i64_const:
-    case BR_OP_f32_const:
-    case BR_OP_f64_const:
-    case BR_OP_v128_const:
-    case BR_OP_ref_null:
-    case BR_OP_ref_func:
-    case BR_OP_global_get:
-    case BR_OP_i32_add:
-    case BR_OP_i32_sub:
-    case BR_OP_i32_mul:
-    case BR_OP_i64_add:
-    case BR_OP_i64_sub:
-    case BR_OP_i64_mul:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* A constant instruction with its immediates. */
 static br_err_t
 apply(eval_t *ev, br_op_t op, const bri_imm_t *imm)
@@ -242,8 +209,8 @@ apply(eval_t *ev, br_op_t op, const bri_imm_t *imm)
     case BR_OP_f64_const:
         return push(ev, BR_F64, imm->u, NULL);
     case BR_OP_ref_null:
-        return push(ev, bri_vt_kind(bri_vt_canon(ev->inst->module,
-                                                 imm->reftype)),
+        return push(ev,
+                    bri_vt_kind(bri_vt_canon(ev->inst->module, imm->reftype)),
                     0, NULL);
     case BR_OP_struct_new:
     case BR_OP_struct_new_default:
@@ -284,7 +251,7 @@ step(eval_t *ev, bool *done)
         *done = true;
         return BR_ERR_OK;
     }
-    if (!is_const_op(op))
+    if (!bri_op_is_const(op))
         return BR_ERR_CONSTANT_EXPR_REQUIRED;
     if (!bri_read_imm(&ev->r, (br_imm_t)bri_opinfo[op].imm, &imm))
         return ev->r.error->code == BR_ERR_MALFORMED_REFTYPE

@@ -9,6 +9,7 @@
 #ifndef BR_OPCODES_H
 #define BR_OPCODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fused_ops.h"
@@ -1223,5 +1224,39 @@ extern const int16_t bri_op_by_fb[32];
 /* Maps a 0xFD-prefixed (SIMD) sub-opcode (< BRI_FD_COUNT) to br_op_t,
  * or -1. */
 extern const int16_t bri_op_by_fd[BRI_FD_COUNT];
+
+/* Whether an op may appear in a constant expression (`end` aside): the
+ * validator (validate.c) and the evaluator (const.c) ask the same. */
+static inline bool
+bri_op_is_const(int op)
+{
+    switch (op) {
+    case BR_OP_i32_const:
+    case BR_OP_i64_const:
+    case BR_OP_f32_const:
+    case BR_OP_f64_const:
+    case BR_OP_v128_const:
+    case BR_OP_global_get:
+    case BR_OP_ref_null:
+    case BR_OP_ref_func:
+    case BR_OP_i32_add:
+    case BR_OP_i32_sub:
+    case BR_OP_i32_mul:
+    case BR_OP_i64_add:
+    case BR_OP_i64_sub:
+    case BR_OP_i64_mul:
+    case BR_OP_struct_new:
+    case BR_OP_struct_new_default:
+    case BR_OP_array_new:
+    case BR_OP_array_new_default:
+    case BR_OP_array_new_fixed:
+    case BR_OP_ref_i31:
+    case BR_OP_any_convert_extern:
+    case BR_OP_extern_convert_any:
+        return true;
+    default:
+        return false;
+    }
+}
 
 #endif

@@ -131,10 +131,9 @@ cs_gc_new(cstate_t *s, br_op_t op, uint32_t x, uint32_t n)
                        (unsigned)x);
     const bri_typedef_t *td = &m->typedefs[x];
     if (td->kind != (is_struct ? BRI_COMP_STRUCT : BRI_COMP_ARRAY))
-        return FAIL_AT(s->v, BR_ERR_TYPE_MISMATCH, s->insn_offset,
-                       "type %u", (unsigned)x);
-    bool dflt = op == BR_OP_struct_new_default ||
-                op == BR_OP_array_new_default;
+        return FAIL_AT(s->v, BR_ERR_TYPE_MISMATCH, s->insn_offset, "type %u",
+                       (unsigned)x);
+    bool dflt = op == BR_OP_struct_new_default || op == BR_OP_array_new_default;
     for (uint32_t k = 0; dflt && k < td->field_count; k++)
         if (bri_vt_is_ref(td->fields[k]) && !bri_vt_nullable(td->fields[k]))
             cs_type_error(s);
@@ -219,39 +218,6 @@ cs_const_op(cstate_t *s, br_op_t op, const bri_imm_t *imm)
     }
 }
 
-/* Whether an op may appear in a constant expression (end aside). */
-static bool
-cs_is_const(int op)
-{
-    switch (op) {
-    case BR_OP_i32_const:
-    case BR_OP_i64_const:
-    case BR_OP_f32_const:
-    case BR_OP_f64_const:
-    case BR_OP_v128_const:
-    case BR_OP_global_get:
-    case BR_OP_ref_null:
-    case BR_OP_ref_func:
-    case BR_OP_i32_add:
-    case BR_OP_i32_sub:
-    case BR_OP_i32_mul:
-    case BR_OP_i64_add:
-    case BR_OP_i64_sub:
-    case BR_OP_i64_mul:
-    case BR_OP_struct_new:
-    case BR_OP_struct_new_default:
-    case BR_OP_array_new:
-    case BR_OP_array_new_default:
-    case BR_OP_array_new_fixed:
-    case BR_OP_ref_i31:
-    case BR_OP_any_convert_extern:
-    case BR_OP_extern_convert_any:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* One instruction; *done at `end`. A non-constant op is refused before
  * its immediates are read. */
 static br_err_t
@@ -268,7 +234,7 @@ cs_step(cstate_t *s, bool *done)
         *done = true;
         return BR_ERR_OK;
     }
-    if (!cs_is_const(op))
+    if (!bri_op_is_const(op))
         return FAIL_AT(s->v, BR_ERR_CONSTANT_EXPR_REQUIRED, s->insn_offset,
                        "%s", op >= 0 ? bri_opinfo[op].name : "");
     if (!bri_read_imm(&s->r, (br_imm_t)bri_opinfo[op].imm, &imm))
@@ -341,8 +307,8 @@ check_type_refs(validator_t *v, uint32_t i)
     uint32_t fields = td ? td->field_count : 0;
     for (uint32_t k = 0; k < total + fields; k++) {
         bri_valtype_t t = k < ft->param_count ? ft->params[k]
-                          : k < total ? ft->results[k - ft->param_count]
-                                      : td->fields[k - total];
+                          : k < total         ? ft->results[k - ft->param_count]
+                                              : td->fields[k - total];
         if (bri_vt_is_concrete(t) && bri_vt_index(t) >= end)
             return FAIL_AT(v, BR_ERR_UNKNOWN_TYPE, 0, "%u",
                            (unsigned)bri_vt_index(t));

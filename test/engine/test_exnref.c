@@ -75,33 +75,14 @@ static const char MODULE[] =
     "    (i32.add))\n"
     ")";
 
-/* Calls `name` in a new exec (deleted before returning) with slices of
- * `fuel`; the status, *out the first result (if any), *trap the trap. */
-static br_status_t
-call(rig_t *r, const char *name, const br_val_t *args, size_t n, int64_t fuel,
-     br_val_t *out, br_trapkind_t *trap)
-{
-    br_exec_t *exec = br_exec_new(r->s);
-    br_func_t *f = export_func(r->inst, name);
-    br_status_t st = BR_ERROR;
-    CHECK(f != NULL);
-    if (f != NULL && br_exec_call(exec, f, args, n) == BR_ERR_OK)
-        st = run_slices(exec, fuel);
-    if (st == BR_DONE && out != NULL)
-        *out = br_exec_results(exec)[0];
-    if (st == BR_TRAP && trap != NULL)
-        *trap = br_exec_trap(exec)->kind;
-    br_exec_delete(exec);
-    return st;
-}
-
 static int32_t
 call_i32(rig_t *r, const char *name, int32_t arg, bool has_arg, int64_t fuel)
 {
     br_val_t a = vi32(arg), out;
     memset(&out, 0, sizeof out);
-    CHECK_EQ(call(r, name, has_arg ? &a : NULL, has_arg, fuel, &out, NULL),
-             BR_DONE);
+    CHECK_EQ(
+        wat_rig_call(r, name, has_arg ? &a : NULL, has_arg, fuel, &out, NULL),
+        BR_DONE);
     CHECK_EQ(out.kind, BR_I32);
     return out.of.i32;
 }
@@ -114,25 +95,25 @@ run_all(rig_t *r, int64_t fuel)
 {
     br_val_t out;
     br_trapkind_t trap = BR_TRAP_NONE;
-    CHECK_EQ(call(r, "get", NULL, 0, fuel, &out, NULL), BR_DONE);
+    CHECK_EQ(wat_rig_call(r, "get", NULL, 0, fuel, &out, NULL), BR_DONE);
     CHECK(out.kind == BR_EXNREF && out.of.ref == NULL);
-    CHECK_EQ(call(r, "uncaught", NULL, 0, fuel, NULL, &trap), BR_TRAP);
+    CHECK_EQ(wat_rig_call(r, "uncaught", NULL, 0, fuel, NULL, &trap), BR_TRAP);
     CHECK_EQ(trap, BR_TRAP_NULL_EXCEPTION);
     CHECK_EQ(call_i32(r, "keep", 42, true, fuel), 42);
     CHECK_EQ(call_i32(r, "again", 0, false, fuel), 1042);
     CHECK_EQ(call_i32(r, "again_table", 0, false, fuel), 2042);
     CHECK_EQ(call_i32(r, "keep", 43, true, fuel), 43);
     CHECK_EQ(call_i32(r, "again", 0, false, fuel), 1043);
-    CHECK_EQ(call(r, "get", NULL, 0, fuel, &out, NULL), BR_DONE);
+    CHECK_EQ(wat_rig_call(r, "get", NULL, 0, fuel, &out, NULL), BR_DONE);
     CHECK(out.kind == BR_EXNREF && out.of.ref != NULL);
     trap = BR_TRAP_NONE;
-    CHECK_EQ(call(r, "uncaught", NULL, 0, fuel, NULL, &trap), BR_TRAP);
+    CHECK_EQ(wat_rig_call(r, "uncaught", NULL, 0, fuel, NULL, &trap), BR_TRAP);
     CHECK_EQ(trap, BR_TRAP_UNCAUGHT_EXCEPTION);
     trap = BR_TRAP_NONE;
-    CHECK_EQ(call(r, "null", NULL, 0, fuel, NULL, &trap), BR_TRAP);
+    CHECK_EQ(wat_rig_call(r, "null", NULL, 0, fuel, NULL, &trap), BR_TRAP);
     CHECK_EQ(trap, BR_TRAP_NULL_EXCEPTION);
     trap = BR_TRAP_NONE;
-    CHECK_EQ(call(r, "trap", NULL, 0, fuel, NULL, &trap), BR_TRAP);
+    CHECK_EQ(wat_rig_call(r, "trap", NULL, 0, fuel, NULL, &trap), BR_TRAP);
     CHECK_EQ(trap, BR_TRAP_UNREACHABLE);
     CHECK_EQ(call_i32(r, "loop", 100, true, fuel), 5050);
     CHECK_EQ(call_i32(r, "mixed", 0, false, fuel), 11);
@@ -194,26 +175,31 @@ static void
 test_validation(void)
 {
     /* the label must take the tag's values (and the exnref for _ref) */
-    CHECK_EQ(wat_rig_validate(engine, "(tag $e (param i32))"
-                      "(func (block $h (result i32)"
-                      " (try_table (catch_ref $e $h)) unreachable) drop)"),
+    CHECK_EQ(wat_rig_validate(
+                 engine, "(tag $e (param i32))"
+                         "(func (block $h (result i32)"
+                         " (try_table (catch_ref $e $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(wat_rig_validate(engine, "(tag $e (param i32))"
-                      "(func (block $h (result i64)"
-                      " (try_table (catch $e $h)) unreachable) drop)"),
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(tag $e (param i32))"
+                              "(func (block $h (result i64)"
+                              " (try_table (catch $e $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(wat_rig_validate(engine, "(func (block $h (result exnref)"
-                      " (try_table (catch_all $h)) unreachable) drop)"),
+    CHECK_EQ(wat_rig_validate(engine,
+                              "(func (block $h (result exnref)"
+                              " (try_table (catch_all $h)) unreachable) drop)"),
              BR_ERR_TYPE_MISMATCH);
     CHECK_EQ(wat_rig_validate(engine, "(func (throw_ref (i32.const 0)))"),
              BR_ERR_TYPE_MISMATCH);
-    CHECK_EQ(wat_rig_validate(engine, "(func (block $h (result exnref)"
-                      " (try_table (catch_all_ref $h)) unreachable) drop)"),
+    CHECK_EQ(wat_rig_validate(
+                 engine, "(func (block $h (result exnref)"
+                         " (try_table (catch_all_ref $h)) unreachable) drop)"),
              BR_ERR_OK);
     /* a catch label counts from outside the try_table */
     CHECK_EQ(wat_rig_validate(engine, "(func (try_table (catch_all 1)))"),
              BR_ERR_UNKNOWN_LABEL);
-    CHECK_EQ(wat_rig_validate(engine, "(func (try_table (catch_all 0)))"), BR_ERR_OK);
+    CHECK_EQ(wat_rig_validate(engine, "(func (try_table (catch_all 0)))"),
+             BR_ERR_OK);
 }
 
 int

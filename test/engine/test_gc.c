@@ -180,31 +180,13 @@ static const char PROGRAM[] =
     "    (i31.get_s (ref.i31 (local.get 0))))\n"
     ")";
 
-static br_status_t
-call(rig_t *r, const char *name, const br_val_t *args, size_t n, int64_t fuel,
-     br_val_t *out, br_trapkind_t *trap)
-{
-    br_exec_t *exec = br_exec_new(r->s);
-    br_func_t *f = export_func(r->inst, name);
-    br_status_t st = BR_ERROR;
-    CHECK(f != NULL);
-    if (f != NULL && br_exec_call(exec, f, args, n) == BR_ERR_OK)
-        st = run_slices(exec, fuel);
-    if (st == BR_DONE && out != NULL)
-        *out = br_exec_results(exec)[0];
-    if (st == BR_TRAP && trap != NULL)
-        *trap = br_exec_trap(exec)->kind;
-    br_exec_delete(exec);
-    return st;
-}
-
 static int64_t
 call_int(rig_t *r, const char *name, int32_t x, int32_t y, size_t n,
          int64_t fuel)
 {
     br_val_t args[2] = {vi32(x), vi32(y)}, out;
     memset(&out, 0, sizeof out);
-    CHECK_EQ(call(r, name, args, n, fuel, &out, NULL), BR_DONE);
+    CHECK_EQ(wat_rig_call(r, name, args, n, fuel, &out, NULL), BR_DONE);
     return out.kind == BR_I64 ? out.of.i64 : out.of.i32;
 }
 
@@ -212,7 +194,7 @@ static br_trapkind_t
 trap_of(rig_t *r, const char *name)
 {
     br_trapkind_t trap = BR_TRAP_NONE;
-    CHECK_EQ(call(r, name, NULL, 0, -1, NULL, &trap), BR_TRAP);
+    CHECK_EQ(wat_rig_call(r, name, NULL, 0, -1, NULL, &trap), BR_TRAP);
     return trap;
 }
 
@@ -368,7 +350,7 @@ test_snapshot(void)
     size_t size = 0;
     CHECK_EQ(br_instance_snapshot(r.inst, &bytes, &size), BR_ERR_OK);
     br_engine_free_buffer(engine, bytes, size);
-    CHECK_EQ(call(&r, "set", NULL, 0, -1, NULL, NULL), BR_DONE);
+    CHECK_EQ(wat_rig_call(&r, "set", NULL, 0, -1, NULL, NULL), BR_DONE);
     bytes = NULL;
     CHECK_EQ(br_instance_snapshot(r.inst, &bytes, &size),
              BR_ERR_SNAPSHOT_MISMATCH);

@@ -509,7 +509,7 @@ static void
 test_limit_shared_with_memory(void)
 {
     rig_t r;
-    rig_open(&r, 64); /* 4 MiB */
+    rig_open(&r, 64);                  /* 4 MiB */
     br_limitstype_t lim = {.min = 48}; /* 3 MiB */
     br_memory_t *mem = br_memory_new(r.store, &lim);
     CHECK(mem != NULL);

@@ -14,6 +14,7 @@
 #include "../../c_src/engine/text/br_text.h"
 #include "beamr.h"
 #include "check.h"
+#include "wasm_call.h"
 
 typedef struct rig {
     br_module_t *mod;
@@ -98,6 +99,26 @@ rig_close(rig_t *r)
 {
     br_store_delete(r->s);
     br_module_delete(r->mod);
+}
+
+/* Calls `name` in a new exec (deleted before returning) with slices of
+ * `fuel`; the status, *out the first result (if any), *trap the trap. */
+static inline br_status_t
+wat_rig_call(rig_t *r, const char *name, const br_val_t *args, size_t n,
+             int64_t fuel, br_val_t *out, br_trapkind_t *trap)
+{
+    br_exec_t *exec = br_exec_new(r->s);
+    br_func_t *f = export_func(r->inst, name);
+    br_status_t st = BR_ERROR;
+    CHECK(f != NULL);
+    if (f != NULL && br_exec_call(exec, f, args, n) == BR_ERR_OK)
+        st = run_slices(exec, fuel);
+    if (st == BR_DONE && out != NULL)
+        *out = br_exec_results(exec)[0];
+    if (st == BR_TRAP && trap != NULL)
+        *trap = br_exec_trap(exec)->kind;
+    br_exec_delete(exec);
+    return st;
 }
 
 #endif

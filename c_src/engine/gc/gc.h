@@ -50,18 +50,18 @@ typedef enum bri_storage {
  * it outlives every object that points to it.
  */
 typedef struct bri_rtt {
-    uint8_t kind;                  /* bri_rtt_kind_t */
+    uint8_t kind; /* bri_rtt_kind_t */
     bool final_;
-    uint32_t depth;                /* number of proper supertypes */
+    uint32_t depth;                      /* number of proper supertypes */
     const struct bri_rtt *const *supers; /* depth+1 entries, the root
                                     first, supers[depth] is this type */
     /* struct: its fields; array: one entry, the element */
     uint32_t field_count;
-    const uint8_t *storage;        /* bri_storage_t per field */
-    const uint8_t *mutable_;       /* per field */
-    const uint32_t *offset;        /* struct: byte offset in the payload */
-    uint32_t size;                 /* struct: payload bytes; array: bytes
-                                      per element */
+    const uint8_t *storage;  /* bri_storage_t per field */
+    const uint8_t *mutable_; /* per field */
+    const uint32_t *offset;  /* struct: byte offset in the payload */
+    uint32_t size;           /* struct: payload bytes; array: bytes
+                                per element */
     /* struct only: the offsets of its BRI_ST_REF fields (tracing) */
     uint32_t ref_count;
     const uint32_t *ref_offsets;
@@ -87,7 +87,7 @@ bri_storage_size(bri_storage_t st)
  * rtt->size bytes. */
 typedef struct bri_gc_object {
     const bri_rtt_t *rtt;
-    uint32_t length; /* arrays: element count; structs: 0 */
+    uint32_t length;  /* arrays: element count; structs: 0 */
     uint32_t gc_bits; /* the heap's (mark bits ...); others never touch */
 } bri_gc_object_t;
 
