@@ -65,18 +65,6 @@ check_elem(bri_compiler_t *c, uint32_t e)
     return BR_ERR_OK;
 }
 
-/* memory.init and data.drop need the data count section (the binary is
- * malformed without it), then a valid data index. */
-br_err_t
-bri_check_data(bri_compiler_t *c, uint32_t d)
-{
-    if (!c->m->has_data_count)
-        return BRI_FAIL(c, BR_ERR_DATA_COUNT_REQUIRED, "%s", "");
-    if (d >= c->m->data_count)
-        return BRI_FAIL(c, BR_ERR_UNKNOWN_DATA, "%u", (unsigned)d);
-    return BR_ERR_OK;
-}
-
 /* [op, s, mem]: memory.size and memory.grow (which never trap). */
 static br_err_t
 op_memidx(bri_compiler_t *c, br_op_t op)

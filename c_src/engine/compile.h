@@ -128,10 +128,6 @@ void bri_compiler_init(bri_compiler_t *c, br_module_t *m, br_error_t *error);
 /* Validates funcs[func_index] and fills its `code`. On failure the
  * function's code stays empty and nothing is leaked. */
 br_err_t bri_compile_func(bri_compiler_t *c, uint32_t func_index);
-/* memory.init, data.drop, array.new_data and array.init_data need the
- * data count section (the binary is malformed without it), then a valid
- * data index (compile.c). */
-br_err_t bri_check_data(bri_compiler_t *c, uint32_t d);
 void bri_compiler_free(bri_compiler_t *c);
 /* Frees what bri_compile_func put in a bri_code_t (module.c uses it). */
 void bri_code_free(const bri_allocator_t *a, bri_code_t *code);
@@ -471,6 +467,19 @@ bri_rd_memarg(bri_compiler_t *c, uint32_t natural, bri_memarg_t *out)
         return BR_ERR_OK;
     }
     return bri_rd_memarg_full(c, natural, out);
+}
+
+/* memory.init, data.drop, array.new_data and array.init_data need the
+ * data count section (the binary is malformed without it), then a valid
+ * data index (inline: compile.c and compile_gc.c both ask). */
+static inline br_err_t
+bri_check_data(bri_compiler_t *c, uint32_t d)
+{
+    if (!c->m->has_data_count)
+        return BRI_FAIL(c, BR_ERR_DATA_COUNT_REQUIRED, "%s", "");
+    if (d >= c->m->data_count)
+        return BRI_FAIL(c, BR_ERR_UNKNOWN_DATA, "%u", (unsigned)d);
+    return BR_ERR_OK;
 }
 
 #endif

@@ -404,15 +404,29 @@ fill_canon(br_module_t *m, const bri_allocator_t *a)
     return true;
 }
 
+/* The recursive groups of the type section; a section the decoder left
+ * half read (a group size still 0) counts up to there (its groups were
+ * never interned). */
+static uint32_t
+count_groups(const br_module_t *m)
+{
+    uint32_t groups = 0;
+    for (uint32_t i = 0; m->typedefs != NULL && i < m->type_count;
+         i += m->typedefs[i].group_size) {
+        if (m->typedefs[i].group_size == 0)
+            break;
+        groups++;
+    }
+    return groups;
+}
+
 /* Interns each group in order; stops at the first group the validator
  * will refuse (its types and the later ones keep no runtime type). */
 static bool
 intern_groups(br_module_t *m, const bri_allocator_t *a)
 {
     bri_rttreg_t *reg = m->engine->rtt_reg;
-    uint32_t groups = 0;
-    for (uint32_t i = 0; i < m->type_count; i += m->typedefs[i].group_size)
-        groups++;
+    uint32_t groups = count_groups(m);
     m->rtts = bri_calloc(a, m->type_count, sizeof *m->rtts);
     m->rtt_groups = bri_calloc(a, groups, sizeof *m->rtt_groups);
     if (m->rtts == NULL || m->rtt_groups == NULL)
@@ -462,11 +476,7 @@ bri_types_release(br_module_t *m, const bri_allocator_t *a)
 {
     for (uint32_t i = 0; i < m->rtt_group_count; i++)
         release(m->engine->rtt_reg, m->rtt_groups[i]);
-    uint32_t groups = 0;
-    for (uint32_t i = 0; m->typedefs && i < m->type_count;
-         i += m->typedefs[i].group_size)
-        groups++;
-    bri_free(a, m->rtt_groups, groups * sizeof *m->rtt_groups);
+    bri_free(a, m->rtt_groups, count_groups(m) * sizeof *m->rtt_groups);
     bri_free(a, (void *)m->rtts, m->type_count * sizeof *m->rtts);
     bri_free(a, m->typedefs, m->type_count * sizeof *m->typedefs);
     bri_free(a, m->field_mut, m->type_val_count);

@@ -469,3 +469,47 @@ br_gc_collect(br_store_t *store)
     if (store != NULL)
         bri_gc_collect(store->gc);
 }
+
+/* ------------------------------------------------------------------ */
+/* Allocation and pins: the heap's cells (heap.c) with the collector's
+ * pacing and barrier, here so that heap.c never calls up into this
+ * file (make layers). */
+
+bri_gc_object_t *
+bri_gc_alloc(bri_gc_heap_t *heap, const bri_rtt_t *rtt, uint32_t length)
+{
+    bool array = rtt->kind == BRI_RTT_ARRAY;
+    uint64_t payload = array ? (uint64_t)rtt->size * length : rtt->size;
+    uint64_t bytes = sizeof(bri_gc_object_t) + ((payload + 7u) & ~7ull);
+    if (bytes > heap->limit)
+        return NULL;
+    bri_gc_pay(heap, bytes);
+    bri_gc_object_t *obj = bri_gc_alloc_cells(heap, bytes);
+    if (obj == NULL) {
+        /* at the limit: what a whole collection frees, then refuse */
+        bri_gc_full(heap);
+        obj = bri_gc_alloc_cells(heap, bytes);
+        if (obj == NULL)
+            return NULL;
+    }
+    obj->rtt = rtt;
+    obj->length = array ? length : 0;
+    obj->gc_bits = 0;
+    heap->stats.allocated_bytes += bytes;
+    heap->stats.allocations++;
+    return obj;
+}
+
+br_err_t
+bri_gc_pin(bri_gc_heap_t *heap, br_ref_t ref)
+{
+    if (!bri_gc_is_object(heap, ref))
+        return BR_ERR_OK; /* null, i31, functions ...: nothing to keep */
+    gc_map_entry_t *e = bri_gc_map_put(heap, &heap->pins, (uintptr_t)ref);
+    if (e == NULL)
+        return BR_ERR_OUT_OF_MEMORY;
+    e->a++;
+    /* pinned while marking: a root the cycle's snapshot did not see */
+    bri_gc_barrier(heap, ref);
+    return BR_ERR_OK;
+}

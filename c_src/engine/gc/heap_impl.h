@@ -147,4 +147,8 @@ gc_born_black(const bri_gc_heap_t *heap, const gc_page_t *page)
            (heap->phase == GC_SWEEP && page != NULL && !page->swept);
 }
 
+/* heap.c: the cells of a new object of `bytes` (header included), from
+ * a page of its size class or apart if large; NULL past the limit. */
+bri_gc_object_t *bri_gc_alloc_cells(bri_gc_heap_t *heap, uint64_t bytes);
+
 #endif
