@@ -306,7 +306,9 @@ module_record(Res) ->
 %% @doc Saves a compiled module as a binary of beamr's own format (magic,
 %% format version, checksum, the module's bytes and its compiled code).
 %% {@link binary_to_module/1} loads it without recompiling; the binary
-%% is only for the same beamr version.
+%% is only for the same beamr version. A module with GC types (structs,
+%% arrays, `any' values) is refused: `{error, {aot, #{reason =>
+%% aot_gc_unsupported}}}'.
 %%
 %% Example: `{ok, Aot} = beamr:module_to_binary(Mod)'.
 -spec module_to_binary(wasm_module()) ->

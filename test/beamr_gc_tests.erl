@@ -173,6 +173,12 @@ import_results_test() ->
      || V <- [O, {i31, 3}, null, foo]],
     beamr:stop(I).
 
+%% A module with GC types cannot be saved as a compiled module.
+module_to_binary_refused_test() ->
+    {ok, Mod} = beamr:compile(?WAT),
+    ?assertMatch({error, {aot, #{reason := aot_gc_unsupported}}},
+                 beamr:module_to_binary(Mod)).
+
 %% Snapshots refuse live GC objects; garbage alone does not stop them.
 snapshot_refused_test() ->
     I = start(),

@@ -50,9 +50,17 @@ void bri_verify_shapes(bri_opshape_t shapes[BR_OP__COUNT]);
  * declarations validated. */
 br_err_t bri_code_verify(const br_module_t *m, uint32_t index,
                          const bri_opshape_t *shapes, br_error_t *error);
-/* BR_ERR_AOT_CORRUPT if the module has garbage-collected types (struct
- * or array types, anyref values): the verifier cannot check their code
- * and values, so compiled-module files refuse them. */
+/* Whether the module has garbage-collected types (struct or array
+ * types, anyref values): the verifier cannot check their code and
+ * values, so compiled-module files refuse them (the writer with
+ * BR_ERR_AOT_GC, the loader with BR_ERR_AOT_CORRUPT). */
+bool bri_module_has_gc(const br_module_t *m);
+/* br_module_serialize without its checks: writes any module (tests use
+ * it to forge what a hostile writer could). */
+br_err_t bri_module_write(const br_module_t *module, uint8_t **out,
+                          size_t *out_size);
+/* BR_ERR_AOT_CORRUPT if bri_module_has_gc: a file that claims to hold
+ * such a module was not written by beamr. */
 br_err_t bri_verify_no_gc(const br_module_t *m, br_error_t *error);
 
 /* What a frame suspended at a pc may hold (verify.c's data flow): the

@@ -115,6 +115,8 @@
       call_not_capturable)                                                   \
     X(GC_HEAP_SNAPSHOT, "snapshots do not include GC objects",               \
       gc_heap_not_snapshotable)                                              \
+    X(AOT_GC, "garbage-collected types cannot be saved as a compiled module", \
+      aot_gc_unsupported)                                                    \
     X(NOT_FOUND, "not found", not_found)                                     \
     X(BUSY, "execution context busy", busy)                                   \
     X(SUB_TYPE, "sub type", sub_type)                                        \

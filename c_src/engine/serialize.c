@@ -105,6 +105,15 @@ br_module_serialize(const br_module_t *module, uint8_t **out, size_t *out_size)
         *out_size = 0;
     if (module == NULL || out == NULL || out_size == NULL)
         return BR_ERR_INVALID_ARGUMENT;
+    /* never write a file that no beamr would load (get_funcs) */
+    if (bri_module_has_gc(module))
+        return BR_ERR_AOT_GC;
+    return bri_module_write(module, out, out_size);
+}
+
+br_err_t
+bri_module_write(const br_module_t *module, uint8_t **out, size_t *out_size)
+{
     bri_writer_t sizing = {NULL, 0};
     put_payload(&sizing, module);
     size_t size = BRI_HEADER_SIZE + sizing.n;

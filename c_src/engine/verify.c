@@ -675,10 +675,11 @@ any_kind(const br_valkind_t *k, uint32_t n)
  * could not keep a forged file from passing an i31 or a host value
  * where another module's code expects a struct of some type. A module
  * that declares no struct or array type and no value of the any
- * hierarchy (in types, globals or tables) has nothing of the kind.
+ * hierarchy (in types, globals, tables or locals) has nothing of the
+ * kind.
  */
-br_err_t
-bri_verify_no_gc(const br_module_t *m, br_error_t *error)
+bool
+bri_module_has_gc(const br_module_t *m)
 {
     bool gc = any_kind(m->type_kinds, m->type_val_count);
     for (uint32_t i = 0; !gc && m->typedefs && i < m->type_count; i++)
@@ -690,7 +691,13 @@ bri_verify_no_gc(const br_module_t *m, br_error_t *error)
     for (uint32_t i = 0; !gc && i < m->func_count; i++)
         for (uint32_t k = 0; !gc && k < m->funcs[i].local_count; k++)
             gc = bri_vt_kind(m->funcs[i].locals[k]) == BR_ANYREF;
-    if (!gc)
+    return gc;
+}
+
+br_err_t
+bri_verify_no_gc(const br_module_t *m, br_error_t *error)
+{
+    if (!bri_module_has_gc(m))
         return BR_ERR_OK;
     return bri_error(error, BR_ERR_AOT_CORRUPT, 0, -1, "%s",
                      "garbage-collected types cannot be loaded from a "
