@@ -373,6 +373,7 @@ bri_op_br_on_cast(bri_compiler_t *c, br_op_t op)
 {
     uint32_t l, ref = 0, src = 0;
     bri_valtype_t rt1, rt2;
+    c->m->gc_code = true; /* aot files refuse it (bri_module_has_gc) */
     br_err_t err = br_on_cast_imms(c, &l, &rt1, &rt2);
     if (err == BR_ERR_OK)
         err = br_on_cast_types(c, op, l, rt1, rt2, &ref, &src);

@@ -403,6 +403,7 @@ simple_gc(bri_compiler_t *c, br_op_t op)
 br_err_t
 bri_op_gc(bri_compiler_t *c, br_op_t op)
 {
+    c->m->gc_code = true; /* aot files refuse it (bri_module_has_gc) */
     switch (op) {
     case BR_OP_struct_new:
     case BR_OP_struct_new_default:

@@ -510,6 +510,9 @@ struct br_module {
     uint32_t data_count;
     bri_data_t *datas;
     bool has_data_count; /* a data count section was present */
+    /* some function body has a GC instruction (compile_gc.c,
+     * bri_op_br_on_cast): compiled-module files cannot hold it */
+    bool gc_code;
 
     /* functions that ref.func may name (C.refs), one flag per func;
      * filled by the validator */

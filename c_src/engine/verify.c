@@ -675,13 +675,14 @@ any_kind(const br_valkind_t *k, uint32_t n)
  * could not keep a forged file from passing an i31 or a host value
  * where another module's code expects a struct of some type. A module
  * that declares no struct or array type and no value of the any
- * hierarchy (in types, globals, tables or locals) has nothing of the
- * kind.
+ * hierarchy (in types, globals, tables or locals) and whose code has no
+ * GC instruction (ref.eq, ref.test on funcrefs, ...: the compiler notes
+ * them) has nothing of the kind.
  */
 bool
 bri_module_has_gc(const br_module_t *m)
 {
-    bool gc = any_kind(m->type_kinds, m->type_val_count);
+    bool gc = m->gc_code || any_kind(m->type_kinds, m->type_val_count);
     for (uint32_t i = 0; !gc && m->typedefs && i < m->type_count; i++)
         gc = m->typedefs[i].kind != BRI_COMP_FUNC;
     for (uint32_t i = 0; !gc && i < m->global_count; i++)

@@ -298,6 +298,24 @@ test_serialized(void)
     CHECK(strstr(err.message, "garbage-collected") != NULL);
     br_engine_free_buffer(engine, bytes, size);
     br_module_delete(m);
+    /* GC instructions alone, on values of no GC type (the verifier does
+     * not know them either; found by fuzz_module on type-subtyping.wast) */
+    static const char *const code_only[] = {
+        "(module (func (result i32) (ref.eq (ref.null eq) (ref.null eq))))",
+        "(module (func (param funcref) (result i32)"
+        " (ref.test (ref func) (local.get 0))))",
+        "(module (func (param funcref) (result funcref)"
+        " (block (result funcref)"
+        " (br_on_cast 0 funcref (ref func) (local.get 0)))))",
+    };
+    for (size_t i = 0; i < sizeof code_only / sizeof *code_only; i++) {
+        m = wat_rig_compile(engine, code_only[i]);
+        CHECK(m != NULL);
+        if (m == NULL)
+            continue;
+        CHECK_EQ(br_module_serialize(m, &bytes, &size), BR_ERR_AOT_GC);
+        br_module_delete(m);
+    }
 }
 
 static br_host_status_t
