@@ -449,7 +449,7 @@ BR_API br_status_t br_func_call(br_store_t *store, br_func_t *func,
  * engine's allocator: release it with br_engine_free_buffer. A file is
  * only loadable by a build with the same internal code format. A module
  * with garbage-collected types (struct, array or any-hierarchy values)
- * cannot be saved: BR_ERR_AOT_GC. */
+ * or GC instructions cannot be saved: BR_ERR_AOT_GC. */
 BR_API br_err_t br_module_serialize(const br_module_t *module,
                                     own uint8_t **out, size_t *out_size);
 /* Loads a serialized module without recompiling it: the binary is
