@@ -537,6 +537,67 @@ test_auto(void)
     rig_close(&r);
 }
 
+/* Tier auto compiles a function that turns hot together with the warm
+ * ones (entered once, no code yet) in one mapping, and nothing that
+ * never ran; the lazy limit bounds the batch. */
+static void
+test_auto_warm(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_AUTO, false, 0));
+    uint64_t n = 1, f = 10;
+    CHECK_EQ(call(&r, "mix", &n, 1, -1, false).st, BR_DONE);
+    uint32_t funcs = 1;
+    size_t mapped = 0;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0); /* mix is warm */
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    br_module_native_info(r.mod, &funcs, NULL, &mapped);
+    CHECK_EQ(funcs, 2); /* fib (hot) and mix (warm), not the others */
+    CHECK(mapped > 0);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    rig_close(&r);
+    /* a lazy limit of fib's size or less leaves the warm one out */
+    CHECK(rig_open(&r, BR_TIER_AUTO, false, 0));
+    br_store_set_native_lazy_limit(r.store, 1);
+    CHECK_EQ(call(&r, "mix", &n, 1, -1, false).st, BR_DONE);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0);
+    rig_close(&r);
+}
+
+/* Machine code is never writable and executable at once: with the
+ * whole module compiled, no mapping of the process is both (Linux:
+ * /proc/self/maps). */
+static void
+test_no_wx(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    CHECK(br_module_native_compile(r.mod));
+    uint64_t f = 10;
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps != NULL) {
+        char line[512];
+        int wx = 0, lines = 0;
+        while (fgets(line, sizeof line, maps) != NULL) {
+            char perms[5] = {0};
+            if (sscanf(line, "%*s %4s", perms) == 1 && perms[1] == 'w' &&
+                perms[2] == 'x')
+                wx++;
+            lines++;
+        }
+        fclose(maps);
+        CHECK(lines > 0);
+        CHECK_EQ(wx, 0);
+    }
+    rig_close(&r);
+}
+
 /* A store's lazy limit: a function longer than it is not compiled at a
  * call (it runs in the interpreter, same result) until
  * br_module_native_compile compiles it. */
@@ -580,6 +641,8 @@ main(void)
     test_depth();
     if (br_native_available()) {
         test_auto();
+        test_auto_warm();
+        test_no_wx();
         test_lazy_limit();
     }
     return CHECK_DONE();
