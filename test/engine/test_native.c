@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../../c_src/engine/exec.h"
 #include "../../c_src/engine/text/br_text.h"
@@ -569,9 +570,31 @@ test_auto_warm(void)
     rig_close(&r);
 }
 
+/* Counts the process's mappings (Linux: /proc/self/maps) that are
+ * writable and executable at once, and those of text_map.c's memfds.
+ * False if the file cannot be read. */
+static bool
+scan_maps(int *wx, int *memfd)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps == NULL)
+        return false;
+    char line[512];
+    *wx = *memfd = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        char perms[5] = {0};
+        if (sscanf(line, "%*s %4s", perms) == 1 && perms[1] == 'w' &&
+            perms[2] == 'x')
+            (*wx)++;
+        if (strstr(line, "beamr-code") != NULL)
+            (*memfd)++;
+    }
+    fclose(maps);
+    return true;
+}
+
 /* Machine code is never writable and executable at once: with the
- * whole module compiled, no mapping of the process is both (Linux:
- * /proc/self/maps). */
+ * whole module compiled, no mapping of the process is both. */
 static void
 test_no_wx(void)
 {
@@ -580,20 +603,37 @@ test_no_wx(void)
     CHECK(br_module_native_compile(r.mod));
     uint64_t f = 10;
     CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
-    FILE *maps = fopen("/proc/self/maps", "r");
-    if (maps != NULL) {
-        char line[512];
-        int wx = 0, lines = 0;
-        while (fgets(line, sizeof line, maps) != NULL) {
-            char perms[5] = {0};
-            if (sscanf(line, "%*s %4s", perms) == 1 && perms[1] == 'w' &&
-                perms[2] == 'x')
-                wx++;
-            lines++;
-        }
-        fclose(maps);
-        CHECK(lines > 0);
+    int wx = 0, memfd = 0;
+    if (scan_maps(&wx, &memfd))
         CHECK_EQ(wx, 0);
+    rig_close(&r);
+}
+
+/* Without a file descriptor for the memfd (text_map.c), machine code
+ * goes through a read+write mapping sealed with mprotect: same results,
+ * and still no mapping writable and executable. */
+static void
+test_text_fallback(void)
+{
+    struct rlimit old;
+    CHECK_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+    struct rlimit none = {0, old.rlim_max};
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
+    bool compiled = br_module_native_compile(r.mod);
+    uint64_t f = 20;
+    outcome_t o = call(&r, "fib", &f, 1, -1, false);
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+    CHECK(compiled);
+    CHECK_EQ(o.result, 6765);
+    uint32_t funcs = 0;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK(funcs > 10);
+    int wx = 0, memfd = 0;
+    if (scan_maps(&wx, &memfd)) {
+        CHECK_EQ(wx, 0);
+        CHECK_EQ(memfd, 0); /* the earlier rigs' code is unmapped */
     }
     rig_close(&r);
 }
@@ -643,6 +683,7 @@ main(void)
         test_auto();
         test_auto_warm();
         test_no_wx();
+        test_text_fallback();
         test_lazy_limit();
     }
     return CHECK_DONE();
