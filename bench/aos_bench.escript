@@ -5,7 +5,9 @@
 %% message (Lua start-up) and the steady time per `return 1 + 1' message,
 %% through hb_beamr (every import served by an Erlang import fun, as in
 %% HyperBEAM) and through beamr with native WASI; plus start, snapshot
-%% and restore times. `make bench-aos'; figures in bench/README.md.
+%% and restore times. The first message is also given in CPU time
+%% (user+sys of the VM's threads), which the machine's load moves less
+%% than wall time. `make bench-aos'; figures in bench/README.md.
 %% Needs ebin/ and build/test-ebin/ (the beamr_aos and beamr_json test
 %% helpers). Usage: aos_bench.escript [quick]
 %% SPDX-License-Identifier: Apache-2.0
