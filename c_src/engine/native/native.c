@@ -137,6 +137,14 @@ br_module_native_compile(const br_module_t *m)
  * BRI_NATIVE_BATCH functions. The function's code, or NULL if it has
  * none.
  */
+/* Entered, and no code yet (nor a failed compile). */
+static bool
+is_warm(bri_code_t *c)
+{
+    return atomic_load_explicit(&c->hot, memory_order_relaxed) != 0 &&
+           atomic_load(&c->native) == NULL;
+}
+
 static const bri_native_t *
 compile_warm(const br_module_t *m, bri_code_t *code, uint32_t max)
 {
@@ -146,8 +154,7 @@ compile_warm(const br_module_t *m, bri_code_t *code, uint32_t max)
     for (uint32_t i = m->func_import_count;
          i < m->func_count && n < BRI_NATIVE_BATCH; i++) {
         bri_code_t *c = (bri_code_t *)&m->funcs[i].code;
-        if (c == code || atomic_load_explicit(&c->hot, memory_order_relaxed) ==
-                             0 || atomic_load(&c->native) != NULL)
+        if (c == code || !is_warm(c))
             continue;
         if (max != 0 && words + c->word_count > max)
             continue;
