@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../../c_src/engine/exec.h"
 #include "../../c_src/engine/text/br_text.h"
@@ -537,6 +538,106 @@ test_auto(void)
     rig_close(&r);
 }
 
+/* Tier auto compiles a function that turns hot together with the warm
+ * ones (entered once, no code yet) in one mapping, and nothing that
+ * never ran; the lazy limit bounds the batch. */
+static void
+test_auto_warm(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_AUTO, false, 0));
+    uint64_t n = 1, f = 10;
+    CHECK_EQ(call(&r, "mix", &n, 1, -1, false).st, BR_DONE);
+    uint32_t funcs = 1;
+    size_t mapped = 0;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0); /* mix is warm */
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    br_module_native_info(r.mod, &funcs, NULL, &mapped);
+    CHECK_EQ(funcs, 2); /* fib (hot) and mix (warm), not the others */
+    CHECK(mapped > 0);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    rig_close(&r);
+    /* a lazy limit of fib's size or less leaves the warm one out */
+    CHECK(rig_open(&r, BR_TIER_AUTO, false, 0));
+    br_store_set_native_lazy_limit(r.store, 1);
+    CHECK_EQ(call(&r, "mix", &n, 1, -1, false).st, BR_DONE);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK_EQ(funcs, 0);
+    rig_close(&r);
+}
+
+/* Counts the process's mappings (Linux: /proc/self/maps) that are
+ * writable and executable at once, and those of text_map.c's memfds.
+ * False if the file cannot be read. */
+static bool
+scan_maps(int *wx, int *memfd)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps == NULL)
+        return false;
+    char line[512];
+    *wx = *memfd = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        char perms[5] = {0};
+        if (sscanf(line, "%*s %4s", perms) == 1 && perms[1] == 'w' &&
+            perms[2] == 'x')
+            (*wx)++;
+        if (strstr(line, "beamr-code") != NULL)
+            (*memfd)++;
+    }
+    fclose(maps);
+    return true;
+}
+
+/* Machine code is never writable and executable at once: with the
+ * whole module compiled, no mapping of the process is both. */
+static void
+test_no_wx(void)
+{
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    CHECK(br_module_native_compile(r.mod));
+    uint64_t f = 10;
+    CHECK_EQ(call(&r, "fib", &f, 1, -1, false).result, 55);
+    int wx = 0, memfd = 0;
+    if (scan_maps(&wx, &memfd))
+        CHECK_EQ(wx, 0);
+    rig_close(&r);
+}
+
+/* Without a file descriptor for the memfd (text_map.c), machine code
+ * goes through a read+write mapping sealed with mprotect: same results,
+ * and still no mapping writable and executable. */
+static void
+test_text_fallback(void)
+{
+    struct rlimit old;
+    CHECK_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+    struct rlimit none = {0, old.rlim_max};
+    rig_t r;
+    CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
+    bool compiled = br_module_native_compile(r.mod);
+    uint64_t f = 20;
+    outcome_t o = call(&r, "fib", &f, 1, -1, false);
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+    CHECK(compiled);
+    CHECK_EQ(o.result, 6765);
+    uint32_t funcs = 0;
+    br_module_native_info(r.mod, &funcs, NULL, NULL);
+    CHECK(funcs > 10);
+    int wx = 0, memfd = 0;
+    if (scan_maps(&wx, &memfd)) {
+        CHECK_EQ(wx, 0);
+        CHECK_EQ(memfd, 0); /* the earlier rigs' code is unmapped */
+    }
+    rig_close(&r);
+}
+
 /* A store's lazy limit: a function longer than it is not compiled at a
  * call (it runs in the interpreter, same result) until
  * br_module_native_compile compiles it. */
@@ -580,6 +681,9 @@ main(void)
     test_depth();
     if (br_native_available()) {
         test_auto();
+        test_auto_warm();
+        test_no_wx();
+        test_text_fallback();
         test_lazy_limit();
     }
     return CHECK_DONE();

@@ -1600,24 +1600,12 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
     return count;
 }
 
-/* Maps `size` bytes read+write, copies `n` bytes in, then seals them
- * read+execute: never writable and executable at once. NULL if the
- * system refused. */
+/* `n` bytes mapped read+execute (text_map.c), never writable and
+ * executable at once. NULL if the system refused. */
 static uint8_t *
 seal(const uint8_t *bytes, size_t n, size_t *size)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    *size = (n + page - 1) / page * page;
-    void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    memcpy(p, bytes, n);
-    if (mprotect(p, *size, PROT_READ | PROT_EXEC) != 0) {
-        munmap(p, *size);
-        return NULL;
-    }
-    return p;
+    return bri_native_text_map(bytes, n, size);
 }
 
 /* Points a compiled function at its place in sealed text. */

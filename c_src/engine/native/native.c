@@ -126,6 +126,48 @@ br_module_native_compile(const br_module_t *m)
     return ok;
 }
 
+/*
+ * Tier auto compiles a function that turned hot together with the
+ * module's warm ones (entered once, not compiled yet), in one mapping:
+ * each mapping costs an mmap and an mprotect whose TLB shootdown
+ * reaches every CPU that runs the VM, which cost more than compiling on
+ * Lua's start-up (bench/README.md, AO first message). A warm function
+ * is likely to be entered again. The batch stops at `max` words of
+ * internal code in all (the lazy limit, so a slice stays bounded) and
+ * BRI_NATIVE_BATCH functions. The function's code, or NULL if it has
+ * none.
+ */
+/* Entered, and no code yet (nor a failed compile). */
+static bool
+is_warm(bri_code_t *c)
+{
+    return atomic_load_explicit(&c->hot, memory_order_relaxed) != 0 &&
+           atomic_load(&c->native) == NULL;
+}
+
+static const bri_native_t *
+compile_warm(const br_module_t *m, bri_code_t *code, uint32_t max)
+{
+    bri_code_t *codes[BRI_NATIVE_BATCH];
+    uint32_t n = 0, words = code->word_count;
+    codes[n++] = code;
+    for (uint32_t i = m->func_import_count;
+         i < m->func_count && n < BRI_NATIVE_BATCH; i++) {
+        bri_code_t *c = (bri_code_t *)&m->funcs[i].code;
+        if (c == code || !is_warm(c))
+            continue;
+        if (max != 0 && words + c->word_count > max)
+            continue;
+        words += c->word_count;
+        codes[n++] = c;
+    }
+    if (n == 1)
+        return publish(m, code);
+    (void)publish_batch(m, codes, n); /* a failed one keeps no code */
+    const bri_native_t *got = atomic_load(&code->native);
+    return got != NULL && got->entry_count != 0 ? got : NULL;
+}
+
 /* bri_native_for when the function has no machine code yet. */
 const bri_native_t *
 bri_native_slow(br_exec_t *exec, const bri_frame_t *fr, bool hot)
@@ -142,7 +184,7 @@ bri_native_slow(br_exec_t *exec, const bri_frame_t *fr, bool hot)
                                              memory_order_relaxed) +
                            1 >=
                        BRI_NATIVE_HOT)
-            return compile_now(exec, fr);
+            return compile_warm(fr->inst->module, code, max);
         return NULL;
     default:
         return NULL;

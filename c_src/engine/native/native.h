@@ -121,6 +121,11 @@ bool bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
                               uint32_t n, const bri_allocator_t *alloc,
                               bri_native_t *const *out);
 
+/* native/text_map.c: `n` bytes of machine code mapped read+execute in
+ * *size bytes (whole pages), never writable and executable at once;
+ * NULL if the system refused. */
+uint8_t *bri_native_text_map(const uint8_t *bytes, size_t n, size_t *size);
+
 /* native/compile_x64.c: frees a function's machine code (module.c,
  * when the module goes). */
 void bri_native_free(const bri_allocator_t *alloc, bri_code_t *code);
