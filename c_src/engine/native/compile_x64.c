@@ -100,6 +100,8 @@ typedef struct ncomp {
     const uint32_t *w;   /* the instruction being compiled */
     uint32_t pc;         /* its word index */
     uint32_t *at;        /* per word: offset of its code (instructions) */
+    uint32_t *insns;     /* the pcs of the instructions, in order */
+    uint32_t ninsns;
     uint8_t *flags;      /* per word: NF_* */
     fixup_t *fix;
     size_t fix_n, fix_cap;
@@ -1496,6 +1498,7 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
         c->pc = pc;
         c->at[pc] = (uint32_t)c->b.n;
         c->flags[pc] |= NF_INSN;
+        c->insns[c->ninsns++] = pc;
         if (c->flags[pc] & NF_TARGET) {
             /* reached from elsewhere too: written back, then empty */
             cache_reset(c);
@@ -1529,13 +1532,32 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
     return !c->b.failed;
 }
 
-/* Exit stubs and jump targets; marks the instructions jumped to. */
+/* Two exits that leave at the same pc with the same registers to
+ * write back: they can share one stub. */
+static bool
+same_exit(const fixup_t *a, const fixup_t *b)
+{
+    return a->pc == b->pc && a->nd == b->nd &&
+           memcmp(a->dreg, b->dreg, a->nd) == 0 &&
+           memcmp(a->dslot, b->dslot, a->nd * sizeof a->dslot[0]) == 0;
+}
+
+/* Exit stubs and jump targets; marks the instructions jumped to. An
+ * exit like the previous one (the checks of one call sequence or
+ * division, all leaving at its pc with the same dirty registers)
+ * jumps to that one's stub instead of a stub of its own. */
 static void
 resolve(ncomp_t *c)
 {
+    const fixup_t *last = NULL;
+    size_t last_stub = 0;
     for (size_t i = 0; i < c->fix_n; i++) {
         fixup_t *f = &c->fix[i];
-        if (f->exit) {
+        if (f->exit && last != NULL && same_exit(f, last)) {
+            x64_patch(&c->b, f->at, last_stub);
+        } else if (f->exit) {
+            last = f;
+            last_stub = c->b.n;
             x64_patch(&c->b, f->at, c->b.n);
             for (uint8_t k = 0; k < f->nd; k++) /* the cache, written back */
                 x64_op(&c->b, X_W, 0x89, f->dreg[k], slot(f->dslot[k]));
@@ -1565,15 +1587,11 @@ resolve(ncomp_t *c)
 static uint32_t
 fill_entries(const ncomp_t *c, uint32_t *entries)
 {
-    uint32_t count = 0;
-    uint32_t n = c->code->word_count, run = 0;
+    uint32_t count = 0, run = 0;
     /* backwards: run = native instructions from here to the next exit */
-    for (uint32_t pc = n; pc-- > 0;) {
-        uint8_t f = c->flags[pc];
-        if (!(f & NF_INSN))
-            continue;
-        uint32_t t;
-        if (!(f & NF_NATIVE))
+    for (uint32_t i = c->ninsns; i-- > 0;) {
+        uint32_t pc = c->insns[i], t;
+        if (!(c->flags[pc] & NF_NATIVE))
             run = 0;
         else if (branch_target(c->code->words + pc, &t) && t <= pc)
             run = MIN_RUN;
@@ -1582,10 +1600,9 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
         c->at[pc] |= run >= MIN_RUN ? 0x80000000u : 0;
     }
     bool after_exit = true;
-    for (uint32_t pc = 0; pc < n; pc++) {
+    for (uint32_t i = 0; i < c->ninsns; i++) {
+        uint32_t pc = c->insns[i];
         uint8_t f = c->flags[pc];
-        if (!(f & NF_INSN))
-            continue;
         bool native = (f & NF_NATIVE) != 0;
         bool long_run = (c->at[pc] & 0x80000000u) != 0;
         if (native && long_run && (after_exit || (f & NF_TARGET))) {
@@ -1649,18 +1666,64 @@ engine_shapes(br_engine_t *e)
     return expected;
 }
 
-/* The buffers a batch reuses from one function to the next. */
+/* The buffers a batch reuses from one function to the next: the
+ * code, the fixups and the per-word tables (grown, never shrunk: a
+ * calloc and a free of each per function cost more than clearing). */
 typedef struct scratch {
     x64_buf_t b;
     fixup_t *fix;
     size_t fix_cap;
+    uint32_t *at;    /* words_cap */
+    uint32_t *insns; /* words_cap: the instruction starts, in order */
+    uint8_t *flags;  /* words_cap */
+    size_t words_cap;
+    int8_t *where;   /* where_cap */
+    size_t where_cap;
 } scratch_t;
 
 static void
 scratch_free(scratch_t *sc)
 {
-    bri_free(sc->b.alloc, sc->b.p, sc->b.cap);
-    bri_free(sc->b.alloc, sc->fix, sc->fix_cap * sizeof *sc->fix);
+    const bri_allocator_t *a = sc->b.alloc;
+    bri_free(a, sc->b.p, sc->b.cap);
+    bri_free(a, sc->fix, sc->fix_cap * sizeof *sc->fix);
+    bri_free(a, sc->at, sc->words_cap * sizeof *sc->at);
+    bri_free(a, sc->insns, sc->words_cap * sizeof *sc->insns);
+    bri_free(a, sc->flags, sc->words_cap);
+    bri_free(a, sc->where, sc->where_cap);
+}
+
+/* Room for a function of `words` words and `slots` frame slots. */
+static bool
+scratch_fit(scratch_t *sc, size_t words, size_t slots)
+{
+    const bri_allocator_t *a = sc->b.alloc;
+    if (words > sc->words_cap || sc->at == NULL) {
+        size_t cap = words < 1024 ? 1024 : words;
+        bri_free(a, sc->at, sc->words_cap * sizeof *sc->at);
+        bri_free(a, sc->insns, sc->words_cap * sizeof *sc->insns);
+        bri_free(a, sc->flags, sc->words_cap);
+        sc->at = bri_alloc(a, cap * sizeof *sc->at);
+        sc->insns = bri_alloc(a, cap * sizeof *sc->insns);
+        sc->flags = bri_alloc(a, cap);
+        sc->words_cap = cap;
+        if (sc->at == NULL || sc->insns == NULL || sc->flags == NULL) {
+            bri_free(a, sc->at, cap * sizeof *sc->at);
+            bri_free(a, sc->insns, cap * sizeof *sc->insns);
+            bri_free(a, sc->flags, cap);
+            sc->at = sc->insns = NULL;
+            sc->flags = NULL;
+            sc->words_cap = 0;
+            return false;
+        }
+    }
+    if (slots > sc->where_cap || sc->where == NULL) {
+        size_t cap = slots < 256 ? 256 : slots;
+        bri_free(a, sc->where, sc->where_cap);
+        sc->where = bri_alloc(a, cap);
+        sc->where_cap = sc->where != NULL ? cap : 0;
+    }
+    return true;
 }
 
 /*
@@ -1673,24 +1736,26 @@ compile_one(const br_module_t *m, const bri_code_t *code,
             const bri_opshape_t *shapes, scratch_t *sc, bri_native_t *out)
 {
     const bri_allocator_t *alloc = sc->b.alloc;
+    size_t n = code->word_count;
+    if (!scratch_fit(sc, n, code->frame_slots))
+        return false;
     sc->b.n = 0;
     ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
-                 .fix = sc->fix, .fix_cap = sc->fix_cap};
+                 .fix = sc->fix, .fix_cap = sc->fix_cap, .at = sc->at,
+                 .insns = sc->insns, .flags = sc->flags};
     for (int k = 0; k < NCACHE; k++)
         c.cache[k].slot = -1;
-    c.nwhere = code->frame_slots;
-    c.where = bri_alloc(alloc, c.nwhere ? c.nwhere : 1);
-    if (c.where != NULL)
+    if (sc->where != NULL && sc->where_cap >= code->frame_slots) {
+        c.where = sc->where;
+        c.nwhere = code->frame_slots;
         memset(c.where, -1, c.nwhere);
-    else
-        c.nwhere = 0; /* searched instead */
+    } /* else searched instead */
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
-    size_t n = code->word_count;
-    c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
-    c.flags = bri_calloc(alloc, n ? n : 1, 1);
+    memset(c.at, 0, n * sizeof *c.at);
+    memset(c.flags, 0, n);
     uint32_t *entries = bri_calloc(alloc, n ? n : 1, sizeof *entries);
-    bool ok = c.at && c.flags && entries;
+    bool ok = entries != NULL;
     if (ok) {
         emit_stubs(&c);
         ok = mark_targets(&c, shapes) && emit_body(&c, shapes);
@@ -1712,10 +1777,6 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     } else {
         bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
     }
-    bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
-    bri_free(alloc, c.flags, n ? n : 1);
-    if (c.where != NULL)
-        bri_free(alloc, c.where, code->frame_slots ? code->frame_slots : 1);
     sc->b = c.b; /* keeps the grown buffers */
     sc->b.failed = false;
     sc->fix = c.fix;
