@@ -984,7 +984,76 @@ emit_const(ncomp_t *c, uint32_t s, uint64_t v)
 #define FR(field) ((int32_t)offsetof(bri_frame_t, field))
 #define EX(field) ((int32_t)offsetof(br_exec_t, field))
 
-/* Locals beyond the parameters start at zero (bri_frame_push). */
+/* The registers a call sequence hands the callee's call entry
+ * (emit_callee_frame): r11 the entry, r10 the callee's br_func_t, eax
+ * the call's own pc (where a refused call leaves: the interpreter then
+ * makes it), rcx the caller's return pc (a pointer into its words). */
+
+/* r11 = the callee's bri_native_t (or NULL): r11 = its call entry, or
+ * leave for the interpreter when it has no machine code (yet) or no
+ * call entry. */
+static void
+emit_call_text_or_exit(ncomp_t *c)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+}
+
+/* Runs the callee's call entry (r11, r10 its func) with rbx at its
+ * slots; `len` is the call instruction's length in words. */
+static void
+emit_call_entry(ncomp_t *c, uint32_t cs, uint32_t len)
+{
+    x64_buf_t *b = &c->b;
+    x64_mov_imm(b, RAX, c->pc);
+    x64_mov_imm(b, RCX, (uint64_t)(uintptr_t)(c->code->words + c->pc + len));
+    x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    x64_op(b, 0, 0xFF, 2, x64_r(R11)); /* call r11 */
+    x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    c->rax_slot = -1;
+}
+
+/*
+ * call [call, cs, func] of a function of this module whose machine code
+ * starts at pc 0: calls its call entry, which pushes its frame exactly
+ * as bri_frame_push does (emit_callee_frame: the part every call of it
+ * would repeat is written once, there). Anything unusual leaves for the
+ * interpreter before a byte of state is written: an import or a callee
+ * without machine code yet here, the nesting limit or a full frame
+ * array or value stack in the call entry (the interpreter grows them or
+ * traps). The callee returns here only through emit_ret, with its frame
+ * popped.
+ */
+static bool
+emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
+{
+    const br_module_t *m = c->m;
+    if (idx < m->func_import_count || idx >= m->func_count ||
+        idx > (uint32_t)INT32_MAX / 8u || cs > (uint32_t)INT32_MAX / 8u)
+        return false;
+    const bri_code_t *callee = &m->funcs[idx].code;
+    x64_buf_t *b = &c->b;
+    cache_reset(c); /* the callee's frame overlaps this one's slots */
+    /* r11 = the callee's call entry */
+    x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
+    x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
+    emit_call_text_or_exit(c);
+    x64_op(b, X_W, 0x8B, R10,
+           x64_m(RBP, (int32_t)offsetof(br_instance_t, funcs)));
+    x64_op(b, X_W, 0x8B, R10, x64_m(R10, (int32_t)(idx * 8u)));
+    emit_call_entry(c, cs, 3);
+    return true;
+}
+
+/* Locals beyond the parameters start at zero (bri_frame_push); rbx at
+ * the frame's slots. */
 static void
 emit_zero_locals(ncomp_t *c, uint32_t from, uint32_t n)
 {
@@ -1003,122 +1072,71 @@ emit_zero_locals(ncomp_t *c, uint32_t from, uint32_t n)
     x64_byte(b, 0xAB);
 }
 
-static void emit_frame_room(ncomp_t *c, uint32_t cs);
-static void emit_frame_common(ncomp_t *c, uint32_t npc);
-static void emit_call_entry(ncomp_t *c, uint32_t cs);
-
-/* r11 = the callee's bri_native_t (or NULL): r11 = its call entry, or
- * leave for the interpreter when it has no machine code (yet) or no
- * call entry; then the room check of the frame. */
-static void
-emit_call_text_or_exit(ncomp_t *c, uint32_t cs)
+/* Whether this function's frame push fits the call entry's encodings
+ * (32-bit displacements); else calls of it go through the interpreter. */
+static bool
+callee_frame_fits(const bri_code_t *code)
 {
-    x64_buf_t *b = &c->b;
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    x64_op(b, X_W, 0x8B, R11,
-           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    emit_frame_room(c, cs);
+    return code->frame_slots <= (uint32_t)INT32_MAX &&
+           code->local_slots <= (uint32_t)INT32_MAX / 8u;
+}
+
+/* A refused call leaves from the call entry at the caller's pc (eax),
+ * in the caller's frame: nothing is written yet. */
+static void
+leave_if(ncomp_t *c, int cc)
+{
+    x64_patch(&c->b, x64_jcc(&c->b, cc), c->epilogue);
 }
 
 /*
- * call [call, cs, func] of a function of this module whose machine code
- * starts at pc 0: pushes its frame exactly as bri_frame_push does
- * (saving this frame's return pc first), then calls its call entry
- * with rbx at the callee's slots. Anything unusual leaves for the
- * interpreter before a byte of state is written: an import, a callee
- * without machine code yet, the nesting limit, a full frame array or
- * value stack (the interpreter grows them or traps). The callee returns
- * here only through emit_ret, with its frame popped.
+ * The start of the call entry (emit_stubs): the frame push of a wasm
+ * call from machine code, once per callee instead of at every call
+ * site. With rbx at the new frame's slots (the caller added its cs),
+ * it checks the nesting limit, the frame array and the value stack
+ * (leaving with the caller's pc in eax when one is full), then writes
+ * the caller's return pc (rcx) and this function's frame exactly as
+ * bri_frame_push does (func from r10, rbp the instance, memory 0 the
+ * caller's) and zeroes its locals.
  */
-static bool
-emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
-{
-    const br_module_t *m = c->m;
-    if (idx < m->func_import_count || idx >= m->func_count ||
-        idx > (uint32_t)INT32_MAX / 8u || cs > (uint32_t)INT32_MAX / 8u)
-        return false;
-    const bri_code_t *callee = &m->funcs[idx].code;
-    if (callee->local_slots - callee->param_slots > (uint32_t)INT32_MAX / 8u ||
-        callee->frame_slots > (uint32_t)INT32_MAX)
-        return false;
-    x64_buf_t *b = &c->b;
-    cache_reset(c); /* the callee's frame overlaps this one's slots */
-    /* r11 = the callee's call entry */
-    x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
-    x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
-    emit_call_text_or_exit(c, cs);
-    x64_op(b, X_W, 0x8D, R8, x64_m(RDI, (int32_t)callee->frame_slots));
-    x64_op(b, 0, 0x8B, R9, x64_m(RDX, EX(stack_cap)));
-    x64_op(b, X_W, 0x3B, R8, x64_r(R9));
-    exit_if(c, CC_A);
-    /* from here on it is the call: the frame, as bri_frame_push */
-    emit_frame_common(c, c->pc + 3);
-    x64_op(b, X_W, 0x8B, R8,
-           x64_m(RBP, (int32_t)offsetof(br_instance_t, funcs)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(R8, (int32_t)(idx * 8u)));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(func)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee);
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(code)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee->words);
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
-    emit_zero_locals(c, cs + callee->param_slots,
-                     callee->local_slots - callee->param_slots);
-    emit_call_entry(c, cs);
-    return true;
-}
-
-/* The checks of a call's frame push that need no callee (emit_call):
- * nesting limit and frame array; rdx = exec, ecx = frame_count, rsi =
- * the new frame, edi = its base (the caller's + cs). */
 static void
-emit_frame_room(ncomp_t *c, uint32_t cs)
+emit_callee_frame(ncomp_t *c)
 {
     x64_buf_t *b = &c->b;
+    const bri_code_t *code = c->code;
     x64_op(b, X_W, 0x3B, RSP, x64_m(R12, LIMIT_AT)); /* nesting */
-    exit_if(c, CC_BE);
+    leave_if(c, CC_BE);
     x64_op(b, X_W, 0x8B, RDX, x64_m(R12, EXEC_AT));
-    x64_op(b, 0, 0x8B, RCX, x64_m(RDX, EX(frame_count)));
-    x64_op(b, 0, 0x3B, RCX, x64_m(RDX, EX(frame_cap)));
-    exit_if(c, CC_AE);
-    x64_op(b, 0, 0x69, RSI, x64_r(RCX)); /* imul esi, ecx, size */
+    x64_op(b, 0, 0x8B, R8, x64_m(RDX, EX(frame_count)));
+    x64_op(b, 0, 0x3B, R8, x64_m(RDX, EX(frame_cap)));
+    leave_if(c, CC_AE);
+    /* rdi = base = (rbx - stack) / 8; base + frame_slots <= stack_cap */
+    x64_op(b, X_W, 0x8B, RDI, x64_r(RBX));
+    x64_op(b, X_W, 0x2B, RDI, x64_m(RDX, EX(stack)));
+    x64_op(b, X_W, 0xC1, 5, x64_r(RDI)); /* shr rdi, 3 */
+    x64_byte(b, 3);
+    x64_op(b, X_W, 0x8D, R9, x64_m(RDI, (int32_t)code->frame_slots));
+    x64_op(b, 0, 0x8B, R11, x64_m(RDX, EX(stack_cap)));
+    x64_op(b, X_W, 0x3B, R9, x64_r(R11));
+    leave_if(c, CC_A);
+    /* rsi = &frames[frame_count]: from here on it is the call */
+    x64_op(b, 0, 0x69, RSI, x64_r(R8)); /* imul esi, r8d, size */
     x64_u32(b, (uint32_t)FRAME_SIZE);
     x64_op(b, X_W, 0x03, RSI, x64_m(RDX, EX(frames)));
-    x64_op(b, 0, 0x8B, RDI, x64_m(RSI, FR(base) - FRAME_SIZE));
-    x64_op(b, X_W, 0x81, 0, x64_r(RDI));
-    x64_u32(b, cs);
-}
-
-/* The frame's fields the caller knows (base in edi, rbp the instance,
- * its memory 0 the caller's), the caller's return pc `npc`, and the
- * frame count (ecx + 1). */
-static void
-emit_frame_common(ncomp_t *c, uint32_t npc)
-{
-    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x89, RCX, x64_m(RSI, FR(pc) - FRAME_SIZE));
     x64_op(b, 0, 0x89, RDI, x64_m(RSI, FR(base)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(RSI, FR(mem0) - FRAME_SIZE));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(mem0)));
+    x64_op(b, X_W, 0x8B, R9, x64_m(RSI, FR(mem0) - FRAME_SIZE));
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(mem0)));
     x64_op(b, X_W, 0x89, RBP, x64_m(RSI, FR(inst)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)(c->code->words + npc));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc) - FRAME_SIZE));
-    x64_op(b, 0, 0xFF, 0, x64_r(RCX)); /* inc ecx */
-    x64_op(b, 0, 0x89, RCX, x64_m(RDX, EX(frame_count)));
-}
-
-/* Runs the callee's call entry (r11) with rbx at its slots. */
-static void
-emit_call_entry(ncomp_t *c, uint32_t cs)
-{
-    x64_buf_t *b = &c->b;
-    x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
-    x64_u32(b, cs * 8u);
-    x64_op(b, 0, 0xFF, 2, x64_r(R11)); /* call r11 */
-    x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
-    x64_u32(b, cs * 8u);
-    c->rax_slot = -1;
+    x64_op(b, X_W, 0x89, R10, x64_m(RSI, FR(func)));
+    x64_mov_imm(b, R9, (uint64_t)(uintptr_t)code);
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(code)));
+    x64_mov_imm(b, R9, (uint64_t)(uintptr_t)code->words);
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(pc)));
+    x64_op(b, 0, 0xFF, 0, x64_r(R8)); /* inc r8d */
+    x64_op(b, 0, 0x89, R8, x64_m(RDX, EX(frame_count)));
+    emit_zero_locals(c, code->param_slots,
+                     code->local_slots - code->param_slots);
 }
 
 /*
@@ -1158,38 +1176,12 @@ emit_call_indirect(ncomp_t *c, uint32_t cs, uint32_t type, uint32_t table)
     exit_if(c, CC_NE);
     x64_op(b, X_W, 0x3B, RBP, x64_m(R10, (int32_t)offsetof(br_func_t, inst)));
     exit_if(c, CC_NE);
-    /* r9 = its code, r11 = its call entry */
-    x64_op(b, X_W, 0x8B, R9, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
+    /* r11 = its code's call entry */
+    x64_op(b, X_W, 0x8B, R11, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
     x64_op(b, X_W, 0x8B, R11,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, native)));
-    emit_call_text_or_exit(c, cs);
-    x64_op(b, 0, 0x8B, R8,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, frame_slots)));
-    x64_op(b, X_W, 0x03, R8, x64_r(RDI));
-    x64_op(b, 0, 0x8B, RAX, x64_m(RDX, EX(stack_cap)));
-    x64_op(b, X_W, 0x3B, R8, x64_r(RAX));
-    exit_if(c, CC_A);
-    emit_frame_common(c, c->pc + 4);
-    x64_op(b, X_W, 0x89, R10, x64_m(RSI, FR(func)));
-    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(code)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(R9, (int32_t)offsetof(bri_code_t, words)));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
-    /* zero locals [cs + param_slots, cs + local_slots) */
-    x64_op(b, 0, 0x8B, RCX,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, local_slots)));
-    x64_op(b, 0, 0x8B, RAX,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, param_slots)));
-    x64_op(b, 0, 0x2B, RCX, x64_r(RAX));
-    x64_op(b, X_W, 0x81, 0, x64_r(RAX)); /* add rax, cs */
-    x64_u32(b, cs);
-    x64_op(b, X_W, 0xC1, 4, x64_r(RAX)); /* shl rax, 3 */
-    x64_byte(b, 3);
-    x64_op(b, X_W, 0x8D, RDI, x64_mi(RBX, RAX)); /* lea rdi, [rbx+rax] */
-    x64_op(b, 0, 0x33, RAX, x64_r(RAX));
-    x64_byte(b, 0xF3); /* rep stosq */
-    x64_byte(b, 0x48);
-    x64_byte(b, 0xAB);
-    emit_call_entry(c, cs);
+           x64_m(R11, (int32_t)offsetof(bri_code_t, native)));
+    emit_call_text_or_exit(c);
+    emit_call_entry(c, cs, 4);
     return true;
 }
 
@@ -1368,8 +1360,9 @@ emit_insn(ncomp_t *c)
 
 /* Entry stub (offset 0), the shared exit sequence after it, then the
  * call entry (bri_native_t.call_text): a wasm call from machine code
- * charges its unit of fuel there, as the interpreter does after it
- * pushed the frame, and goes on at pc 0 (or leaves there when out). */
+ * pushes this function's frame there (emit_callee_frame), charges its
+ * unit of fuel, as the interpreter does after it pushed the frame, and
+ * goes on at pc 0 (or leaves there when out). */
 static void
 emit_stubs(ncomp_t *c)
 {
@@ -1386,8 +1379,10 @@ emit_stubs(ncomp_t *c)
     x64_op(b, X_W, 0x89, RSI, x64_m(RSP, CTX_AT));   /* the context */
     x64_op(b, X_W, 0x8B, RAX, x64_m(RSI, 8));        /* ctx->exec */
     x64_op(b, X_W, 0x89, RAX, x64_m(RSP, EXEC_AT));
+    /* the callee's call entry checks it, below the return address its
+     * call pushed: one word lower than BRI_NATIVE_NEST return addresses */
     x64_op(b, X_W, 0x8D, RAX,
-           x64_m(RSP, -(int32_t)(BRI_NATIVE_NEST * 8u))); /* lea */
+           x64_m(RSP, -(int32_t)(BRI_NATIVE_NEST * 8u + 8u))); /* lea */
     x64_op(b, X_W, 0x89, RAX, x64_m(RSP, LIMIT_AT));
     x64_op(b, X_W, 0x8B, R13, x64_m(RSI, 0));        /* ctx->fuel */
     x64_op(b, X_W, 0x8B, R14, x64_r(RDX));
@@ -1406,6 +1401,8 @@ emit_stubs(ncomp_t *c)
     for (size_t i = 0; i < sizeof pop; i++)
         x64_byte(b, pop[i]);
     c->call_entry = b->n;
+    if (callee_frame_fits(c->code))
+        emit_callee_frame(c);
     x64_op(b, X_W, 0x83, 5, x64_r(R13)); /* sub r13, 1 */
     x64_byte(b, 1);
     add_fixup(c, x64_jcc(b, CC_L), 0, true); /* out: leave at pc 0 */
@@ -1773,7 +1770,9 @@ compile_one(const br_module_t *m, const bri_code_t *code,
         /* a call from machine code enters wherever pc 0 has machine
          * code: it stays in machine code, so the interpreter's rule
          * against short runs does not apply (leaf functions) */
-        out->call_off = (c.flags[0] & NF_NATIVE) ? (uint32_t)c.call_entry : 0;
+        out->call_off = (c.flags[0] & NF_NATIVE) && callee_frame_fits(code)
+                            ? (uint32_t)c.call_entry
+                            : 0;
     } else {
         bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
     }
