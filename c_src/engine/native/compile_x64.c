@@ -1559,9 +1559,13 @@ resolve(ncomp_t *c)
             for (uint8_t k = 0; k < f->nd; k++) /* the cache, written back */
                 x64_op(&c->b, X_W, 0x89, f->dreg[k], slot(f->dslot[k]));
             exit_at(c, f->pc);
-        } else {
+        } else if (f->pc < c->code->word_count &&
+                   (c->flags[f->pc] & NF_INSN)) {
             x64_patch(&c->b, f->at, c->at[f->pc]);
             c->flags[f->pc] |= NF_TARGET;
+        } else {
+            c->b.failed = true; /* a jump into no instruction: never for
+                                 * validated or verified code */
         }
     }
 }
@@ -1749,8 +1753,7 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     } /* else searched instead */
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
-    memset(c.at, 0, n * sizeof *c.at);
-    memset(c.flags, 0, n);
+    memset(c.flags, 0, n); /* at[] is read only where NF_INSN is set */
     uint32_t *entries = bri_calloc(alloc, n ? n : 1, sizeof *entries);
     bool ok = entries != NULL;
     if (ok) {
@@ -1814,6 +1817,94 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
  * compiler aligns functions. */
 #define TEXT_ALIGN 16u
 
+/* Bytes of machine code a batch's mapping is first made for, per word
+ * of internal code, rounded to pages (the 3.5 MiB start-up module takes
+ * about 5): only the pages written are ever touched, and the rest is
+ * given back before sealing. */
+#define TEXT_PER_WORD 16u
+
+/* A batch's text: written straight into a read+write mapping (moved to
+ * a larger one when the first guess was short), then sealed in place,
+ * instead of a heap buffer grown by doubling and copied into a mapping
+ * at the end (two copies and twice the page faults). */
+typedef struct textmap {
+    uint8_t *p;
+    size_t n, cap;
+} textmap_t;
+
+static size_t
+page_round(size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (n + page - 1) / page * page;
+}
+
+/* Room for `more` bytes after the first n. */
+static bool
+textmap_fit(textmap_t *t, size_t more)
+{
+    if (t->cap - t->n >= more)
+        return true;
+    size_t want = t->n + more;
+    size_t cap = page_round(t->cap * 2 > want ? t->cap * 2 : want);
+    void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    if (t->p != NULL) {
+        memcpy(p, t->p, t->n);
+        munmap(t->p, t->cap);
+    }
+    t->p = p;
+    t->cap = cap;
+    return true;
+}
+
+/* Gives back the pages after the text and seals the rest read+execute
+ * (never writable and executable at once); NULL (and unmapped) if the
+ * system refused. */
+static uint8_t *
+textmap_seal(textmap_t *t, size_t *size)
+{
+    size_t used = page_round(t->n);
+    if (used < t->cap)
+        munmap(t->p + used, t->cap - used);
+    t->cap = used;
+    if (mprotect(t->p, used, PROT_READ | PROT_EXEC) != 0) {
+        munmap(t->p, used);
+        t->p = NULL;
+        return NULL;
+    }
+    *size = used;
+    return t->p;
+}
+
+/* Appends the function just compiled (sc->b) at a 16-byte boundary;
+ * its offset in *at. False if no mapping could hold it. */
+static bool
+textmap_add(textmap_t *t, const scratch_t *sc, size_t *at)
+{
+    size_t pad = (TEXT_ALIGN - t->n % TEXT_ALIGN) % TEXT_ALIGN;
+    if (!textmap_fit(t, pad + sc->b.n))
+        return false;
+    memset(t->p + t->n, 0xCC, pad); /* int3 between functions */
+    t->n += pad;
+    *at = t->n;
+    memcpy(t->p + t->n, sc->b.p, sc->b.n);
+    t->n += sc->b.n;
+    return true;
+}
+
+/* The first guess at a batch's text size. */
+static size_t
+text_guess(bri_code_t *const *codes, uint32_t n)
+{
+    size_t words = 0;
+    for (uint32_t i = 0; i < n; i++)
+        words += codes[i]->word_count;
+    return page_round(words * TEXT_PER_WORD + 4096);
+}
+
 bool
 bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
                          uint32_t n, const bri_allocator_t *alloc,
@@ -1827,25 +1918,25 @@ bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
     }
     /* every function's bytes appended to `all`, then sealed at once */
     scratch_t sc = {.b = {.alloc = alloc}};
-    x64_buf_t all = {.alloc = alloc};
+    textmap_t all = {NULL, 0, 0};
     size_t *at = bri_calloc(alloc, n ? n : 1, sizeof *at);
-    uint32_t placed = 0;
-    for (uint32_t i = 0; at != NULL && i < n; i++) {
+    uint32_t placed = 0, todo = n;
+    if (at == NULL || !textmap_fit(&all, text_guess(codes, n)))
+        todo = 0; /* nothing placed: every out[i] keeps entries NULL */
+    for (uint32_t i = 0; i < todo; i++) {
         if (!compile_one(m, codes[i], shapes, &sc, out[i]))
             continue;
-        size_t pad = (TEXT_ALIGN - all.n % TEXT_ALIGN) % TEXT_ALIGN;
-        if (!bri_x64_reserve(&all, pad + sc.b.n)) {
+        if (!textmap_add(&all, &sc, &at[i])) {
             free_entries(alloc, out[i]);
             continue;
         }
-        memset(all.p + all.n, 0xCC, pad); /* int3 between functions */
-        all.n += pad;
-        at[i] = all.n;
-        memcpy(all.p + all.n, sc.b.p, sc.b.n);
-        all.n += sc.b.n;
         placed++;
     }
-    uint8_t *text = placed > 0 ? seal(all.p, all.n, &map->size) : NULL;
+    uint8_t *text = NULL;
+    if (placed > 0)
+        text = textmap_seal(&all, &map->size);
+    else if (all.p != NULL)
+        munmap(all.p, all.cap);
     for (uint32_t i = 0; i < n; i++) {
         if (out[i]->entries == NULL)
             continue;
@@ -1866,7 +1957,6 @@ bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
     }
     bri_free(alloc, at, (n ? n : 1) * sizeof *at);
     scratch_free(&sc);
-    bri_free(alloc, all.p, all.cap);
     return text != NULL || placed == 0;
 }
 
