@@ -1851,6 +1851,12 @@ textmap_fit(textmap_t *t, size_t more)
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return false;
+#ifdef MADV_HUGEPAGE
+    /* a hint: where the kernel allows, 2 MiB pages, so writing the text
+     * takes a page fault per 2 MiB instead of per 4 KiB (this was most
+     * of the batch's system time); the protection is the same */
+    madvise(p, cap, MADV_HUGEPAGE);
+#endif
     if (t->p != NULL) {
         memcpy(p, t->p, t->n);
         munmap(t->p, t->cap);
