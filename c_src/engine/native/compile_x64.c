@@ -1014,7 +1014,7 @@ emit_call_entry(ncomp_t *c, uint32_t cs, uint32_t len)
     x64_mov_imm(b, RCX, (uint64_t)(uintptr_t)(c->code->words + c->pc + len));
     x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
     x64_u32(b, cs * 8u);
-    x64_op(b, 0, 0xFF, 2, x64_r(R11)); /* call r11 */
+    x64_op(b, 0, 0xFF, 2, x64_r(R11));   /* call r11 */
     x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
     x64_u32(b, cs * 8u);
     c->rax_slot = -1;
@@ -1559,8 +1559,7 @@ resolve(ncomp_t *c)
             for (uint8_t k = 0; k < f->nd; k++) /* the cache, written back */
                 x64_op(&c->b, X_W, 0x89, f->dreg[k], slot(f->dslot[k]));
             exit_at(c, f->pc);
-        } else if (f->pc < c->code->word_count &&
-                   (c->flags[f->pc] & NF_INSN)) {
+        } else if (f->pc < c->code->word_count && (c->flags[f->pc] & NF_INSN)) {
             x64_patch(&c->b, f->at, c->at[f->pc]);
             c->flags[f->pc] |= NF_TARGET;
         } else {
@@ -1678,7 +1677,7 @@ typedef struct scratch {
     uint32_t *insns; /* words_cap: the instruction starts, in order */
     uint8_t *flags;  /* words_cap */
     size_t words_cap;
-    int8_t *where;   /* where_cap */
+    int8_t *where; /* where_cap */
     size_t where_cap;
 } scratch_t;
 
@@ -1741,9 +1740,15 @@ compile_one(const br_module_t *m, const bri_code_t *code,
     if (!scratch_fit(sc, n, code->frame_slots))
         return false;
     sc->b.n = 0;
-    ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
-                 .fix = sc->fix, .fix_cap = sc->fix_cap, .at = sc->at,
-                 .insns = sc->insns, .flags = sc->flags};
+    ncomp_t c = {.b = sc->b,
+                 .m = m,
+                 .code = code,
+                 .rax_slot = -1,
+                 .fix = sc->fix,
+                 .fix_cap = sc->fix_cap,
+                 .at = sc->at,
+                 .insns = sc->insns,
+                 .flags = sc->flags};
     for (int k = 0; k < NCACHE; k++)
         c.cache[k].slot = -1;
     if (sc->where != NULL && sc->where_cap >= code->frame_slots) {
