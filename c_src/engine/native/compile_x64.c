@@ -100,6 +100,8 @@ typedef struct ncomp {
     const uint32_t *w;   /* the instruction being compiled */
     uint32_t pc;         /* its word index */
     uint32_t *at;        /* per word: offset of its code (instructions) */
+    uint32_t *insns;     /* the pcs of the instructions, in order */
+    uint32_t ninsns;
     uint8_t *flags;      /* per word: NF_* */
     fixup_t *fix;
     size_t fix_n, fix_cap;
@@ -982,7 +984,76 @@ emit_const(ncomp_t *c, uint32_t s, uint64_t v)
 #define FR(field) ((int32_t)offsetof(bri_frame_t, field))
 #define EX(field) ((int32_t)offsetof(br_exec_t, field))
 
-/* Locals beyond the parameters start at zero (bri_frame_push). */
+/* The registers a call sequence hands the callee's call entry
+ * (emit_callee_frame): r11 the entry, r10 the callee's br_func_t, eax
+ * the call's own pc (where a refused call leaves: the interpreter then
+ * makes it), rcx the caller's return pc (a pointer into its words). */
+
+/* r11 = the callee's bri_native_t (or NULL): r11 = its call entry, or
+ * leave for the interpreter when it has no machine code (yet) or no
+ * call entry. */
+static void
+emit_call_text_or_exit(ncomp_t *c)
+{
+    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+    x64_op(b, X_W, 0x8B, R11,
+           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
+    x64_op(b, X_W, 0x85, R11, x64_r(R11));
+    exit_if(c, CC_E);
+}
+
+/* Runs the callee's call entry (r11, r10 its func) with rbx at its
+ * slots; `len` is the call instruction's length in words. */
+static void
+emit_call_entry(ncomp_t *c, uint32_t cs, uint32_t len)
+{
+    x64_buf_t *b = &c->b;
+    x64_mov_imm(b, RAX, c->pc);
+    x64_mov_imm(b, RCX, (uint64_t)(uintptr_t)(c->code->words + c->pc + len));
+    x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    x64_op(b, 0, 0xFF, 2, x64_r(R11));   /* call r11 */
+    x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
+    x64_u32(b, cs * 8u);
+    c->rax_slot = -1;
+}
+
+/*
+ * call [call, cs, func] of a function of this module whose machine code
+ * starts at pc 0: calls its call entry, which pushes its frame exactly
+ * as bri_frame_push does (emit_callee_frame: the part every call of it
+ * would repeat is written once, there). Anything unusual leaves for the
+ * interpreter before a byte of state is written: an import or a callee
+ * without machine code yet here, the nesting limit or a full frame
+ * array or value stack in the call entry (the interpreter grows them or
+ * traps). The callee returns here only through emit_ret, with its frame
+ * popped.
+ */
+static bool
+emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
+{
+    const br_module_t *m = c->m;
+    if (idx < m->func_import_count || idx >= m->func_count ||
+        idx > (uint32_t)INT32_MAX / 8u || cs > (uint32_t)INT32_MAX / 8u)
+        return false;
+    const bri_code_t *callee = &m->funcs[idx].code;
+    x64_buf_t *b = &c->b;
+    cache_reset(c); /* the callee's frame overlaps this one's slots */
+    /* r11 = the callee's call entry */
+    x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
+    x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
+    emit_call_text_or_exit(c);
+    x64_op(b, X_W, 0x8B, R10,
+           x64_m(RBP, (int32_t)offsetof(br_instance_t, funcs)));
+    x64_op(b, X_W, 0x8B, R10, x64_m(R10, (int32_t)(idx * 8u)));
+    emit_call_entry(c, cs, 3);
+    return true;
+}
+
+/* Locals beyond the parameters start at zero (bri_frame_push); rbx at
+ * the frame's slots. */
 static void
 emit_zero_locals(ncomp_t *c, uint32_t from, uint32_t n)
 {
@@ -1001,122 +1072,71 @@ emit_zero_locals(ncomp_t *c, uint32_t from, uint32_t n)
     x64_byte(b, 0xAB);
 }
 
-static void emit_frame_room(ncomp_t *c, uint32_t cs);
-static void emit_frame_common(ncomp_t *c, uint32_t npc);
-static void emit_call_entry(ncomp_t *c, uint32_t cs);
-
-/* r11 = the callee's bri_native_t (or NULL): r11 = its call entry, or
- * leave for the interpreter when it has no machine code (yet) or no
- * call entry; then the room check of the frame. */
-static void
-emit_call_text_or_exit(ncomp_t *c, uint32_t cs)
+/* Whether this function's frame push fits the call entry's encodings
+ * (32-bit displacements); else calls of it go through the interpreter. */
+static bool
+callee_frame_fits(const bri_code_t *code)
 {
-    x64_buf_t *b = &c->b;
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    x64_op(b, X_W, 0x8B, R11,
-           x64_m(R11, (int32_t)offsetof(bri_native_t, call_text)));
-    x64_op(b, X_W, 0x85, R11, x64_r(R11));
-    exit_if(c, CC_E);
-    emit_frame_room(c, cs);
+    return code->frame_slots <= (uint32_t)INT32_MAX &&
+           code->local_slots <= (uint32_t)INT32_MAX / 8u;
+}
+
+/* A refused call leaves from the call entry at the caller's pc (eax),
+ * in the caller's frame: nothing is written yet. */
+static void
+leave_if(ncomp_t *c, int cc)
+{
+    x64_patch(&c->b, x64_jcc(&c->b, cc), c->epilogue);
 }
 
 /*
- * call [call, cs, func] of a function of this module whose machine code
- * starts at pc 0: pushes its frame exactly as bri_frame_push does
- * (saving this frame's return pc first), then calls its call entry
- * with rbx at the callee's slots. Anything unusual leaves for the
- * interpreter before a byte of state is written: an import, a callee
- * without machine code yet, the nesting limit, a full frame array or
- * value stack (the interpreter grows them or traps). The callee returns
- * here only through emit_ret, with its frame popped.
+ * The start of the call entry (emit_stubs): the frame push of a wasm
+ * call from machine code, once per callee instead of at every call
+ * site. With rbx at the new frame's slots (the caller added its cs),
+ * it checks the nesting limit, the frame array and the value stack
+ * (leaving with the caller's pc in eax when one is full), then writes
+ * the caller's return pc (rcx) and this function's frame exactly as
+ * bri_frame_push does (func from r10, rbp the instance, memory 0 the
+ * caller's) and zeroes its locals.
  */
-static bool
-emit_call(ncomp_t *c, uint32_t cs, uint32_t idx)
-{
-    const br_module_t *m = c->m;
-    if (idx < m->func_import_count || idx >= m->func_count ||
-        idx > (uint32_t)INT32_MAX / 8u || cs > (uint32_t)INT32_MAX / 8u)
-        return false;
-    const bri_code_t *callee = &m->funcs[idx].code;
-    if (callee->local_slots - callee->param_slots > (uint32_t)INT32_MAX / 8u ||
-        callee->frame_slots > (uint32_t)INT32_MAX)
-        return false;
-    x64_buf_t *b = &c->b;
-    cache_reset(c); /* the callee's frame overlaps this one's slots */
-    /* r11 = the callee's call entry */
-    x64_mov_imm(b, R11, (uint64_t)(uintptr_t)&callee->native);
-    x64_op(b, X_W, 0x8B, R11, x64_m(R11, 0));
-    emit_call_text_or_exit(c, cs);
-    x64_op(b, X_W, 0x8D, R8, x64_m(RDI, (int32_t)callee->frame_slots));
-    x64_op(b, 0, 0x8B, R9, x64_m(RDX, EX(stack_cap)));
-    x64_op(b, X_W, 0x3B, R8, x64_r(R9));
-    exit_if(c, CC_A);
-    /* from here on it is the call: the frame, as bri_frame_push */
-    emit_frame_common(c, c->pc + 3);
-    x64_op(b, X_W, 0x8B, R8,
-           x64_m(RBP, (int32_t)offsetof(br_instance_t, funcs)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(R8, (int32_t)(idx * 8u)));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(func)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee);
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(code)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)callee->words);
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
-    emit_zero_locals(c, cs + callee->param_slots,
-                     callee->local_slots - callee->param_slots);
-    emit_call_entry(c, cs);
-    return true;
-}
-
-/* The checks of a call's frame push that need no callee (emit_call):
- * nesting limit and frame array; rdx = exec, ecx = frame_count, rsi =
- * the new frame, edi = its base (the caller's + cs). */
 static void
-emit_frame_room(ncomp_t *c, uint32_t cs)
+emit_callee_frame(ncomp_t *c)
 {
     x64_buf_t *b = &c->b;
+    const bri_code_t *code = c->code;
     x64_op(b, X_W, 0x3B, RSP, x64_m(R12, LIMIT_AT)); /* nesting */
-    exit_if(c, CC_BE);
+    leave_if(c, CC_BE);
     x64_op(b, X_W, 0x8B, RDX, x64_m(R12, EXEC_AT));
-    x64_op(b, 0, 0x8B, RCX, x64_m(RDX, EX(frame_count)));
-    x64_op(b, 0, 0x3B, RCX, x64_m(RDX, EX(frame_cap)));
-    exit_if(c, CC_AE);
-    x64_op(b, 0, 0x69, RSI, x64_r(RCX)); /* imul esi, ecx, size */
+    x64_op(b, 0, 0x8B, R8, x64_m(RDX, EX(frame_count)));
+    x64_op(b, 0, 0x3B, R8, x64_m(RDX, EX(frame_cap)));
+    leave_if(c, CC_AE);
+    /* rdi = base = (rbx - stack) / 8; base + frame_slots <= stack_cap */
+    x64_op(b, X_W, 0x8B, RDI, x64_r(RBX));
+    x64_op(b, X_W, 0x2B, RDI, x64_m(RDX, EX(stack)));
+    x64_op(b, X_W, 0xC1, 5, x64_r(RDI)); /* shr rdi, 3 */
+    x64_byte(b, 3);
+    x64_op(b, X_W, 0x8D, R9, x64_m(RDI, (int32_t)code->frame_slots));
+    x64_op(b, 0, 0x8B, R11, x64_m(RDX, EX(stack_cap)));
+    x64_op(b, X_W, 0x3B, R9, x64_r(R11));
+    leave_if(c, CC_A);
+    /* rsi = &frames[frame_count]: from here on it is the call */
+    x64_op(b, 0, 0x69, RSI, x64_r(R8)); /* imul esi, r8d, size */
     x64_u32(b, (uint32_t)FRAME_SIZE);
     x64_op(b, X_W, 0x03, RSI, x64_m(RDX, EX(frames)));
-    x64_op(b, 0, 0x8B, RDI, x64_m(RSI, FR(base) - FRAME_SIZE));
-    x64_op(b, X_W, 0x81, 0, x64_r(RDI));
-    x64_u32(b, cs);
-}
-
-/* The frame's fields the caller knows (base in edi, rbp the instance,
- * its memory 0 the caller's), the caller's return pc `npc`, and the
- * frame count (ecx + 1). */
-static void
-emit_frame_common(ncomp_t *c, uint32_t npc)
-{
-    x64_buf_t *b = &c->b;
+    x64_op(b, X_W, 0x89, RCX, x64_m(RSI, FR(pc) - FRAME_SIZE));
     x64_op(b, 0, 0x89, RDI, x64_m(RSI, FR(base)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(RSI, FR(mem0) - FRAME_SIZE));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(mem0)));
+    x64_op(b, X_W, 0x8B, R9, x64_m(RSI, FR(mem0) - FRAME_SIZE));
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(mem0)));
     x64_op(b, X_W, 0x89, RBP, x64_m(RSI, FR(inst)));
-    x64_mov_imm(b, R8, (uint64_t)(uintptr_t)(c->code->words + npc));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc) - FRAME_SIZE));
-    x64_op(b, 0, 0xFF, 0, x64_r(RCX)); /* inc ecx */
-    x64_op(b, 0, 0x89, RCX, x64_m(RDX, EX(frame_count)));
-}
-
-/* Runs the callee's call entry (r11) with rbx at its slots. */
-static void
-emit_call_entry(ncomp_t *c, uint32_t cs)
-{
-    x64_buf_t *b = &c->b;
-    x64_op(b, X_W, 0x81, 0, x64_r(RBX)); /* add rbx, cs*8 */
-    x64_u32(b, cs * 8u);
-    x64_op(b, 0, 0xFF, 2, x64_r(R11)); /* call r11 */
-    x64_op(b, X_W, 0x81, 5, x64_r(RBX)); /* sub rbx, cs*8 */
-    x64_u32(b, cs * 8u);
-    c->rax_slot = -1;
+    x64_op(b, X_W, 0x89, R10, x64_m(RSI, FR(func)));
+    x64_mov_imm(b, R9, (uint64_t)(uintptr_t)code);
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(code)));
+    x64_mov_imm(b, R9, (uint64_t)(uintptr_t)code->words);
+    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(pc)));
+    x64_op(b, 0, 0xFF, 0, x64_r(R8)); /* inc r8d */
+    x64_op(b, 0, 0x89, R8, x64_m(RDX, EX(frame_count)));
+    emit_zero_locals(c, code->param_slots,
+                     code->local_slots - code->param_slots);
 }
 
 /*
@@ -1156,38 +1176,12 @@ emit_call_indirect(ncomp_t *c, uint32_t cs, uint32_t type, uint32_t table)
     exit_if(c, CC_NE);
     x64_op(b, X_W, 0x3B, RBP, x64_m(R10, (int32_t)offsetof(br_func_t, inst)));
     exit_if(c, CC_NE);
-    /* r9 = its code, r11 = its call entry */
-    x64_op(b, X_W, 0x8B, R9, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
+    /* r11 = its code's call entry */
+    x64_op(b, X_W, 0x8B, R11, x64_m(R10, (int32_t)offsetof(br_func_t, code)));
     x64_op(b, X_W, 0x8B, R11,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, native)));
-    emit_call_text_or_exit(c, cs);
-    x64_op(b, 0, 0x8B, R8,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, frame_slots)));
-    x64_op(b, X_W, 0x03, R8, x64_r(RDI));
-    x64_op(b, 0, 0x8B, RAX, x64_m(RDX, EX(stack_cap)));
-    x64_op(b, X_W, 0x3B, R8, x64_r(RAX));
-    exit_if(c, CC_A);
-    emit_frame_common(c, c->pc + 4);
-    x64_op(b, X_W, 0x89, R10, x64_m(RSI, FR(func)));
-    x64_op(b, X_W, 0x89, R9, x64_m(RSI, FR(code)));
-    x64_op(b, X_W, 0x8B, R8, x64_m(R9, (int32_t)offsetof(bri_code_t, words)));
-    x64_op(b, X_W, 0x89, R8, x64_m(RSI, FR(pc)));
-    /* zero locals [cs + param_slots, cs + local_slots) */
-    x64_op(b, 0, 0x8B, RCX,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, local_slots)));
-    x64_op(b, 0, 0x8B, RAX,
-           x64_m(R9, (int32_t)offsetof(bri_code_t, param_slots)));
-    x64_op(b, 0, 0x2B, RCX, x64_r(RAX));
-    x64_op(b, X_W, 0x81, 0, x64_r(RAX)); /* add rax, cs */
-    x64_u32(b, cs);
-    x64_op(b, X_W, 0xC1, 4, x64_r(RAX)); /* shl rax, 3 */
-    x64_byte(b, 3);
-    x64_op(b, X_W, 0x8D, RDI, x64_mi(RBX, RAX)); /* lea rdi, [rbx+rax] */
-    x64_op(b, 0, 0x33, RAX, x64_r(RAX));
-    x64_byte(b, 0xF3); /* rep stosq */
-    x64_byte(b, 0x48);
-    x64_byte(b, 0xAB);
-    emit_call_entry(c, cs);
+           x64_m(R11, (int32_t)offsetof(bri_code_t, native)));
+    emit_call_text_or_exit(c);
+    emit_call_entry(c, cs, 4);
     return true;
 }
 
@@ -1366,8 +1360,9 @@ emit_insn(ncomp_t *c)
 
 /* Entry stub (offset 0), the shared exit sequence after it, then the
  * call entry (bri_native_t.call_text): a wasm call from machine code
- * charges its unit of fuel there, as the interpreter does after it
- * pushed the frame, and goes on at pc 0 (or leaves there when out). */
+ * pushes this function's frame there (emit_callee_frame), charges its
+ * unit of fuel, as the interpreter does after it pushed the frame, and
+ * goes on at pc 0 (or leaves there when out). */
 static void
 emit_stubs(ncomp_t *c)
 {
@@ -1384,8 +1379,10 @@ emit_stubs(ncomp_t *c)
     x64_op(b, X_W, 0x89, RSI, x64_m(RSP, CTX_AT));   /* the context */
     x64_op(b, X_W, 0x8B, RAX, x64_m(RSI, 8));        /* ctx->exec */
     x64_op(b, X_W, 0x89, RAX, x64_m(RSP, EXEC_AT));
+    /* the callee's call entry checks it, below the return address its
+     * call pushed: one word lower than BRI_NATIVE_NEST return addresses */
     x64_op(b, X_W, 0x8D, RAX,
-           x64_m(RSP, -(int32_t)(BRI_NATIVE_NEST * 8u))); /* lea */
+           x64_m(RSP, -(int32_t)(BRI_NATIVE_NEST * 8u + 8u))); /* lea */
     x64_op(b, X_W, 0x89, RAX, x64_m(RSP, LIMIT_AT));
     x64_op(b, X_W, 0x8B, R13, x64_m(RSI, 0));        /* ctx->fuel */
     x64_op(b, X_W, 0x8B, R14, x64_r(RDX));
@@ -1404,6 +1401,8 @@ emit_stubs(ncomp_t *c)
     for (size_t i = 0; i < sizeof pop; i++)
         x64_byte(b, pop[i]);
     c->call_entry = b->n;
+    if (callee_frame_fits(c->code))
+        emit_callee_frame(c);
     x64_op(b, X_W, 0x83, 5, x64_r(R13)); /* sub r13, 1 */
     x64_byte(b, 1);
     add_fixup(c, x64_jcc(b, CC_L), 0, true); /* out: leave at pc 0 */
@@ -1496,6 +1495,7 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
         c->pc = pc;
         c->at[pc] = (uint32_t)c->b.n;
         c->flags[pc] |= NF_INSN;
+        c->insns[c->ninsns++] = pc;
         if (c->flags[pc] & NF_TARGET) {
             /* reached from elsewhere too: written back, then empty */
             cache_reset(c);
@@ -1529,20 +1529,42 @@ emit_body(ncomp_t *c, const bri_opshape_t *shapes)
     return !c->b.failed;
 }
 
-/* Exit stubs and jump targets; marks the instructions jumped to. */
+/* Two exits that leave at the same pc with the same registers to
+ * write back: they can share one stub. */
+static bool
+same_exit(const fixup_t *a, const fixup_t *b)
+{
+    return a->pc == b->pc && a->nd == b->nd &&
+           memcmp(a->dreg, b->dreg, a->nd) == 0 &&
+           memcmp(a->dslot, b->dslot, a->nd * sizeof a->dslot[0]) == 0;
+}
+
+/* Exit stubs and jump targets; marks the instructions jumped to. An
+ * exit like the previous one (the checks of one call sequence or
+ * division, all leaving at its pc with the same dirty registers)
+ * jumps to that one's stub instead of a stub of its own. */
 static void
 resolve(ncomp_t *c)
 {
+    const fixup_t *last = NULL;
+    size_t last_stub = 0;
     for (size_t i = 0; i < c->fix_n; i++) {
         fixup_t *f = &c->fix[i];
-        if (f->exit) {
+        if (f->exit && last != NULL && same_exit(f, last)) {
+            x64_patch(&c->b, f->at, last_stub);
+        } else if (f->exit) {
+            last = f;
+            last_stub = c->b.n;
             x64_patch(&c->b, f->at, c->b.n);
             for (uint8_t k = 0; k < f->nd; k++) /* the cache, written back */
                 x64_op(&c->b, X_W, 0x89, f->dreg[k], slot(f->dslot[k]));
             exit_at(c, f->pc);
-        } else {
+        } else if (f->pc < c->code->word_count && (c->flags[f->pc] & NF_INSN)) {
             x64_patch(&c->b, f->at, c->at[f->pc]);
             c->flags[f->pc] |= NF_TARGET;
+        } else {
+            c->b.failed = true; /* a jump into no instruction: never for
+                                 * validated or verified code */
         }
     }
 }
@@ -1565,15 +1587,11 @@ resolve(ncomp_t *c)
 static uint32_t
 fill_entries(const ncomp_t *c, uint32_t *entries)
 {
-    uint32_t count = 0;
-    uint32_t n = c->code->word_count, run = 0;
+    uint32_t count = 0, run = 0;
     /* backwards: run = native instructions from here to the next exit */
-    for (uint32_t pc = n; pc-- > 0;) {
-        uint8_t f = c->flags[pc];
-        if (!(f & NF_INSN))
-            continue;
-        uint32_t t;
-        if (!(f & NF_NATIVE))
+    for (uint32_t i = c->ninsns; i-- > 0;) {
+        uint32_t pc = c->insns[i], t;
+        if (!(c->flags[pc] & NF_NATIVE))
             run = 0;
         else if (branch_target(c->code->words + pc, &t) && t <= pc)
             run = MIN_RUN;
@@ -1582,10 +1600,9 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
         c->at[pc] |= run >= MIN_RUN ? 0x80000000u : 0;
     }
     bool after_exit = true;
-    for (uint32_t pc = 0; pc < n; pc++) {
+    for (uint32_t i = 0; i < c->ninsns; i++) {
+        uint32_t pc = c->insns[i];
         uint8_t f = c->flags[pc];
-        if (!(f & NF_INSN))
-            continue;
         bool native = (f & NF_NATIVE) != 0;
         bool long_run = (c->at[pc] & 0x80000000u) != 0;
         if (native && long_run && (after_exit || (f & NF_TARGET))) {
@@ -1600,13 +1617,7 @@ fill_entries(const ncomp_t *c, uint32_t *entries)
     return count;
 }
 
-/* `n` bytes mapped read+execute (text_map.c), never writable and
- * executable at once. NULL if the system refused. */
-static uint8_t *
-seal(const uint8_t *bytes, size_t n, size_t *size)
-{
-    return bri_native_text_map(bytes, n, size);
-}
+#include "x64_text.h"
 
 /* Points a compiled function at its place in sealed text. */
 static void
@@ -1637,18 +1648,64 @@ engine_shapes(br_engine_t *e)
     return expected;
 }
 
-/* The buffers a batch reuses from one function to the next. */
+/* The buffers a batch reuses from one function to the next: the
+ * code, the fixups and the per-word tables (grown, never shrunk: a
+ * calloc and a free of each per function cost more than clearing). */
 typedef struct scratch {
     x64_buf_t b;
     fixup_t *fix;
     size_t fix_cap;
+    uint32_t *at;    /* words_cap */
+    uint32_t *insns; /* words_cap: the instruction starts, in order */
+    uint8_t *flags;  /* words_cap */
+    size_t words_cap;
+    int8_t *where; /* where_cap */
+    size_t where_cap;
 } scratch_t;
 
 static void
 scratch_free(scratch_t *sc)
 {
-    bri_free(sc->b.alloc, sc->b.p, sc->b.cap);
-    bri_free(sc->b.alloc, sc->fix, sc->fix_cap * sizeof *sc->fix);
+    const bri_allocator_t *a = sc->b.alloc;
+    bri_free(a, sc->b.p, sc->b.cap);
+    bri_free(a, sc->fix, sc->fix_cap * sizeof *sc->fix);
+    bri_free(a, sc->at, sc->words_cap * sizeof *sc->at);
+    bri_free(a, sc->insns, sc->words_cap * sizeof *sc->insns);
+    bri_free(a, sc->flags, sc->words_cap);
+    bri_free(a, sc->where, sc->where_cap);
+}
+
+/* Room for a function of `words` words and `slots` frame slots. */
+static bool
+scratch_fit(scratch_t *sc, size_t words, size_t slots)
+{
+    const bri_allocator_t *a = sc->b.alloc;
+    if (words > sc->words_cap || sc->at == NULL) {
+        size_t cap = words < 1024 ? 1024 : words;
+        bri_free(a, sc->at, sc->words_cap * sizeof *sc->at);
+        bri_free(a, sc->insns, sc->words_cap * sizeof *sc->insns);
+        bri_free(a, sc->flags, sc->words_cap);
+        sc->at = bri_alloc(a, cap * sizeof *sc->at);
+        sc->insns = bri_alloc(a, cap * sizeof *sc->insns);
+        sc->flags = bri_alloc(a, cap);
+        sc->words_cap = cap;
+        if (sc->at == NULL || sc->insns == NULL || sc->flags == NULL) {
+            bri_free(a, sc->at, cap * sizeof *sc->at);
+            bri_free(a, sc->insns, cap * sizeof *sc->insns);
+            bri_free(a, sc->flags, cap);
+            sc->at = sc->insns = NULL;
+            sc->flags = NULL;
+            sc->words_cap = 0;
+            return false;
+        }
+    }
+    if (slots > sc->where_cap || sc->where == NULL) {
+        size_t cap = slots < 256 ? 256 : slots;
+        bri_free(a, sc->where, sc->where_cap);
+        sc->where = bri_alloc(a, cap);
+        sc->where_cap = sc->where != NULL ? cap : 0;
+    }
+    return true;
 }
 
 /*
@@ -1661,24 +1718,31 @@ compile_one(const br_module_t *m, const bri_code_t *code,
             const bri_opshape_t *shapes, scratch_t *sc, bri_native_t *out)
 {
     const bri_allocator_t *alloc = sc->b.alloc;
+    size_t n = code->word_count;
+    if (!scratch_fit(sc, n, code->frame_slots))
+        return false;
     sc->b.n = 0;
-    ncomp_t c = {.b = sc->b, .m = m, .code = code, .rax_slot = -1,
-                 .fix = sc->fix, .fix_cap = sc->fix_cap};
+    ncomp_t c = {.b = sc->b,
+                 .m = m,
+                 .code = code,
+                 .rax_slot = -1,
+                 .fix = sc->fix,
+                 .fix_cap = sc->fix_cap,
+                 .at = sc->at,
+                 .insns = sc->insns,
+                 .flags = sc->flags};
     for (int k = 0; k < NCACHE; k++)
         c.cache[k].slot = -1;
-    c.nwhere = code->frame_slots;
-    c.where = bri_alloc(alloc, c.nwhere ? c.nwhere : 1);
-    if (c.where != NULL)
+    if (sc->where != NULL && sc->where_cap >= code->frame_slots) {
+        c.where = sc->where;
+        c.nwhere = code->frame_slots;
         memset(c.where, -1, c.nwhere);
-    else
-        c.nwhere = 0; /* searched instead */
+    } /* else searched instead */
     c.mem64 = m->memory_count > 0 && m->memories[0].is64;
     c.sse41 = have_sse41();
-    size_t n = code->word_count;
-    c.at = bri_calloc(alloc, n ? n : 1, sizeof *c.at);
-    c.flags = bri_calloc(alloc, n ? n : 1, 1);
+    memset(c.flags, 0, n); /* at[] is read only where NF_INSN is set */
     uint32_t *entries = bri_calloc(alloc, n ? n : 1, sizeof *entries);
-    bool ok = c.at && c.flags && entries;
+    bool ok = entries != NULL;
     if (ok) {
         emit_stubs(&c);
         ok = mark_targets(&c, shapes) && emit_body(&c, shapes);
@@ -1696,14 +1760,12 @@ compile_one(const br_module_t *m, const bri_code_t *code,
         /* a call from machine code enters wherever pc 0 has machine
          * code: it stays in machine code, so the interpreter's rule
          * against short runs does not apply (leaf functions) */
-        out->call_off = (c.flags[0] & NF_NATIVE) ? (uint32_t)c.call_entry : 0;
+        out->call_off = (c.flags[0] & NF_NATIVE) && callee_frame_fits(code)
+                            ? (uint32_t)c.call_entry
+                            : 0;
     } else {
         bri_free(alloc, entries, (n ? n : 1) * sizeof *entries);
     }
-    bri_free(alloc, c.at, (n ? n : 1) * sizeof *c.at);
-    bri_free(alloc, c.flags, n ? n : 1);
-    if (c.where != NULL)
-        bri_free(alloc, c.where, code->frame_slots ? code->frame_slots : 1);
     sc->b = c.b; /* keeps the grown buffers */
     sc->b.failed = false;
     sc->fix = c.fix;
@@ -1738,9 +1800,15 @@ bri_native_compile(const br_module_t *m, const bri_code_t *code,
     return ok;
 }
 
-/* Function starts in a batch's mapping: 16-byte aligned, as a C
- * compiler aligns functions. */
-#define TEXT_ALIGN 16u
+/* The first guess at a batch's text size. */
+static size_t
+text_guess(bri_code_t *const *codes, uint32_t n)
+{
+    size_t words = 0;
+    for (uint32_t i = 0; i < n; i++)
+        words += codes[i]->word_count;
+    return page_round(words * TEXT_PER_WORD + 4096);
+}
 
 bool
 bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
@@ -1755,25 +1823,26 @@ bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
     }
     /* every function's bytes appended to `all`, then sealed at once */
     scratch_t sc = {.b = {.alloc = alloc}};
-    x64_buf_t all = {.alloc = alloc};
+    size_t guess = text_guess(codes, n);
+    textmap_t all = {NULL, 0, 0, guess < TEXT_HEAP_MAX ? alloc : NULL};
     size_t *at = bri_calloc(alloc, n ? n : 1, sizeof *at);
-    uint32_t placed = 0;
-    for (uint32_t i = 0; at != NULL && i < n; i++) {
+    uint32_t placed = 0, todo = n;
+    if (at == NULL || !textmap_fit(&all, guess))
+        todo = 0; /* nothing placed: every out[i] keeps entries NULL */
+    for (uint32_t i = 0; i < todo; i++) {
         if (!compile_one(m, codes[i], shapes, &sc, out[i]))
             continue;
-        size_t pad = (TEXT_ALIGN - all.n % TEXT_ALIGN) % TEXT_ALIGN;
-        if (!bri_x64_reserve(&all, pad + sc.b.n)) {
+        if (!textmap_add(&all, sc.b.p, sc.b.n, &at[i])) {
             free_entries(alloc, out[i]);
             continue;
         }
-        memset(all.p + all.n, 0xCC, pad); /* int3 between functions */
-        all.n += pad;
-        at[i] = all.n;
-        memcpy(all.p + all.n, sc.b.p, sc.b.n);
-        all.n += sc.b.n;
         placed++;
     }
-    uint8_t *text = placed > 0 ? seal(all.p, all.n, &map->size) : NULL;
+    uint8_t *text = NULL;
+    if (placed > 0)
+        text = textmap_seal(&all, &map->size);
+    else
+        textmap_release(&all);
     for (uint32_t i = 0; i < n; i++) {
         if (out[i]->entries == NULL)
             continue;
@@ -1794,7 +1863,6 @@ bri_native_compile_batch(const br_module_t *m, bri_code_t *const *codes,
     }
     bri_free(alloc, at, (n ? n : 1) * sizeof *at);
     scratch_free(&sc);
-    bri_free(alloc, all.p, all.cap);
     return text != NULL || placed == 0;
 }
 
