@@ -774,14 +774,16 @@ store_width(br_op_t op)
  * The operand of a `width`-byte access at slot `addr` plus `off`,
  * leaving for the interpreter (which traps) unless all of it lies in
  * memory 0, exactly mem_at's test. A memory32 address and offset are
- * below 2^32, so their sum plus the width cannot wrap; when the offset
- * fits a displacement it goes into the operand ([r14 + rax + off]) and
- * rax keeps the address slot's value. Clobbers rcx, rdx.
+ * below 2^32, so their sum plus the width cannot wrap (a memory64 sum
+ * is checked for the carry); when the offset fits a displacement it
+ * goes into the operand ([r14 + rax + off]) and rax keeps the address
+ * slot's value. Clobbers rcx, rdx.
  */
 static bool
 ea_fast(const ncomp_t *c, uint64_t off, unsigned width)
 {
-    return !c->mem64 && off + width <= (uint64_t)INT32_MAX;
+    (void)c;
+    return off + width <= (uint64_t)INT32_MAX;
 }
 
 static x64_rm_t
@@ -802,7 +804,15 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
             a = cache_regs[k];
             c->cache[k].used = ++c->tick;
         }
-        x64_op(b, X_W, 0x8D, RDX, x64_m(a, (int32_t)(off + width)));
+        if (c->mem64) {
+            /* rdx = a + off + width, leaving when it wraps */
+            x64_op(b, X_W, 0x8B, RDX, x64_r(a));
+            x64_op(b, X_W, 0x81, 0, x64_r(RDX)); /* add rdx, imm32 */
+            x64_u32(b, (uint32_t)(off + width));
+            exit_if(c, CC_B);
+        } else {
+            x64_op(b, X_W, 0x8D, RDX, x64_m(a, (int32_t)(off + width)));
+        }
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
         exit_if(c, CC_A);
         x64_rm_t at = x64_mi(R14, a);
@@ -905,6 +915,7 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
 }
 
 #include "x64_simd.h"
+#include "x64_more.h"
 
 /* ------------------------------------------------------------------ */
 /* Variables, constants, control                                       */
@@ -1322,6 +1333,8 @@ emit_insn(ncomp_t *c)
     case BR_OP_jump_back:
         take(c, w[1], w[2]);
         return true;
+    case BR_OP_jump_table:
+        return emit_jump_table(c, w);
     case BR_OP_jump_if:
     case BR_OP_jump_unless:
     case BR_OP_jump_if_back:
