@@ -40,14 +40,6 @@ typedef struct {
     int64_t slice;
 } aos_t;
 
-static double
-cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Emscripten's syscalls without a WASI counterpart fail with ENOSYS;
  * _emscripten_system(NULL) says there is no shell (nif_wasi.c). */
 static br_host_status_t

@@ -1,8 +1,8 @@
 /*
  * beamr tests: what one call did in a tier (status, first result, trap
  * with its backtrace, fuel used, yields), run in fuel slices, and the
- * check that two tiers did exactly the same (test_native.c,
- * test_native_ops.c).
+ * check that two tiers did exactly the same, and an endless loop's
+ * yields and cancel (test_native.c, test_native_ops.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BR_TEST_NATIVE_CHECK_H
@@ -72,6 +72,21 @@ check_same(const outcome_t *a, const outcome_t *b)
         CHECK_EQ(a->trap.frames[i].func_index, b->trap.frames[i].func_index);
         CHECK_EQ(a->trap.frames[i].code_offset, b->trap.frames[i].code_offset);
     }
+}
+
+/* An endless loop `f` yields at every slice (`rounds` of 100,000 fuel)
+ * and ends at a cancel. */
+static inline void
+check_spin_cancel(br_exec_t *exec, br_func_t *f, const br_val_t *args,
+                  size_t n, int rounds)
+{
+    CHECK_EQ(br_exec_call(exec, f, args, n), BR_ERR_OK);
+    for (int i = 0; i < rounds; i++)
+        CHECK_EQ(br_exec_run(exec, 100000), BR_YIELD);
+    CHECK(br_exec_fuel_used(exec) >= 100000);
+    br_exec_cancel(exec);
+    CHECK_EQ(br_exec_run(exec, 1000000), BR_TRAP);
+    CHECK_EQ(br_exec_trap(exec)->kind, BR_TRAP_CANCELLED);
 }
 
 #endif

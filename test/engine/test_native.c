@@ -387,14 +387,7 @@ test_spin_cancel(void)
 {
     rig_t r;
     CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
-    br_func_t *f = export_fn(&r, "spin");
-    CHECK_EQ(br_exec_call(r.exec, f, NULL, 0), BR_ERR_OK);
-    for (int i = 0; i < 100; i++)
-        CHECK_EQ(br_exec_run(r.exec, 100000), BR_YIELD);
-    CHECK(br_exec_fuel_used(r.exec) >= 100000);
-    br_exec_cancel(r.exec);
-    CHECK_EQ(br_exec_run(r.exec, 1000000), BR_TRAP);
-    CHECK_EQ(br_exec_trap(r.exec)->kind, BR_TRAP_CANCELLED);
+    check_spin_cancel(r.exec, export_fn(&r, "spin"), NULL, 0, 100);
     rig_close(&r);
 }
 

@@ -79,6 +79,10 @@ static const x64_reg_t cache_regs[NCACHE] = {RSI, RDI, R8, R9, R10, R11};
 typedef struct creg {
     int64_t slot;
     uint32_t used;
+    /* the bytes from its value on that an access in this straight line
+     * already proved inside memory 0 (emit_ea); 0 once the value
+     * changes or the register holds another slot */
+    uint32_t checked;
 } creg_t;
 
 /* A rel32 to patch: to the code of word `pc` (jumps), or to a stub that
@@ -786,6 +790,15 @@ ea_fast(const ncomp_t *c, uint64_t off, unsigned width)
     return off + width <= (uint64_t)INT32_MAX;
 }
 
+/* [r14 + a + off]: memory 0 at the address in a plus the offset. */
+static x64_rm_t
+ea_operand(x64_reg_t a, uint64_t off)
+{
+    x64_rm_t at = x64_mi(R14, a);
+    at.disp = (int32_t)off;
+    return at;
+}
+
 static x64_rm_t
 emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
 {
@@ -803,6 +816,8 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
         if (k >= 0) {
             a = cache_regs[k];
             c->cache[k].used = ++c->tick;
+            if (c->cache[k].checked >= off + width)
+                return ea_operand(a, off); /* in bounds: proved above */
         }
         if (c->mem64) {
             /* rdx = a + off + width, leaving when it wraps */
@@ -815,9 +830,9 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
         }
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
         exit_if(c, CC_A);
-        x64_rm_t at = x64_mi(R14, a);
-        at.disp = (int32_t)off;
-        return at;
+        if (k >= 0)
+            c->cache[k].checked = (uint32_t)(off + width);
+        return ea_operand(a, off);
     }
     ld_rax(c, addr, X_W);
     c->rax_slot = -1; /* becomes the address */
