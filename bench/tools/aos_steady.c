@@ -60,8 +60,8 @@ link_env(aos_t *a, const br_module_t *m, br_extern_t *imports, uint32_t n)
         br_module_import(m, i, &mod, &name, &type);
         if (br_wasi_is_module(mod))
             continue;
-        bool sys = name.size == 18 && memcmp(name.data, "_emscripten_system",
-                                             18) == 0;
+        bool sys =
+            name.size == 18 && memcmp(name.data, "_emscripten_system", 18) == 0;
         imports[i].kind = BR_EXTERN_FUNC;
         imports[i].of.func = br_func_new_host(a->store, &type.func, enosys,
                                               sys ? &system_tag : NULL);
@@ -146,8 +146,8 @@ start(aos_t *a, br_engine_t *e, br_module_t *m, br_wasi_t **wasi)
     int bad = *wasi == NULL || imports == NULL ||
               br_wasi_link(*wasi, m, imports, n, &err) != BR_ERR_OK ||
               link_env(a, m, imports, n) != 0 ||
-              br_instance_new(a->store, m, imports, n, &a->inst, &err,
-                              &trap) != BR_ERR_OK;
+              br_instance_new(a->store, m, imports, n, &a->inst, &err, &trap) !=
+                  BR_ERR_OK;
     free(imports);
     (void)e;
     if (bad)
@@ -191,8 +191,10 @@ main(int argc, char **argv)
             break;
     }
     if (i + 1 != argc) {
-        fprintf(stderr, "usage: %s [-n N] [-t interp|native|auto] "
-                        "[-s SLICE] aos.wasm\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [-n N] [-t interp|native|auto] "
+                "[-s SLICE] aos.wasm\n",
+                argv[0]);
         return 2;
     }
     size_t size = 0;
@@ -213,8 +215,9 @@ main(int argc, char **argv)
         return 1;
     double t2 = cpu_ms(), w2 = now_ms();
     printf("start + first message %.1f ms CPU (%.1f wall); %d steady "
-           "messages %.3f ms CPU each (%.3f wall)\n", t1 - t0, w1 - w0, n,
-           n > 0 ? (t2 - t1) / n : 0.0, n > 0 ? (w2 - w1) / n : 0.0);
+           "messages %.3f ms CPU each (%.3f wall)\n",
+           t1 - t0, w1 - w0, n, n > 0 ? (t2 - t1) / n : 0.0,
+           n > 0 ? (w2 - w1) / n : 0.0);
     br_exec_delete(a.exec);
     br_wasi_delete(wasi);
     br_store_delete(a.store);

@@ -77,8 +77,8 @@ check_same(const outcome_t *a, const outcome_t *b)
 /* An endless loop `f` yields at every slice (`rounds` of 100,000 fuel)
  * and ends at a cancel. */
 static inline void
-check_spin_cancel(br_exec_t *exec, br_func_t *f, const br_val_t *args,
-                  size_t n, int rounds)
+check_spin_cancel(br_exec_t *exec, br_func_t *f, const br_val_t *args, size_t n,
+                  int rounds)
 {
     CHECK_EQ(br_exec_call(exec, f, args, n), BR_ERR_OK);
     for (int i = 0; i < rounds; i++)

@@ -21,7 +21,8 @@ static const char *const TABLES =
     "(module\n"
     "  (memory (export \"mem\") 1)\n"
     /* a program for $vm: op bytes 0..5, 6 and above halt */
-    "  (data (i32.const 64) \"\\00\\01\\02\\00\\04\\01\\03\\02\\05\\00\\04\\03\\07\")\n"
+    "  (data (i32.const 64)\n"
+    "    \"\\00\\01\\02\\00\\04\\01\\03\\02\\05\\00\\04\\03\\07\")\n"
     /* plain entries, each a block of its own; the default last */
     "  (func (export \"plain\") (param $i i32) (result i32)\n"
     "    (local.set $i (i32.xor (i32.rotl (local.get $i) (i32.const 7))\n"
@@ -67,7 +68,8 @@ static const char *const TABLES =
     "  (func (export \"loop\") (param $n i32) (result i64) (local $acc i64)\n"
     "    (block $exit\n"
     "      (loop $l\n"
-    "        (local.set $acc (i64.add (i64.mul (local.get $acc) (i64.const 31))\n"
+    "        (local.set $acc (i64.add\n"
+    "          (i64.mul (local.get $acc) (i64.const 31))\n"
     "          (i64.extend_i32_u (local.get $n))))\n"
     "        (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
     "        (br_table $l $l $l $l $exit (select (i32.const 4)\n"
@@ -85,7 +87,8 @@ static const char *const TABLES =
     "    (block $big (block $odd (block $even\n"
     "      (br_table $even $odd $big\n"
     "        (select (i32.const 2) (i32.wrap_i64 (i64.and (local.get $x)\n"
-    "          (i64.const 1))) (i64.gt_u (local.get $x) (i64.const 1000000)))))\n"
+    "          (i64.const 1)))\n"
+    "          (i64.gt_u (local.get $x) (i64.const 1000000)))))\n"
     "      (return (i32.const 2)))\n"
     "      (return (i32.const 3)))\n"
     "    (i32.const 5))\n"
@@ -136,7 +139,8 @@ static const char *const MEM64 =
     "  (func (export \"ld8\") (param $a i64) (result i32) (local $x i64)\n"
     "    (local.set $x (i64.xor (i64.mul (local.get $a) (i64.const 3))\n"
     "      (i64.const 5)))\n"
-    "    (i32.add (i32.wrap_i64 (local.get $x)) (i32.load8_u (local.get $a))))\n"
+    "    (i32.add (i32.wrap_i64 (local.get $x))\n"
+    "      (i32.load8_u (local.get $a))))\n"
     "  (func (export \"ldfar\") (param $a i64) (result i32) (local $x i64)\n"
     "    (local.set $x (i64.xor (i64.mul (local.get $a) (i64.const 3))\n"
     "      (i64.const 5)))\n"
@@ -162,7 +166,8 @@ static const char *const MEM64 =
     "    (local $x i32)\n"
     "    (local.set $x (i32.load offset=8 (local.get $p)))\n"
     "    (local.set $p (i64.add (local.get $p) (i64.const 16)))\n"
-    "    (local.set $x (i32.add (local.get $x) (i32.load offset=4 (local.get $p))))\n"
+    "    (local.set $x (i32.add (local.get $x)\n"
+    "      (i32.load offset=4 (local.get $p))))\n"
     "    (local.set $p (local.get $q))\n"
     "    (i32.add (local.get $x) (i32.load offset=4 (local.get $p))))\n"
     /* the address slot's register gets a new value through rax
@@ -180,7 +185,8 @@ static const char *const MEM64 =
     "    (local.set $x (i32.load offset=8 (local.get $p)))\n"
     "    (local.set $p (i64.sub (local.get $q) (local.get $p)))\n"
     "    (i32.add (local.get $x) (i32.load offset=4 (local.get $p))))\n"
-      "  (func (export \"twobase\") (param $p i64) (param $q i64) (result i32)\n"
+    "  (func (export \"twobase\") (param $p i64) (param $q i64)\n"
+    "    (result i32)\n"
     "    (local $x i32)\n"
     "    (local.set $x (i32.load offset=8 (local.get $p)))\n"
     "    (block $b (br_if $b (i32.eqz (local.get $x))))\n"
@@ -189,10 +195,12 @@ static const char *const MEM64 =
     "  (func (export \"sum\") (param $n i64) (result i64)\n"
     "    (local $i i64) (local $acc i64)\n"
     "    (loop $l\n"
-    "      (i64.store offset=16 (i64.and (i64.mul (local.get $i) (i64.const 8))\n"
+    "      (i64.store offset=16\n"
+    "        (i64.and (i64.mul (local.get $i) (i64.const 8))\n"
     "        (i64.const 0xFFF8)) (i64.add (local.get $acc) (local.get $i)))\n"
     "      (local.set $acc (i64.add (local.get $acc) (i64.load8_u offset=1\n"
-    "        (i64.and (i64.mul (local.get $i) (i64.const 7)) (i64.const 0xFFFF)))))\n"
+    "        (i64.and (i64.mul (local.get $i) (i64.const 7))\n"
+    "          (i64.const 0xFFFF)))))\n"
     "      (br_if $l (i64.lt_u (local.tee $i (i64.add (local.get $i)\n"
     "        (i64.const 1))) (local.get $n))))\n"
     "    (local.get $acc))\n"
@@ -252,10 +260,10 @@ same_as_interp(const char *text, const call_case_t *cases, size_t ncases)
         for (size_t i = 0; i < ncases; i++) {
             for (int flip = 0; flip < 2; flip++) {
                 const call_case_t *k = &cases[i];
-                outcome_t a = tier_call(&in, k->name, k->args, k->n,
-                                        slices[s], false);
-                outcome_t b = tier_call(&nat, k->name, k->args, k->n,
-                                        slices[s], flip);
+                outcome_t a =
+                    tier_call(&in, k->name, k->args, k->n, slices[s], false);
+                outcome_t b =
+                    tier_call(&nat, k->name, k->args, k->n, slices[s], flip);
                 br_store_set_tier(nat.r.s, BR_TIER_NATIVE);
                 if (a.st != b.st || a.result != b.result || a.fuel != b.fuel)
                     fprintf(stderr, "  %s(%llu, %llu) slice %lld flip %d\n",
@@ -269,8 +277,8 @@ same_as_interp(const char *text, const call_case_t *cases, size_t ncases)
     br_memory_t *m1 = br_instance_memory(in.r.inst, 0);
     br_memory_t *m2 = br_instance_memory(nat.r.inst, 0);
     CHECK_EQ(br_memory_size(m1), br_memory_size(m2));
-    CHECK(memcmp(br_memory_data(m1), br_memory_data(m2),
-                 br_memory_size(m1)) == 0);
+    CHECK(memcmp(br_memory_data(m1), br_memory_data(m2), br_memory_size(m1)) ==
+          0);
     uint32_t funcs = 0;
     br_module_native_info(nat.r.mod, &funcs, NULL, NULL);
     CHECK(br_native_available() ? funcs > 0 : funcs == 0);
@@ -282,16 +290,26 @@ static void
 test_tables(void)
 {
     static const call_case_t cases[] = {
-        {"plain", {0}, 1}, {"plain", {1}, 1}, {"plain", {4}, 1},
-        {"plain", {5}, 1}, {"plain", {6}, 1}, /* the default */
-        {"plain", {7}, 1}, {"plain", {0xFFFFFFFFu}, 1},
+        {"plain", {0}, 1},
+        {"plain", {1}, 1},
+        {"plain", {4}, 1},
+        {"plain", {5}, 1},
+        {"plain", {6}, 1}, /* the default */
+        {"plain", {7}, 1},
+        {"plain", {0xFFFFFFFFu}, 1},
         {"plain", {0x80000000u}, 1},
-        {"carry", {0, 5}, 2}, {"carry", {1, 5}, 2}, {"carry", {2, 5}, 2},
-        {"carry", {3, 5}, 2}, {"carry", {100, 5}, 2},
-        {"carry2", {0, 40}, 2}, {"carry2", {1, 40}, 2},
+        {"carry", {0, 5}, 2},
+        {"carry", {1, 5}, 2},
+        {"carry", {2, 5}, 2},
+        {"carry", {3, 5}, 2},
+        {"carry", {100, 5}, 2},
+        {"carry2", {0, 40}, 2},
+        {"carry2", {1, 40}, 2},
         {"carry2", {9, 0xFFFFFFFFFull}, 2},
-        {"loop", {1}, 1}, {"loop", {2000}, 1},
-        {"vm", {300, 7}, 2}, {"vm", {3, 0}, 2}, /* traps in a case */
+        {"loop", {1}, 1},
+        {"loop", {2000}, 1},
+        {"vm", {300, 7}, 2},
+        {"vm", {3, 0}, 2}, /* traps in a case */
         {"vm", {1, 0}, 2},
     };
     same_as_interp(TABLES, cases, sizeof cases / sizeof cases[0]);
@@ -301,28 +319,39 @@ static void
 test_mem64(void)
 {
     static const call_case_t cases[] = {
-        {"ld", {0}, 1}, {"ld", {65520}, 1},       /* the last 8 bytes */
-        {"ld", {65521}, 1},                       /* one past: traps */
-        {"ld", {~0ull - 7}, 1},                   /* + 8 wraps: traps */
-        {"ld", {~0ull}, 1}, {"ld", {1ull << 32}, 1},
-        {"ld8", {65535}, 1}, {"ld8", {65536}, 1}, {"ld8", {~0ull}, 1},
-        {"ldfar", {0}, 1},                        /* far beyond: traps */
-        {"ldfar", {~0ull - 0x7ffeffffull}, 1},    /* wraps to 0: traps */
-        {"ldhuge", {0}, 1}, {"ldhuge", {~0ull - 0xFFFFFFFEull}, 1},
-        {"st", {100, 0x123456789ull}, 2}, {"st", {65529, 0xABCDEF01ull}, 2},
-        {"st", {65530, 1}, 2},                    /* traps */
-        {"st", {~0ull - 2, 1}, 2},                /* wraps: traps */
+        {"ld", {0}, 1},
+        {"ld", {65520}, 1},     /* the last 8 bytes */
+        {"ld", {65521}, 1},     /* one past: traps */
+        {"ld", {~0ull - 7}, 1}, /* + 8 wraps: traps */
+        {"ld", {~0ull}, 1},
+        {"ld", {1ull << 32}, 1},
+        {"ld8", {65535}, 1},
+        {"ld8", {65536}, 1},
+        {"ld8", {~0ull}, 1},
+        {"ldfar", {0}, 1},                     /* far beyond: traps */
+        {"ldfar", {~0ull - 0x7ffeffffull}, 1}, /* wraps to 0: traps */
+        {"ldhuge", {0}, 1},
+        {"ldhuge", {~0ull - 0xFFFFFFFEull}, 1},
+        {"st", {100, 0x123456789ull}, 2},
+        {"st", {65529, 0xABCDEF01ull}, 2},
+        {"st", {65530, 1}, 2},     /* traps */
+        {"st", {~0ull - 2, 1}, 2}, /* wraps: traps */
         {"sum", {5000}, 1},
-        {"fields", {0}, 1}, {"fields", {65520}, 1},
-        {"fields", {65524}, 1},                   /* the third traps */
-        {"fields", {65525}, 1},                   /* the first traps */
-        {"rebase", {100, 200}, 2}, {"rebase", {65512, 0}, 2},
-        {"rebase", {65516, 0}, 2},                /* p + 16 traps */
-        {"rebase", {0, 65532}, 2},                /* q traps */
-        {"reglobal", {0, 8}, 2}, {"reglobal", {0, 65534}, 2},
-        {"subbase", {0, 8}, 2}, {"subbase", {0, 65534}, 2},
+        {"fields", {0}, 1},
+        {"fields", {65520}, 1},
+        {"fields", {65524}, 1}, /* the third traps */
+        {"fields", {65525}, 1}, /* the first traps */
+        {"rebase", {100, 200}, 2},
+        {"rebase", {65512, 0}, 2},
+        {"rebase", {65516, 0}, 2}, /* p + 16 traps */
+        {"rebase", {0, 65532}, 2}, /* q traps */
+        {"reglobal", {0, 8}, 2},
+        {"reglobal", {0, 65534}, 2},
+        {"subbase", {0, 8}, 2},
+        {"subbase", {0, 65534}, 2},
         {"subbase", {8, 65542}, 2},
-        {"twobase", {0, 8}, 2}, {"twobase", {0, 65534}, 2},
+        {"twobase", {0, 8}, 2},
+        {"twobase", {0, 65534}, 2},
         {"twobase", {8, 65534}, 2},
     };
     same_as_interp(MEM64, cases, sizeof cases / sizeof cases[0]);
