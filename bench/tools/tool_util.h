@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the bench tools (kernel_driver.c, startup.c,
- * aot_load.c): a monotonic clock in milliseconds and reading a whole
- * file.
+ * aot_load.c, ...): a monotonic clock and the CPU time in
+ * milliseconds, and reading a whole file.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef BEAMR_BENCH_TOOL_UTIL_H
@@ -16,6 +16,15 @@ now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU time of the process (user + sys) in milliseconds. */
+static inline double
+cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 

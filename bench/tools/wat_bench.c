@@ -15,14 +15,6 @@
 #include "../../c_src/engine/text/br_text.h"
 #include "tool_util.h"
 
-static double
-cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int
 ends_with(const char *s, const char *suffix)
 {

@@ -13,6 +13,7 @@
 #include "../../c_src/engine/exec.h"
 #include "../../c_src/engine/text/br_text.h"
 #include "check.h"
+#include "native_check.h"
 
 static const char *const WAT =
     "(module\n"
@@ -271,66 +272,13 @@ export_fn(rig_t *r, const char *name)
     return ex.of.func;
 }
 
-/* What one call did: status, first result, trap, fuel and yields. */
-typedef struct outcome {
-    br_status_t st;
-    uint64_t result;
-    br_trap_t trap;
-    int64_t fuel;
-    uint32_t yields;
-} outcome_t;
-
-/* Calls `name` with i32/i64 args (kinds from the function's type) in
- * slices of `slice` fuel (< 0: one run); `flip` switches the store's
- * tier between native and interp at every slice. */
+/* Calls `name` in slices of `slice` fuel (native_check.h). */
 static outcome_t
 call(rig_t *r, const char *name, const uint64_t *args, size_t n,
      int64_t slice, bool flip)
 {
-    outcome_t o;
-    memset(&o, 0, sizeof o);
-    br_func_t *f = export_fn(r, name);
-    CHECK(f != NULL);
-    const br_functype_t *ft = br_func_type(f);
-    br_val_t v[4];
-    for (size_t i = 0; i < n; i++) {
-        v[i].kind = ft->params[i];
-        v[i].of.u64 = ft->params[i] == BR_I32 ? (uint32_t)args[i] : args[i];
-    }
-    CHECK_EQ(br_exec_call(r->exec, f, v, n), BR_ERR_OK);
-    for (;;) {
-        o.st = br_exec_run(r->exec, slice);
-        o.fuel += br_exec_fuel_used(r->exec);
-        if (o.st != BR_YIELD)
-            break;
-        o.yields++;
-        if (flip)
-            br_store_set_tier(r->store, br_store_tier(r->store) ==
-                                                BR_TIER_NATIVE
-                                            ? BR_TIER_INTERP
-                                            : BR_TIER_NATIVE);
-    }
-    if (o.st == BR_DONE && br_exec_result_count(r->exec) > 0)
-        o.result = br_exec_results(r->exec)[0].of.u64;
-    if (o.st == BR_TRAP)
-        o.trap = *br_exec_trap(r->exec);
-    return o;
-}
-
-static void
-check_same(const outcome_t *a, const outcome_t *b)
-{
-    CHECK_EQ(a->st, b->st);
-    CHECK_EQ(a->result, b->result);
-    CHECK_EQ(a->fuel, b->fuel);
-    CHECK_EQ(a->yields, b->yields);
-    CHECK_EQ(a->trap.kind, b->trap.kind);
-    CHECK_EQ(a->trap.frame_count, b->trap.frame_count);
-    for (uint32_t i = 0; i < a->trap.frame_count && i < BR_TRAP_MAX_FRAMES;
-         i++) {
-        CHECK_EQ(a->trap.frames[i].func_index, b->trap.frames[i].func_index);
-        CHECK_EQ(a->trap.frames[i].code_offset, b->trap.frames[i].code_offset);
-    }
+    return native_check_call(r->exec, r->store, export_fn(r, name), args, n,
+                             slice, flip);
 }
 
 /* The same calls in both tiers (and in slices) give the same outcome,
@@ -440,14 +388,7 @@ test_spin_cancel(void)
 {
     rig_t r;
     CHECK(rig_open(&r, BR_TIER_NATIVE, false, 0));
-    br_func_t *f = export_fn(&r, "spin");
-    CHECK_EQ(br_exec_call(r.exec, f, NULL, 0), BR_ERR_OK);
-    for (int i = 0; i < 100; i++)
-        CHECK_EQ(br_exec_run(r.exec, 100000), BR_YIELD);
-    CHECK(br_exec_fuel_used(r.exec) >= 100000);
-    br_exec_cancel(r.exec);
-    CHECK_EQ(br_exec_run(r.exec, 1000000), BR_TRAP);
-    CHECK_EQ(br_exec_trap(r.exec)->kind, BR_TRAP_CANCELLED);
+    check_spin_cancel(r.exec, export_fn(&r, "spin"), NULL, 0, 100);
     rig_close(&r);
 }
 

@@ -79,6 +79,10 @@ static const x64_reg_t cache_regs[NCACHE] = {RSI, RDI, R8, R9, R10, R11};
 typedef struct creg {
     int64_t slot;
     uint32_t used;
+    /* the bytes from its value on that an access in this straight line
+     * already proved inside memory 0 (emit_ea); 0 once the value
+     * changes or the register holds another slot */
+    uint32_t checked;
 } creg_t;
 
 /* A rel32 to patch: to the code of word `pc` (jumps), or to a stub that
@@ -776,14 +780,25 @@ store_width(br_op_t op)
  * The operand of a `width`-byte access at slot `addr` plus `off`,
  * leaving for the interpreter (which traps) unless all of it lies in
  * memory 0, exactly mem_at's test. A memory32 address and offset are
- * below 2^32, so their sum plus the width cannot wrap; when the offset
- * fits a displacement it goes into the operand ([r14 + rax + off]) and
- * rax keeps the address slot's value. Clobbers rcx, rdx.
+ * below 2^32, so their sum plus the width cannot wrap (a memory64 sum
+ * is checked for the carry); when the offset fits a displacement it
+ * goes into the operand ([r14 + rax + off]) and rax keeps the address
+ * slot's value. Clobbers rcx, rdx.
  */
 static bool
 ea_fast(const ncomp_t *c, uint64_t off, unsigned width)
 {
-    return !c->mem64 && off + width <= (uint64_t)INT32_MAX;
+    (void)c;
+    return off + width <= (uint64_t)INT32_MAX;
+}
+
+/* [r14 + a + off]: memory 0 at the address in a plus the offset. */
+static x64_rm_t
+ea_operand(x64_reg_t a, uint64_t off)
+{
+    x64_rm_t at = x64_mi(R14, a);
+    at.disp = (int32_t)off;
+    return at;
 }
 
 static x64_rm_t
@@ -803,13 +818,23 @@ emit_ea(ncomp_t *c, uint32_t addr, uint64_t off, unsigned width)
         if (k >= 0) {
             a = cache_regs[k];
             c->cache[k].used = ++c->tick;
+            if (c->cache[k].checked >= off + width)
+                return ea_operand(a, off); /* in bounds: proved above */
         }
-        x64_op(b, X_W, 0x8D, RDX, x64_m(a, (int32_t)(off + width)));
+        if (c->mem64) {
+            /* rdx = a + off + width, leaving when it wraps */
+            x64_op(b, X_W, 0x8B, RDX, x64_r(a));
+            x64_op(b, X_W, 0x81, 0, x64_r(RDX)); /* add rdx, imm32 */
+            x64_u32(b, (uint32_t)(off + width));
+            exit_if(c, CC_B);
+        } else {
+            x64_op(b, X_W, 0x8D, RDX, x64_m(a, (int32_t)(off + width)));
+        }
         x64_op(b, X_W, 0x3B, RDX, x64_r(R15)); /* cmp rdx, r15 */
         exit_if(c, CC_A);
-        x64_rm_t at = x64_mi(R14, a);
-        at.disp = (int32_t)off;
-        return at;
+        if (k >= 0)
+            c->cache[k].checked = (uint32_t)(off + width);
+        return ea_operand(a, off);
     }
     ld_rax(c, addr, X_W);
     c->rax_slot = -1; /* becomes the address */
@@ -907,6 +932,7 @@ emit_store(ncomp_t *c, br_op_t op, uint32_t val, uint32_t addr, uint32_t mem,
 }
 
 #include "x64_simd.h"
+#include "x64_more.h"
 
 /* ------------------------------------------------------------------ */
 /* Variables, constants, control                                       */
@@ -1316,6 +1342,8 @@ emit_insn(ncomp_t *c)
     case BR_OP_jump_back:
         take(c, w[1], w[2]);
         return true;
+    case BR_OP_jump_table:
+        return emit_jump_table(c, w);
     case BR_OP_jump_if:
     case BR_OP_jump_unless:
     case BR_OP_jump_if_back:

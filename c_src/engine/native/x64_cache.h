@@ -56,6 +56,7 @@ cache_set(ncomp_t *c, int k, int64_t s)
     if (old >= 0 && old < (int64_t)c->nwhere)
         c->where[old] = -1;
     c->cache[k].slot = s;
+    c->cache[k].checked = 0;
     if (s >= 0 && s < (int64_t)c->nwhere)
         c->where[s] = (int8_t)k;
 }
@@ -155,6 +156,7 @@ st64(ncomp_t *c, uint32_t s, x64_reg_t r)
 {
     int k = cache_take(c, s);
     x64_op(&c->b, X_W, 0x8B, cache_regs[k], x64_r(r));
+    c->cache[k].checked = 0; /* a new value */
     c->dirty |= 1u << k;
     c->cache[k].used = ++c->tick;
     if (r == RAX)
@@ -172,6 +174,7 @@ dst_reg(ncomp_t *c, uint32_t s)
     int k = cache_take(c, s);
     c->dirty |= 1u << k;
     c->cache[k].used = ++c->tick;
+    c->cache[k].checked = 0; /* a new value */
     if (c->rax_slot == (int64_t)s)
         c->rax_slot = -1;
     return cache_regs[k];
