@@ -51,8 +51,9 @@ void bri_verify_shapes(bri_opshape_t shapes[BR_OP__COUNT]);
 br_err_t bri_code_verify(const br_module_t *m, uint32_t index,
                          const bri_opshape_t *shapes, br_error_t *error);
 /* Whether the module has garbage-collected types (struct or array
- * types, anyref values): the verifier cannot check their code and
- * values, so compiled-module files refuse them (the writer with
+ * types, anyref values) or GC instructions (br_module.gc_code): the
+ * verifier cannot check their code and values, so compiled-module
+ * files refuse them (the writer with
  * BR_ERR_AOT_GC, the loader with BR_ERR_AOT_CORRUPT). */
 bool bri_module_has_gc(const br_module_t *m);
 /* br_module_serialize without its checks: writes any module (tests use
